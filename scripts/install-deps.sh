@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Install the Debian packages igprep needs to build, run, test and benchmark.
+# Idempotent: installs only what is missing, says what it installs, and works
+# as root or through sudo. Usage: scripts/install-deps.sh
+set -euo pipefail
+
+packages=(
+  # build
+  build-essential cmake pkg-config clang-format
+  # libraries (see docs/design: FFmpeg 5.1, libvips 8.14, cairo/pango, ...)
+  libvips-dev libjansson-dev libexif-dev libglib2.0-dev
+  libavformat-dev libavcodec-dev libavutil-dev libavfilter-dev
+  libswscale-dev libswresample-dev
+  libcairo2-dev libpango1.0-dev librsvg2-dev libarchive-dev
+  # independent readers and writers used by the tests
+  libimage-exiftool-perl ffmpeg libvips-tools libheif-examples
+  # benchmarks: hyperfine, ImageMagick's convert, GNU time for peak RSS
+  hyperfine imagemagick time
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+    missing+=("$p")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-deps: all ${#packages[@]} Debian packages are present"
+  exit 0
+fi
+
+if [ "$(id -u)" -eq 0 ]; then
+  sudo=()
+elif command -v sudo >/dev/null 2>&1; then
+  sudo=(sudo)
+else
+  echo "install-deps: missing packages (${missing[*]}) and not root; install sudo or run as root" >&2
+  exit 1
+fi
+
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+"${sudo[@]}" apt-get update -q
+"${sudo[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"
