@@ -1,0 +1,186 @@
+#include "image.h"
+#include "error.h"
+#include "fsutil.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+enum { MIN_JPEG_QUALITY = 50, QUALITY_STEP = 4 };
+
+void igp_image_default_limits(IgpImageLimits *limits)
+{
+    limits->max_pixels = INT64_C(210000000);
+}
+
+void igp_jpeg_default_settings(IgpJpegSettings *s)
+{
+    s->quality = 90;
+    s->subsample = 1;
+    s->max_bytes = 0;
+}
+
+int igp_vips_error(int err, const char *domain, const char *what)
+{
+    char *msg = g_strdup(vips_error_buffer());
+
+    vips_error_clear();
+    g_strstrip(msg);
+    /* libvips puts one message per line; keep them on the user's one line. */
+    g_strdelimit(msg, "\n", ' ');
+    igp_error(err, domain, "%s%s%s", what, *msg ? ": " : "", msg);
+    g_free(msg);
+    return err;
+}
+
+void igp_image_drop_metadata(VipsImage *image)
+{
+    char **fields = vips_image_get_fields(image);
+
+    /* Header fields such as "width" are not metadata items and cannot be
+     * removed: vips_image_remove() ignores them. Everything else goes. */
+    for (char **f = fields; *f; f++)
+        vips_image_remove(image, *f);
+    g_strfreev(fields);
+}
+
+/* Take ownership of *in and replace it with out, for chains of operations. */
+static void replace(VipsImage **in, VipsImage *out)
+{
+    g_object_unref(*in);
+    *in = out;
+}
+
+static int to_srgb(VipsImage **image, const char *path)
+{
+    VipsImage *t = NULL;
+    int ret;
+
+    if (vips_image_get_typeof(*image, VIPS_META_ICC_NAME)) {
+        /* Convert through the embedded profile (Display P3 on iPhones, Adobe
+         * RGB on cameras, CMYK...). A broken profile is not fatal: the
+         * picture is then taken as what its pixels' interpretation says. */
+        ret = vips_icc_transform(*image, &t, "srgb", "embedded", TRUE, "intent",
+                                 VIPS_INTENT_RELATIVE, "depth", 8, NULL);
+        if (ret == 0) {
+            replace(image, t);
+            return 0;
+        }
+        vips_error_clear();
+    }
+    if (vips_image_guess_interpretation(*image) == VIPS_INTERPRETATION_CMYK) {
+        if (vips_icc_transform(*image, &t, "srgb", "input_profile", "cmyk", "depth", 8, NULL))
+            return igp_vips_error(IGP_ERR_LIBRARY, path, "cannot convert CMYK to sRGB");
+    } else if (vips_colourspace(*image, &t, VIPS_INTERPRETATION_sRGB, NULL)) {
+        return igp_vips_error(IGP_ERR_LIBRARY, path, "cannot convert to sRGB");
+    }
+    replace(image, t);
+    return 0;
+}
+
+static int to_display_srgb8(VipsImage **image, const char *path)
+{
+    VipsImage *t = NULL;
+
+    if (vips_autorot(*image, &t, NULL))
+        return igp_vips_error(IGP_ERR_LIBRARY, path, "cannot apply orientation");
+    replace(image, t);
+    if (to_srgb(image, path))
+        return IGP_ERR_LIBRARY;
+    if (vips_image_hasalpha(*image)) {
+        VipsArrayDouble *white = vips_array_double_newv(1, 255.0);
+        int ret = vips_flatten(*image, &t, "background", white, NULL);
+        vips_area_unref(VIPS_AREA(white));
+        if (ret)
+            return igp_vips_error(IGP_ERR_LIBRARY, path, "cannot flatten transparency");
+        replace(image, t);
+    }
+    if (vips_cast_uchar(*image, &t, NULL))
+        return igp_vips_error(IGP_ERR_LIBRARY, path, "cannot convert to 8 bits");
+    replace(image, t);
+    /* A private copy, so removing fields cannot touch libvips' cached images. */
+    if (vips_copy(*image, &t, NULL))
+        return igp_vips_error(IGP_ERR_LIBRARY, path, "cannot copy image");
+    replace(image, t);
+    igp_image_drop_metadata(*image);
+    return 0;
+}
+
+int igp_image_open_display(const char *path, const IgpImageLimits *limits, VipsImage **out)
+{
+    IgpImageLimits defaults;
+    VipsImage *image;
+    int64_t pixels;
+    int orientation;
+
+    if (!limits) {
+        igp_image_default_limits(&defaults);
+        limits = &defaults;
+    }
+    /* Look at the header first: refuse bombs before a single pixel is decoded. */
+    image = vips_image_new_from_file(path, NULL);
+    if (!image)
+        return igp_vips_error(IGP_ERR_INVALIDDATA, path, "cannot read image");
+    pixels = (int64_t)vips_image_get_width(image) * vips_image_get_height(image);
+    orientation = vips_image_get_orientation(image);
+    g_object_unref(image);
+    if (pixels > limits->max_pixels)
+        return igp_error(IGP_ERR_POLICY, path,
+                         "image has %.1f megapixels, over the limit of %.1f (decompression bomb?)",
+                         pixels / 1e6, limits->max_pixels / 1e6);
+
+    /* Rotation needs random access; an upright image can stream top to bottom. */
+    image = vips_image_new_from_file(path, "access",
+                                     orientation > 1 ? VIPS_ACCESS_RANDOM : VIPS_ACCESS_SEQUENTIAL,
+                                     "fail_on", VIPS_FAIL_ON_TRUNCATED, NULL);
+    if (!image)
+        return igp_vips_error(IGP_ERR_INVALIDDATA, path, "cannot read image");
+    if (to_display_srgb8(&image, path)) {
+        g_object_unref(image);
+        return IGP_ERR_INVALIDDATA;
+    }
+    *out = image;
+    return 0;
+}
+
+static int save_once(VipsImage *image, const char *tmp, int quality, int subsample)
+{
+    return vips_jpegsave(image, tmp, "Q", quality, "strip", TRUE, "optimize_coding", TRUE,
+                         "subsample_mode",
+                         subsample ? VIPS_FOREIGN_SUBSAMPLE_ON : VIPS_FOREIGN_SUBSAMPLE_OFF, NULL);
+}
+
+int igp_image_save_jpeg(VipsImage *image, const char *path, const IgpJpegSettings *settings)
+{
+    IgpJpegSettings defaults;
+    char *tmp = igp_temp_sibling(path);
+    int quality, ret = 0;
+
+    if (!settings) {
+        igp_jpeg_default_settings(&defaults);
+        settings = &defaults;
+    }
+    /* strip=TRUE keeps libvips from writing EXIF, XMP, IPTC or ICC; the
+     * fields were also removed from the image by igp_image_drop_metadata(). */
+    for (quality = settings->quality;; quality -= QUALITY_STEP) {
+        if (save_once(image, tmp, quality, settings->subsample)) {
+            ret = igp_vips_error(IGP_ERR_INVALIDDATA, path, "cannot encode JPEG");
+            break;
+        }
+        if (settings->max_bytes <= 0 || igp_file_size(tmp) <= settings->max_bytes)
+            break;
+        if (quality - QUALITY_STEP < MIN_JPEG_QUALITY) {
+            ret = igp_error(IGP_ERR_POLICY, path, "JPEG stays over %lld bytes even at quality %d",
+                            (long long)settings->max_bytes, quality);
+            break;
+        }
+    }
+    if (ret == 0)
+        ret = igp_fsync_path(tmp);
+    if (ret == 0)
+        ret = igp_publish(tmp, path);
+    if (ret != 0)
+        unlink(tmp);
+    g_free(tmp);
+    return ret;
+}

@@ -1,0 +1,280 @@
+/* encode: cut each post's slides out of the masters at Instagram's sizes. */
+#include "stage.h"
+#include "log.h"
+
+#include "crop.h"
+#include "error.h"
+#include "fsutil.h"
+
+#include <string.h>
+#include <unistd.h>
+
+#include <glib.h>
+
+/* Bump when the output of the same inputs and settings changes. */
+#define ENCODE_RECIPE "encode-v1"
+
+typedef struct EncodeJob {
+    IgpShoot *shoot;
+    json_t *masters;  ///< state/scrub.json "media"
+    json_t *previous; ///< last run's state/encode.json "posts"
+    IgpProgress *progress;
+    const IgpPost **posts;
+    json_t **entries; ///< per post: the new state entry
+} EncodeJob;
+
+/* The largest JPEG shrink-on-load factor (8, 4, 2) that still leaves more
+ * pixels than the output needs: decoding at 1/s size is much faster, and the
+ * final resize works from at least full output resolution. */
+static int load_shrink(int src_w, int src_h, int out_w, int out_h)
+{
+    IgpRect full = igp_focus_crop(src_w, src_h, out_w, out_h, 0.5, 0.5);
+    for (int s = 8; s > 1; s /= 2)
+        if (full.w / s >= out_w * 2 && full.h / s >= out_h * 2)
+            return s;
+    return 1;
+}
+
+/* Cut the focus crop out of a master and scale it to exactly out_w × out_h. */
+static int render_slide(const char *master, const IgpMediaRef *ref, int out_w, int out_h,
+                        VipsImage **out)
+{
+    VipsImage *header = vips_image_new_from_file(master, NULL);
+    VipsImage *image = NULL, *cropped = NULL;
+    IgpRect r;
+    int shrink;
+
+    if (!header)
+        return igp_vips_error(IGP_ERR_INVALIDDATA, master, "cannot read master");
+    shrink = load_shrink(header->Xsize, header->Ysize, out_w, out_h);
+    g_object_unref(header);
+    if (vips_jpegload(master, &image, "shrink", shrink, "access", VIPS_ACCESS_SEQUENTIAL, NULL))
+        return igp_vips_error(IGP_ERR_INVALIDDATA, master, "cannot read master");
+    r = igp_focus_crop(image->Xsize, image->Ysize, out_w, out_h, ref->focus[0], ref->focus[1]);
+    if (vips_extract_area(image, &cropped, r.x, r.y, r.w, r.h, NULL)) {
+        g_object_unref(image);
+        return igp_vips_error(IGP_ERR_LIBRARY, master, "cannot crop");
+    }
+    g_object_unref(image);
+    /* Separate horizontal and vertical scales land on the exact size; they
+     * differ by less than one pixel's worth. */
+    if (vips_resize(cropped, out, (double)out_w / r.w, "vscale", (double)out_h / r.h, "kernel",
+                    VIPS_KERNEL_LANCZOS3, NULL)) {
+        g_object_unref(cropped);
+        return igp_vips_error(IGP_ERR_LIBRARY, master, "cannot resize");
+    }
+    g_object_unref(cropped);
+    igp_image_drop_metadata(*out);
+    if ((*out)->Xsize != out_w || (*out)->Ysize != out_h)
+        return igp_error(IGP_ERR_LIBRARY, master, "resized to %dx%d instead of %dx%d",
+                         (*out)->Xsize, (*out)->Ysize, out_w, out_h);
+    return 0;
+}
+
+static const char *slide_kind(const IgpPost *post)
+{
+    return post->type == IGP_POST_STORY      ? "story-image"
+           : post->type == IGP_POST_CAROUSEL ? "carousel-image"
+                                             : "feed-image";
+}
+
+/* posts/<id>/<id>.jpg, or <id>-01.jpg ... for carousels. */
+static char *slide_name(const IgpPost *post, int index)
+{
+    if (post->n_media == 1)
+        return g_strdup_printf("%s.jpg", post->id);
+    return g_strdup_printf("%s-%02d.jpg", post->id, index + 1);
+}
+
+/* Everything the post's files depend on, hashed: same key, same files. */
+static void post_key(const EncodeJob *job, const IgpPost *post, IgpDigest *key)
+{
+    const IgpJpegSettings *q = &job->shoot->settings->post;
+    GString *s = g_string_new(ENCODE_RECIPE);
+
+    g_string_append_printf(s, "|%s|%s|q%d|s%d|max%lld|libvips %s", igp_post_type_name(post->type),
+                           igp_aspect_name(post->aspect), q->quality, q->subsample,
+                           (long long)q->max_bytes, vips_version_string());
+    for (int i = 0; i < post->n_media; i++) {
+        json_t *m = json_object_get(job->masters, post->media[i].file);
+        g_string_append_printf(s, "|%s|%.6f,%.6f",
+                               json_string_value(json_object_get(m, "master_sha256")),
+                               post->media[i].focus[0], post->media[i].focus[1]);
+    }
+    igp_hash_bytes(s->str, s->len, key);
+    g_string_free(s, TRUE);
+}
+
+static int post_is_current(const EncodeJob *job, const IgpPost *post, const IgpDigest *key)
+{
+    json_t *prev = json_object_get(job->previous, post->id);
+    json_t *files = json_object_get(prev, "files"), *f;
+    const char *prev_key = json_string_value(json_object_get(prev, "key"));
+    size_t i;
+
+    if (!prev_key || strcmp(prev_key, key->hex) || json_array_size(files) == 0)
+        return 0;
+    json_array_foreach(files, i, f)
+    {
+        char *path = g_build_filename(job->shoot->out_dir,
+                                      json_string_value(json_object_get(f, "path")), NULL);
+        IgpDigest d;
+        int same = igp_hash_file(path, &d) == 0 &&
+                   !strcmp(d.hex, json_string_value(json_object_get(f, "sha256")));
+        igp_error_clear();
+        g_free(path);
+        if (!same)
+            return 0;
+    }
+    return 1;
+}
+
+/* Check that every source of the post has a master; say which does not. */
+static int masters_ready(const EncodeJob *job, const IgpPost *post)
+{
+    for (int i = 0; i < post->n_media; i++) {
+        json_t *m = json_object_get(job->masters, post->media[i].file);
+        if (!json_object_get(m, "master"))
+            return igp_error(IGP_ERR_INVALIDDATA, "post", "'%s' not made: its source '%s' failed",
+                             post->id, post->media[i].file);
+    }
+    return 0;
+}
+
+/* Render every slide into a hidden folder, then rename it to posts/<id>. */
+static int write_post(const EncodeJob *job, const IgpPost *post, json_t *files)
+{
+    const char *out_dir = job->shoot->out_dir;
+    char *final_dir = g_build_filename(out_dir, "posts", post->id, NULL);
+    char *tmp_dir = igp_temp_sibling(final_dir);
+    int out_w = 0, out_h = 0, ret = igp_mkdir_p(tmp_dir);
+
+    igp_aspect_size(post->aspect, &out_w, &out_h);
+    for (int i = 0; i < post->n_media && ret == 0; i++) {
+        json_t *m = json_object_get(job->masters, post->media[i].file);
+        char *master =
+            g_build_filename(out_dir, json_string_value(json_object_get(m, "master")), NULL);
+        char *name = slide_name(post, i);
+        char *path = g_build_filename(tmp_dir, name, NULL);
+        VipsImage *slide = NULL;
+        IgpDigest d;
+
+        ret = render_slide(master, &post->media[i], out_w, out_h, &slide);
+        if (ret == 0)
+            ret = igp_image_save_jpeg(slide, path, &job->shoot->settings->post);
+        if (ret == 0)
+            ret = igp_hash_file(path, &d);
+        if (ret == 0)
+            json_array_append_new(files,
+                                  json_pack("{s:s+++, s:s, s:s, s:i, s:i}", "path", "posts/",
+                                            post->id, "/", name, "sha256", d.hex, "kind",
+                                            slide_kind(post), "width", out_w, "height", out_h));
+        if (slide)
+            g_object_unref(slide);
+        g_free(master);
+        g_free(name);
+        g_free(path);
+    }
+    if (ret == 0)
+        ret = igp_fsync_path(tmp_dir);
+    if (ret == 0)
+        ret = igp_publish(tmp_dir, final_dir);
+    if (ret != 0)
+        igp_remove_tree(tmp_dir);
+    g_free(tmp_dir);
+    g_free(final_dir);
+    return ret;
+}
+
+static json_t *encode_post(EncodeJob *job, const IgpPost *post)
+{
+    IgpDigest key;
+    json_t *files;
+    int ret;
+
+    if (post->type == IGP_POST_REEL) {
+        igp_error(IGP_ERR_UNSUPPORTED, "post",
+                  "'%s' not made: reels need the video pipeline, not in this version", post->id);
+        return NULL;
+    }
+    if (masters_ready(job, post))
+        return NULL;
+    post_key(job, post, &key);
+    if (post_is_current(job, post, &key))
+        return json_deep_copy(json_object_get(job->previous, post->id));
+    files = json_array();
+    ret = write_post(job, post, files);
+    if (ret) {
+        json_decref(files);
+        return NULL;
+    }
+    return json_pack("{s:s, s:s, s:s, s:o}", "key", key.hex, "type", igp_post_type_name(post->type),
+                     "aspect", igp_aspect_name(post->aspect), "files", files);
+}
+
+/* A post that cannot be made now must not leave an older version on show. */
+static void withdraw_post(const EncodeJob *job, const IgpPost *post)
+{
+    char *dir = g_build_filename(job->shoot->out_dir, "posts", post->id, NULL);
+    igp_remove_tree(dir);
+    g_free(dir);
+}
+
+static void encode_one(int index, void *data)
+{
+    EncodeJob *job = data;
+    const IgpPost *post = job->posts[index];
+
+    igp_error_clear();
+    if (post->problem) {
+        job->entries[index] = json_pack("{s:s}", "error", post->problem);
+        withdraw_post(job, post);
+    } else {
+        job->entries[index] = encode_post(job, post);
+        if (!job->entries[index]) {
+            igp_log_error("%s", igp_error_buffer());
+            job->entries[index] = json_pack("{s:s}", "error", igp_error_buffer());
+            withdraw_post(job, post);
+        }
+    }
+    igp_progress_step(job->progress);
+}
+
+int igp_encode(IgpShoot *shoot)
+{
+    json_t *scrub = igp_state_load(shoot->out_dir, "scrub");
+    json_t *previous = igp_state_load(shoot->out_dir, "encode");
+    EncodeJob job = {.shoot = shoot,
+                     .masters = json_object_get(scrub, "media"),
+                     .previous = json_object_get(previous, "posts")};
+    json_t *state = json_pack("{s:i, s:o}", "version", 1, "posts", json_object());
+    int n = 0, failed = 0, ret;
+
+    job.posts = g_new0(const IgpPost *, shoot->manifest->n_posts);
+    for (int i = 0; i < shoot->manifest->n_posts; i++)
+        if (igp_shoot_selects(shoot, &shoot->manifest->posts[i]))
+            job.posts[n++] = &shoot->manifest->posts[i];
+    job.entries = g_new0(json_t *, n);
+    job.progress = igp_progress_new("encode", n);
+    igp_parallel_for(n, shoot->settings->jobs, encode_one, &job);
+    igp_progress_free(&job.progress);
+
+    /* Keep the entries of posts this run did not select (--post). */
+    if (json_is_object(job.previous))
+        json_object_update(json_object_get(state, "posts"), job.previous);
+    for (int i = 0; i < n; i++) {
+        failed += json_object_get(job.entries[i], "error") != NULL;
+        json_object_set_new(json_object_get(state, "posts"), job.posts[i]->id, job.entries[i]);
+    }
+    ret = igp_state_save(shoot->out_dir, "encode", state);
+    if (ret)
+        igp_log_error("%s", igp_error_buffer());
+    igp_log_note("encode: %d post%s made, %d failed", n - failed, n - failed == 1 ? "" : "s",
+                 failed);
+    json_decref(state);
+    json_decref(scrub);
+    json_decref(previous);
+    g_free(job.posts);
+    g_free(job.entries);
+    return ret ? ret : failed ? IGP_ERR_INVALIDDATA : 0;
+}

@@ -1,0 +1,89 @@
+/* ingest: identify every source by content, read its header, hash it. */
+#include "stage.h"
+#include "log.h"
+
+#include "error.h"
+#include "fsutil.h"
+#include "probe.h"
+
+#include <glib.h>
+
+typedef struct IngestJob {
+    IgpShoot *shoot;
+    IgpProgress *progress;
+    json_t **entries; ///< one per media, filled by the workers
+} IngestJob;
+
+static const char *kind_name(IgpMediaKind kind)
+{
+    return kind == IGP_MEDIA_IMAGE ? "image" : kind == IGP_MEDIA_VIDEO ? "video" : "unknown";
+}
+
+static json_t *describe(const IgpMediaInfo *info, const IgpDigest *digest)
+{
+    json_t *e = json_pack("{s:s, s:s, s:s, s:I, s:i, s:i, s:[i,i], s:s, s:b}", "sha256",
+                          digest->hex, "kind", kind_name(info->kind), "format", info->format,
+                          "bytes", (json_int_t)info->bytes, "width", info->width, "height",
+                          info->height, "display", info->display_width, info->display_height,
+                          "colour", info->colour, "icc", info->has_icc);
+    if (info->kind == IGP_MEDIA_IMAGE) {
+        json_object_set_new(e, "orientation", json_integer(info->orientation));
+    } else {
+        json_object_set_new(e, "duration", json_real(info->duration));
+        json_object_set_new(e, "rotation", json_integer(info->rotation));
+        json_object_set_new(e, "codec", json_string(info->video_codec));
+        json_object_set_new(e, "transfer", json_string(info->transfer));
+        json_object_set_new(e, "audio_streams", json_integer(info->audio_streams));
+        json_object_set_new(e, "other_streams", json_integer(info->other_streams));
+    }
+    return e;
+}
+
+static void ingest_one(int index, void *data)
+{
+    IngestJob *job = data;
+    const char *name = g_ptr_array_index(job->shoot->media, index);
+    char *path = g_build_filename(job->shoot->manifest->dir, name, NULL);
+    IgpMediaInfo info;
+    IgpDigest digest;
+    int ret;
+
+    igp_error_clear();
+    ret = igp_probe(path, &info);
+    if (ret == 0)
+        ret = igp_hash_file(path, &digest);
+    if (ret == 0) {
+        job->entries[index] = describe(&info, &digest);
+    } else {
+        igp_log_error("%s", igp_error_buffer());
+        job->entries[index] = json_pack("{s:s}", "error", igp_error_buffer());
+    }
+    igp_progress_step(job->progress);
+    g_free(path);
+}
+
+int igp_ingest(IgpShoot *shoot)
+{
+    int n = (int)shoot->media->len;
+    IngestJob job = {
+        .shoot = shoot, .progress = igp_progress_new("ingest", n), .entries = g_new0(json_t *, n)};
+    json_t *state = json_pack("{s:i, s:s, s:o}", "version", 1, "shoot", shoot->manifest->shoot,
+                              "media", json_object());
+    int failed = 0, ret;
+
+    igp_parallel_for(n, shoot->settings->jobs, ingest_one, &job);
+    igp_progress_free(&job.progress);
+    for (int i = 0; i < n; i++) {
+        failed += json_object_get(job.entries[i], "error") != NULL;
+        json_object_set_new(json_object_get(state, "media"), g_ptr_array_index(shoot->media, i),
+                            job.entries[i]);
+    }
+    ret = igp_state_save(shoot->out_dir, "ingest", state);
+    if (ret)
+        igp_log_error("%s", igp_error_buffer());
+    json_decref(state);
+    g_free(job.entries);
+    igp_log_note("ingest: %d source%s identified, %d failed", n - failed,
+                 n - failed == 1 ? "" : "s", failed);
+    return ret ? ret : failed ? IGP_ERR_INVALIDDATA : 0;
+}

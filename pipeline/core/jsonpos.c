@@ -1,0 +1,171 @@
+#include "jsonpos.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct Scanner {
+    const char *text;
+    size_t len, pos;
+} Scanner;
+
+static void skip_ws(Scanner *s)
+{
+    while (s->pos < s->len && strchr(" \t\r\n", s->text[s->pos]) && s->text[s->pos])
+        s->pos++;
+}
+
+static int peek(Scanner *s)
+{
+    skip_ws(s);
+    return s->pos < s->len ? (unsigned char)s->text[s->pos] : -1;
+}
+
+/* Step over a string literal; *start and *end bracket its raw content. */
+static int skip_string(Scanner *s, size_t *start, size_t *end)
+{
+    if (peek(s) != '"')
+        return -1;
+    *start = ++s->pos;
+    while (s->pos < s->len && s->text[s->pos] != '"')
+        s->pos += s->text[s->pos] == '\\' ? 2 : 1;
+    if (s->pos >= s->len)
+        return -1;
+    *end = s->pos++;
+    return 0;
+}
+
+static int skip_value(Scanner *s);
+
+static int skip_container(Scanner *s, char open, char close)
+{
+    if (peek(s) != open)
+        return -1;
+    s->pos++;
+    if (peek(s) == close) {
+        s->pos++;
+        return 0;
+    }
+    for (;;) {
+        if (open == '{') {
+            size_t a, b;
+            if (skip_string(s, &a, &b) || peek(s) != ':')
+                return -1;
+            s->pos++;
+        }
+        if (skip_value(s))
+            return -1;
+        if (peek(s) == ',') {
+            s->pos++;
+            continue;
+        }
+        if (peek(s) != close)
+            return -1;
+        s->pos++;
+        return 0;
+    }
+}
+
+static int skip_value(Scanner *s)
+{
+    size_t a, b;
+    switch (peek(s)) {
+    case '{':
+        return skip_container(s, '{', '}');
+    case '[':
+        return skip_container(s, '[', ']');
+    case '"':
+        return skip_string(s, &a, &b);
+    case -1:
+        return -1;
+    default: /* number, true, false, null */
+        while (s->pos < s->len && !strchr(",}] \t\r\n", s->text[s->pos]))
+            s->pos++;
+        return 0;
+    }
+}
+
+/* Does the raw string text[a..b) equal the pointer token tok[0..n)? Keys
+ * with escapes are compared raw, which is enough for igprep's own keys. */
+static int key_matches(const Scanner *s, size_t a, size_t b, const char *tok, size_t n)
+{
+    return b - a == n && memcmp(s->text + a, tok, n) == 0;
+}
+
+/* Move the scanner to the member or element named by tok. */
+static int enter(Scanner *s, const char *tok, size_t n)
+{
+    int c = peek(s);
+    long index = 0, want;
+    char *endp;
+
+    if (c == '[') {
+        want = strtol(tok, &endp, 10);
+        if (endp != tok + n || want < 0)
+            return -1;
+        s->pos++;
+        while (peek(s) != ']') {
+            if (index++ == want)
+                return 0;
+            if (skip_value(s))
+                return -1;
+            if (peek(s) == ',')
+                s->pos++;
+        }
+        return -1;
+    }
+    if (c != '{')
+        return -1;
+    s->pos++;
+    while (peek(s) == '"') {
+        size_t a, b;
+        if (skip_string(s, &a, &b) || peek(s) != ':')
+            return -1;
+        s->pos++;
+        if (key_matches(s, a, b, tok, n)) {
+            peek(s);
+            return 0;
+        }
+        if (skip_value(s))
+            return -1;
+        if (peek(s) == ',')
+            s->pos++;
+    }
+    return -1;
+}
+
+static void position(const Scanner *s, size_t at, int *line, int *column)
+{
+    *line = 1;
+    *column = 1;
+    for (size_t i = 0; i < at && i < s->len; i++) {
+        if (s->text[i] == '\n') {
+            (*line)++;
+            *column = 1;
+        } else if (((unsigned char)s->text[i] & 0xc0) != 0x80) {
+            (*column)++; /* count characters, not UTF-8 continuation bytes */
+        }
+    }
+}
+
+int igp_json_locate(const char *text, size_t len, const char *pointer, int *line, int *column)
+{
+    Scanner s = {text, len, 0};
+    const char *p = pointer;
+    size_t found;
+
+    if (peek(&s) < 0)
+        return -1;
+    found = s.pos;
+    while (*p == '/') {
+        const char *tok = p + 1;
+        size_t n = strcspn(tok, "/");
+        if (enter(&s, tok, n) != 0) {
+            position(&s, found, line, column);
+            return 1;
+        }
+        found = s.pos;
+        p = tok + n;
+    }
+    position(&s, found, line, column);
+    return 0;
+}

@@ -1,0 +1,26 @@
+/**
+ * @file
+ * Find where a value sits in a JSON text, for error messages that name a
+ * line and column.
+ *
+ * jansson parses the document and reports syntax errors with their position,
+ * but keeps no positions for the values it builds. When a later check finds
+ * a value wrong (a wrong type, an unknown post type), this module walks the
+ * original text to the value named by a JSON Pointer (RFC 6901, e.g.
+ * "/posts/2/media/0/file"). It only steps over structure; the text has
+ * already been validated by jansson.
+ */
+#ifndef IGP_JSONPOS_H
+#define IGP_JSONPOS_H
+
+#include <stddef.h>
+
+/**
+ * Locate @p pointer in @p text. On success sets *line and *column (1-based)
+ * to the first character of the value and returns 0; when the pointer names
+ * nothing (a missing key) it locates the deepest existing parent and
+ * returns 1; it returns -1 when even the root cannot be found.
+ */
+int igp_json_locate(const char *text, size_t len, const char *pointer, int *line, int *column);
+
+#endif

@@ -1,0 +1,469 @@
+#include "manifest.h"
+#include "jsonpos.h"
+
+#include "error.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <glib.h>
+
+enum { CAROUSEL_MIN = 2, CAROUSEL_MAX = 10, CAPTION_MAX = 2200, COLLABORATORS_MAX = 3 };
+
+static const char *const root_keys[] = {"version", "shoot", "title", "date", "posts", NULL};
+static const char *const post_keys[] = {
+    "id",  "type",     "template",      "media",     "aspect", "text",           "caption",
+    "alt", "schedule", "collaborators", "subtitles", "cover",  "story_followup", NULL};
+static const char *const media_keys[] = {"file", "focus", "trim", NULL};
+
+static const struct {
+    const char *name;
+    IgpPostType type;
+    int min_media, max_media;
+} post_types[] = {
+    {"feed", IGP_POST_FEED, 1, 1},
+    {"carousel", IGP_POST_CAROUSEL, CAROUSEL_MIN, CAROUSEL_MAX},
+    {"reel", IGP_POST_REEL, 1, 1},
+    {"story", IGP_POST_STORY, 1, 1},
+};
+
+static const struct {
+    const char *name;
+    IgpAspect aspect;
+    int width, height;
+} aspects[] = {
+    {"4:5", IGP_ASPECT_4_5, 1080, 1350},
+    {"1:1", IGP_ASPECT_1_1, 1080, 1080},
+    {"1.91:1", IGP_ASPECT_1_91_1, 1080, 566},
+    {"9:16", IGP_ASPECT_9_16, 1080, 1920},
+};
+
+/* What a check needs to word its messages: the file and its text. */
+typedef struct Checker {
+    const char *path;
+    const char *text;
+    size_t len;
+} Checker;
+
+static int fail_at(const Checker *c, const char *pointer, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int fail_at(const Checker *c, const char *pointer, const char *fmt, ...)
+{
+    int line = 0, column = 0;
+    char *where, *msg;
+    va_list ap;
+
+    igp_json_locate(c->text, c->len, pointer, &line, &column);
+    where = g_strdup_printf("%s:%d:%d", c->path, line, column);
+    va_start(ap, fmt);
+    msg = g_strdup_vprintf(fmt, ap);
+    va_end(ap);
+    igp_error(IGP_ERR_INVALIDDATA, where, "%s", msg);
+    g_free(where);
+    g_free(msg);
+    return IGP_ERR_INVALIDDATA;
+}
+
+static const char *json_type_name(const json_t *v)
+{
+    switch (json_typeof(v)) {
+    case JSON_OBJECT:
+        return "an object";
+    case JSON_ARRAY:
+        return "an array";
+    case JSON_STRING:
+        return "a string";
+    case JSON_INTEGER:
+    case JSON_REAL:
+        return "a number";
+    case JSON_TRUE:
+    case JSON_FALSE:
+        return "true/false";
+    default:
+        return "null";
+    }
+}
+
+static int check_keys(const Checker *c, const char *pointer, json_t *obj,
+                      const char *const *allowed, const char *what)
+{
+    const char *key;
+    json_t *value;
+
+    json_object_foreach(obj, key, value)
+    {
+        int known = 0;
+        for (const char *const *k = allowed; *k && !known; k++)
+            known = !strcmp(key, *k);
+        if (!known) {
+            char *ptr = g_strdup_printf("%s/%s", pointer, key);
+            int ret = fail_at(c, ptr, "unknown key '%s' in %s", key, what);
+            g_free(ptr);
+            return ret;
+        }
+    }
+    return 0;
+}
+
+/* Fetch obj[key] and check its JSON type. A missing optional key gives NULL. */
+static int get_typed(const Checker *c, const char *pointer, json_t *obj, const char *key,
+                     json_type type, int required, json_t **out)
+{
+    static const char *const type_names[] = {
+        [JSON_OBJECT] = "an object",   [JSON_ARRAY] = "an array", [JSON_STRING] = "a string",
+        [JSON_INTEGER] = "an integer", [JSON_REAL] = "a number",  [JSON_TRUE] = "true/false"};
+    json_t *v = json_object_get(obj, key);
+    char *ptr;
+    int ok, ret = 0;
+
+    *out = NULL;
+    if (!v) {
+        return required ? fail_at(c, pointer, "missing key '%s'", key) : 0;
+    }
+    ok = json_typeof(v) == type || (type == JSON_REAL && json_is_number(v)) ||
+         (type == JSON_TRUE && json_is_boolean(v));
+    if (!ok) {
+        ptr = g_strdup_printf("%s/%s", pointer, key);
+        ret = fail_at(c, ptr, "'%s' must be %s, not %s", key, type_names[type], json_type_name(v));
+        g_free(ptr);
+        return ret;
+    }
+    *out = v;
+    return 0;
+}
+
+/* A name that is safe as a single path component. */
+static int is_plain_name(const char *s)
+{
+    return *s && *s != '.' && !strchr(s, '/') && !strchr(s, '\\') && strlen(s) < 200;
+}
+
+static int check_pair(const Checker *c, const char *pointer, json_t *obj, const char *key,
+                      double lo, double hi, int *present, double out[2])
+{
+    json_t *arr;
+    int ret = get_typed(c, pointer, obj, key, JSON_ARRAY, 0, &arr);
+
+    *present = 0;
+    if (ret || !arr)
+        return ret;
+    char *ptr = g_strdup_printf("%s/%s", pointer, key);
+    if (json_array_size(arr) != 2 || !json_is_number(json_array_get(arr, 0)) ||
+        !json_is_number(json_array_get(arr, 1))) {
+        ret = fail_at(c, ptr, "'%s' must be an array of two numbers", key);
+    } else {
+        out[0] = json_number_value(json_array_get(arr, 0));
+        out[1] = json_number_value(json_array_get(arr, 1));
+        if (out[0] < lo || out[0] > hi || out[1] < lo || out[1] > hi)
+            ret = fail_at(c, ptr, "'%s' values must be between %g and %g", key, lo, hi);
+        *present = 1;
+    }
+    g_free(ptr);
+    return ret;
+}
+
+static int check_media_item(const Checker *c, const char *shoot_dir, const char *pointer,
+                            json_t *item, IgpPost *post, IgpMediaRef *ref)
+{
+    json_t *file;
+    int has_focus, ret;
+    struct stat st;
+    char *path, *ptr;
+
+    if (!json_is_object(item))
+        return fail_at(c, pointer, "a media entry must be an object with a 'file'");
+    if ((ret = check_keys(c, pointer, item, media_keys, "a media entry")) ||
+        (ret = get_typed(c, pointer, item, "file", JSON_STRING, 1, &file)))
+        return ret;
+    ptr = g_strdup_printf("%s/file", pointer);
+    if (!is_plain_name(json_string_value(file))) {
+        ret = fail_at(c, ptr, "'file' must be a file name inside the shoot folder, not '%s'",
+                      json_string_value(file));
+        g_free(ptr);
+        return ret;
+    }
+    ref->file = g_strdup(json_string_value(file));
+    ref->focus[0] = ref->focus[1] = 0.5;
+    if ((ret = check_pair(c, pointer, item, "focus", 0.0, 1.0, &has_focus, ref->focus)) ||
+        (ret = check_pair(c, pointer, item, "trim", 0.0, 1e6, &ref->has_trim, ref->trim))) {
+        g_free(ptr);
+        return ret;
+    }
+    path = g_build_filename(shoot_dir, ref->file, NULL);
+    if (!post->problem && (stat(path, &st) != 0 || !S_ISREG(st.st_mode))) {
+        /* Not fatal for the shoot: only this post cannot be made. */
+        fail_at(c, ptr, "post '%s': media file '%s' is not in the shoot folder", post->id,
+                ref->file);
+        post->problem = g_strdup(igp_error_buffer());
+        igp_error_clear();
+    }
+    g_free(path);
+    g_free(ptr);
+    return 0;
+}
+
+static int check_media(const Checker *c, const char *shoot_dir, const char *pointer, json_t *media,
+                       IgpPost *post, int min, int max)
+{
+    size_t n = json_array_size(media);
+    char *ptr = g_strdup_printf("%s/media", pointer);
+    int ret = 0;
+
+    if ((int)n < min || (int)n > max) {
+        ret = min == max ? fail_at(c, ptr, "a %s post takes exactly %d media, not %zu",
+                                   igp_post_type_name(post->type), min, n)
+                         : fail_at(c, ptr, "a %s post takes %d to %d media, not %zu",
+                                   igp_post_type_name(post->type), min, max, n);
+        g_free(ptr);
+        return ret;
+    }
+    post->media = g_new0(IgpMediaRef, n);
+    post->n_media = (int)n;
+    for (size_t i = 0; i < n && !ret; i++) {
+        char *item_ptr = g_strdup_printf("%s/%zu", ptr, i);
+        ret = check_media_item(c, shoot_dir, item_ptr, json_array_get(media, i), post,
+                               &post->media[i]);
+        g_free(item_ptr);
+    }
+    g_free(ptr);
+    return ret;
+}
+
+static int check_post_type(const Checker *c, const char *pointer, json_t *type, IgpPost *post,
+                           int *min, int *max)
+{
+    char *ptr;
+    int ret;
+
+    for (size_t i = 0; i < G_N_ELEMENTS(post_types); i++) {
+        if (!strcmp(json_string_value(type), post_types[i].name)) {
+            post->type = post_types[i].type;
+            *min = post_types[i].min_media;
+            *max = post_types[i].max_media;
+            return 0;
+        }
+    }
+    ptr = g_strdup_printf("%s/type", pointer);
+    ret = fail_at(c, ptr, "post '%s': unknown type '%s' (expected feed, carousel, reel or story)",
+                  post->id, json_string_value(type));
+    g_free(ptr);
+    return ret;
+}
+
+static int check_aspect(const Checker *c, const char *pointer, json_t *post_json, IgpPost *post)
+{
+    json_t *aspect;
+    char *ptr;
+    int ret = get_typed(c, pointer, post_json, "aspect", JSON_STRING, 0, &aspect);
+
+    post->aspect = post->type == IGP_POST_STORY ? IGP_ASPECT_9_16 : IGP_ASPECT_4_5;
+    if (ret || !aspect)
+        return ret;
+    for (size_t i = 0; i < G_N_ELEMENTS(aspects); i++) {
+        if (!strcmp(json_string_value(aspect), aspects[i].name) &&
+            aspects[i].aspect != IGP_ASPECT_9_16) {
+            post->aspect = aspects[i].aspect;
+            return 0;
+        }
+    }
+    ptr = g_strdup_printf("%s/aspect", pointer);
+    ret = fail_at(c, ptr, "post '%s': aspect must be \"4:5\", \"1:1\" or \"1.91:1\", not '%s'",
+                  post->id, json_string_value(aspect));
+    g_free(ptr);
+    return ret;
+}
+
+/* Keys whose content later stages read: check their types now. */
+static int check_post_extras(const Checker *c, const char *pointer, json_t *pj, IgpPost *post)
+{
+    static const struct {
+        const char *key;
+        json_type type;
+    } typed[] = {
+        {"template", JSON_STRING},  {"text", JSON_OBJECT},     {"caption", JSON_STRING},
+        {"alt", JSON_ARRAY},        {"schedule", JSON_STRING}, {"collaborators", JSON_ARRAY},
+        {"subtitles", JSON_STRING}, {"cover", JSON_OBJECT},    {"story_followup", JSON_TRUE}};
+    json_t *v;
+    int ret;
+
+    for (size_t i = 0; i < G_N_ELEMENTS(typed); i++)
+        if ((ret = get_typed(c, pointer, pj, typed[i].key, typed[i].type, 0, &v)))
+            return ret;
+    v = json_object_get(pj, "caption");
+    if (v && g_utf8_strlen(json_string_value(v), -1) > CAPTION_MAX) {
+        char *ptr = g_strdup_printf("%s/caption", pointer);
+        ret = fail_at(c, ptr, "post '%s': caption has %ld characters, Instagram allows %d",
+                      post->id, g_utf8_strlen(json_string_value(v), -1), CAPTION_MAX);
+        g_free(ptr);
+        return ret;
+    }
+    v = json_object_get(pj, "collaborators");
+    if (v && json_array_size(v) > COLLABORATORS_MAX) {
+        char *ptr = g_strdup_printf("%s/collaborators", pointer);
+        ret = fail_at(c, ptr, "post '%s': at most %d collaborators, not %zu", post->id,
+                      COLLABORATORS_MAX, json_array_size(v));
+        g_free(ptr);
+        return ret;
+    }
+    return 0;
+}
+
+static int check_post(const Checker *c, const char *shoot_dir, const char *pointer, json_t *pj,
+                      IgpManifest *m, IgpPost *post)
+{
+    json_t *id, *type, *media;
+    char *ptr;
+    int min = 1, max = 1, ret;
+
+    if (!json_is_object(pj))
+        return fail_at(c, pointer, "a post must be an object");
+    if ((ret = get_typed(c, pointer, pj, "id", JSON_STRING, 1, &id)))
+        return ret;
+    post->id = g_strdup(json_string_value(id));
+    post->json = pj;
+    ptr = g_strdup_printf("%s/id", pointer);
+    if (!is_plain_name(post->id))
+        ret = fail_at(c, ptr, "post id '%s' must be a plain name (no '/', not starting with '.')",
+                      post->id);
+    for (int i = 0; i < m->n_posts && !ret; i++)
+        if (!strcmp(m->posts[i].id, post->id))
+            ret = fail_at(c, ptr, "duplicate post id '%s'", post->id);
+    g_free(ptr);
+    if (ret || (ret = check_keys(c, pointer, pj, post_keys, "a post")) ||
+        (ret = get_typed(c, pointer, pj, "type", JSON_STRING, 1, &type)) ||
+        (ret = check_post_type(c, pointer, type, post, &min, &max)) ||
+        (ret = check_aspect(c, pointer, pj, post)) ||
+        (ret = check_post_extras(c, pointer, pj, post)) ||
+        (ret = get_typed(c, pointer, pj, "media", JSON_ARRAY, 1, &media)))
+        return ret;
+    return check_media(c, shoot_dir, pointer, media, post, min, max);
+}
+
+static int check_root(const Checker *c, const char *shoot_dir, IgpManifest *m)
+{
+    json_t *version, *shoot, *posts, *v;
+    int ret;
+
+    if (!json_is_object(m->root))
+        return fail_at(c, "", "the manifest must be a JSON object");
+    if ((ret = check_keys(c, "", m->root, root_keys, "the manifest")) ||
+        (ret = get_typed(c, "", m->root, "version", JSON_INTEGER, 1, &version)))
+        return ret;
+    if (json_integer_value(version) != IGP_MANIFEST_VERSION)
+        return fail_at(c, "/version", "unknown version %lld (this igprep reads version %d)",
+                       (long long)json_integer_value(version), IGP_MANIFEST_VERSION);
+    if ((ret = get_typed(c, "", m->root, "shoot", JSON_STRING, 1, &shoot)) ||
+        (ret = get_typed(c, "", m->root, "title", JSON_STRING, 0, &v)) ||
+        (ret = get_typed(c, "", m->root, "date", JSON_STRING, 0, &v)) ||
+        (ret = get_typed(c, "", m->root, "posts", JSON_ARRAY, 1, &posts)))
+        return ret;
+    if (!is_plain_name(json_string_value(shoot)))
+        return fail_at(c, "/shoot", "'shoot' must be a plain name (no '/', not starting with '.')");
+    m->shoot = g_strdup(json_string_value(shoot));
+    if (json_array_size(posts) == 0)
+        return fail_at(c, "/posts", "'posts' is empty: nothing to make");
+    m->posts = g_new0(IgpPost, json_array_size(posts));
+    for (size_t i = 0; i < json_array_size(posts); i++) {
+        char *ptr = g_strdup_printf("/posts/%zu", i);
+        ret = check_post(c, shoot_dir, ptr, json_array_get(posts, i), m, &m->posts[i]);
+        g_free(ptr);
+        m->n_posts++;
+        if (ret)
+            return ret;
+    }
+    return 0;
+}
+
+int igp_manifest_load(const char *shoot_dir, IgpManifest **out)
+{
+    IgpManifest *m = g_new0(IgpManifest, 1);
+    json_error_t jerr;
+    gchar *text = NULL;
+    gsize len = 0;
+    GError *gerr = NULL;
+    int ret = 0;
+
+    m->dir = g_strdup(shoot_dir);
+    m->path = g_build_filename(shoot_dir, IGP_MANIFEST_NAME, NULL);
+    if (!g_file_get_contents(m->path, &text, &len, &gerr)) {
+        ret = igp_error(IGP_ERR_INVALIDDATA, m->path, "cannot read: %s", gerr->message);
+        g_error_free(gerr);
+    } else {
+        m->root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
+        if (!m->root) {
+            char *where = g_strdup_printf("%s:%d:%d", m->path, jerr.line, jerr.column);
+            ret = igp_error(IGP_ERR_INVALIDDATA, where, "%s", jerr.text);
+            g_free(where);
+        } else {
+            Checker c = {m->path, text, len};
+            ret = check_root(&c, shoot_dir, m);
+        }
+    }
+    g_free(text);
+    if (ret) {
+        igp_manifest_free(&m);
+        return ret;
+    }
+    *out = m;
+    return 0;
+}
+
+void igp_manifest_free(IgpManifest **pm)
+{
+    IgpManifest *m = *pm;
+    if (!m)
+        return;
+    for (int i = 0; i < m->n_posts; i++) {
+        IgpPost *p = &m->posts[i];
+        for (int j = 0; j < p->n_media; j++)
+            g_free(p->media[j].file);
+        g_free(p->media);
+        g_free(p->id);
+        g_free(p->problem);
+    }
+    g_free(m->posts);
+    g_free(m->path);
+    g_free(m->dir);
+    g_free(m->shoot);
+    json_decref(m->root);
+    g_free(m);
+    *pm = NULL;
+}
+
+const IgpPost *igp_manifest_find_post(const IgpManifest *m, const char *id)
+{
+    for (int i = 0; i < m->n_posts; i++)
+        if (!strcmp(m->posts[i].id, id))
+            return &m->posts[i];
+    return NULL;
+}
+
+const char *igp_post_type_name(IgpPostType type)
+{
+    for (size_t i = 0; i < G_N_ELEMENTS(post_types); i++)
+        if (post_types[i].type == type)
+            return post_types[i].name;
+    return "?";
+}
+
+void igp_aspect_size(IgpAspect aspect, int *width, int *height)
+{
+    for (size_t i = 0; i < G_N_ELEMENTS(aspects); i++) {
+        if (aspects[i].aspect == aspect) {
+            *width = aspects[i].width;
+            *height = aspects[i].height;
+            return;
+        }
+    }
+}
+
+const char *igp_aspect_name(IgpAspect aspect)
+{
+    for (size_t i = 0; i < G_N_ELEMENTS(aspects); i++)
+        if (aspects[i].aspect == aspect)
+            return aspects[i].name;
+    return "?";
+}

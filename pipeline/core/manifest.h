@@ -1,0 +1,80 @@
+/**
+ * @file
+ * shoot.json: the shoot and the posts to make from it (version 1).
+ *
+ * Loading checks the whole document: JSON syntax, keys, types, values, post
+ * types and their media counts, duplicate ids. Structural problems make the
+ * manifest unusable; a post that names a media file missing from the shoot
+ * folder only disables that post, so the other posts go on. Every message
+ * names the file, line and column.
+ */
+#ifndef IGP_MANIFEST_H
+#define IGP_MANIFEST_H
+
+#include <jansson.h>
+
+#define IGP_MANIFEST_NAME    "shoot.json"
+#define IGP_MANIFEST_VERSION 1
+
+typedef enum IgpPostType {
+    IGP_POST_FEED,
+    IGP_POST_CAROUSEL,
+    IGP_POST_REEL,
+    IGP_POST_STORY,
+} IgpPostType;
+
+/** Output shapes of feed and carousel images (and the 9:16 story). */
+typedef enum IgpAspect {
+    IGP_ASPECT_4_5,    ///< 1080×1350, the default
+    IGP_ASPECT_1_1,    ///< 1080×1080
+    IGP_ASPECT_1_91_1, ///< 1080×566
+    IGP_ASPECT_9_16,   ///< 1080×1920, stories
+} IgpAspect;
+
+typedef struct IgpMediaRef {
+    char *file;      ///< name inside the shoot folder
+    double focus[2]; ///< x, y as fractions of the displayed picture; default 0.5, 0.5
+    int has_trim;
+    double trim[2]; ///< seconds (video)
+} IgpMediaRef;
+
+typedef struct IgpPost {
+    char *id;
+    IgpPostType type;
+    IgpAspect aspect;
+    IgpMediaRef *media;
+    int n_media;
+    char *problem; ///< why this post cannot be made (missing media), or NULL
+    json_t *json;  ///< the post's object, for later stages (borrowed from the manifest)
+} IgpPost;
+
+typedef struct IgpManifest {
+    char *path;  ///< .../shoot.json
+    char *dir;   ///< the shoot folder
+    char *shoot; ///< the shoot's name, e.g. "2026-11-20-nobisuku-halloween"
+    IgpPost *posts;
+    int n_posts;
+    json_t *root;
+} IgpManifest;
+
+/**
+ * Read and check SHOOT_DIR/shoot.json.
+ * @param out set on success; free with igp_manifest_free()
+ * @return 0, or IGP_ERR_INVALIDDATA with "shoot.json:LINE:COL: what" in the
+ *         error buffer (the first problem found)
+ */
+int igp_manifest_load(const char *shoot_dir, IgpManifest **out);
+
+void igp_manifest_free(IgpManifest **m);
+
+/** The post with this id, or NULL. */
+const IgpPost *igp_manifest_find_post(const IgpManifest *m, const char *id);
+
+const char *igp_post_type_name(IgpPostType type);
+
+/** Output pixel size for an aspect. */
+void igp_aspect_size(IgpAspect aspect, int *width, int *height);
+
+const char *igp_aspect_name(IgpAspect aspect);
+
+#endif

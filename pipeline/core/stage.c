@@ -1,0 +1,178 @@
+#include "stage.h"
+#include "log.h"
+
+#include "error.h"
+#include "fsutil.h"
+
+#include <string.h>
+
+#include <glib.h>
+
+enum { STATE_VERSION = 1, MAX_DEFAULT_JOBS = 8 };
+
+void igp_stage_default_settings(IgpStageSettings *s)
+{
+    memset(s, 0, sizeof(*s));
+    s->jobs = MIN(g_get_num_processors(), MAX_DEFAULT_JOBS);
+    igp_image_default_limits(&s->limits);
+    igp_jpeg_default_settings(&s->master);
+    s->master.quality = 95;
+    s->master.subsample = 0;
+    igp_jpeg_default_settings(&s->post);
+    s->post.max_bytes = 8 * 1000 * 1000;
+}
+
+int igp_shoot_selects(const IgpShoot *shoot, const IgpPost *post)
+{
+    const char *only = shoot->settings->only_post;
+    return !only || !strcmp(only, post->id);
+}
+
+static int add_unique(GPtrArray *names, const char *name)
+{
+    for (guint i = 0; i < names->len; i++)
+        if (!strcmp(g_ptr_array_index(names, i), name))
+            return 0;
+    g_ptr_array_add(names, g_strdup(name));
+    return 1;
+}
+
+static int compare_names(gconstpointer a, gconstpointer b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int igp_shoot_open(const IgpStageSettings *settings, IgpShoot **out)
+{
+    IgpShoot *shoot = g_new0(IgpShoot, 1);
+    int ret;
+
+    shoot->settings = settings;
+    shoot->media = g_ptr_array_new_with_free_func(g_free);
+    ret = igp_manifest_load(settings->shoot_dir, &shoot->manifest);
+    if (ret) {
+        igp_shoot_free(&shoot);
+        return ret;
+    }
+    if (settings->only_post && !igp_manifest_find_post(shoot->manifest, settings->only_post)) {
+        ret = igp_error(IGP_ERR_INVALIDDATA, shoot->manifest->path, "no post with id '%s'",
+                        settings->only_post);
+        igp_shoot_free(&shoot);
+        return ret;
+    }
+    shoot->out_dir = settings->out_dir ? g_strdup(settings->out_dir)
+                                       : g_build_filename("out", shoot->manifest->shoot, NULL);
+    for (int i = 0; i < shoot->manifest->n_posts; i++) {
+        const IgpPost *post = &shoot->manifest->posts[i];
+        if (!igp_shoot_selects(shoot, post))
+            continue;
+        if (post->problem) {
+            igp_log_error("%s", post->problem);
+            continue;
+        }
+        for (int j = 0; j < post->n_media; j++)
+            add_unique(shoot->media, post->media[j].file);
+    }
+    g_ptr_array_sort(shoot->media, compare_names);
+    *out = shoot;
+    return 0;
+}
+
+void igp_shoot_free(IgpShoot **pshoot)
+{
+    IgpShoot *shoot = *pshoot;
+    if (!shoot)
+        return;
+    igp_manifest_free(&shoot->manifest);
+    g_ptr_array_unref(shoot->media);
+    g_free(shoot->out_dir);
+    g_free(shoot);
+    *pshoot = NULL;
+}
+
+int igp_json_save(const char *path, json_t *doc)
+{
+    char *dir = g_path_get_dirname(path);
+    char *text;
+    int ret = igp_mkdir_p(dir);
+
+    g_free(dir);
+    if (ret)
+        return ret;
+    text = json_dumps(doc, JSON_INDENT(2) | JSON_SORT_KEYS);
+    if (!text)
+        return igp_error(IGP_ERR(ENOMEM), path, "cannot serialise JSON");
+    /* A trailing newline, as text files should have. */
+    GString *s = g_string_new(text);
+    g_string_append_c(s, '\n');
+    ret = igp_write_file_atomic(path, s->str, s->len);
+    g_string_free(s, TRUE);
+    free(text);
+    return ret;
+}
+
+json_t *igp_state_load(const char *out_dir, const char *stage)
+{
+    char *name = g_strdup_printf("%s.json", stage);
+    char *path = g_build_filename(out_dir, "state", name, NULL);
+    json_t *state = json_load_file(path, 0, NULL);
+
+    /* A state file from another version, or a damaged one, is only a cache:
+     * start afresh and redo the work. */
+    if (!json_is_object(state) ||
+        json_integer_value(json_object_get(state, "version")) != STATE_VERSION) {
+        json_decref(state);
+        state = json_pack("{s:i}", "version", STATE_VERSION);
+    }
+    g_free(name);
+    g_free(path);
+    return state;
+}
+
+int igp_state_save(const char *out_dir, const char *stage, json_t *state)
+{
+    char *name = g_strdup_printf("%s.json", stage);
+    char *path = g_build_filename(out_dir, "state", name, NULL);
+    int ret = igp_json_save(path, state);
+    g_free(name);
+    g_free(path);
+    return ret;
+}
+
+int igp_report_save(const char *out_dir, const char *name, json_t *report)
+{
+    char *file = g_strdup_printf("%s.json", name);
+    char *path = g_build_filename(out_dir, "reports", file, NULL);
+    int ret = igp_json_save(path, report);
+    g_free(file);
+    g_free(path);
+    return ret;
+}
+
+typedef struct ParallelTask {
+    void (*fn)(int, void *);
+    void *data;
+} ParallelTask;
+
+static void run_task(gpointer item, gpointer user)
+{
+    ParallelTask *task = user;
+    task->fn(GPOINTER_TO_INT(item) - 1, task->data);
+}
+
+void igp_parallel_for(int n, int jobs, void (*fn)(int index, void *data), void *data)
+{
+    ParallelTask task = {fn, data};
+    GThreadPool *pool;
+
+    if (jobs <= 1 || n <= 1) {
+        for (int i = 0; i < n; i++)
+            fn(i, data);
+        return;
+    }
+    pool = g_thread_pool_new(run_task, &task, MIN(jobs, n), TRUE, NULL);
+    /* Indexes are pushed +1: a NULL item is not allowed in a GThreadPool. */
+    for (int i = 0; i < n; i++)
+        g_thread_pool_push(pool, GINT_TO_POINTER(i + 1), NULL);
+    g_thread_pool_free(pool, FALSE, TRUE);
+}

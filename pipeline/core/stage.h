@@ -1,0 +1,115 @@
+/**
+ * @file
+ * The pipeline's stages and what they share.
+ *
+ * Each stage reads the shoot folder (never writing to it) and the files
+ * earlier stages left in OUT, and writes its own results to OUT:
+ *
+ *   ingest  state/ingest.json   what each source is, by content, and its SHA-256
+ *   scrub   masters/, state/scrub.json, reports/scrub.json
+ *   encode  posts/<id>/, state/encode.json
+ *   verify  reports/verify.json
+ *
+ * A stage with nothing new to do (same content hashes, same settings) does
+ * nothing. A failing source or post is reported on one line and the stage
+ * goes on with the others; the stage then returns IGP_ERR_INVALIDDATA.
+ */
+#ifndef IGP_STAGE_H
+#define IGP_STAGE_H
+
+#include "image.h"
+#include "manifest.h"
+
+#include <jansson.h>
+
+/** Settings shared by the stages; fill with igp_stage_default_settings(). */
+typedef struct IgpStageSettings {
+    const char *shoot_dir;  ///< the shoot folder; read only
+    const char *out_dir;    ///< where results go; default "out/<shoot>"
+    const char *only_post;  ///< make only this post (--post), or NULL for all
+    int jobs;               ///< worker threads; default: the number of processors
+    int quiet;              ///< no notes or progress
+    IgpImageLimits limits;  ///< refusal limits for sources
+    IgpJpegSettings master; ///< masters: quality 95, 4:4:4
+    IgpJpegSettings post;   ///< posts: quality 90, 4:2:0, at most 8 MB
+} IgpStageSettings;
+
+void igp_stage_default_settings(IgpStageSettings *s);
+
+/** A shoot opened for a run: its manifest and the media its selected posts use. */
+typedef struct IgpShoot {
+    const IgpStageSettings *settings;
+    IgpManifest *manifest;
+    char *out_dir;
+    GPtrArray *media; ///< unique media file names of the selected posts
+} IgpShoot;
+
+/**
+ * Load the manifest and select posts. Posts with a problem (missing media)
+ * are reported here, once.
+ * @return 0, or IGP_ERR_INVALIDDATA when the manifest is unusable or --post
+ *         names no post
+ */
+int igp_shoot_open(const IgpStageSettings *settings, IgpShoot **out);
+void igp_shoot_free(IgpShoot **shoot);
+
+/** Does the run make this post (--post filter)? */
+int igp_shoot_selects(const IgpShoot *shoot, const IgpPost *post);
+
+int igp_ingest(IgpShoot *shoot);
+int igp_scrub(IgpShoot *shoot);
+int igp_encode(IgpShoot *shoot);
+
+/** Verify settings: what to check and how to report. */
+typedef struct IgpVerifySettings {
+    const char *out_dir; ///< verify a run's folder (posts and masters), or NULL
+    char **files;        ///< or these files (NULL-terminated)
+    int json;            ///< print the report as JSON on stdout
+    int quiet;
+} IgpVerifySettings;
+
+/**
+ * Check every output independently of the code that wrote it and write
+ * OUT/reports/verify.json (when verifying a run's folder).
+ * @return 0 when every file passes, IGP_ERR_POLICY when one fails a check,
+ *         another IGP_ERR when files cannot be read at all
+ */
+int igp_verify(const IgpVerifySettings *settings);
+
+/** Stages that igp_run() can run, as bits. */
+enum {
+    IGP_STAGE_INGEST = 1 << 0,
+    IGP_STAGE_SCRUB = 1 << 1,
+    IGP_STAGE_ENCODE = 1 << 2,
+    IGP_STAGE_VERIFY = 1 << 3,
+    IGP_STAGE_ALL = IGP_STAGE_INGEST | IGP_STAGE_SCRUB | IGP_STAGE_ENCODE | IGP_STAGE_VERIFY,
+};
+
+/**
+ * Open the shoot once and run the chosen stages in order (ingest → scrub →
+ * encode → verify), in one process. A failing item does not stop the later
+ * stages for the other items.
+ * @return 0 when everything succeeded; IGP_ERR_INVALIDDATA when some source
+ *         or post failed, IGP_ERR_POLICY when verify refused a file, or the
+ *         error that made the shoot unusable (already reported)
+ */
+int igp_run(const IgpStageSettings *settings, unsigned stages);
+
+/* ---- helpers shared by the stages ---- */
+
+/** Read OUT/state/<stage>.json; a missing or unreadable file gives a fresh {"version":1}. */
+json_t *igp_state_load(const char *out_dir, const char *stage);
+
+/** Write OUT/state/<stage>.json atomically. Returns 0 or IGP_ERR. */
+int igp_state_save(const char *out_dir, const char *stage, json_t *state);
+
+/** Write OUT/reports/<name>.json atomically. Returns 0 or IGP_ERR. */
+int igp_report_save(const char *out_dir, const char *name, json_t *report);
+
+/** Write a JSON document to @p path atomically, pretty-printed, keys sorted. */
+int igp_json_save(const char *path, json_t *doc);
+
+/** Run fn(0..n-1, data) on @p jobs threads and wait for all. */
+void igp_parallel_for(int n, int jobs, void (*fn)(int index, void *data), void *data);
+
+#endif

@@ -1,0 +1,266 @@
+/* verify: re-open every output with igprep's own readers and check it
+ * against Instagram's limits and the privacy rules. */
+#include "stage.h"
+#include "log.h"
+
+#include "error.h"
+#include "fsutil.h"
+#include "jpegwalk.h"
+#include "probe.h"
+
+#include <dirent.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <glib.h>
+
+/* Limits from instagram-specs §1, §3 and §10 (API, the tightest surface). */
+#define MAX_IMAGE_BYTES  8000000
+#define MIN_IMAGE_WIDTH  320
+#define MAX_IMAGE_WIDTH  1440
+#define MIN_FEED_ASPECT  0.8
+#define MAX_FEED_ASPECT  1.91
+#define STORY_ASPECT     (9.0 / 16.0)
+#define ASPECT_TOLERANCE 0.01
+
+/* One file's report: {"file", "kind", "ok", "checks": [{"check", "ok", "value", "limit"}]}. */
+typedef struct FileReport {
+    json_t *json;
+    json_t *checks;
+    int ok;
+} FileReport;
+
+static void report_init(FileReport *r, const char *file, const char *kind)
+{
+    r->checks = json_array();
+    r->json = json_pack("{s:s, s:s, s:O}", "file", file, "kind", kind, "checks", r->checks);
+    r->ok = 1;
+}
+
+/* Record a check; takes the reference to @p value. */
+static void check(FileReport *r, const char *name, int ok, json_t *value, const char *limit)
+{
+    json_t *c = json_pack("{s:s, s:b, s:o}", "check", name, "ok", ok, "value", value);
+    if (limit)
+        json_object_set_new(c, "limit", json_string(limit));
+    json_array_append_new(r->checks, c);
+    r->ok &= ok;
+}
+
+static json_t *findings_json(const IgpJpegWalk *w)
+{
+    json_t *a = json_array();
+    for (int i = 0; i < w->n_findings; i++)
+        json_array_append_new(a, json_string(w->findings[i]));
+    return a;
+}
+
+/* Privacy and structure: what every JPEG igprep hands on must pass. */
+static int check_jpeg_privacy(FileReport *r, const char *path, IgpJpegWalk *w)
+{
+    IgpMediaInfo info;
+    int is_jpeg = igp_identify(path, &info) == 0 && !strcmp(info.format, "jpeg");
+
+    igp_error_clear();
+    check(r, "format", is_jpeg, json_string(info.format[0] ? info.format : "unrecognised"), "jpeg");
+    if (!is_jpeg)
+        return -1;
+    if (igp_jpeg_walk(path, w) != 0) {
+        check(r, "structure", 0, json_string(igp_error_buffer()), "complete JPEG to EOI");
+        igp_error_clear();
+        return -1;
+    }
+    check(r, "structure", w->frames == 1, json_integer(w->frames), "1 frame, ends at EOI");
+    check(r, "metadata", w->n_findings == 0, findings_json(w),
+          "only JFIF and an sRGB ICC profile; no EXIF, XMP, IPTC, comments, trailers");
+    check(r, "trailing_bytes", w->trailing_bytes == 0, json_integer(w->trailing_bytes), "0");
+    check(r, "colour", !w->has_icc || igp_icc_is_srgb(w->icc_description),
+          json_string(w->has_icc ? w->icc_description : "untagged (sRGB)"), "sRGB");
+    check(r, "components", w->components == 3 && w->precision == 8,
+          json_sprintf("%d x %d-bit", w->components, w->precision), "3 x 8-bit (YCbCr)");
+    return 0;
+}
+
+/* Spec limits for an image that goes to Instagram. expected_w/h 0: any legal size. */
+static void check_image_limits(FileReport *r, const char *path, const IgpJpegWalk *w, int story,
+                               int expected_w, int expected_h)
+{
+    int64_t bytes = igp_file_size(path);
+    double aspect = w->height ? (double)w->width / w->height : 0;
+    char limit[64];
+
+    check(r, "bytes", bytes >= 0 && bytes <= MAX_IMAGE_BYTES, json_integer(bytes), "<= 8000000");
+    if (expected_w) {
+        snprintf(limit, sizeof(limit), "%dx%d", expected_w, expected_h);
+        check(r, "dimensions", w->width == expected_w && w->height == expected_h,
+              json_sprintf("%dx%d", w->width, w->height), limit);
+    }
+    check(r, "width", w->width >= MIN_IMAGE_WIDTH && w->width <= MAX_IMAGE_WIDTH,
+          json_integer(w->width), "320..1440");
+    if (story)
+        check(r, "aspect", fabs(aspect - STORY_ASPECT) <= ASPECT_TOLERANCE, json_real(aspect),
+              "9:16 (0.5625)");
+    else
+        check(r, "aspect", aspect >= MIN_FEED_ASPECT - 1e-9 && aspect <= MAX_FEED_ASPECT + 1e-9,
+              json_real(aspect), "0.8..1.91 (4:5 to 1.91:1)");
+}
+
+static json_t *verify_file(const char *path, const char *shown_name, const char *kind,
+                           int expected_w, int expected_h, int *ok)
+{
+    FileReport r;
+    IgpJpegWalk w;
+
+    report_init(&r, shown_name, kind);
+    if (check_jpeg_privacy(&r, path, &w) == 0 && strcmp(kind, "master") != 0)
+        check_image_limits(&r, path, &w, !strcmp(kind, "story-image"), expected_w, expected_h);
+    json_object_set_new(r.json, "ok", json_boolean(r.ok));
+    json_decref(r.checks);
+    *ok = r.ok;
+    return r.json;
+}
+
+static void say_failures(json_t *file_report)
+{
+    json_t *c;
+    size_t i;
+
+    json_array_foreach(json_object_get(file_report, "checks"), i, c)
+    {
+        if (json_is_true(json_object_get(c, "ok")))
+            continue;
+        char *value = json_dumps(json_object_get(c, "value"), JSON_ENCODE_ANY | JSON_COMPACT);
+        igp_log_error("%s: %s check failed: %s (expected %s)",
+                      json_string_value(json_object_get(file_report, "file")),
+                      json_string_value(json_object_get(c, "check")), value,
+                      json_string_value(json_object_get(c, "limit")));
+        free(value);
+    }
+}
+
+typedef struct VerifyRun {
+    json_t *files;
+    int checked, failed;
+} VerifyRun;
+
+static void add_result(VerifyRun *run, json_t *file_report, int ok)
+{
+    run->checked++;
+    if (!ok) {
+        run->failed++;
+        say_failures(file_report);
+    }
+    json_array_append_new(run->files, file_report);
+}
+
+/* Files in posts/<id>/ that encode did not record are not igprep's: flag them. */
+static void find_strays(VerifyRun *run, const char *out_dir, json_t *posts)
+{
+    char *posts_dir = g_build_filename(out_dir, "posts", NULL);
+    GDir *dir = g_dir_open(posts_dir, 0, NULL);
+    const char *post_id;
+
+    while (dir && (post_id = g_dir_read_name(dir))) {
+        char *sub = g_build_filename(posts_dir, post_id, NULL);
+        GDir *d = g_dir_open(sub, 0, NULL);
+        const char *name;
+        while (d && (name = g_dir_read_name(d))) {
+            char *rel = g_build_filename("posts", post_id, name, NULL);
+            json_t *f;
+            size_t i;
+            int known = 0;
+            json_array_foreach(json_object_get(json_object_get(posts, post_id), "files"), i, f)
+                known |= !strcmp(json_string_value(json_object_get(f, "path")), rel);
+            if (!known) {
+                FileReport r;
+                report_init(&r, rel, "unknown");
+                check(&r, "expected", 0, json_string("not made by this run"),
+                      "only files recorded by encode");
+                json_object_set_new(r.json, "ok", json_false());
+                json_decref(r.checks);
+                add_result(run, r.json, 0);
+            }
+            g_free(rel);
+        }
+        if (d)
+            g_dir_close(d);
+        g_free(sub);
+    }
+    if (dir)
+        g_dir_close(dir);
+    g_free(posts_dir);
+}
+
+static void verify_posts(VerifyRun *run, const char *out_dir)
+{
+    json_t *state = igp_state_load(out_dir, "encode");
+    json_t *posts = json_object_get(state, "posts"), *post, *f;
+    const char *id;
+    size_t i;
+
+    json_object_foreach(posts, id, post)
+    {
+        json_array_foreach(json_object_get(post, "files"), i, f)
+        {
+            const char *rel = json_string_value(json_object_get(f, "path"));
+            char *path = g_build_filename(out_dir, rel, NULL);
+            int ok;
+            json_t *rep = verify_file(path, rel, json_string_value(json_object_get(f, "kind")),
+                                      (int)json_integer_value(json_object_get(f, "width")),
+                                      (int)json_integer_value(json_object_get(f, "height")), &ok);
+            json_object_set_new(rep, "post", json_string(id));
+            add_result(run, rep, ok);
+            g_free(path);
+        }
+    }
+    find_strays(run, out_dir, posts);
+    json_decref(state);
+}
+
+static void verify_masters(VerifyRun *run, const char *out_dir)
+{
+    json_t *state = igp_state_load(out_dir, "scrub");
+    json_t *m;
+    const char *name;
+
+    json_object_foreach(json_object_get(state, "media"), name, m)
+    {
+        const char *rel = json_string_value(json_object_get(m, "master"));
+        char *path;
+        int ok;
+        if (!rel)
+            continue;
+        path = g_build_filename(out_dir, rel, NULL);
+        add_result(run, verify_file(path, rel, "master", 0, 0, &ok), ok);
+        g_free(path);
+    }
+    json_decref(state);
+}
+
+int igp_verify(const IgpVerifySettings *s)
+{
+    VerifyRun run = {json_array(), 0, 0};
+    json_t *report;
+    int ret = 0;
+
+    if (s->out_dir) {
+        verify_posts(&run, s->out_dir);
+        verify_masters(&run, s->out_dir);
+    }
+    for (char **f = s->files; f && *f; f++) {
+        int ok;
+        add_result(&run, verify_file(*f, *f, "image", 0, 0, &ok), ok);
+    }
+    report = json_pack("{s:i, s:b, s:i, s:i, s:o}", "version", 1, "ok", run.failed == 0, "checked",
+                       run.checked, "failed", run.failed, "files", run.files);
+    if (s->out_dir && (ret = igp_report_save(s->out_dir, "verify", report)) != 0)
+        igp_log_error("%s", igp_error_buffer());
+    if (s->json)
+        json_dumpf(report, stdout, JSON_INDENT(2)), fputc('\n', stdout);
+    if (!s->quiet)
+        igp_log_note("verify: %d file%s checked, %d failed", run.checked,
+                     run.checked == 1 ? "" : "s", run.failed);
+    json_decref(report);
+    return ret ? ret : run.failed ? IGP_ERR_POLICY : 0;
+}

@@ -1,0 +1,41 @@
+/**
+ * @file
+ * What every igprep program shares: option parsing (GOption, so --help is
+ * generated from the same table), library start-up, and exit codes.
+ *
+ * Exit codes:
+ *   0  everything succeeded
+ *   1  some source, post or file failed (each reported on one line)
+ *   2  usage error
+ *   3  verify refused a file (privacy or Instagram limits)
+ */
+#ifndef IGP_CLI_H
+#define IGP_CLI_H
+
+#include "stage.h"
+
+#include <glib.h>
+
+#define IGP_VERSION "0.1.0"
+
+enum { IGP_EXIT_OK = 0, IGP_EXIT_FAILED = 1, IGP_EXIT_USAGE = 2, IGP_EXIT_POLICY = 3 };
+
+/**
+ * Parse the options every shoot stage takes (SHOOT, --out, --post, --jobs,
+ * --quiet, --max-pixels, --quality) into @p settings.
+ * @return 0, or IGP_EXIT_USAGE after printing what is wrong
+ */
+int igp_cli_parse_stage(int *argc, char ***argv, const char *program, const char *summary,
+                        IgpStageSettings *settings);
+
+/** Start libvips (and friends); returns 0 or IGP_EXIT_FAILED after printing why. */
+int igp_cli_start(const char *argv0);
+
+/** Shut libraries down, check that stdout was written, map @p ret to an exit code. */
+int igp_cli_finish(int ret);
+
+/** Run one stage (IGP_STAGE_* bits) from a stage program's main. */
+int igp_cli_stage_main(int argc, char **argv, const char *program, const char *summary,
+                       unsigned stages);
+
+#endif

@@ -1,0 +1,9 @@
+/* igprep-encode: cut each post's images at Instagram's sizes from the masters. */
+#include "cli.h"
+
+int main(int argc, char **argv)
+{
+    return igp_cli_stage_main(argc, argv, "igprep-encode",
+                              "cut each post's images at Instagram's sizes from the masters",
+                              IGP_STAGE_ENCODE);
+}

@@ -1,0 +1,9 @@
+/* igprep-scrub: re-encode each photo into a master with no metadata. */
+#include "cli.h"
+
+int main(int argc, char **argv)
+{
+    return igp_cli_stage_main(argc, argv, "igprep-scrub",
+                              "re-encode each photo into a master with no metadata",
+                              IGP_STAGE_SCRUB);
+}

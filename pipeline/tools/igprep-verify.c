@@ -1,0 +1,44 @@
+/* igprep-verify: check outputs against Instagram's limits and the privacy rules. */
+#include "cli.h"
+
+#include <stdio.h>
+#include <sys/stat.h>
+
+int main(int argc, char **argv)
+{
+    static gboolean json, quiet;
+    GOptionEntry entries[] = {
+        {"json", 0, 0, G_OPTION_ARG_NONE, &json, "print the report as JSON on stdout", NULL},
+        {"quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, "only the failures", NULL},
+        {NULL}};
+    GOptionContext *ctx = g_option_context_new("OUT | FILE... - verify a run's outputs or files");
+    IgpVerifySettings settings = {0};
+    GError *err = NULL;
+    struct stat st;
+    int ret;
+
+    g_option_context_add_main_entries(ctx, entries, NULL);
+    g_option_context_set_description(
+        ctx, "OUT is a run's folder: its posts and masters are checked and the report is\n"
+             "written to OUT/reports/verify.json. FILEs are checked as images for the feed.\n"
+             "Exit status: 0 all pass, 1 a file cannot be read, 2 usage error,\n"
+             "3 a file fails a check.\n");
+    if (!g_option_context_parse(ctx, &argc, &argv, &err)) {
+        fprintf(stderr, "igprep-verify: %s (try --help)\n", err->message);
+        return IGP_EXIT_USAGE;
+    }
+    g_option_context_free(ctx);
+    if (argc < 2) {
+        fprintf(stderr, "igprep-verify: expected OUT or FILE... (try --help)\n");
+        return IGP_EXIT_USAGE;
+    }
+    if (argc == 2 && stat(argv[1], &st) == 0 && S_ISDIR(st.st_mode))
+        settings.out_dir = argv[1];
+    else
+        settings.files = argv + 1;
+    settings.json = json;
+    settings.quiet = quiet;
+    if ((ret = igp_cli_start(argv[0])))
+        return ret;
+    return igp_cli_finish(igp_verify(&settings));
+}

@@ -1,0 +1,80 @@
+/* igprep: the driver. `igprep run SHOOT` runs every stage in one process;
+ * `igprep STAGE ...` runs the program igprep-STAGE, as git runs git-foo. */
+#include "cli.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char usage[] =
+    "usage: igprep run SHOOT [--out DIR] [--jobs N] [--post ID] [--quiet]\n"
+    "       igprep STAGE [ARGS...]\n"
+    "       igprep --help | --version\n"
+    "\n"
+    "Prepares a shoot folder's photos for the city's Instagram account: strips\n"
+    "every trace of place, person, device and time, and makes each post's\n"
+    "images at Instagram's sizes, verified.\n"
+    "\n"
+    "  run      all stages below, in order, on SHOOT (results in OUT, default out/<shoot>)\n"
+    "\n"
+    "Stages (each also a program igprep-STAGE; 'igprep STAGE --help' for its options):\n"
+    "  ingest   identify the sources by content, probe and hash them\n"
+    "  scrub    re-encode each photo into a master with no metadata (OUT/masters)\n"
+    "  encode   cut each post's images at Instagram's sizes (OUT/posts/<id>)\n"
+    "  verify   check outputs against Instagram's limits and the privacy rules\n"
+    "\n"
+    "Exit status: 0 success, 1 some source or post failed, 2 usage error,\n"
+    "3 verify refused a file.\n";
+
+/* igprep-STAGE next to this program first (a build tree), then on PATH. */
+static int run_stage_program(const char *stage, int argc, char **argv)
+{
+    char self[4096], *program = g_strdup_printf("igprep-%s", stage);
+    ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+
+    (void)argc;
+    argv[0] = program;
+    if (n > 0) {
+        self[n] = '\0';
+        char *dir = g_path_get_dirname(self);
+        char *sibling = g_build_filename(dir, program, NULL);
+        if (access(sibling, X_OK) == 0)
+            execv(sibling, argv);
+        g_free(sibling);
+        g_free(dir);
+    }
+    execvp(program, argv);
+    if (errno == ENOENT)
+        fprintf(stderr, "igprep: '%s' is not an igprep stage (try igprep --help)\n", stage);
+    else
+        fprintf(stderr, "igprep: cannot run %s: %s\n", program, strerror(errno));
+    g_free(program);
+    return IGP_EXIT_USAGE;
+}
+
+int main(int argc, char **argv)
+{
+    IgpStageSettings settings;
+    int ret;
+
+    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
+        !strcmp(argv[1], "help")) {
+        fputs(usage, argc < 2 ? stderr : stdout);
+        return argc < 2 ? IGP_EXIT_USAGE : IGP_EXIT_OK;
+    }
+    if (!strcmp(argv[1], "--version")) {
+        printf("igprep %s\n", IGP_VERSION);
+        return IGP_EXIT_OK;
+    }
+    if (strcmp(argv[1], "run") != 0)
+        return run_stage_program(argv[1], argc - 1, argv + 1);
+
+    argc--, argv++;
+    igp_stage_default_settings(&settings);
+    if ((ret = igp_cli_parse_stage(&argc, &argv, "igprep run", "run every stage on a shoot folder",
+                                   &settings)) ||
+        (ret = igp_cli_start(argv[0])))
+        return ret;
+    return igp_cli_finish(igp_run(&settings, IGP_STAGE_ALL));
+}
