@@ -150,7 +150,8 @@ static int save_once(VipsImage *image, const char *tmp, int quality, int subsamp
                          subsample ? VIPS_FOREIGN_SUBSAMPLE_ON : VIPS_FOREIGN_SUBSAMPLE_OFF, NULL);
 }
 
-int igp_image_save_jpeg(VipsImage *image, const char *path, const IgpJpegSettings *settings)
+int igp_image_save_jpeg(VipsImage *image, const char *source, const char *path,
+                        const IgpJpegSettings *settings)
 {
     IgpJpegSettings defaults;
     char *tmp = igp_temp_sibling(path);
@@ -164,7 +165,8 @@ int igp_image_save_jpeg(VipsImage *image, const char *path, const IgpJpegSetting
      * fields were also removed from the image by igp_image_drop_metadata(). */
     for (quality = settings->quality;; quality -= QUALITY_STEP) {
         if (save_once(image, tmp, quality, settings->subsample)) {
-            ret = igp_vips_error(IGP_ERR_INVALIDDATA, path, "cannot encode JPEG");
+            ret = igp_vips_error(IGP_ERR_INVALIDDATA, source,
+                                 "cannot decode (truncated or corrupt image data?)");
             break;
         }
         if (settings->max_bytes <= 0 || igp_file_size(tmp) <= settings->max_bytes)

@@ -47,11 +47,13 @@ int igp_image_open_display(const char *path, const IgpImageLimits *limits, VipsI
 void igp_image_drop_metadata(VipsImage *image);
 
 /**
- * Encode @p image as a JPEG with no metadata at all (only the JFIF header)
- * to a temporary sibling of @p path, then rename it into place.
+ * Encode @p image as a JPEG with no metadata at all to a temporary sibling of
+ * @p path, then rename it into place. libvips computes pixels lazily, so a
+ * damaged source is only discovered here: such errors name @p source.
  * @return 0, or an IGP_ERR; on error nothing is left at @p path or beside it.
  */
-int igp_image_save_jpeg(VipsImage *image, const char *path, const IgpJpegSettings *settings);
+int igp_image_save_jpeg(VipsImage *image, const char *source, const char *path,
+                        const IgpJpegSettings *settings);
 
 /**
  * Append libvips' pending error message to igprep's buffer under @p domain

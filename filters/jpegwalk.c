@@ -70,7 +70,7 @@ static void read_sof(IgpJpegWalk *w, int marker, const uint8_t *p, size_t len)
 
 static void read_app(IgpJpegWalk *w, int marker, const uint8_t *p, size_t len, GByteArray *icc)
 {
-    char id[24];
+    char id[40];
 
     app_identifier(p, len, id, sizeof(id));
     if (marker == M_APP0 && !strcmp(id, "JFIF")) {

@@ -135,8 +135,9 @@ static int masters_ready(const EncodeJob *job, const IgpPost *post)
     for (int i = 0; i < post->n_media; i++) {
         json_t *m = json_object_get(job->masters, post->media[i].file);
         if (!json_object_get(m, "master"))
-            return igp_error(IGP_ERR_INVALIDDATA, "post", "'%s' not made: its source '%s' failed",
-                             post->id, post->media[i].file);
+            return igp_error(IGP_ERR_INVALIDDATA, "encode",
+                             "post '%s' not made: its source '%s' failed (see above)", post->id,
+                             post->media[i].file);
     }
     return 0;
 }
@@ -161,7 +162,7 @@ static int write_post(const EncodeJob *job, const IgpPost *post, json_t *files)
 
         ret = render_slide(master, &post->media[i], out_w, out_h, &slide);
         if (ret == 0)
-            ret = igp_image_save_jpeg(slide, path, &job->shoot->settings->post);
+            ret = igp_image_save_jpeg(slide, master, path, &job->shoot->settings->post);
         if (ret == 0)
             ret = igp_hash_file(path, &d);
         if (ret == 0)
@@ -193,8 +194,9 @@ static json_t *encode_post(EncodeJob *job, const IgpPost *post)
     int ret;
 
     if (post->type == IGP_POST_REEL) {
-        igp_error(IGP_ERR_UNSUPPORTED, "post",
-                  "'%s' not made: reels need the video pipeline, not in this version", post->id);
+        igp_error(IGP_ERR_UNSUPPORTED, "encode",
+                  "post '%s' not made: reels need the video pipeline, not in this version",
+                  post->id);
         return NULL;
     }
     if (masters_ready(job, post))

@@ -101,7 +101,7 @@ static int make_master(const ScrubJob *job, const char *source, const char *mast
     if (ret == 0) {
         *width = vips_image_get_width(image);
         *height = vips_image_get_height(image);
-        ret = igp_image_save_jpeg(image, master, &job->shoot->settings->master);
+        ret = igp_image_save_jpeg(image, source, master, &job->shoot->settings->master);
         g_object_unref(image);
     }
     return ret;

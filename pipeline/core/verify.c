@@ -232,7 +232,8 @@ static void verify_masters(VerifyRun *run, const char *out_dir)
         if (!rel)
             continue;
         path = g_build_filename(out_dir, rel, NULL);
-        add_result(run, verify_file(path, rel, "master", 0, 0, &ok), ok);
+        json_t *rep = verify_file(path, rel, "master", 0, 0, &ok);
+        add_result(run, rep, ok);
         g_free(path);
     }
     json_decref(state);
@@ -250,7 +251,8 @@ int igp_verify(const IgpVerifySettings *s)
     }
     for (char **f = s->files; f && *f; f++) {
         int ok;
-        add_result(&run, verify_file(*f, *f, "image", 0, 0, &ok), ok);
+        json_t *rep = verify_file(*f, *f, "image", 0, 0, &ok);
+        add_result(&run, rep, ok);
     }
     report = json_pack("{s:i, s:b, s:i, s:i, s:o}", "version", 1, "ok", run.failed == 0, "checked",
                        run.checked, "failed", run.failed, "files", run.files);
