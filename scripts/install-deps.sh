@@ -13,7 +13,7 @@ packages=(
   libswscale-dev libswresample-dev
   libcairo2-dev libpango1.0-dev librsvg2-dev libarchive-dev
   # independent readers and writers used by the tests
-  libimage-exiftool-perl ffmpeg libvips-tools libheif-examples
+  libimage-exiftool-perl ffmpeg libvips-tools libheif-examples jq
   # benchmarks: hyperfine, ImageMagick's convert, GNU time for peak RSS
   hyperfine imagemagick time
 )

@@ -1,0 +1,57 @@
+# Shared helpers for igprep's integration tests. Source it first.
+# IGP_BIN (the built programs) and IGP_SRC (the source tree) come from ctest.
+set -euo pipefail
+
+: "${IGP_BIN:?set by ctest: the folder of the built programs}"
+: "${IGP_SRC:?set by ctest: the source tree}"
+IGPREP="$IGP_BIN/igprep"
+SAMPLE="$IGP_SRC/samples/nobisuku-halloween"
+
+TEST_TMP=$(mktemp -d "${TMPDIR:-/tmp}/igp-test.XXXXXX")
+trap 'rm -rf "$TEST_TMP"' EXIT
+
+failures=0
+passes=0
+
+pass() { passes=$((passes + 1)); }
+fail() {
+  failures=$((failures + 1))
+  echo "FAIL: $*" >&2
+}
+
+# check DESCRIPTION COMMAND...: the command must succeed.
+check() {
+  local what=$1
+  shift
+  if "$@"; then pass; else fail "$what"; fi
+}
+
+# Finish: print the tally ctest shows and exit non-zero on any failure.
+done_testing() {
+  echo "$passes passed, $failures failed"
+  [ "$failures" -eq 0 ]
+}
+
+# Tags exiftool may report on a clean output: file-system facts and the
+# structure of the JPEG itself. Anything else is a leak.
+EXIFTOOL_ALLOWED='^(SourceFile|ExifTool:ExifToolVersion|System:(FileName|Directory|FileSize|FileModifyDate|FileAccessDate|FileInodeChangeDate|FilePermissions)|File:(FileType|FileTypeExtension|MIMEType|ImageWidth|ImageHeight|EncodingProcess|BitsPerSample|ColorComponents|YCbCrSubSampling)|JFIF:(JFIFVersion|ResolutionUnit|XResolution|YResolution)|Composite:(ImageSize|Megapixels))$'
+
+# Print every tag of FILE outside the allow-list (empty output: clean).
+exiftool_leaks() {
+  exiftool -j -a -G1 -ee -u "$1" | jq -r '.[0] | keys[]' | grep -Ev "$EXIFTOOL_ALLOWED" || true
+}
+
+# Mean absolute difference of two same-sized images, 0..255 (libvips CLI).
+mean_abs_diff() {
+  local d="$TEST_TMP/diff.v"
+  vips subtract "$1" "$2" "$d" >/dev/null
+  vips abs "$d" "$d.abs.v" >/dev/null
+  vips avg "$d.abs.v"
+  rm -f "$d" "$d.abs.v"
+}
+
+# A listing of every file in a folder with its hash, size and mtime, to
+# prove a folder was not written to.
+fingerprint() {
+  (cd "$1" && find . -printf '%p %s %T@\n' | sort && find . -type f -exec sha256sum {} + | sort)
+}

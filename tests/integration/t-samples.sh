@@ -1,0 +1,45 @@
+# The samples run end to end; every post and master passes the privacy check
+# of an independent reader (exiftool) and igprep's own verify.
+. "$(dirname "$0")/lib.sh"
+
+out="$TEST_TMP/out"
+before=$(fingerprint "$SAMPLE")
+check "igprep run succeeds on the samples" "$IGPREP" run "$SAMPLE" --out "$out" --quiet
+
+# Outputs where the README says, at Instagram's sizes.
+for f in feed-01/feed-01.jpg carousel-01/carousel-01-01.jpg carousel-01/carousel-01-04.jpg; do
+  check "$f is 1080x1350" test "$(vipsheader -f width "$out/posts/$f")x$(vipsheader -f height "$out/posts/$f")" = 1080x1350
+done
+check "feed-02 is 1080x1080 (aspect 1:1)" test "$(vipsheader -f height "$out/posts/feed-02/feed-02.jpg")" = 1080
+check "one master per source" test "$(ls "$out/masters" | wc -l)" -eq 5
+check "no temporary files left" test -z "$(find "$out" -name '.*tmp*')"
+
+# exiftool -a -G1 -ee -u finds nothing but structure in any output.
+for f in "$out"/posts/*/*.jpg "$out"/masters/*.jpg; do
+  leaks=$(exiftool_leaks "$f")
+  if [ -n "$leaks" ]; then fail "$f leaks metadata: $(echo $leaks)"; else pass; fi
+done
+# The sources did carry what must not leak: the check above can fail.
+check "the HEIC source has GPS" test -n "$(exiftool -a -G1 -ee -u -GPSLatitude "$SAMPLE/IMG_0012.HEIC")"
+check "the camera JPEG has a serial number" test -n "$(exiftool -a -G1 -SerialNumber "$SAMPLE/IMG_0014.JPG")"
+check "a source fails the allow-list" test -n "$(exiftool_leaks "$SAMPLE/IMG_0014.JPG")"
+
+# igprep's own verify agrees, and its report lists every file.
+check "verify.json says ok" test "$(jq -r .ok "$out/reports/verify.json")" = true
+check "verify.json checked 11 files" test "$(jq -r .checked "$out/reports/verify.json")" = 11
+check "verify re-run on OUT passes" "$IGPREP" verify "$out" --quiet
+check "scrub audit found GPS in the HEIC" \
+  test "$(jq -r '.media["IMG_0012.HEIC"].found | index("gps position") != null' "$out/reports/scrub.json")" = true
+
+# Colour: the Display P3 cat is converted to sRGB, not just untagged. Its
+# master must be close to libvips' own colour-managed conversion and far from
+# the raw P3 numbers.
+vips icc_transform "$SAMPLE/IMG_0015.JPG" "$TEST_TMP/p3.v" srgb --embedded >/dev/null
+vips copy "$SAMPLE/IMG_0015.JPG" "$TEST_TMP/raw.v" >/dev/null
+managed=$(mean_abs_diff "$out/masters/IMG_0015.JPG.jpg" "$TEST_TMP/p3.v")
+raw=$(mean_abs_diff "$out/masters/IMG_0015.JPG.jpg" "$TEST_TMP/raw.v")
+check "P3 master matches the colour-managed conversion ($managed)" awk "BEGIN{exit !($managed < 1.5)}"
+check "P3 master differs from the unconverted pixels ($raw)" awk "BEGIN{exit !($raw > 3 * $managed)}"
+
+check "the shoot folder was not written to" test "$before" = "$(fingerprint "$SAMPLE")"
+done_testing
