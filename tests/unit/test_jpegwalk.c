@@ -121,7 +121,10 @@ int main(int argc, char **argv)
     /* A motion photo: a video appended after EOI. */
     GByteArray *b = g_byte_array_new();
     g_byte_array_append(b, clean->data, clean->len);
-    g_byte_array_append(b, (const guint8 *)"\0\0\0\x18" "ftypmp42", 12);
+    g_byte_array_append(b,
+                        (const guint8 *)"\0\0\0\x18"
+                                        "ftypmp42",
+                        12);
     path = write_variant("motion.jpg", b->data, b->len);
     CHECK_INT(igp_jpeg_walk(path, &w), 0);
     CHECK_INT(w.trailing_bytes, 12);

@@ -32,16 +32,16 @@ static const char *load(const char *json, IgpManifest **out)
     return igp_error_buffer();
 }
 
-#define POST(body) "{\"version\": 1, \"shoot\": \"s\", \"posts\": [\n" body "\n]}", NULL
+#define POST(body)  "{\"version\": 1, \"shoot\": \"s\", \"posts\": [\n" body "\n]}", NULL
 #define POSTM(body) "{\"version\": 1, \"shoot\": \"s\", \"posts\": [\n" body "\n]}"
 
 static void test_valid(void)
 {
     IgpManifest *m = NULL;
     const char *err = load(POSTM("{\"id\": \"f\", \"type\": \"feed\", \"aspect\": \"1:1\",\n"
-                                " \"media\": [{\"file\": \"a.jpg\", \"focus\": [0.2, 0.8]}]},\n"
-                                "{\"id\": \"c\", \"type\": \"carousel\", \"media\": "
-                                "[{\"file\": \"a.jpg\"}, {\"file\": \"b.jpg\"}]}"),
+                                 " \"media\": [{\"file\": \"a.jpg\", \"focus\": [0.2, 0.8]}]},\n"
+                                 "{\"id\": \"c\", \"type\": \"carousel\", \"media\": "
+                                 "[{\"file\": \"a.jpg\"}, {\"file\": \"b.jpg\"}]}"),
                            &m);
     CHECK_INT(strlen(err), 0);
     if (!m)
@@ -61,9 +61,11 @@ static void test_errors(void)
     /* syntax: jansson's own position */
     CHECK_CONTAINS(load("{\"version\": 1,\n \"shoot\": }", NULL), "shoot.json:2:11:");
     /* missing key: the enclosing object */
-    CHECK_CONTAINS(load("{\"version\": 1, \"posts\": []}", NULL), "shoot.json:1:1: missing key 'shoot'");
+    CHECK_CONTAINS(load("{\"version\": 1, \"posts\": []}", NULL),
+                   "shoot.json:1:1: missing key 'shoot'");
     /* wrong type */
-    CHECK_CONTAINS(load("{\"version\": \"1\"}", NULL), "shoot.json:1:13: 'version' must be an integer, not a string");
+    CHECK_CONTAINS(load("{\"version\": \"1\"}", NULL),
+                   "shoot.json:1:13: 'version' must be an integer, not a string");
     /* unknown version */
     CHECK_CONTAINS(load("{\"version\": 2, \"shoot\": \"s\", \"posts\": []}", NULL),
                    "shoot.json:1:13: unknown version 2");
@@ -71,12 +73,14 @@ static void test_errors(void)
     CHECK_CONTAINS(load(POST("{\"id\": \"x\", \"type\": \"video\", \"media\": []}")),
                    "shoot.json:2:21: post 'x': unknown type 'video'");
     /* duplicate post id */
-    CHECK_CONTAINS(load(POST("{\"id\": \"x\", \"type\": \"feed\", \"media\": [{\"file\": \"a.jpg\"}]},\n"
-                             "{\"id\": \"x\", \"type\": \"feed\", \"media\": [{\"file\": \"a.jpg\"}]}")),
-                   "shoot.json:3:8: duplicate post id 'x'");
+    CHECK_CONTAINS(
+        load(POST("{\"id\": \"x\", \"type\": \"feed\", \"media\": [{\"file\": \"a.jpg\"}]},\n"
+                  "{\"id\": \"x\", \"type\": \"feed\", \"media\": [{\"file\": \"a.jpg\"}]}")),
+        "shoot.json:3:8: duplicate post id 'x'");
     /* carousels take 2 to 10 items */
-    CHECK_CONTAINS(load(POST("{\"id\": \"c\", \"type\": \"carousel\", \"media\": [{\"file\": \"a.jpg\"}]}")),
-                   "shoot.json:2:42: a carousel post takes 2 to 10 media, not 1");
+    CHECK_CONTAINS(
+        load(POST("{\"id\": \"c\", \"type\": \"carousel\", \"media\": [{\"file\": \"a.jpg\"}]}")),
+        "shoot.json:2:42: a carousel post takes 2 to 10 media, not 1");
     CHECK_CONTAINS(load(POST("{\"id\": \"c\", \"type\": \"carousel\", \"media\": ["
                              "{\"file\": \"a.jpg\"}, {\"file\": \"a.jpg\"}, {\"file\": \"a.jpg\"},"
                              "{\"file\": \"a.jpg\"}, {\"file\": \"a.jpg\"}, {\"file\": \"a.jpg\"},"
@@ -84,23 +88,28 @@ static void test_errors(void)
                              "{\"file\": \"a.jpg\"}, {\"file\": \"a.jpg\"}]}")),
                    "a carousel post takes 2 to 10 media, not 11");
     /* unknown key (a typo) */
-    CHECK_CONTAINS(load(POST("{\"id\": \"f\", \"type\": \"feed\", \"captoin\": \"hi\", \"media\": []}")),
-                   "shoot.json:2:40: unknown key 'captoin' in a post");
+    CHECK_CONTAINS(
+        load(POST("{\"id\": \"f\", \"type\": \"feed\", \"captoin\": \"hi\", \"media\": []}")),
+        "shoot.json:2:40: unknown key 'captoin' in a post");
     /* focus outside the picture */
-    CHECK_CONTAINS(load(POST("{\"id\": \"f\", \"type\": \"feed\", \"media\": [{\"file\": \"a.jpg\", \"focus\": [1.5, 0]}]}")),
+    CHECK_CONTAINS(load(POST("{\"id\": \"f\", \"type\": \"feed\", \"media\": [{\"file\": "
+                             "\"a.jpg\", \"focus\": [1.5, 0]}]}")),
                    "'focus' values must be between 0 and 1");
     /* a path instead of a file name */
-    CHECK_CONTAINS(load(POST("{\"id\": \"f\", \"type\": \"feed\", \"media\": [{\"file\": \"../etc/passwd\"}]}")),
-                   "'file' must be a file name inside the shoot folder");
+    CHECK_CONTAINS(
+        load(POST(
+            "{\"id\": \"f\", \"type\": \"feed\", \"media\": [{\"file\": \"../etc/passwd\"}]}")),
+        "'file' must be a file name inside the shoot folder");
 }
 
 /* A missing media file disables only its post: the manifest still loads. */
 static void test_missing_media(void)
 {
     IgpManifest *m = NULL;
-    const char *err = load(POSTM("{\"id\": \"ok\", \"type\": \"feed\", \"media\": [{\"file\": \"a.jpg\"}]},\n"
-                                "{\"id\": \"bad\", \"type\": \"feed\", \"media\": [{\"file\": \"GONE.JPG\"}]}"),
-                           &m);
+    const char *err =
+        load(POSTM("{\"id\": \"ok\", \"type\": \"feed\", \"media\": [{\"file\": \"a.jpg\"}]},\n"
+                   "{\"id\": \"bad\", \"type\": \"feed\", \"media\": [{\"file\": \"GONE.JPG\"}]}"),
+             &m);
     CHECK_INT(strlen(err), 0);
     if (!m)
         return;

@@ -25,13 +25,21 @@ int main(void)
     f = sniff("II*\0\x08\0\0\0", 8, &kind);
     CHECK(f && !strcmp(f, "tiff"));
     /* ISO-BMFF: the brands decide between HEIF, AVIF, QuickTime and MP4. */
-    f = sniff("\0\0\0\x18" "ftypheic\0\0\0\0mif1heic", 24, &kind);
+    f = sniff("\0\0\0\x18"
+              "ftypheic\0\0\0\0mif1heic",
+              24, &kind);
     CHECK(f && !strcmp(f, "heif") && kind == IGP_MEDIA_IMAGE);
-    f = sniff("\0\0\0\x1c" "ftypmif1\0\0\0\0mif1avifmiaf", 28, &kind);
+    f = sniff("\0\0\0\x1c"
+              "ftypmif1\0\0\0\0mif1avifmiaf",
+              28, &kind);
     CHECK(f && !strcmp(f, "avif"));
-    f = sniff("\0\0\0\x14" "ftypqt  \0\0\0\0qt  ", 20, &kind);
+    f = sniff("\0\0\0\x14"
+              "ftypqt  \0\0\0\0qt  ",
+              20, &kind);
     CHECK(f && !strcmp(f, "mov") && kind == IGP_MEDIA_VIDEO);
-    f = sniff("\0\0\0\x20" "ftypisom\0\0\x02\0isomiso2avc1mp41", 32, &kind);
+    f = sniff("\0\0\0\x20"
+              "ftypisom\0\0\x02\0isomiso2avc1mp41",
+              32, &kind);
     CHECK(f && !strcmp(f, "mp4") && kind == IGP_MEDIA_VIDEO);
     f = sniff("\0\0\0\x08wide\0\0\0\0mdat", 16, &kind);
     CHECK(f && !strcmp(f, "mov"));

@@ -1,0 +1,50 @@
+# igprep: the two commands a new user types are `make run` and `make test`.
+# Everything here wraps scripts/install-deps.sh and CMake.
+
+SHOOT   ?= samples/nobisuku-halloween
+OUT     ?= out/nobisuku-halloween
+BUILD   ?= build
+ASAN    ?= build-asan
+JOBS    ?= $(shell nproc)
+
+.PHONY: all deps build run test test-unit test-sanitize bench format format-check clean
+
+all: build
+
+# Install the Debian packages that are missing (idempotent; says what it installs).
+deps:
+	@scripts/install-deps.sh
+
+build: deps
+	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DIGP_WERROR=ON >/dev/null
+	@cmake --build $(BUILD) -j $(JOBS)
+
+# Run the whole pipeline on the sample shoot.
+run: build
+	$(BUILD)/bin/igprep run $(SHOOT) --out $(OUT)
+	@echo "Posts: $(OUT)/posts   masters: $(OUT)/masters   reports: $(OUT)/reports"
+
+# The whole test suite: unit and integration tests, output shown on failure.
+test: build
+	@ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
+
+# The same suite built with AddressSanitizer and UndefinedBehaviorSanitizer.
+test-sanitize: deps
+	@cmake -S . -B $(ASAN) -DCMAKE_BUILD_TYPE=Debug -DIGP_SANITIZE=ON -DIGP_WERROR=ON >/dev/null
+	@cmake --build $(ASAN) -j $(JOBS)
+	@ASAN_OPTIONS=$$(cat tests/asan.options) \
+	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  ctest --test-dir $(ASAN) --output-on-failure -j $(JOBS)
+
+# Benchmarks against vipsthumbnail and ImageMagick (not part of `make test`).
+bench: build
+	@BUILD_DIR=$(BUILD) bench/run.sh
+
+format:
+	@clang-format -i $$(git ls-files '*.c' '*.h' '*.cpp')
+
+format-check:
+	@clang-format --dry-run --Werror $$(git ls-files '*.c' '*.h' '*.cpp')
+
+clean:
+	rm -rf $(BUILD) $(ASAN) out
