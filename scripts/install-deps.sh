@@ -8,7 +8,7 @@ packages=(
   # build
   build-essential cmake pkg-config clang-format
   # libraries (see docs/design: FFmpeg 5.1, libvips 8.14, cairo/pango, ...)
-  libvips-dev libjansson-dev libexif-dev libglib2.0-dev
+  libvips-dev libjansson-dev libexif-dev libglib2.0-dev liblcms2-dev
   libavformat-dev libavcodec-dev libavutil-dev libavfilter-dev
   libswscale-dev libswresample-dev
   libcairo2-dev libpango1.0-dev librsvg2-dev libarchive-dev
