@@ -214,6 +214,25 @@ static json_t *encode_post(EncodeJob *job, const IgpPost *post)
                      "aspect", igp_aspect_name(post->aspect), "files", files);
 }
 
+/* What later stages (proof, publish, archive) need to know of the post, taken
+ * fresh from the manifest on every run: its words may change without its
+ * pictures changing. */
+static json_t *post_facts(const IgpPost *post)
+{
+    static const char *const keys[] = {"caption", "alt", "schedule", "collaborators", "text"};
+    json_t *facts = json_object(), *sources = json_array();
+
+    for (size_t i = 0; i < G_N_ELEMENTS(keys); i++) {
+        json_t *v = json_object_get(post->json, keys[i]);
+        if (v)
+            json_object_set_new(facts, keys[i], json_deep_copy(v));
+    }
+    for (int i = 0; i < post->n_media; i++)
+        json_array_append_new(sources, json_string(post->media[i].file));
+    json_object_set_new(facts, "sources", sources);
+    return facts;
+}
+
 /* A post that cannot be made now must not leave an older version on show. */
 static void withdraw_post(const EncodeJob *job, const IgpPost *post)
 {
@@ -237,6 +256,8 @@ static void encode_one(int index, void *data)
             igp_log_error("%s", igp_error_buffer());
             job->entries[index] = json_pack("{s:s}", "error", igp_error_buffer());
             withdraw_post(job, post);
+        } else {
+            json_object_set_new(job->entries[index], "post", post_facts(post));
         }
     }
     igp_progress_step(job->progress);
@@ -249,7 +270,8 @@ int igp_encode(IgpShoot *shoot)
     EncodeJob job = {.shoot = shoot,
                      .masters = json_object_get(scrub, "media"),
                      .previous = json_object_get(previous, "posts")};
-    json_t *state = json_pack("{s:i, s:o}", "version", 1, "posts", json_object());
+    json_t *state = json_pack("{s:i, s:s, s:o}", "version", 1, "shoot", shoot->manifest->shoot,
+                              "posts", json_object());
     int n = 0, failed = 0, ret;
 
     job.posts = g_new0(const IgpPost *, shoot->manifest->n_posts);
