@@ -18,6 +18,7 @@ void igp_jpeg_default_settings(IgpJpegSettings *s)
     s->quality = 90;
     s->subsample = 1;
     s->max_bytes = 0;
+    s->optimize = 1;
 }
 
 int igp_vips_error(int err, const char *domain, const char *what)
@@ -143,11 +144,11 @@ int igp_image_open_display(const char *path, const IgpImageLimits *limits, VipsI
     return 0;
 }
 
-static int save_once(VipsImage *image, const char *tmp, int quality, int subsample)
+static int save_once(VipsImage *image, const char *tmp, int quality, const IgpJpegSettings *s)
 {
-    return vips_jpegsave(image, tmp, "Q", quality, "strip", TRUE, "optimize_coding", TRUE,
-                         "subsample_mode",
-                         subsample ? VIPS_FOREIGN_SUBSAMPLE_ON : VIPS_FOREIGN_SUBSAMPLE_OFF, NULL);
+    return vips_jpegsave(
+        image, tmp, "Q", quality, "strip", TRUE, "optimize_coding", s->optimize, "subsample_mode",
+        s->subsample ? VIPS_FOREIGN_SUBSAMPLE_ON : VIPS_FOREIGN_SUBSAMPLE_OFF, NULL);
 }
 
 int igp_image_save_jpeg(VipsImage *image, const char *source, const char *path,
@@ -164,7 +165,7 @@ int igp_image_save_jpeg(VipsImage *image, const char *source, const char *path,
     /* strip=TRUE keeps libvips from writing EXIF, XMP, IPTC or ICC; the
      * fields were also removed from the image by igp_image_drop_metadata(). */
     for (quality = settings->quality;; quality -= QUALITY_STEP) {
-        if (save_once(image, tmp, quality, settings->subsample)) {
+        if (save_once(image, tmp, quality, settings)) {
             ret = igp_vips_error(IGP_ERR_INVALIDDATA, source,
                                  "cannot decode (truncated or corrupt image data?)");
             break;

@@ -23,6 +23,7 @@ typedef struct IgpJpegSettings {
     int quality;       ///< 1..100, default 90
     int subsample;     ///< 1: 4:2:0 chroma, 0: 4:4:4; default 1
     int64_t max_bytes; ///< lower quality in steps of 4 until the file fits; 0: no limit
+    int optimize; ///< optimised Huffman tables: a few % smaller, slower, more memory; default 1
 } IgpJpegSettings;
 
 void igp_jpeg_default_settings(IgpJpegSettings *s);

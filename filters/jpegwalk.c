@@ -43,7 +43,7 @@ static void add_finding(IgpJpegWalk *w, const char *fmt, ...)
 
 static int read_u16(FILE *f)
 {
-    int hi = getc(f), lo = getc(f);
+    int hi = getc_unlocked(f), lo = getc_unlocked(f);
     return hi == EOF || lo == EOF ? -1 : hi << 8 | lo;
 }
 
@@ -93,11 +93,11 @@ static void read_app(IgpJpegWalk *w, int marker, const uint8_t *p, size_t len, G
 static int skip_scan(FILE *f)
 {
     int c;
-    while ((c = getc(f)) != EOF) {
+    while ((c = getc_unlocked(f)) != EOF) {
         if (c != 0xff)
             continue;
         do
-            c = getc(f);
+            c = getc_unlocked(f);
         while (c == 0xff);
         if (c == EOF)
             return -1;
@@ -110,11 +110,11 @@ static int skip_scan(FILE *f)
 
 static int next_marker(FILE *f)
 {
-    int c = getc(f);
+    int c = getc_unlocked(f);
     if (c != 0xff)
         return -1;
     do
-        c = getc(f);
+        c = getc_unlocked(f);
     while (c == 0xff);
     return c == EOF ? -1 : c;
 }
@@ -178,7 +178,7 @@ int igp_jpeg_walk(const char *path, IgpJpegWalk *w)
         g_byte_array_free(icc, TRUE);
         return igp_error(IGP_ERR(errno), path, "cannot open: %s", strerror(errno));
     }
-    if (getc(f) != 0xff || getc(f) != M_SOI) {
+    if (getc_unlocked(f) != 0xff || getc_unlocked(f) != M_SOI) {
         ret = igp_error(IGP_ERR_INVALIDDATA, path, "not a JPEG (no start-of-image marker)");
     } else {
         ret = walk_segments(f, w, icc, path);

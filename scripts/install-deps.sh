@@ -15,7 +15,7 @@ packages=(
   # independent readers and writers used by the tests
   libimage-exiftool-perl ffmpeg libvips-tools libheif-examples jq
   # benchmarks: hyperfine, ImageMagick's convert, GNU time for peak RSS
-  hyperfine imagemagick time
+  hyperfine imagemagick time python3
 )
 
 missing=()

@@ -188,8 +188,9 @@ int igp_scrub(IgpShoot *shoot)
         json_decref(audit);
         return IGP_ERR_INVALIDDATA;
     }
-    job.recipe = g_strdup_printf("jpeg q%d %s, libvips %s", s->master.quality,
-                                 s->master.subsample ? "4:2:0" : "4:4:4", vips_version_string());
+    job.recipe = g_strdup_printf("jpeg q%d %s%s, libvips %s", s->master.quality,
+                                 s->master.subsample ? "4:2:0" : "4:4:4",
+                                 s->master.optimize ? " optimized" : "", vips_version_string());
     job.progress = igp_progress_new("scrub", n);
     job.entries = g_new0(json_t *, n);
     job.audits = g_new0(json_t *, n);
