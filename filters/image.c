@@ -23,14 +23,22 @@ void igp_jpeg_default_settings(IgpJpegSettings *s)
 
 int igp_vips_error(int err, const char *domain, const char *what)
 {
-    char *msg = g_strdup(vips_error_buffer());
+    /* libvips has one error buffer for the whole process: with --jobs, other
+     * workers' messages are in it too. Keep only the lines that name this
+     * file; the caller's own words say what went wrong in any case. */
+    char **lines = g_strsplit(vips_error_buffer(), "\n", -1);
+    char *base = g_path_get_basename(domain);
+    GString *detail = g_string_new(NULL);
 
     vips_error_clear();
-    g_strstrip(msg);
-    /* libvips puts one message per line; keep them on the user's one line. */
-    g_strdelimit(msg, "\n", ' ');
-    igp_error(err, domain, "%s%s%s", what, *msg ? ": " : "", msg);
-    g_free(msg);
+    for (char **l = lines; *l; l++) {
+        if (**l && strstr(*l, base))
+            g_string_append_printf(detail, "%s%s", detail->len ? "; " : "", *l);
+    }
+    igp_error(err, domain, "%s%s%s", what, detail->len ? ": " : "", detail->str);
+    g_string_free(detail, TRUE);
+    g_free(base);
+    g_strfreev(lines);
     return err;
 }
 
@@ -133,7 +141,7 @@ int igp_image_open_display(const char *path, const IgpImageLimits *limits, VipsI
     /* Rotation needs random access; an upright image can stream top to bottom. */
     image = vips_image_new_from_file(path, "access",
                                      orientation > 1 ? VIPS_ACCESS_RANDOM : VIPS_ACCESS_SEQUENTIAL,
-                                     "fail_on", VIPS_FAIL_ON_TRUNCATED, NULL);
+                                     "fail_on", VIPS_FAIL_ON_WARNING, NULL);
     if (!image)
         return igp_vips_error(IGP_ERR_INVALIDDATA, path, "cannot read image");
     if (to_display_srgb8(&image, path)) {
@@ -151,6 +159,29 @@ static int save_once(VipsImage *image, const char *tmp, int quality, const IgpJp
         s->subsample ? VIPS_FOREIGN_SUBSAMPLE_ON : VIPS_FOREIGN_SUBSAMPLE_OFF, NULL);
 }
 
+/* Decode every pixel of @p source, writing nothing: does the source itself
+ * decode cleanly? */
+static int decodes_cleanly(const char *source)
+{
+    VipsImage *image = vips_image_new_from_file(source, "fail_on", VIPS_FAIL_ON_WARNING, NULL);
+    double mean;
+    int ok = image && vips_avg(image, &mean, NULL) == 0;
+
+    if (image)
+        g_object_unref(image);
+    return ok;
+}
+
+/* libvips decodes lazily, so a failed save is either a damaged source or a
+ * failed write (disk full, no permission): tell which, naming the right file. */
+static int explain_save_failure(const char *source, const char *path)
+{
+    if (!decodes_cleanly(source))
+        return igp_vips_error(IGP_ERR_INVALIDDATA, source,
+                              "cannot decode (truncated or corrupt image data)");
+    return igp_vips_error(IGP_ERR_LIBRARY, path, "cannot write (disk full or not writable?)");
+}
+
 int igp_image_save_jpeg(VipsImage *image, const char *source, const char *path,
                         const IgpJpegSettings *settings)
 {
@@ -166,8 +197,7 @@ int igp_image_save_jpeg(VipsImage *image, const char *source, const char *path,
      * fields were also removed from the image by igp_image_drop_metadata(). */
     for (quality = settings->quality;; quality -= QUALITY_STEP) {
         if (save_once(image, tmp, quality, settings)) {
-            ret = igp_vips_error(IGP_ERR_INVALIDDATA, source,
-                                 "cannot decode (truncated or corrupt image data?)");
+            ret = explain_save_failure(source, path);
             break;
         }
         if (settings->max_bytes <= 0 || igp_file_size(tmp) <= settings->max_bytes)

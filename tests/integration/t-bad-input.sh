@@ -1,4 +1,5 @@
-# Bad input: a missing file, a zero-byte photo, a truncated JPEG and a text
+# Bad input: a missing file, a zero-byte photo, a truncated JPEG, a corrupt
+# JPEG and a text
 # file named .jpg each get one clear line naming the file and the reason; the
 # good posts still finish; the exit status is non-zero; nothing of a failed
 # post appears under OUT/posts; the shoot folder is never written to.
@@ -11,6 +12,9 @@ cp "$SAMPLE/IMG_0014.JPG" "$SAMPLE/IMG_0016.JPG" "$shoot/"
 : > "$shoot/EMPTY.JPG"
 head -c 200000 "$SAMPLE/IMG_0016.JPG" > "$shoot/TRUNCATED.JPG"
 printf 'meeting notes: bring the banner\n' > "$shoot/NOTES.jpg"
+# Corrupt, not truncated: 2 KB of the entropy-coded data overwritten.
+cp "$SAMPLE/IMG_0016.JPG" "$shoot/CORRUPT.JPG"
+printf '%2048s' | tr ' ' 'U' | dd of="$shoot/CORRUPT.JPG" bs=1 seek=300000 conv=notrunc 2>/dev/null
 cat > "$shoot/shoot.json" <<'JSON'
 {
   "version": 1,
@@ -21,6 +25,7 @@ cat > "$shoot/shoot.json" <<'JSON'
     {"id": "empty", "type": "feed", "media": [{"file": "EMPTY.JPG"}]},
     {"id": "truncated", "type": "feed", "media": [{"file": "TRUNCATED.JPG"}]},
     {"id": "text", "type": "feed", "media": [{"file": "NOTES.jpg"}]},
+    {"id": "corrupt", "type": "feed", "media": [{"file": "CORRUPT.JPG"}]},
     {"id": "good-carousel", "type": "carousel", "media": [{"file": "IMG_0016.JPG"}, {"file": "IMG_0014.JPG"}]},
     {"id": "half-bad-carousel", "type": "carousel", "media": [{"file": "IMG_0016.JPG"}, {"file": "TRUNCATED.JPG"}]}
   ]
@@ -44,11 +49,12 @@ expect_line "error: .*shoot\.json:6:[0-9]+: post 'missing': media file 'MISSING\
 expect_line "error: .*/EMPTY\.JPG: empty file \(0 bytes\)"
 expect_line "error: .*/TRUNCATED\.JPG: .*(truncated|Premature end)"
 expect_line "error: .*/NOTES\.jpg: content is text, not a photo or video"
+expect_line "error: .*/CORRUPT\.JPG: cannot decode \(truncated or corrupt image data\)"
 
 for post in good-feed good-carousel; do
   check "$post was made" test -d "$out/posts/$post"
 done
-for post in missing empty truncated text half-bad-carousel; do
+for post in missing empty truncated text corrupt half-bad-carousel; do
   check "nothing of $post under OUT/posts" test ! -e "$out/posts/$post"
 done
 check "no hidden temporary folders or files left" test -z "$(find "$out" -name '.*tmp*')"
