@@ -290,6 +290,7 @@ int igp_encode(IgpShoot *shoot)
         failed += json_object_get(job.entries[i], "error") != NULL;
         json_object_set_new(json_object_get(state, "posts"), job.posts[i]->id, job.entries[i]);
     }
+    igp_error_clear();
     ret = igp_state_save(shoot->out_dir, "encode", state);
     if (ret)
         igp_log_error("%s", igp_error_buffer());

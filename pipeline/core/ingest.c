@@ -78,6 +78,7 @@ int igp_ingest(IgpShoot *shoot)
         json_object_set_new(json_object_get(state, "media"), g_ptr_array_index(shoot->media, i),
                             job.entries[i]);
     }
+    igp_error_clear();
     ret = igp_state_save(shoot->out_dir, "ingest", state);
     if (ret)
         igp_log_error("%s", igp_error_buffer());

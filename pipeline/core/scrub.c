@@ -147,7 +147,7 @@ static void scrub_one(int index, void *data)
     if (!sha) {
         /* ingest already said what is wrong with this file */
         job->entries[index] = json_pack("{s:s}", "error", "failed in ingest");
-    } else if (strcmp(kind, "image") != 0) {
+    } else if (!kind || strcmp(kind, "image") != 0) {
         igp_log_error("%s: video sources are not supported by this version's photo pipeline", path);
         job->entries[index] = json_pack("{s:s}", "error", "video not supported");
     } else if (master_is_current(job, name, sha)) {
@@ -159,7 +159,7 @@ static void scrub_one(int index, void *data)
             job->entries[index] = json_pack("{s:s}", "error", igp_error_buffer());
         }
     }
-    if (sha)
+    if (sha && kind && !strcmp(kind, "image"))
         job->audits[index] =
             json_pack("{s:s, s:o, s:b}", "source_sha256", sha, "found", audit_source(path),
                       "removed", !json_object_get(job->entries[index], "error"));
@@ -203,6 +203,7 @@ int igp_scrub(IgpShoot *shoot)
         if (job.audits[i])
             json_object_set_new(json_object_get(audit, "media"), name, job.audits[i]);
     }
+    igp_error_clear();
     ret = igp_state_save(shoot->out_dir, "scrub", state);
     if (ret == 0)
         ret = igp_report_save(shoot->out_dir, "scrub", audit);

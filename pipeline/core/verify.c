@@ -113,8 +113,13 @@ static json_t *verify_file(const char *path, const char *shown_name, const char 
     IgpJpegWalk w;
 
     report_init(&r, shown_name, kind);
-    if (check_jpeg_privacy(&r, path, &w) == 0 && strcmp(kind, "master") != 0)
-        check_image_limits(&r, path, &w, !strcmp(kind, "story-image"), expected_w, expected_h);
+    if (check_jpeg_privacy(&r, path, &w) == 0 && strcmp(kind, "master") != 0) {
+        /* A file from outside igprep is judged as a story when it is 9:16. */
+        int story = !strcmp(kind, "story-image") ||
+                    (!strcmp(kind, "image") && w.height &&
+                     fabs((double)w.width / w.height - STORY_ASPECT) <= ASPECT_TOLERANCE);
+        check_image_limits(&r, path, &w, story, expected_w, expected_h);
+    }
     json_object_set_new(r.json, "ok", json_boolean(r.ok));
     json_decref(r.checks);
     *ok = r.ok;
@@ -154,7 +159,42 @@ static void add_result(VerifyRun *run, json_t *file_report, int ok)
     json_array_append_new(run->files, file_report);
 }
 
-/* Files in posts/<id>/ that encode did not record are not igprep's: flag them. */
+static void add_stray(VerifyRun *run, const char *rel)
+{
+    FileReport r;
+    report_init(&r, rel, "unknown");
+    check(&r, "expected", 0, json_string("not made by this run"), "only files recorded by igprep");
+    json_object_set_new(r.json, "ok", json_false());
+    json_decref(r.checks);
+    add_result(run, r.json, 0);
+}
+
+/* Files in masters/ that scrub did not record are not igprep's: flag them. */
+static void find_stray_masters(VerifyRun *run, const char *out_dir, json_t *media)
+{
+    char *masters_dir = g_build_filename(out_dir, "masters", NULL);
+    GDir *dir = g_dir_open(masters_dir, 0, NULL);
+    const char *name, *key;
+    json_t *m;
+
+    while (dir && (name = g_dir_read_name(dir))) {
+        char *rel = g_build_filename("masters", name, NULL);
+        int known = 0;
+        json_object_foreach(media, key, m)
+        {
+            const char *master = json_string_value(json_object_get(m, "master"));
+            known |= master && !strcmp(master, rel);
+        }
+        if (!known)
+            add_stray(run, rel);
+        g_free(rel);
+    }
+    if (dir)
+        g_dir_close(dir);
+    g_free(masters_dir);
+}
+
+/* Files in posts/ that encode did not record are not igprep's: flag them. */
 static void find_strays(VerifyRun *run, const char *out_dir, json_t *posts)
 {
     char *posts_dir = g_build_filename(out_dir, "posts", NULL);
@@ -165,6 +205,12 @@ static void find_strays(VerifyRun *run, const char *out_dir, json_t *posts)
         char *sub = g_build_filename(posts_dir, post_id, NULL);
         GDir *d = g_dir_open(sub, 0, NULL);
         const char *name;
+
+        if (!d) {
+            char *rel = g_build_filename("posts", post_id, NULL);
+            add_stray(run, rel); /* a plain file directly in posts/ */
+            g_free(rel);
+        }
         while (d && (name = g_dir_read_name(d))) {
             char *rel = g_build_filename("posts", post_id, name, NULL);
             json_t *f;
@@ -172,15 +218,8 @@ static void find_strays(VerifyRun *run, const char *out_dir, json_t *posts)
             int known = 0;
             json_array_foreach(json_object_get(json_object_get(posts, post_id), "files"), i, f)
                 known |= !strcmp(json_string_value(json_object_get(f, "path")), rel);
-            if (!known) {
-                FileReport r;
-                report_init(&r, rel, "unknown");
-                check(&r, "expected", 0, json_string("not made by this run"),
-                      "only files recorded by encode");
-                json_object_set_new(r.json, "ok", json_false());
-                json_decref(r.checks);
-                add_result(run, r.json, 0);
-            }
+            if (!known)
+                add_stray(run, rel);
             g_free(rel);
         }
         if (d)
@@ -206,7 +245,8 @@ static void verify_posts(VerifyRun *run, const char *out_dir)
             const char *rel = json_string_value(json_object_get(f, "path"));
             char *path = g_build_filename(out_dir, rel, NULL);
             int ok;
-            json_t *rep = verify_file(path, rel, json_string_value(json_object_get(f, "kind")),
+            const char *kind = json_string_value(json_object_get(f, "kind"));
+            json_t *rep = verify_file(path, rel, kind ? kind : "unknown",
                                       (int)json_integer_value(json_object_get(f, "width")),
                                       (int)json_integer_value(json_object_get(f, "height")), &ok);
             json_object_set_new(rep, "post", json_string(id));
@@ -236,7 +276,17 @@ static void verify_masters(VerifyRun *run, const char *out_dir)
         add_result(run, rep, ok);
         g_free(path);
     }
+    find_stray_masters(run, out_dir, json_object_get(state, "media"));
     json_decref(state);
+}
+
+/* A folder with no state/ is not a run's folder: refuse rather than pass it. */
+static int is_run_folder(const char *out_dir)
+{
+    char *state = g_build_filename(out_dir, "state", "encode.json", NULL);
+    int ok = g_file_test(state, G_FILE_TEST_IS_REGULAR);
+    g_free(state);
+    return ok;
 }
 
 int igp_verify(const IgpVerifySettings *s)
@@ -245,6 +295,21 @@ int igp_verify(const IgpVerifySettings *s)
     json_t *report;
     int ret = 0;
 
+    if (s->out_dir && !is_run_folder(s->out_dir)) {
+        json_decref(run.files);
+        ret = igp_error(IGP_ERR_INVALIDDATA, s->out_dir,
+                        "not an igprep output folder (no state/encode.json); nothing verified");
+        igp_log_error("%s", igp_error_buffer());
+        return ret;
+    }
+    for (char **f = s->files; f && *f; f++) {
+        if (!g_file_test(*f, G_FILE_TEST_IS_REGULAR)) {
+            json_decref(run.files);
+            ret = igp_error(IGP_ERR(ENOENT), *f, "no such file");
+            igp_log_error("%s", igp_error_buffer());
+            return ret;
+        }
+    }
     if (s->out_dir) {
         verify_posts(&run, s->out_dir);
         verify_masters(&run, s->out_dir);
@@ -256,6 +321,7 @@ int igp_verify(const IgpVerifySettings *s)
     }
     report = json_pack("{s:i, s:b, s:i, s:i, s:o}", "version", 1, "ok", run.failed == 0, "checked",
                        run.checked, "failed", run.failed, "files", run.files);
+    igp_error_clear();
     if (s->out_dir && (ret = igp_report_save(s->out_dir, "verify", report)) != 0)
         igp_log_error("%s", igp_error_buffer());
     if (s->json)

@@ -3,6 +3,7 @@
 
 #include "error.h"
 
+#include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,10 +31,13 @@ int igp_cli_parse_stage(int *argc, char ***argv, const char *program, const char
         {"version", 0, 0, G_OPTION_ARG_NONE, &show_version, "print the version", NULL},
         {NULL}};
     char *usage = g_strdup_printf("SHOOT - %s", summary);
-    GOptionContext *ctx = g_option_context_new(usage);
+    GOptionContext *ctx;
     GError *err = NULL;
     int ok;
 
+    setlocale(LC_ALL, "");
+    g_set_prgname(program);
+    ctx = g_option_context_new(usage);
     g_option_context_add_main_entries(ctx, entries, NULL);
     g_option_context_set_description(
         ctx, "SHOOT is a shoot folder with a shoot.json; it is only read, never written.\n"
@@ -91,6 +95,9 @@ int igp_cli_start(const char *argv0)
      * way: every failure that matters is reported by igprep itself. */
     g_log_set_handler("VIPS", G_LOG_LEVEL_WARNING, ignore_log, NULL);
     vips_cache_set_max(0);
+    /* Sources are untrusted: only libvips' own hardened loaders, never
+     * ImageMagick, Poppler or OpenSlide through libvips' fallbacks. */
+    vips_block_untrusted_set(TRUE);
     return 0;
 }
 
