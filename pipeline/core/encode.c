@@ -263,6 +263,27 @@ static void encode_one(int index, void *data)
     igp_progress_step(job->progress);
 }
 
+/* Keep the entries of posts this run did not select (--post); withdraw the
+ * posts that are no longer in the manifest at all. */
+static void carry_over_unselected(const EncodeJob *job, json_t *posts)
+{
+    const IgpManifest *m = job->shoot->manifest;
+    const char *id;
+    json_t *entry;
+
+    json_object_foreach(job->previous, id, entry)
+    {
+        const IgpPost *post = igp_manifest_find_post(m, id);
+        if (post && !igp_shoot_selects(job->shoot, post)) {
+            json_object_set(posts, id, entry);
+        } else if (!post && id[0] != '.' && !strchr(id, '/')) {
+            char *dir = g_build_filename(job->shoot->out_dir, "posts", id, NULL);
+            igp_remove_tree(dir);
+            g_free(dir);
+        }
+    }
+}
+
 int igp_encode(IgpShoot *shoot)
 {
     json_t *scrub = igp_state_load(shoot->out_dir, "scrub");
@@ -283,9 +304,7 @@ int igp_encode(IgpShoot *shoot)
     igp_parallel_for(n, shoot->settings->jobs, encode_one, &job);
     igp_progress_free(&job.progress);
 
-    /* Keep the entries of posts this run did not select (--post). */
-    if (json_is_object(job.previous))
-        json_object_update(json_object_get(state, "posts"), job.previous);
+    carry_over_unselected(&job, json_object_get(state, "posts"));
     for (int i = 0; i < n; i++) {
         failed += json_object_get(job.entries[i], "error") != NULL;
         json_object_set_new(json_object_get(state, "posts"), job.posts[i]->id, job.entries[i]);

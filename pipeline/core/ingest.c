@@ -69,6 +69,7 @@ int igp_ingest(IgpShoot *shoot)
         .shoot = shoot, .progress = igp_progress_new("ingest", n), .entries = g_new0(json_t *, n)};
     json_t *state = json_pack("{s:i, s:s, s:o}", "version", 1, "shoot", shoot->manifest->shoot,
                               "media", json_object());
+    json_t *previous;
     int failed = 0, ret;
 
     igp_parallel_for(n, shoot->settings->jobs, ingest_one, &job);
@@ -78,6 +79,10 @@ int igp_ingest(IgpShoot *shoot)
         json_object_set_new(json_object_get(state, "media"), g_ptr_array_index(shoot->media, i),
                             job.entries[i]);
     }
+    previous = igp_state_load(shoot->out_dir, "ingest");
+    igp_state_keep_others(shoot, json_object_get(previous, "media"),
+                          json_object_get(state, "media"));
+    json_decref(previous);
     igp_error_clear();
     ret = igp_state_save(shoot->out_dir, "ingest", state);
     if (ret)

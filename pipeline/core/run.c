@@ -3,6 +3,56 @@
 #include "log.h"
 
 #include "error.h"
+#include "fsutil.h"
+
+#include <fcntl.h>
+#include <string.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <glib.h>
+
+/* Remove the hidden ".name.tmp-PID-N" files and folders a killed run left. */
+static void sweep_temporaries(const char *dir_path)
+{
+    GDir *dir = g_dir_open(dir_path, 0, NULL);
+    const char *name;
+
+    while (dir && (name = g_dir_read_name(dir))) {
+        if (name[0] == '.' && strstr(name, ".tmp-")) {
+            char *path = g_build_filename(dir_path, name, NULL);
+            igp_remove_tree(path);
+            g_free(path);
+        }
+    }
+    if (dir)
+        g_dir_close(dir);
+}
+
+/* Create OUT, take its lock (one run at a time), clean up after killed runs.
+ * Returns the lock's file descriptor, or a negative IGP_ERR. */
+static int prepare_out(const char *out_dir)
+{
+    static const char *const subdirs[] = {"", "posts", "masters", "state", "reports"};
+    char *lock_path = g_build_filename(out_dir, ".igprep.lock", NULL);
+    int fd, ret = igp_mkdir_p(out_dir);
+
+    if (ret == 0 && (fd = open(lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0666)) < 0)
+        ret = igp_error(IGP_ERR(errno), out_dir, "cannot write here: %s", strerror(errno));
+    if (ret == 0 && flock(fd, LOCK_EX | LOCK_NB) != 0) {
+        close(fd);
+        ret = igp_error(IGP_ERR(EBUSY), out_dir, "another igprep run is using this folder");
+    }
+    g_free(lock_path);
+    if (ret)
+        return ret;
+    for (size_t i = 0; i < G_N_ELEMENTS(subdirs); i++) {
+        char *sub = g_build_filename(out_dir, subdirs[i], NULL);
+        sweep_temporaries(sub);
+        g_free(sub);
+    }
+    return fd;
+}
 
 /* Keep the worst outcome: a policy refusal outranks a failed item. */
 static int worse(int a, int b)
@@ -15,11 +65,17 @@ static int worse(int a, int b)
 int igp_run(const IgpStageSettings *settings, unsigned stages)
 {
     IgpShoot *shoot = NULL;
-    int ret = igp_shoot_open(settings, &shoot), result = 0;
+    int ret = igp_shoot_open(settings, &shoot), result = 0, lock;
 
     if (ret) {
         igp_log_error("%s", igp_error_buffer());
         return ret;
+    }
+    lock = prepare_out(shoot->out_dir);
+    if (lock < 0) {
+        igp_log_error("%s", igp_error_buffer());
+        igp_shoot_free(&shoot);
+        return lock;
     }
     /* A post with missing media was reported when the shoot was opened. */
     for (int i = 0; i < shoot->manifest->n_posts; i++)
@@ -39,5 +95,6 @@ int igp_run(const IgpStageSettings *settings, unsigned stages)
     if (stages & IGP_STAGE_ENCODE)
         igp_log_note("results in %s/posts (reports in %s/reports)", shoot->out_dir, shoot->out_dir);
     igp_shoot_free(&shoot);
+    close(lock); /* releases the flock */
     return result;
 }

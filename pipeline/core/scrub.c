@@ -178,6 +178,8 @@ int igp_scrub(IgpShoot *shoot)
                     .previous = json_object_get(previous, "media")};
     json_t *state = json_pack("{s:i, s:o}", "version", 1, "media", json_object());
     json_t *audit = json_pack("{s:i, s:o}", "version", 1, "media", json_object());
+    char *audit_path = g_build_filename(shoot->out_dir, "reports", "scrub.json", NULL);
+    json_t *previous_audit = json_load_file(audit_path, 0, NULL);
     int failed = 0, ret;
 
     if (!job.ingest) {
@@ -186,6 +188,8 @@ int igp_scrub(IgpShoot *shoot)
         json_decref(previous);
         json_decref(state);
         json_decref(audit);
+        json_decref(previous_audit);
+        g_free(audit_path);
         return IGP_ERR_INVALIDDATA;
     }
     job.recipe = g_strdup_printf("jpeg q%d %s%s, libvips %s", s->master.quality,
@@ -203,6 +207,10 @@ int igp_scrub(IgpShoot *shoot)
         if (job.audits[i])
             json_object_set_new(json_object_get(audit, "media"), name, job.audits[i]);
     }
+    igp_state_keep_others(shoot, job.previous, json_object_get(state, "media"));
+    if (previous_audit)
+        igp_state_keep_others(shoot, json_object_get(previous_audit, "media"),
+                              json_object_get(audit, "media"));
     igp_error_clear();
     ret = igp_state_save(shoot->out_dir, "scrub", state);
     if (ret == 0)
@@ -215,6 +223,8 @@ int igp_scrub(IgpShoot *shoot)
     json_decref(audit);
     json_decref(ingest);
     json_decref(previous);
+    json_decref(previous_audit);
+    g_free(audit_path);
     g_free(job.entries);
     g_free(job.audits);
     g_free(job.recipe);

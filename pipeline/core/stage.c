@@ -132,6 +132,20 @@ json_t *igp_state_load(const char *out_dir, const char *stage)
     return state;
 }
 
+void igp_state_keep_others(const IgpShoot *shoot, json_t *previous, json_t *current)
+{
+    const char *name;
+    json_t *entry;
+
+    if (!shoot->settings->only_post || !json_is_object(previous))
+        return;
+    json_object_foreach(previous, name, entry)
+    {
+        if (!json_object_get(current, name))
+            json_object_set(current, name, entry);
+    }
+}
+
 int igp_state_save(const char *out_dir, const char *stage, json_t *state)
 {
     char *name = g_strdup_printf("%s.json", stage);

@@ -100,6 +100,12 @@ int igp_run(const IgpStageSettings *settings, unsigned stages);
 /** Read OUT/state/<stage>.json; a missing or unreadable file gives a fresh {"version":1}. */
 json_t *igp_state_load(const char *out_dir, const char *stage);
 
+/**
+ * With --post, a stage handles only some media: copy the other entries of
+ * @p previous into @p current so the state still describes the whole shoot.
+ */
+void igp_state_keep_others(const IgpShoot *shoot, json_t *previous, json_t *current);
+
 /** Write OUT/state/<stage>.json atomically. Returns 0 or IGP_ERR. */
 int igp_state_save(const char *out_dir, const char *stage, json_t *state);
 
