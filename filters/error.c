@@ -39,21 +39,3 @@ void igp_error_clear(void)
 {
     error_buffer[0] = '\0';
 }
-
-const char *igp_strerror(int err)
-{
-    switch (err) {
-    case 0:
-        return "success";
-    case IGP_ERR_INVALIDDATA:
-        return "invalid data";
-    case IGP_ERR_UNSUPPORTED:
-        return "unsupported";
-    case IGP_ERR_POLICY:
-        return "refused by policy";
-    case IGP_ERR_LIBRARY:
-        return "library failure";
-    default:
-        return err < 0 ? strerror(-err) : "unknown error";
-    }
-}

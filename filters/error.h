@@ -32,7 +32,4 @@ const char *igp_error_buffer(void);
 /** Forget this thread's messages. */
 void igp_error_clear(void);
 
-/** A short English description of an IGP_ERR value. */
-const char *igp_strerror(int err);
-
 #endif

@@ -108,7 +108,8 @@ int igp_write_file_atomic(const char *path, const void *data, size_t len)
     }
     if (ret == 0 && fsync(fd) != 0)
         ret = igp_error(IGP_ERR(errno), path, "cannot sync: %s", strerror(errno));
-    close(fd);
+    if (close(fd) != 0 && ret == 0)
+        ret = igp_error(IGP_ERR(errno), path, "cannot write: %s", strerror(errno));
     if (ret == 0 && rename(tmp, path) != 0)
         ret = igp_error(IGP_ERR(errno), path, "cannot rename into place: %s", strerror(errno));
     if (ret != 0)
@@ -137,9 +138,12 @@ int igp_publish(const char *tmp_path, const char *final_path)
             return ret;
         }
     }
-    if (rename(tmp_path, final_path) != 0)
+    if (rename(tmp_path, final_path) != 0) {
         ret =
             igp_error(IGP_ERR(errno), final_path, "cannot rename into place: %s", strerror(errno));
+        if (aside && rename(aside, final_path) == 0) /* put the old version back */
+            g_clear_pointer(&aside, g_free);
+    }
     if (ret == 0)
         ret = fsync_parent(final_path);
     if (aside) {

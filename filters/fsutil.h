@@ -51,10 +51,10 @@ int igp_publish(const char *tmp_path, const char *final_path);
 /** rm -rf; missing paths are fine. Returns 0 or IGP_ERR. */
 int igp_remove_tree(const char *path);
 
-/** Size of a file in bytes, or -1 when it cannot be read. */
-int64_t igp_file_size(const char *path);
-
 /** Does @p path exist (any type)? */
 int igp_path_exists(const char *path);
+
+/** Size of a file in bytes, or -1 when it cannot be read. */
+int64_t igp_file_size(const char *path);
 
 #endif

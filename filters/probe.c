@@ -160,7 +160,15 @@ int igp_icc_description(const void *icc, size_t len, char *out, size_t outlen)
 
 int igp_icc_is_srgb(const char *description)
 {
-    return g_str_has_prefix(description, "sRGB") || strstr(description, "sRGB IEC61966") != NULL;
+    /* The descriptions of the standard sRGB profiles (HP/Microsoft's, ICC's
+     * v4, lcms' and libvips' built-in ones); anything else is reported. */
+    static const char *const known[] = {"sRGB IEC61966-2.1", "sRGB IEC61966-2-1 black scaled",
+                                        "sRGB IEC61966-2-1 no black scaling", "sRGB built-in",
+                                        "sRGB"};
+    for (size_t i = 0; i < G_N_ELEMENTS(known); i++)
+        if (!strcmp(description, known[i]))
+            return 1;
+    return 0;
 }
 
 static void describe_colour(VipsImage *image, IgpMediaInfo *info)

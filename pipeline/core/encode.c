@@ -14,6 +14,9 @@
 /* Bump when the output of the same inputs and settings changes. */
 #define ENCODE_RECIPE "encode-v1"
 
+/* Enlarging a picture more than this makes it visibly soft: say so. */
+#define MAX_QUIET_ENLARGEMENT 1.5
+
 typedef struct EncodeJob {
     IgpShoot *shoot;
     json_t *masters;  ///< state/scrub.json "media"
@@ -37,7 +40,7 @@ static int load_shrink(int src_w, int src_h, int out_w, int out_h)
 
 /* Cut the focus crop out of a master and scale it to exactly out_w × out_h. */
 static int render_slide(const char *master, const IgpMediaRef *ref, int out_w, int out_h,
-                        VipsImage **out)
+                        VipsImage **out, double *enlargement)
 {
     VipsImage *header = vips_image_new_from_file(master, NULL);
     VipsImage *image = NULL, *cropped = NULL;
@@ -51,6 +54,7 @@ static int render_slide(const char *master, const IgpMediaRef *ref, int out_w, i
     if (vips_jpegload(master, &image, "shrink", shrink, "access", VIPS_ACCESS_SEQUENTIAL, NULL))
         return igp_vips_error(IGP_ERR_INVALIDDATA, master, "cannot read master");
     r = igp_focus_crop(image->Xsize, image->Ysize, out_w, out_h, ref->focus[0], ref->focus[1]);
+    *enlargement = (double)out_w / r.w; /* > 1 only when loaded at full size */
     if (vips_extract_area(image, &cropped, r.x, r.y, r.w, r.h, NULL)) {
         g_object_unref(image);
         return igp_vips_error(IGP_ERR_LIBRARY, master, "cannot crop");
@@ -160,7 +164,12 @@ static int write_post(const EncodeJob *job, const IgpPost *post, json_t *files)
         VipsImage *slide = NULL;
         IgpDigest d;
 
-        ret = render_slide(master, &post->media[i], out_w, out_h, &slide);
+        double enlargement = 1;
+
+        ret = render_slide(master, &post->media[i], out_w, out_h, &slide, &enlargement);
+        if (ret == 0 && enlargement > MAX_QUIET_ENLARGEMENT)
+            igp_log_warning("post '%s': '%s' is enlarged %.1f times to %dx%d and will look soft",
+                            post->id, post->media[i].file, enlargement, out_w, out_h);
         if (ret == 0)
             ret = igp_image_save_jpeg(slide, master, path, &job->shoot->settings->post);
         if (ret == 0)

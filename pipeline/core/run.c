@@ -71,6 +71,10 @@ int igp_run(const IgpStageSettings *settings, unsigned stages)
         igp_log_error("%s", igp_error_buffer());
         return ret;
     }
+    /* Each --jobs worker drives libvips, which starts a thread per processor
+     * of its own: share the processors out instead of oversubscribing. */
+    if (settings->jobs > 1)
+        vips_concurrency_set(MAX(1, (int)g_get_num_processors() / settings->jobs));
     lock = prepare_out(shoot->out_dir);
     if (lock < 0) {
         igp_log_error("%s", igp_error_buffer());

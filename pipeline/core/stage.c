@@ -58,8 +58,12 @@ int igp_shoot_open(const IgpStageSettings *settings, IgpShoot **out)
         return ret;
     }
     if (settings->only_post && !igp_manifest_find_post(shoot->manifest, settings->only_post)) {
-        ret = igp_error(IGP_ERR_INVALIDDATA, shoot->manifest->path, "no post with id '%s'",
-                        settings->only_post);
+        GString *ids = g_string_new(NULL);
+        for (int i = 0; i < shoot->manifest->n_posts; i++)
+            g_string_append_printf(ids, "%s%s", i ? ", " : "", shoot->manifest->posts[i].id);
+        ret = igp_error(IGP_ERR_INVALIDDATA, shoot->manifest->path,
+                        "no post with id '%s' (its posts: %s)", settings->only_post, ids->str);
+        g_string_free(ids, TRUE);
         igp_shoot_free(&shoot);
         return ret;
     }
@@ -146,24 +150,25 @@ void igp_state_keep_others(const IgpShoot *shoot, json_t *previous, json_t *curr
     }
 }
 
-int igp_state_save(const char *out_dir, const char *stage, json_t *state)
+/* OUT/<folder>/<name>.json */
+static int save_in(const char *out_dir, const char *folder, const char *name, json_t *doc)
 {
-    char *name = g_strdup_printf("%s.json", stage);
-    char *path = g_build_filename(out_dir, "state", name, NULL);
-    int ret = igp_json_save(path, state);
-    g_free(name);
+    char *file = g_strdup_printf("%s.json", name);
+    char *path = g_build_filename(out_dir, folder, file, NULL);
+    int ret = igp_json_save(path, doc);
+    g_free(file);
     g_free(path);
     return ret;
 }
 
+int igp_state_save(const char *out_dir, const char *stage, json_t *state)
+{
+    return save_in(out_dir, "state", stage, state);
+}
+
 int igp_report_save(const char *out_dir, const char *name, json_t *report)
 {
-    char *file = g_strdup_printf("%s.json", name);
-    char *path = g_build_filename(out_dir, "reports", file, NULL);
-    int ret = igp_json_save(path, report);
-    g_free(file);
-    g_free(path);
-    return ret;
+    return save_in(out_dir, "reports", name, report);
 }
 
 typedef struct ParallelTask {

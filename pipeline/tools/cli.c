@@ -10,9 +10,12 @@
 
 #include <vips/vips.h>
 
+enum { MAX_MEGAPIXELS = 100000 };
+
 static char *out_dir, *only_post;
-static int jobs, quiet, quality;
-static gint64 max_megapixels;
+/* -1: not given on the command line. */
+static int jobs = -1, quality = -1, quiet;
+static gint64 max_megapixels = -1;
 static gboolean show_version;
 
 int igp_cli_parse_stage(int *argc, char ***argv, const char *program, const char *summary,
@@ -60,20 +63,22 @@ int igp_cli_parse_stage(int *argc, char ***argv, const char *program, const char
                 *argc - 1);
         return IGP_EXIT_USAGE;
     }
-    if (jobs < 0 || quality < 0 || quality > 100 || max_megapixels < 0) {
-        fprintf(stderr, "%s: --jobs, --quality and --max-megapixels take positive values\n",
-                program);
+    if (jobs == 0 || jobs < -1 || quality == 0 || quality < -1 || quality > 100 ||
+        max_megapixels == 0 || max_megapixels < -1 || max_megapixels > MAX_MEGAPIXELS) {
+        fprintf(stderr,
+                "%s: --jobs takes 1 or more, --quality 1 to 100, --max-megapixels 1 to %d\n",
+                program, MAX_MEGAPIXELS);
         return IGP_EXIT_USAGE;
     }
     settings->shoot_dir = (*argv)[1];
     settings->out_dir = out_dir;
     settings->only_post = only_post;
     settings->quiet = quiet;
-    if (jobs)
+    if (jobs > 0)
         settings->jobs = jobs;
-    if (quality)
+    if (quality > 0)
         settings->post.quality = quality;
-    if (max_megapixels)
+    if (max_megapixels > 0)
         settings->limits.max_pixels = max_megapixels * 1000000;
     igp_log_set_quiet(quiet);
     return 0;

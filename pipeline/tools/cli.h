@@ -16,8 +16,6 @@
 
 #include <glib.h>
 
-#define IGP_VERSION "0.1.0"
-
 enum { IGP_EXIT_OK = 0, IGP_EXIT_FAILED = 1, IGP_EXIT_USAGE = 2, IGP_EXIT_POLICY = 3 };
 
 /**
