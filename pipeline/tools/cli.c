@@ -13,9 +13,10 @@
 enum { MAX_MEGAPIXELS = 100000 };
 
 static char *out_dir, *only_post;
-/* -1: not given on the command line. */
-static int jobs = -1, quality = -1, quiet;
-static gint64 max_megapixels = -1;
+/* NOT_GIVEN: the option was not on the command line. */
+#define NOT_GIVEN G_MININT
+static int jobs = NOT_GIVEN, quality = NOT_GIVEN, quiet;
+static gint64 max_megapixels = NOT_GIVEN;
 static gboolean show_version;
 
 int igp_cli_parse_stage(int *argc, char ***argv, const char *program, const char *summary,
@@ -63,8 +64,9 @@ int igp_cli_parse_stage(int *argc, char ***argv, const char *program, const char
                 *argc - 1);
         return IGP_EXIT_USAGE;
     }
-    if (jobs == 0 || jobs < -1 || quality == 0 || quality < -1 || quality > 100 ||
-        max_megapixels == 0 || max_megapixels < -1 || max_megapixels > MAX_MEGAPIXELS) {
+    if ((jobs != NOT_GIVEN && jobs < 1) ||
+        (quality != NOT_GIVEN && (quality < 1 || quality > 100)) ||
+        (max_megapixels != NOT_GIVEN && (max_megapixels < 1 || max_megapixels > MAX_MEGAPIXELS))) {
         fprintf(stderr,
                 "%s: --jobs takes 1 or more, --quality 1 to 100, --max-megapixels 1 to %d\n",
                 program, MAX_MEGAPIXELS);
