@@ -10,9 +10,9 @@
 #ifndef IGP_JPEGWALK_H
 #define IGP_JPEGWALK_H
 
-#include <stdint.h>
+#include "findings.h"
 
-enum { IGP_JPEG_MAX_FINDINGS = 32 };
+#include <stdint.h>
 
 typedef struct IgpJpegWalk {
     int width, height; ///< from the first SOF segment
@@ -25,9 +25,8 @@ typedef struct IgpJpegWalk {
     char icc_description[96];
     int complete;           ///< reached EOI
     int64_t trailing_bytes; ///< bytes after EOI (motion photos, MPF images, junk)
-    int n_findings;
     /** Segments that are not allowed in a clean file, e.g. "APP1 Exif (5120 bytes)". */
-    char findings[IGP_JPEG_MAX_FINDINGS][64];
+    IgpFindings found;
 } IgpJpegWalk;
 
 /**

@@ -2,131 +2,105 @@
 #include "stage.h"
 #include "log.h"
 
+#include "audit.h"
+
 #include "error.h"
 #include "fsutil.h"
+#include "video.h"
 
 #include <string.h>
 
 #include <glib.h>
+#include <libavcodec/avcodec.h>
 
 typedef struct ScrubJob {
     IgpShoot *shoot;
-    json_t *ingest;   ///< state/ingest.json "media"
-    json_t *previous; ///< last run's state/scrub.json "media"
-    char *recipe;     ///< what a master depends on besides its source
+    json_t *ingest;     ///< state/ingest.json "media"
+    json_t *previous;   ///< last run's state/scrub.json "media"
+    char *image_recipe; ///< what a photo master depends on besides its source
+    char *video_recipe; ///< what a video master depends on besides its source
     IgpProgress *progress;
     json_t **entries; ///< per media: the new state entry
     json_t **audits;  ///< per media: what was found and removed
 } ScrubJob;
 
-/* Metadata categories for the audit, recognised from libvips' field names
- * (e.g. "exif-ifd3-GPSLatitude", "xmp-data"). */
-static const struct {
-    const char *label;
-    const char *needles[6];
-} audit_categories[] = {
-    {"gps position", {"-ifd3-GPS", NULL}},
-    {"make/model", {"-ifd0-Make", "-ifd0-Model", "LensMake", "LensModel", NULL}},
-    {"serial number", {"Serial", NULL}},
-    {"owner", {"OwnerName", "Artist", "Copyright", NULL}},
-    {"software", {"Software", "ProcessingSoftware", NULL}},
-    {"dates", {"DateTime", "OffsetTime", "SubSecTime", NULL}},
-    {"maker notes", {"MakerNote", NULL}},
-    {"xmp", {"xmp-data", "heif-mime", NULL}},
-    {"iptc", {"iptc-data", NULL}},
-    {"icc profile", {"icc-profile-data", NULL}},
-    {"thumbnail", {"thumbnail", "-ifd1-", NULL}},
-    {"comments", {"comment", "UserComment", "ImageDescription", NULL}},
-};
-
-static json_t *audit_source(const char *path)
+/* The master's name: the source's whole name plus the master's extension,
+ * so that IMG_1.JPG and IMG_1.HEIC never collide. */
+static char *master_relpath(const char *name, int video)
 {
-    VipsImage *image = vips_image_new_from_file(path, NULL);
-    json_t *found = json_array();
-    char **fields;
-
-    if (!image) {
-        vips_error_clear();
-        return found;
-    }
-    fields = vips_image_get_fields(image);
-    for (size_t c = 0; c < G_N_ELEMENTS(audit_categories); c++) {
-        int hit = 0;
-        for (char **f = fields; *f && !hit; f++)
-            for (const char *const *n = audit_categories[c].needles; *n && !hit; n++)
-                hit = strstr(*f, *n) != NULL;
-        if (hit)
-            json_array_append_new(found, json_string(audit_categories[c].label));
-    }
-    g_strfreev(fields);
-    g_object_unref(image);
-    return found;
-}
-
-/* The master file name: the source's whole name plus ".jpg", so that
- * IMG_1.JPG and IMG_1.HEIC never collide. */
-static char *master_relpath(const char *name)
-{
-    return g_strdup_printf("masters/%s.jpg", name);
+    return g_strdup_printf("masters/%s.%s", name, video ? "mp4" : "jpg");
 }
 
 /* Is last run's master for this source still valid? */
-static int master_is_current(const ScrubJob *job, const char *name, const char *source_sha)
+static int master_is_current(const ScrubJob *job, const char *name, const char *source_sha,
+                             const char *recipe)
 {
     json_t *prev = json_object_get(job->previous, name);
     const char *prev_sha = json_string_value(json_object_get(prev, "source_sha256"));
     const char *prev_recipe = json_string_value(json_object_get(prev, "recipe"));
     const char *master_sha = json_string_value(json_object_get(prev, "master_sha256"));
+    const char *master = json_string_value(json_object_get(prev, "master"));
     char *path;
     IgpDigest digest;
     int current;
 
-    if (!prev_sha || !master_sha || !prev_recipe || strcmp(prev_sha, source_sha) ||
-        strcmp(prev_recipe, job->recipe))
+    if (!prev_sha || !master_sha || !prev_recipe || !master || strcmp(prev_sha, source_sha) ||
+        strcmp(prev_recipe, recipe))
         return 0;
-    path = g_build_filename(job->shoot->out_dir, json_string_value(json_object_get(prev, "master")),
-                            NULL);
+    path = g_build_filename(job->shoot->out_dir, master, NULL);
     current = igp_hash_file(path, &digest) == 0 && !strcmp(digest.hex, master_sha);
     igp_error_clear();
     g_free(path);
     return current;
 }
 
-static int make_master(const ScrubJob *job, const char *source, const char *master, int *width,
-                       int *height)
+static json_t *make_image_master(const ScrubJob *job, const char *source, const char *master)
 {
     VipsImage *image = NULL;
-    int ret = igp_image_open_display(source, &job->shoot->settings->limits, &image);
+    json_t *entry = NULL;
 
-    if (ret == 0) {
-        *width = vips_image_get_width(image);
-        *height = vips_image_get_height(image);
-        ret = igp_image_save_jpeg(image, source, master, &job->shoot->settings->master);
+    if (igp_image_open_display(source, &job->shoot->settings->limits, &image) == 0) {
+        if (igp_image_save_jpeg(image, source, master, &job->shoot->settings->master) == 0)
+            entry = json_pack("{s:s, s:i, s:i}", "kind", "image", "width",
+                              vips_image_get_width(image), "height", vips_image_get_height(image));
         g_object_unref(image);
     }
-    return ret;
+    return entry;
 }
 
-static json_t *scrub_image(ScrubJob *job, const char *name, const char *source_sha)
+static json_t *make_video_master(const ScrubJob *job, const char *source, const char *master)
+{
+    IgpVideoInfo info;
+
+    if (igp_video_scrub(source, master, &job->shoot->settings->video_limits, &info) != 0)
+        return NULL;
+    return json_pack("{s:s, s:i, s:i, s:f, s:i, s:i, s:b, s:i}", "kind", "video", "width",
+                     info.width, "height", info.height, "duration", info.duration, "rotation",
+                     info.rotation, "bit_depth", info.bit_depth, "audio", info.has_audio,
+                     "dropped_streams", info.dropped_streams);
+}
+
+/* Decode and re-encode one source into its master; NULL on error (in the buffer). */
+static json_t *make_master(ScrubJob *job, const char *name, int video, const char *source_sha,
+                           const char *recipe)
 {
     const IgpShoot *shoot = job->shoot;
     char *source = g_build_filename(shoot->manifest->dir, name, NULL);
-    char *rel = master_relpath(name);
+    char *rel = master_relpath(name, video);
     char *master = g_build_filename(shoot->out_dir, rel, NULL);
     char *dir = g_path_get_dirname(master);
     IgpDigest digest;
-    int width = 0, height = 0, ret;
     json_t *entry = NULL;
 
-    ret = igp_mkdir_p(dir);
-    if (ret == 0)
-        ret = make_master(job, source, master, &width, &height);
-    if (ret == 0)
-        ret = igp_hash_file(master, &digest);
-    if (ret == 0)
-        entry = json_pack("{s:s, s:s, s:s, s:s, s:i, s:i}", "source_sha256", source_sha, "recipe",
-                          job->recipe, "master", rel, "master_sha256", digest.hex, "width", width,
-                          "height", height);
+    if (igp_mkdir_p(dir) == 0)
+        entry =
+            video ? make_video_master(job, source, master) : make_image_master(job, source, master);
+    if (entry && igp_hash_file(master, &digest) != 0)
+        json_decref(entry), entry = NULL;
+    if (entry)
+        json_object_update_new(entry, json_pack("{s:s, s:s, s:s, s:s}", "source_sha256", source_sha,
+                                                "recipe", recipe, "master", rel, "master_sha256",
+                                                digest.hex));
     g_free(source);
     g_free(rel);
     g_free(master);
@@ -141,28 +115,30 @@ static void scrub_one(int index, void *data)
     json_t *src = json_object_get(job->ingest, name);
     const char *sha = json_string_value(json_object_get(src, "sha256"));
     const char *kind = json_string_value(json_object_get(src, "kind"));
+    const char *format = json_string_value(json_object_get(src, "format"));
+    int video = kind && !strcmp(kind, "video");
+    const char *recipe = video ? job->video_recipe : job->image_recipe;
     char *path = g_build_filename(job->shoot->manifest->dir, name, NULL);
 
     igp_error_clear();
-    if (!sha) {
+    if (!sha || !kind || !format) {
         /* ingest already said what is wrong with this file */
         job->entries[index] = json_pack("{s:s}", "error", "failed in ingest");
-    } else if (!kind || strcmp(kind, "image") != 0) {
-        igp_log_error("%s: video sources are not supported by this version's photo pipeline", path);
-        job->entries[index] = json_pack("{s:s}", "error", "video not supported");
-    } else if (master_is_current(job, name, sha)) {
+    } else if (master_is_current(job, name, sha, recipe)) {
         job->entries[index] = json_deep_copy(json_object_get(job->previous, name));
     } else {
-        job->entries[index] = scrub_image(job, name, sha);
+        job->entries[index] = make_master(job, name, video, sha, recipe);
         if (!job->entries[index]) {
             igp_log_error("%s", igp_error_buffer());
             job->entries[index] = json_pack("{s:s}", "error", igp_error_buffer());
         }
     }
-    if (sha && kind && !strcmp(kind, "image"))
-        job->audits[index] =
-            json_pack("{s:s, s:o, s:b}", "source_sha256", sha, "found", audit_source(path),
-                      "removed", !json_object_get(job->entries[index], "error"));
+    if (sha && kind && format) {
+        json_t *audit = igp_audit_source(path, kind, format);
+        json_object_update_new(audit, json_pack("{s:s, s:b}", "source_sha256", sha, "removed",
+                                                !json_object_get(job->entries[index], "error")));
+        job->audits[index] = audit;
+    }
     igp_progress_step(job->progress);
     g_free(path);
 }
@@ -192,9 +168,10 @@ int igp_scrub(IgpShoot *shoot)
         g_free(audit_path);
         return IGP_ERR_INVALIDDATA;
     }
-    job.recipe = g_strdup_printf("jpeg q%d %s%s, libvips %s", s->master.quality,
-                                 s->master.subsample ? "4:2:0" : "4:4:4",
-                                 s->master.optimize ? " optimized" : "", vips_version_string());
+    job.image_recipe = g_strdup_printf(
+        "jpeg q%d %s%s, libvips %s", s->master.quality, s->master.subsample ? "4:2:0" : "4:4:4",
+        s->master.optimize ? " optimized" : "", vips_version_string());
+    job.video_recipe = g_strdup_printf("mp4 h264 crf16 veryfast aac192, lavc %s", LIBAVCODEC_IDENT);
     job.progress = igp_progress_new("scrub", n);
     job.entries = g_new0(json_t *, n);
     job.audits = g_new0(json_t *, n);
@@ -227,6 +204,7 @@ int igp_scrub(IgpShoot *shoot)
     g_free(audit_path);
     g_free(job.entries);
     g_free(job.audits);
-    g_free(job.recipe);
+    g_free(job.image_recipe);
+    g_free(job.video_recipe);
     return ret ? ret : failed ? IGP_ERR_INVALIDDATA : 0;
 }

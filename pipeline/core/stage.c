@@ -15,6 +15,7 @@ void igp_stage_default_settings(IgpStageSettings *s)
     memset(s, 0, sizeof(*s));
     s->jobs = MIN(g_get_num_processors(), MAX_DEFAULT_JOBS);
     igp_image_default_limits(&s->limits);
+    igp_video_default_limits(&s->video_limits);
     igp_jpeg_default_settings(&s->master);
     s->master.quality = 95;
     s->master.subsample = 0;

@@ -19,19 +19,21 @@
 
 #include "image.h"
 #include "manifest.h"
+#include "video.h"
 
 #include <jansson.h>
 
 /** Settings shared by the stages; fill with igp_stage_default_settings(). */
 typedef struct IgpStageSettings {
-    const char *shoot_dir;  ///< the shoot folder; read only
-    const char *out_dir;    ///< where results go; default "out/<shoot>"
-    const char *only_post;  ///< make only this post (--post), or NULL for all
-    int jobs;               ///< worker threads; default: the number of processors
-    int quiet;              ///< no notes or progress
-    IgpImageLimits limits;  ///< refusal limits for sources
-    IgpJpegSettings master; ///< masters: quality 95, 4:4:4
-    IgpJpegSettings post;   ///< posts: quality 90, 4:2:0, at most 8 MB
+    const char *shoot_dir;       ///< the shoot folder; read only
+    const char *out_dir;         ///< where results go; default "out/<shoot>"
+    const char *only_post;       ///< make only this post (--post), or NULL for all
+    int jobs;                    ///< worker threads; default: the number of processors
+    int quiet;                   ///< no notes or progress
+    IgpImageLimits limits;       ///< refusal limits for photo sources
+    IgpVideoLimits video_limits; ///< refusal limits for video sources
+    IgpJpegSettings master;      ///< masters: quality 95, 4:4:4
+    IgpJpegSettings post;        ///< posts: quality 90, 4:2:0, at most 8 MB
 } IgpStageSettings;
 
 void igp_stage_default_settings(IgpStageSettings *s);

@@ -1,11 +1,14 @@
 /* verify: re-open every output with igprep's own readers and check it
  * against Instagram's limits and the privacy rules. */
 #include "stage.h"
+#include "checks.h"
 #include "log.h"
 
 #include "error.h"
 #include "fsutil.h"
 #include "jpegwalk.h"
+#include "pngwalk.h"
+#include "bmffwalk.h"
 #include "probe.h"
 
 #include <dirent.h>
@@ -24,106 +27,113 @@
 #define STORY_ASPECT     (9.0 / 16.0)
 #define ASPECT_TOLERANCE 0.01
 
-/* One file's report: {"file", "kind", "ok", "checks": [{"check", "ok", "value", "limit"}]}. */
-typedef struct FileReport {
-    json_t *json;
-    json_t *checks;
-    int ok;
-} FileReport;
-
-static void report_init(FileReport *r, const char *file, const char *kind)
-{
-    r->checks = json_array();
-    r->json = json_pack("{s:s, s:s, s:O}", "file", file, "kind", kind, "checks", r->checks);
-    r->ok = 1;
-}
-
-/* Record a check; takes the reference to @p value. */
-static void check(FileReport *r, const char *name, int ok, json_t *value, const char *limit)
-{
-    json_t *c = json_pack("{s:s, s:b, s:o}", "check", name, "ok", ok, "value", value);
-    if (limit)
-        json_object_set_new(c, "limit", json_string(limit));
-    json_array_append_new(r->checks, c);
-    r->ok &= ok;
-}
-
-static json_t *findings_json(const IgpJpegWalk *w)
-{
-    json_t *a = json_array();
-    for (int i = 0; i < w->n_findings; i++)
-        json_array_append_new(a, json_string(w->findings[i]));
-    return a;
-}
-
 /* Privacy and structure: what every JPEG igprep hands on must pass. */
-static int check_jpeg_privacy(FileReport *r, const char *path, IgpJpegWalk *w)
+static int check_jpeg_privacy(IgpFileReport *r, const char *path, IgpJpegWalk *w)
 {
-    IgpMediaInfo info;
-    int is_jpeg = igp_identify(path, &info) == 0 && !strcmp(info.format, "jpeg");
-
-    igp_error_clear();
-    check(r, "format", is_jpeg, json_string(info.format[0] ? info.format : "unrecognised"), "jpeg");
-    if (!is_jpeg)
-        return -1;
     if (igp_jpeg_walk(path, w) != 0) {
-        check(r, "structure", 0, json_string(igp_error_buffer()), "complete JPEG to EOI");
+        igp_check(r, "structure", 0, json_string(igp_error_buffer()), "complete JPEG to EOI");
         igp_error_clear();
         return -1;
     }
-    check(r, "structure", w->frames == 1, json_integer(w->frames), "1 frame, ends at EOI");
-    check(r, "metadata", w->n_findings == 0, findings_json(w),
-          "only JFIF and an sRGB ICC profile; no EXIF, XMP, IPTC, comments, trailers");
-    check(r, "trailing_bytes", w->trailing_bytes == 0, json_integer(w->trailing_bytes), "0");
-    check(r, "colour", !w->has_icc || igp_icc_is_srgb(w->icc_description),
-          json_string(w->has_icc ? w->icc_description : "untagged (sRGB)"), "sRGB");
-    check(r, "components", w->components == 3 && w->precision == 8,
-          json_sprintf("%d x %d-bit", w->components, w->precision), "3 x 8-bit (YCbCr)");
+    igp_check(r, "structure", w->frames == 1, json_integer(w->frames), "1 frame, ends at EOI");
+    igp_check(r, "metadata", w->found.n == 0, igp_findings_json(&w->found),
+              "only JFIF and an sRGB ICC profile; no EXIF, XMP, IPTC, comments, trailers");
+    igp_check(r, "trailing_bytes", w->trailing_bytes == 0, json_integer(w->trailing_bytes), "0");
+    igp_check(r, "colour", !w->has_icc || igp_icc_is_srgb(w->icc_description),
+              json_string(w->has_icc ? w->icc_description : "untagged (sRGB)"), "sRGB");
+    igp_check(r, "components", w->components == 3 && w->precision == 8,
+              json_sprintf("%d x %d-bit", w->components, w->precision), "3 x 8-bit (YCbCr)");
     return 0;
 }
 
 /* Spec limits for an image that goes to Instagram. expected_w/h 0: any legal size. */
-static void check_image_limits(FileReport *r, const char *path, const IgpJpegWalk *w, int story,
+static void check_image_limits(IgpFileReport *r, const char *path, const IgpJpegWalk *w, int story,
                                int expected_w, int expected_h)
 {
     int64_t bytes = igp_file_size(path);
     double aspect = w->height ? (double)w->width / w->height : 0;
     char limit[64];
 
-    check(r, "bytes", bytes >= 0 && bytes <= MAX_IMAGE_BYTES, json_integer(bytes), "<= 8000000");
+    igp_check(r, "bytes", bytes >= 0 && bytes <= MAX_IMAGE_BYTES, json_integer(bytes),
+              "<= 8000000");
     if (expected_w) {
         snprintf(limit, sizeof(limit), "%dx%d", expected_w, expected_h);
-        check(r, "dimensions", w->width == expected_w && w->height == expected_h,
-              json_sprintf("%dx%d", w->width, w->height), limit);
+        igp_check(r, "dimensions", w->width == expected_w && w->height == expected_h,
+                  json_sprintf("%dx%d", w->width, w->height), limit);
     }
-    check(r, "width", w->width >= MIN_IMAGE_WIDTH && w->width <= MAX_IMAGE_WIDTH,
-          json_integer(w->width), "320..1440");
+    igp_check(r, "width", w->width >= MIN_IMAGE_WIDTH && w->width <= MAX_IMAGE_WIDTH,
+              json_integer(w->width), "320..1440");
     if (story)
-        check(r, "aspect", fabs(aspect - STORY_ASPECT) <= ASPECT_TOLERANCE, json_real(aspect),
-              "9:16 (0.5625)");
+        igp_check(r, "aspect", fabs(aspect - STORY_ASPECT) <= ASPECT_TOLERANCE, json_real(aspect),
+                  "9:16 (0.5625)");
     else
-        check(r, "aspect", aspect >= MIN_FEED_ASPECT - 1e-9 && aspect <= MAX_FEED_ASPECT + 1e-9,
-              json_real(aspect), "0.8..1.91 (4:5 to 1.91:1)");
+        igp_check(r, "aspect", aspect >= MIN_FEED_ASPECT - 1e-9 && aspect <= MAX_FEED_ASPECT + 1e-9,
+                  json_real(aspect), "0.8..1.91 (4:5 to 1.91:1)");
 }
 
+/* A file that is not a JPEG cannot go to Instagram as an image; still say
+ * what it carries, from its own walker. */
+static void check_other_image(IgpFileReport *r, const char *path, const char *format)
+{
+    IgpPngWalk png;
+    IgpBmffWalk bmff;
+
+    if (!strcmp(format, "png") && igp_png_walk(path, &png) == 0)
+        igp_check(r, "metadata", png.found.n == 0, igp_findings_json(&png.found),
+                  "no text, EXIF, time or unknown chunks, nothing after IEND");
+    else if ((!strcmp(format, "heif") || !strcmp(format, "avif")) &&
+             igp_bmff_walk(path, &bmff) == 0)
+        igp_check(r, "metadata", bmff.found.n == 0, igp_findings_json(&bmff.found),
+                  "no EXIF or XMP items, udta or uuid boxes");
+    igp_error_clear();
+}
+
+static void check_image(IgpFileReport *r, const char *path, const char *format, const char *kind,
+                        int expected_w, int expected_h)
+{
+    IgpJpegWalk w;
+    int is_master = !strcmp(kind, "master");
+
+    igp_check(r, "format", !strcmp(format, "jpeg"), json_string(format), "jpeg");
+    if (strcmp(format, "jpeg") != 0) {
+        check_other_image(r, path, format);
+        return;
+    }
+    if (check_jpeg_privacy(r, path, &w) != 0 || is_master)
+        return;
+    /* A file from outside igprep is judged as a story when it is 9:16. */
+    int story = !strcmp(kind, "story-image") ||
+                (!strcmp(kind, "image") && w.height &&
+                 fabs((double)w.width / w.height - STORY_ASPECT) <= ASPECT_TOLERANCE);
+    check_image_limits(r, path, &w, story, expected_w, expected_h);
+}
+
+/* Check one file as @p kind; "image" and "video" mean a file from outside
+ * igprep, judged by what its content is. */
 static json_t *verify_file(const char *path, const char *shown_name, const char *kind,
                            int expected_w, int expected_h, int *ok)
 {
-    FileReport r;
-    IgpJpegWalk w;
+    IgpFileReport r;
+    IgpMediaInfo info;
+    const char *format = igp_identify(path, &info) == 0 ? info.format : "unrecognised";
+    int video = info.kind == IGP_MEDIA_VIDEO;
 
-    report_init(&r, shown_name, kind);
-    if (check_jpeg_privacy(&r, path, &w) == 0 && strcmp(kind, "master") != 0) {
-        /* A file from outside igprep is judged as a story when it is 9:16. */
-        int story = !strcmp(kind, "story-image") ||
-                    (!strcmp(kind, "image") && w.height &&
-                     fabs((double)w.width / w.height - STORY_ASPECT) <= ASPECT_TOLERANCE);
-        check_image_limits(&r, path, &w, story, expected_w, expected_h);
+    igp_error_clear();
+    if (!strcmp(kind, "image") && video)
+        kind = "video";
+    if (!strcmp(kind, "master") && video)
+        kind = "master-video";
+    igp_report_init(&r, shown_name, kind);
+    if (!strcmp(kind, "video") || !strcmp(kind, "master-video") || !strcmp(kind, "reel") ||
+        !strcmp(kind, "story-video")) {
+        igp_check(&r, "format", video, json_string(format), "mp4 or mov");
+        if (video)
+            igp_check_video(&r, path, kind);
+    } else {
+        check_image(&r, path, format, kind, expected_w, expected_h);
     }
-    json_object_set_new(r.json, "ok", json_boolean(r.ok));
-    json_decref(r.checks);
     *ok = r.ok;
-    return r.json;
+    return igp_report_finish(&r);
 }
 
 static void say_failures(json_t *file_report)
@@ -161,12 +171,11 @@ static void add_result(VerifyRun *run, json_t *file_report, int ok)
 
 static void add_stray(VerifyRun *run, const char *rel)
 {
-    FileReport r;
-    report_init(&r, rel, "unknown");
-    check(&r, "expected", 0, json_string("not made by this run"), "only files recorded by igprep");
-    json_object_set_new(r.json, "ok", json_false());
-    json_decref(r.checks);
-    add_result(run, r.json, 0);
+    IgpFileReport r;
+    igp_report_init(&r, rel, "unknown");
+    igp_check(&r, "expected", 0, json_string("not made by this run"),
+              "only files recorded by igprep");
+    add_result(run, igp_report_finish(&r), 0);
 }
 
 /* Files in masters/ that scrub did not record are not igprep's: flag them. */

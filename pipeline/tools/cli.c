@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <libavutil/log.h>
 #include <vips/vips.h>
 
 enum { MAX_MEGAPIXELS = 100000 };
@@ -105,6 +106,9 @@ int igp_cli_start(const char *argv0)
     /* Sources are untrusted: only libvips' own hardened loaders, never
      * ImageMagick, Poppler or OpenSlide through libvips' fallbacks. */
     vips_block_untrusted_set(TRUE);
+    /* FFmpeg's own logging would add lines of its own; igprep reports every
+     * failure itself, naming the file. */
+    av_log_set_level(AV_LOG_QUIET);
     return 0;
 }
 

@@ -76,29 +76,29 @@ int main(int argc, char **argv)
     CHECK_INT(w.height, 48);
     CHECK_INT(w.components, 3);
     CHECK_INT(w.frames, 1);
-    CHECK_INT(w.n_findings, 0);
+    CHECK_INT(w.found.n, 0);
     CHECK_INT(w.trailing_bytes, 0);
     g_free(path);
 
     path = with_segment("exif.jpg", 0xe1, "Exif\0\0MM\0*\0\0\0\x08", 14);
     CHECK_INT(igp_jpeg_walk(path, &w), 0);
-    CHECK_INT(w.n_findings, 1);
-    CHECK_CONTAINS(w.findings[0], "APP1 Exif");
+    CHECK_INT(w.found.n, 1);
+    CHECK_CONTAINS(w.found.items[0], "APP1 Exif");
     g_free(path);
 
     path = with_segment("xmp.jpg", 0xe1, "http://ns.adobe.com/xap/1.0/\0<x/>", 33);
     CHECK_INT(igp_jpeg_walk(path, &w), 0);
-    CHECK_CONTAINS(w.findings[0], "APP1 http://ns.adobe.com/xap/1.0/");
+    CHECK_CONTAINS(w.found.items[0], "APP1 http://ns.adobe.com/xap/1.0/");
     g_free(path);
 
     path = with_segment("iptc.jpg", 0xed, "Photoshop 3.0\08BIM", 18);
     CHECK_INT(igp_jpeg_walk(path, &w), 0);
-    CHECK_CONTAINS(w.findings[0], "APP13 Photoshop 3.0");
+    CHECK_CONTAINS(w.found.items[0], "APP13 Photoshop 3.0");
     g_free(path);
 
     path = with_segment("comment.jpg", 0xfe, "shot by Taro", 12);
     CHECK_INT(igp_jpeg_walk(path, &w), 0);
-    CHECK_CONTAINS(w.findings[0], "COM comment (12 bytes)");
+    CHECK_CONTAINS(w.found.items[0], "COM comment (12 bytes)");
     g_free(path);
 
     /* An sRGB ICC profile is allowed; any other profile is a finding. */
@@ -107,14 +107,14 @@ int main(int argc, char **argv)
     path = with_segment("srgb.jpg", 0xe2, seg->data, seg->len);
     CHECK_INT(igp_jpeg_walk(path, &w), 0);
     CHECK(w.has_icc);
-    CHECK_INT(w.n_findings, 0);
+    CHECK_INT(w.found.n, 0);
     g_free(path);
     g_byte_array_set_size(seg, 0);
     icc_segment(cmsCreateLab4Profile(NULL), seg);
     path = with_segment("lab.jpg", 0xe2, seg->data, seg->len);
     CHECK_INT(igp_jpeg_walk(path, &w), 0);
-    CHECK_INT(w.n_findings, 1);
-    CHECK_CONTAINS(w.findings[0], "not sRGB");
+    CHECK_INT(w.found.n, 1);
+    CHECK_CONTAINS(w.found.items[0], "not sRGB");
     g_free(path);
     g_byte_array_free(seg, TRUE);
 
@@ -128,7 +128,7 @@ int main(int argc, char **argv)
     path = write_variant("motion.jpg", b->data, b->len);
     CHECK_INT(igp_jpeg_walk(path, &w), 0);
     CHECK_INT(w.trailing_bytes, 12);
-    CHECK_CONTAINS(w.findings[0], "12 bytes after end of image");
+    CHECK_CONTAINS(w.found.items[0], "12 bytes after end of image");
     g_free(path);
     g_byte_array_free(b, TRUE);
 

@@ -1,0 +1,54 @@
+/**
+ * @file
+ * Video scrubbing: decode a phone clip and encode a new one from its pixels
+ * and samples alone, with FFmpeg's libraries.
+ *
+ * Nothing of the source container is copied: no global or stream metadata,
+ * no chapters, no data, subtitle, attachment or timecode tracks, no
+ * creation times. Exactly one video stream (the display-matrix rotation
+ * applied to the pixels) and at most one audio stream are written.
+ */
+#ifndef IGP_VIDEO_H
+#define IGP_VIDEO_H
+
+#include <stdint.h>
+
+/** Refusal limits for video sources. */
+typedef struct IgpVideoLimits {
+    double max_duration; ///< seconds; default 3600
+    int max_streams;     ///< streams in the container; default 32
+    int64_t max_pixels;  ///< width × height of a frame; default 8192 × 8192
+} IgpVideoLimits;
+
+void igp_video_default_limits(IgpVideoLimits *limits);
+
+/** What the scrubbed master looks like. */
+typedef struct IgpVideoInfo {
+    int width, height; ///< after rotation
+    int rotation;      ///< degrees applied to the pixels: 0, 90, 180, 270
+    int bit_depth;     ///< 8 or 10
+    int has_audio;
+    double duration;     ///< seconds
+    int dropped_streams; ///< streams of the source not carried over
+} IgpVideoInfo;
+
+/**
+ * Re-encode @p source into an MP4 master at @p path (H.264, same size after
+ * rotation, same bit depth, CRF 16; AAC 192 kb/s, at most stereo), written to
+ * a temporary sibling and renamed into place.
+ *
+ * @param info filled on success (may be NULL)
+ * @return 0, IGP_ERR_INVALIDDATA (unreadable, truncated), IGP_ERR_POLICY
+ *         (over a limit), IGP_ERR_UNSUPPORTED (no video stream), or another
+ *         IGP_ERR; on error nothing is left at @p path or beside it
+ */
+int igp_video_scrub(const char *source, const char *path, const IgpVideoLimits *limits,
+                    IgpVideoInfo *info);
+
+/**
+ * Check a video against the limits from its header alone (no decoding).
+ * @return 0, IGP_ERR_INVALIDDATA or IGP_ERR_POLICY with a message
+ */
+int igp_video_check_limits(const char *source, const IgpVideoLimits *limits);
+
+#endif

@@ -1,0 +1,38 @@
+/**
+ * @file
+ * One file's verification report, as verify builds it: every check with its
+ * measured value and its limit, {"file", "kind", "ok", "checks": [...]}.
+ */
+#ifndef IGP_CHECKS_H
+#define IGP_CHECKS_H
+
+#include "findings.h"
+
+#include <jansson.h>
+
+typedef struct IgpFileReport {
+    json_t *json;   ///< the report; its "checks" array is filled by igp_check()
+    json_t *checks; ///< borrowed from json
+    int ok;         ///< every check so far passed
+} IgpFileReport;
+
+void igp_report_init(IgpFileReport *r, const char *file, const char *kind);
+
+/** Record a check; takes the reference to @p value. @p limit may be NULL. */
+void igp_check(IgpFileReport *r, const char *name, int ok, json_t *value, const char *limit);
+
+/** Finish: sets "ok" and returns the report (caller owns it). */
+json_t *igp_report_finish(IgpFileReport *r);
+
+/** A JSON array of a walker's findings. */
+json_t *igp_findings_json(const IgpFindings *found);
+
+/**
+ * Checks for an MP4/MOV: privacy (boxes, container and stream tags, extra
+ * tracks) for every kind; Instagram's video limits (instagram-specs §2, §3,
+ * §10) for "reel", "story-video" and "video" (a file from outside igprep,
+ * judged as a reel); "master-video" gets the privacy checks only.
+ */
+void igp_check_video(IgpFileReport *r, const char *path, const char *kind);
+
+#endif
