@@ -41,10 +41,17 @@ static uint64_t read_be(FILE *f, int bytes)
     return v;
 }
 
-/* A printable rendering of a four-character code (©xyz has a 0xA9 byte). */
+/* A printable rendering of a four-character code (©xyz has a 0xA9 byte);
+ * the numbered items of a 'keys'-indexed 'ilst' show as "#N". */
 static void fourcc_text(const char *type, char out[12])
 {
     char *o = out;
+    const unsigned char *u = (const unsigned char *)type;
+
+    if (u[0] == 0 && u[1] == 0) {
+        snprintf(out, 12, "#%u", (unsigned)(u[2] << 8 | u[3]));
+        return;
+    }
     for (int i = 0; i < 4; i++) {
         unsigned char c = (unsigned char)type[i];
         if (c == 0xa9)
@@ -174,8 +181,8 @@ static int walk_range(Walker *k, off_t start, off_t end, int depth, const char *
         }
         if (size < (uint64_t)header || pos + (off_t)size > end)
             return igp_error(IGP_ERR_INVALIDDATA, k->path,
-                             "box '%.4s' at %lld overruns its container (truncated?)", type,
-                             (long long)pos);
+                             "truncated or damaged: box '%.4s' at byte %lld overruns its container",
+                             type, (long long)pos);
         if (visit(k, type, pos + header, pos + (off_t)size, depth, parent) != 0)
             return IGP_ERR_INVALIDDATA;
         pos += (off_t)size;
@@ -195,7 +202,10 @@ int igp_bmff_walk(const char *path, IgpBmffWalk *w)
         return igp_error(IGP_ERR(errno), path, "cannot open: %s", strerror(errno));
     fseeko(k.f, 0, SEEK_END);
     size = ftello(k.f);
-    ret = walk_range(&k, 0, size, 0, "");
+    /* Types are compared as 4 bytes: the file's top level has a parent of
+     * four NULs, not a shorter string. */
+    static const char top_level[5] = {0};
+    ret = walk_range(&k, 0, size, 0, top_level);
     fclose(k.f);
     return ret;
 }

@@ -62,6 +62,10 @@ int igp_png_walk(const char *path, IgpPngWalk *w)
             w->colour_type = buf[9];
         } else if (!is_plain(type)) {
             report_chunk(w, f, type, len);
+            if (!strcmp(type, "eXIf") && !w->exif_offset) {
+                w->exif_offset = data;
+                w->exif_len = len;
+            }
         }
         seen_end = !strcmp(type, "IEND");
         if (fseeko(f, data + (off_t)len + 4, SEEK_SET) != 0) /* data and CRC */

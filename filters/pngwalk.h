@@ -15,6 +15,8 @@ typedef struct IgpPngWalk {
     int width, height;
     int bit_depth, colour_type;
     int64_t trailing_bytes;
+    int64_t exif_offset; ///< where the first eXIf chunk's data starts, 0 if none
+    uint32_t exif_len;
     IgpFindings found;
 } IgpPngWalk;
 

@@ -10,6 +10,7 @@
 #include "jpegwalk.h"
 #include "pngwalk.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include <glib.h>
@@ -194,17 +195,46 @@ static void audit_image_fields(Audit *a, const char *path)
 
 /* ---- structure, from igprep's own walkers ---- */
 
+/* Walker findings whose meaning is plain from their name. */
+static const struct {
+    const char *prefix, *category, *what;
+} finding_meanings[] = {
+    {"APP2 MPF", "thumbnail", "multi-picture (MPF) images"},
+    {"COM", "comments", "JPEG comment"},
+    {"tIME", "dates", "PNG modification time"},
+    {"tEXt", "comments", "PNG text"},
+    {"zTXt", "comments", "PNG compressed text"},
+    {"udta \xc2\xa9xyz", "gps position", "QuickTime \xc2\xa9xyz"},
+};
+
 static void add_findings(Audit *a, const IgpFindings *f)
 {
     for (int i = 0; i < f->n; i++) {
         const char *item = f->items[i];
-        found(a,
-              strstr(item, "after end of image") || strstr(item, "after IEND") ? "trailer"
-                                                                               : "structure",
-              item);
-        if (g_str_has_prefix(item, "APP2 MPF"))
-            found(a, "thumbnail", "multi-picture (MPF) images");
+        int trailer = strstr(item, "after end of image") || strstr(item, "after IEND");
+        found(a, trailer ? "trailer" : "structure", item);
+        for (size_t m = 0; m < G_N_ELEMENTS(finding_meanings); m++)
+            if (g_str_has_prefix(item, finding_meanings[m].prefix))
+                found(a, finding_meanings[m].category, finding_meanings[m].what);
     }
+}
+
+/* libvips does not always expose a PNG's eXIf chunk: read it directly. */
+static void audit_png_exif(Audit *a, const char *path, const IgpPngWalk *w)
+{
+    FILE *f;
+    guint8 *data;
+
+    if (!w->exif_offset || w->exif_len == 0 || !(f = fopen(path, "rb")))
+        return;
+    /* eXIf holds a bare TIFF structure; libexif wants JPEG's "Exif\0\0" in front. */
+    data = g_malloc(w->exif_len + 6);
+    memcpy(data, "Exif\0\0", 6);
+    if (fseeko(f, w->exif_offset, SEEK_SET) == 0 &&
+        fread(data + 6, 1, w->exif_len, f) == w->exif_len)
+        audit_exif(a, data, w->exif_len + 6);
+    g_free(data);
+    fclose(f);
 }
 
 static void audit_structure(Audit *a, const char *path, const char *format)
@@ -215,8 +245,10 @@ static void audit_structure(Audit *a, const char *path, const char *format)
             add_findings(a, &w.found);
     } else if (!strcmp(format, "png")) {
         IgpPngWalk w;
-        if (igp_png_walk(path, &w) == 0)
+        if (igp_png_walk(path, &w) == 0) {
             add_findings(a, &w.found);
+            audit_png_exif(a, path, &w);
+        }
     } else if (!strcmp(format, "heif") || !strcmp(format, "avif") || !strcmp(format, "mp4") ||
                !strcmp(format, "mov")) {
         IgpBmffWalk w;

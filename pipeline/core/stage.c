@@ -16,6 +16,7 @@ void igp_stage_default_settings(IgpStageSettings *s)
     s->jobs = MIN(g_get_num_processors(), MAX_DEFAULT_JOBS);
     igp_image_default_limits(&s->limits);
     igp_video_default_limits(&s->video_limits);
+    s->max_file_bytes = INT64_C(4000000000);
     igp_jpeg_default_settings(&s->master);
     s->master.quality = 95;
     s->master.subsample = 0;

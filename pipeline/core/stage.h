@@ -32,6 +32,7 @@ typedef struct IgpStageSettings {
     int quiet;                   ///< no notes or progress
     IgpImageLimits limits;       ///< refusal limits for photo sources
     IgpVideoLimits video_limits; ///< refusal limits for video sources
+    int64_t max_file_bytes;      ///< refuse larger sources; default 4 GB
     IgpJpegSettings master;      ///< masters: quality 95, 4:4:4
     IgpJpegSettings post;        ///< posts: quality 90, 4:2:0, at most 8 MB
 } IgpStageSettings;

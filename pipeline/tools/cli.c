@@ -11,35 +11,82 @@
 #include <libavutil/log.h>
 #include <vips/vips.h>
 
-enum { MAX_MEGAPIXELS = 100000 };
-
 static char *out_dir, *only_post;
-/* NOT_GIVEN: the option was not on the command line. */
-#define NOT_GIVEN G_MININT
-static int jobs = NOT_GIVEN, quality = NOT_GIVEN, quiet;
-static gint64 max_megapixels = NOT_GIVEN;
+static int quiet;
 static gboolean show_version;
+
+/* NOT_GIVEN: the option was not on the command line. */
+#define NOT_GIVEN G_MININT64
+
+/* The numeric options: parsed, range-checked and documented from one table. */
+enum { OPT_JOBS, OPT_QUALITY, OPT_MEGAPIXELS, OPT_FILE_MB, OPT_DURATION, OPT_STREAMS, N_NUMBERS };
+static struct {
+    const char *name, *arg, *help;
+    gint64 min, max, value;
+} numbers[N_NUMBERS] = {
+    [OPT_JOBS] = {"jobs", "N", "worker threads (default: processors, max 8)", 1, 64, NOT_GIVEN},
+    [OPT_QUALITY] = {"quality", "Q", "JPEG quality of posts (default: 90)", 1, 100, NOT_GIVEN},
+    [OPT_MEGAPIXELS] = {"max-megapixels", "MP", "refuse larger photos (default: 210)", 1, 100000,
+                        NOT_GIVEN},
+    [OPT_FILE_MB] = {"max-file-mb", "MB", "refuse larger source files (default: 4000)", 1, 1000000,
+                     NOT_GIVEN},
+    [OPT_DURATION] = {"max-duration", "S", "refuse longer videos, in seconds (default: 3600)", 1,
+                      86400, NOT_GIVEN},
+    [OPT_STREAMS] = {"max-streams", "N", "refuse videos with more streams (default: 32)", 1, 1000,
+                     NOT_GIVEN},
+};
+
+/* Check every given number against its range; print the first that is out. */
+static int check_numbers(const char *program)
+{
+    for (int i = 0; i < N_NUMBERS; i++) {
+        gint64 v = numbers[i].value;
+        if (v != NOT_GIVEN && (v < numbers[i].min || v > numbers[i].max)) {
+            fprintf(stderr, "%s: --%s takes %lld to %lld, not %lld\n", program, numbers[i].name,
+                    (long long)numbers[i].min, (long long)numbers[i].max, (long long)v);
+            return IGP_EXIT_USAGE;
+        }
+    }
+    return 0;
+}
+
+static void apply_numbers(IgpStageSettings *s)
+{
+    gint64 *v[N_NUMBERS];
+    for (int i = 0; i < N_NUMBERS; i++)
+        v[i] = numbers[i].value == NOT_GIVEN ? NULL : &numbers[i].value;
+    if (v[OPT_JOBS])
+        s->jobs = (int)*v[OPT_JOBS];
+    if (v[OPT_QUALITY])
+        s->post.quality = (int)*v[OPT_QUALITY];
+    if (v[OPT_MEGAPIXELS])
+        s->limits.max_pixels = *v[OPT_MEGAPIXELS] * 1000000;
+    if (v[OPT_FILE_MB])
+        s->max_file_bytes = *v[OPT_FILE_MB] * 1000000;
+    if (v[OPT_DURATION])
+        s->video_limits.max_duration = (double)*v[OPT_DURATION];
+    if (v[OPT_STREAMS])
+        s->video_limits.max_streams = (int)*v[OPT_STREAMS];
+}
 
 int igp_cli_parse_stage(int *argc, char ***argv, const char *program, const char *summary,
                         IgpStageSettings *settings)
 {
-    GOptionEntry entries[] = {
+    GOptionEntry entries[N_NUMBERS + 5] = {
         {"out", 'o', 0, G_OPTION_ARG_FILENAME, &out_dir,
          "where results go (default: out/<shoot name>)", "DIR"},
         {"post", 'p', 0, G_OPTION_ARG_STRING, &only_post, "make only this post", "ID"},
-        {"jobs", 'j', 0, G_OPTION_ARG_INT, &jobs, "worker threads (default: processors, max 8)",
-         "N"},
-        {"quality", 0, 0, G_OPTION_ARG_INT, &quality, "JPEG quality of posts (default: 90)", "Q"},
-        {"max-megapixels", 0, 0, G_OPTION_ARG_INT64, &max_megapixels,
-         "refuse sources larger than this (default: 210)", "MP"},
         {"quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, "only errors and warnings", NULL},
-        {"version", 0, 0, G_OPTION_ARG_NONE, &show_version, "print the version", NULL},
-        {NULL}};
+        {"version", 0, 0, G_OPTION_ARG_NONE, &show_version, "print the version", NULL}};
     char *usage = g_strdup_printf("SHOOT - %s", summary);
     GOptionContext *ctx;
     GError *err = NULL;
     int ok;
 
+    for (int i = 0; i < N_NUMBERS; i++)
+        entries[4 + i] = (GOptionEntry){
+            numbers[i].name, i == OPT_JOBS ? 'j' : 0, 0, G_OPTION_ARG_INT64, &numbers[i].value,
+            numbers[i].help, numbers[i].arg};
     setlocale(LC_ALL, "");
     g_set_prgname(program);
     ctx = g_option_context_new(usage);
@@ -65,24 +112,13 @@ int igp_cli_parse_stage(int *argc, char ***argv, const char *program, const char
                 *argc - 1);
         return IGP_EXIT_USAGE;
     }
-    if ((jobs != NOT_GIVEN && jobs < 1) ||
-        (quality != NOT_GIVEN && (quality < 1 || quality > 100)) ||
-        (max_megapixels != NOT_GIVEN && (max_megapixels < 1 || max_megapixels > MAX_MEGAPIXELS))) {
-        fprintf(stderr,
-                "%s: --jobs takes 1 or more, --quality 1 to 100, --max-megapixels 1 to %d\n",
-                program, MAX_MEGAPIXELS);
+    if (check_numbers(program))
         return IGP_EXIT_USAGE;
-    }
     settings->shoot_dir = (*argv)[1];
     settings->out_dir = out_dir;
     settings->only_post = only_post;
     settings->quiet = quiet;
-    if (jobs > 0)
-        settings->jobs = jobs;
-    if (quality > 0)
-        settings->post.quality = quality;
-    if (max_megapixels > 0)
-        settings->limits.max_pixels = max_megapixels * 1000000;
+    apply_numbers(settings);
     igp_log_set_quiet(quiet);
     return 0;
 }
