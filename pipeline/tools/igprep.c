@@ -24,6 +24,9 @@ static const char usage[] =
     "  encode   cut each post's images at Instagram's sizes (OUT/posts/<id>)\n"
     "  verify   check outputs against Instagram's limits and the privacy rules\n"
     "\n"
+    "After the run:\n"
+    "  archive  export delivered posts and masters as a BagIt bag; --check BAG validates one\n"
+    "\n"
     "Exit status: 0 success, 1 some source or post failed, 2 usage error,\n"
     "3 verify refused a file.\n";
 

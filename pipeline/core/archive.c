@@ -1,0 +1,1285 @@
+/* archive: a run's delivered media as a BagIt 1.0 bag (RFC 8493): collect
+ * the posts, write the catalogue, contact sheet, manifests and tag files, and
+ * publish the bag as a folder, zip or tar. See bagit.h and docs/archive.md. */
+#include "bagit.h"
+#include "bagit_internal.h"
+#include "log.h"
+#include "stage.h"
+
+#include "error.h"
+#include "fsutil.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <cairo-pdf.h>
+#include <cairo.h>
+#include <glib.h>
+#include <vips/vips.h>
+
+/* ---- the bag being built ---- */
+
+/* One file of the new bag: copied from a file of the run, or made in memory. */
+typedef struct BagFile {
+    char *path;   ///< inside the bag, e.g. "data/<shoot>/<post>/<post>.jpg" or "bagit.txt"
+    char *source; ///< the file to copy, or NULL
+    GBytes *bytes;
+    int64_t size;
+    char *hex[N_ALGS]; ///< only sha256 and sha512 are computed
+} BagFile;
+
+static void bag_file_free(gpointer p)
+{
+    BagFile *f = p;
+    g_free(f->path);
+    g_free(f->source);
+    if (f->bytes)
+        g_bytes_unref(f->bytes);
+    for (int i = 0; i < N_ALGS; i++)
+        g_free(f->hex[i]);
+    g_free(f);
+}
+
+static const unsigned export_algs = 1u << ALG_SHA256 | 1u << ALG_SHA512;
+
+static int bag_file_from_source(const char *path, const char *source, BagFile **out)
+{
+    BagFile *f = g_new0(BagFile, 1);
+    Hasher h;
+    int ret;
+
+    igp_bag_hasher_init(&h, export_algs);
+    ret = igp_bag_hash_path(source, &h, NULL);
+    f->size = h.size;
+    igp_bag_hasher_finish(&h, f->hex);
+    f->path = g_strdup(path);
+    f->source = g_strdup(source);
+    if (ret) {
+        bag_file_free(f);
+        return ret;
+    }
+    *out = f;
+    return 0;
+}
+
+/* Takes @p bytes. */
+static BagFile *bag_file_from_bytes(const char *path, GBytes *bytes)
+{
+    BagFile *f = g_new0(BagFile, 1);
+    gsize len;
+    const void *data = g_bytes_get_data(bytes, &len);
+    Hasher h;
+
+    igp_bag_hasher_init(&h, export_algs);
+    igp_bag_hasher_update(&h, data, len);
+    f->size = h.size;
+    igp_bag_hasher_finish(&h, f->hex);
+    f->path = g_strdup(path);
+    f->bytes = bytes;
+    return f;
+}
+
+static BagFile *bag_file_from_string(const char *path, GString *s)
+{
+    return bag_file_from_bytes(path, g_string_free_to_bytes(s));
+}
+
+/* Feed a bag file's bytes to @p sink in chunks. */
+typedef int (*Sink)(void *ctx, const void *data, size_t len);
+
+static int bag_file_stream(const BagFile *f, Sink sink, void *ctx)
+{
+    unsigned char *buf;
+    ssize_t n;
+    int fd, ret = 0;
+
+    if (f->bytes) {
+        gsize len;
+        const void *data = g_bytes_get_data(f->bytes, &len);
+        return sink(ctx, data, len);
+    }
+    fd = open(f->source, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return igp_error(IGP_ERR(errno), f->source, "cannot open: %s", strerror(errno));
+    buf = g_malloc(CHUNK);
+    while (ret == 0 && (n = read(fd, buf, CHUNK)) != 0) {
+        if (n < 0)
+            ret = igp_error(IGP_ERR(errno), f->source, "cannot read: %s", strerror(errno));
+        else
+            ret = sink(ctx, buf, (size_t)n);
+    }
+    g_free(buf);
+    close(fd);
+    return ret;
+}
+
+/* One post on the contact sheet. */
+typedef struct SheetItem {
+    char *post_id;
+    char *caption; ///< "<shoot> · <schedule date> · N images"
+    char *image;   ///< its first file, in the run folder
+    char *order;   ///< sort key: schedule, shoot, post id
+} SheetItem;
+
+static void sheet_item_free(gpointer p)
+{
+    SheetItem *s = p;
+    g_free(s->post_id);
+    g_free(s->caption);
+    g_free(s->image);
+    g_free(s->order);
+    g_free(s);
+}
+
+typedef struct Bag {
+    const IgpArchiveSettings *settings;
+    GPtrArray *payload;  ///< BagFile*, files under data/
+    GPtrArray *tags;     ///< BagFile*, bagit.txt, bag-info.txt and the manifests
+    GHashTable *paths;   ///< bag path → BagFile*, to refuse two files for one path
+    GPtrArray *rows;     ///< json_t* catalogue rows
+    GPtrArray *sheet;    ///< SheetItem*
+    GPtrArray *shoots;   ///< names of the shoots that gave posts
+    char newest[11];     ///< newest schedule date "YYYY-MM-DD" ("" when none)
+    char first_month[8]; ///< earliest and latest schedule months, "YYYY-MM"
+    char last_month[8];
+    char *period; ///< the Period: line
+    char *name;   ///< the bag's name, "igprep-<period or shoot>"
+    char *date;   ///< Bagging-Date
+} Bag;
+
+static void bag_init(Bag *bag, const IgpArchiveSettings *settings)
+{
+    memset(bag, 0, sizeof(*bag));
+    bag->settings = settings;
+    bag->payload = g_ptr_array_new_with_free_func(bag_file_free);
+    bag->tags = g_ptr_array_new_with_free_func(bag_file_free);
+    bag->paths = g_hash_table_new(g_str_hash, g_str_equal);
+    bag->rows = g_ptr_array_new_with_free_func((GDestroyNotify)json_decref);
+    bag->sheet = g_ptr_array_new_with_free_func(sheet_item_free);
+    bag->shoots = g_ptr_array_new_with_free_func(g_free);
+}
+
+static void bag_clear(Bag *bag)
+{
+    g_hash_table_destroy(bag->paths);
+    g_ptr_array_free(bag->payload, TRUE);
+    g_ptr_array_free(bag->tags, TRUE);
+    g_ptr_array_free(bag->rows, TRUE);
+    g_ptr_array_free(bag->sheet, TRUE);
+    g_ptr_array_free(bag->shoots, TRUE);
+    g_free(bag->period);
+    g_free(bag->name);
+    g_free(bag->date);
+}
+
+/* Add a file to the payload (takes @p f); two files for one path is an error,
+ * e.g. a post called "masters" or the same shoot exported twice. */
+static int bag_add(Bag *bag, BagFile *f)
+{
+    if (g_hash_table_contains(bag->paths, f->path)) {
+        int ret =
+            igp_error(IGP_ERR_INVALIDDATA, "archive",
+                      "two files for '%s' (same shoot twice, or a post named 'masters'?)", f->path);
+        bag_file_free(f);
+        return ret;
+    }
+    g_hash_table_insert(bag->paths, f->path, f);
+    g_ptr_array_add(bag->payload, f);
+    return 0;
+}
+
+/* ---- reading a run's folder ---- */
+
+typedef struct Run {
+    const char *out_dir;
+    json_t *encode, *scrub, *verify;
+    const char *shoot;      ///< the shoot's name, from state/encode.json
+    char *folder;           ///< its folder in the bag: the name made safe for a path
+    GHashTable *passed;     ///< OUT-relative paths of the files verify passed
+    GHashTable *master_use; ///< master path (in OUT) → GPtrArray of post ids
+} Run;
+
+static int load_json(const char *out_dir, const char *name, json_t **out)
+{
+    char *path = g_build_filename(out_dir, name, NULL);
+    json_error_t jerr;
+    int ret = 0;
+
+    *out = json_load_file(path, 0, &jerr);
+    if (!*out)
+        ret = igp_error(IGP_ERR_INVALIDDATA, path,
+                        "cannot read (run igprep on the shoot first?): %s", jerr.text);
+    else if (!json_is_object(*out))
+        ret = igp_error(IGP_ERR_INVALIDDATA, path, "not a JSON object");
+    g_free(path);
+    return ret;
+}
+
+/* A shoot name as one path component: no '/', no leading '.', not empty. */
+static char *safe_component(const char *name)
+{
+    char *s = g_strdup(name && *name ? name : "unnamed");
+    for (char *p = s; *p; p++)
+        if (*p == '/' || *p == '\\' || *p == '\r' || *p == '\n')
+            *p = '-';
+    if (s[0] == '.')
+        s[0] = '_';
+    return s;
+}
+
+static void run_clear(Run *run)
+{
+    json_decref(run->encode);
+    json_decref(run->scrub);
+    json_decref(run->verify);
+    g_free(run->folder);
+    if (run->passed)
+        g_hash_table_destroy(run->passed);
+    if (run->master_use)
+        g_hash_table_destroy(run->master_use);
+}
+
+static int run_open(const char *out_dir, Run *run)
+{
+    json_t *files, *f;
+    size_t i;
+    int ret;
+
+    memset(run, 0, sizeof(*run));
+    run->out_dir = out_dir;
+    if ((ret = load_json(out_dir, "state/encode.json", &run->encode)) ||
+        (ret = load_json(out_dir, "state/scrub.json", &run->scrub)) ||
+        (ret = load_json(out_dir, "reports/verify.json", &run->verify)))
+        return ret;
+    if (json_integer_value(json_object_get(run->encode, "version")) != 1 ||
+        !json_is_object(json_object_get(run->encode, "posts")))
+        return igp_error(IGP_ERR_INVALIDDATA, out_dir,
+                         "state/encode.json: not version 1 with \"posts\"");
+    run->shoot = json_string_value(json_object_get(run->encode, "shoot"));
+    if (!run->shoot)
+        return igp_error(IGP_ERR_INVALIDDATA, out_dir, "state/encode.json: no \"shoot\" name");
+    run->folder = safe_component(run->shoot);
+    run->passed = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    run->master_use =
+        g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify)g_ptr_array_unref);
+    files = json_object_get(run->verify, "files");
+    json_array_foreach(files, i, f)
+    {
+        const char *name = json_string_value(json_object_get(f, "file"));
+        if (name && json_is_true(json_object_get(f, "ok")))
+            g_hash_table_add(run->passed, g_strdup(name));
+    }
+    return 0;
+}
+
+static const char *post_string(json_t *entry, const char *key)
+{
+    const char *s = json_string_value(json_object_get(json_object_get(entry, "post"), key));
+    return s ? s : "";
+}
+
+/* A schedule such as "2026-11-28T19:00:00+09:00" starts with its local date. */
+static int schedule_date(const char *schedule, char date[11])
+{
+    int y, m, d;
+    if (strlen(schedule) < 10 || sscanf(schedule, "%4d-%2d-%2d", &y, &m, &d) != 3 ||
+        !g_date_valid_dmy(d, m, y))
+        return -1;
+    memcpy(date, schedule, 10);
+    date[10] = '\0';
+    return 0;
+}
+
+static const char *master_of(const Run *run, const char *source)
+{
+    return json_string_value(
+        json_object_get(json_object_get(json_object_get(run->scrub, "media"), source), "master"));
+}
+
+/* Why this post stays out of the bag, or NULL when it goes in. Posts outside
+ * the period are left out silently (*quiet set); the others are worth a
+ * warning. */
+static const char *post_refusal(const Bag *bag, const Run *run, json_t *entry, int *quiet)
+{
+    const char *period = bag->settings->period;
+    json_t *files = json_object_get(entry, "files"), *f, *sources, *s;
+    size_t i;
+
+    *quiet = 0;
+    if (json_object_get(entry, "error"))
+        return "it was not made (see state/encode.json)";
+    if (period && strncmp(post_string(entry, "schedule"), period, 7) != 0) {
+        *quiet = 1;
+        return "not scheduled in the period";
+    }
+    if (json_array_size(files) == 0)
+        return "it has no files";
+    json_array_foreach(files, i, f)
+    {
+        const char *path = json_string_value(json_object_get(f, "path"));
+        if (!path || !g_hash_table_contains(run->passed, path))
+            return "a file of it did not pass reports/verify.json";
+    }
+    sources = json_object_get(json_object_get(entry, "post"), "sources");
+    json_array_foreach(sources, i, s)
+    {
+        const char *master = master_of(run, json_string_value(s));
+        if (!master || !g_hash_table_contains(run->passed, master))
+            return "a master it uses is missing or did not pass reports/verify.json";
+    }
+    return NULL;
+}
+
+/* The catalogue row of one payload file; consent references stay empty until
+ * the consent records exist. */
+static json_t *catalogue_row(const Bag *bag, const char *path, const char *shoot,
+                             const char *post_ids, const char *kind, const char *schedule,
+                             const char *caption, const char *alt, const BagFile *f, int width,
+                             int height)
+{
+    const char *holder = bag->settings->rights_holder ? bag->settings->rights_holder
+                                                      : IGP_ARCHIVE_DEFAULT_RIGHTS_HOLDER;
+    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:i, s:i, s:s, s:s}", "path", path,
+                     "shoot", shoot, "post_id", post_ids, "kind", kind, "schedule", schedule,
+                     "caption", caption, "alt_text", alt, "sha256", f->hex[ALG_SHA256], "width",
+                     width, "height", height, "copyright_holder", holder, "consent_refs", "");
+}
+
+/* Hash the post's files into @p out; *stale is set when one is missing or
+ * differs from what encode wrote and verify checked: the verify report would
+ * not be about it. */
+static void hash_post_files(const Run *run, const char *id, json_t *files, GPtrArray *out,
+                            int *stale)
+{
+    json_t *f;
+    size_t i;
+
+    *stale = 0;
+    json_array_foreach(files, i, f)
+    {
+        const char *rel = json_string_value(json_object_get(f, "path"));
+        char *src = g_build_filename(run->out_dir, rel, NULL);
+        char *base = g_path_get_basename(rel);
+        char *path = g_strdup_printf("data/%s/%s/%s", run->folder, id, base);
+        BagFile *bf = NULL;
+        int ret = bag_file_from_source(path, src, &bf);
+
+        g_free(src);
+        g_free(base);
+        g_free(path);
+        if (ret == 0)
+            g_ptr_array_add(out, bf);
+        if (ret || g_strcmp0(bf->hex[ALG_SHA256], json_string_value(json_object_get(f, "sha256"))))
+            *stale = 1;
+        igp_error_clear();
+    }
+}
+
+static void note_schedule(Bag *bag, const char *schedule)
+{
+    char date[11];
+
+    if (schedule_date(schedule, date))
+        return;
+    if (strcmp(date, bag->newest) > 0)
+        memcpy(bag->newest, date, sizeof(date));
+    if (!bag->first_month[0] || strncmp(date, bag->first_month, 7) < 0)
+        g_strlcpy(bag->first_month, date, 8);
+    if (strncmp(date, bag->last_month, 7) > 0)
+        g_strlcpy(bag->last_month, date, 8);
+}
+
+static void add_sheet_item(Bag *bag, const Run *run, const char *id, json_t *entry)
+{
+    SheetItem *s = g_new0(SheetItem, 1);
+    json_t *files = json_object_get(entry, "files");
+    const char *schedule = post_string(entry, "schedule");
+    char date[11] = "undated";
+    size_t n = json_array_size(files);
+
+    schedule_date(schedule, date);
+    s->post_id = g_strdup(id);
+    s->caption = g_strdup_printf("%s · %s · %zu image%s", run->shoot, date, n, n == 1 ? "" : "s");
+    s->image = g_build_filename(
+        run->out_dir, json_string_value(json_object_get(json_array_get(files, 0), "path")), NULL);
+    s->order = g_strdup_printf("%s\n%s\n%s", schedule, run->shoot, id);
+    g_ptr_array_add(bag->sheet, s);
+}
+
+/* Remember which posts use each master: the masters go in after the posts. */
+static void note_masters(Run *run, const char *id, json_t *entry)
+{
+    json_t *sources = json_object_get(json_object_get(entry, "post"), "sources"), *s;
+    size_t i;
+
+    json_array_foreach(sources, i, s)
+    {
+        const char *master = master_of(run, json_string_value(s));
+        GPtrArray *users = g_hash_table_lookup(run->master_use, master);
+        if (!users) {
+            users = g_ptr_array_new_with_free_func(g_free);
+            g_hash_table_insert(run->master_use, g_strdup(master), users);
+        }
+        if (!g_ptr_array_find_with_equal_func(users, id, g_str_equal, NULL))
+            g_ptr_array_add(users, g_strdup(id));
+    }
+}
+
+static const char *alt_text(json_t *alt, size_t index)
+{
+    const char *s = json_string_value(json_array_get(alt, index));
+    return s ? s : "";
+}
+
+static int add_post(Bag *bag, Run *run, const char *id, json_t *entry)
+{
+    json_t *files = json_object_get(entry, "files");
+    json_t *alt = json_object_get(json_object_get(entry, "post"), "alt");
+    GPtrArray *made = g_ptr_array_new();
+    int quiet, stale = 0, ret = 0;
+    const char *why = post_refusal(bag, run, entry, &quiet);
+
+    if (!why)
+        hash_post_files(run, id, files, made, &stale);
+    if (stale)
+        why = "a file of it is missing or changed since it was encoded and verified";
+    if (why) {
+        if (!quiet)
+            igp_log_warning("archive: %s: post '%s' left out: %s", run->out_dir, id, why);
+        g_ptr_array_set_free_func(made, bag_file_free);
+        g_ptr_array_free(made, TRUE);
+        return 0;
+    }
+    for (guint i = 0; i < made->len && ret == 0; i++) {
+        BagFile *f = made->pdata[i];
+        json_t *meta = json_array_get(files, i);
+        made->pdata[i] = NULL;
+        g_ptr_array_add(bag->rows,
+                        catalogue_row(bag, f->path, run->shoot, id,
+                                      json_string_value(json_object_get(meta, "kind")),
+                                      post_string(entry, "schedule"), post_string(entry, "caption"),
+                                      alt_text(alt, i), f,
+                                      (int)json_integer_value(json_object_get(meta, "width")),
+                                      (int)json_integer_value(json_object_get(meta, "height"))));
+        ret = bag_add(bag, f);
+    }
+    for (guint i = 0; i < made->len; i++)
+        if (made->pdata[i])
+            bag_file_free(made->pdata[i]);
+    g_ptr_array_free(made, TRUE);
+    if (ret == 0) {
+        note_schedule(bag, post_string(entry, "schedule"));
+        note_masters(run, id, entry);
+        add_sheet_item(bag, run, id, entry);
+    }
+    return ret;
+}
+
+/* The pixel size of a master, from its header (no pixels decoded). */
+static int image_size(const char *path, int *width, int *height)
+{
+    VipsImage *image = vips_image_new_from_file(path, NULL);
+    if (!image)
+        return igp_vips_error(IGP_ERR_INVALIDDATA, path, "cannot read header");
+    *width = image->Xsize;
+    *height = image->Ysize;
+    g_object_unref(image);
+    return 0;
+}
+
+/* The SHA-256 scrub recorded for the master at @p master, or NULL. */
+static const char *master_sha256(const Run *run, const char *master)
+{
+    json_t *media = json_object_get(run->scrub, "media"), *m;
+    const char *source;
+
+    json_object_foreach(media, source, m)
+    {
+        if (!g_strcmp0(json_string_value(json_object_get(m, "master")), master))
+            return json_string_value(json_object_get(m, "master_sha256"));
+    }
+    return NULL;
+}
+
+static int add_master(Bag *bag, const Run *run, const char *master)
+{
+    GPtrArray *users = g_hash_table_lookup(run->master_use, master);
+    char *src = g_build_filename(run->out_dir, master, NULL);
+    char *base = g_path_get_basename(master);
+    char *path = g_strdup_printf("data/%s/masters/%s", run->folder, base);
+    char *ids;
+    BagFile *f = NULL;
+    int width = 0, height = 0, ret;
+
+    g_ptr_array_sort(users, igp_bag_compare_strings);
+    g_ptr_array_add(users, NULL);
+    ids = g_strjoinv("; ", (char **)users->pdata);
+    g_ptr_array_remove_index(users, users->len - 1);
+    ret = image_size(src, &width, &height);
+    if (ret == 0)
+        ret = bag_file_from_source(path, src, &f);
+    /* Posts using it are already in: a changed master is an error, not a skip. */
+    if (ret == 0 && g_strcmp0(f->hex[ALG_SHA256], master_sha256(run, master))) {
+        ret = igp_error(IGP_ERR_INVALIDDATA, src,
+                        "changed since scrub made it (run igprep on the shoot again)");
+        bag_file_free(f);
+    }
+    if (ret == 0) {
+        g_ptr_array_add(bag->rows, catalogue_row(bag, path, run->shoot, ids, "master", "", "", "",
+                                                 f, width, height));
+        ret = bag_add(bag, f);
+    }
+    g_free(ids);
+    g_free(src);
+    g_free(base);
+    g_free(path);
+    return ret;
+}
+
+/* Add the posts of one run that go in, then the masters they use. */
+static int collect_run(Bag *bag, const char *out_dir)
+{
+    Run run;
+    json_t *posts, *entry;
+    const char *id;
+    GList *masters = NULL;
+    guint before = bag->sheet->len;
+    int ret = run_open(out_dir, &run);
+
+    posts = json_object_get(run.encode, "posts");
+    json_object_foreach(posts, id, entry)
+    {
+        if (ret == 0)
+            ret = add_post(bag, &run, id, entry);
+    }
+    if (ret == 0)
+        masters = g_list_sort(g_hash_table_get_keys(run.master_use), (GCompareFunc)strcmp);
+    for (GList *m = masters; m && ret == 0; m = m->next)
+        ret = add_master(bag, &run, m->data);
+    g_list_free(masters);
+    if (ret == 0 && bag->sheet->len > before)
+        g_ptr_array_add(bag->shoots, g_strdup(run.shoot));
+    run_clear(&run);
+    return ret;
+}
+
+/* ---- catalogue ---- */
+
+static void csv_field(GString *s, const char *v, int last)
+{
+    /* RFC 4180: quote fields holding commas, quotes or line breaks (captions do). */
+    if (strpbrk(v, ",\"\r\n")) {
+        g_string_append_c(s, '"');
+        for (const char *p = v; *p; p++) {
+            if (*p == '"')
+                g_string_append_c(s, '"');
+            g_string_append_c(s, *p);
+        }
+        g_string_append_c(s, '"');
+    } else {
+        g_string_append(s, v);
+    }
+    g_string_append(s, last ? "\r\n" : ",");
+}
+
+static const char *const catalogue_columns[] = {
+    "path",     "shoot",  "post_id", "kind",   "schedule",         "caption",
+    "alt_text", "sha256", "width",   "height", "copyright_holder", "consent_refs",
+};
+
+static GString *catalogue_csv(const Bag *bag)
+{
+    GString *s = g_string_new(NULL);
+    const size_t n = G_N_ELEMENTS(catalogue_columns);
+
+    for (size_t c = 0; c < n; c++)
+        csv_field(s, catalogue_columns[c], c + 1 == n);
+    for (guint r = 0; r < bag->rows->len; r++) {
+        json_t *row = bag->rows->pdata[r];
+        for (size_t c = 0; c < n; c++) {
+            json_t *v = json_object_get(row, catalogue_columns[c]);
+            char *text = json_is_integer(v)
+                             ? g_strdup_printf("%lld", (long long)json_integer_value(v))
+                             : g_strdup(json_string_value(v));
+            csv_field(s, text, c + 1 == n);
+            g_free(text);
+        }
+    }
+    return s;
+}
+
+static GString *catalogue_json(const Bag *bag)
+{
+    json_t *rows = json_array();
+    json_t *doc = json_pack("{s:i, s:s, s:s, s:o}", "version", 1, "bag", bag->name, "period",
+                            bag->period, "files", rows);
+    char *text;
+    GString *s;
+
+    for (guint r = 0; r < bag->rows->len; r++)
+        json_array_append(rows, bag->rows->pdata[r]);
+    text = json_dumps(doc, JSON_INDENT(2) | JSON_SORT_KEYS);
+    s = g_string_new(text);
+    g_string_append_c(s, '\n');
+    free(text);
+    json_decref(doc);
+    return s;
+}
+
+static gint compare_rows(gconstpointer a, gconstpointer b)
+{
+    return strcmp(json_string_value(json_object_get(*(json_t *const *)a, "path")),
+                  json_string_value(json_object_get(*(json_t *const *)b, "path")));
+}
+
+/* ---- contact sheet (data/index.pdf) ---- */
+
+#define PAGE_W    595.276 /* A4 in points */
+#define PAGE_H    841.890
+#define MARGIN    36.0
+#define HEADER    34.0
+#define COLUMNS   3
+#define ROWS      4
+#define THUMB_BOX 150.0 /* points; thumbnails are made at twice this for print */
+
+static cairo_status_t append_bytes(void *closure, const unsigned char *data, unsigned int len)
+{
+    g_byte_array_append(closure, data, len);
+    return CAIRO_STATUS_SUCCESS;
+}
+
+/* A thumbnail of @p path as a cairo image, made by libvips. */
+static int thumbnail_surface(const char *path, int box, cairo_surface_t **out)
+{
+    VipsImage *thumb = NULL, *srgb = NULL, *rgb = NULL;
+    unsigned char *px, *dst;
+    size_t len;
+    int stride, ret = 0;
+
+    if (vips_thumbnail(path, &thumb, box, "height", box, NULL) ||
+        vips_colourspace(thumb, &srgb, VIPS_INTERPRETATION_sRGB, NULL) ||
+        vips_extract_band(srgb, &rgb, 0, "n", 3, NULL)) {
+        ret = igp_vips_error(IGP_ERR_LIBRARY, path, "cannot make thumbnail");
+        goto done;
+    }
+    if (!(px = vips_image_write_to_memory(rgb, &len))) {
+        ret = igp_vips_error(IGP_ERR_LIBRARY, path, "cannot make thumbnail");
+        goto done;
+    }
+    /* cairo's RGB24 is one native-endian 32-bit word per pixel, 0xXXRRGGBB. */
+    *out = cairo_image_surface_create(CAIRO_FORMAT_RGB24, rgb->Xsize, rgb->Ysize);
+    cairo_surface_flush(*out);
+    dst = cairo_image_surface_get_data(*out);
+    stride = cairo_image_surface_get_stride(*out);
+    for (int y = 0; y < rgb->Ysize; y++) {
+        uint32_t *row = (uint32_t *)(dst + (size_t)y * stride);
+        const unsigned char *p = px + (size_t)y * rgb->Xsize * 3;
+        for (int x = 0; x < rgb->Xsize; x++, p += 3)
+            row[x] = 0xff000000u | (uint32_t)p[0] << 16 | (uint32_t)p[1] << 8 | p[2];
+    }
+    cairo_surface_mark_dirty(*out);
+    g_free(px);
+done:
+    if (thumb)
+        g_object_unref(thumb);
+    if (srgb)
+        g_object_unref(srgb);
+    if (rgb)
+        g_object_unref(rgb);
+    return ret;
+}
+
+/* Centred text that shrinks to fit @p width. */
+static void draw_label(cairo_t *cr, const char *text, double cx, double y, double width,
+                       double size)
+{
+    cairo_text_extents_t ext;
+
+    cairo_set_font_size(cr, size);
+    cairo_text_extents(cr, text, &ext);
+    if (ext.x_advance > width) {
+        cairo_set_font_size(cr, size * width / ext.x_advance);
+        cairo_text_extents(cr, text, &ext);
+    }
+    cairo_move_to(cr, cx - ext.x_advance / 2, y);
+    cairo_show_text(cr, text);
+}
+
+static int draw_cell(cairo_t *cr, const SheetItem *item, double x, double y, double cell_w)
+{
+    cairo_surface_t *thumb = NULL;
+    double box_x = x + (cell_w - THUMB_BOX) / 2, scale = 0.5;
+    int w, h, ret = thumbnail_surface(item->image, (int)(THUMB_BOX / scale), &thumb);
+
+    if (ret)
+        return ret;
+    w = cairo_image_surface_get_width(thumb);
+    h = cairo_image_surface_get_height(thumb);
+    cairo_save(cr);
+    cairo_translate(cr, box_x + (THUMB_BOX - w * scale) / 2, y + (THUMB_BOX - h * scale));
+    cairo_scale(cr, scale, scale);
+    cairo_set_source_surface(cr, thumb, 0, 0);
+    cairo_paint(cr);
+    cairo_restore(cr);
+    cairo_surface_destroy(thumb);
+    cairo_set_source_rgb(cr, 0, 0, 0);
+    draw_label(cr, item->post_id, x + cell_w / 2, y + THUMB_BOX + 13, cell_w - 6, 9.5);
+    cairo_set_source_rgb(cr, 0.35, 0.35, 0.35);
+    draw_label(cr, item->caption, x + cell_w / 2, y + THUMB_BOX + 24, cell_w - 6, 6.5);
+    return 0;
+}
+
+static void draw_header(cairo_t *cr, const Bag *bag, int page, int pages)
+{
+    char *title = g_strdup_printf("%s — period %s — bagged %s — page %d/%d", bag->name, bag->period,
+                                  bag->date, page, pages);
+    cairo_set_source_rgb(cr, 0, 0, 0);
+    cairo_set_font_size(cr, 11);
+    cairo_move_to(cr, MARGIN, MARGIN + 12);
+    cairo_show_text(cr, title);
+    g_free(title);
+}
+
+static gint compare_sheet(gconstpointer a, gconstpointer b)
+{
+    return strcmp((*(SheetItem *const *)a)->order, (*(SheetItem *const *)b)->order);
+}
+
+/* The PDF's only date is the Bagging-Date: cairo would otherwise stamp the
+ * wall-clock time and two exports of the same inputs would differ. */
+static void set_pdf_metadata(cairo_surface_t *surface, const Bag *bag)
+{
+    char *when = g_strdup_printf("%sT00:00:00Z", bag->date);
+    cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_TITLE, bag->name);
+    cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_CREATOR, "igprep archive");
+    cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_CREATE_DATE, when);
+    cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_MOD_DATE, when);
+    g_free(when);
+}
+
+static int contact_sheet(Bag *bag, GBytes **out)
+{
+    GByteArray *pdf = g_byte_array_new();
+    cairo_surface_t *surface =
+        cairo_pdf_surface_create_for_stream(append_bytes, pdf, PAGE_W, PAGE_H);
+    cairo_t *cr = cairo_create(surface);
+    const double cell_w = (PAGE_W - 2 * MARGIN) / COLUMNS;
+    const double cell_h = (PAGE_H - 2 * MARGIN - HEADER) / ROWS;
+    const int per_page = COLUMNS * ROWS;
+    const int pages = ((int)bag->sheet->len + per_page - 1) / per_page;
+    cairo_status_t status;
+    int ret = 0;
+
+    set_pdf_metadata(surface, bag);
+    cairo_select_font_face(cr, "sans-serif", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL);
+    g_ptr_array_sort(bag->sheet, compare_sheet);
+    for (guint i = 0; i < bag->sheet->len && ret == 0; i++) {
+        int slot = (int)i % per_page;
+        if (slot == 0 && i > 0)
+            cairo_show_page(cr);
+        if (slot == 0)
+            draw_header(cr, bag, (int)i / per_page + 1, pages);
+        ret = draw_cell(cr, bag->sheet->pdata[i], MARGIN + (slot % COLUMNS) * cell_w,
+                        MARGIN + HEADER + (slot / COLUMNS) * cell_h, cell_w);
+    }
+    cairo_destroy(cr);
+    cairo_surface_finish(surface);
+    status = cairo_surface_status(surface);
+    cairo_surface_destroy(surface);
+    if (ret == 0 && status != CAIRO_STATUS_SUCCESS)
+        ret = igp_error(IGP_ERR_LIBRARY, "archive", "cairo cannot write index.pdf: %s",
+                        cairo_status_to_string(status));
+    if (ret) {
+        g_byte_array_free(pdf, TRUE);
+        return ret;
+    }
+    *out = g_byte_array_free_to_bytes(pdf);
+    return 0;
+}
+
+/* ---- tag files ---- */
+
+/* RFC 8493 §2.1.3: in manifests only CR, LF and '%' are percent-encoded. */
+static void append_manifest_path(GString *s, const char *path)
+{
+    for (const char *p = path; *p; p++) {
+        if (*p == '%')
+            g_string_append(s, "%25");
+        else if (*p == '\n')
+            g_string_append(s, "%0A");
+        else if (*p == '\r')
+            g_string_append(s, "%0D");
+        else
+            g_string_append_c(s, *p);
+    }
+}
+
+static gint compare_bag_files(gconstpointer a, gconstpointer b)
+{
+    return strcmp((*(BagFile *const *)a)->path, (*(BagFile *const *)b)->path);
+}
+
+/* "HASH  path" lines (the layout sha256sum -c reads), sorted by path. */
+static GString *manifest(GPtrArray *files, Alg alg)
+{
+    GString *s = g_string_new(NULL);
+    for (guint i = 0; i < files->len; i++) {
+        const BagFile *f = files->pdata[i];
+        g_string_append_printf(s, "%s  ", f->hex[alg]);
+        append_manifest_path(s, f->path);
+        g_string_append_c(s, '\n');
+    }
+    return s;
+}
+
+static char *human_size(int64_t bytes)
+{
+    static const char *const units[] = {"kB", "MB", "GB", "TB"};
+    double v = (double)bytes;
+    int u = -1;
+
+    if (bytes < 1000)
+        return g_strdup_printf("%lld bytes", (long long)bytes);
+    while (v >= 1000 && u < 3)
+        v /= 1000, u++;
+    return g_strdup_printf("%.1f %s", v, units[u]);
+}
+
+/* bag-info.txt values are one line each: fold any line break into a space. */
+static void append_info(GString *s, const char *label, const char *value)
+{
+    g_string_append_printf(s, "%s: ", label);
+    for (const char *p = value; *p; p++)
+        g_string_append_c(s, *p == '\n' || *p == '\r' ? ' ' : *p);
+    g_string_append_c(s, '\n');
+}
+
+static GString *bag_info(const Bag *bag)
+{
+    const IgpArchiveSettings *st = bag->settings;
+    GString *s = g_string_new(NULL);
+    int64_t octets = 0;
+    char *oxum, *size;
+
+    for (guint i = 0; i < bag->payload->len; i++)
+        octets += ((BagFile *)bag->payload->pdata[i])->size;
+    oxum = g_strdup_printf("%lld.%u", (long long)octets, bag->payload->len);
+    size = human_size(octets);
+    append_info(s, "Source-Organization",
+                st->organization ? st->organization : IGP_ARCHIVE_DEFAULT_ORGANIZATION);
+    append_info(s, "Contact-Name", st->contact ? st->contact : IGP_ARCHIVE_DEFAULT_CONTACT);
+    append_info(s, "External-Description",
+                "Instagram posts as delivered by igprep: each post's images, the scrubbed "
+                "masters they were cut from, a catalogue (data/catalogue.csv, "
+                "data/catalogue.json) and a contact sheet (data/index.pdf).");
+    append_info(s, "Bagging-Date", bag->date);
+    append_info(s, "Period", bag->period);
+    for (guint i = 0; i < bag->shoots->len; i++)
+        append_info(s, "Internal-Sender-Identifier", bag->shoots->pdata[i]);
+    append_info(s, "Payload-Oxum", oxum);
+    append_info(s, "Bag-Size", size);
+    g_free(oxum);
+    g_free(size);
+    return s;
+}
+
+static void make_tag_files(Bag *bag)
+{
+    GPtrArray *t = bag->tags;
+
+    g_ptr_array_sort(bag->payload, compare_bag_files);
+    g_ptr_array_add(
+        t, bag_file_from_string("bagit.txt", g_string_new("BagIt-Version: 1.0\n"
+                                                          "Tag-File-Character-Encoding: UTF-8\n")));
+    g_ptr_array_add(t, bag_file_from_string("bag-info.txt", bag_info(bag)));
+    g_ptr_array_add(
+        t, bag_file_from_string("manifest-sha256.txt", manifest(bag->payload, ALG_SHA256)));
+    g_ptr_array_add(
+        t, bag_file_from_string("manifest-sha512.txt", manifest(bag->payload, ALG_SHA512)));
+    g_ptr_array_sort(t, compare_bag_files);
+    /* Made last: it covers the four above. */
+    g_ptr_array_add(t, bag_file_from_string("tagmanifest-sha512.txt", manifest(t, ALG_SHA512)));
+}
+
+/* Period, Bagging-Date and name, once the posts are known. */
+static int name_bag(Bag *bag)
+{
+    const IgpArchiveSettings *st = bag->settings;
+    char *label, *raw;
+
+    if (st->period)
+        bag->period = g_strdup(st->period);
+    else if (!bag->first_month[0])
+        bag->period = g_strdup("undated");
+    else if (!strcmp(bag->first_month, bag->last_month))
+        bag->period = g_strdup(bag->first_month);
+    else
+        bag->period = g_strdup_printf("%s/%s", bag->first_month, bag->last_month);
+    if (st->date)
+        bag->date = g_strdup(st->date);
+    else if (bag->newest[0])
+        bag->date = g_strdup(bag->newest);
+    else
+        return igp_error(IGP_ERR_INVALIDDATA, "archive",
+                         "no exported post has a schedule date: give the Bagging-Date with --date");
+    if (st->period) {
+        label = g_strdup(st->period);
+    } else {
+        g_ptr_array_add(bag->shoots, NULL);
+        label = g_strjoinv("+", (char **)bag->shoots->pdata);
+        g_ptr_array_remove_index(bag->shoots, bag->shoots->len - 1);
+    }
+    raw = g_strdup_printf("igprep-%s", label);
+    bag->name = safe_component(raw);
+    g_free(raw);
+    g_free(label);
+    return 0;
+}
+
+/* ---- writing the bag ---- */
+
+static int write_fd(void *ctx, const void *data, size_t len)
+{
+    const int fd = *(const int *)ctx;
+    const char *p = data;
+
+    while (len > 0) {
+        ssize_t n = write(fd, p, len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return igp_error(IGP_ERR(errno), "archive", "cannot write: %s", strerror(errno));
+        p += n, len -= (size_t)n;
+    }
+    return 0;
+}
+
+static int write_bag_file(const BagFile *f, const char *root)
+{
+    char *path = g_build_filename(root, f->path, NULL);
+    char *dir = g_path_get_dirname(path);
+    int fd = -1, ret = igp_mkdir_p(dir);
+
+    if (ret == 0 && (fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644)) < 0)
+        ret = igp_error(IGP_ERR(errno), path, "cannot create: %s", strerror(errno));
+    if (ret == 0)
+        ret = bag_file_stream(f, write_fd, &fd);
+    if (ret == 0 && fsync(fd) != 0)
+        ret = igp_error(IGP_ERR(errno), path, "cannot sync: %s", strerror(errno));
+    if (fd >= 0)
+        close(fd);
+    g_free(dir);
+    g_free(path);
+    return ret;
+}
+
+static int write_bag_dir(const Bag *bag, const char *root)
+{
+    int ret = igp_mkdir_p(root);
+    for (guint i = 0; i < bag->payload->len && ret == 0; i++)
+        ret = write_bag_file(bag->payload->pdata[i], root);
+    for (guint i = 0; i < bag->tags->len && ret == 0; i++)
+        ret = write_bag_file(bag->tags->pdata[i], root);
+    return ret;
+}
+
+/* An archive member: a file of the bag, or (file NULL) a folder. */
+typedef struct Member {
+    char *path; ///< "<bag name>/..."
+    const BagFile *file;
+} Member;
+
+static void member_free(gpointer p)
+{
+    g_free(((Member *)p)->path);
+    g_free(p);
+}
+
+static gint compare_members(gconstpointer a, gconstpointer b)
+{
+    return strcmp((*(Member *const *)a)->path, (*(Member *const *)b)->path);
+}
+
+static void add_members(GPtrArray *members, GHashTable *dirs, const Bag *bag, const BagFile *f)
+{
+    Member *m = g_new0(Member, 1);
+
+    m->path = g_strdup_printf("%s/%s", bag->name, f->path);
+    m->file = f;
+    g_ptr_array_add(members, m);
+    /* Every folder above it, once; a name sorts before everything under it. */
+    for (char *slash = strchr(m->path, '/'); slash; slash = strchr(slash + 1, '/')) {
+        char *dir = g_strndup(m->path, slash - m->path);
+        if (g_hash_table_contains(dirs, dir)) {
+            g_free(dir);
+            continue;
+        }
+        g_hash_table_add(dirs, dir);
+        Member *d = g_new0(Member, 1);
+        d->path = g_strdup(dir);
+        g_ptr_array_add(members, d);
+    }
+}
+
+/* Every member in byte order of its path: the same bag gives the same archive. */
+static GPtrArray *archive_members(const Bag *bag)
+{
+    GPtrArray *members = g_ptr_array_new_with_free_func(member_free);
+    GHashTable *dirs = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+
+    for (guint i = 0; i < bag->payload->len; i++)
+        add_members(members, dirs, bag, bag->payload->pdata[i]);
+    for (guint i = 0; i < bag->tags->len; i++)
+        add_members(members, dirs, bag, bag->tags->pdata[i]);
+    g_ptr_array_sort(members, compare_members);
+    g_hash_table_destroy(dirs);
+    return members;
+}
+
+static int write_archive_data(void *ctx, const void *data, size_t len)
+{
+    struct archive *a = ctx;
+    if (archive_write_data(a, data, len) < 0)
+        return igp_error(IGP_ERR_LIBRARY, "archive", "libarchive: %s", archive_error_string(a));
+    return 0;
+}
+
+/* Fixed owner, permissions and time (the Bagging-Date, 00:00 UTC) for every
+ * member, so nothing of the machine or the moment reaches the archive. */
+static int write_member(struct archive *a, const Member *m, time_t mtime)
+{
+    struct archive_entry *e = archive_entry_new();
+    int ret = 0;
+
+    archive_entry_set_pathname_utf8(e, m->path);
+    archive_entry_set_filetype(e, m->file ? AE_IFREG : AE_IFDIR);
+    archive_entry_set_perm(e, m->file ? 0644 : 0755);
+    archive_entry_set_size(e, m->file ? m->file->size : 0);
+    archive_entry_set_mtime(e, mtime, 0);
+    archive_entry_set_uid(e, 0);
+    archive_entry_set_gid(e, 0);
+    if (archive_write_header(a, e) < ARCHIVE_WARN)
+        ret = igp_error(IGP_ERR_LIBRARY, m->path, "libarchive: %s", archive_error_string(a));
+    if (ret == 0 && m->file)
+        ret = bag_file_stream(m->file, write_archive_data, a);
+    archive_entry_free(e);
+    return ret;
+}
+
+static time_t bagging_time(const Bag *bag)
+{
+    int y = 1970, m = 1, d = 1;
+    GDateTime *dt;
+    time_t t;
+
+    sscanf(bag->date, "%d-%d-%d", &y, &m, &d);
+    dt = g_date_time_new_utc(y, m, d, 0, 0, 0);
+    t = dt ? (time_t)g_date_time_to_unix(dt) : 0;
+    if (dt)
+        g_date_time_unref(dt);
+    return t;
+}
+
+static int write_bag_archive(const Bag *bag, const char *path)
+{
+    struct archive *a = archive_write_new();
+    GPtrArray *members = archive_members(bag);
+    time_t mtime = bagging_time(bag);
+    int ret = 0;
+
+    if (bag->settings->format == IGP_BAG_ZIP)
+        archive_write_set_format_zip(a);
+    else
+        archive_write_set_format_pax_restricted(a);
+    if (archive_write_open_filename(a, path) != ARCHIVE_OK)
+        ret = igp_error(IGP_ERR_LIBRARY, path, "libarchive: %s", archive_error_string(a));
+    for (guint i = 0; i < members->len && ret == 0; i++)
+        ret = write_member(a, members->pdata[i], mtime);
+    if (archive_write_close(a) != ARCHIVE_OK && ret == 0)
+        ret = igp_error(IGP_ERR_LIBRARY, path, "libarchive: %s", archive_error_string(a));
+    archive_write_free(a);
+    g_ptr_array_free(members, TRUE);
+    return ret;
+}
+
+/* The bag just written must pass the same check a reader will make: this
+ * catches a run file that changed while it was copied. */
+static int self_check(const char *path)
+{
+    Check c;
+    int ret = igp_bag_check(&c, path);
+
+    if (ret == 0 && g_hash_table_size(c.problems) > 0) {
+        char **list = igp_bag_sorted_problems(&c);
+        ret = igp_error(IGP_ERR_INVALIDDATA, path, "the new bag does not validate: %s", list[0]);
+        g_free(list);
+    }
+    igp_bag_check_clear(&c);
+    return ret;
+}
+
+/* A folder bag whose tag files (which cover every payload checksum) are the
+ * ones we would write, and which still validates, needs no rewrite. */
+static int dir_bag_unchanged(const Bag *bag, const char *final)
+{
+    Check c;
+    int same = igp_path_exists(final);
+
+    for (guint i = 0; i < bag->tags->len && same; i++) {
+        const BagFile *f = bag->tags->pdata[i];
+        char *path = g_build_filename(final, f->path, NULL), *old = NULL;
+        gsize len = 0, new_len;
+        const void *data = g_bytes_get_data(f->bytes, &new_len);
+        same = g_file_get_contents(path, &old, &len, NULL) && len == new_len &&
+               !memcmp(old, data, len);
+        g_free(old);
+        g_free(path);
+    }
+    if (!same)
+        return 0;
+    same = igp_bag_check(&c, final) == 0 && g_hash_table_size(c.problems) == 0;
+    igp_error_clear();
+    igp_bag_check_clear(&c);
+    return same;
+}
+
+/* Same bytes? Read in chunks: archives can be large. */
+static int files_equal(const char *a, const char *b)
+{
+    int fa = open(a, O_RDONLY | O_CLOEXEC), fb = open(b, O_RDONLY | O_CLOEXEC);
+    unsigned char *ba = g_malloc(CHUNK), *bb = g_malloc(CHUNK);
+    int same = fa >= 0 && fb >= 0 && igp_file_size(a) == igp_file_size(b);
+
+    while (same) {
+        ssize_t na = read(fa, ba, CHUNK), nb = na > 0 ? read(fb, bb, (size_t)na) : 0;
+        if (na <= 0) {
+            same = na == 0;
+            break;
+        }
+        same = nb == na && !memcmp(ba, bb, (size_t)na);
+    }
+    if (fa >= 0)
+        close(fa);
+    if (fb >= 0)
+        close(fb);
+    g_free(ba);
+    g_free(bb);
+    return same;
+}
+
+static int publish_dir(const Bag *bag, const char *final, int *unchanged)
+{
+    char *tmp;
+    int ret;
+
+    if ((*unchanged = dir_bag_unchanged(bag, final)))
+        return 0;
+    tmp = igp_temp_sibling(final);
+    ret = write_bag_dir(bag, tmp);
+    if (ret == 0)
+        ret = igp_fsync_path(tmp);
+    if (ret == 0)
+        ret = self_check(tmp);
+    if (ret == 0)
+        ret = igp_publish(tmp, final);
+    if (ret)
+        igp_remove_tree(tmp);
+    g_free(tmp);
+    return ret;
+}
+
+static int publish_archive(const Bag *bag, const char *final, int *unchanged)
+{
+    char *tmp = igp_temp_sibling(final);
+    int ret = write_bag_archive(bag, tmp);
+
+    *unchanged = 0;
+    if (ret == 0)
+        ret = igp_fsync_path(tmp);
+    if (ret == 0)
+        ret = self_check(tmp);
+    if (ret == 0 && files_equal(tmp, final)) {
+        *unchanged = 1;
+        unlink(tmp);
+    } else if (ret == 0) {
+        ret = igp_publish(tmp, final);
+    }
+    if (ret)
+        unlink(tmp);
+    g_free(tmp);
+    return ret;
+}
+
+/* ---- export ---- */
+
+/* The catalogue and the contact sheet join the payload last: they describe it. */
+static int add_generated(Bag *bag)
+{
+    GBytes *pdf = NULL;
+    int ret;
+
+    g_ptr_array_sort(bag->rows, compare_rows);
+    ret = bag_add(bag, bag_file_from_string("data/catalogue.csv", catalogue_csv(bag)));
+    if (ret == 0)
+        ret = bag_add(bag, bag_file_from_string("data/catalogue.json", catalogue_json(bag)));
+    if (ret == 0)
+        ret = contact_sheet(bag, &pdf);
+    if (ret == 0)
+        ret = bag_add(bag, bag_file_from_bytes("data/index.pdf", pdf));
+    return ret;
+}
+
+static int collect(Bag *bag)
+{
+    const IgpArchiveSettings *st = bag->settings;
+    int ret = 0;
+
+    for (char **out = st->out_dirs; out && *out && ret == 0; out++)
+        ret = collect_run(bag, *out);
+    if (ret == 0 && bag->sheet->len == 0)
+        ret = igp_error(IGP_ERR_INVALIDDATA, "archive",
+                        "nothing to archive: no post %s%s was made and passed verify",
+                        st->period ? "scheduled in " : "", st->period ? st->period : "");
+    return ret;
+}
+
+int igp_archive_export(const IgpArchiveSettings *settings, char **path_out)
+{
+    const char *ext = settings->format == IGP_BAG_ZIP   ? ".zip"
+                      : settings->format == IGP_BAG_TAR ? ".tar"
+                                                        : "";
+    char *final = NULL, *file = NULL;
+    int unchanged = 0, ret;
+    Bag bag;
+
+    bag_init(&bag, settings);
+    if ((ret = collect(&bag)) == 0 && (ret = name_bag(&bag)) == 0 &&
+        (ret = add_generated(&bag)) == 0) {
+        make_tag_files(&bag);
+        file = g_strconcat(bag.name, ext, NULL);
+        final = g_build_filename(settings->to_dir, file, NULL);
+        ret = igp_mkdir_p(settings->to_dir);
+    }
+    if (ret == 0)
+        ret = settings->format == IGP_BAG_DIR ? publish_dir(&bag, final, &unchanged)
+                                              : publish_archive(&bag, final, &unchanged);
+    if (ret)
+        igp_log_error("%s", igp_error_buffer());
+    else
+        igp_log_note("archive: %s %s: %u payload files, period %s, Bagging-Date %s", final,
+                     unchanged ? "unchanged" : "written", bag.payload->len, bag.period, bag.date);
+    if (ret == 0 && path_out)
+        *path_out = g_strdup(final);
+    g_free(final);
+    g_free(file);
+    bag_clear(&bag);
+    return ret;
+}

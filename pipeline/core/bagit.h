@@ -1,0 +1,65 @@
+/**
+ * @file
+ * bagit: export the delivered media of one or more runs as a BagIt 1.0 bag
+ * (RFC 8493), and check any bag for completeness and validity.
+ *
+ * A bag holds, under data/, each delivered post's files, the masters they
+ * were cut from, a catalogue (CSV and JSON) and a PDF contact sheet; next to
+ * it bagit.txt, bag-info.txt, SHA-512 and SHA-256 payload manifests and a
+ * SHA-512 tag manifest. Only posts made without error whose files (and
+ * masters) passed reports/verify.json go in. Raw originals never do.
+ *
+ * The same inputs give the same bytes: no wall-clock time, user or file
+ * order reaches the bag (its date is the newest post's schedule date, or one
+ * given). See docs/archive.md.
+ */
+#ifndef IGP_BAGIT_H
+#define IGP_BAGIT_H
+
+typedef enum IgpBagFormat {
+    IGP_BAG_DIR = 0, ///< a folder DIR/<bag name>
+    IGP_BAG_ZIP,     ///< DIR/<bag name>.zip
+    IGP_BAG_TAR,     ///< DIR/<bag name>.tar (POSIX pax)
+} IgpBagFormat;
+
+/** Defaults of the bag-info.txt and catalogue fields the user can override. */
+#define IGP_ARCHIVE_DEFAULT_ORGANIZATION  "City child-rearing support office"
+#define IGP_ARCHIVE_DEFAULT_CONTACT       "Instagram account team"
+#define IGP_ARCHIVE_DEFAULT_RIGHTS_HOLDER "The city"
+
+/** What to export and where; zero-fill, then set out_dirs and to_dir. */
+typedef struct IgpArchiveSettings {
+    char **out_dirs;           ///< runs' folders (NULL-terminated); only read
+    const char *to_dir;        ///< where the bag goes (created if missing)
+    const char *period;        ///< "YYYY-MM": only posts scheduled in that month; NULL: all
+    IgpBagFormat format;       ///< folder, zip or tar
+    const char *date;          ///< "YYYY-MM-DD" Bagging-Date; NULL: newest schedule date
+    const char *organization;  ///< Source-Organization; NULL: the default above
+    const char *contact;       ///< Contact-Name; NULL: the default above
+    const char *rights_holder; ///< copyright holder in the catalogue; NULL: the default above
+} IgpArchiveSettings;
+
+/**
+ * Build the bag and publish it atomically as DIR/<bag name>[.zip|.tar]. The
+ * result is checked with igp_archive_check()'s rules before it is renamed
+ * into place. An existing bag with the same content is left untouched.
+ *
+ * @param path_out  when not NULL, set to the bag's path (caller g_free()s)
+ * @return 0, IGP_ERR_INVALIDDATA (unusable run folder, nothing to export,
+ *         two files for one bag path), or another IGP_ERR
+ */
+int igp_archive_export(const IgpArchiveSettings *settings, char **path_out);
+
+/**
+ * Check that @p bag (a folder, a .zip or a .tar holding one top-level
+ * folder) is complete and valid per RFC 8493: bagit.txt, every manifest
+ * entry present with a matching checksum, every payload file in every
+ * payload manifest, Payload-Oxum. Each problem is logged on its own line
+ * ("missing: data/...", "extra: data/...", "changed: data/...").
+ *
+ * @return 0 when valid, IGP_ERR_INVALIDDATA when not, another IGP_ERR when
+ *         the bag cannot be read at all
+ */
+int igp_archive_check(const char *bag);
+
+#endif
