@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include <glib.h>
+#include <libexif/exif-data.h>
 
 /* Limits from instagram-specs §1, §3 and §10 (API, the tightest surface). */
 #define MAX_IMAGE_BYTES  8000000
@@ -28,6 +29,31 @@
 #define ASPECT_TOLERANCE 0.01
 
 /* Privacy and structure: what every JPEG igprep hands on must pass. */
+static void collect_exif_tag(ExifEntry *e, void *data)
+{
+    json_t *list = data;
+    ExifIfd ifd = exif_entry_get_ifd(e);
+    const char *name = exif_tag_get_name_in_ifd(e->tag, ifd);
+
+    json_array_append_new(
+        list, json_sprintf("%s %s", exif_ifd_get_name(ifd), name ? name : "unknown tag"));
+}
+
+/* Every EXIF tag libexif finds in a JPEG, named: a second reader beside the
+ * segment walk, so a report says which tags survived, not only that APP1 did. */
+static json_t *exif_tags_json(const char *path)
+{
+    json_t *list = json_array();
+    ExifData *ed = exif_data_new_from_file(path);
+
+    if (ed) {
+        for (int ifd = 0; ifd < EXIF_IFD_COUNT; ifd++)
+            exif_content_foreach_entry(ed->ifd[ifd], collect_exif_tag, list);
+        exif_data_unref(ed);
+    }
+    return list;
+}
+
 static int check_jpeg_privacy(IgpFileReport *r, const char *path, IgpJpegWalk *w)
 {
     if (igp_jpeg_walk(path, w) != 0) {
@@ -38,6 +64,8 @@ static int check_jpeg_privacy(IgpFileReport *r, const char *path, IgpJpegWalk *w
     igp_check(r, "structure", w->frames == 1, json_integer(w->frames), "1 frame, ends at EOI");
     igp_check(r, "metadata", w->found.n == 0, igp_findings_json(&w->found),
               "only JFIF and an sRGB ICC profile; no EXIF, XMP, IPTC, comments, trailers");
+    json_t *tags = exif_tags_json(path);
+    igp_check(r, "exif_tags", json_array_size(tags) == 0, tags, "none (read with libexif)");
     igp_check(r, "trailing_bytes", w->trailing_bytes == 0, json_integer(w->trailing_bytes), "0");
     igp_check(r, "colour", !w->has_icc || igp_icc_is_srgb(w->icc_description),
               json_string(w->has_icc ? w->icc_description : "untagged (sRGB)"), "sRGB");
