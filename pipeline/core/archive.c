@@ -141,6 +141,7 @@ static void sheet_item_free(gpointer p)
 
 typedef struct Bag {
     const IgpArchiveSettings *settings;
+    int originals;       ///< the restricted bag: raw originals instead of posts and masters
     GPtrArray *payload;  ///< BagFile*, files under data/
     GPtrArray *tags;     ///< BagFile*, bagit.txt, bag-info.txt and the manifests
     GHashTable *paths;   ///< bag path → BagFile*, to refuse two files for one path
@@ -201,6 +202,7 @@ static int bag_add(Bag *bag, BagFile *f)
 typedef struct Run {
     const char *out_dir;
     json_t *encode, *scrub, *verify;
+    json_t *ingest;         ///< state/ingest.json, for the originals' folder and hashes
     const char *shoot;      ///< the shoot's name, from state/encode.json
     char *folder;           ///< its folder in the bag: the name made safe for a path
     GHashTable *passed;     ///< OUT-relative paths of the files verify passed
@@ -240,6 +242,7 @@ static void run_clear(Run *run)
     json_decref(run->encode);
     json_decref(run->scrub);
     json_decref(run->verify);
+    json_decref(run->ingest);
     g_free(run->folder);
     if (run->passed)
         g_hash_table_destroy(run->passed);
@@ -257,7 +260,8 @@ static int run_open(const char *out_dir, Run *run)
     run->out_dir = out_dir;
     if ((ret = load_json(out_dir, "state/encode.json", &run->encode)) ||
         (ret = load_json(out_dir, "state/scrub.json", &run->scrub)) ||
-        (ret = load_json(out_dir, "reports/verify.json", &run->verify)))
+        (ret = load_json(out_dir, "reports/verify.json", &run->verify)) ||
+        (ret = load_json(out_dir, "state/ingest.json", &run->ingest)))
         return ret;
     if (json_integer_value(json_object_get(run->encode, "version")) != 1 ||
         !json_is_object(json_object_get(run->encode, "posts")))
@@ -458,7 +462,8 @@ static int add_post(Bag *bag, Run *run, const char *id, json_t *entry)
         g_ptr_array_free(made, TRUE);
         return 0;
     }
-    for (guint i = 0; i < made->len && ret == 0; i++) {
+    /* The restricted bag holds only originals: the post files stay out. */
+    for (guint i = 0; i < made->len && ret == 0 && !bag->originals; i++) {
         BagFile *f = made->pdata[i];
         json_t *meta = json_array_get(files, i);
         made->pdata[i] = NULL;
@@ -507,6 +512,45 @@ static const char *master_sha256(const Run *run, const char *master)
             return json_string_value(json_object_get(m, "master_sha256"));
     }
     return NULL;
+}
+
+/* The raw original a master was made from, as the shoot folder holds it:
+ * only in the restricted bag, and only if it is the very file scrub read. */
+static int add_original(Bag *bag, const Run *run, const char *master)
+{
+    json_t *media = json_object_get(run->scrub, "media"), *m;
+    const char *shoot_dir = json_string_value(json_object_get(run->ingest, "shoot_dir"));
+    const char *name = NULL, *want = NULL, *source;
+    char *src, *path;
+    BagFile *f = NULL;
+    int ret;
+
+    json_object_foreach(media, source, m)
+    {
+        if (!g_strcmp0(json_string_value(json_object_get(m, "master")), master)) {
+            name = source;
+            want = json_string_value(json_object_get(m, "source_sha256"));
+        }
+    }
+    if (!name || !want || !shoot_dir)
+        return igp_error(IGP_ERR_INVALIDDATA, run->out_dir,
+                         "no record of the original of '%s' (run igprep on the shoot again)",
+                         master);
+    src = g_build_filename(shoot_dir, name, NULL);
+    path = g_strdup_printf("data/%s/originals/%s", run->folder, name);
+    ret = bag_file_from_source(path, src, &f);
+    if (ret == 0 && g_strcmp0(f->hex[ALG_SHA256], want)) {
+        ret = igp_error(IGP_ERR_INVALIDDATA, src, "changed since igprep scrubbed it");
+        bag_file_free(f);
+    }
+    if (ret == 0) {
+        g_ptr_array_add(bag->rows, catalogue_row(bag, path, run->shoot, "", "original (restricted)",
+                                                 "", "", "", f, 0, 0));
+        ret = bag_add(bag, f);
+    }
+    g_free(src);
+    g_free(path);
+    return ret;
 }
 
 static int add_master(Bag *bag, const Run *run, const char *master)
@@ -563,7 +607,7 @@ static int collect_run(Bag *bag, const char *out_dir)
     if (ret == 0)
         masters = g_list_sort(g_hash_table_get_keys(run.master_use), (GCompareFunc)strcmp);
     for (GList *m = masters; m && ret == 0; m = m->next)
-        ret = add_master(bag, &run, m->data);
+        ret = bag->originals ? add_original(bag, &run, m->data) : add_master(bag, &run, m->data);
     g_list_free(masters);
     if (ret == 0 && bag->sheet->len > before)
         g_ptr_array_add(bag->shoots, g_strdup(run.shoot));
@@ -877,9 +921,14 @@ static GString *bag_info(const Bag *bag)
                 st->organization ? st->organization : IGP_ARCHIVE_DEFAULT_ORGANIZATION);
     append_info(s, "Contact-Name", st->contact ? st->contact : IGP_ARCHIVE_DEFAULT_CONTACT);
     append_info(s, "External-Description",
-                "Instagram posts as delivered by igprep: each post's images, the scrubbed "
-                "masters they were cut from, a catalogue (data/catalogue.csv, "
-                "data/catalogue.json) and a contact sheet (data/index.pdf).");
+                bag->originals
+                    ? "RESTRICTED: the raw originals of the posts' pictures as they were shot, "
+                      "with all their personal metadata (GPS positions, devices, times) and no "
+                      "face hidden. Keep apart from the delivered media; open only as the "
+                      "contract allows. Catalogue: data/catalogue.csv, data/catalogue.json."
+                    : "Instagram posts as delivered by igprep: each post's images, the scrubbed "
+                      "masters they were cut from, a catalogue (data/catalogue.csv, "
+                      "data/catalogue.json) and a contact sheet (data/index.pdf).");
     append_info(s, "Bagging-Date", bag->date);
     append_info(s, "Period", bag->period);
     for (guint i = 0; i < bag->shoots->len; i++)
@@ -937,7 +986,7 @@ static int name_bag(Bag *bag)
         label = g_strjoinv("+", (char **)bag->shoots->pdata);
         g_ptr_array_remove_index(bag->shoots, bag->shoots->len - 1);
     }
-    raw = g_strdup_printf("igprep-%s", label);
+    raw = g_strdup_printf("igprep-%s%s", label, bag->originals ? "-RESTRICTED-originals" : "");
     bag->name = safe_component(raw);
     g_free(raw);
     g_free(label);
@@ -1251,7 +1300,8 @@ static int collect(Bag *bag)
     return ret;
 }
 
-int igp_archive_export(const IgpArchiveSettings *settings, char **path_out)
+/* Build and publish one bag: the deliverable, or the restricted bag of originals. */
+static int export_bag(const IgpArchiveSettings *settings, int originals, char **path_out)
 {
     const char *ext = settings->format == IGP_BAG_ZIP   ? ".zip"
                       : settings->format == IGP_BAG_TAR ? ".tar"
@@ -1261,6 +1311,7 @@ int igp_archive_export(const IgpArchiveSettings *settings, char **path_out)
     Bag bag;
 
     bag_init(&bag, settings);
+    bag.originals = originals;
     if ((ret = collect(&bag)) == 0 && (ret = name_bag(&bag)) == 0 &&
         (ret = add_generated(&bag)) == 0) {
         make_tag_files(&bag);
@@ -1281,5 +1332,21 @@ int igp_archive_export(const IgpArchiveSettings *settings, char **path_out)
     g_free(final);
     g_free(file);
     bag_clear(&bag);
+    return ret;
+}
+
+int igp_archive_export(const IgpArchiveSettings *settings, char **path_out)
+{
+    char *restricted = NULL;
+    int ret = export_bag(settings, 0, path_out);
+
+    if (ret == 0 && settings->include_originals) {
+        ret = export_bag(settings, 1, &restricted);
+        if (ret == 0)
+            igp_log_warning("archive: %s holds the RAW ORIGINALS, with GPS positions, device data "
+                            "and unhidden faces: keep it apart from the delivered media",
+                            restricted);
+        g_free(restricted);
+    }
     return ret;
 }

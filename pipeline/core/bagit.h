@@ -37,6 +37,7 @@ typedef struct IgpArchiveSettings {
     const char *organization;  ///< Source-Organization; NULL: the default above
     const char *contact;       ///< Contact-Name; NULL: the default above
     const char *rights_holder; ///< copyright holder in the catalogue; NULL: the default above
+    int include_originals;     ///< also write a separate, restricted bag of the raw originals
 } IgpArchiveSettings;
 
 /**

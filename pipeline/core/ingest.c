@@ -7,6 +7,8 @@
 #include "fsutil.h"
 #include "probe.h"
 
+#include <stdlib.h>
+
 #include <glib.h>
 
 typedef struct IngestJob {
@@ -93,8 +95,11 @@ int igp_ingest(IgpShoot *shoot)
     int n = (int)shoot->media->len;
     IngestJob job = {
         .shoot = shoot, .progress = igp_progress_new("ingest", n), .entries = g_new0(json_t *, n)};
-    json_t *state = json_pack("{s:i, s:s, s:o}", "version", 1, "shoot", shoot->manifest->shoot,
-                              "media", json_object());
+    char *shoot_dir = realpath(shoot->manifest->dir, NULL);
+    /* Where the sources are: archive --include-originals reads them from there. */
+    json_t *state = json_pack("{s:i, s:s, s:s, s:o}", "version", 1, "shoot", shoot->manifest->shoot,
+                              "shoot_dir", shoot_dir ? shoot_dir : shoot->manifest->dir, "media",
+                              json_object());
     json_t *previous;
     int failed = 0, ret;
 
@@ -114,6 +119,7 @@ int igp_ingest(IgpShoot *shoot)
     if (ret)
         igp_log_error("%s", igp_error_buffer());
     json_decref(state);
+    free(shoot_dir);
     g_free(job.entries);
     igp_log_note("ingest: %d source%s identified, %d failed", n - failed,
                  n - failed == 1 ? "" : "s", failed);

@@ -80,9 +80,8 @@ static int usage_error(const char *message)
 /* Check what the options say before any work starts; returns 0 or IGP_EXIT_USAGE. */
 static int check_options(int argc, IgpArchiveSettings *s)
 {
-    if (include_originals)
-        return usage_error("--include-originals is not supported yet: raw originals may carry "
-                           "GPS positions and other private metadata and are never archived");
+    if (check_bag && include_originals)
+        return usage_error("--include-originals makes a bag; it does not go with --check");
     if (check_bag)
         return argc == 1 ? 0 : usage_error("--check takes no OUT folders");
     if (argc < 2)
@@ -132,6 +131,7 @@ int main(int argc, char **argv)
     settings.organization = organization;
     settings.contact = contact;
     settings.rights_holder = rights;
+    settings.include_originals = include_originals;
     ret = igp_archive_export(&settings, &bag);
     if (ret == 0)
         printf("%s\n", bag);

@@ -150,9 +150,20 @@ check "two dir exports are identical" diff -r "$bag" "$TEST_TMP/d2/igprep-$shoot
 run "$IGPREP" archive "$out" --to "$TEST_TMP/p" --period 2026-12
 check "an empty period: exit 1" test "$rc" -eq 1
 check "an empty period says so" grep -q "nothing to archive" "$TEST_TMP/err"
-run "$IGPREP" archive "$out" --to "$TEST_TMP/p" --include-originals
-check "--include-originals is refused (exit 2)" test "$rc" -eq 2
-check "--include-originals says why" grep -q "not supported yet" "$TEST_TMP/err"
+# --include-originals: a separate, clearly named, restricted bag of the raw
+# originals, with a warning; the deliverable bag is the same as without it.
+run "$IGPREP" archive "$out" --to "$TEST_TMP/orig" --include-originals
+restricted="$TEST_TMP/orig/igprep-$shoot-RESTRICTED-originals"
+check "--include-originals succeeds (exit $rc)" test "$rc" -eq 0
+check "--include-originals warns" grep -q "warning: .*RAW ORIGINALS" "$TEST_TMP/err"
+check "the restricted bag validates" "$IGPREP" archive --check "$restricted" --quiet
+check "the restricted bag holds the originals, byte for byte" \
+  cmp "$restricted/data/$shoot/originals/IMG_0014.JPG" "$SAMPLE/IMG_0014.JPG"
+check "the restricted bag holds no post or master" \
+  test -z "$(cd "$restricted/data" && find . -path '*/masters/*' -o -path '*/feed-0*' | head -1)"
+check "its bag-info says RESTRICTED" grep -q "^External-Description: RESTRICTED" "$restricted/bag-info.txt"
+check "the deliverable bag is unchanged by it" diff -r "$bag" "$TEST_TMP/orig/igprep-$shoot"
+check "the deliverable bag has no originals" test -z "$(find "$bag" -path '*originals*')"
 run "$IGPREP" archive "$out" --to "$TEST_TMP/p" --period 2026-1
 check "a malformed --period: exit 2" test "$rc" -eq 2
 run "$IGPREP" archive "$out"
