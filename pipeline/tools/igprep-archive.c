@@ -28,7 +28,7 @@ static const GOptionEntry entries[] = {
      "copyright holder in the catalogue (default: \"" IGP_ARCHIVE_DEFAULT_RIGHTS_HOLDER "\")",
      "NAME"},
     {"include-originals", 0, 0, G_OPTION_ARG_NONE, &include_originals,
-     "not supported yet: raw originals are never archived", NULL},
+     "also write a separate RESTRICTED bag of the raw originals", NULL},
     {"quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, "only errors and warnings", NULL},
     {NULL}};
 
