@@ -96,7 +96,7 @@ static json_t *make_master(ScrubJob *job, const char *name, int video, const cha
         entry =
             video ? make_video_master(job, source, master) : make_image_master(job, source, master);
     if (entry && igp_hash_file(master, &digest) != 0)
-        json_decref(entry), entry = NULL;
+        g_clear_pointer(&entry, json_decref);
     if (entry)
         json_object_update_new(entry, json_pack("{s:s, s:s, s:s, s:s}", "source_sha256", source_sha,
                                                 "recipe", recipe, "master", rel, "master_sha256",
