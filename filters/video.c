@@ -70,12 +70,31 @@ static int rotation_of(const AVStream *st)
     return (deg + 45) / 90 * 90 % 360; /* phones only rotate in quarter turns */
 }
 
+/* Frame sizes as the container declares them: checked before any frame is
+ * decoded (avformat_find_stream_info decodes a few). */
+static int check_declared_sizes(const Transcoder *t, const IgpVideoLimits *limits)
+{
+    for (unsigned i = 0; i < t->in->nb_streams; i++) {
+        const AVCodecParameters *par = t->in->streams[i]->codecpar;
+        if (par->codec_type == AVMEDIA_TYPE_VIDEO &&
+            (int64_t)par->width * par->height > limits->max_pixels)
+            return igp_error(IGP_ERR_POLICY, t->source, "frame size %dx%d is over the limit",
+                             par->width, par->height);
+    }
+    return 0;
+}
+
 static int open_input(Transcoder *t, const IgpVideoLimits *limits)
 {
     int ret = avformat_open_input(&t->in, t->source, NULL, NULL);
 
     if (ret < 0)
         return av_fail(ret, t->source, "cannot open video");
+    if ((int)t->in->nb_streams > limits->max_streams)
+        return igp_error(IGP_ERR_POLICY, t->source, "%u streams, over the limit of %d",
+                         t->in->nb_streams, limits->max_streams);
+    if ((ret = check_declared_sizes(t, limits)) < 0)
+        return ret;
     if ((ret = avformat_find_stream_info(t->in, NULL)) < 0)
         return av_fail(ret, t->source, "cannot read video streams");
     if ((int)t->in->nb_streams > limits->max_streams)

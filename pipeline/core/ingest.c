@@ -42,19 +42,13 @@ static json_t *describe(const IgpMediaInfo *info, const IgpDigest *digest)
     return e;
 }
 
-/* Refuse absurd inputs from their headers, before anything is decoded. */
-static int check_limits(const IgpStageSettings *s, const char *path, const IgpMediaInfo *info)
+/* Refuse absurd inputs before anything is probed or decoded: the file's
+ * size, and for videos the container's own declarations. */
+static int check_file_limits(const IgpStageSettings *s, const char *path, const IgpMediaInfo *info)
 {
-    int64_t pixels = (int64_t)info->width * info->height;
-
     if (info->bytes > s->max_file_bytes)
         return igp_error(IGP_ERR_POLICY, path, "file is %.0f MB, over the limit of %.0f MB",
                          info->bytes / 1e6, s->max_file_bytes / 1e6);
-    if (info->kind == IGP_MEDIA_IMAGE && pixels > s->limits.max_pixels)
-        return igp_error(IGP_ERR_POLICY, path,
-                         "image is %dx%d (%.0f megapixels), over the limit of %.0f "
-                         "(decompression bomb?)",
-                         info->width, info->height, pixels / 1e6, s->limits.max_pixels / 1e6);
     if (info->kind == IGP_MEDIA_VIDEO) {
         /* libavformat reads a clip cut short up to where it ends, without a
          * word: igprep's own box walk sees that the boxes overrun the file. */
@@ -62,6 +56,19 @@ static int check_limits(const IgpStageSettings *s, const char *path, const IgpMe
         int ret = igp_bmff_walk(path, &boxes);
         return ret ? ret : igp_video_check_limits(path, &s->video_limits);
     }
+    return 0;
+}
+
+/* Photos: the pixel count from the header (libvips reads no pixels for it). */
+static int check_image_limits(const IgpStageSettings *s, const char *path, const IgpMediaInfo *info)
+{
+    int64_t pixels = (int64_t)info->width * info->height;
+
+    if (info->kind == IGP_MEDIA_IMAGE && pixels > s->limits.max_pixels)
+        return igp_error(IGP_ERR_POLICY, path,
+                         "image is %dx%d (%.0f megapixels), over the limit of %.0f "
+                         "(decompression bomb?)",
+                         info->width, info->height, pixels / 1e6, s->limits.max_pixels / 1e6);
     return 0;
 }
 
@@ -75,9 +82,13 @@ static void ingest_one(int index, void *data)
     int ret;
 
     igp_error_clear();
-    ret = igp_probe(path, &info);
+    ret = igp_identify(path, &info);
     if (ret == 0)
-        ret = check_limits(job->shoot->settings, path, &info);
+        ret = check_file_limits(job->shoot->settings, path, &info);
+    if (ret == 0)
+        ret = igp_probe(path, &info);
+    if (ret == 0)
+        ret = check_image_limits(job->shoot->settings, path, &info);
     if (ret == 0)
         ret = igp_hash_file(path, &digest);
     if (ret == 0) {
