@@ -3,6 +3,7 @@
  * publish the bag as a folder, zip or tar. See bagit.h and docs/archive.md. */
 #include "bagit.h"
 #include "bagit_internal.h"
+#include "contact_sheet.h"
 #include "log.h"
 #include "stage.h"
 
@@ -121,24 +122,6 @@ static int bag_file_stream(const BagFile *f, Sink sink, void *ctx)
     return ret;
 }
 
-/* One post on the contact sheet. */
-typedef struct SheetItem {
-    char *post_id;
-    char *caption; ///< "<shoot> · <schedule date> · N images"
-    char *image;   ///< its first file, in the run folder
-    char *order;   ///< sort key: schedule, shoot, post id
-} SheetItem;
-
-static void sheet_item_free(gpointer p)
-{
-    SheetItem *s = p;
-    g_free(s->post_id);
-    g_free(s->caption);
-    g_free(s->image);
-    g_free(s->order);
-    g_free(s);
-}
-
 typedef struct Bag {
     const IgpArchiveSettings *settings;
     int originals;       ///< the restricted bag: raw originals instead of posts and masters
@@ -164,7 +147,7 @@ static void bag_init(Bag *bag, const IgpArchiveSettings *settings)
     bag->tags = g_ptr_array_new_with_free_func(bag_file_free);
     bag->paths = g_hash_table_new(g_str_hash, g_str_equal);
     bag->rows = g_ptr_array_new_with_free_func((GDestroyNotify)json_decref);
-    bag->sheet = g_ptr_array_new_with_free_func(sheet_item_free);
+    bag->sheet = g_ptr_array_new_with_free_func(igp_sheet_item_free);
     bag->shoots = g_ptr_array_new_with_free_func(g_free);
 }
 
@@ -684,171 +667,6 @@ static gint compare_rows(gconstpointer a, gconstpointer b)
                   json_string_value(json_object_get(*(json_t *const *)b, "path")));
 }
 
-/* ---- contact sheet (data/index.pdf) ---- */
-
-#define PAGE_W    595.276 /* A4 in points */
-#define PAGE_H    841.890
-#define MARGIN    36.0
-#define HEADER    34.0
-#define COLUMNS   3
-#define ROWS      4
-#define THUMB_BOX 150.0 /* points; thumbnails are made at twice this for print */
-
-static cairo_status_t append_bytes(void *closure, const unsigned char *data, unsigned int len)
-{
-    g_byte_array_append(closure, data, len);
-    return CAIRO_STATUS_SUCCESS;
-}
-
-/* A thumbnail of @p path as a cairo image, made by libvips. */
-static int thumbnail_surface(const char *path, int box, cairo_surface_t **out)
-{
-    VipsImage *thumb = NULL, *srgb = NULL, *rgb = NULL;
-    unsigned char *px, *dst;
-    size_t len;
-    int stride, ret = 0;
-
-    if (vips_thumbnail(path, &thumb, box, "height", box, NULL) ||
-        vips_colourspace(thumb, &srgb, VIPS_INTERPRETATION_sRGB, NULL) ||
-        vips_extract_band(srgb, &rgb, 0, "n", 3, NULL)) {
-        ret = igp_vips_error(IGP_ERR_LIBRARY, path, "cannot make thumbnail");
-        goto done;
-    }
-    if (!(px = vips_image_write_to_memory(rgb, &len))) {
-        ret = igp_vips_error(IGP_ERR_LIBRARY, path, "cannot make thumbnail");
-        goto done;
-    }
-    /* cairo's RGB24 is one native-endian 32-bit word per pixel, 0xXXRRGGBB. */
-    *out = cairo_image_surface_create(CAIRO_FORMAT_RGB24, rgb->Xsize, rgb->Ysize);
-    cairo_surface_flush(*out);
-    dst = cairo_image_surface_get_data(*out);
-    stride = cairo_image_surface_get_stride(*out);
-    for (int y = 0; y < rgb->Ysize; y++) {
-        uint32_t *row = (uint32_t *)(dst + (size_t)y * stride);
-        const unsigned char *p = px + (size_t)y * rgb->Xsize * 3;
-        for (int x = 0; x < rgb->Xsize; x++, p += 3)
-            row[x] = 0xff000000u | (uint32_t)p[0] << 16 | (uint32_t)p[1] << 8 | p[2];
-    }
-    cairo_surface_mark_dirty(*out);
-    g_free(px);
-done:
-    if (thumb)
-        g_object_unref(thumb);
-    if (srgb)
-        g_object_unref(srgb);
-    if (rgb)
-        g_object_unref(rgb);
-    return ret;
-}
-
-/* Centred text that shrinks to fit @p width. */
-static void draw_label(cairo_t *cr, const char *text, double cx, double y, double width,
-                       double size)
-{
-    cairo_text_extents_t ext;
-
-    cairo_set_font_size(cr, size);
-    cairo_text_extents(cr, text, &ext);
-    if (ext.x_advance > width) {
-        cairo_set_font_size(cr, size * width / ext.x_advance);
-        cairo_text_extents(cr, text, &ext);
-    }
-    cairo_move_to(cr, cx - ext.x_advance / 2, y);
-    cairo_show_text(cr, text);
-}
-
-static int draw_cell(cairo_t *cr, const SheetItem *item, double x, double y, double cell_w)
-{
-    cairo_surface_t *thumb = NULL;
-    double box_x = x + (cell_w - THUMB_BOX) / 2, scale = 0.5;
-    int w, h, ret = thumbnail_surface(item->image, (int)(THUMB_BOX / scale), &thumb);
-
-    if (ret)
-        return ret;
-    w = cairo_image_surface_get_width(thumb);
-    h = cairo_image_surface_get_height(thumb);
-    cairo_save(cr);
-    cairo_translate(cr, box_x + (THUMB_BOX - w * scale) / 2, y + (THUMB_BOX - h * scale));
-    cairo_scale(cr, scale, scale);
-    cairo_set_source_surface(cr, thumb, 0, 0);
-    cairo_paint(cr);
-    cairo_restore(cr);
-    cairo_surface_destroy(thumb);
-    cairo_set_source_rgb(cr, 0, 0, 0);
-    draw_label(cr, item->post_id, x + cell_w / 2, y + THUMB_BOX + 13, cell_w - 6, 9.5);
-    cairo_set_source_rgb(cr, 0.35, 0.35, 0.35);
-    draw_label(cr, item->caption, x + cell_w / 2, y + THUMB_BOX + 24, cell_w - 6, 6.5);
-    return 0;
-}
-
-static void draw_header(cairo_t *cr, const Bag *bag, int page, int pages)
-{
-    char *title = g_strdup_printf("%s — period %s — bagged %s — page %d/%d", bag->name, bag->period,
-                                  bag->date, page, pages);
-    cairo_set_source_rgb(cr, 0, 0, 0);
-    cairo_set_font_size(cr, 11);
-    cairo_move_to(cr, MARGIN, MARGIN + 12);
-    cairo_show_text(cr, title);
-    g_free(title);
-}
-
-static gint compare_sheet(gconstpointer a, gconstpointer b)
-{
-    return strcmp((*(SheetItem *const *)a)->order, (*(SheetItem *const *)b)->order);
-}
-
-/* The PDF's only date is the Bagging-Date: cairo would otherwise stamp the
- * wall-clock time and two exports of the same inputs would differ. */
-static void set_pdf_metadata(cairo_surface_t *surface, const Bag *bag)
-{
-    char *when = g_strdup_printf("%sT00:00:00Z", bag->date);
-    cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_TITLE, bag->name);
-    cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_CREATOR, "igprep archive");
-    cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_CREATE_DATE, when);
-    cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_MOD_DATE, when);
-    g_free(when);
-}
-
-static int contact_sheet(Bag *bag, GBytes **out)
-{
-    GByteArray *pdf = g_byte_array_new();
-    cairo_surface_t *surface =
-        cairo_pdf_surface_create_for_stream(append_bytes, pdf, PAGE_W, PAGE_H);
-    cairo_t *cr = cairo_create(surface);
-    const double cell_w = (PAGE_W - 2 * MARGIN) / COLUMNS;
-    const double cell_h = (PAGE_H - 2 * MARGIN - HEADER) / ROWS;
-    const int per_page = COLUMNS * ROWS;
-    const int pages = ((int)bag->sheet->len + per_page - 1) / per_page;
-    cairo_status_t status;
-    int ret = 0;
-
-    set_pdf_metadata(surface, bag);
-    cairo_select_font_face(cr, "sans-serif", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL);
-    g_ptr_array_sort(bag->sheet, compare_sheet);
-    for (guint i = 0; i < bag->sheet->len && ret == 0; i++) {
-        int slot = (int)i % per_page;
-        if (slot == 0 && i > 0)
-            cairo_show_page(cr);
-        if (slot == 0)
-            draw_header(cr, bag, (int)i / per_page + 1, pages);
-        ret = draw_cell(cr, bag->sheet->pdata[i], MARGIN + (slot % COLUMNS) * cell_w,
-                        MARGIN + HEADER + (slot / COLUMNS) * cell_h, cell_w);
-    }
-    cairo_destroy(cr);
-    cairo_surface_finish(surface);
-    status = cairo_surface_status(surface);
-    cairo_surface_destroy(surface);
-    if (ret == 0 && status != CAIRO_STATUS_SUCCESS)
-        ret = igp_error(IGP_ERR_LIBRARY, "archive", "cairo cannot write index.pdf: %s",
-                        cairo_status_to_string(status));
-    if (ret) {
-        g_byte_array_free(pdf, TRUE);
-        return ret;
-    }
-    *out = g_byte_array_free_to_bytes(pdf);
-    return 0;
-}
-
 /* ---- tag files ---- */
 
 /* RFC 8493 §2.1.3: in manifests only CR, LF and '%' are percent-encoded. */
@@ -1279,8 +1097,10 @@ static int add_generated(Bag *bag)
     ret = bag_add(bag, bag_file_from_string("data/catalogue.csv", catalogue_csv(bag)));
     if (ret == 0)
         ret = bag_add(bag, bag_file_from_string("data/catalogue.json", catalogue_json(bag)));
-    if (ret == 0)
-        ret = contact_sheet(bag, &pdf);
+    if (ret == 0) {
+        IgpSheetInfo info = {bag->name, bag->period, bag->date};
+        ret = igp_contact_sheet(bag->sheet, &info, &pdf);
+    }
     if (ret == 0)
         ret = bag_add(bag, bag_file_from_bytes("data/index.pdf", pdf));
     return ret;
