@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -193,4 +194,35 @@ int igp_path_exists(const char *path)
 {
     struct stat st;
     return lstat(path, &st) == 0;
+}
+
+int igp_lock_folder(const char *dir)
+{
+    char *lock_path = g_build_filename(dir, ".igprep.lock", NULL);
+    int fd = open(lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0666), ret = 0;
+
+    if (fd < 0)
+        ret = igp_error(IGP_ERR(errno), dir, "cannot write here: %s", strerror(errno));
+    else if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+        close(fd);
+        ret = igp_error(IGP_ERR(EBUSY), dir, "another igprep run is using this folder");
+    }
+    g_free(lock_path);
+    return ret ? ret : fd;
+}
+
+void igp_sweep_temporaries(const char *dir_path)
+{
+    GDir *dir = g_dir_open(dir_path, 0, NULL);
+    const char *name;
+
+    while (dir && (name = g_dir_read_name(dir))) {
+        if (name[0] == '.' && strstr(name, ".tmp-")) {
+            char *path = g_build_filename(dir_path, name, NULL);
+            igp_remove_tree(path);
+            g_free(path);
+        }
+    }
+    if (dir)
+        g_dir_close(dir);
 }

@@ -51,6 +51,20 @@ int igp_publish(const char *tmp_path, const char *final_path);
 /** rm -rf; missing paths are fine. Returns 0 or IGP_ERR. */
 int igp_remove_tree(const char *path);
 
+/**
+ * Take the lock that lets one igprep process at a time write in @p dir
+ * (flock on DIR/.igprep.lock, not waiting).
+ * @return the lock's file descriptor (close it to release), or a negative
+ *         IGP_ERR: IGP_ERR(EBUSY) when another process holds it
+ */
+int igp_lock_folder(const char *dir);
+
+/**
+ * Remove the hidden temporaries (".name.tmp-PID-N") a killed process left in
+ * @p dir. They were never visible under a final name, so nothing is lost.
+ */
+void igp_sweep_temporaries(const char *dir);
+
 /** Does @p path exist (any type)? */
 int igp_path_exists(const char *path);
 

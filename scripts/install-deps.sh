@@ -12,8 +12,10 @@ packages=(
   libavformat-dev libavcodec-dev libavutil-dev libavfilter-dev
   libswscale-dev libswresample-dev
   libcairo2-dev libpango1.0-dev librsvg2-dev libarchive-dev
+  # fonts of the proof: Japanese captions and emoji
+  fonts-noto-cjk fonts-noto-color-emoji
   # independent readers and writers used by the tests
-  libimage-exiftool-perl ffmpeg libvips-tools libheif-examples jq
+  libimage-exiftool-perl ffmpeg libvips-tools libheif-examples jq poppler-utils
   # benchmarks: hyperfine, ImageMagick's convert, GNU time for peak RSS
   hyperfine imagemagick time python3
 )

@@ -12,43 +12,20 @@
 
 #include <glib.h>
 
-/* Remove the hidden ".name.tmp-PID-N" files and folders a killed run left. */
-static void sweep_temporaries(const char *dir_path)
-{
-    GDir *dir = g_dir_open(dir_path, 0, NULL);
-    const char *name;
-
-    while (dir && (name = g_dir_read_name(dir))) {
-        if (name[0] == '.' && strstr(name, ".tmp-")) {
-            char *path = g_build_filename(dir_path, name, NULL);
-            igp_remove_tree(path);
-            g_free(path);
-        }
-    }
-    if (dir)
-        g_dir_close(dir);
-}
-
 /* Create OUT, take its lock (one run at a time), clean up after killed runs.
  * Returns the lock's file descriptor, or a negative IGP_ERR. */
 static int prepare_out(const char *out_dir)
 {
     static const char *const subdirs[] = {"", "posts", "masters", "state", "reports"};
-    char *lock_path = g_build_filename(out_dir, ".igprep.lock", NULL);
-    int fd, ret = igp_mkdir_p(out_dir);
+    int fd = igp_mkdir_p(out_dir);
 
-    if (ret == 0 && (fd = open(lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0666)) < 0)
-        ret = igp_error(IGP_ERR(errno), out_dir, "cannot write here: %s", strerror(errno));
-    if (ret == 0 && flock(fd, LOCK_EX | LOCK_NB) != 0) {
-        close(fd);
-        ret = igp_error(IGP_ERR(EBUSY), out_dir, "another igprep run is using this folder");
-    }
-    g_free(lock_path);
-    if (ret)
-        return ret;
+    if (fd == 0)
+        fd = igp_lock_folder(out_dir);
+    if (fd < 0)
+        return fd;
     for (size_t i = 0; i < G_N_ELEMENTS(subdirs); i++) {
         char *sub = g_build_filename(out_dir, subdirs[i], NULL);
-        sweep_temporaries(sub);
+        igp_sweep_temporaries(sub);
         g_free(sub);
     }
     return fd;

@@ -1,0 +1,355 @@
+/* approve: record who approved which post, when, and the exact bytes
+ * approved; and the checks proof and publish share with it. */
+#include "publish.h"
+#include "stage.h"
+#include "log.h"
+
+#include "error.h"
+#include "fsutil.h"
+
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+int igp_out_lock(const char *out_dir)
+{
+    char *state = g_build_filename(out_dir, "state", "encode.json", NULL);
+    int is_run = g_file_test(state, G_FILE_TEST_IS_REGULAR);
+
+    g_free(state);
+    /* Leave no lock file behind in a folder that is not a run's. */
+    if (!is_run)
+        return igp_error(
+            IGP_ERR_INVALIDDATA, out_dir,
+            "not an igprep output folder (no state/encode.json): run igprep run first");
+    return igp_lock_folder(out_dir);
+}
+
+json_t *igp_json_load_optional(const char *path, int *missing)
+{
+    json_error_t jerr;
+    json_t *doc;
+
+    *missing = !g_file_test(path, G_FILE_TEST_EXISTS);
+    if (*missing)
+        return NULL;
+    doc = json_load_file(path, 0, &jerr);
+    if (!doc)
+        igp_error(IGP_ERR_INVALIDDATA, path, "%d:%d: %s", jerr.line, jerr.column, jerr.text);
+    return doc;
+}
+
+json_t *igp_encode_state_load(const char *out_dir)
+{
+    char *path = g_build_filename(out_dir, "state", "encode.json", NULL);
+    int missing;
+    json_t *state = igp_json_load_optional(path, &missing);
+
+    if (missing)
+        igp_error(IGP_ERR_INVALIDDATA, out_dir,
+                  "not an igprep output folder (no state/encode.json): run igprep run first");
+    else if (state && (!json_is_object(json_object_get(state, "posts")) ||
+                       !json_is_string(json_object_get(state, "shoot")))) {
+        igp_error(IGP_ERR_INVALIDDATA, path, "not an encode state (no \"shoot\" or \"posts\")");
+        json_decref(state);
+        state = NULL;
+    }
+    g_free(path);
+    return state;
+}
+
+/* The failed checks of one verify.json file entry, as "aspect, bytes". */
+static void append_failed_checks(GString *why, json_t *entry)
+{
+    json_t *c;
+    size_t i, n = 0;
+
+    json_array_foreach(json_object_get(entry, "checks"), i, c)
+    {
+        if (json_is_true(json_object_get(c, "ok")))
+            continue;
+        g_string_append_printf(why, "%s%s", n++ ? ", " : "",
+                               json_string_value(json_object_get(c, "check")));
+    }
+}
+
+static void add_reason(GString *why, const char *file, const char *reason, json_t *entry)
+{
+    if (!why)
+        return;
+    g_string_append_printf(why, "%s%s: ", why->len ? "; " : "", file);
+    if (entry)
+        append_failed_checks(why, entry);
+    else
+        g_string_append(why, reason);
+}
+
+int igp_post_passes_verify(json_t *verify, const char *post_id, json_t *files, GString *why)
+{
+    json_t *f, *entry;
+    size_t i, j;
+    char *prefix = g_strdup_printf("posts/%s/", post_id);
+    int ok = 1;
+
+    json_array_foreach(files, i, f)
+    {
+        const char *path = json_string_value(json_object_get(f, "path"));
+        json_t *found = NULL;
+        json_array_foreach(json_object_get(verify, "files"), j, entry)
+        {
+            const char *file = json_string_value(json_object_get(entry, "file"));
+            if (file && path && !strcmp(file, path))
+                found = entry;
+        }
+        if (!found || !json_is_true(json_object_get(found, "ok"))) {
+            ok = 0;
+            add_reason(why, path ? path : "?", verify ? "not verified" : "no verify report", found);
+        }
+    }
+    /* A file verify found in the post's folder that igprep did not make
+     * means someone has been at the folder: do not vouch for it. */
+    json_array_foreach(json_object_get(verify, "files"), j, entry)
+    {
+        const char *file = json_string_value(json_object_get(entry, "file"));
+        if (file && g_str_has_prefix(file, prefix) && !json_object_get(entry, "post") &&
+            !json_is_true(json_object_get(entry, "ok"))) {
+            ok = 0;
+            add_reason(why, file, "not made by igprep", NULL);
+        }
+    }
+    g_free(prefix);
+    return ok;
+}
+
+/* Modification time in nanoseconds, or -1. */
+static int64_t mtime_ns(const char *path)
+{
+    struct stat st;
+
+    if (stat(path, &st) != 0)
+        return -1;
+    return (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
+}
+
+int igp_verify_report_is_current(const char *out_dir)
+{
+    char *report = g_build_filename(out_dir, "reports", "verify.json", NULL);
+    char *state = g_build_filename(out_dir, "state", "encode.json", NULL);
+    int64_t verified = mtime_ns(report), encoded = mtime_ns(state);
+
+    g_free(state);
+    g_free(report);
+    return verified >= 0 && verified >= encoded;
+}
+
+int igp_post_files_match(const char *out_dir, json_t *files, GString *changed)
+{
+    json_t *f;
+    size_t i;
+    int ok = 1;
+
+    json_array_foreach(files, i, f)
+    {
+        const char *rel = json_string_value(json_object_get(f, "path"));
+        const char *want = json_string_value(json_object_get(f, "sha256"));
+        char *path = g_build_filename(out_dir, rel ? rel : "", NULL);
+        IgpDigest d;
+        int same = rel && want && igp_hash_file(path, &d) == 0 && !strcmp(d.hex, want);
+
+        igp_error_clear(); /* a missing file is reported as changed, below */
+        if (!same) {
+            ok = 0;
+            if (changed)
+                g_string_append_printf(changed, "%s%s", changed->len ? ", " : "", rel ? rel : "?");
+        }
+        g_free(path);
+    }
+    return ok;
+}
+
+int igp_now_iso8601(char *out, size_t len)
+{
+    const char *fixed = getenv("IGP_NOW");
+    GDateTime *t, *utc;
+    char *s;
+
+    if (fixed && *fixed) {
+        GTimeZone *z = g_time_zone_new_utc();
+        t = g_date_time_new_from_iso8601(fixed, z); /* zone-less times are UTC */
+        g_time_zone_unref(z);
+        if (!t)
+            return igp_error(IGP_ERR_INVALIDDATA, "IGP_NOW",
+                             "'%s' is not an ISO 8601 date and time", fixed);
+    } else {
+        t = g_date_time_new_now_utc();
+    }
+    utc = g_date_time_to_utc(t);
+    s = g_date_time_format(utc, "%Y-%m-%dT%H:%M:%SZ");
+    g_strlcpy(out, s, len);
+    g_free(s);
+    g_date_time_unref(utc);
+    g_date_time_unref(t);
+    return 0;
+}
+
+/* Characters that may continue a hashtag: letters (any script), digits, '_'. */
+static int is_tag_char(gunichar c)
+{
+    return g_unichar_isalnum(c) || c == '_' || g_unichar_type(c) == G_UNICODE_OTHER_LETTER;
+}
+
+int igp_count_hashtags(const char *caption)
+{
+    gunichar prev = ' ';
+    int n = 0;
+
+    for (const char *p = caption; p && *p; p = g_utf8_next_char(p)) {
+        gunichar c = g_utf8_get_char(p);
+        const char *next = g_utf8_next_char(p);
+        if ((c == '#' || c == 0xFF03) && !is_tag_char(prev) && prev != '#' && *next &&
+            is_tag_char(g_utf8_get_char(next)))
+            n++;
+        prev = c;
+    }
+    return n;
+}
+
+/* ---- approvals.json ---- */
+
+static json_t *approvals_load(const char *path)
+{
+    int missing;
+    json_t *doc = igp_json_load_optional(path, &missing);
+
+    if (missing)
+        return json_pack("{s:i, s:[]}", "version", IGP_APPROVALS_VERSION, "approvals");
+    if (!doc)
+        return NULL;
+    if (json_integer_value(json_object_get(doc, "version")) != IGP_APPROVALS_VERSION ||
+        !json_is_array(json_object_get(doc, "approvals"))) {
+        igp_error(IGP_ERR_INVALIDDATA, path,
+                  "not an approvals file of version %d (\"version\", \"approvals\")",
+                  IGP_APPROVALS_VERSION);
+        json_decref(doc);
+        return NULL;
+    }
+    return doc;
+}
+
+static char *known_post_ids(json_t *posts)
+{
+    GString *ids = g_string_new(NULL);
+    const char *id;
+    json_t *entry;
+
+    json_object_foreach(posts, id, entry)
+        g_string_append_printf(ids, "%s%s", ids->len ? ", " : "", id);
+    return g_string_free(ids, FALSE);
+}
+
+/* Why this post cannot be approved now, or 0 when it can. */
+static int check_approvable(const IgpApproveSettings *s, json_t *posts, json_t *verify)
+{
+    json_t *entry = json_object_get(posts, s->post_id);
+    json_t *files = json_object_get(entry, "files");
+    GString *why = g_string_new(NULL);
+    int ret = 0;
+
+    if (!entry) {
+        char *ids = known_post_ids(posts);
+        ret = igp_error(IGP_ERR_INVALIDDATA, "approve", "no post '%s' in %s (its posts: %s)",
+                        s->post_id, s->out_dir, ids);
+        g_free(ids);
+    } else if (json_object_get(entry, "error")) {
+        ret = igp_error(IGP_ERR_INVALIDDATA, "approve", "post '%s' was not made: %s", s->post_id,
+                        json_string_value(json_object_get(entry, "error")));
+    } else if (json_array_size(files) == 0) {
+        ret = igp_error(IGP_ERR_INVALIDDATA, "approve", "post '%s' has no files", s->post_id);
+    } else if (!igp_post_files_match(s->out_dir, files, why)) {
+        ret = igp_error(IGP_ERR_INVALIDDATA, "approve",
+                        "post '%s' not approved: %s changed since igprep made it; "
+                        "run igprep run again",
+                        s->post_id, why->str);
+    } else if (!igp_verify_report_is_current(s->out_dir)) {
+        ret = igp_error(IGP_ERR_INVALIDDATA, "approve",
+                        "post '%s' not approved: reports/verify.json is missing or older than "
+                        "the posts; run igprep verify %s first",
+                        s->post_id, s->out_dir);
+    } else if (!igp_post_passes_verify(verify, s->post_id, files, why)) {
+        ret = igp_error(IGP_ERR_INVALIDDATA, "approve",
+                        "post '%s' not approved: it fails verify (%s)", s->post_id, why->str);
+    }
+    g_string_free(why, TRUE);
+    return ret;
+}
+
+static json_t *approval_files(json_t *files)
+{
+    json_t *out = json_array(), *f;
+    size_t i;
+
+    json_array_foreach(files, i, f)
+        json_array_append_new(out, json_pack("{s:O, s:O}", "path", json_object_get(f, "path"),
+                                             "sha256", json_object_get(f, "sha256")));
+    return out;
+}
+
+static int approve_locked(const IgpApproveSettings *s)
+{
+    char *verify_path = g_build_filename(s->out_dir, "reports", "verify.json", NULL);
+    char *approvals_path = g_build_filename(s->out_dir, IGP_APPROVALS_NAME, NULL);
+    json_t *state = igp_encode_state_load(s->out_dir), *verify = NULL, *approvals = NULL;
+    char at[64];
+    int missing, ret = state ? 0 : IGP_ERR_INVALIDDATA;
+
+    if (ret == 0) {
+        verify = igp_json_load_optional(verify_path, &missing);
+        if (!verify && !missing)
+            ret = IGP_ERR_INVALIDDATA;
+    }
+    if (ret == 0)
+        ret = check_approvable(s, json_object_get(state, "posts"), verify);
+    if (ret == 0)
+        ret = igp_now_iso8601(at, sizeof(at));
+    if (ret == 0 && !(approvals = approvals_load(approvals_path)))
+        ret = IGP_ERR_INVALIDDATA;
+    if (ret == 0) {
+        json_t *files =
+            json_object_get(json_object_get(json_object_get(state, "posts"), s->post_id), "files");
+        json_t *a = json_pack("{s:s, s:s, s:s, s:o}", "post", s->post_id, "by", s->by, "at", at,
+                              "files", approval_files(files));
+        if (s->note)
+            json_object_set_new(a, "note", json_string(s->note));
+        json_array_append_new(json_object_get(approvals, "approvals"), a);
+        ret = igp_json_save(approvals_path, approvals);
+    }
+    if (ret == 0)
+        igp_log_note("approve: post '%s' approved by %s at %s", s->post_id, s->by, at);
+    json_decref(approvals);
+    json_decref(verify);
+    json_decref(state);
+    g_free(approvals_path);
+    g_free(verify_path);
+    return ret;
+}
+
+int igp_approve(const IgpApproveSettings *s)
+{
+    int lock, ret;
+
+    if (!s->by || !*s->by)
+        return igp_error(IGP_ERR_INVALIDDATA, "approve", "say who approves with --by NAME");
+    if (!g_utf8_validate(s->by, -1, NULL) || (s->note && !g_utf8_validate(s->note, -1, NULL)))
+        return igp_error(IGP_ERR_INVALIDDATA, "approve", "--by and --note must be UTF-8 text");
+    if (!g_file_test(s->out_dir, G_FILE_TEST_IS_DIR))
+        return igp_error(IGP_ERR(ENOENT), s->out_dir, "no such folder");
+    lock = igp_out_lock(s->out_dir);
+    if (lock < 0)
+        return lock;
+    ret = approve_locked(s);
+    close(lock);
+    return ret;
+}

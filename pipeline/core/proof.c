@@ -1,0 +1,919 @@
+/* proof: one page per post, drawn with cairo and pango, to PDF and PNG,
+ * for the people who approve it: the post as it will appear, its words,
+ * and what the checks found. */
+#include "publish.h"
+#include "stage.h"
+#include "log.h"
+
+#include "crop.h"
+#include "error.h"
+#include "fsutil.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cairo-pdf.h>
+#include <cairo.h>
+#include <pango/pangocairo.h>
+#include <vips/vips.h>
+
+/* A4 landscape, in points: prints as it is, and fits a screen. */
+#define PAGE_W 842.0
+#define PAGE_H 595.0
+#define MARGIN 24.0
+/* PNG pages at 108 dpi: readable on a screen, small enough to mail. */
+#define PNG_SCALE 1.5
+/* Pictures are loaded this wide: sharp at twice the phone's 220 pt screen. */
+#define THUMB_PX 480
+
+/* Fontconfig's CJK family when installed, else its default sans (which
+ * falls back per character). A template's bundled fonts will replace it. */
+#define FONT_FAMILY "Noto Sans CJK JP, sans-serif"
+
+/* Instagram's story safe zone (instagram-specs §6): y 250 to 1670 of 1920. */
+#define STORY_HEIGHT    1920.0
+#define STORY_SAFE_TOP  250.0
+#define STORY_SAFE_BOTM 1670.0
+
+typedef struct Box {
+    double x, y, w, h;
+} Box;
+
+/* One picture of a post, loaded small enough to draw. */
+typedef struct Slide {
+    const char *path;       ///< relative to OUT, from encode.json
+    int width, height;      ///< as encoded
+    cairo_surface_t *image; ///< NULL when it could not be loaded
+    char *problem;          ///< why not
+} Slide;
+
+/* Everything one page shows. */
+typedef struct Page {
+    const char *shoot, *id;
+    json_t *entry; ///< the post's encode.json entry
+    json_t *facts; ///< its "post": caption, alt, schedule, ...
+    int number, count;
+    Slide *slides;
+    int n_slides;
+    int story;           ///< 9:16: drawn full screen with the safe zone
+    char *checks_markup; ///< next-day story, faces, verify, as pango markup
+} Page;
+
+/* ---- pictures: libvips to cairo ---- */
+
+/* Cairo's ARGB32 is a native-endian 32-bit word, alpha in the top byte, with
+ * colours premultiplied by alpha: write whole words, never bytes, so the
+ * byte order (BGRA on little-endian machines) comes out right. */
+static cairo_surface_t *surface_from_rgb(const uint8_t *px, int w, int h, int bands)
+{
+    cairo_surface_t *s = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, w, h);
+    uint8_t *data;
+    int stride;
+
+    if (cairo_surface_status(s) != CAIRO_STATUS_SUCCESS)
+        return s;
+    cairo_surface_flush(s);
+    data = cairo_image_surface_get_data(s);
+    stride = cairo_image_surface_get_stride(s);
+    for (int y = 0; y < h; y++) {
+        uint32_t *row = (uint32_t *)(data + (size_t)y * stride);
+        const uint8_t *in = px + (size_t)y * w * bands;
+        for (int x = 0; x < w; x++, in += bands) {
+            uint32_t a = bands == 4 ? in[3] : 255;
+            uint32_t r = (in[0] * a + 127) / 255, g = (in[1] * a + 127) / 255,
+                     b = (in[2] * a + 127) / 255;
+            row[x] = a << 24 | r << 16 | g << 8 | b;
+        }
+    }
+    cairo_surface_mark_dirty(s);
+    return s;
+}
+
+/* Give the surface a JPEG of itself: the PDF then embeds that (about a
+ * tenth of the raw pixels) instead of the pixels; PNG pages ignore it. */
+static void attach_jpeg(cairo_surface_t *surface, VipsImage *rgb)
+{
+    void *jpeg = NULL;
+    size_t len = 0;
+
+    if (vips_jpegsave_buffer(rgb, &jpeg, &len, "Q", 85, "strip", TRUE, NULL) != 0) {
+        vips_error_clear(); /* the PDF just gets the raw pixels */
+        return;
+    }
+    if (cairo_surface_set_mime_data(surface, CAIRO_MIME_TYPE_JPEG, jpeg, len, g_free, jpeg) !=
+        CAIRO_STATUS_SUCCESS)
+        g_free(jpeg);
+}
+
+/* Load a picture at most THUMB_PX wide (and twice that tall) as 8-bit sRGB. */
+static int load_slide(const char *out_dir, Slide *slide)
+{
+    char *path = g_build_filename(out_dir, slide->path, NULL);
+    VipsImage *thumb = NULL, *srgb = NULL, *u8 = NULL;
+    void *px = NULL;
+    size_t size;
+    int ret = 0;
+
+    if (vips_thumbnail(path, &thumb, THUMB_PX, "height", 2 * THUMB_PX, NULL) ||
+        vips_colourspace(thumb, &srgb, VIPS_INTERPRETATION_sRGB, NULL) ||
+        vips_cast_uchar(srgb, &u8, NULL) || u8->Bands < 3 ||
+        !(px = vips_image_write_to_memory(u8, &size)))
+        ret = igp_vips_error(IGP_ERR_INVALIDDATA, slide->path, "cannot load");
+    if (ret == 0) {
+        slide->image = surface_from_rgb(px, u8->Xsize, u8->Ysize, u8->Bands > 3 ? 4 : 3);
+        if (cairo_surface_status(slide->image) != CAIRO_STATUS_SUCCESS)
+            ret = igp_error(IGP_ERR_LIBRARY, slide->path, "cairo: %s",
+                            cairo_status_to_string(cairo_surface_status(slide->image)));
+    }
+    if (ret == 0 && u8->Bands == 3) {
+        /* The thumbnail was computed once, sequentially: encode the pixels
+         * already in memory rather than asking for them again. */
+        VipsImage *mem =
+            vips_image_new_from_memory(px, size, u8->Xsize, u8->Ysize, 3, VIPS_FORMAT_UCHAR);
+        if (mem) {
+            attach_jpeg(slide->image, mem);
+            g_object_unref(mem);
+        }
+        vips_error_clear();
+    }
+    g_free(px);
+    if (u8)
+        g_object_unref(u8);
+    if (srgb)
+        g_object_unref(srgb);
+    if (thumb)
+        g_object_unref(thumb);
+    g_free(path);
+    return ret;
+}
+
+/* ---- geometry ---- */
+
+/* The largest rectangle of the picture's aspect that fits in @p box, centred. */
+static Box fit(const Slide *s, Box box)
+{
+    double aspect = s->height > 0 ? (double)s->width / s->height : 1.0;
+    Box r = box;
+
+    if (box.w / box.h > aspect)
+        r.w = box.h * aspect;
+    else
+        r.h = box.w / aspect;
+    r.x = box.x + (box.w - r.w) / 2;
+    r.y = box.y + (box.h - r.h) / 2;
+    return r;
+}
+
+static void paint_slide(cairo_t *cr, const Slide *s, Box r)
+{
+    cairo_save(cr);
+    if (s->image) {
+        int w = cairo_image_surface_get_width(s->image);
+        int h = cairo_image_surface_get_height(s->image);
+        cairo_rectangle(cr, r.x, r.y, r.w, r.h);
+        cairo_clip(cr);
+        cairo_translate(cr, r.x, r.y);
+        cairo_scale(cr, r.w / w, r.h / h);
+        cairo_set_source_surface(cr, s->image, 0, 0);
+        cairo_pattern_set_filter(cairo_get_source(cr), CAIRO_FILTER_GOOD);
+        cairo_paint(cr);
+    } else {
+        /* A missing picture must be obvious, not a blank space. */
+        cairo_rectangle(cr, r.x, r.y, r.w, r.h);
+        cairo_set_source_rgb(cr, 1.0, 0.85, 0.85);
+        cairo_fill(cr);
+    }
+    cairo_restore(cr);
+}
+
+static void rounded_rect(cairo_t *cr, Box b, double radius)
+{
+    cairo_new_sub_path(cr);
+    cairo_arc(cr, b.x + b.w - radius, b.y + radius, radius, -M_PI / 2, 0);
+    cairo_arc(cr, b.x + b.w - radius, b.y + b.h - radius, radius, 0, M_PI / 2);
+    cairo_arc(cr, b.x + radius, b.y + b.h - radius, radius, M_PI / 2, M_PI);
+    cairo_arc(cr, b.x + radius, b.y + radius, radius, M_PI, 3 * M_PI / 2);
+    cairo_close_path(cr);
+}
+
+/* ---- text ---- */
+
+/* A layout in points (72 dpi), so font sizes are the sizes on paper. */
+static PangoLayout *new_layout(cairo_t *cr, double size, int bold)
+{
+    PangoLayout *layout = pango_cairo_create_layout(cr);
+    PangoFontDescription *font = pango_font_description_from_string(FONT_FAMILY);
+
+    pango_cairo_context_set_resolution(pango_layout_get_context(layout), 72);
+    pango_font_description_set_size(font, (int)(size * PANGO_SCALE));
+    if (bold)
+        pango_font_description_set_weight(font, PANGO_WEIGHT_BOLD);
+    pango_layout_set_font_description(layout, font);
+    pango_font_description_free(font);
+    pango_layout_context_changed(layout);
+    return layout;
+}
+
+/* Plain text at (x, y), at most @p w wide and @p lines lines (0: any). */
+static double show_text(cairo_t *cr, const char *text, double x, double y, double w, double size,
+                        int bold, int lines)
+{
+    PangoLayout *layout = new_layout(cr, size, bold);
+    int height;
+
+    pango_layout_set_width(layout, (int)(w * PANGO_SCALE));
+    pango_layout_set_wrap(layout, PANGO_WRAP_WORD_CHAR);
+    if (lines > 0) {
+        pango_layout_set_height(layout, -lines);
+        pango_layout_set_ellipsize(layout, PANGO_ELLIPSIZE_END);
+    }
+    pango_layout_set_text(layout, text, -1);
+    cairo_move_to(cr, x, y);
+    pango_cairo_show_layout(cr, layout);
+    cairo_new_path(cr); /* no current point left to join the next shape to */
+    pango_layout_get_size(layout, NULL, &height);
+    g_object_unref(layout);
+    return (double)height / PANGO_SCALE;
+}
+
+/* Pango markup in a box, in the largest size from 9 pt down to 5 pt that
+ * fits: a long caption with ten alt texts still shows every word. */
+static void show_markup_fitted(cairo_t *cr, const char *markup, Box b)
+{
+    PangoLayout *layout = NULL;
+    int height = 0;
+
+    for (double size = 9.0; size >= 5.0; size -= 0.5) {
+        if (layout)
+            g_object_unref(layout);
+        layout = new_layout(cr, size, 0);
+        pango_layout_set_width(layout, (int)(b.w * PANGO_SCALE));
+        pango_layout_set_wrap(layout, PANGO_WRAP_WORD_CHAR);
+        pango_layout_set_markup(layout, markup, -1);
+        pango_layout_get_size(layout, NULL, &height);
+        if (height <= b.h * PANGO_SCALE)
+            break;
+    }
+    cairo_save(cr);
+    cairo_rectangle(cr, b.x, b.y, b.w, b.h);
+    cairo_clip(cr);
+    cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
+    cairo_move_to(cr, b.x, b.y);
+    pango_cairo_show_layout(cr, layout);
+    cairo_restore(cr);
+    g_object_unref(layout);
+}
+
+/* ---- the phone ---- */
+
+/* Story safe zone: shade what the profile and reply bars cover. */
+static void draw_safe_zone(cairo_t *cr, Box img)
+{
+    double top = img.y + img.h * STORY_SAFE_TOP / STORY_HEIGHT;
+    double bottom = img.y + img.h * STORY_SAFE_BOTM / STORY_HEIGHT;
+    double dash[] = {3.0, 2.0};
+
+    cairo_save(cr);
+    cairo_set_source_rgba(cr, 0.85, 0.1, 0.1, 0.25);
+    cairo_rectangle(cr, img.x, img.y, img.w, top - img.y);
+    cairo_rectangle(cr, img.x, bottom, img.w, img.y + img.h - bottom);
+    cairo_fill(cr);
+    cairo_set_source_rgb(cr, 0.85, 0.1, 0.1);
+    cairo_set_line_width(cr, 1.0);
+    cairo_set_dash(cr, dash, 2, 0);
+    cairo_move_to(cr, img.x, top);
+    cairo_line_to(cr, img.x + img.w, top);
+    cairo_move_to(cr, img.x, bottom);
+    cairo_line_to(cr, img.x + img.w, bottom);
+    cairo_stroke(cr);
+    cairo_restore(cr);
+}
+
+static void draw_story_screen(cairo_t *cr, const Page *p, Box screen)
+{
+    Box img;
+
+    cairo_set_source_rgb(cr, 0, 0, 0);
+    cairo_rectangle(cr, screen.x, screen.y, screen.w, screen.h);
+    cairo_fill(cr);
+    if (p->n_slides == 0)
+        return;
+    img = fit(&p->slides[0], screen);
+    paint_slide(cr, &p->slides[0], img);
+    draw_safe_zone(cr, img);
+}
+
+/* The feed as the app shows it: account row, picture, dots, caption. */
+static void draw_feed_screen(cairo_t *cr, const Page *p, Box screen)
+{
+    const char *caption = json_string_value(json_object_get(p->facts, "caption"));
+    double y = screen.y + 6;
+    Box img;
+
+    cairo_set_source_rgb(cr, 1, 1, 1);
+    cairo_rectangle(cr, screen.x, screen.y, screen.w, screen.h);
+    cairo_fill(cr);
+    cairo_set_source_rgb(cr, 0, 0, 0);
+    y += show_text(cr, "Instagram", screen.x + 8, y, screen.w - 16, 10, 1, 1) + 8;
+    cairo_set_source_rgb(cr, 0.8, 0.8, 0.8);
+    cairo_arc(cr, screen.x + 17, y + 8, 8, 0, 2 * M_PI);
+    cairo_fill(cr);
+    cairo_set_source_rgb(cr, 0, 0, 0);
+    show_text(cr, "account", screen.x + 30, y + 2, screen.w - 40, 7, 1, 1);
+    y += 22;
+    if (p->n_slides > 0) {
+        img = fit(&p->slides[0], (Box){screen.x, y, screen.w, screen.w * 1.25});
+        img.y = y; /* top-aligned under the account row, as the app does */
+        paint_slide(cr, &p->slides[0], img);
+        y += img.h + 6;
+    }
+    /* Carousel position dots, the first one current. */
+    for (int i = 0; i < p->n_slides && p->n_slides > 1; i++) {
+        double cx = screen.x + screen.w / 2 + (i - (p->n_slides - 1) / 2.0) * 6;
+        if (i == 0)
+            cairo_set_source_rgb(cr, 0.2, 0.5, 1.0);
+        else
+            cairo_set_source_rgb(cr, 0.7, 0.7, 0.7);
+        cairo_arc(cr, cx, y + 2, 1.8, 0, 2 * M_PI);
+        cairo_fill(cr);
+    }
+    y += 8;
+    cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
+    if (caption && y < screen.y + screen.h - 12)
+        show_text(cr, caption, screen.x + 8, y, screen.w - 16, 6.5, 0,
+                  (int)((screen.y + screen.h - 4 - y) / 9.5));
+}
+
+static void draw_phone(cairo_t *cr, const Page *p, Box phone)
+{
+    Box screen = {phone.x + 8, phone.y + 8, phone.w - 16, phone.h - 16};
+
+    cairo_set_source_rgb(cr, 0.15, 0.15, 0.17);
+    rounded_rect(cr, phone, 22);
+    cairo_fill(cr);
+    cairo_save(cr);
+    rounded_rect(cr, screen, 15);
+    cairo_clip(cr);
+    if (p->story)
+        draw_story_screen(cr, p, screen);
+    else
+        draw_feed_screen(cr, p, screen);
+    cairo_restore(cr);
+}
+
+/* ---- the crops ---- */
+
+static void outline(cairo_t *cr, Box b, double r, double g, double bl, int dashed)
+{
+    double dash[] = {4.0, 2.0};
+
+    cairo_save(cr);
+    cairo_set_source_rgb(cr, r, g, bl);
+    cairo_set_line_width(cr, 1.5);
+    if (dashed)
+        cairo_set_dash(cr, dash, 2, 0);
+    cairo_rectangle(cr, b.x, b.y, b.w, b.h);
+    cairo_stroke(cr);
+    cairo_restore(cr);
+}
+
+/* The first picture with the feed frame (all of it) and the profile grid's
+ * 3:4 tile (its centre) outlined, the part the grid hides shaded; a story
+ * with its safe zone. Returns the height used. */
+static double draw_cover_crops(cairo_t *cr, const Page *p, Box box)
+{
+    const Slide *s = &p->slides[0];
+    Box img = fit(s, (Box){box.x, box.y + 14, box.w, box.h - 48});
+    char legend[160];
+
+    img.y = box.y + 14;
+    cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
+    show_text(cr, p->story ? "Story: safe zone" : "Feed and profile grid", box.x, box.y, box.w, 8,
+              1, 1);
+    paint_slide(cr, s, img);
+    if (p->story) {
+        draw_safe_zone(cr, img);
+        snprintf(legend, sizeof(legend),
+                 "%d×%d. Shaded: under the profile and reply bars; keep text in y 250–1670.",
+                 s->width, s->height);
+    } else {
+        IgpRect t = igp_focus_crop(s->width, s->height, 3, 4, 0.5, 0.5);
+        double k = img.w / s->width;
+        Box tile = {img.x + t.x * k, img.y + t.y * k, t.w * k, t.h * k};
+        cairo_set_source_rgba(cr, 1, 1, 1, 0.55);
+        cairo_rectangle(cr, img.x, img.y, tile.x - img.x, img.h);
+        cairo_rectangle(cr, tile.x + tile.w, img.y, img.x + img.w - tile.x - tile.w, img.h);
+        cairo_rectangle(cr, img.x, img.y, img.w, tile.y - img.y);
+        cairo_rectangle(cr, img.x, tile.y + tile.h, img.w, img.y + img.h - tile.y - tile.h);
+        cairo_fill(cr);
+        outline(cr, img, 0.1, 0.4, 0.9, 0);
+        outline(cr, tile, 0.8, 0.1, 0.6, 1);
+        snprintf(legend, sizeof(legend),
+                 "Blue: the feed shows all %d×%d. Magenta, dashed: the profile grid's 3:4 tile, "
+                 "its centre %d×%d.",
+                 s->width, s->height, t.w, t.h);
+    }
+    cairo_set_source_rgb(cr, 0.3, 0.3, 0.3);
+    show_text(cr, legend, box.x, img.y + img.h + 4, box.w, 6.5, 0, 3);
+    return img.h + 14 + 30;
+}
+
+/* Every picture of a carousel, numbered, five to a row. */
+static void draw_slides(cairo_t *cr, const Page *p, Box box)
+{
+    const double cell_w = box.w / 5, cell_h = cell_w * 1.25 + 10;
+
+    for (int i = 0; i < p->n_slides; i++) {
+        Box cell = {box.x + (i % 5) * cell_w, box.y + (i / 5) * cell_h, cell_w - 4, cell_h - 12};
+        char label[16];
+        if (cell.y + cell_h > box.y + box.h)
+            break;
+        paint_slide(cr, &p->slides[i], fit(&p->slides[i], cell));
+        snprintf(label, sizeof(label), "%d", i + 1);
+        cairo_set_source_rgb(cr, 0.2, 0.2, 0.2);
+        show_text(cr, label, cell.x, cell.y + cell.h + 1, cell.w, 6, 0, 1);
+    }
+}
+
+/* ---- the words and checks ---- */
+
+/* Caption with its counts against Instagram's limits, in red when over. */
+static void append_caption_markup(GString *m, json_t *facts)
+{
+    const char *caption = json_string_value(json_object_get(facts, "caption"));
+    long chars = caption ? g_utf8_strlen(caption, -1) : 0;
+    int tags = igp_count_hashtags(caption);
+    char *t = g_markup_printf_escaped(
+        "<b>Caption</b>  <span foreground=\"%s\">%ld / %d characters</span>, "
+        "<span foreground=\"%s\">%d hashtag%s (at most %d)</span>\n%s\n",
+        chars > IGP_MAX_CAPTION_CHARS ? "#c00000" : "#207020", chars, IGP_MAX_CAPTION_CHARS,
+        tags > IGP_MAX_HASHTAGS ? "#c00000" : "#207020", tags, tags == 1 ? "" : "s",
+        IGP_MAX_HASHTAGS, caption ? caption : "(no caption)");
+    g_string_append(m, t);
+    g_free(t);
+}
+
+static void append_alt_markup(GString *m, const Page *p)
+{
+    json_t *alt = json_object_get(p->facts, "alt");
+
+    g_string_append(m, "\n<b>Alt text</b>\n");
+    for (int i = 0; i < p->n_slides; i++) {
+        const char *a = json_string_value(json_array_get(alt, i));
+        char *t = a ? g_markup_printf_escaped("%d. %s\n", i + 1, a)
+                    : g_strdup_printf("%d. <span foreground=\"#c00000\">none</span>\n", i + 1);
+        g_string_append(m, t);
+        g_free(t);
+    }
+}
+
+static void append_line(GString *m, const char *title, const char *value)
+{
+    char *t = g_markup_printf_escaped("<b>%s</b>: %s\n", title, value);
+    g_string_append(m, t);
+    g_free(t);
+}
+
+static void append_schedule_markup(GString *m, json_t *facts)
+{
+    json_t *collaborators = json_object_get(facts, "collaborators"), *c;
+    GString *names = g_string_new(NULL);
+    size_t i;
+
+    append_line(m, "Schedule",
+                json_string_value(json_object_get(facts, "schedule"))
+                    ? json_string_value(json_object_get(facts, "schedule"))
+                    : "not set");
+    json_array_foreach(collaborators, i, c)
+        g_string_append_printf(names, "%s%s", i ? ", " : "", json_string_value(c));
+    if (json_array_size(collaborators) > IGP_MAX_COLLABORATORS)
+        g_string_append_printf(names, " (more than %d: publish will refuse it)",
+                               IGP_MAX_COLLABORATORS);
+    append_line(m, "Collaborators", names->len ? names->str : "none");
+    g_string_free(names, TRUE);
+}
+
+/* The next-day story is the post "<id>-story", when one has been made. */
+static void append_story_markup(GString *m, const Page *p, json_t *posts)
+{
+    char *story_id = g_strdup_printf("%s-story", p->id);
+    json_t *story = json_object_get(posts, story_id);
+    size_t len = strlen(p->id);
+
+    if (len > 6 && g_str_has_suffix(p->id, "-story")) {
+        char *base = g_strndup(p->id, len - 6);
+        char *v = g_strdup_printf("this is the next-day story of %s", base);
+        if (json_object_get(posts, base))
+            append_line(m, "Next-day story", v);
+        g_free(v);
+        g_free(base);
+    } else if (!story) {
+        append_line(m, "Next-day story", "none yet");
+    } else {
+        const char *when =
+            json_string_value(json_object_get(json_object_get(story, "post"), "schedule"));
+        char *v = g_strdup_printf("%s, scheduled %s%s", story_id, when ? when : "(not set)",
+                                  json_object_get(story, "error") ? " (not made)" : "");
+        append_line(m, "Next-day story", v);
+        g_free(v);
+    }
+    g_free(story_id);
+}
+
+/* Faces hidden and cleared in the post's sources, from reports/redaction.json. */
+static void append_faces_markup(GString *m, const Page *p, json_t *redaction)
+{
+    json_t *media = json_object_get(redaction, "media"), *src, *face;
+    int hidden = 0, cleared = 0, other = 0, absent = 0;
+    size_t i, j;
+    char *v;
+
+    if (!redaction) {
+        append_line(m, "Faces", "no face redaction report");
+        return;
+    }
+    json_array_foreach(json_object_get(p->facts, "sources"), i, src)
+    {
+        json_t *entry = json_object_get(media, json_string_value(src));
+        if (!entry)
+            absent++;
+        json_array_foreach(json_object_get(entry, "faces"), j, face)
+        {
+            const char *d = json_string_value(json_object_get(face, "decision"));
+            hidden += d && !strcmp(d, "hidden");
+            cleared += d && !strcmp(d, "cleared");
+            other += !d || (strcmp(d, "hidden") && strcmp(d, "cleared"));
+        }
+    }
+    v = g_strdup_printf("%d hidden, %d cleared%s%s", hidden, cleared,
+                        other ? ", some undecided" : "",
+                        absent ? ", some sources not in the report" : "");
+    append_line(m, "Faces", v);
+    g_free(v);
+}
+
+/* One verify.json entry as "✓ name: ok" or "✗ name: check (value, expected limit)". */
+static void append_verify_entry(GString *m, const char *name, json_t *entry)
+{
+    json_t *c;
+    size_t i;
+    char *t;
+
+    if (json_is_true(json_object_get(entry, "ok"))) {
+        t = g_markup_printf_escaped("<span foreground=\"#207020\">✓</span> %s: ok (%zu checks)\n",
+                                    name, json_array_size(json_object_get(entry, "checks")));
+        g_string_append(m, t);
+        g_free(t);
+        return;
+    }
+    t = g_markup_printf_escaped("<span foreground=\"#c00000\">✗ %s:", name);
+    g_string_append(m, t);
+    g_free(t);
+    json_array_foreach(json_object_get(entry, "checks"), i, c)
+    {
+        if (json_is_true(json_object_get(c, "ok")))
+            continue;
+        char *value = json_dumps(json_object_get(c, "value"), JSON_ENCODE_ANY | JSON_COMPACT);
+        t = g_markup_printf_escaped(" %s %s (expected %s);",
+                                    json_string_value(json_object_get(c, "check")),
+                                    value ? value : "?",
+                                    json_string_value(json_object_get(c, "limit"))
+                                        ? json_string_value(json_object_get(c, "limit"))
+                                        : "?");
+        g_string_append(m, t);
+        g_free(t);
+        free(value);
+    }
+    g_string_append(m, "</span>\n");
+}
+
+static json_t *verify_entry(json_t *verify, const char *path)
+{
+    json_t *e;
+    size_t i;
+
+    json_array_foreach(json_object_get(verify, "files"), i, e)
+    {
+        const char *file = json_string_value(json_object_get(e, "file"));
+        if (file && !strcmp(file, path))
+            return e;
+    }
+    return NULL;
+}
+
+static void append_verify_markup(GString *m, const Page *p, const char *out_dir, json_t *verify)
+{
+    json_t *files = json_object_get(p->entry, "files");
+    GString *changed = g_string_new(NULL);
+
+    g_string_append(m, "<b>Verify</b>\n");
+    if (!verify)
+        g_string_append(m, "<span foreground=\"#c00000\">no verify report: run igprep verify "
+                           "OUT</span>\n");
+    else if (!igp_verify_report_is_current(out_dir))
+        g_string_append(m, "<span foreground=\"#c00000\">the verify report is older than the "
+                           "posts: run igprep verify OUT</span>\n");
+    for (int i = 0; i < p->n_slides && verify; i++) {
+        json_t *e = verify_entry(verify, p->slides[i].path);
+        const char *name = strrchr(p->slides[i].path, '/') ? strrchr(p->slides[i].path, '/') + 1
+                                                           : p->slides[i].path;
+        if (e)
+            append_verify_entry(m, name, e);
+        else {
+            char *t = g_markup_printf_escaped(
+                "<span foreground=\"#c00000\">✗ %s: not verified</span>\n", name);
+            g_string_append(m, t);
+            g_free(t);
+        }
+    }
+    /* verify.json describes the files as they were; say if they are not. */
+    if (!igp_post_files_match(out_dir, files, changed)) {
+        char *t = g_markup_printf_escaped("<span foreground=\"#c00000\">changed since igprep made "
+                                          "them: %s</span>\n",
+                                          changed->str);
+        g_string_append(m, t);
+        g_free(t);
+    }
+    g_string_free(changed, TRUE);
+}
+
+/* ---- pages ---- */
+
+static void draw_header(cairo_t *cr, const Page *p)
+{
+    char *right = g_strdup_printf("%s · page %d of %d", p->shoot, p->number, p->count);
+    const char *type = json_string_value(json_object_get(p->entry, "type"));
+    const char *aspect = json_string_value(json_object_get(p->entry, "aspect"));
+    char *sub = g_strdup_printf("%s%s%s · %d file%s", type ? type : "post", aspect ? " " : "",
+                                aspect ? aspect : "", p->n_slides, p->n_slides == 1 ? "" : "s");
+    PangoLayout *layout = new_layout(cr, 8, 0);
+    int w;
+
+    cairo_set_source_rgb(cr, 0, 0, 0);
+    show_text(cr, p->id, MARGIN, 18, 400, 15, 1, 1);
+    cairo_set_source_rgb(cr, 0.35, 0.35, 0.35);
+    show_text(cr, sub, MARGIN + 2, 38, 400, 8, 0, 1);
+    pango_layout_set_text(layout, right, -1);
+    pango_layout_get_size(layout, &w, NULL);
+    cairo_move_to(cr, PAGE_W - MARGIN - (double)w / PANGO_SCALE, 24);
+    pango_cairo_show_layout(cr, layout);
+    cairo_new_path(cr);
+    cairo_set_source_rgb(cr, 0.8, 0.8, 0.8);
+    cairo_set_line_width(cr, 0.75);
+    cairo_move_to(cr, MARGIN, 54);
+    cairo_line_to(cr, PAGE_W - MARGIN, 54);
+    cairo_stroke(cr);
+    g_object_unref(layout);
+    g_free(sub);
+    g_free(right);
+}
+
+static void draw_page(cairo_t *cr, const Page *p)
+{
+    const Box phone = {MARGIN, 64, 236, 505};
+    const Box middle = {284, 64, 230, 505};
+    const Box text = {534, 64, PAGE_W - MARGIN - 534, 505};
+    const char *error = json_string_value(json_object_get(p->entry, "error"));
+
+    cairo_set_source_rgb(cr, 1, 1, 1);
+    cairo_paint(cr);
+    draw_header(cr, p);
+    if (error) {
+        char *t = g_strdup_printf("Not made: %s", error);
+        cairo_set_source_rgb(cr, 0.75, 0, 0);
+        show_text(cr, t, MARGIN, 80, PAGE_W - 2 * MARGIN, 11, 0, 0);
+        g_free(t);
+        return;
+    }
+    draw_phone(cr, p, phone);
+    if (p->n_slides > 0) {
+        double used = draw_cover_crops(cr, p, (Box){middle.x, middle.y, middle.w, 340});
+        if (p->n_slides > 1)
+            draw_slides(cr, p, (Box){middle.x, middle.y + used + 6, middle.w, middle.h - used - 6});
+    }
+    show_markup_fitted(cr, p->checks_markup, text);
+}
+
+static char *page_markup(const Page *p, const char *out_dir, json_t *posts, json_t *verify,
+                         json_t *redaction)
+{
+    GString *m = g_string_new(NULL);
+
+    append_caption_markup(m, p->facts);
+    append_alt_markup(m, p);
+    g_string_append(m, "\n");
+    append_schedule_markup(m, p->facts);
+    append_story_markup(m, p, posts);
+    append_faces_markup(m, p, redaction);
+    g_string_append(m, "\n");
+    append_verify_markup(m, p, out_dir, verify);
+    return g_string_free(m, FALSE);
+}
+
+static void page_load(Page *p, const char *out_dir, json_t *entry)
+{
+    json_t *files = json_object_get(entry, "files"), *f;
+    size_t i;
+
+    p->entry = entry;
+    p->facts = json_object_get(entry, "post");
+    p->n_slides = (int)json_array_size(files);
+    p->slides = g_new0(Slide, p->n_slides ? p->n_slides : 1);
+    json_array_foreach(files, i, f)
+    {
+        Slide *s = &p->slides[i];
+        s->path = json_string_value(json_object_get(f, "path"));
+        s->width = (int)json_integer_value(json_object_get(f, "width"));
+        s->height = (int)json_integer_value(json_object_get(f, "height"));
+        if (!s->path || load_slide(out_dir, s) != 0) {
+            igp_log_warning("proof: %s", igp_error_buffer());
+            igp_error_clear();
+        }
+        if (s->width <= 0 || s->height <= 0) /* not recorded: the loaded size */
+            s->width = 1080, s->height = 1350;
+    }
+    p->story = p->n_slides > 0 && p->slides[0].width * 16 == p->slides[0].height * 9;
+}
+
+static void page_free(Page *p)
+{
+    for (int i = 0; i < p->n_slides; i++)
+        if (p->slides[i].image)
+            cairo_surface_destroy(p->slides[i].image);
+    g_free(p->slides);
+    g_free(p->checks_markup);
+}
+
+/* ---- output ---- */
+
+static cairo_status_t append_bytes(void *closure, const unsigned char *data, unsigned int len)
+{
+    g_byte_array_append(closure, data, len);
+    return CAIRO_STATUS_SUCCESS;
+}
+
+/* "<prefix>-NN.png": the page drawn at PNG_SCALE, written atomically. */
+static int write_png_page(const Page *p, const char *prefix)
+{
+    cairo_surface_t *s = cairo_image_surface_create(
+        CAIRO_FORMAT_ARGB32, (int)ceil(PAGE_W * PNG_SCALE), (int)ceil(PAGE_H * PNG_SCALE));
+    cairo_t *cr = cairo_create(s);
+    GByteArray *png = g_byte_array_new();
+    char *path = g_strdup_printf("%s-%02d.png", prefix, p->number);
+    cairo_status_t st;
+    int ret = 0;
+
+    cairo_scale(cr, PNG_SCALE, PNG_SCALE);
+    draw_page(cr, p);
+    cairo_destroy(cr);
+    st = cairo_surface_write_to_png_stream(s, append_bytes, png);
+    if (st != CAIRO_STATUS_SUCCESS)
+        ret = igp_error(IGP_ERR_LIBRARY, path, "cairo: %s", cairo_status_to_string(st));
+    else
+        ret = igp_write_file_atomic(path, png->data, png->len);
+    cairo_surface_destroy(s);
+    g_byte_array_free(png, TRUE);
+    g_free(path);
+    return ret;
+}
+
+/* Pages of an earlier, longer proof must not pass for pages of this one. */
+static void remove_stale_pages(const char *prefix, int from)
+{
+    for (int n = from;; n++) {
+        char *path = g_strdup_printf("%s-%02d.png", prefix, n);
+        int exists = g_file_test(path, G_FILE_TEST_EXISTS);
+        if (exists)
+            unlink(path);
+        g_free(path);
+        if (!exists)
+            break;
+    }
+}
+
+typedef struct ProofRun {
+    const IgpProofSettings *settings;
+    json_t *state, *verify, *redaction;
+    char *pdf_path, *png_prefix;
+} ProofRun;
+
+static int draw_all_pages(ProofRun *run, cairo_t *pdf)
+{
+    json_t *posts = json_object_get(run->state, "posts"), *entry;
+    const char *id;
+    int number = 0, ret = 0;
+
+    json_object_foreach(posts, id, entry)
+    {
+        Page p = {.shoot = json_string_value(json_object_get(run->state, "shoot")),
+                  .id = id,
+                  .number = ++number,
+                  .count = (int)json_object_size(posts)};
+        page_load(&p, run->settings->out_dir, entry);
+        p.checks_markup =
+            page_markup(&p, run->settings->out_dir, posts, run->verify, run->redaction);
+        draw_page(pdf, &p);
+        cairo_show_page(pdf);
+        if (ret == 0)
+            ret = write_png_page(&p, run->png_prefix);
+        page_free(&p);
+    }
+    return ret ? ret : number;
+}
+
+/* The PDF is drawn to a hidden sibling and renamed once complete. */
+static int write_proof(ProofRun *run)
+{
+    char *tmp = igp_temp_sibling(run->pdf_path);
+    cairo_surface_t *surface = cairo_pdf_surface_create(tmp, PAGE_W, PAGE_H);
+    cairo_t *cr = cairo_create(surface);
+    char *title = g_strdup_printf("igprep proof: %s",
+                                  json_string_value(json_object_get(run->state, "shoot")));
+    cairo_status_t st;
+    int pages;
+
+    cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_TITLE, title);
+    cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_CREATOR, "igprep " IGP_VERSION);
+    pages = draw_all_pages(run, cr);
+    cairo_destroy(cr);
+    cairo_surface_finish(surface);
+    st = cairo_surface_status(surface);
+    cairo_surface_destroy(surface);
+    g_free(title);
+    if (pages >= 0 && st != CAIRO_STATUS_SUCCESS)
+        pages = igp_error(IGP_ERR_LIBRARY, run->pdf_path, "cairo: %s", cairo_status_to_string(st));
+    if (pages >= 0) {
+        int ret = igp_fsync_path(tmp);
+        if (ret == 0)
+            ret = igp_publish(tmp, run->pdf_path);
+        if (ret)
+            pages = ret;
+    }
+    if (pages < 0)
+        unlink(tmp);
+    else
+        remove_stale_pages(run->png_prefix, pages + 1);
+    g_free(tmp);
+    return pages;
+}
+
+static json_t *load_report(const char *out_dir, const char *name)
+{
+    char *path = g_build_filename(out_dir, "reports", name, NULL);
+    int missing;
+    json_t *doc = igp_json_load_optional(path, &missing);
+
+    if (!doc && !missing) { /* unreadable: show it as absent, but say why */
+        igp_log_warning("proof: %s", igp_error_buffer());
+        igp_error_clear();
+    }
+    g_free(path);
+    return doc;
+}
+
+/* Pango, cairo and fontconfig keep every font they opened until the process
+ * ends: let them go, so that the leak checker (make test-sanitize) reports
+ * only real leaks. Safe: every layout and surface is gone by now. */
+static void release_font_caches(void)
+{
+    pango_cairo_font_map_set_default(NULL);
+    cairo_debug_reset_static_data();
+}
+
+int igp_proof(const IgpProofSettings *s)
+{
+    ProofRun run = {.settings = s};
+    char *dir;
+    int ret;
+
+    if (!(run.state = igp_encode_state_load(s->out_dir)))
+        return IGP_ERR_INVALIDDATA;
+    if (json_object_size(json_object_get(run.state, "posts")) == 0) {
+        json_decref(run.state);
+        return igp_error(IGP_ERR_INVALIDDATA, s->out_dir, "no posts to proof");
+    }
+    run.verify = load_report(s->out_dir, "verify.json");
+    run.redaction = load_report(s->out_dir, "redaction.json");
+    run.pdf_path = s->pdf_path ? g_strdup(s->pdf_path)
+                               : g_build_filename(s->out_dir, "reports", "proof.pdf", NULL);
+    run.png_prefix = g_str_has_suffix(run.pdf_path, ".pdf")
+                         ? g_strndup(run.pdf_path, strlen(run.pdf_path) - 4)
+                         : g_strdup(run.pdf_path);
+    dir = g_path_get_dirname(run.pdf_path);
+    ret = igp_mkdir_p(dir);
+    if (ret == 0)
+        ret = write_proof(&run);
+    if (ret >= 0)
+        igp_log_note("proof: %d page%s in %s, and %s-01.png ...", ret, ret == 1 ? "" : "s",
+                     run.pdf_path, run.png_prefix);
+    g_free(dir);
+    g_free(run.png_prefix);
+    g_free(run.pdf_path);
+    json_decref(run.redaction);
+    json_decref(run.verify);
+    json_decref(run.state);
+    release_font_caches();
+    return ret < 0 ? ret : 0;
+}

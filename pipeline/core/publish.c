@@ -1,0 +1,422 @@
+/* publish: hand approved, unchanged, verified posts to the outbox, one
+ * folder per post, never partially visible. */
+#include "publish.h"
+#include "stage.h"
+#include "log.h"
+
+#include "error.h"
+#include "fsutil.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* What one publish run shares between posts. */
+typedef struct PublishRun {
+    const IgpPublishSettings *settings;
+    const char *shoot;
+    json_t *posts;     ///< encode.json "posts"
+    json_t *verify;    ///< reports/verify.json, or NULL
+    json_t *approvals; ///< approvals.json "approvals", or NULL
+    int delay_ms;      ///< $IGP_PUBLISH_DELAY_MS: test-only pause between file writes
+    int published, unchanged, refused;
+} PublishRun;
+
+/* The latest approval of a post: a later one supersedes the earlier. */
+static json_t *latest_approval(json_t *approvals, const char *post_id)
+{
+    json_t *a, *latest = NULL;
+    size_t i;
+
+    json_array_foreach(approvals, i, a)
+    {
+        const char *p = json_string_value(json_object_get(a, "post"));
+        if (p && !strcmp(p, post_id))
+            latest = a;
+    }
+    return latest;
+}
+
+/* Do the approved files name exactly the post's files, with the same hashes? */
+static int approval_covers(json_t *approval, json_t *files)
+{
+    json_t *approved = json_object_get(approval, "files"), *f, *a;
+    size_t i, j;
+
+    if (json_array_size(approved) != json_array_size(files))
+        return 0;
+    json_array_foreach(files, i, f)
+    {
+        int found = 0;
+        json_array_foreach(approved, j, a) found |=
+            json_equal(json_object_get(a, "path"), json_object_get(f, "path")) &&
+            json_equal(json_object_get(a, "sha256"), json_object_get(f, "sha256"));
+        if (!found)
+            return 0;
+    }
+    return 1;
+}
+
+/* Refuse a post on one line; the others go on. Returns 0 so callers can
+ * `return refuse(...)`. */
+static int refuse(PublishRun *run, const char *post_id, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int refuse(PublishRun *run, const char *post_id, const char *fmt, ...)
+{
+    va_list ap;
+    char *why;
+
+    va_start(ap, fmt);
+    why = g_strdup_vprintf(fmt, ap);
+    va_end(ap);
+    igp_log_error("publish: post '%s' not published: %s", post_id, why);
+    g_free(why);
+    run->refused++;
+    return 0;
+}
+
+/* Is this post fit to go out? Reports the reason and returns 0 when not. */
+static int check_post(PublishRun *run, const char *id, json_t *entry, json_t *approval)
+{
+    json_t *files = json_object_get(entry, "files");
+    json_t *collaborators = json_object_get(json_object_get(entry, "post"), "collaborators");
+    GString *why = g_string_new(NULL);
+    int ok = 0;
+
+    if (json_object_get(entry, "error"))
+        refuse(run, id, "it was not made (%s)", json_string_value(json_object_get(entry, "error")));
+    else if (!approval)
+        refuse(run, id, "not approved (igprep approve %s %s --by NAME)", run->settings->out_dir,
+               id);
+    else if (!approval_covers(approval, files) ||
+             !igp_post_files_match(run->settings->out_dir, files, why))
+        refuse(run, id, "%s changed after its approval by %s at %s; approve it again",
+               why->len ? why->str : "its files",
+               json_string_value(json_object_get(approval, "by")),
+               json_string_value(json_object_get(approval, "at")));
+    else if (!igp_post_passes_verify(run->verify, id, files, why))
+        refuse(run, id, "it fails verify (%s)", why->str);
+    else if (json_array_size(collaborators) > IGP_MAX_COLLABORATORS)
+        refuse(run, id, "%zu collaborators, at most %d", json_array_size(collaborators),
+               IGP_MAX_COLLABORATORS);
+    else
+        ok = 1;
+    g_string_free(why, TRUE);
+    return ok;
+}
+
+/* ---- post.json ---- */
+
+static const char *base_name(const char *path)
+{
+    const char *slash = path ? strrchr(path, '/') : NULL;
+
+    if (!path)
+        return "";
+    return slash ? slash + 1 : path;
+}
+
+static json_t *post_json_files(json_t *files, json_t *alt)
+{
+    json_t *out = json_array(), *f;
+    size_t i;
+
+    json_array_foreach(files, i, f)
+    {
+        json_t *o =
+            json_pack("{s:s, s:O, s:O, s:O, s:O}", "name",
+                      base_name(json_string_value(json_object_get(f, "path"))), "kind",
+                      json_object_get(f, "kind"), "sha256", json_object_get(f, "sha256"), "width",
+                      json_object_get(f, "width"), "height", json_object_get(f, "height"));
+        json_t *a = json_array_get(alt, i);
+        json_object_set_new(o, "alt", json_is_string(a) ? json_copy(a) : json_null());
+        json_array_append_new(out, o);
+    }
+    return out;
+}
+
+/* Copy a key of the post's facts, or null when absent: every key of the
+ * schema is always present, so the reader never guesses. */
+static json_t *fact(json_t *facts, const char *key, json_t *fallback)
+{
+    json_t *v = json_object_get(facts, key);
+    if (v) {
+        json_decref(fallback);
+        return json_deep_copy(v);
+    }
+    return fallback;
+}
+
+/* The cover, when the post names one of its own files (reels, later). */
+static json_t *cover_of(json_t *facts, json_t *files)
+{
+    const char *cover = json_string_value(json_object_get(facts, "cover"));
+    json_t *f;
+    size_t i;
+
+    json_array_foreach(files, i, f)
+    {
+        const char *path = json_string_value(json_object_get(f, "path"));
+        if (cover && path && (!strcmp(cover, path) || !strcmp(cover, base_name(path))))
+            return json_string(base_name(path));
+    }
+    return json_null();
+}
+
+/* A "<id>-story" post is the next-day story of post <id>. */
+static json_t *story_of(const PublishRun *run, const char *id)
+{
+    size_t len = strlen(id);
+    json_t *base = json_null();
+
+    if (len > 6 && g_str_has_suffix(id, "-story")) {
+        char *base_id = g_strndup(id, len - 6);
+        if (json_object_get(run->posts, base_id)) {
+            json_decref(base);
+            base = json_string(base_id);
+        }
+        g_free(base_id);
+    }
+    return base;
+}
+
+/* post.json: the contract with the publish stage (docs/post-json.md). It
+ * holds nothing that changes from one publish to the next, so an unchanged
+ * post gives the same bytes. */
+static char *post_json(const PublishRun *run, const char *id, json_t *entry, json_t *approval)
+{
+    json_t *facts = json_object_get(entry, "post");
+    json_t *files = json_object_get(entry, "files");
+    json_t *doc = json_object();
+    char *text;
+
+    json_object_set_new(doc, "version", json_integer(IGP_POST_JSON_VERSION));
+    json_object_set_new(doc, "shoot", json_string(run->shoot));
+    json_object_set_new(doc, "id", json_string(id));
+    json_object_set(doc, "type", json_object_get(entry, "type"));
+    json_object_set(doc, "aspect", json_object_get(entry, "aspect"));
+    json_object_set_new(doc, "schedule", fact(facts, "schedule", json_null()));
+    json_object_set_new(doc, "caption", fact(facts, "caption", json_string("")));
+    json_object_set_new(doc, "collaborators", fact(facts, "collaborators", json_array()));
+    json_object_set_new(doc, "cover", cover_of(facts, files));
+    json_object_set_new(doc, "story_of", story_of(run, id));
+    json_object_set_new(doc, "files", post_json_files(files, json_object_get(facts, "alt")));
+    json_object_set_new(doc, "approval",
+                        json_pack("{s:O, s:O, s:O?}", "by", json_object_get(approval, "by"), "at",
+                                  json_object_get(approval, "at"), "note",
+                                  json_object_get(approval, "note")));
+    text = json_dumps(doc, JSON_INDENT(2));
+    json_decref(doc);
+    if (!text)
+        return NULL;
+    char *with_newline = g_strconcat(text, "\n", NULL);
+    free(text);
+    return with_newline;
+}
+
+/* ---- writing the folder ---- */
+
+/* Is the published folder already exactly this post? Same post.json bytes,
+ * and every file it lists present with its hash. */
+static int outbox_is_current(const char *final_dir, const char *text, json_t *entry)
+{
+    char *pj = g_build_filename(final_dir, "post.json", NULL);
+    char *old = NULL;
+    gsize len = 0;
+    json_t *f;
+    size_t i;
+    int same =
+        g_file_get_contents(pj, &old, &len, NULL) && len == strlen(text) && !memcmp(old, text, len);
+
+    json_array_foreach(json_object_get(entry, "files"), i, f)
+    {
+        char *path = g_build_filename(
+            final_dir, base_name(json_string_value(json_object_get(f, "path"))), NULL);
+        IgpDigest d;
+        same = same && igp_hash_file(path, &d) == 0 &&
+               !strcmp(d.hex, json_string_value(json_object_get(f, "sha256")));
+        g_free(path);
+    }
+    igp_error_clear();
+    g_free(old);
+    g_free(pj);
+    return same;
+}
+
+static void test_delay(const PublishRun *run)
+{
+    if (run->delay_ms > 0)
+        g_usleep((gulong)run->delay_ms * 1000);
+}
+
+/* Copy one file into the temporary folder (written and fsynced) and check
+ * that the copy is the approved bytes: a file rewritten between the checks
+ * and the copy must not go out. */
+static int copy_approved(const PublishRun *run, const char *tmp_dir, json_t *f)
+{
+    const char *rel = json_string_value(json_object_get(f, "path"));
+    const char *want = json_string_value(json_object_get(f, "sha256"));
+    char *src = g_build_filename(run->settings->out_dir, rel, NULL);
+    char *dst = g_build_filename(tmp_dir, base_name(rel), NULL);
+    char *data = NULL;
+    gsize len = 0;
+    GError *gerr = NULL;
+    IgpDigest d;
+    int ret = 0;
+
+    if (!g_file_get_contents(src, &data, &len, &gerr)) {
+        ret = igp_error(IGP_ERR_INVALIDDATA, src, "cannot read: %s", gerr->message);
+        g_error_free(gerr);
+    }
+    if (ret == 0)
+        igp_hash_bytes(data, len, &d);
+    if (ret == 0 && strcmp(d.hex, want))
+        ret = igp_error(IGP_ERR_INVALIDDATA, rel, "changed while being published");
+    if (ret == 0)
+        ret = igp_write_file_atomic(dst, data, len);
+    test_delay(run);
+    g_free(data);
+    g_free(dst);
+    g_free(src);
+    return ret;
+}
+
+/* Build the post in a hidden sibling folder, fsync it, rename it into place. */
+static int write_outbox_post(const PublishRun *run, const char *final_dir, const char *text,
+                             json_t *entry)
+{
+    char *tmp_dir = igp_temp_sibling(final_dir);
+    char *pj = g_build_filename(tmp_dir, "post.json", NULL);
+    json_t *f;
+    size_t i;
+    int ret = igp_mkdir_p(tmp_dir);
+
+    json_array_foreach(json_object_get(entry, "files"), i, f)
+    {
+        if (ret == 0)
+            ret = copy_approved(run, tmp_dir, f);
+    }
+    if (ret == 0)
+        ret = igp_write_file_atomic(pj, text, strlen(text));
+    test_delay(run);
+    if (ret == 0)
+        ret = igp_fsync_path(tmp_dir);
+    if (ret == 0)
+        ret = igp_publish(tmp_dir, final_dir);
+    if (ret != 0)
+        igp_remove_tree(tmp_dir);
+    g_free(pj);
+    g_free(tmp_dir);
+    return ret;
+}
+
+static void publish_post(PublishRun *run, const char *id, json_t *entry)
+{
+    json_t *approval = latest_approval(run->approvals, id);
+    char *name, *final_dir, *text;
+
+    if (!check_post(run, id, entry, approval))
+        return;
+    name = g_strdup_printf("%s-%s", run->shoot, id);
+    final_dir = g_build_filename(run->settings->outbox, name, NULL);
+    text = post_json(run, id, entry, approval);
+    igp_error_clear();
+    if (!text) {
+        refuse(run, id, "cannot serialise post.json");
+    } else if (outbox_is_current(final_dir, text, entry)) {
+        run->unchanged++;
+    } else if (write_outbox_post(run, final_dir, text, entry) != 0) {
+        refuse(run, id, "%s", igp_error_buffer());
+    } else {
+        igp_log_note("publish: %s", final_dir);
+        run->published++;
+    }
+    g_free(text);
+    g_free(final_dir);
+    g_free(name);
+}
+
+/* A shoot or post name that would escape the outbox cannot be a folder name. */
+static int safe_name(const char *s)
+{
+    return s && *s && s[0] != '.' && !strchr(s, '/');
+}
+
+static int publish_locked(const IgpPublishSettings *s)
+{
+    IgpVerifySettings v = {.out_dir = s->out_dir, .quiet = 1};
+    PublishRun run = {.settings = s};
+    char *verify_path = g_build_filename(s->out_dir, "reports", "verify.json", NULL);
+    char *approvals_path = g_build_filename(s->out_dir, IGP_APPROVALS_NAME, NULL);
+    json_t *state = NULL, *approvals = NULL, *entry;
+    const char *id, *delay = getenv("IGP_PUBLISH_DELAY_MS");
+    int missing, ret = igp_mkdir_p(s->outbox);
+
+    if (ret == 0 && !(state = igp_encode_state_load(s->out_dir)))
+        ret = IGP_ERR_INVALIDDATA;
+    if (ret)
+        goto out;
+    igp_sweep_temporaries(s->outbox); /* what a killed publish left */
+    igp_error_clear();
+    /* Judge the files as they are now, not as an older report saw them. A
+     * failing file is reported by verify and refused per post below. */
+    igp_verify(&v);
+    igp_error_clear();
+    run.verify = igp_json_load_optional(verify_path, &missing);
+    approvals = igp_json_load_optional(approvals_path, &missing);
+    if (!approvals && !missing) {
+        ret = IGP_ERR_INVALIDDATA;
+        goto out;
+    }
+    if (approvals &&
+        json_integer_value(json_object_get(approvals, "version")) != IGP_APPROVALS_VERSION) {
+        ret = igp_error(IGP_ERR_INVALIDDATA, approvals_path, "not an approvals file of version %d",
+                        IGP_APPROVALS_VERSION);
+        goto out;
+    }
+    run.approvals = json_object_get(approvals, "approvals");
+    run.posts = json_object_get(state, "posts");
+    run.shoot = json_string_value(json_object_get(state, "shoot"));
+    run.delay_ms = delay ? atoi(delay) : 0;
+    if (!safe_name(run.shoot)) {
+        ret = igp_error(IGP_ERR_INVALIDDATA, s->out_dir, "shoot name '%s' is not a folder name",
+                        run.shoot);
+        goto out;
+    }
+    json_object_foreach(run.posts, id, entry)
+    {
+        if (!safe_name(id))
+            refuse(&run, id, "its id is not a folder name");
+        else
+            publish_post(&run, id, entry);
+    }
+    igp_log_note("publish: %d post%s published, %d unchanged, %d refused (outbox %s)",
+                 run.published, run.published == 1 ? "" : "s", run.unchanged, run.refused,
+                 s->outbox);
+    ret = run.refused ? IGP_ERR_INVALIDDATA : 0;
+out:
+    json_decref(run.verify);
+    json_decref(approvals);
+    json_decref(state);
+    g_free(approvals_path);
+    g_free(verify_path);
+    return ret;
+}
+
+int igp_publish_outbox(const IgpPublishSettings *s)
+{
+    int lock, ret;
+
+    if (!s->outbox || !*s->outbox)
+        return igp_error(IGP_ERR_INVALIDDATA, "publish", "say where posts go with --outbox DIR");
+    if (!g_file_test(s->out_dir, G_FILE_TEST_IS_DIR))
+        return igp_error(IGP_ERR(ENOENT), s->out_dir, "no such folder");
+    lock = igp_out_lock(s->out_dir);
+    if (lock < 0)
+        return lock;
+    ret = publish_locked(s);
+    close(lock);
+    return ret;
+}

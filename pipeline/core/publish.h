@@ -1,0 +1,135 @@
+/**
+ * @file
+ * The last three steps before a post leaves igprep: proof, approve, publish.
+ *
+ *   proof    reports/proof.pdf and reports/proof-NN.png: one page per post,
+ *            showing it as it will appear, its words, and its checks
+ *   approve  approvals.json: who approved which post, when, and the SHA-256
+ *            of each of its files at that moment
+ *   publish  OUTBOX/<shoot>-<post>/ with the media and post.json, for each
+ *            post that is approved, unchanged since, and passes verify
+ *
+ * An approval is for exactly the bytes approved: publish hashes every file
+ * again and refuses a post whose files differ from its latest approval.
+ * The contract with the publish stage (post.json) is in docs/post-json.md.
+ */
+#ifndef IGP_PUBLISH_H
+#define IGP_PUBLISH_H
+
+#include <stddef.h>
+
+#include <glib.h>
+#include <jansson.h>
+
+#define IGP_APPROVALS_NAME    "approvals.json"
+#define IGP_APPROVALS_VERSION 1
+#define IGP_POST_JSON_VERSION 1 ///< post.json "version"; see docs/post-json.md
+
+/** Instagram's limits a proof flags and publish enforces (instagram-specs §1, §9). */
+#define IGP_MAX_CAPTION_CHARS 2200
+#define IGP_MAX_HASHTAGS      30
+#define IGP_MAX_COLLABORATORS 3
+
+/** What igp_proof() draws and where. */
+typedef struct IgpProofSettings {
+    const char *out_dir;  ///< a run's folder; only read (except the default PDF path)
+    const char *pdf_path; ///< NULL: OUT/reports/proof.pdf; PNG pages go beside it as <name>-NN.png
+    int quiet;
+} IgpProofSettings;
+
+/**
+ * Draw the proof: a PDF (cairo, pango) and one PNG per page, one page per
+ * post of OUT/state/encode.json, each written atomically.
+ * @return 0, or an IGP_ERR (already in the error buffer) when OUT is not a
+ *         run's folder or the files cannot be written
+ */
+int igp_proof(const IgpProofSettings *settings);
+
+typedef struct IgpApproveSettings {
+    const char *out_dir; ///< a run's folder
+    const char *post_id; ///< a post of OUT/state/encode.json
+    const char *by;      ///< who approves (required)
+    const char *note;    ///< optional remark, or NULL
+} IgpApproveSettings;
+
+/**
+ * Append an approval of one post, with the SHA-256 of each of its files as
+ * they are now, to OUT/approvals.json (rewritten atomically). The time is
+ * the clock's, or $IGP_NOW (ISO 8601) when set, for tests.
+ * @return 0, or IGP_ERR_INVALIDDATA when the post is unknown, was not made,
+ *         changed since encode, or fails verify (the reason is in the buffer)
+ */
+int igp_approve(const IgpApproveSettings *settings);
+
+typedef struct IgpPublishSettings {
+    const char *out_dir; ///< a run's folder; verify is run on it first
+    const char *outbox;  ///< where post folders go (created if missing)
+    int quiet;
+} IgpPublishSettings;
+
+/**
+ * Hand every approved, unchanged, verified post to the outbox, as
+ * OUTBOX/<shoot>-<post>/ (media and post.json), each built in a hidden
+ * temporary folder, fsynced and renamed into place. An identical folder is
+ * left untouched. Refused posts are reported one line each; the others
+ * still go out. Temporary folders of a killed publish are removed first.
+ * $IGP_PUBLISH_DELAY_MS (tests only) sleeps that long between file writes.
+ * @return 0 when every post went out, IGP_ERR_INVALIDDATA when some post was
+ *         refused, another IGP_ERR when OUT or the outbox is unusable
+ */
+int igp_publish_outbox(const IgpPublishSettings *settings);
+
+/* ---- shared by proof, approve and publish (approve.c) ---- */
+
+/**
+ * Take OUT's run lock (the one `igprep run` takes), so that no run rewrites
+ * files while they are approved or published.
+ * @return the lock's file descriptor (close() releases it), or a negative IGP_ERR
+ */
+int igp_out_lock(const char *out_dir);
+
+/**
+ * Load OUT/state/encode.json and check that it is a run's state.
+ * @return the document (caller decrefs), or NULL with the reason in the buffer
+ */
+json_t *igp_encode_state_load(const char *out_dir);
+
+/**
+ * Load a JSON file that may be absent.
+ * @return the document, NULL with *missing set when there is no such file,
+ *         NULL with the reason in the buffer when it cannot be parsed
+ */
+json_t *igp_json_load_optional(const char *path, int *missing);
+
+/**
+ * Does every file of a post pass OUT/reports/verify.json? Files with no
+ * entry there count as failing (not verified), and so do stray files found
+ * in the post's folder.
+ * @param verify  the report, or NULL when there is none
+ * @param files   the post's "files" array from encode.json
+ * @param why     when not NULL, gets "posts/x/a.jpg: aspect, bytes; ..." for failures
+ * @return 1 when every file passed, 0 otherwise
+ */
+int igp_post_passes_verify(json_t *verify, const char *post_id, json_t *files, GString *why);
+
+/**
+ * Was OUT/reports/verify.json written after OUT/state/encode.json? When it
+ * was not (encode ran alone since), its verdicts may be about other bytes.
+ */
+int igp_verify_report_is_current(const char *out_dir);
+
+/**
+ * Hash each file of a post now and compare with @p files' "sha256".
+ * @param out_dir   the run's folder the "path"s are relative to
+ * @param changed   when not NULL, gets the paths that differ or cannot be read
+ * @return 1 when all match, 0 otherwise
+ */
+int igp_post_files_match(const char *out_dir, json_t *files, GString *changed);
+
+/** "2026-11-25T20:33:12Z": now in UTC, or $IGP_NOW normalised to UTC. Returns 0 or IGP_ERR. */
+int igp_now_iso8601(char *out, size_t len);
+
+/** Number of hashtags in a caption: '#' or '＃' starting a word, followed by a tag character. */
+int igp_count_hashtags(const char *caption);
+
+#endif

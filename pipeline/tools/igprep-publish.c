@@ -1,0 +1,49 @@
+/* igprep-publish: hand approved, unchanged, verified posts to the outbox. */
+#include "cli.h"
+#include "log.h"
+#include "publish.h"
+
+#include "error.h"
+
+#include <stdio.h>
+
+int main(int argc, char **argv)
+{
+    static char *outbox;
+    static gboolean quiet;
+    GOptionEntry entries[] = {
+        {"outbox", 0, 0, G_OPTION_ARG_FILENAME, &outbox, "where post folders go (required)", "DIR"},
+        {"quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, "only errors and warnings", NULL},
+        {NULL}};
+    GOptionContext *ctx = g_option_context_new("OUT - publish approved posts to an outbox");
+    IgpPublishSettings settings = {0};
+    GError *err = NULL;
+    int ret;
+
+    g_option_context_add_main_entries(ctx, entries, NULL);
+    g_option_context_set_description(
+        ctx, "Runs verify on OUT, then writes DIR/<shoot>-<post>/ (media and post.json, see\n"
+             "docs/post-json.md) for each post whose latest approval matches its files and\n"
+             "whose files pass verify. A post folder appears complete or not at all; an\n"
+             "identical one is left untouched. Refused posts are named one line each.\n"
+             "Exit status: 0 all published, 1 some post refused or a failure, 2 usage error.\n");
+    if (!g_option_context_parse(ctx, &argc, &argv, &err)) {
+        fprintf(stderr, "igprep-publish: %s (try --help)\n", err->message);
+        return IGP_EXIT_USAGE;
+    }
+    g_option_context_free(ctx);
+    if (argc != 2 || !outbox || !*outbox) {
+        fprintf(stderr, "igprep-publish: expected OUT --outbox DIR (try --help)\n");
+        return IGP_EXIT_USAGE;
+    }
+    settings.out_dir = argv[1];
+    settings.outbox = outbox;
+    settings.quiet = quiet;
+    igp_log_set_quiet(quiet);
+    if ((ret = igp_cli_start(argv[0])))
+        return ret;
+    ret = igp_publish_outbox(&settings);
+    if (ret && *igp_error_buffer())
+        igp_log_error("%s", igp_error_buffer());
+    return igp_cli_finish(ret);
+}
