@@ -68,6 +68,8 @@ typedef struct IgpVerifySettings {
     const char *out_dir; ///< verify a run's folder (posts and masters), or NULL
     char **files;        ///< or these files (NULL-terminated)
     int json;            ///< print the report as JSON on stdout
+    const char *as_kind; ///< judge FILEs as this kind (feed-image, story-image, reel-cover,
+                         ///< reel, story-video); NULL: by their content
     int quiet;
 } IgpVerifySettings;
 

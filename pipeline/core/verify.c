@@ -130,7 +130,7 @@ static void check_image(IgpFileReport *r, const char *path, const char *format, 
     if (check_jpeg_privacy(r, path, &w) != 0 || is_master)
         return;
     /* A file from outside igprep is judged as a story when it is 9:16. */
-    int story = !strcmp(kind, "story-image") ||
+    int story = !strcmp(kind, "story-image") || !strcmp(kind, "reel-cover") ||
                 (!strcmp(kind, "image") && w.height &&
                  fabs((double)w.width / w.height - STORY_ASPECT) <= ASPECT_TOLERANCE);
     check_image_limits(r, path, &w, story, expected_w, expected_h);
@@ -353,7 +353,7 @@ int igp_verify(const IgpVerifySettings *s)
     }
     for (char **f = s->files; f && *f; f++) {
         int ok;
-        json_t *rep = verify_file(*f, *f, "image", 0, 0, &ok);
+        json_t *rep = verify_file(*f, *f, s->as_kind ? s->as_kind : "image", 0, 0, &ok);
         add_result(&run, rep, ok);
     }
     report = json_pack("{s:i, s:b, s:i, s:i, s:o}", "version", 1, "ok", run.failed == 0, "checked",

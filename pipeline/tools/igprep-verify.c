@@ -6,10 +6,18 @@
 
 int main(int argc, char **argv)
 {
+    static const char *const kinds[] = {"feed-image", "carousel-image", "story-image", "reel-cover",
+                                        "reel",       "story-video",    NULL};
     static gboolean json, quiet;
+    static char *as_kind;
     GOptionEntry entries[] = {
         {"json", 0, 0, G_OPTION_ARG_NONE, &json, "print the report as JSON on stdout", NULL},
         {"quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, "only the failures", NULL},
+        {"as", 0, 0, G_OPTION_ARG_STRING, &as_kind,
+         "judge FILEs as feed-image, carousel-image, story-image, reel-cover, reel or "
+         "story-video (default: by content: a JPEG as a feed image, 9:16 as a story; a video as "
+         "a reel)",
+         "KIND"},
         {NULL}};
     GOptionContext *ctx = g_option_context_new("OUT | FILE... - verify a run's outputs or files");
     IgpVerifySettings settings = {0};
@@ -20,7 +28,7 @@ int main(int argc, char **argv)
     g_option_context_add_main_entries(ctx, entries, NULL);
     g_option_context_set_description(
         ctx, "OUT is a run's folder: its posts and masters are checked and the report is\n"
-             "written to OUT/reports/verify.json. FILEs are checked as images for the feed.\n"
+             "written to OUT/reports/verify.json. FILEs are checked by what they are (see --as).\n"
              "Exit status: 0 all pass, 1 a file cannot be read, 2 usage error,\n"
              "3 a file fails a check.\n");
     if (!g_option_context_parse(ctx, &argc, &argv, &err)) {
@@ -38,6 +46,12 @@ int main(int argc, char **argv)
         settings.files = argv + 1;
     settings.json = json;
     settings.quiet = quiet;
+    if (as_kind && !g_strv_contains(kinds, as_kind)) {
+        fprintf(stderr, "igprep-verify: --as takes one of: feed-image, carousel-image, "
+                        "story-image, reel-cover, reel, story-video\n");
+        return IGP_EXIT_USAGE;
+    }
+    settings.as_kind = as_kind;
     if ((ret = igp_cli_start(argv[0])))
         return ret;
     return igp_cli_finish(igp_verify(&settings));
