@@ -14,6 +14,7 @@ all: build
 # Install the Debian packages that are missing (idempotent; says what it installs).
 deps:
 	@bash scripts/install-deps.sh
+	@sh scripts/fetch-models.sh
 
 build: deps
 	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DIGP_WERROR=ON >/dev/null

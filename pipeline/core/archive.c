@@ -186,6 +186,7 @@ typedef struct Run {
     const char *out_dir;
     json_t *encode, *scrub, *verify;
     json_t *ingest;         ///< state/ingest.json, for the originals' folder and hashes
+    json_t *redact;         ///< state/redact.json: the masters that leave igprep are redacted
     const char *shoot;      ///< the shoot's name, from state/encode.json
     char *folder;           ///< its folder in the bag: the name made safe for a path
     GHashTable *passed;     ///< OUT-relative paths of the files verify passed
@@ -224,6 +225,7 @@ static void run_clear(Run *run)
 {
     json_decref(run->encode);
     json_decref(run->scrub);
+    json_decref(run->redact);
     json_decref(run->verify);
     json_decref(run->ingest);
     g_free(run->folder);
@@ -243,6 +245,7 @@ static int run_open(const char *out_dir, Run *run)
     run->out_dir = out_dir;
     if ((ret = load_json(out_dir, "state/encode.json", &run->encode)) ||
         (ret = load_json(out_dir, "state/scrub.json", &run->scrub)) ||
+        (ret = load_json(out_dir, "state/redact.json", &run->redact)) ||
         (ret = load_json(out_dir, "reports/verify.json", &run->verify)) ||
         (ret = load_json(out_dir, "state/ingest.json", &run->ingest)))
         return ret;
@@ -288,7 +291,7 @@ static int schedule_date(const char *schedule, char date[11])
 static const char *master_of(const Run *run, const char *source)
 {
     return json_string_value(
-        json_object_get(json_object_get(json_object_get(run->scrub, "media"), source), "master"));
+        json_object_get(json_object_get(json_object_get(run->redact, "media"), source), "master"));
 }
 
 /* Why this post stays out of the bag, or NULL when it goes in. Posts outside
@@ -483,10 +486,10 @@ static int image_size(const char *path, int *width, int *height)
     return 0;
 }
 
-/* The SHA-256 scrub recorded for the master at @p master, or NULL. */
+/* The SHA-256 redact recorded for the master at @p master, or NULL. */
 static const char *master_sha256(const Run *run, const char *master)
 {
-    json_t *media = json_object_get(run->scrub, "media"), *m;
+    json_t *media = json_object_get(run->redact, "media"), *m;
     const char *source;
 
     json_object_foreach(media, source, m)
@@ -508,11 +511,12 @@ static int add_original(Bag *bag, const Run *run, const char *master)
     BagFile *f = NULL;
     int ret;
 
-    json_object_foreach(media, source, m)
+    json_object_foreach(json_object_get(run->redact, "media"), source, m)
     {
         if (!g_strcmp0(json_string_value(json_object_get(m, "master")), master)) {
             name = source;
-            want = json_string_value(json_object_get(m, "source_sha256"));
+            want =
+                json_string_value(json_object_get(json_object_get(media, source), "source_sha256"));
         }
     }
     if (!name || !want || !shoot_dir)
@@ -556,7 +560,7 @@ static int add_master(Bag *bag, const Run *run, const char *master)
     /* Posts using it are already in: a changed master is an error, not a skip. */
     if (ret == 0 && g_strcmp0(f->hex[ALG_SHA256], master_sha256(run, master))) {
         ret = igp_error(IGP_ERR_INVALIDDATA, src,
-                        "changed since scrub made it (run igprep on the shoot again)");
+                        "changed since redact made it (run igprep on the shoot again)");
         bag_file_free(f);
     }
     if (ret == 0) {

@@ -19,7 +19,7 @@
 
 typedef struct EncodeJob {
     IgpShoot *shoot;
-    json_t *masters;  ///< state/scrub.json "media"
+    json_t *masters;  ///< state/redact.json "media": the masters with faces hidden
     json_t *previous; ///< last run's state/encode.json "posts"
     IgpProgress *progress;
     const IgpPost **posts;
@@ -90,6 +90,159 @@ static char *slide_name(const IgpPost *post, int index)
     return g_strdup_printf("%s-%02d.jpg", post->id, index + 1);
 }
 
+/* ---- templates (compose.c): begin ----
+ * A post with a "template" was drawn by compose into OUT/composed/<id>/; its
+ * slides are taken from there instead of cropped from the masters, and its
+ * next-day story (compose's <id>-story.png) is written as the post
+ * "<id>-story" of type story. */
+
+/* The post's entry in state/compose.json (a new reference), or NULL. */
+static json_t *composed_entry(const EncodeJob *job, const IgpPost *post)
+{
+    json_t *state = igp_state_load(job->shoot->out_dir, "compose");
+    json_t *entry = json_incref(json_object_get(json_object_get(state, "posts"), post->id));
+    json_decref(state);
+    return entry;
+}
+
+/* The composed slide @p index: 0 and *out set, 1 when the slide is a plain
+ * crop (no template, or no page template), or an IGP_ERR. */
+static int composed_slide(const EncodeJob *job, const IgpPost *post, int index, VipsImage **out)
+{
+    json_t *entry, *file;
+    char *path;
+
+    if (!json_object_get(post->json, "template"))
+        return 1;
+    entry = composed_entry(job, post);
+    file = json_array_get(json_object_get(entry, "files"), index);
+    if (!entry || json_object_get(entry, "error") || !json_object_get(entry, "files")) {
+        json_decref(entry);
+        return igp_error(IGP_ERR_INVALIDDATA, "encode",
+                         "post '%s' not made: its template could not be drawn (see above)",
+                         post->id);
+    }
+    if (!json_is_string(file)) {
+        json_decref(entry);
+        return 1;
+    }
+    path = g_build_filename(job->shoot->out_dir, json_string_value(file), NULL);
+    *out = vips_image_new_from_file(path, "access", VIPS_ACCESS_SEQUENTIAL, NULL);
+    g_free(path);
+    json_decref(entry);
+    if (!*out)
+        return igp_vips_error(IGP_ERR_INVALIDDATA, "encode", "cannot read the composed slide");
+    return 0;
+}
+
+/* compose's key joins the post's key: new words or artwork, new files. */
+static void composed_key(const EncodeJob *job, const IgpPost *post, GString *s)
+{
+    json_t *entry = composed_entry(job, post);
+    g_string_append_printf(s, "|compose %s", json_string_value(json_object_get(entry, "key")));
+    json_decref(entry);
+}
+
+/* Write posts/<id>-story/<id>-story.jpg from compose's story picture. */
+static json_t *write_story(const EncodeJob *job, const IgpPost *post, json_t *story,
+                           const char *compose_key, json_t *previous)
+{
+    const char *out_dir = job->shoot->out_dir;
+    char *id = g_strdup_printf("%s-story", post->id), *name = g_strdup_printf("%s.jpg", id);
+    char *final_dir = g_build_filename(out_dir, "posts", id, NULL);
+    char *tmp_dir = igp_temp_sibling(final_dir), *path = g_build_filename(tmp_dir, name, NULL);
+    char *src = g_build_filename(out_dir, json_string_value(json_object_get(story, "file")), NULL);
+    const char *when = json_string_value(json_object_get(story, "schedule"));
+    json_t *entry = NULL, *facts;
+    VipsImage *image = NULL;
+    IgpDigest d, key;
+    char *key_text = g_strdup_printf("%s|story|%s|q%d", ENCODE_RECIPE, compose_key,
+                                     job->shoot->settings->post.quality);
+    int ret;
+
+    igp_hash_bytes(key_text, strlen(key_text), &key);
+    if (!g_strcmp0(json_string_value(json_object_get(previous, "key")), key.hex) &&
+        igp_path_exists(final_dir)) {
+        entry = json_deep_copy(previous);
+        goto done;
+    }
+    ret = igp_mkdir_p(tmp_dir);
+    if (ret == 0 && !(image = vips_image_new_from_file(src, NULL)))
+        ret = igp_vips_error(IGP_ERR_INVALIDDATA, "encode", "cannot read the composed story");
+    if (ret == 0)
+        ret = igp_image_save_jpeg(image, src, path, &job->shoot->settings->post);
+    if (ret == 0)
+        ret = igp_hash_file(path, &d);
+    if (ret == 0 && !(ret = igp_fsync_path(tmp_dir)))
+        ret = igp_publish(tmp_dir, final_dir);
+    if (ret) {
+        igp_remove_tree(tmp_dir);
+        igp_log_error("%s", igp_error_buffer());
+        entry = json_pack("{s:s}", "error", igp_error_buffer());
+        igp_error_clear();
+        goto done;
+    }
+    facts = json_pack("{s:s, s:[s]}", "story_of", post->id, "sources", post->media[0].file);
+    if (when)
+        json_object_set_new(facts, "schedule", json_string(when));
+    entry =
+        json_pack("{s:s, s:s, s:s, s:[{s:s+++, s:s, s:s, s:i, s:i}], s:o}", "key", key.hex, "type",
+                  "story", "aspect", "9:16", "files", "path", "posts/", id, "/", name, "sha256",
+                  d.hex, "kind", "story-image", "width", 1080, "height", 1920, "post", facts);
+done:
+    if (image)
+        g_object_unref(image);
+    g_free(key_text);
+    g_free(src);
+    g_free(path);
+    g_free(tmp_dir);
+    g_free(final_dir);
+    g_free(name);
+    g_free(id);
+    return entry;
+}
+
+/* The next-day stories of the posts made in this run; a post that no longer
+ * wants one (or failed) loses it. */
+static void encode_stories(const EncodeJob *job, int n, json_t *posts)
+{
+    for (int i = 0; i < n; i++) {
+        const IgpPost *post = job->posts[i];
+        char *id = g_strdup_printf("%s-story", post->id);
+        json_t *entry = composed_entry(job, post);
+        json_t *story = json_object_get(entry, "story"), *made = NULL;
+
+        if (story && !json_object_get(json_object_get(posts, post->id), "error"))
+            made = write_story(job, post, story, json_string_value(json_object_get(entry, "key")),
+                               json_object_get(job->previous, id));
+        if (made) {
+            json_object_set_new(posts, id, made);
+        } else {
+            char *dir = g_build_filename(job->shoot->out_dir, "posts", id, NULL);
+            igp_remove_tree(dir);
+            g_free(dir);
+        }
+        json_decref(entry);
+        g_free(id);
+    }
+}
+
+/* Is @p id the story of a post in the manifest? Keeps an unselected post's
+ * story (--post); the selected ones are redone by encode_stories(). */
+static int story_of_manifest_post(const EncodeJob *job, const char *id, json_t *entry,
+                                  json_t *posts)
+{
+    size_t len = strlen(id);
+    char *base = len > 6 && g_str_has_suffix(id, "-story") ? g_strndup(id, len - 6) : NULL;
+    const IgpPost *post = base ? igp_manifest_find_post(job->shoot->manifest, base) : NULL;
+
+    if (post && !igp_shoot_selects(job->shoot, post))
+        json_object_set(posts, id, entry);
+    g_free(base);
+    return post != NULL;
+}
+/* ---- templates (compose.c): end ---- */
+
 /* Everything the post's files depend on, hashed: same key, same files. */
 static void post_key(const EncodeJob *job, const IgpPost *post, IgpDigest *key)
 {
@@ -105,6 +258,7 @@ static void post_key(const EncodeJob *job, const IgpPost *post, IgpDigest *key)
                                json_string_value(json_object_get(m, "master_sha256")),
                                post->media[i].focus[0], post->media[i].focus[1]);
     }
+    composed_key(job, post, s); /* templates */
     igp_hash_bytes(s->str, s->len, key);
     g_string_free(s, TRUE);
 }
@@ -140,8 +294,9 @@ static int masters_ready(const EncodeJob *job, const IgpPost *post)
         json_t *m = json_object_get(job->masters, post->media[i].file);
         if (!json_object_get(m, "master"))
             return igp_error(IGP_ERR_INVALIDDATA, "encode",
-                             "post '%s' not made: its source '%s' failed (see above)", post->id,
-                             post->media[i].file);
+                             "post '%s' not made: its source '%s' has no redacted master (see "
+                             "above, or run 'igprep redact' first)",
+                             post->id, post->media[i].file);
     }
     return 0;
 }
@@ -166,7 +321,9 @@ static int write_post(const EncodeJob *job, const IgpPost *post, json_t *files)
 
         double enlargement = 1;
 
-        ret = render_slide(master, &post->media[i], out_w, out_h, &slide, &enlargement);
+        ret = composed_slide(job, post, i, &slide); /* templates: compose drew it */
+        if (ret == 1)
+            ret = render_slide(master, &post->media[i], out_w, out_h, &slide, &enlargement);
         if (ret == 0 && enlargement > MAX_QUIET_ENLARGEMENT)
             igp_log_warning("post '%s': '%s' is enlarged %.1f times to %dx%d and will look soft",
                             post->id, post->media[i].file, enlargement, out_w, out_h);
@@ -285,7 +442,8 @@ static void carry_over_unselected(const EncodeJob *job, json_t *posts)
         const IgpPost *post = igp_manifest_find_post(m, id);
         if (post && !igp_shoot_selects(job->shoot, post)) {
             json_object_set(posts, id, entry);
-        } else if (!post && id[0] != '.' && !strchr(id, '/')) {
+        } else if (!post && id[0] != '.' && !strchr(id, '/') &&
+                   !story_of_manifest_post(job, id, entry, posts)) {
             char *dir = g_build_filename(job->shoot->out_dir, "posts", id, NULL);
             igp_remove_tree(dir);
             g_free(dir);
@@ -295,7 +453,9 @@ static void carry_over_unselected(const EncodeJob *job, json_t *posts)
 
 int igp_encode(IgpShoot *shoot)
 {
-    json_t *scrub = igp_state_load(shoot->out_dir, "scrub");
+    /* Only redacted masters: a source whose faces were not hidden has no
+     * entry here, and no post is made from it (fail closed). */
+    json_t *scrub = igp_state_load(shoot->out_dir, "redact");
     json_t *previous = igp_state_load(shoot->out_dir, "encode");
     EncodeJob job = {.shoot = shoot,
                      .masters = json_object_get(scrub, "media"),
@@ -318,6 +478,7 @@ int igp_encode(IgpShoot *shoot)
         failed += json_object_get(job.entries[i], "error") != NULL;
         json_object_set_new(json_object_get(state, "posts"), job.posts[i]->id, job.entries[i]);
     }
+    encode_stories(&job, n, json_object_get(state, "posts")); /* templates */
     igp_error_clear();
     ret = igp_state_save(shoot->out_dir, "encode", state);
     if (ret)

@@ -16,7 +16,8 @@
  * Returns the lock's file descriptor, or a negative IGP_ERR. */
 static int prepare_out(const char *out_dir)
 {
-    static const char *const subdirs[] = {"", "posts", "masters", "state", "reports"};
+    static const char *const subdirs[] = {"",        "posts",  "masters",          "state",
+                                          "reports", "review", "masters/redacted", "composed"};
     int fd = igp_mkdir_p(out_dir);
 
     if (fd == 0)
@@ -67,6 +68,15 @@ int igp_run(const IgpStageSettings *settings, unsigned stages)
         result = worse(result, igp_ingest(shoot));
     if (stages & IGP_STAGE_SCRUB)
         result = worse(result, igp_scrub(shoot));
+    /* Faces (docs/faces.md): detect proposes, redact hides every face not
+     * cleared on the masters; encode only reads redacted masters. */
+    if (stages & IGP_STAGE_DETECT)
+        result = worse(result, igp_detect(shoot));
+    if (stages & IGP_STAGE_REDACT)
+        result = worse(result, igp_redact(shoot));
+    /* Templates draw on the redacted masters (compose.c). */
+    if (stages & IGP_STAGE_COMPOSE)
+        result = worse(result, igp_compose(shoot));
     if (stages & IGP_STAGE_ENCODE)
         result = worse(result, igp_encode(shoot));
     if (stages & IGP_STAGE_VERIFY) {

@@ -7,6 +7,9 @@
  *
  *   ingest  state/ingest.json   what each source is, by content, and its SHA-256
  *   scrub   masters/, state/scrub.json, reports/scrub.json
+ *   compose composed/<id>/, state/compose.json   templated slides and next-day stories
+ *   detect  faces.json, review/, state/detect.json (docs/faces.md)
+ *   redact  masters/redacted/, state/redact.json, reports/redaction.json
  *   encode  posts/<id>/, state/encode.json
  *   verify  reports/verify.json
  *
@@ -35,6 +38,11 @@ typedef struct IgpStageSettings {
     int64_t max_file_bytes;      ///< refuse larger sources; default 4 GB
     IgpJpegSettings master;      ///< masters: quality 95, 4:4:4
     IgpJpegSettings post;        ///< posts: quality 90, 4:2:0, at most 8 MB
+    /* ---- faces (detect, redact; docs/faces.md) ---- */
+    int face_thorough;      ///< detect at score 0.5 instead of 0.6 (an editor's pass)
+    int face_min_size;      ///< smallest face looked for, in pixels; default 24
+    const char *face_style; ///< redaction style over the faces.json one (--style), or NULL
+    const char *face_model; ///< BlazeFace model file; NULL: $IGPREP_FACE_MODEL or models/
 } IgpStageSettings;
 
 void igp_stage_default_settings(IgpStageSettings *s);
@@ -62,6 +70,14 @@ int igp_shoot_selects(const IgpShoot *shoot, const IgpPost *post);
 int igp_ingest(IgpShoot *shoot);
 int igp_scrub(IgpShoot *shoot);
 int igp_encode(IgpShoot *shoot);
+/** Draw templated posts and their next-day stories (compose.c, see template.h). */
+int igp_compose(IgpShoot *shoot);
+
+/** Propose face boxes on the masters, merge into OUT/faces.json, draw OUT/review/. */
+int igp_detect(IgpShoot *shoot);
+
+/** Hide every face not cleared on a copy of each master (masters/redacted/). */
+int igp_redact(IgpShoot *shoot);
 
 /** Verify settings: what to check and how to report. */
 typedef struct IgpVerifySettings {
@@ -87,12 +103,16 @@ enum {
     IGP_STAGE_SCRUB = 1 << 1,
     IGP_STAGE_ENCODE = 1 << 2,
     IGP_STAGE_VERIFY = 1 << 3,
-    IGP_STAGE_ALL = IGP_STAGE_INGEST | IGP_STAGE_SCRUB | IGP_STAGE_ENCODE | IGP_STAGE_VERIFY,
+    IGP_STAGE_DETECT = 1 << 4,
+    IGP_STAGE_REDACT = 1 << 5,
+    IGP_STAGE_COMPOSE = 1 << 6, ///< templates (compose.c): after redact, before encode
+    IGP_STAGE_ALL = IGP_STAGE_INGEST | IGP_STAGE_SCRUB | IGP_STAGE_DETECT | IGP_STAGE_REDACT |
+                    IGP_STAGE_COMPOSE | IGP_STAGE_ENCODE | IGP_STAGE_VERIFY,
 };
 
 /**
  * Open the shoot once and run the chosen stages in order (ingest → scrub →
- * encode → verify), in one process. A failing item does not stop the later
+ * detect → redact → encode → verify), in one process. A failing item does not stop the later
  * stages for the other items.
  * @return 0 when everything succeeded; IGP_ERR_INVALIDDATA when some source
  *         or post failed, IGP_ERR_POLICY when verify refused a file, or the

@@ -46,22 +46,25 @@ for label in Source-Organization Contact-Name Bagging-Date Bag-Size External-Des
   check "bag-info.txt has $label" grep -q "^$label: ." "$bag/bag-info.txt"
 done
 check "Internal-Sender-Identifier is the shoot" grep -qx "Internal-Sender-Identifier: $shoot" "$bag/bag-info.txt"
-check "Bagging-Date is the newest schedule date" grep -qx "Bagging-Date: 2026-11-30" "$bag/bag-info.txt"
-check "Period is the posts' month" grep -qx "Period: 2026-11" "$bag/bag-info.txt"
+# The newest schedule is the carousel's next-day story, 2026-12-01.
+check "Bagging-Date is the newest schedule date" grep -qx "Bagging-Date: 2026-12-01" "$bag/bag-info.txt"
+check "Period spans the posts' months" grep -qx "Period: 2026-11/2026-12" "$bag/bag-info.txt"
 
 # The payload: the posts, the masters they use, catalogue and contact sheet; no originals.
-check "6 post files" test "$(find "$bag/data/$shoot" -path '*/masters' -prune -o -name '*.jpg' -print | wc -l)" -eq 6
+check "8 post files (6 images, 2 next-day stories)" test "$(find "$bag/data/$shoot" -path '*/masters' -prune -o -name '*.jpg' -print | wc -l)" -eq 8
+check "the masters in the bag are the redacted ones" \
+  cmp "$bag/data/$shoot/masters/IMG_0012.HEIC.jpg" "$out/masters/redacted/IMG_0012.HEIC.jpg"
 check "5 masters" test "$(ls "$bag/data/$shoot/masters" | wc -l)" -eq 5
 check "post files are the run's, byte for byte" cmp "$bag/data/$shoot/feed-01/feed-01.jpg" "$out/posts/feed-01/feed-01.jpg"
 check "no raw original in the bag" test -z "$(find "$bag" -iname '*.heic' -o -iname '*.mov' -o -iname 'IMG_00??.JPG')"
-check "catalogue.json has one row per post file and master" test "$(jq '.files | length' "$bag/data/catalogue.json")" -eq 11
+check "catalogue.json has one row per post file and master" test "$(jq '.files | length' "$bag/data/catalogue.json")" -eq 13
 check "catalogue rows carry the manifest's sha256" \
   test "$(jq -r '.files[] | "\(.sha256)  \(.path)"' "$bag/data/catalogue.json")" = "$(grep -v 'data/catalogue\|data/index' "$bag/manifest-sha256.txt")"
 check "catalogue: feed-01 alt text and size" \
   test "$(jq -r '.files[] | select(.post_id == "feed-01" and .kind == "feed-image") | "\(.width)x\(.height) \(.alt_text | length > 0) \(.copyright_holder)"' "$bag/data/catalogue.json")" = "1080x1350 true The city"
 check "catalogue.csv has the header" test "$(head -1 "$bag/data/catalogue.csv")" = \
   "$(printf 'path,shoot,post_id,kind,schedule,caption,alt_text,sha256,width,height,copyright_holder,consent_refs\r')"
-check "catalogue.csv parses to 11 rows (python csv)" test "$(python3 -c 'import csv,sys; print(len(list(csv.DictReader(open(sys.argv[1], encoding="utf-8")))))' "$bag/data/catalogue.csv")" -eq 11
+check "catalogue.csv parses to 13 rows (python csv)" test "$(python3 -c 'import csv,sys; print(len(list(csv.DictReader(open(sys.argv[1], encoding="utf-8")))))' "$bag/data/catalogue.csv")" -eq 13
 check "index.pdf is a PDF" test "$(head -c 5 "$bag/data/index.pdf")" = "%PDF-"
 check "no temporary files left" test -z "$(find "$bags" -name '.*tmp*')"
 
@@ -147,7 +150,7 @@ check "a changed zip member: exit 1, named" grep -q "changed: data/$shoot/feed-0
 check "two dir exports are identical" diff -r "$bag" "$TEST_TMP/d2/igprep-$shoot"
 
 # ---- what goes in ----
-run "$IGPREP" archive "$out" --to "$TEST_TMP/p" --period 2026-12
+run "$IGPREP" archive "$out" --to "$TEST_TMP/p" --period 2027-01
 check "an empty period: exit 1" test "$rc" -eq 1
 check "an empty period says so" grep -q "nothing to archive" "$TEST_TMP/err"
 # --include-originals: a separate, clearly named, restricted bag of the raw
@@ -187,17 +190,17 @@ printf x >>"$TEST_TMP/out2/posts/feed-01/feed-01.jpg"
 run "$IGPREP" archive "$TEST_TMP/out2" --to "$TEST_TMP/v2"
 check "a post changed since verify is named" grep -q "post 'feed-01' left out: .*changed since" "$TEST_TMP/err"
 check "a post changed since verify is not in the bag" test ! -e "$TEST_TMP/v2/igprep-$shoot/data/$shoot/feed-01"
-check "nor is its master" test ! -e "$TEST_TMP/v2/igprep-$shoot/data/$shoot/masters/IMG_0012.HEIC.jpg"
+check "its master stays for its next-day story" test -e "$TEST_TMP/v2/igprep-$shoot/data/$shoot/masters/IMG_0012.HEIC.jpg"
 run "$IGPREP" archive "$out" "$TEST_TMP/out2" --to "$TEST_TMP/v3"
 check "the same shoot twice is refused" test "$rc" -eq 1
 check "the same shoot twice: two files for one path" grep -q "two files for" "$TEST_TMP/err"
 
 # A master changed since scrub stops the export, naming it.
 cp -a "$out" "$TEST_TMP/out3"
-printf x >>"$TEST_TMP/out3/masters/IMG_0016.JPG.jpg"
+printf x >>"$TEST_TMP/out3/masters/redacted/IMG_0016.JPG.jpg"
 run "$IGPREP" archive "$TEST_TMP/out3" --to "$TEST_TMP/v4"
 check "a changed master: exit 1" test "$rc" -eq 1
-check "a changed master is named" grep -q "masters/IMG_0016.JPG.jpg: changed since scrub" "$TEST_TMP/err"
+check "a changed master is named" grep -q "masters/redacted/IMG_0016.JPG.jpg: changed since redact" "$TEST_TMP/err"
 check "a failed export leaves nothing behind" test -z "$(ls -A "$TEST_TMP/v4" 2>/dev/null)"
 
 # ---- post ids with spaces, Japanese and '%' round-trip ----

@@ -21,7 +21,7 @@ check "and says which id" grep -q "no post with id 'nope'" "$TEST_TMP/err"
 
 # Stage by stage through the driver equals one run.
 out="$TEST_TMP/staged"
-for stage in ingest scrub encode; do
+for stage in ingest scrub detect redact compose encode; do
   check "igprep $stage" "$IGPREP" "$stage" "$SAMPLE" --out "$out" --quiet
 done
 check "igprep verify OUT" "$IGPREP" verify "$out" --quiet

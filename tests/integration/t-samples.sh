@@ -11,11 +11,12 @@ for f in feed-01/feed-01.jpg carousel-01/carousel-01-01.jpg carousel-01/carousel
   check "$f is 1080x1350" test "$(vipsheader -f width "$out/posts/$f")x$(vipsheader -f height "$out/posts/$f")" = 1080x1350
 done
 check "feed-02 is 1080x1080 (aspect 1:1)" test "$(vipsheader -f height "$out/posts/feed-02/feed-02.jpg")" = 1080
-check "one master per source" test "$(ls "$out/masters" | wc -l)" -eq 5
+check "one master per source" test "$(find "$out/masters" -maxdepth 1 -type f | wc -l)" -eq 5
+check "one redacted master per source" test "$(find "$out/masters/redacted" -type f | wc -l)" -eq 5
 check "no temporary files left" test -z "$(find "$out" -name '.*tmp*')"
 
 # exiftool -a -G1 -ee -u finds nothing but structure in any output.
-for f in "$out"/posts/*/*.jpg "$out"/masters/*.jpg; do
+for f in "$out"/posts/*/*.jpg "$out"/masters/*.jpg "$out"/masters/redacted/*.jpg; do
   leaks=$(exiftool_leaks "$f")
   if [ -n "$leaks" ]; then fail "$f leaks metadata: $(echo $leaks)"; else pass; fi
 done
@@ -26,7 +27,8 @@ check "a source fails the allow-list" test -n "$(exiftool_leaks "$SAMPLE/IMG_001
 
 # igprep's own verify agrees, and its report lists every file.
 check "verify.json says ok" test "$(jq -r .ok "$out/reports/verify.json")" = true
-check "verify.json checked 11 files" test "$(jq -r .checked "$out/reports/verify.json")" = 11
+# 6 post images, 2 next-day stories, 5 masters and their 5 redacted versions
+check "verify.json checked 18 files" test "$(jq -r .checked "$out/reports/verify.json")" = 18
 check "verify re-run on OUT passes" "$IGPREP" verify "$out" --quiet
 check "scrub audit found GPS in the HEIC" \
   test "$(jq -r '.media["IMG_0012.HEIC"].found | index("gps position") != null' "$out/reports/scrub.json")" = true

@@ -91,11 +91,11 @@ before=$(fingerprint "$shoot")
 check "igprep run scrubs every format" "$IGPREP" run "$shoot" --out "$out" --quiet
 
 # Nothing but structure survives, as an independent reader sees it.
-for f in "$out"/posts/*/*.jpg "$out"/masters/*; do
+for f in "$out"/posts/*/*.jpg "$out"/masters/*.* "$out"/masters/redacted/*; do
   leaks=$(exiftool_leaks "$f")
   if [ -n "$leaks" ]; then fail "$f leaks: $(echo $leaks)"; else pass; fi
 done
-check "one master per source" test "$(ls "$out/masters" | wc -l)" -eq "${#files[@]}"
+check "one master per source" test "$(find "$out/masters" -maxdepth 1 -type f | wc -l)" -eq "${#files[@]}"
 check "every post made" test "$(ls "$out/posts" | wc -l)" -eq "${#files[@]}"
 check "verify passes every output" "$IGPREP" verify "$out" --quiet
 for f in "$out"/posts/*/*.jpg; do

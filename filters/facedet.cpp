@@ -1,0 +1,340 @@
+// facedet: the C interface of facedet.h over OpenCV 4.6 (BlazeFace through
+// cv::dnn, Haar cascades through objdetect). The only C++ file in igprep:
+// OpenCV 4 has no C API. Every exception is caught at this boundary.
+#include "facedet.h"
+
+#include <algorithm>
+#include <cmath>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include <glib.h>
+#include <opencv2/core.hpp>
+#include <opencv2/dnn.hpp>
+#include <opencv2/imgproc.hpp>
+#include <opencv2/objdetect.hpp>
+#include <sys/stat.h>
+
+extern "C" {
+#include "error.h"
+}
+
+namespace
+{
+
+// BlazeFace front-128: a 128×128 input; face widths of about 16–96 px
+// inside one input are found reliably (measured, docs/faces.md).
+constexpr int kInput = 128;
+constexpr float kSmallestInInput = 22.0f; // the pyramid maps min_face to this
+constexpr float kLargestInInput = 80.0f;  // each level hands over below 96
+constexpr int kTileStride = kInput * 3 / 4;
+constexpr float kNmsIou = 0.3f;
+
+struct Anchor {
+    float cx, cy; // anchor centre in input pixels
+};
+
+// MediaPipe's SSD anchors for the front model: 16×16 cells × 2 anchors at
+// stride 8, then 8×8 cells × 6 anchors at stride 16, all of unit size.
+std::vector<Anchor> make_anchors()
+{
+    std::vector<Anchor> anchors;
+    const int grids[2] = {16, 8}, per_cell[2] = {2, 6};
+    for (int layer = 0; layer < 2; layer++) {
+        const int g = grids[layer];
+        for (int y = 0; y < g; y++)
+            for (int x = 0; x < g; x++)
+                for (int a = 0; a < per_cell[layer]; a++)
+                    anchors.push_back({(x + 0.5f) * kInput / g, (y + 0.5f) * kInput / g});
+    }
+    return anchors;
+}
+
+bool file_exists(const char *path)
+{
+    struct stat st;
+    return path && stat(path, &st) == 0;
+}
+
+float iou(const IgpFaceBox &a, const IgpFaceBox &b)
+{
+    const float x0 = std::max(a.x, b.x), y0 = std::max(a.y, b.y);
+    const float x1 = std::min(a.x + a.w, b.x + b.w), y1 = std::min(a.y + a.h, b.y + b.h);
+    const float inter = std::max(0.0f, x1 - x0) * std::max(0.0f, y1 - y0);
+    const float uni = a.w * a.h + b.w * b.h - inter;
+    return uni > 0 ? inter / uni : 0.0f;
+}
+
+// Weighted NMS: each cluster of overlapping boxes (the same face found by
+// neighbouring tiles and pyramid levels) becomes its score-weighted mean,
+// which is steadier than keeping the single best box.
+std::vector<IgpFaceBox> weighted_nms(std::vector<IgpFaceBox> boxes)
+{
+    std::sort(boxes.begin(), boxes.end(),
+              [](const IgpFaceBox &a, const IgpFaceBox &b) { return a.score > b.score; });
+    std::vector<bool> used(boxes.size(), false);
+    std::vector<IgpFaceBox> out;
+    for (size_t i = 0; i < boxes.size(); i++) {
+        if (used[i])
+            continue;
+        double sx = 0, sy = 0, sw = 0, sh = 0, total = 0;
+        for (size_t j = i; j < boxes.size(); j++) {
+            if (used[j] || iou(boxes[i], boxes[j]) < kNmsIou)
+                continue;
+            used[j] = true;
+            const double wgt = boxes[j].score;
+            sx += wgt * boxes[j].x, sy += wgt * boxes[j].y;
+            sw += wgt * boxes[j].w, sh += wgt * boxes[j].h;
+            total += wgt;
+        }
+        out.push_back({float(sx / total), float(sy / total), float(sw / total), float(sh / total),
+                       boxes[i].score});
+    }
+    return out;
+}
+
+float sigmoid(float logit)
+{
+    logit = std::max(-80.0f, std::min(80.0f, logit));
+    return 1.0f / (1.0f + std::exp(-logit));
+}
+
+} // namespace
+
+struct IgpFaceDetector {
+    IgpFaceBackend backend;
+    cv::dnn::Net net;
+    std::vector<Anchor> anchors;
+    cv::CascadeClassifier frontal, profile;
+    std::mutex lock; // cv::dnn::Net is not reentrant
+};
+
+namespace
+{
+
+// Run BlazeFace on one 128×128 RGB tile; append faces (in tile pixels).
+void blazeface_tile(IgpFaceDetector *det, const cv::Mat &tile, float score,
+                    std::vector<IgpFaceBox> &faces)
+{
+    // NHWC float input scaled to [-1, 1], as the barracuda export expects.
+    int dims[4] = {1, kInput, kInput, 3};
+    cv::Mat blob(4, dims, CV_32F);
+    cv::Mat view(kInput, kInput, CV_32FC3, blob.ptr<float>());
+    tile.convertTo(view, CV_32FC3, 2.0 / 255.0, -1.0);
+    det->net.setInput(blob);
+    std::vector<cv::Mat> outs;
+    det->net.forward(outs, det->net.getUnconnectedOutLayersNames());
+
+    // Outputs by size: logits 512 and 384, regressors 512×16 and 384×16.
+    const float *logits[2] = {nullptr, nullptr}, *regs[2] = {nullptr, nullptr};
+    for (const cv::Mat &m : outs) {
+        const size_t n = m.total();
+        if (n == 512)
+            logits[0] = m.ptr<float>();
+        else if (n == 384)
+            logits[1] = m.ptr<float>();
+        else if (n == 512 * 16)
+            regs[0] = m.ptr<float>();
+        else if (n == 384 * 16)
+            regs[1] = m.ptr<float>();
+    }
+    if (!logits[0] || !logits[1] || !regs[0] || !regs[1])
+        throw cv::Exception(cv::Error::StsBadSize, "unexpected BlazeFace outputs", __func__,
+                            __FILE__, __LINE__);
+    const float min_logit = std::log(score / (1.0f - score));
+    for (int layer = 0, base = 0; layer < 2; base += layer == 0 ? 512 : 384, layer++) {
+        const int count = layer == 0 ? 512 : 384;
+        for (int i = 0; i < count; i++) {
+            if (logits[layer][i] < min_logit)
+                continue;
+            const float *r = regs[layer] + i * 16;
+            const Anchor &a = det->anchors[base + i];
+            const float cx = a.cx + r[0], cy = a.cy + r[1], w = r[2], h = r[3];
+            if (w <= 1 || h <= 1)
+                continue;
+            faces.push_back({cx - w / 2, cy - h / 2, w, h, sigmoid(logits[layer][i])});
+        }
+    }
+}
+
+// Tile origins along one axis so that tiles of kInput overlap by a quarter
+// and the last one ends on the edge.
+std::vector<int> tile_origins(int length)
+{
+    std::vector<int> o;
+    if (length <= kInput)
+        return {0};
+    for (int p = 0;; p += kTileStride) {
+        if (p + kInput >= length) {
+            o.push_back(length - kInput);
+            break;
+        }
+        o.push_back(p);
+    }
+    return o;
+}
+
+// One pyramid level: the image scaled by @p scale, cut into tiles.
+void blazeface_level(IgpFaceDetector *det, const cv::Mat &rgb, double scale, float score,
+                     float min_in_input, std::vector<IgpFaceBox> &faces)
+{
+    cv::Mat scaled;
+    cv::resize(rgb, scaled, cv::Size(), scale, scale,
+               scale < 1 ? cv::INTER_AREA : cv::INTER_LINEAR);
+    // Small levels are padded to a whole tile with mid grey (0 after scaling).
+    if (scaled.cols < kInput || scaled.rows < kInput)
+        cv::copyMakeBorder(scaled, scaled, 0, std::max(0, kInput - scaled.rows), 0,
+                           std::max(0, kInput - scaled.cols), cv::BORDER_CONSTANT,
+                           cv::Scalar(128, 128, 128));
+    for (int ty : tile_origins(scaled.rows))
+        for (int tx : tile_origins(scaled.cols)) {
+            std::vector<IgpFaceBox> found;
+            blazeface_tile(det, scaled(cv::Rect(tx, ty, kInput, kInput)), score, found);
+            for (IgpFaceBox b : found) {
+                if (b.w < min_in_input)
+                    continue; // a face part found again at too fine a level
+                faces.push_back({float((b.x + tx) / scale), float((b.y + ty) / scale),
+                                 float(b.w / scale), float(b.h / scale), b.score});
+            }
+        }
+}
+
+std::vector<IgpFaceBox> blazeface_detect(IgpFaceDetector *det, const cv::Mat &rgb, int min_face,
+                                         float score)
+{
+    std::vector<IgpFaceBox> faces;
+    const int longest = std::max(rgb.cols, rgb.rows);
+    double scale = kSmallestInInput / std::max(min_face, 8);
+    // Finer levels first; each next level takes over the faces that grew
+    // too large for the last, until the whole image fits one tile.
+    for (int level = 0;; level++) {
+        blazeface_level(det, rgb, scale, score, level == 0 ? 12.0f : kSmallestInInput * 0.75f,
+                        faces);
+        if (longest * scale <= kInput)
+            break;
+        scale = std::max(scale * kSmallestInInput / kLargestInInput, double(kInput) / longest);
+    }
+    std::vector<IgpFaceBox> merged = weighted_nms(faces);
+    std::vector<IgpFaceBox> kept;
+    for (const IgpFaceBox &b : merged)
+        if (b.w >= min_face * 0.6f)
+            kept.push_back(b);
+    return kept;
+}
+
+void haar_append(cv::CascadeClassifier &c, const cv::Mat &grey, int min_face, bool mirrored,
+                 std::vector<IgpFaceBox> &faces)
+{
+    std::vector<cv::Rect> rects;
+    c.detectMultiScale(grey, rects, 1.1, 3, 0, cv::Size(min_face, min_face));
+    for (const cv::Rect &r : rects) {
+        const int x = mirrored ? grey.cols - r.x - r.width : r.x;
+        faces.push_back({float(x), float(r.y), float(r.width), float(r.height), 1.0f});
+    }
+}
+
+std::vector<IgpFaceBox> haar_detect(IgpFaceDetector *det, const cv::Mat &rgb, int min_face)
+{
+    cv::Mat grey, mirror;
+    std::vector<IgpFaceBox> faces;
+    cv::cvtColor(rgb, grey, cv::COLOR_RGB2GRAY);
+    cv::equalizeHist(grey, grey);
+    cv::flip(grey, mirror, 1);
+    haar_append(det->frontal, grey, min_face, false, faces);
+    // profileface only knows faces looking one way: run it on the mirror too.
+    haar_append(det->profile, grey, min_face, false, faces);
+    haar_append(det->profile, mirror, min_face, true, faces);
+    return weighted_nms(faces);
+}
+
+int load_cascade(cv::CascadeClassifier &c, const std::string &path)
+{
+    if (!file_exists(path.c_str()))
+        return igp_error(IGP_ERR(ENOENT), path.c_str(),
+                         "Haar cascade missing (install opencv-data, or fetch the BlazeFace model "
+                         "with scripts/fetch-models.sh)");
+    if (!c.load(path))
+        return igp_error(IGP_ERR_INVALIDDATA, path.c_str(), "cannot load Haar cascade");
+    return 0;
+}
+
+} // namespace
+
+extern "C" int igp_facedet_open(const char *model_path, const char *haar_dir, IgpFaceDetector **out)
+{
+    IgpFaceDetector *det = new (std::nothrow) IgpFaceDetector();
+    int ret = 0;
+    *out = nullptr;
+    if (!det)
+        return igp_error(IGP_ERR(ENOMEM), "facedet", "out of memory");
+    try {
+        if (file_exists(model_path)) {
+            det->backend = IGP_FACEDET_BLAZEFACE;
+            det->net = cv::dnn::readNetFromONNX(model_path);
+            if (det->net.empty())
+                ret = igp_error(IGP_ERR_INVALIDDATA, model_path, "cannot load face model");
+            det->anchors = make_anchors();
+        } else {
+            const std::string dir = haar_dir ? haar_dir : IGP_FACEDET_HAAR_DIR;
+            det->backend = IGP_FACEDET_HAAR;
+            ret = load_cascade(det->frontal, dir + "/haarcascade_frontalface_default.xml");
+            if (ret == 0)
+                ret = load_cascade(det->profile, dir + "/haarcascade_profileface.xml");
+        }
+    } catch (const std::exception &e) {
+        ret = igp_error(IGP_ERR_INVALIDDATA, model_path ? model_path : "facedet",
+                        "cannot load face model: %s", e.what());
+    }
+    if (ret) {
+        delete det;
+        return ret;
+    }
+    *out = det;
+    return 0;
+}
+
+extern "C" IgpFaceBackend igp_facedet_backend(const IgpFaceDetector *det)
+{
+    return det->backend;
+}
+
+extern "C" const char *igp_facedet_backend_name(const IgpFaceDetector *det)
+{
+    return det->backend == IGP_FACEDET_BLAZEFACE ? "blazeface-front-128" : "haar-frontal+profile";
+}
+
+extern "C" int igp_facedet_detect(IgpFaceDetector *det, const uint8_t *rgb, int w, int h,
+                                  size_t stride, int min_face, float score, IgpFaceBox **boxes,
+                                  int *n_boxes)
+{
+    *boxes = nullptr;
+    *n_boxes = 0;
+    try {
+        const cv::Mat image(h, w, CV_8UC3, const_cast<uint8_t *>(rgb), stride);
+        std::vector<IgpFaceBox> faces;
+        {
+            std::lock_guard<std::mutex> guard(det->lock);
+            faces = det->backend == IGP_FACEDET_BLAZEFACE
+                        ? blazeface_detect(det, image, min_face, score)
+                        : haar_detect(det, image, min_face);
+        }
+        *boxes = g_new(IgpFaceBox, faces.size() + 1);
+        std::copy(faces.begin(), faces.end(), *boxes);
+        *n_boxes = int(faces.size());
+    } catch (const std::exception &e) {
+        return igp_error(IGP_ERR_LIBRARY, "face detector", "%s", e.what());
+    }
+    return 0;
+}
+
+extern "C" void igp_facedet_close(IgpFaceDetector **det)
+{
+    delete *det;
+    *det = nullptr;
+}
+
+extern "C" double igp_face_iou(const IgpFaceBox *a, const IgpFaceBox *b)
+{
+    return iou(*a, *b);
+}

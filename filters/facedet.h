@@ -1,0 +1,77 @@
+/**
+ * @file
+ * Face detection: a C interface over OpenCV 4.6, implemented in facedet.cpp
+ * (the only C++ in igprep; OpenCV 4 has no C API).
+ *
+ * Two backends (measurements in docs/faces.md):
+ *  - BlazeFace front-128 (MediaPipe, ONNX through cv::dnn), tiled over an
+ *    image pyramid so faces from about 16 px to the whole frame are found;
+ *  - OpenCV's Haar cascades (frontalface_default, plus profileface on the
+ *    image and its mirror) from Debian's opencv-data, used only when the
+ *    BlazeFace model file is absent.
+ * A model file that is present but unreadable is an error, never a silent
+ * fall back: the caller must stop that media (fail closed).
+ */
+#ifndef IGP_FACEDET_H
+#define IGP_FACEDET_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** The BlazeFace model file name looked for in the model folder. */
+#define IGP_FACEDET_MODEL_FILE "face_detection_front_128x128_barracuda.onnx"
+
+/** The folder of Debian's Haar cascades (opencv-data). */
+#define IGP_FACEDET_HAAR_DIR "/usr/share/opencv4/haarcascades"
+
+typedef enum IgpFaceBackend { IGP_FACEDET_BLAZEFACE, IGP_FACEDET_HAAR } IgpFaceBackend;
+
+/** One face, in pixels of the image passed to igp_facedet_detect(). */
+typedef struct IgpFaceBox {
+    float x, y, w, h; ///< top-left corner and size
+    float score;      ///< 0..1 (Haar: 1)
+} IgpFaceBox;
+
+typedef struct IgpFaceDetector IgpFaceDetector;
+
+/**
+ * Open a detector. With @p model_path an existing file, BlazeFace is loaded
+ * from it (failure is an error); with no file there, the Haar cascades
+ * from @p haar_dir (NULL: IGP_FACEDET_HAAR_DIR).
+ * @return 0 or an IGP_ERR (message in the error buffer)
+ */
+int igp_facedet_open(const char *model_path, const char *haar_dir, IgpFaceDetector **out);
+
+/** Which backend the detector runs. */
+IgpFaceBackend igp_facedet_backend(const IgpFaceDetector *det);
+
+/** "blazeface-front-128" or "haar-frontal+profile". */
+const char *igp_facedet_backend_name(const IgpFaceDetector *det);
+
+/**
+ * Find faces in an 8-bit RGB image. Safe to call from several threads on
+ * one detector (calls are serialised inside).
+ * @param rgb       @p h rows of @p w RGB pixels, @p stride bytes apart
+ * @param min_face  smallest face width to look for, in pixels (e.g. 24)
+ * @param score     BlazeFace score threshold (0.6; 0.5 for a thorough pass)
+ * @param boxes     set to a g_malloc'ed array the caller g_free()s
+ * @param n_boxes   set to the number of boxes
+ * @return 0 or an IGP_ERR (any OpenCV error, caught at this boundary)
+ */
+int igp_facedet_detect(IgpFaceDetector *det, const uint8_t *rgb, int w, int h, size_t stride,
+                       int min_face, float score, IgpFaceBox **boxes, int *n_boxes);
+
+void igp_facedet_close(IgpFaceDetector **det);
+
+/** Intersection over union of two boxes, 0..1. */
+double igp_face_iou(const IgpFaceBox *a, const IgpFaceBox *b);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,64 @@
+/**
+ * @file
+ * Hiding faces in a photo, in place on its 8-bit RGB pixels.
+ *
+ * Every style replaces an elliptical area around the face box: fully
+ * covered over the whole box padded by @c padding per side, then a feathered
+ * edge so the result does not look cut out. Every style is irreversible:
+ *  - blur:    the area is shrunk to about a dozen pixels across the face,
+ *             blurred, enlarged again and given noise;
+ *  - mosaic:  averaged square cells of at least 1/8 of the face;
+ *  - fill:    one flat colour;
+ *  - sticker: blur underneath (so a sticker's transparent parts never show
+ *             the face), then an SVG or PNG from templates/stickers/ on top.
+ */
+#ifndef IGP_REDACT_H
+#define IGP_REDACT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef enum IgpRedactStyle {
+    IGP_REDACT_BLUR,
+    IGP_REDACT_MOSAIC,
+    IGP_REDACT_FILL,
+    IGP_REDACT_STICKER,
+} IgpRedactStyle;
+
+/** Default padding of a face box, per side, as a fraction of its size. */
+#define IGP_REDACT_PADDING 0.20
+
+/** One face to hide. */
+typedef struct IgpRedactFace {
+    double x, y, w, h;    ///< the face box in image pixels
+    IgpRedactStyle style; ///< how to hide it
+    const char *sticker;  ///< sticker file (SVG or PNG) for IGP_REDACT_STICKER
+} IgpRedactFace;
+
+/** An RGB image in memory, 3 bytes per pixel. */
+typedef struct IgpRgbImage {
+    uint8_t *data;
+    int width, height;
+    size_t stride;
+} IgpRgbImage;
+
+/** "blur", "mosaic", "fill", "sticker" → style; returns 0 or IGP_ERR_INVALIDDATA. */
+int igp_redact_style_parse(const char *name, IgpRedactStyle *style);
+
+const char *igp_redact_style_name(IgpRedactStyle style);
+
+/**
+ * The rectangle a face's redaction may touch (padded box plus feather),
+ * clipped to the image. Everything outside it is left exactly as it was.
+ */
+void igp_redact_extent(const IgpRedactFace *face, double padding, int width, int height, int *x,
+                       int *y, int *w, int *h);
+
+/**
+ * Hide @p face in @p image, in place.
+ * @param padding  per side, as a fraction of the box (IGP_REDACT_PADDING)
+ * @return 0 or an IGP_ERR (message in the error buffer)
+ */
+int igp_redact_face(IgpRgbImage *image, const IgpRedactFace *face, double padding);
+
+#endif

@@ -1,0 +1,395 @@
+/* faces: read, check and merge faces.json. */
+#include "faces.h"
+#include "jsonpos.h"
+
+#include "error.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <glib.h>
+
+static const char *const root_keys[] = {"version", "style", "media", NULL};
+static const char *const media_keys[] = {"faces", "size", "detector", NULL};
+static const char *const face_keys[] = {"id",    "box",     "source",  "score", "cleared", "ignore",
+                                        "style", "sticker", "consent", "note",  NULL};
+
+/* Overlap above which a new detection is the same face as a known one. */
+#define SAME_FACE_IOU 0.3
+
+/* Append one JSON Pointer reference token, escaped (RFC 6901). */
+static void pointer_add(GString *p, const char *token)
+{
+    g_string_append_c(p, '/');
+    for (const char *c = token; *c; c++) {
+        if (*c == '~')
+            g_string_append(p, "~0");
+        else if (*c == '/')
+            g_string_append(p, "~1");
+        else
+            g_string_append_c(p, *c);
+    }
+}
+
+static char *face_pointer(const char *media, size_t index, const char *key)
+{
+    GString *p = g_string_new(NULL);
+    pointer_add(p, "media");
+    pointer_add(p, media);
+    pointer_add(p, "faces");
+    g_string_append_printf(p, "/%zu", index);
+    if (key)
+        pointer_add(p, key);
+    return g_string_free(p, FALSE);
+}
+
+static int fail_at(const IgpFacesDoc *doc, const char *pointer, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* "file:line:column: message", the position found from the pointer. */
+static int fail_at(const IgpFacesDoc *doc, const char *pointer, const char *fmt, ...)
+{
+    int line = 0, column = 0;
+    char *where, *msg;
+    va_list ap;
+
+    igp_json_locate(doc->text, doc->len, pointer, &line, &column);
+    where = g_strdup_printf("%s:%d:%d", doc->path, line, column);
+    va_start(ap, fmt);
+    msg = g_strdup_vprintf(fmt, ap);
+    va_end(ap);
+    igp_error(IGP_ERR_INVALIDDATA, where, "%s", msg);
+    g_free(where);
+    g_free(msg);
+    return IGP_ERR_INVALIDDATA;
+}
+
+static int known_key(const char *const *keys, const char *key)
+{
+    for (; *keys; keys++)
+        if (!strcmp(*keys, key))
+            return 1;
+    return 0;
+}
+
+/* Report the first key of @p obj not in @p keys. */
+static int check_keys(const IgpFacesDoc *doc, json_t *obj, const char *const *keys,
+                      const char *pointer, const char *what)
+{
+    const char *key;
+    json_t *v;
+
+    json_object_foreach(obj, key, v)
+    {
+        if (!known_key(keys, key)) {
+            GString *p = g_string_new(pointer);
+            int ret;
+            pointer_add(p, key);
+            ret = fail_at(doc, p->str, "%s: unknown key '%s'", what, key);
+            g_string_free(p, TRUE);
+            return ret;
+        }
+    }
+    return 0;
+}
+
+static int is_box(const json_t *box)
+{
+    if (!json_is_array(box) || json_array_size(box) != 4)
+        return 0;
+    for (size_t i = 0; i < 4; i++)
+        if (!json_is_number(json_array_get(box, i)))
+            return 0;
+    return json_number_value(json_array_get(box, 2)) > 0 &&
+           json_number_value(json_array_get(box, 3)) > 0;
+}
+
+/* One face entry: keys, types, values. */
+static int check_face(const IgpFacesDoc *doc, const char *media, size_t i, json_t *face)
+{
+    char *at = face_pointer(media, i, NULL), *p = NULL;
+    const char *id = json_string_value(json_object_get(face, "id"));
+    const char *source = json_string_value(json_object_get(face, "source"));
+    const char *style = json_string_value(json_object_get(face, "style"));
+    char *what = g_strdup_printf("media '%s', face %s", media, id ? id : "without id");
+    IgpRedactStyle parsed;
+    int ret = 0;
+
+    if (!json_is_object(face))
+        ret = fail_at(doc, at, "media '%s': face %zu is not an object", media, i + 1);
+    else if ((ret = check_keys(doc, face, face_keys, at, what)))
+        ;
+    else if (!id || !*id)
+        ret = fail_at(doc, p = face_pointer(media, i, json_object_get(face, "id") ? "id" : NULL),
+                      "%s: needs an \"id\" string", what);
+    else if (!is_box(json_object_get(face, "box")))
+        ret = fail_at(doc, p = face_pointer(media, i, "box"),
+                      "%s: \"box\" must be [x, y, width, height] with width and height > 0", what);
+    else if (json_object_get(face, "source") &&
+             (!source || (strcmp(source, "detected") && strcmp(source, "manual"))))
+        ret = fail_at(doc, p = face_pointer(media, i, "source"),
+                      "%s: \"source\" must be \"detected\" or \"manual\"", what);
+    else if (json_object_get(face, "cleared") && !json_is_boolean(json_object_get(face, "cleared")))
+        ret = fail_at(doc, p = face_pointer(media, i, "cleared"),
+                      "%s: \"cleared\" must be true or false", what);
+    else if (json_object_get(face, "ignore") && !json_is_boolean(json_object_get(face, "ignore")))
+        ret = fail_at(doc, p = face_pointer(media, i, "ignore"),
+                      "%s: \"ignore\" must be true or false", what);
+    else if (json_object_get(face, "style") && (!style || igp_redact_style_parse(style, &parsed))) {
+        igp_error_clear();
+        ret = fail_at(doc, p = face_pointer(media, i, "style"),
+                      "%s: \"style\" must be blur, mosaic, fill or sticker", what);
+    }
+    g_free(at);
+    g_free(p);
+    g_free(what);
+    return ret;
+}
+
+/* All faces of one media; ids unique within it. */
+static int check_media(const IgpFacesDoc *doc, const char *media, json_t *entry)
+{
+    GString *at = g_string_new(NULL);
+    json_t *faces = json_object_get(entry, "faces"), *face;
+    GHashTable *ids = g_hash_table_new(g_str_hash, g_str_equal);
+    size_t i;
+    int ret = 0;
+
+    pointer_add(at, "media");
+    pointer_add(at, media);
+    if (!json_is_object(entry))
+        ret = fail_at(doc, at->str, "media '%s': must be an object with \"faces\"", media);
+    else if ((ret = check_keys(doc, entry, media_keys, at->str, media)))
+        ;
+    else if (!json_is_array(faces)) {
+        pointer_add(at, "faces");
+        ret = fail_at(doc, at->str, "media '%s': needs a \"faces\" array", media);
+    }
+    json_array_foreach(ret ? NULL : faces, i, face)
+    {
+        const char *id;
+        if ((ret = check_face(doc, media, i, face)))
+            break;
+        id = json_string_value(json_object_get(face, "id"));
+        if (g_hash_table_contains(ids, id)) {
+            char *p = face_pointer(media, i, "id");
+            ret =
+                fail_at(doc, p, "media '%s': duplicate face id '%s' (face %zu)", media, id, i + 1);
+            g_free(p);
+            break;
+        }
+        g_hash_table_add(ids, (gpointer)id);
+    }
+    g_hash_table_destroy(ids);
+    g_string_free(at, TRUE);
+    return ret;
+}
+
+static int check_root(const IgpFacesDoc *doc)
+{
+    json_t *root = doc->root, *media = json_object_get(root, "media"), *entry;
+    json_t *version = json_object_get(root, "version");
+    const char *style = json_string_value(json_object_get(root, "style")), *name;
+    IgpRedactStyle parsed;
+    int ret;
+
+    if (!json_is_object(root))
+        return fail_at(doc, "", "must be an object with \"version\" and \"media\"");
+    if ((ret = check_keys(doc, root, root_keys, "", "faces.json")))
+        return ret;
+    if (!json_is_integer(version) || json_integer_value(version) != 1)
+        return fail_at(doc, version ? "/version" : "",
+                       "unknown or missing \"version\" (this igprep reads version 1)");
+    if (json_object_get(root, "style") && (!style || igp_redact_style_parse(style, &parsed))) {
+        igp_error_clear();
+        return fail_at(doc, "/style", "\"style\" must be blur, mosaic, fill or sticker");
+    }
+    if (media && !json_is_object(media))
+        return fail_at(doc, "/media", "\"media\" must be an object keyed by file name");
+    json_object_foreach(media, name, entry)
+    {
+        if ((ret = check_media(doc, name, entry)))
+            return ret;
+    }
+    return 0;
+}
+
+int igp_faces_load(const char *path, int missing_ok, IgpFacesDoc **out)
+{
+    IgpFacesDoc *doc = g_new0(IgpFacesDoc, 1);
+    GError *gerr = NULL;
+    json_error_t jerr;
+    int ret = 0;
+
+    *out = NULL;
+    doc->path = g_strdup(path);
+    if (!g_file_get_contents(path, &doc->text, &doc->len, &gerr)) {
+        if (missing_ok && g_error_matches(gerr, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+            doc->root = json_pack("{s:i, s:o}", "version", 1, "media", json_object());
+        else
+            ret = igp_error(IGP_ERR_INVALIDDATA, path, "cannot read: %s", gerr->message);
+        g_error_free(gerr);
+    } else if (!(doc->root = json_loadb(doc->text, doc->len, JSON_REJECT_DUPLICATES, &jerr))) {
+        char *where = g_strdup_printf("%s:%d:%d", path, jerr.line, jerr.column);
+        ret = igp_error(IGP_ERR_INVALIDDATA, where, "%s", jerr.text);
+        g_free(where);
+    } else {
+        ret = check_root(doc);
+    }
+    if (ret == 0 && !json_object_get(doc->root, "media"))
+        json_object_set_new(doc->root, "media", json_object());
+    if (ret) {
+        igp_faces_free(&doc);
+        return ret;
+    }
+    *out = doc;
+    return 0;
+}
+
+void igp_faces_free(IgpFacesDoc **pdoc)
+{
+    IgpFacesDoc *doc = *pdoc;
+    if (!doc)
+        return;
+    json_decref(doc->root);
+    g_free(doc->text);
+    g_free(doc->path);
+    g_free(doc);
+    *pdoc = NULL;
+}
+
+json_t *igp_faces_of(const IgpFacesDoc *doc, const char *media)
+{
+    return json_object_get(json_object_get(json_object_get(doc->root, "media"), media), "faces");
+}
+
+const char *igp_faces_style(const IgpFacesDoc *doc)
+{
+    return json_string_value(json_object_get(doc->root, "style"));
+}
+
+int igp_face_box(const json_t *face, double box[4])
+{
+    json_t *b = json_object_get(face, "box");
+    if (!is_box(b))
+        return -1;
+    for (size_t i = 0; i < 4; i++)
+        box[i] = json_number_value(json_array_get(b, i));
+    return 0;
+}
+
+int igp_faces_check_bounds(const IgpFacesDoc *doc, const char *media, int width, int height)
+{
+    json_t *faces = igp_faces_of(doc, media), *face;
+    size_t i;
+
+    json_array_foreach(faces, i, face)
+    {
+        double b[4];
+        if (igp_face_box(face, b) == 0 &&
+            (b[0] < 0 || b[1] < 0 || b[0] + b[2] > width + 0.5 || b[1] + b[3] > height + 0.5)) {
+            char *p = face_pointer(media, i, "box");
+            int ret = fail_at(doc, p,
+                              "media '%s', face %s: box [%g, %g, %g, %g] is outside the %dx%d "
+                              "picture (as displayed)",
+                              media, json_string_value(json_object_get(face, "id")), b[0], b[1],
+                              b[2], b[3], width, height);
+            g_free(p);
+            return ret;
+        }
+    }
+    return 0;
+}
+
+int igp_face_is_cleared(const json_t *face)
+{
+    return json_is_true(json_object_get(face, "cleared"));
+}
+
+int igp_face_is_ignored(const json_t *face)
+{
+    /* A cleared face is shown anyway; ignore only matters for hidden ones. */
+    return json_is_true(json_object_get(face, "ignore"));
+}
+
+const char *igp_face_decision(const json_t *face)
+{
+    return igp_face_is_cleared(face) ? "cleared" : igp_face_is_ignored(face) ? "ignored" : "hidden";
+}
+
+/* Highest N of ids "fN" in @p faces. */
+static int highest_number(const json_t *faces)
+{
+    const json_t *face;
+    size_t i;
+    int top = 0;
+
+    json_array_foreach(faces, i, face)
+    {
+        const char *id = json_string_value(json_object_get(face, "id"));
+        if (id && id[0] == 'f' && g_ascii_isdigit(id[1]))
+            top = MAX(top, atoi(id + 1));
+    }
+    return top;
+}
+
+static int overlaps_known(const json_t *faces, const IgpFaceBox *box)
+{
+    const json_t *face;
+    size_t i;
+
+    json_array_foreach(faces, i, face)
+    {
+        double b[4];
+        IgpFaceBox known;
+        if (igp_face_box(face, b))
+            continue;
+        known = (IgpFaceBox){(float)b[0], (float)b[1], (float)b[2], (float)b[3], 1};
+        if (igp_face_iou(&known, box) >= SAME_FACE_IOU)
+            return 1;
+    }
+    return 0;
+}
+
+static int has_id(const json_t *faces, const char *id)
+{
+    const json_t *face;
+    size_t i;
+
+    json_array_foreach(faces, i, face)
+    {
+        if (!g_strcmp0(json_string_value(json_object_get(face, "id")), id))
+            return 1;
+    }
+    return 0;
+}
+
+json_t *igp_faces_merge(json_t *editor, json_t *previous, const IgpFaceBox *found, int n_found)
+{
+    json_t *merged = json_array(), *face;
+    size_t i;
+    int next;
+
+    json_array_foreach(editor, i, face) json_array_append_new(merged, json_deep_copy(face));
+    json_array_foreach(previous, i, face)
+    {
+        if (!has_id(merged, json_string_value(json_object_get(face, "id"))))
+            json_array_append_new(merged, json_deep_copy(face));
+    }
+    next = highest_number(merged) + 1;
+    for (int k = 0; k < n_found; k++) {
+        const IgpFaceBox *b = &found[k];
+        char id[32];
+        if (overlaps_known(merged, b))
+            continue;
+        g_snprintf(id, sizeof(id), "f%d", next++);
+        json_array_append_new(merged,
+                              json_pack("{s:s, s:[i,i,i,i], s:s, s:f, s:b}", "id", id, "box",
+                                        (int)lround(b->x), (int)lround(b->y), (int)lround(b->w),
+                                        (int)lround(b->h), "source", "detected", "score",
+                                        round(b->score * 1000) / 1000, "cleared", 0));
+    }
+    return merged;
+}

@@ -1,0 +1,75 @@
+/**
+ * @file
+ * faces.json: the face marks of a shoot (format in docs/faces.md).
+ *
+ * Two copies exist, because the shoot folder is read-only for igprep:
+ *  - SHOOT/faces.json, written by the editor: their decisions;
+ *  - OUT/faces.json, written by `igprep detect`: the editor's marks merged
+ *    with the detector's proposals. An editor starts a SHOOT/faces.json by
+ *    copying this one and marking faces by the numbers on the review sheets.
+ *
+ * Every check reports file:line:column and the entry (media, face id).
+ */
+#ifndef IGP_FACES_H
+#define IGP_FACES_H
+
+#include "facedet.h"
+#include "redact.h"
+
+#include <jansson.h>
+
+#define IGP_FACES_NAME "faces.json"
+
+/** A parsed faces.json and the text it came from (for positions). */
+typedef struct IgpFacesDoc {
+    char *path;
+    char *text;
+    size_t len;
+    json_t *root; ///< {"version": 1, "style"?: ..., "media": {...}}
+} IgpFacesDoc;
+
+/**
+ * Read and check a faces.json: syntax, version, known keys only, value
+ * types, box shapes, styles, duplicate ids within a media.
+ * A missing file gives an empty document (when @p missing_ok).
+ * @return 0 or IGP_ERR_INVALIDDATA (message names file:line:column)
+ */
+int igp_faces_load(const char *path, int missing_ok, IgpFacesDoc **out);
+
+void igp_faces_free(IgpFacesDoc **doc);
+
+/** The "faces" array of one media, or NULL when it has no entry. */
+json_t *igp_faces_of(const IgpFacesDoc *doc, const char *media);
+
+/**
+ * Check that every box of @p media lies inside a @p width × @p height
+ * picture (as displayed).
+ * @return 0 or IGP_ERR_INVALIDDATA naming file:line:column, media and face
+ */
+int igp_faces_check_bounds(const IgpFacesDoc *doc, const char *media, int width, int height);
+
+/** The shoot-wide style (top-level "style"), or NULL. */
+const char *igp_faces_style(const IgpFacesDoc *doc);
+
+/**
+ * Merge for one media: every face the editor wrote (kept exactly: their
+ * decisions and manual boxes rule), then the previous run's detected faces
+ * the editor did not mention (so ids stay stable), then new detections that
+ * overlap no face already there (IoU ≥ 0.3), numbered on from the highest id.
+ * @return a new "faces" array
+ */
+json_t *igp_faces_merge(json_t *editor, json_t *previous, const IgpFaceBox *found, int n_found);
+
+/** Does this face stay visible? Only "cleared": true. */
+int igp_face_is_cleared(const json_t *face);
+
+/** Did the editor mark this box as not a face? */
+int igp_face_is_ignored(const json_t *face);
+
+/** "hidden", "cleared" or "ignored". */
+const char *igp_face_decision(const json_t *face);
+
+/** The face's box as numbers; returns 0, or -1 when it has none. */
+int igp_face_box(const json_t *face, double box[4]);
+
+#endif

@@ -1,0 +1,331 @@
+/* redact: hide every face that is not cleared, on a copy of each photo
+ * master, before any crop, so every file made from it inherits the hiding.
+ * Fail closed: a photo without a current detection result, or whose faces
+ * cannot all be hidden, gets no redacted master, and encode makes no post
+ * from it. */
+#include "stage.h"
+#include "faces.h"
+#include "log.h"
+
+#include "error.h"
+#include "fsutil.h"
+#include "redact.h"
+
+#include <string.h>
+
+#include <glib.h>
+
+/* Bump when the same inputs would give other pixels. */
+#define REDACT_RECIPE     "redact-v1"
+#define DEFAULT_STICKER   "smile.svg"
+#define VIDEO_UNSUPPORTED "faces in videos cannot be hidden yet"
+
+typedef struct RedactJob {
+    IgpShoot *shoot;
+    json_t *masters;    ///< state/scrub.json "media"
+    json_t *detected;   ///< state/detect.json "media"
+    json_t *previous;   ///< last run's state/redact.json "media"
+    IgpFacesDoc *faces; ///< OUT/faces.json, written by detect
+    const char *shoot_style;
+    char *stickers_dir;
+    IgpProgress *progress;
+    json_t **entries; ///< per media: the new state entry
+    json_t **reports; ///< per media: reports/redaction.json entry
+} RedactJob;
+
+/* Per face, then --style, then faces.json's "style", then blur. */
+static IgpRedactStyle face_style(const RedactJob *job, const json_t *face)
+{
+    const char *names[] = {json_string_value(json_object_get(face, "style")),
+                           job->shoot->settings->face_style, job->shoot_style};
+    IgpRedactStyle style = IGP_REDACT_BLUR;
+
+    for (size_t i = 0; i < G_N_ELEMENTS(names); i++)
+        if (names[i] && igp_redact_style_parse(names[i], &style) == 0)
+            return style;
+    igp_error_clear();
+    return IGP_REDACT_BLUR;
+}
+
+static char *sticker_path(const RedactJob *job, const json_t *face)
+{
+    const char *name = json_string_value(json_object_get(face, "sticker"));
+    return g_build_filename(job->stickers_dir, name ? name : DEFAULT_STICKER, NULL);
+}
+
+/* Everything the redacted master depends on, hashed. */
+static void redact_key(const RedactJob *job, const char *master_sha, json_t *faces, IgpDigest *key)
+{
+    GString *s = g_string_new(REDACT_RECIPE);
+    json_t *face;
+    size_t i;
+
+    g_string_append_printf(s, "|%s|pad %.3f|q%d", master_sha, IGP_REDACT_PADDING,
+                           job->shoot->settings->master.quality);
+    json_array_foreach(faces, i, face)
+    {
+        char *text = json_dumps(face, JSON_SORT_KEYS | JSON_COMPACT);
+        IgpRedactStyle style = face_style(job, face);
+        g_string_append_printf(s, "|%s|%s", text, igp_redact_style_name(style));
+        if (style == IGP_REDACT_STICKER) {
+            char *path = sticker_path(job, face);
+            IgpDigest d = {{0}};
+            igp_hash_file(path, &d);
+            g_string_append_printf(s, "|%s", d.hex);
+            g_free(path);
+        }
+        free(text);
+    }
+    igp_error_clear();
+    igp_hash_bytes(s->str, s->len, key);
+    g_string_free(s, TRUE);
+}
+
+static int is_current(const RedactJob *job, const char *name, const IgpDigest *key)
+{
+    json_t *prev = json_object_get(job->previous, name);
+    const char *rel = json_string_value(json_object_get(prev, "master"));
+    IgpDigest d;
+    char *path;
+    int same;
+
+    if (!rel || g_strcmp0(json_string_value(json_object_get(prev, "key")), key->hex))
+        return 0;
+    path = g_build_filename(job->shoot->out_dir, rel, NULL);
+    same = igp_hash_file(path, &d) == 0 &&
+           !g_strcmp0(d.hex, json_string_value(json_object_get(prev, "master_sha256")));
+    igp_error_clear();
+    g_free(path);
+    return same;
+}
+
+/* The master as RGB in memory. */
+static int load_master(const char *path, IgpRgbImage *img)
+{
+    VipsImage *image = vips_image_new_from_file(path, NULL), *rgb = NULL;
+    size_t len = 0;
+    int ret = 0;
+
+    if (!image)
+        return igp_vips_error(IGP_ERR_INVALIDDATA, path, "cannot read master");
+    if (image->Bands != 3 || image->BandFmt != VIPS_FORMAT_UCHAR)
+        ret = igp_error(IGP_ERR_INVALIDDATA, path, "master is not 8-bit RGB");
+    if (ret == 0) {
+        img->width = image->Xsize, img->height = image->Ysize;
+        img->stride = (size_t)img->width * 3;
+        img->data = vips_image_write_to_memory(image, &len);
+        if (!img->data || len != img->stride * img->height)
+            ret = igp_vips_error(IGP_ERR_INVALIDDATA, path, "cannot decode master");
+    }
+    g_object_unref(image);
+    if (rgb)
+        g_object_unref(rgb);
+    return ret;
+}
+
+/* Hide the faces in memory, then write masters/redacted/<name>.jpg. */
+static int write_redacted(const RedactJob *job, const char *master, const char *out_path,
+                          json_t *faces, json_t *report)
+{
+    IgpRgbImage img = {0};
+    json_t *face;
+    size_t i;
+    int ret = load_master(master, &img);
+
+    json_array_foreach(ret ? NULL : faces, i, face)
+    {
+        IgpRedactFace f = {.style = face_style(job, face)};
+        double b[4];
+        char *sticker = f.style == IGP_REDACT_STICKER ? sticker_path(job, face) : NULL;
+        igp_face_box(face, b);
+        f.x = b[0], f.y = b[1], f.w = b[2], f.h = b[3], f.sticker = sticker;
+        json_array_append_new(report,
+                              json_pack("{s:s, s:s, s:s, s:s?, s:O}", "id",
+                                        json_string_value(json_object_get(face, "id")), "source",
+                                        json_string_value(json_object_get(face, "source"))
+                                            ? json_string_value(json_object_get(face, "source"))
+                                            : "manual",
+                                        "decision", igp_face_decision(face), "style",
+                                        strcmp(igp_face_decision(face), "hidden")
+                                            ? NULL
+                                            : igp_redact_style_name(f.style),
+                                        "box", json_object_get(face, "box")));
+        if (!strcmp(igp_face_decision(face), "hidden"))
+            ret = igp_redact_face(&img, &f, IGP_REDACT_PADDING);
+        g_free(sticker);
+        if (ret)
+            break;
+    }
+    if (ret == 0) {
+        VipsImage *out = vips_image_new_from_memory(img.data, img.stride * img.height, img.width,
+                                                    img.height, 3, VIPS_FORMAT_UCHAR);
+        char *dir = g_path_get_dirname(out_path);
+        ret = igp_mkdir_p(dir);
+        if (ret == 0 && !out)
+            ret = igp_vips_error(IGP_ERR_LIBRARY, master, "cannot wrap redacted pixels");
+        if (ret == 0) {
+            out->Type = VIPS_INTERPRETATION_sRGB;
+            ret = igp_image_save_jpeg(out, master, out_path, &job->shoot->settings->master);
+        }
+        if (out)
+            g_object_unref(out);
+        g_free(dir);
+    }
+    g_free(img.data);
+    return ret;
+}
+
+/* Check that detect saw this very master and that its faces are usable. */
+static json_t *faces_for(const RedactJob *job, const char *name, json_t *scrubbed)
+{
+    json_t *det = json_object_get(job->detected, name);
+    const char *sha = json_string_value(json_object_get(scrubbed, "master_sha256"));
+    json_t *faces = igp_faces_of(job->faces, name);
+
+    if (json_object_get(det, "error"))
+        igp_error(IGP_ERR_INVALIDDATA, name, "no face detection result: %s",
+                  json_string_value(json_object_get(det, "error")));
+    else if (!det || g_strcmp0(json_string_value(json_object_get(det, "master_sha256")), sha) ||
+             !faces)
+        igp_error(IGP_ERR_INVALIDDATA, name,
+                  "faces were not detected on the current master (run 'igprep detect')");
+    else if (igp_faces_check_bounds(
+                 job->faces, name, (int)json_integer_value(json_object_get(scrubbed, "width")),
+                 (int)json_integer_value(json_object_get(scrubbed, "height"))) == 0)
+        return faces;
+    return NULL;
+}
+
+static json_t *redact_image(RedactJob *job, const char *name, json_t *scrubbed, json_t **report)
+{
+    json_t *faces = faces_for(job, name, scrubbed), *entry = NULL, *list;
+    char *rel = g_strdup_printf("masters/redacted/%s.jpg", name), *master, *out_path;
+    IgpDigest key, d;
+    int ret;
+
+    if (!faces) {
+        g_free(rel);
+        return NULL;
+    }
+    redact_key(job, json_string_value(json_object_get(scrubbed, "master_sha256")), faces, &key);
+    master = g_build_filename(job->shoot->out_dir,
+                              json_string_value(json_object_get(scrubbed, "master")), NULL);
+    out_path = g_build_filename(job->shoot->out_dir, rel, NULL);
+    list = json_array();
+    if (is_current(job, name, &key)) {
+        /* Same pixels; the report is made again from the same faces. */
+        json_decref(list);
+        list = json_deep_copy(json_object_get(json_object_get(job->previous, name), "report"));
+        entry = json_deep_copy(json_object_get(job->previous, name));
+    } else if ((ret = write_redacted(job, master, out_path, faces, list)) == 0 &&
+               (ret = igp_hash_file(out_path, &d)) == 0) {
+        entry = json_pack("{s:s, s:s, s:s, s:s, s:s, s:O, s:O, s:O}", "kind", "image", "master",
+                          rel, "master_sha256", d.hex, "key", key.hex, "source_master_sha256",
+                          json_string_value(json_object_get(scrubbed, "master_sha256")), "width",
+                          json_object_get(scrubbed, "width"), "height",
+                          json_object_get(scrubbed, "height"), "report", list);
+    }
+    if (entry)
+        *report = json_pack("{s:s, s:O}", "master", rel, "faces", json_object_get(entry, "report"));
+    json_decref(list);
+    g_free(rel);
+    g_free(master);
+    g_free(out_path);
+    return entry;
+}
+
+static void redact_one(int index, void *data)
+{
+    RedactJob *job = data;
+    const char *name = g_ptr_array_index(job->shoot->media, index);
+    json_t *scrubbed = json_object_get(job->masters, name);
+    char *rel = g_strdup_printf("masters/redacted/%s.jpg", name);
+    char *stale = g_build_filename(job->shoot->out_dir, rel, NULL);
+
+    igp_error_clear();
+    if (!json_object_get(scrubbed, "master")) {
+        job->entries[index] = json_pack("{s:s}", "error", "no master (scrub failed)");
+    } else if (g_strcmp0(json_string_value(json_object_get(scrubbed, "kind")), "image")) {
+        job->entries[index] = json_pack("{s:s}", "error", VIDEO_UNSUPPORTED);
+    } else if (!(job->entries[index] = redact_image(job, name, scrubbed, &job->reports[index]))) {
+        igp_log_error("%s: faces not hidden, no post will use this photo: %s", name,
+                      igp_error_buffer());
+        job->entries[index] = json_pack("{s:s}", "error", igp_error_buffer());
+    }
+    /* Fail closed: an older redacted master must not outlive a failure. */
+    if (json_object_get(job->entries[index], "error"))
+        igp_remove_tree(stale);
+    g_free(rel);
+    g_free(stale);
+    igp_progress_step(job->progress);
+}
+
+static char *stickers_dir(void)
+{
+    const char *env = g_getenv("IGPREP_TEMPLATES");
+    return g_build_filename(env && *env ? env : IGP_TEMPLATE_DIR, "stickers", NULL);
+}
+
+int igp_redact(IgpShoot *shoot)
+{
+    int n = (int)shoot->media->len, failed = 0, hidden = 0, ret;
+    json_t *scrub = igp_state_load(shoot->out_dir, "scrub");
+    json_t *detect = igp_state_load(shoot->out_dir, "detect");
+    json_t *previous = igp_state_load(shoot->out_dir, "redact");
+    json_t *state = json_pack("{s:i, s:o}", "version", 1, "media", json_object());
+    json_t *report = json_pack("{s:i, s:o}", "version", 1, "media", json_object());
+    char *faces_path = g_build_filename(shoot->out_dir, IGP_FACES_NAME, NULL);
+    RedactJob job = {.shoot = shoot,
+                     .masters = json_object_get(scrub, "media"),
+                     .detected = json_object_get(detect, "media"),
+                     .previous = json_object_get(previous, "media"),
+                     .stickers_dir = stickers_dir()};
+
+    igp_error_clear();
+    if (igp_faces_load(faces_path, 1, &job.faces)) {
+        igp_log_error("%s", igp_error_buffer());
+        igp_faces_load("/dev/null/none", 1, &job.faces); /* every photo then fails */
+        json_object_clear(job.detected);
+    }
+    job.shoot_style = igp_faces_style(job.faces);
+    job.entries = g_new0(json_t *, n);
+    job.reports = g_new0(json_t *, n);
+    job.progress = igp_progress_new("redact", n);
+    igp_parallel_for(n, shoot->settings->jobs, redact_one, &job);
+    igp_progress_free(&job.progress);
+    for (int i = 0; i < n; i++) {
+        const char *name = g_ptr_array_index(shoot->media, i);
+        const char *err = json_string_value(json_object_get(job.entries[i], "error"));
+        json_t *faces = json_object_get(job.reports[i], "faces"), *f;
+        size_t k;
+        failed += err && strcmp(err, VIDEO_UNSUPPORTED) && strcmp(err, "no master (scrub failed)");
+        json_array_foreach(faces, k, f) hidden +=
+            !g_strcmp0(json_string_value(json_object_get(f, "decision")), "hidden");
+        if (!job.reports[i])
+            job.reports[i] = json_pack("{s:s}", "error", err ? err : "not redacted");
+        json_object_set_new(json_object_get(state, "media"), name, job.entries[i]);
+        json_object_set_new(json_object_get(report, "media"), name, job.reports[i]);
+    }
+    /* Which detector found the faces: the Haar fallback must show here. */
+    json_object_set(report, "detector", json_object_get(detect, "detector") ?: json_null());
+    igp_state_keep_others(shoot, job.previous, json_object_get(state, "media"));
+    igp_error_clear();
+    ret = igp_state_save(shoot->out_dir, "redact", state);
+    if (ret == 0)
+        ret = igp_report_save(shoot->out_dir, "redaction", report);
+    if (ret)
+        igp_log_error("%s", igp_error_buffer());
+    igp_log_note("redact: %d face%s hidden, %d photo%s failed", hidden, hidden == 1 ? "" : "s",
+                 failed, failed == 1 ? "" : "s");
+    igp_faces_free(&job.faces);
+    g_free(job.stickers_dir);
+    g_free(job.entries);
+    g_free(job.reports);
+    g_free(faces_path);
+    json_decref(state);
+    json_decref(report);
+    json_decref(scrub);
+    json_decref(detect);
+    json_decref(previous);
+    return ret ? ret : failed ? IGP_ERR_INVALIDDATA : 0;
+}

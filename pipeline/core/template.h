@@ -1,0 +1,139 @@
+/**
+ * @file
+ * Post templates: one folder per template under templates/, holding
+ * template.json and its SVG/PNG artwork (see docs/templates.md).
+ *
+ * Loading checks the whole template before anything is drawn: JSON syntax,
+ * keys, types, layer types, fonts (bundled families only, and every literal
+ * character covered), artwork files, boxes inside the canvas and inside the
+ * canvas's safe zone. Every message is "FILE:LINE:COLUMN: what".
+ *
+ * igp_template_render() (compose.c) draws a template filled with a post's
+ * text and pictures.
+ */
+#ifndef IGP_TEMPLATE_H
+#define IGP_TEMPLATE_H
+
+#include "render.h"
+
+#include <jansson.h>
+#include <vips/vips.h>
+
+#define IGP_TEMPLATE_FILE    "template.json"
+#define IGP_TEMPLATE_VERSION 1
+/** Artwork shared by all templates (the logo) lives in templates/_shared. */
+#define IGP_TEMPLATE_SHARED "_shared"
+
+typedef enum IgpLayerType {
+    IGP_LAYER_MEDIA,
+    IGP_LAYER_SHAPE,
+    IGP_LAYER_TEXT,
+    IGP_LAYER_LOGO,
+    IGP_LAYER_STICKER,
+} IgpLayerType;
+
+typedef struct IgpLayer {
+    IgpLayerType type;
+    char *name;    ///< for messages: the layer's "name", or "layer N"
+    char *pointer; ///< JSON pointer of the layer, e.g. "/layers/2"
+    double box[4]; ///< x, y, w, h in canvas pixels
+    double radius; ///< rounded corners (media, shape)
+    /* media */
+    int slot;       ///< which of the slide's pictures (0: the slide's own)
+    double keep[4]; ///< faces and focus must land inside this canvas rectangle
+    /* shape */
+    int ellipse;
+    IgpColor fill;
+    int gradient; ///< fill is a linear gradient from fill to fill_to
+    IgpColor fill_to;
+    char direction; ///< gradient: 'd'own, 'u'p, 'r'ight, 'l'eft
+    /* text */
+    char *text;   ///< with {placeholders}
+    int markup;   ///< text is pango markup (substituted values are escaped)
+    int optional; ///< skip the layer when a placeholder has no value
+    IgpTextStyle style;
+    char *font; ///< owned string behind style.font
+    /* logo, sticker */
+    char *file; ///< resolved path of the artwork
+    int is_svg;
+} IgpLayer;
+
+typedef struct IgpTemplate {
+    char *name;
+    char *dir;    ///< templates/<name>
+    char *path;   ///< templates/<name>/template.json
+    char *canvas; ///< "feed-4:5", "story", "reel-cover", ...
+    int width, height;
+    double safe[4]; ///< where text and logos must stay (the canvas when no UI covers it)
+    IgpColor background;
+    char *pages; ///< carousel: the template of slides 2 and later, or NULL
+    char *story; ///< the next-day story's template, or NULL ("story-announce")
+    IgpLayer *layers;
+    int n_layers;
+    int n_slots; ///< pictures the template takes (highest media slot + 1)
+} IgpTemplate;
+
+/** Where templates/ and fonts/ are: $IGPREP_DATA, else the source tree igprep was built from. */
+const char *igp_data_dir(void);
+
+/** The templates folder: $IGPREP_TEMPLATES, else DATA/templates. Caller g_free()s. */
+char *igp_templates_dir(void);
+
+/** The fonts folder: DATA/fonts. Caller g_free()s. */
+char *igp_fonts_dir(void);
+
+/**
+ * Load and check templates_dir/NAME/template.json.
+ * @return 0, or IGP_ERR_INVALIDDATA with "path:line:column: what" (first problem)
+ */
+int igp_template_load(const char *templates_dir, const char *name, IgpFonts *fonts,
+                      IgpTemplate **out);
+void igp_template_free(IgpTemplate **t);
+
+/** The names of the template folders (those with a template.json), sorted. */
+GPtrArray *igp_template_names(const char *templates_dir);
+
+/** Canvas size of a canvas name; returns 0 or -1 for an unknown name. */
+int igp_canvas_size(const char *canvas, int *width, int *height);
+
+/** One picture placed into a media slot. */
+typedef struct IgpSlotPicture {
+    VipsImage *image;   ///< the displayed picture (a master)
+    const char *name;   ///< for messages
+    double focus[2];    ///< fractions of the picture
+    double (*faces)[4]; ///< face boxes in the picture's pixels (hidden or cleared)
+    int n_faces;
+} IgpSlotPicture;
+
+/** What fills a template. */
+typedef struct IgpTemplateFill {
+    json_t *text; ///< object: placeholder name -> string
+    const IgpSlotPicture *pictures;
+    int n_pictures;
+    int guides;       ///< draw the safe zone and boxes (previews only)
+    const char *what; ///< for messages, e.g. "post 'feed-01'"
+} IgpTemplateFill;
+
+/**
+ * Draw @p t filled with @p fill on a new opaque surface. Text is fitted;
+ * a text that does not fit, a missing glyph or a face that cannot be kept
+ * in its slot is an error naming the template, the box and the text.
+ * Legibility problems (contrast under 4.5:1 without a backing shape) are
+ * logged as warnings.
+ */
+int igp_template_render(const IgpTemplate *t, IgpFonts *fonts, PangoContext *ctx,
+                        const IgpTemplateFill *fill, cairo_surface_t **out);
+
+/**
+ * The cover-fit crop of a @p src_w × @p src_h picture for a @p box_w × @p box_h
+ * slot: the largest crop of the slot's shape, centred on the focus as far as
+ * possible, moved so that every face box and the focus land inside @p keep
+ * (slot pixels: x, y, w, h). When not every face can, the smallest faces are
+ * left out one by one, each entirely: no face is ever cut by the crop's edge.
+ * @return the number of faces left out (0: all kept), or -1 when no crop
+ *         keeps the focus without cutting a face
+ */
+int igp_cover_crop(int src_w, int src_h, double box_w, double box_h, const double focus[2],
+                   double (*faces)[4], int n_faces, const double keep[4], double crop[4]);
+
+#endif

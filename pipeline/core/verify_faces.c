@@ -1,0 +1,389 @@
+/* verify_faces: check, independently of redact, that every face that is not
+ * cleared is really hidden in the redacted masters:
+ *  - little detail is left: the fine detail (a band-pass at facial-feature
+ *    scale) inside the box hardly correlates with the source master's;
+ *  - the face detector finds no face on that box any more.
+ * Also the privacy walk every JPEG igprep hands on gets (no metadata). */
+#include "stage.h"
+#include "checks.h"
+#include "faces.h"
+
+#include "error.h"
+#include "facedet.h"
+#include "fsutil.h"
+#include "jpegwalk.h"
+
+#include <math.h>
+#include <string.h>
+
+#include <glib.h>
+
+/* Correlation of fine detail with the source above which a face counts as
+ * still recognisable. A face left as it was scores about 1; blur, mosaic,
+ * fill and stickers score below 0.2 on the fixtures (docs/faces.md). */
+#define MAX_DETAIL_CORRELATION 0.35
+/* The detector's score that still counts as "a face is there" on a hidden
+ * box. Higher than detect's 0.6: blur keeps a face's coarse layout, and a
+ * false box (a texture) blurred may still look faintly face-like. */
+#define VERIFY_SCORE 0.75f
+/* The same pyramid as detect's default, so verify sees what detect would. */
+#define VERIFY_MIN_FACE 24
+/* Faces smaller than this in a post (after its downscale) are not checked
+ * there: too few pixels to measure detail; the master's check covers them. */
+#define MIN_POST_FACE 24
+/* Faces are compared at this width, and their detail is what a blur of this
+ * sigma removes there: about 10 cycles per face width and up, the band of
+ * eye, nose and mouth edges, which every style leaves nothing of. */
+#define DETAIL_SIGMA 1.0
+/* Faces are compared at this width, whatever their size. */
+#define COMPARE_WIDTH 64
+
+char *igp_face_model_path(const IgpStageSettings *s);
+
+/* The box of a picture as grey, COMPARE_WIDTH wide, minus its own blur: the
+ * fine detail (eyes, mouth, nose edges). */
+static double *fine_detail(VipsImage *img, const double b[4], int *n)
+{
+    VipsImage *t[6] = {NULL};
+    double *out = NULL;
+    size_t len = 0;
+    int x = MAX(0, (int)b[0]), y = MAX(0, (int)b[1]);
+    int w = MIN(img->Xsize - x, (int)ceil(b[2])), h = MIN(img->Ysize - y, (int)ceil(b[3]));
+
+    if (w >= 4 && h >= 4 && !vips_extract_area(img, &t[0], x, y, w, h, NULL) &&
+        !vips_colourspace(t[0], &t[1], VIPS_INTERPRETATION_B_W, NULL) &&
+        !vips_resize(t[1], &t[2], (double)COMPARE_WIDTH / w, NULL) &&
+        !vips_gaussblur(t[2], &t[3], DETAIL_SIGMA, "precision", VIPS_PRECISION_FLOAT, NULL) &&
+        !vips_subtract(t[2], t[3], &t[4], NULL) &&
+        !vips_cast(t[4], &t[5], VIPS_FORMAT_DOUBLE, NULL) &&
+        (out = vips_image_write_to_memory(t[5], &len)))
+        *n = (int)(len / sizeof(double));
+    vips_error_clear();
+    for (int i = 0; i < 6; i++)
+        if (t[i])
+            g_object_unref(t[i]);
+    return out;
+}
+
+/* Pearson correlation; 0 when either side has no detail at all (a fill). */
+static double correlation(const double *a, const double *b, int n)
+{
+    double ma = 0, mb = 0, sab = 0, saa = 0, sbb = 0;
+    for (int i = 0; i < n; i++)
+        ma += a[i], mb += b[i];
+    ma /= n, mb /= n;
+    for (int i = 0; i < n; i++) {
+        sab += (a[i] - ma) * (b[i] - mb);
+        saa += (a[i] - ma) * (a[i] - ma);
+        sbb += (b[i] - mb) * (b[i] - mb);
+    }
+    return saa < 1e-6 || sbb < 1e-6 ? 0 : sab / sqrt(saa * sbb);
+}
+
+/* Detail correlation of one box between the source and a redacted copy of
+ * the same geometry. */
+static double detail_left(VipsImage *source, VipsImage *redacted, const double b[4])
+{
+    int na = 0, nb = 0;
+    double *a = fine_detail(source, b, &na), *r = fine_detail(redacted, b, &nb);
+    double c = a && r && na == nb && na > 0 ? correlation(a, r, na) : 1; /* unreadable: fail */
+    g_free(a);
+    g_free(r);
+    return c;
+}
+
+/* Does the detector still find a face on the box? It looks at the box with
+ * one face width around it. */
+static int face_still_found(IgpFaceDetector *det, VipsImage *img, const double b[4])
+{
+    VipsImage *crop = NULL;
+    int x = MAX(0, (int)(b[0] - b[2])), y = MAX(0, (int)(b[1] - b[3])), n = 0, found = 0;
+    int w = MIN(img->Xsize, (int)(b[0] + 2 * b[2])) - x;
+    int h = MIN(img->Ysize, (int)(b[1] + 2 * b[3])) - y;
+    IgpFaceBox *boxes = NULL,
+               box = {(float)(b[0] - x), (float)(b[1] - y), (float)b[2], (float)b[3], 1};
+    size_t len = 0;
+    void *mem = NULL;
+
+    if (w > 0 && h > 0 && !vips_extract_area(img, &crop, x, y, w, h, NULL) &&
+        (mem = vips_image_write_to_memory(crop, &len)) &&
+        igp_facedet_detect(det, mem, w, h, (size_t)w * 3, VERIFY_MIN_FACE, VERIFY_SCORE, &boxes,
+                           &n) == 0) {
+        for (int i = 0; i < n; i++)
+            found |= igp_face_iou(&boxes[i], &box) >= 0.3;
+    } else {
+        found = 1; /* cannot tell: fail closed */
+    }
+    igp_error_clear();
+    vips_error_clear();
+    g_free(mem);
+    g_free(boxes);
+    if (crop)
+        g_object_unref(crop);
+    return found;
+}
+
+/* Check every hidden face of @p faces (master boxes, mapped into @p redacted
+ * by scale and offset; @p source has @p redacted's geometry); one check. */
+static void check_faces(IgpFileReport *r, IgpFaceDetector *det, VipsImage *source,
+                        VipsImage *redacted, json_t *faces, double scale, double ox, double oy,
+                        double min_face, const char *check, const char *file)
+{
+    json_t *face, *visible = json_array();
+    double max_detail = 0;
+    size_t i;
+
+    json_array_foreach(faces, i, face)
+    {
+        double b[4], d;
+        if (g_strcmp0(json_string_value(json_object_get(face, "decision")), "hidden") ||
+            igp_face_box(face, b))
+            continue;
+        b[0] = (b[0] - ox) * scale, b[1] = (b[1] - oy) * scale, b[2] *= scale, b[3] *= scale;
+        /* Only the part inside this picture (a crop may cut a face off). */
+        if (b[0] < 0)
+            b[2] += b[0], b[0] = 0;
+        if (b[1] < 0)
+            b[3] += b[1], b[1] = 0;
+        b[2] = MIN(b[2], redacted->Xsize - b[0]), b[3] = MIN(b[3], redacted->Ysize - b[1]);
+        if (b[2] < min_face || b[3] < min_face)
+            continue;
+        d = detail_left(source, redacted, b);
+        max_detail = MAX(max_detail, d);
+        if (d > MAX_DETAIL_CORRELATION || (det && face_still_found(det, redacted, b)))
+            json_array_append_new(visible, json_pack("{s:s, s:f}", "id",
+                                                     json_string_value(json_object_get(face, "id")),
+                                                     "detail", round(d * 1000) / 1000));
+    }
+    {
+        json_t *value = json_pack("{s:f, s:o}", "max_detail", round(max_detail * 1000) / 1000,
+                                  "visible", visible);
+        if (file)
+            json_object_set_new(value, "file", json_string(file));
+        igp_check(r, check, json_array_size(visible) == 0, value,
+                  "every uncleared face: detail correlation with the source at most 0.35 and no "
+                  "face detected there");
+    }
+}
+
+/* A picture of OUT as RGB in memory (every face reads it again), or NULL. */
+static VipsImage *open_rgb(const char *out_dir, const char *rel)
+{
+    char *path = rel ? g_build_filename(out_dir, rel, NULL) : NULL;
+    VipsImage *img = path ? vips_image_new_from_file(path, NULL) : NULL, *copy = NULL;
+
+    if (img && img->Bands == 3)
+        copy = vips_image_copy_memory(img);
+    vips_error_clear();
+    if (img)
+        g_object_unref(img);
+    g_free(path);
+    return copy;
+}
+
+static void verify_posts_of(IgpFileReport *r, IgpFaceDetector *det, const char *out_dir,
+                            json_t *encode, const char *name, VipsImage *source,
+                            VipsImage *redacted, json_t *faces);
+
+/* One redacted master: privacy walk, every hidden face in it and in every
+ * post slide cut from it. */
+static json_t *verify_master(IgpFaceDetector *det, const char *out_dir, const char *name,
+                             VipsImage *source, VipsImage *redacted, json_t *entry, json_t *encode,
+                             int *ok)
+{
+    const char *rel = json_string_value(json_object_get(entry, "master"));
+    char *path = g_build_filename(out_dir, rel, NULL);
+    IgpFileReport r;
+    IgpJpegWalk w;
+
+    igp_report_init(&r, rel, "redacted-master");
+    memset(&w, 0, sizeof(w));
+    if (igp_jpeg_walk(path, &w) == 0)
+        igp_check(&r, "metadata", w.found.n == 0 && w.trailing_bytes == 0,
+                  igp_findings_json(&w.found), "no EXIF, XMP, IPTC, comments, trailers");
+    else
+        igp_check(&r, "structure", 0, json_string(igp_error_buffer()), "complete JPEG to EOI");
+    igp_error_clear();
+    if (source && redacted)
+        check_faces(&r, det, source, redacted, json_object_get(entry, "report"), 1, 0, 0, 8,
+                    "faces_hidden", NULL);
+    else
+        igp_check(&r, "faces_hidden", 0, json_string("cannot read the masters"), "readable");
+    if (source && redacted)
+        verify_posts_of(&r, det, out_dir, encode, name, source, redacted,
+                        json_object_get(entry, "report"));
+    *ok = r.ok;
+    g_free(path);
+    return igp_report_finish(&r);
+}
+
+/* Mean |difference| of grey @p s (sw × sh) against @p m (mw wide) at offset
+ * (dx, dy), on every other pixel. */
+static double difference_at(const float *m, int mw, const float *s, int sw, int sh, int dx, int dy)
+{
+    double sum = 0;
+    int n = 0;
+    for (int y = 0; y < sh; y += 2)
+        for (int x = 0; x < sw; x += 2, n++)
+            sum += fabsf(s[y * sw + x] - m[(y + dy) * mw + x + dx]);
+    return n ? sum / n : 1e9;
+}
+
+/* Grey float pixels of @p img scaled by @p k; *w, *h set. */
+static float *grey_pixels(VipsImage *img, double k, int *w, int *h)
+{
+    VipsImage *small = NULL, *grey = NULL, *fl = NULL;
+    float *out = NULL;
+    size_t len;
+
+    if (!vips_resize(img, &small, k, NULL) &&
+        !vips_colourspace(small, &grey, VIPS_INTERPRETATION_B_W, NULL) &&
+        !vips_cast(grey, &fl, VIPS_FORMAT_FLOAT, NULL) &&
+        (out = vips_image_write_to_memory(fl, &len)))
+        *w = fl->Xsize, *h = fl->Ysize;
+    vips_error_clear();
+    if (small)
+        g_object_unref(small);
+    if (grey)
+        g_object_unref(grey);
+    if (fl)
+        g_object_unref(fl);
+    return out;
+}
+
+/* Where a post slide sits in its master: encode cuts the largest rectangle
+ * of the slide's shape (full width or full height), so only the offset along
+ * one axis is unknown. Found by sliding the slide over the master, both
+ * small and grey. Returns the mean difference at the best place (0..255). */
+static double locate_slide(VipsImage *master, VipsImage *slide, double *scale, double *ox,
+                           double *oy)
+{
+    int full_height = (double)master->Xsize / master->Ysize > (double)slide->Xsize / slide->Ysize;
+    double f =
+        full_height ? (double)slide->Ysize / master->Ysize : (double)slide->Xsize / master->Xsize;
+    double k = 0.25, best = 1e9;
+    int mw = 0, mh = 0, sw = 0, sh = 0, best_at = 0;
+    float *mp = grey_pixels(master, f * k, &mw, &mh), *sp = grey_pixels(slide, k, &sw, &sh);
+
+    *scale = f, *ox = *oy = 0;
+    if (mp && sp) {
+        sw = MIN(sw, mw), sh = MIN(sh, mh);
+        for (int o = 0; o <= (full_height ? mw - sw : mh - sh); o++) {
+            double d = difference_at(mp, mw, sp, sw, sh, full_height ? o : 0, full_height ? 0 : o);
+            if (d < best)
+                best = d, best_at = o;
+        }
+    }
+    g_free(mp);
+    g_free(sp);
+    *(full_height ? ox : oy) = best_at / (f * k);
+    return best;
+}
+
+/* A slide farther than this from its master (mean grey difference) is not a
+ * plain crop: a template drew it, with its own layout. */
+#define MAX_SLIDE_DIFFERENCE 12.0
+
+/* One post slide made from a redacted master: a check in the master's report
+ * (verify.json keeps one report per file; the slide has its own already). */
+static void verify_post(IgpFileReport *r, IgpFaceDetector *det, const char *out_dir,
+                        const char *rel, VipsImage *source, VipsImage *redacted, json_t *faces)
+{
+    static const char *const check = "faces_hidden_in_post";
+    VipsImage *slide = open_rgb(out_dir, rel), *scaled = NULL, *aligned = NULL;
+    double scale = 1, ox = 0, oy = 0, diff = 0;
+
+    if (!slide) {
+        igp_check(r, check, 0, json_pack("{s:s, s:s}", "file", rel, "error", "cannot read"),
+                  "readable");
+    } else if ((diff = locate_slide(redacted, slide, &scale, &ox, &oy)) > MAX_SLIDE_DIFFERENCE) {
+        /* Templated slides are drawn by compose from the same redacted master. */
+        igp_check(r, check, 1,
+                  json_pack("{s:s, s:s, s:f}", "file", rel, "skipped",
+                            "a templated slide, not a plain crop", "difference",
+                            round(diff * 10) / 10),
+                  "checked on plain crops only");
+    } else if (!vips_resize(source, &scaled, scale, NULL) && scaled->Xsize >= slide->Xsize &&
+               scaled->Ysize >= slide->Ysize &&
+               !vips_extract_area(scaled, &aligned,
+                                  MIN((int)lround(ox * scale), scaled->Xsize - slide->Xsize),
+                                  MIN((int)lround(oy * scale), scaled->Ysize - slide->Ysize),
+                                  slide->Xsize, slide->Ysize, NULL)) {
+        check_faces(r, det, aligned, slide, faces, scale, ox, oy, MIN_POST_FACE, check, rel);
+    } else {
+        igp_check(r, check, 0, json_pack("{s:s, s:s}", "file", rel, "error", "cannot align"),
+                  "aligned with its master");
+    }
+    vips_error_clear();
+    if (slide)
+        g_object_unref(slide);
+    if (scaled)
+        g_object_unref(scaled);
+    if (aligned)
+        g_object_unref(aligned);
+}
+
+/* Every post slide made from media @p name (encode's "sources", slide by slide). */
+static void verify_posts_of(IgpFileReport *r, IgpFaceDetector *det, const char *out_dir,
+                            json_t *encode, const char *name, VipsImage *source,
+                            VipsImage *redacted, json_t *faces)
+{
+    const char *id;
+    json_t *post;
+
+    json_object_foreach(json_object_get(encode, "posts"), id, post)
+    {
+        json_t *sources = json_object_get(json_object_get(post, "post"), "sources"), *src;
+        json_t *files = json_object_get(post, "files");
+        size_t i;
+        if (json_array_size(sources) != json_array_size(files))
+            continue; /* not one slide per source */
+        json_array_foreach(sources, i, src)
+        {
+            const char *rel = json_string_value(json_object_get(json_array_get(files, i), "path"));
+            if (rel && !g_strcmp0(json_string_value(src), name))
+                verify_post(r, det, out_dir, rel, source, redacted, faces);
+        }
+    }
+}
+
+void igp_verify_faces(const char *out_dir, void (*add)(void *ctx, json_t *report, int ok),
+                      void *ctx);
+
+void igp_verify_faces(const char *out_dir, void (*add)(void *ctx, json_t *report, int ok),
+                      void *ctx)
+{
+    json_t *scrub = igp_state_load(out_dir, "scrub");
+    json_t *redact = igp_state_load(out_dir, "redact");
+    json_t *encode = igp_state_load(out_dir, "encode");
+    IgpStageSettings defaults = {0};
+    IgpFaceDetector *det = NULL;
+    char *model = igp_face_model_path(&defaults);
+    const char *name;
+    json_t *entry;
+
+    /* Without any detector only the detail check runs (it is the stricter). */
+    if (igp_facedet_open(model, NULL, &det))
+        igp_error_clear();
+    json_object_foreach(json_object_get(redact, "media"), name, entry)
+    {
+        json_t *scrubbed = json_object_get(json_object_get(scrub, "media"), name), *rep;
+        VipsImage *source, *redacted;
+        int ok;
+        if (!json_object_get(entry, "master"))
+            continue;
+        source = open_rgb(out_dir, json_string_value(json_object_get(scrubbed, "master")));
+        redacted = open_rgb(out_dir, json_string_value(json_object_get(entry, "master")));
+        rep = verify_master(det, out_dir, name, source, redacted, entry, encode, &ok);
+        add(ctx, rep, ok);
+        if (source)
+            g_object_unref(source);
+        if (redacted)
+            g_object_unref(redacted);
+    }
+    igp_facedet_close(&det);
+    g_free(model);
+    json_decref(scrub);
+    json_decref(redact);
+    json_decref(encode);
+}

@@ -1,0 +1,9 @@
+/* igprep-compose: draw each templated post's slides and next-day story. */
+#include "cli.h"
+
+int main(int argc, char **argv)
+{
+    return igp_cli_stage_main(argc, argv, "igprep-compose",
+                              "draw templated posts and their next-day stories (OUT/composed)",
+                              IGP_STAGE_COMPOSE);
+}

@@ -1,0 +1,458 @@
+/* igprep-template: list, check and preview post templates (docs/templates.md). */
+#include "cli.h"
+#include "log.h"
+#include "template.h"
+
+#include "error.h"
+#include "redact.h"
+
+#include <locale.h>
+#include <stdio.h>
+#include <string.h>
+
+static const char usage[] =
+    "usage: igprep template list\n"
+    "       igprep template check [NAME...]\n"
+    "       igprep template preview NAME [--shoot SHOOT --post ID] [--guides] [--out FILE]\n"
+    "\n"
+    "  list     the templates in templates/ with their canvas and description\n"
+    "  check    load every template (or the named ones) and report each problem as\n"
+    "           FILE:LINE:COLUMN; exit status 1 when one is broken\n"
+    "  preview  draw NAME to FILE (default NAME-preview.png) and a sheet FILE-sheet.png\n"
+    "           with short, long and too-long Japanese sample text; with --shoot and\n"
+    "           --post, draw it with that post's text and pictures (and faces.json);\n"
+    "           --guides draws the safe zone (cyan) and every layer's box (magenta)\n"
+    "\n"
+    "Options: --templates DIR (default: $IGPREP_TEMPLATES or the templates/ igprep was\n"
+    "built with). Fonts come from fonts/ only (fonts/fonts.conf).\n";
+
+typedef struct Options {
+    const char *templates;
+    const char *shoot, *post, *out;
+    int guides;
+    char **names;
+    int n_names;
+} Options;
+
+static int parse(int argc, char **argv, Options *o)
+{
+    o->names = g_new0(char *, argc + 1);
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i];
+        const char **value = !strcmp(a, "--templates") ? &o->templates
+                             : !strcmp(a, "--shoot")   ? &o->shoot
+                             : !strcmp(a, "--post")    ? &o->post
+                             : !strcmp(a, "--out")     ? &o->out
+                                                       : NULL;
+        if (value) {
+            if (i + 1 >= argc) {
+                fprintf(stderr, "igprep template: %s needs a value (try --help)\n", a);
+                return IGP_EXIT_USAGE;
+            }
+            *value = argv[++i];
+        } else if (!strcmp(a, "--guides")) {
+            o->guides = 1;
+        } else if (a[0] == '-') {
+            fprintf(stderr, "igprep template: unknown option %s (try --help)\n", a);
+            return IGP_EXIT_USAGE;
+        } else {
+            o->names[o->n_names++] = argv[i];
+        }
+    }
+    return 0;
+}
+
+static int cmd_list(const char *dir, IgpFonts *fonts)
+{
+    GPtrArray *names = igp_template_names(dir);
+
+    for (guint i = 0; i < names->len; i++) {
+        IgpTemplate *t = NULL;
+        const char *name = g_ptr_array_index(names, i);
+        if (igp_template_load(dir, name, fonts, &t) == 0)
+            printf("%-18s %-16s %dx%d\n", name, t->canvas, t->width, t->height);
+        else
+            printf("%-18s (broken: igprep template check %s)\n", name, name);
+        igp_error_clear();
+        igp_template_free(&t);
+    }
+    g_ptr_array_free(names, TRUE);
+    return 0;
+}
+
+static int cmd_check(const char *dir, IgpFonts *fonts, char **names, int n)
+{
+    GPtrArray *all = n ? NULL : igp_template_names(dir);
+    int failed = 0, count = n ? n : (int)all->len;
+
+    for (int i = 0; i < count; i++) {
+        const char *name = n ? names[i] : g_ptr_array_index(all, i);
+        IgpTemplate *t = NULL;
+        if (igp_template_load(dir, name, fonts, &t)) {
+            igp_log_error("%s", igp_error_buffer());
+            igp_error_clear();
+            failed++;
+        } else {
+            printf("ok %s (%s, %d layers)\n", name, t->canvas, t->n_layers);
+        }
+        igp_template_free(&t);
+    }
+    if (all)
+        g_ptr_array_free(all, TRUE);
+    return failed ? IGP_ERR_INVALIDDATA : 0;
+}
+
+/* ---- preview ---- */
+
+/* Sample text per placeholder: short and long (too long is the long one
+ * four times), sized for the boxes such placeholders usually get. */
+static const char *sample(const char *key, int variant)
+{
+    static const struct {
+        const char *prefix, *text[2];
+    } samples[] = {
+        {"title",
+         {"秋のおはなし会", "のびすく仙台 秋のおはなし会と親子で楽しむハロウィン工作教室"}},
+        {"date", {"11月20日（金）", "2026年11月20日（金）10:00〜12:00"}},
+        {"place", {"のびすく仙台", "のびすく仙台 2階 子育てひろば"}},
+        {"body",
+         {"宇宙がテーマの一日でした",
+          "宇宙をテーマにした一日を、写真でふりかえります。約60組の親子が参加しました。"}},
+        {"point",
+         {"予約はいりません", "0歳から3歳までのお子さんと保護者の方ならどなたでも参加できます"}},
+        {"label", {"イベント", "イベントのおしらせ"}},
+        {"", {"のびすく仙台", "毎月第3金曜日の午前10時から、のびすく仙台の2階ひろばで"}},
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(samples); i++)
+        if (g_str_has_prefix(key, samples[i].prefix))
+            return samples[i].text[variant > 0];
+    return "";
+}
+
+static json_t *sample_text(const IgpTemplate *t, int variant)
+{
+    json_t *text = json_pack("{s:s, s:s, s:s}", "page", "2", "pages", "4", "shoot_title",
+                             "のびすく ハロウィン 2026");
+
+    for (int i = 0; i < t->n_layers; i++) {
+        const char *p = t->layers[i].text, *end;
+        while (p && (p = strchr(p, '{')) && (end = strchr(p, '}'))) {
+            char *key = g_strndup(p + 1, end - p - 1);
+            if (!json_object_get(text, key)) {
+                const char *s = sample(key, variant);
+                /* Too long: the long sample four times. */
+                char *v = variant == 2 ? g_strjoin("", s, s, s, s, NULL) : g_strdup(s);
+                json_object_set_new(text, key, json_string(v));
+                g_free(v);
+            }
+            g_free(key);
+            p = end + 1;
+        }
+    }
+    return text;
+}
+
+/* A fixed picture for previews: a colour gradient with a grid, the same on
+ * every machine (reference images depend on it). */
+static int sample_picture(VipsImage **out)
+{
+    VipsImage *xyz = NULL, *x = NULL, *y = NULL, *r = NULL, *g = NULL, *grid = NULL, *b = NULL;
+    VipsImage *rgb = NULL;
+    int ret = vips_xyz(&xyz, 1600, 1200, NULL) || vips_extract_band(xyz, &x, 0, NULL) ||
+              vips_extract_band(xyz, &y, 1, NULL) ||
+              vips_linear1(x, &r, 200.0 / 1600, 40, "uchar", TRUE, NULL) ||
+              vips_linear1(y, &g, 180.0 / 1200, 50, "uchar", TRUE, NULL) ||
+              vips_remainder_const1(x, &grid, 200, NULL) ||
+              vips_linear1(grid, &b, 0.4, 90, "uchar", TRUE, NULL);
+    VipsImage *bands[3] = {r, g, b};
+
+    if (ret == 0)
+        ret = vips_bandjoin(bands, &rgb, 3, NULL);
+    VipsImage *all[] = {xyz, x, y, r, g, grid, b};
+    for (size_t i = 0; i < G_N_ELEMENTS(all); i++)
+        if (all[i])
+            g_object_unref(all[i]);
+    if (ret)
+        return igp_vips_error(IGP_ERR_LIBRARY, "preview", "cannot make the sample picture");
+    rgb->Type = VIPS_INTERPRETATION_sRGB;
+    *out = rgb;
+    return 0;
+}
+
+typedef struct Preview {
+    IgpSlotPicture pics[10];
+    int n;
+    json_t *text;
+    json_t *faces_doc;
+} Preview;
+
+/* Hide every face of @p faces not marked cleared, as redact does: a preview
+ * of a real post must not show a face the account may not show. */
+static int hide_faces(VipsImage **image, json_t *faces)
+{
+    IgpRgbImage rgb = {0};
+    size_t len, i;
+    json_t *f;
+    int ret = 0;
+
+    if (json_array_size(faces) == 0)
+        return 0;
+    if (!(rgb.data = vips_image_write_to_memory(*image, &len)))
+        return igp_vips_error(IGP_ERR_LIBRARY, "preview", "cannot read pixels");
+    rgb.width = (*image)->Xsize, rgb.height = (*image)->Ysize, rgb.stride = (size_t)rgb.width * 3;
+    json_array_foreach(faces, i, f)
+    {
+        json_t *box = json_object_get(f, "box");
+        IgpRedactFace face = {.style = IGP_REDACT_BLUR};
+        if (json_is_true(json_object_get(f, "cleared")) || json_array_size(box) != 4 || ret)
+            continue;
+        face.x = json_number_value(json_array_get(box, 0));
+        face.y = json_number_value(json_array_get(box, 1));
+        face.w = json_number_value(json_array_get(box, 2));
+        face.h = json_number_value(json_array_get(box, 3));
+        ret = igp_redact_face(&rgb, &face, IGP_REDACT_PADDING);
+    }
+    if (ret == 0) {
+        VipsImage *hidden = vips_image_new_from_memory_copy(rgb.data, len, rgb.width, rgb.height, 3,
+                                                            VIPS_FORMAT_UCHAR);
+        if (!hidden)
+            ret = igp_vips_error(IGP_ERR_LIBRARY, "preview", "cannot wrap pixels");
+        else {
+            hidden->Type = VIPS_INTERPRETATION_sRGB;
+            g_object_unref(*image);
+            *image = hidden;
+        }
+    }
+    g_free(rgb.data);
+    return ret;
+}
+
+/* The post's pictures (displayed sources, faces not cleared hidden) and
+ * text, from the shoot folder. */
+static int load_post(const Options *o, Preview *pv)
+{
+    IgpManifest *m = NULL;
+    const IgpPost *post;
+    char *faces_path = g_build_filename(o->shoot, "faces.json", NULL);
+    int ret = igp_manifest_load(o->shoot, &m);
+
+    if (ret)
+        return ret;
+    if (!(post = igp_manifest_find_post(m, o->post))) {
+        ret = igp_error(IGP_ERR_INVALIDDATA, m->path, "no post '%s'", o->post);
+        igp_manifest_free(&m);
+        return ret;
+    }
+    pv->faces_doc = json_load_file(faces_path, 0, NULL);
+    g_free(faces_path);
+    pv->text = json_deep_copy(json_object_get(post->json, "text"));
+    if (!pv->text)
+        pv->text = json_object();
+    json_object_set_new(pv->text, "page", json_string("1"));
+    json_object_set_new(pv->text, "pages", json_sprintf("%d", post->n_media));
+    for (int i = 0; i < post->n_media && i < 10 && ret == 0; i++) {
+        IgpSlotPicture *p = &pv->pics[i];
+        char *path = g_build_filename(o->shoot, post->media[i].file, NULL);
+        json_t *faces = json_object_get(
+            json_object_get(json_object_get(pv->faces_doc, "media"), post->media[i].file), "faces");
+        size_t k;
+        json_t *f;
+        ret = igp_image_open_display(path, NULL, &p->image);
+        if (ret == 0)
+            ret = hide_faces(&p->image, faces);
+        g_free(path);
+        p->name = g_strdup(post->media[i].file);
+        p->focus[0] = post->media[i].focus[0], p->focus[1] = post->media[i].focus[1];
+        p->faces = g_malloc0(sizeof(double[4]) * (json_array_size(faces) + 1));
+        json_array_foreach(faces, k, f)
+        {
+            json_t *box = json_object_get(f, "box");
+            for (int j = 0; j < 4 && json_array_size(box) == 4; j++)
+                p->faces[p->n_faces][j] = json_number_value(json_array_get(box, j));
+            p->n_faces += json_array_size(box) == 4;
+        }
+        pv->n++;
+    }
+    igp_manifest_free(&m);
+    return ret;
+}
+
+static void preview_free(Preview *pv)
+{
+    for (int i = 0; i < pv->n; i++) {
+        if (pv->pics[i].image)
+            g_object_unref(pv->pics[i].image);
+        g_free(pv->pics[i].faces);
+        g_free((char *)pv->pics[i].name);
+    }
+    json_decref(pv->text);
+    json_decref(pv->faces_doc);
+}
+
+/* One panel of the sheet: the render, or the error on a red panel. */
+static void sheet_panel(cairo_t *cr, PangoContext *ctx, const IgpTemplate *t, cairo_surface_t *s,
+                        const char *caption, const char *error, double x, double scale)
+{
+    PangoLayout *layout;
+    PangoFontDescription *desc = pango_font_description_from_string("BIZ UDPGothic Bold 26px");
+
+    pango_cairo_update_context(cr, ctx);
+    layout = pango_layout_new(ctx);
+    pango_layout_set_font_description(layout, desc);
+    pango_layout_set_width(layout, (int)(t->width * scale * PANGO_SCALE));
+    pango_layout_set_wrap(layout, PANGO_WRAP_WORD_CHAR);
+    pango_layout_set_text(layout, caption, -1);
+    cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
+    cairo_move_to(cr, x, 20);
+    pango_cairo_show_layout(cr, layout);
+    cairo_save(cr);
+    cairo_translate(cr, x, 80);
+    cairo_scale(cr, scale, scale);
+    if (s) {
+        cairo_set_source_surface(cr, s, 0, 0);
+        cairo_paint(cr);
+    } else {
+        cairo_set_source_rgb(cr, 0.85, 0.1, 0.1);
+        cairo_rectangle(cr, 0, 0, t->width, t->height);
+        cairo_fill(cr);
+        pango_layout_set_width(layout, (t->width - 80) * PANGO_SCALE);
+        pango_font_description_set_absolute_size(desc, 40 * PANGO_SCALE);
+        pango_layout_set_font_description(layout, desc);
+        pango_layout_set_text(layout, error, -1);
+        cairo_set_source_rgb(cr, 1, 1, 1);
+        cairo_move_to(cr, 40, 40);
+        pango_cairo_show_layout(cr, layout);
+    }
+    cairo_restore(cr);
+    pango_font_description_free(desc);
+    g_object_unref(layout);
+}
+
+static int write_sheet(const IgpTemplate *t, IgpFonts *fonts, PangoContext *ctx, Preview *pv,
+                       const Options *o, const char *path)
+{
+    static const char *const captions[] = {"短い文", "長い文（自動で縮小）",
+                                           "長すぎる文（エラー）"};
+    const double scale = 0.5;
+    int panel_w = (int)(t->width * scale) + 40;
+    cairo_surface_t *sheet = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, panel_w * 3 + 40,
+                                                        (int)(t->height * scale) + 120);
+    cairo_t *cr = cairo_create(sheet);
+    int ret;
+
+    cairo_set_source_rgb(cr, 0.95, 0.95, 0.95);
+    cairo_paint(cr);
+    for (int v = 0; v < 3; v++) {
+        json_t *text = sample_text(t, v);
+        IgpTemplateFill fill = {text, pv->pics, pv->n, o->guides, "preview"};
+        cairo_surface_t *s = NULL;
+        char *error = NULL;
+        if (igp_template_render(t, fonts, ctx, &fill, &s)) {
+            error = g_strdup(igp_error_buffer());
+            igp_error_clear();
+        }
+        sheet_panel(cr, ctx, t, s, captions[v], error, 40 + v * panel_w, scale);
+        if (s)
+            cairo_surface_destroy(s);
+        g_free(error);
+        json_decref(text);
+    }
+    cairo_destroy(cr);
+    ret = igp_surface_save_png(sheet, path);
+    cairo_surface_destroy(sheet);
+    return ret;
+}
+
+static int cmd_preview(const char *dir, IgpFonts *fonts, const Options *o)
+{
+    IgpTemplate *t = NULL;
+    Preview pv = {0};
+    PangoContext *ctx = NULL;
+    cairo_surface_t *s = NULL;
+    char *out = o->out ? g_strdup(o->out) : g_strdup_printf("%s-preview.png", o->names[0]);
+    char *sheet = g_str_has_suffix(out, ".png")
+                      ? g_strdup_printf("%.*s-sheet.png", (int)strlen(out) - 4, out)
+                      : g_strdup_printf("%s-sheet.png", out);
+    int ret = igp_template_load(dir, o->names[0], fonts, &t);
+
+    if (ret == 0 && o->shoot) {
+        ret = load_post(o, &pv);
+    } else if (ret == 0) {
+        pv.text = sample_text(t, 0);
+        for (pv.n = 0; pv.n < MAX(1, t->n_slots) && ret == 0; pv.n++) {
+            ret = sample_picture(&pv.pics[pv.n].image);
+            pv.pics[pv.n].name = g_strdup("sample picture");
+            pv.pics[pv.n].focus[0] = pv.pics[pv.n].focus[1] = 0.5;
+        }
+    }
+    if (ret == 0) {
+        IgpTemplateFill fill = {pv.text, pv.pics, pv.n, o->guides, o->post ? o->post : "preview"};
+        ctx = igp_fonts_context(fonts);
+        ret = igp_template_render(t, fonts, ctx, &fill, &s);
+    }
+    if (ret == 0)
+        ret = igp_surface_save_png(s, out);
+    if (ret == 0)
+        ret = write_sheet(t, fonts, ctx, &pv, o, sheet);
+    if (ret == 0)
+        printf("%s\n%s\n", out, sheet);
+    else
+        igp_log_error("%s", igp_error_buffer());
+    if (s)
+        cairo_surface_destroy(s);
+    if (ctx)
+        g_object_unref(ctx);
+    preview_free(&pv);
+    igp_template_free(&t);
+    g_free(out);
+    g_free(sheet);
+    return ret;
+}
+
+int main(int argc, char **argv)
+{
+    Options o = {0};
+    IgpFonts *fonts = NULL;
+    char *dir, *fonts_dir;
+    int ret;
+
+    setlocale(LC_ALL, "");
+    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+        fputs(usage, argc < 2 ? stderr : stdout);
+        return argc < 2 ? IGP_EXIT_USAGE : IGP_EXIT_OK;
+    }
+    if ((ret = parse(argc - 2, argv + 2, &o))) {
+        g_free(o.names);
+        return ret;
+    }
+    if (strcmp(argv[1], "list") && strcmp(argv[1], "check") && strcmp(argv[1], "preview")) {
+        fprintf(stderr, "igprep template: unknown command '%s' (try --help)\n", argv[1]);
+        g_free(o.names);
+        return IGP_EXIT_USAGE;
+    }
+    if (!strcmp(argv[1], "preview") && (o.n_names != 1 || !o.shoot != !o.post)) {
+        fprintf(stderr, "igprep template: preview takes one NAME, and --shoot with --post\n");
+        g_free(o.names);
+        return IGP_EXIT_USAGE;
+    }
+    if ((ret = igp_cli_start(argv[0]))) {
+        g_free(o.names);
+        return ret;
+    }
+    dir = o.templates ? g_strdup(o.templates) : igp_templates_dir();
+    fonts_dir = igp_fonts_dir();
+    ret = igp_fonts_open(fonts_dir, &fonts);
+    if (ret)
+        igp_log_error("%s", igp_error_buffer());
+    else if (!strcmp(argv[1], "list"))
+        ret = cmd_list(dir, fonts);
+    else if (!strcmp(argv[1], "check"))
+        ret = cmd_check(dir, fonts, o.names, o.n_names);
+    else
+        ret = cmd_preview(dir, fonts, &o);
+    igp_fonts_free(&fonts);
+    g_free(fonts_dir);
+    g_free(dir);
+    g_free(o.names);
+    return igp_cli_finish(ret);
+}

@@ -1,0 +1,29 @@
+# Face detection recall on the fixture (tests/fixtures/faces): real photos
+# from Debian packages and synthetic composites with known boxes. Recall at
+# IoU >= 0.3 must be at least 0.97 overall and 0.95 for faces of 24-32 px;
+# false positives per image are printed (docs/faces.md has the figures).
+. "$(dirname "$0")/lib.sh"
+
+FIXTURE="$IGP_SRC/tests/fixtures/faces"
+PY=/usr/bin/python3 # Debian's, with numpy, PIL and skimage
+shoot="$TEST_TMP/shoot"
+out="$TEST_TMP/out"
+
+if [ ! -d /usr/share/doc/libdlib19.1/examples/faces ] || [ ! -f "$IGP_SRC/models/face_detection_front_128x128_barracuda.onnx" ]; then
+  echo "FAIL: fixture sources missing: run scripts/install-deps.sh and scripts/fetch-models.sh" >&2
+  exit 1
+fi
+check "fixture is made" "$PY" "$FIXTURE/make-fixture.py" "$shoot"
+# One feed post per photo, so every photo goes through the pipeline.
+"$PY" - "$shoot" <<'PYEOF'
+import json, sys
+names = sorted(json.load(open(sys.argv[1] + "/truth.json"))["files"])
+posts = [{"id": "p%02d" % i, "type": "feed", "media": [{"file": n}]} for i, n in enumerate(names)]
+json.dump({"version": 1, "shoot": "faces-fixture", "posts": posts}, open(sys.argv[1] + "/shoot.json", "w"))
+PYEOF
+check "detect succeeds" "$IGPREP" detect "$shoot" --out "$out" --quiet
+check "recall >= 0.97, >= 0.95 at 24-32 px" "$PY" "$FIXTURE/score.py" "$shoot/truth.json" "$out/faces.json"
+check "a review sheet per photo" test "$(ls "$out/review" | grep -c '\.png$')" -eq "$(($(ls "$shoot" | grep -cE '\.(png|jpg)$') + 1))"
+check "an index sheet" test -s "$out/review/index.png"
+check "the shoot folder holds no faces.json of ours" test ! -e "$shoot/faces.json"
+done_testing
