@@ -34,6 +34,7 @@ test-sanitize: deps
 	@cmake -S . -B $(ASAN) -DCMAKE_BUILD_TYPE=Debug -DIGP_SANITIZE=ON -DIGP_WERROR=ON >/dev/null
 	@cmake --build $(ASAN) -j $(JOBS) -- --no-print-directory
 	@ASAN_OPTIONS=$$(cat tests/asan.options) \
+	  LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
 	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  ctest --test-dir $(ASAN) --output-on-failure -j $(JOBS)
 
