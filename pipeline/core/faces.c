@@ -51,19 +51,13 @@ static int fail_at(const IgpFacesDoc *doc, const char *pointer, const char *fmt,
 /* "file:line:column: message", the position found from the pointer. */
 static int fail_at(const IgpFacesDoc *doc, const char *pointer, const char *fmt, ...)
 {
-    int line = 0, column = 0;
-    char *where, *msg;
     va_list ap;
+    int ret;
 
-    igp_json_locate(doc->text, doc->len, pointer, &line, &column);
-    where = g_strdup_printf("%s:%d:%d", doc->path, line, column);
     va_start(ap, fmt);
-    msg = g_strdup_vprintf(fmt, ap);
+    ret = igp_json_verror_at(doc->path, doc->text, doc->len, pointer, fmt, ap);
     va_end(ap);
-    igp_error(IGP_ERR_INVALIDDATA, where, "%s", msg);
-    g_free(where);
-    g_free(msg);
-    return IGP_ERR_INVALIDDATA;
+    return ret;
 }
 
 static int known_key(const char *const *keys, const char *key)

@@ -1,5 +1,9 @@
 #include "jsonpos.h"
 
+#include "error.h"
+
+#include <glib.h>
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -168,4 +172,31 @@ int igp_json_locate(const char *text, size_t len, const char *pointer, int *line
     }
     position(&s, found, line, column);
     return 0;
+}
+
+int igp_json_verror_at(const char *path, const char *text, size_t len, const char *pointer,
+                       const char *fmt, va_list ap)
+{
+    int line = 0, column = 0;
+    char *where, *msg;
+
+    igp_json_locate(text, len, pointer, &line, &column);
+    where = g_strdup_printf("%s:%d:%d", path, line, column);
+    msg = g_strdup_vprintf(fmt, ap);
+    igp_error(IGP_ERR_INVALIDDATA, where, "%s", msg);
+    g_free(where);
+    g_free(msg);
+    return IGP_ERR_INVALIDDATA;
+}
+
+int igp_json_error_at(const char *path, const char *text, size_t len, const char *pointer,
+                      const char *fmt, ...)
+{
+    va_list ap;
+    int ret;
+
+    va_start(ap, fmt);
+    ret = igp_json_verror_at(path, text, len, pointer, fmt, ap);
+    va_end(ap);
+    return ret;
 }

@@ -13,6 +13,7 @@
 #ifndef IGP_JSONPOS_H
 #define IGP_JSONPOS_H
 
+#include <stdarg.h>
 #include <stddef.h>
 
 /**
@@ -22,5 +23,15 @@
  * returns 1; it returns -1 when even the root cannot be found.
  */
 int igp_json_locate(const char *text, size_t len, const char *pointer, int *line, int *column);
+
+/**
+ * Record "PATH:LINE:COLUMN: message" with igp_error(), the position being
+ * where @p pointer sits in @p text (the file's content). Returns
+ * IGP_ERR_INVALIDDATA, so `return igp_json_error_at(...)` works.
+ */
+int igp_json_verror_at(const char *path, const char *text, size_t len, const char *pointer,
+                       const char *fmt, va_list ap) __attribute__((format(printf, 5, 0)));
+int igp_json_error_at(const char *path, const char *text, size_t len, const char *pointer,
+                      const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
 #endif

@@ -52,19 +52,13 @@ static int fail_at(const Checker *c, const char *pointer, const char *fmt, ...)
 
 static int fail_at(const Checker *c, const char *pointer, const char *fmt, ...)
 {
-    int line = 0, column = 0;
-    char *where, *msg;
     va_list ap;
+    int ret;
 
-    igp_json_locate(c->text, c->len, pointer, &line, &column);
-    where = g_strdup_printf("%s:%d:%d", c->path, line, column);
     va_start(ap, fmt);
-    msg = g_strdup_vprintf(fmt, ap);
+    ret = igp_json_verror_at(c->path, c->text, c->len, pointer, fmt, ap);
     va_end(ap);
-    igp_error(IGP_ERR_INVALIDDATA, where, "%s", msg);
-    g_free(where);
-    g_free(msg);
-    return IGP_ERR_INVALIDDATA;
+    return ret;
 }
 
 static const char *json_type_name(const json_t *v)

@@ -84,19 +84,17 @@ static int fail_at(const Checker *c, const char *pointer, const char *fmt, ...)
 
 static int fail_at(const Checker *c, const char *pointer, const char *fmt, ...)
 {
-    int line = 0, column = 0;
-    char *where, *msg;
     va_list ap;
+    char *msg;
+    int ret;
 
-    igp_json_locate(c->text, c->len, pointer, &line, &column);
-    where = g_strdup_printf("%s:%d:%d", c->path, line, column);
     va_start(ap, fmt);
     msg = g_strdup_vprintf(fmt, ap);
     va_end(ap);
-    igp_error(IGP_ERR_INVALIDDATA, where, "template '%s': %s", c->t->name, msg);
-    g_free(where);
+    ret =
+        igp_json_error_at(c->path, c->text, c->len, pointer, "template '%s': %s", c->t->name, msg);
     g_free(msg);
-    return IGP_ERR_INVALIDDATA;
+    return ret;
 }
 
 /* Re-word the error buffer's last message at a position (for checks done by
