@@ -13,7 +13,7 @@
 #include <glib.h>
 
 /* Bump when the same inputs would now be drawn differently. */
-#define COMPOSE_RECIPE "compose-v1"
+#define COMPOSE_RECIPE "compose-v2"
 
 /* WCAG 2 AA for normal text. */
 #define MIN_CONTRAST 4.5
@@ -269,6 +269,11 @@ static int draw_media(cairo_t *cr, const IgpTemplate *t, const IgpLayer *l,
             vips_resize(cut, &scaled, (double)w / (x1 - x0), "vscale", (double)h / (y1 - y0),
                         "kernel", VIPS_KERNEL_LANCZOS3, NULL))
             ret = igp_vips_error(IGP_ERR_LIBRARY, pic->name, "cannot crop");
+        else if (fill->placements)
+            json_array_append_new(fill->placements,
+                                  json_pack("{s:s, s:[i,i,i,i], s:[i,i,i,i]}", "media", pic->name,
+                                            "crop", x0, y0, x1 - x0, y1 - y0, "box",
+                                            (int)lround(l->box[0]), (int)lround(l->box[1]), w, h));
     }
     if (ret == 0)
         ret = igp_surface_from_vips(scaled, &surface);
@@ -551,12 +556,13 @@ static int open_pictures(const ComposeJob *job, const IgpPost *post, int first, 
 
 /* Render one template for slide @p slide (pictures from that slide on) to @p path. */
 static int render_to(const ComposeJob *job, PangoContext *ctx, const IgpPost *post,
-                     const IgpTemplate *t, int slide, int first_media, const char *path)
+                     const IgpTemplate *t, int slide, int first_media, const char *path,
+                     json_t *placements)
 {
     Pictures pics = {0};
     json_t *text = fill_text(job, post, slide);
     char *what = g_strdup_printf("post '%s'", post->id);
-    IgpTemplateFill fill = {.text = text, .what = what};
+    IgpTemplateFill fill = {.text = text, .what = what, .placements = placements};
     cairo_surface_t *surface = NULL;
     int ret = open_pictures(job, post, first_media, MAX(1, t->n_slots), &pics);
 
@@ -705,7 +711,7 @@ static int compose_files(const ComposeJob *job, PangoContext *ctx, const IgpPost
     char *final_dir = g_build_filename(job->shoot->out_dir, "composed", post->id, NULL);
     char *tmp_dir = igp_temp_sibling(final_dir), *canvas = post_canvas(post);
     IgpTemplate *pages = NULL, *story = NULL;
-    json_t *files = json_array();
+    json_t *files = json_array(), *placements = json_array();
     int ret = igp_mkdir_p(tmp_dir);
 
     if (ret == 0 && t->pages && post->n_media > 1)
@@ -714,10 +720,12 @@ static int compose_files(const ComposeJob *job, PangoContext *ctx, const IgpPost
         const IgpTemplate *slide_t = i == 0 ? t : pages;
         char *name = g_strdup_printf("%s-%02d.png", post->id, i + 1);
         char *path = g_build_filename(tmp_dir, name, NULL);
+        json_t *placed = json_array();
         if (!slide_t) /* no page template: encode crops this slide as usual */
             json_array_append_new(files, json_null());
-        else if (!(ret = render_to(job, ctx, post, slide_t, i, i, path)))
+        else if (!(ret = render_to(job, ctx, post, slide_t, i, i, path, placed)))
             json_array_append_new(files, json_sprintf("composed/%s/%s", post->id, name));
+        json_array_append_new(placements, placed);
         g_free(name);
         g_free(path);
     }
@@ -725,16 +733,20 @@ static int compose_files(const ComposeJob *job, PangoContext *ctx, const IgpPost
         char *path = g_strdup_printf("%s/%s-story.png", tmp_dir, post->id);
         char *when = next_day(json_string_value(json_object_get(post->json, "schedule")));
         ret = load_template(job, post, t->story ? t->story : "story-announce", "story", &story);
+        json_t *placed = json_array();
         if (ret == 0)
-            ret = render_to(job, ctx, post, story, 0, 0, path);
+            ret = render_to(job, ctx, post, story, 0, 0, path, placed);
         if (ret == 0)
             json_object_set_new(entry, "story",
-                                json_pack("{s:s++, s:s?}", "file", "composed/", post->id,
-                                          g_strrstr(path, "/"), "schedule", when));
+                                json_pack("{s:s++, s:s?, s:O}", "file", "composed/", post->id,
+                                          g_strrstr(path, "/"), "schedule", when, "placements",
+                                          placed));
+        json_decref(placed);
         g_free(when);
         g_free(path);
     }
     json_object_set_new(entry, "files", files);
+    json_object_set_new(entry, "placements", placements);
     if (ret == 0)
         ret = igp_fsync_path(tmp_dir);
     if (ret == 0)

@@ -112,6 +112,10 @@ typedef struct IgpTemplateFill {
     int n_pictures;
     int guides;       ///< draw the safe zone and boxes (previews only)
     const char *what; ///< for messages, e.g. "post 'feed-01'"
+    /** When not NULL, every media slot drawn appends {"media": its picture's
+     * name, "crop": [x, y, w, h] in the picture, "box": [x, y, w, h] on the
+     * canvas}, so that verify can find each face on the slide. */
+    json_t *placements;
 } IgpTemplateFill;
 
 /**

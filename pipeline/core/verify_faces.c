@@ -324,27 +324,96 @@ static void verify_post(IgpFileReport *r, IgpFaceDetector *det, const char *out_
 }
 
 /* Every post slide made from media @p name (encode's "sources", slide by slide). */
+/* One media slot of a templated slide: compose recorded which part of the
+ * master ("crop") it drew where on the slide ("box"). The unredacted source
+ * is cut and scaled the same way, and every hidden face checked there. */
+static void verify_placement(IgpFileReport *r, IgpFaceDetector *det, const char *out_dir,
+                             const char *rel, VipsImage *source, json_t *placement, json_t *faces)
+{
+    static const char *const check = "faces_hidden_in_post";
+    VipsImage *slide = open_rgb(out_dir, rel), *region = NULL, *scaled = NULL, *aligned = NULL;
+    json_t *crop = json_object_get(placement, "crop"), *box = json_object_get(placement, "box");
+    int c[4], b[4], ok = slide != NULL;
+
+    for (int i = 0; i < 4; i++) {
+        c[i] = (int)json_integer_value(json_array_get(crop, i));
+        b[i] = (int)json_integer_value(json_array_get(box, i));
+    }
+    ok = ok && c[2] > 0 && c[3] > 0 && b[2] > 0 && b[3] > 0 && b[0] >= 0 && b[1] >= 0 &&
+         b[0] + b[2] <= slide->Xsize && b[1] + b[3] <= slide->Ysize &&
+         !vips_extract_area(slide, &region, b[0], b[1], b[2], b[3], NULL) &&
+         !vips_extract_area(source, &scaled, c[0], c[1], c[2], c[3], NULL) &&
+         !vips_resize(scaled, &aligned, (double)b[2] / c[2], "vscale", (double)b[3] / c[3], NULL) &&
+         aligned->Xsize >= b[2] && aligned->Ysize >= b[3];
+    if (ok)
+        check_faces(r, det, aligned, region, faces, (double)b[2] / c[2], c[0], c[1], MIN_POST_FACE,
+                    check, rel);
+    else
+        igp_check(r, check, 0, json_pack("{s:s, s:s}", "file", rel, "error", "cannot align"),
+                  "aligned with its master");
+    vips_error_clear();
+    if (slide)
+        g_object_unref(slide);
+    if (region)
+        g_object_unref(region);
+    if (scaled)
+        g_object_unref(scaled);
+    if (aligned)
+        g_object_unref(aligned);
+}
+
+/* What compose drew on slide @p index of post @p id (a "-story" post is its
+ * parent's story), or NULL when the slide is a plain crop. */
+static json_t *placements_of(json_t *compose, const char *id, size_t index)
+{
+    json_t *posts = json_object_get(compose, "posts");
+    json_t *entry = json_object_get(posts, id);
+
+    if (entry)
+        return json_array_get(json_object_get(entry, "placements"), index);
+    if (g_str_has_suffix(id, "-story") && index == 0) {
+        char *parent = g_strndup(id, strlen(id) - strlen("-story"));
+        json_t *story = json_object_get(json_object_get(posts, parent), "story");
+        g_free(parent);
+        return json_object_get(story, "placements");
+    }
+    return NULL;
+}
+
 static void verify_posts_of(IgpFileReport *r, IgpFaceDetector *det, const char *out_dir,
                             json_t *encode, const char *name, VipsImage *source,
                             VipsImage *redacted, json_t *faces)
 {
+    json_t *compose = igp_state_load(out_dir, "compose");
     const char *id;
     json_t *post;
 
     json_object_foreach(json_object_get(encode, "posts"), id, post)
     {
         json_t *sources = json_object_get(json_object_get(post, "post"), "sources"), *src;
-        json_t *files = json_object_get(post, "files");
-        size_t i;
-        if (json_array_size(sources) != json_array_size(files))
-            continue; /* not one slide per source */
-        json_array_foreach(sources, i, src)
+        json_t *files = json_object_get(post, "files"), *file;
+        size_t i, k;
+        json_array_foreach(files, i, file)
         {
-            const char *rel = json_string_value(json_object_get(json_array_get(files, i), "path"));
-            if (rel && !g_strcmp0(json_string_value(src), name))
+            const char *rel = json_string_value(json_object_get(file, "path"));
+            json_t *placed = placements_of(compose, id, i), *p;
+            if (!rel)
+                continue;
+            if (json_is_array(placed)) { /* a templated slide */
+                json_array_foreach(placed, k, p)
+                {
+                    if (!g_strcmp0(json_string_value(json_object_get(p, "media")), name))
+                        verify_placement(r, det, out_dir, rel, source, p, faces);
+                }
+                continue;
+            }
+            src = json_array_size(sources) == json_array_size(files) ? json_array_get(sources, i)
+                                                                     : NULL;
+            if (src && !g_strcmp0(json_string_value(src), name))
                 verify_post(r, det, out_dir, rel, source, redacted, faces);
         }
     }
+    json_decref(compose);
 }
 
 void igp_verify_faces(const char *out_dir, void (*add)(void *ctx, json_t *report, int ok),

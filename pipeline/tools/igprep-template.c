@@ -344,7 +344,7 @@ static int write_sheet(const IgpTemplate *t, IgpFonts *fonts, PangoContext *ctx,
     cairo_paint(cr);
     for (int v = 0; v < 3; v++) {
         json_t *text = sample_text(t, v);
-        IgpTemplateFill fill = {text, pv->pics, pv->n, o->guides, "preview"};
+        IgpTemplateFill fill = {text, pv->pics, pv->n, o->guides, "preview", NULL};
         cairo_surface_t *s = NULL;
         char *error = NULL;
         if (igp_template_render(t, fonts, ctx, &fill, &s)) {
@@ -386,7 +386,8 @@ static int cmd_preview(const char *dir, IgpFonts *fonts, const Options *o)
         }
     }
     if (ret == 0) {
-        IgpTemplateFill fill = {pv.text, pv.pics, pv.n, o->guides, o->post ? o->post : "preview"};
+        IgpTemplateFill fill = {pv.text, pv.pics, pv.n, o->guides, o->post ? o->post : "preview",
+                                NULL};
         ctx = igp_fonts_context(fonts);
         ret = igp_template_render(t, fonts, ctx, &fill, &s);
     }

@@ -43,5 +43,19 @@ raw=$(mean_abs_diff "$out/masters/IMG_0015.JPG.jpg" "$TEST_TMP/raw.v")
 check "P3 master matches the colour-managed conversion ($managed)" awk "BEGIN{exit !($managed < 1.5)}"
 check "P3 master differs from the unconverted pixels ($raw)" awk "BEGIN{exit !($raw > 3 * $managed)}"
 
+# Templated slides are checked face by face too: paste the unredacted face
+# back where compose drew the picture, and verify must refuse the post.
+check "templated slides are checked, not skipped" \
+  test "$(jq '[.files[].checks[] | select(.check == "faces_hidden_in_post") | .value.file] | index("posts/feed-01/feed-01.jpg") != null' "$out/reports/verify.json")" = true
+read -r cx cy cw ch bx by bw bh < <(jq -r '.posts["feed-01"].placements[0][0] | (.crop + .box) | map(tostring) | join(" ")' "$out/state/compose.json")
+vips extract_area "$out/masters/IMG_0012.HEIC.jpg" "$TEST_TMP/crop.v" "$cx" "$cy" "$cw" "$ch" >/dev/null
+vips resize "$TEST_TMP/crop.v" "$TEST_TMP/face.v" "$(awk "BEGIN{print $bw/$cw}")" --vscale "$(awk "BEGIN{print $bh/$ch}")" >/dev/null
+vips insert "$out/posts/feed-01/feed-01.jpg" "$TEST_TMP/face.v" "$TEST_TMP/leaky.v" "$bx" "$by" >/dev/null
+vips copy "$TEST_TMP/leaky.v" "$out/posts/feed-01/feed-01.jpg[Q=90,strip]" >/dev/null
+status=0
+"$IGPREP" verify "$out" --quiet 2>"$TEST_TMP/verr" || status=$?
+check "a templated post with the face unhidden is refused (exit $status)" test "$status" -eq 3
+check "naming the post" grep -q "faces_hidden_in_post check failed: .*feed-01/feed-01.jpg" "$TEST_TMP/verr"
+
 check "the shoot folder was not written to" test "$before" = "$(fingerprint "$SAMPLE")"
 done_testing
