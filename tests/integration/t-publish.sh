@@ -183,7 +183,18 @@ for round in $(seq 1 30); do
   fi
   IGP_PUBLISH_DELAY_MS=20 "$IGPREP" publish "$kout" --outbox "$kbox" --quiet 2>/dev/null &
   pid=$!
-  sleep "$(awk -v ms=$((RANDOM % span)) 'BEGIN { printf "%.3f", ms / 1000 }')"
+  # Half the kills at a random moment of the whole publish; the other half
+  # once writing has begun (a hidden temporary exists), so that kills land
+  # mid-write however long the verify before it takes on a loaded machine.
+  if [ $((round % 4)) -lt 2 ]; then
+    for _ in $(seq 1 2000); do
+      [ -n "$(find "$kbox" -maxdepth 1 -name '.*.tmp-*' 2>/dev/null)" ] || ! kill -0 "$pid" 2>/dev/null && break
+      sleep 0.005
+    done
+    sleep "$(awk -v ms=$((RANDOM % 120)) 'BEGIN { printf "%.3f", ms / 1000 }')"
+  else
+    sleep "$(awk -v ms=$((RANDOM % span)) 'BEGIN { printf "%.3f", ms / 1000 }')"
+  fi
   kill -9 "$pid" 2>/dev/null || true
   wait "$pid" 2>/dev/null || true
   if outbox_consistent "$kbox"; then kill_ok=$((kill_ok + 1)); fi
