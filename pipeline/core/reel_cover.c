@@ -36,11 +36,14 @@ int igp_reel_cover_write(const IgpShoot *shoot, const IgpPost *post, VipsImage *
     char *what = g_strdup_printf("post '%s'", post->id);
     IgpFonts *fonts = NULL;
     IgpTemplate *t = NULL, *reel = NULL, *story = NULL;
-    IgpSlotPicture pic = {.image = frame, .name = "the cover frame", .n_faces = n_faces};
+    /* Drawn twice (cover and story): decode it once, whatever its access. */
+    VipsImage *pixels = vips_image_copy_memory(frame);
+    IgpSlotPicture pic = {.image = pixels, .name = "the cover frame", .n_faces = n_faces};
     cairo_surface_t *surface = NULL;
     VipsImage *image = NULL;
     json_t *text = igp_post_fill_text(shoot, post, 0);
-    int ret = igp_fonts_open(fonts_dir, &fonts);
+    int ret = pixels ? igp_fonts_open(fonts_dir, &fonts)
+                     : igp_vips_error(IGP_ERR_INVALIDDATA, what, "cannot read the cover frame");
 
     /* The crop's centre: "cover": {"focus": [x, y]}, else the clip's focus. */
     pic.focus[0] = post->n_media ? post->media[0].focus[0] : 0.5;
@@ -92,6 +95,8 @@ int igp_reel_cover_write(const IgpShoot *shoot, const IgpPost *post, VipsImage *
         cairo_surface_destroy(surface);
     if (image)
         g_object_unref(image);
+    if (pixels)
+        g_object_unref(pixels);
     igp_template_free(&t);
     igp_template_free(&reel);
     igp_template_free(&story);

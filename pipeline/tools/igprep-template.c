@@ -1,6 +1,8 @@
 /* igprep-template: list, check and preview post templates (docs/templates.md). */
 #include "cli.h"
 #include "log.h"
+#include "image.h"
+#include "reel_cover.h"
 #include "reel_overlay.h"
 #include "template.h"
 
@@ -20,8 +22,10 @@ static const char usage[] =
     "       igprep template preview NAME [--shoot SHOOT --post ID] [--guides] [--out FILE]\n"
     "       igprep template preview REEL-NAME [--shoot SHOOT --post ID] --at T[,T...]\n"
     "                               [--duration D] [--transparent] [--out FILE]\n"
-    "       igprep template preview REEL-NAME [--shoot SHOOT --post ID] --frames FPS [--duration "
-    "D]\n"
+    "       igprep template preview REEL-NAME [--shoot SHOOT --post ID] --frames FPS\n"
+    "                               [--duration D]\n"
+    "       igprep template cover --shoot SHOOT --post ID --frame PICTURE [--face X,Y,W,H]...\n"
+    "                             [--out FILE.jpg] [--story FILE.png]\n"
     "\n"
     "  list     the templates in templates/ with their canvas and description\n"
     "  check    load every template (or the named ones) and report each problem as\n"
@@ -36,6 +40,9 @@ static const char usage[] =
     "           per time on stdout (file, serial, bounding box). D: the post's length\n"
     "           (default: its trim, else 30 s). Several times write FILE-T.png.\n"
     "  --frames every frame at FPS: prints how many pictures were drawn\n"
+    "  cover    the reel post's cover JPEG (reel-cover template; default ID-cover.jpg) and,\n"
+    "           with --story, its next-day story, from PICTURE (the frame at cover.at,\n"
+    "           faces already hidden); --face marks a face the crop must not cut\n"
     "\n"
     "Options: --templates DIR (default: $IGPREP_TEMPLATES or the templates/ igprep was\n"
     "built with). Fonts come from fonts/ only (fonts/fonts.conf).\n";
@@ -43,7 +50,9 @@ static const char usage[] =
 typedef struct Options {
     const char *templates;
     const char *shoot, *post, *out;
-    const char *at, *duration, *frames;
+    const char *at, *duration, *frames, *frame, *story;
+    double (*faces)[4];
+    int n_faces;
     int guides, transparent;
     char **names;
     int n_names;
@@ -61,6 +70,8 @@ static int parse(int argc, char **argv, Options *o)
                              : !strcmp(a, "--at")       ? &o->at
                              : !strcmp(a, "--duration") ? &o->duration
                              : !strcmp(a, "--frames")   ? &o->frames
+                             : !strcmp(a, "--frame")    ? &o->frame
+                             : !strcmp(a, "--story")    ? &o->story
                                                         : NULL;
         if (value) {
             if (i + 1 >= argc) {
@@ -70,6 +81,14 @@ static int parse(int argc, char **argv, Options *o)
             *value = argv[++i];
         } else if (!strcmp(a, "--guides")) {
             o->guides = 1;
+        } else if (!strcmp(a, "--face") && i + 1 < argc) {
+            double b[4];
+            if (sscanf(argv[++i], "%lf,%lf,%lf,%lf", &b[0], &b[1], &b[2], &b[3]) != 4) {
+                fprintf(stderr, "igprep template: --face takes X,Y,W,H in pixels\n");
+                return IGP_EXIT_USAGE;
+            }
+            o->faces = g_realloc(o->faces, sizeof(double[4]) * (o->n_faces + 1));
+            memcpy(o->faces[o->n_faces++], b, sizeof(b));
         } else if (!strcmp(a, "--transparent")) {
             o->transparent = 1;
         } else if (a[0] == '-') {
@@ -562,6 +581,38 @@ static int cmd_overlay(const char *dir, const Options *o)
     return ret;
 }
 
+static int cmd_cover(const Options *o)
+{
+    IgpManifest *m = NULL;
+    const IgpPost *post = NULL;
+    IgpShoot shoot = {0};
+    VipsImage *frame = NULL;
+    char *out = NULL;
+    int ret = igp_manifest_load(o->shoot, &m);
+
+    if (ret == 0 && !(post = igp_manifest_find_post(m, o->post)))
+        ret = igp_error(IGP_ERR_INVALIDDATA, m->path, "no post '%s'", o->post);
+    if (ret == 0)
+        ret = igp_image_open_display(o->frame, NULL, &frame);
+    if (ret == 0) {
+        shoot.manifest = m;
+        out = o->out ? g_strdup(o->out) : g_strdup_printf("%s-cover.jpg", post->id);
+        ret = igp_reel_cover_write(&shoot, post, frame, (const double(*)[4])o->faces, o->n_faces,
+                                   out, o->story);
+    }
+    if (ret == 0)
+        printf("%s\n", out);
+    if (ret == 0 && o->story)
+        printf("%s\n", o->story);
+    if (ret)
+        igp_log_error("%s", igp_error_buffer());
+    if (frame)
+        g_object_unref(frame);
+    igp_manifest_free(&m);
+    g_free(out);
+    return ret;
+}
+
 static int cmd_preview(const char *dir, IgpFonts *fonts, const Options *o)
 {
     IgpTemplate *t = NULL;
@@ -627,20 +678,31 @@ int main(int argc, char **argv)
     }
     if ((ret = parse(argc - 2, argv + 2, &o))) {
         g_free(o.names);
+        g_free(o.faces);
         return ret;
     }
-    if (strcmp(argv[1], "list") && strcmp(argv[1], "check") && strcmp(argv[1], "preview")) {
+    if (strcmp(argv[1], "list") && strcmp(argv[1], "check") && strcmp(argv[1], "preview") &&
+        strcmp(argv[1], "cover")) {
         fprintf(stderr, "igprep template: unknown command '%s' (try --help)\n", argv[1]);
         g_free(o.names);
+        g_free(o.faces);
         return IGP_EXIT_USAGE;
     }
     if (!strcmp(argv[1], "preview") && (o.n_names != 1 || !o.shoot != !o.post)) {
         fprintf(stderr, "igprep template: preview takes one NAME, and --shoot with --post\n");
         g_free(o.names);
+        g_free(o.faces);
+        return IGP_EXIT_USAGE;
+    }
+    if (!strcmp(argv[1], "cover") && (!o.shoot || !o.post || !o.frame)) {
+        fprintf(stderr, "igprep template: cover needs --shoot, --post and --frame\n");
+        g_free(o.names);
+        g_free(o.faces);
         return IGP_EXIT_USAGE;
     }
     if ((ret = igp_cli_start(argv[0]))) {
         g_free(o.names);
+        g_free(o.faces);
         return ret;
     }
     dir = o.templates ? g_strdup(o.templates) : igp_templates_dir();
@@ -652,6 +714,8 @@ int main(int argc, char **argv)
         ret = cmd_list(dir, fonts);
     else if (!strcmp(argv[1], "check"))
         ret = cmd_check(dir, fonts, o.names, o.n_names);
+    else if (!strcmp(argv[1], "cover"))
+        ret = cmd_cover(&o);
     else if (o.at || o.frames)
         ret = cmd_overlay(dir, &o);
     else
@@ -660,5 +724,6 @@ int main(int argc, char **argv)
     g_free(fonts_dir);
     g_free(dir);
     g_free(o.names);
+    g_free(o.faces);
     return igp_cli_finish(ret);
 }
