@@ -27,9 +27,9 @@ int igp_post_template_load(const char *templates_dir, IgpFonts *fonts, const Igp
     int ret = igp_template_load(templates_dir, name, fonts, out);
 
     if (ret == 0 && canvas && strcmp((*out)->canvas, canvas)) {
-        ret = igp_error(IGP_ERR_INVALIDDATA, "compose",
-                        "post '%s': template '%s' is for %s, the post is %s", post->id, name,
-                        (*out)->canvas, canvas);
+        ret = igp_error(IGP_ERR_INVALIDDATA, (*out)->path,
+                        "post '%s': template '%s' is for the %s canvas, the post needs %s",
+                        post->id, name, (*out)->canvas, canvas);
         igp_template_free(out);
     }
     return ret;
