@@ -308,6 +308,15 @@ static int open_audio(Render *r)
     return ret;
 }
 
+/* 8-bit 4:2:0 BT.709 limited range already? Untagged HD video is BT.709 in
+ * practice (ITU-R BT.709 for HD, BT.601 for SD). */
+static int is_bt709_420(const AVCodecContext *d)
+{
+    int matrix_709 = d->colorspace == AVCOL_SPC_BT709 || (d->colorspace == AVCOL_SPC_UNSPECIFIED &&
+                                                          d->height >= 720 && d->width >= 720);
+    return d->pix_fmt == AV_PIX_FMT_YUV420P && matrix_709 && d->color_range != AVCOL_RANGE_JPEG;
+}
+
 /* Decoded pictures to 8-bit 4:2:0 BT.709 limited range, HDR tone-mapped. */
 static int open_video_graph(Render *r)
 {
@@ -338,6 +347,8 @@ static int open_video_graph(Render *r)
                             d->color_trc == AVCOL_TRC_SMPTE2084 ? "smpte2084" : "arib-std-b67",
                             d->colorspace == AVCOL_SPC_BT2020_CL ? "2020_cl" : "2020_ncl", "2020",
                             d->color_range == AVCOL_RANGE_JPEG ? "full" : "limited");
+    else if (is_bt709_420(d))
+        chain = g_strdup("null"); /* already what the encoders take: no copy */
     else
         chain = g_strdup("scale=out_color_matrix=bt709:out_range=tv,format=yuv420p");
     outputs->name = av_strdup("in");
@@ -358,6 +369,10 @@ static int write_packets(Render *r, AVCodecContext *enc, Muxer *m, AVStream *st,
 {
     int ret;
     while ((ret = avcodec_receive_packet(enc, r->pkt)) >= 0) {
+        /* Constant frame rate: every picture lasts one tick of the time base
+         * (libx264 leaves it unset, and the last one would count as 0). */
+        if (enc == r->venc && r->pkt->duration <= 0)
+            r->pkt->duration = 1;
         if (copy && copy_st) {
             AVPacket *dup = av_packet_clone(r->pkt);
             av_packet_rescale_ts(dup, enc->time_base, copy_st->time_base);
