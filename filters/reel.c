@@ -776,3 +776,84 @@ int igp_reel_render(const IgpReelJob *job, IgpReelResult *result)
     }
     return ret;
 }
+
+/* ---- stills ---- */
+
+int igp_is_video_file(const char *path)
+{
+    return path && g_str_has_suffix(path, ".mp4");
+}
+
+/* Decode pictures until @p at seconds; the last one decoded is in @p f. */
+static int decode_until(AVFormatContext *in, int vi, AVCodecContext *dec, double at, AVFrame *f)
+{
+    AVPacket *pkt = av_packet_alloc();
+    AVFrame *next = av_frame_alloc();
+    double tb = av_q2d(in->streams[vi]->time_base);
+    int ret = 0, have = 0, eof = 0;
+
+    while (ret >= 0) {
+        ret = avcodec_receive_frame(dec, next);
+        if (ret >= 0) {
+            av_frame_unref(f);
+            av_frame_move_ref(f, next);
+            have = 1;
+            if (f->best_effort_timestamp * tb >= at)
+                break;
+            continue;
+        }
+        if (ret != AVERROR(EAGAIN) || eof)
+            break;
+        while ((ret = av_read_frame(in, pkt)) >= 0 && pkt->stream_index != vi)
+            av_packet_unref(pkt);
+        eof = ret < 0;
+        ret = avcodec_send_packet(dec, eof ? NULL : pkt);
+        av_packet_unref(pkt);
+    }
+    av_packet_free(&pkt);
+    av_frame_free(&next);
+    return have ? 0 : AVERROR_INVALIDDATA;
+}
+
+int igp_reel_poster(const char *path, double fraction, VipsImage **out)
+{
+    AVFormatContext *in = NULL;
+    AVCodecContext *dec = NULL;
+    AVFrame *f = av_frame_alloc();
+    struct SwsContext *sws = NULL;
+    int vi, ret = igp_reel_open_input(path, &in);
+
+    *out = NULL;
+    if (ret == 0 && (vi = av_find_best_stream(in, AVMEDIA_TYPE_VIDEO, -1, -1, NULL, 0)) < 0)
+        ret = igp_error(IGP_ERR_INVALIDDATA, path, "no video stream");
+    if (ret == 0)
+        ret = igp_reel_open_decoder(path, in->streams[vi], &dec);
+    if (ret == 0 &&
+        decode_until(in, vi, dec, in->duration / (double)AV_TIME_BASE * fraction, f) < 0)
+        ret = igp_error(IGP_ERR_INVALIDDATA, path, "no picture could be decoded");
+    if (ret == 0 && !(sws = sws_getContext(f->width, f->height, f->format, f->width, f->height,
+                                           AV_PIX_FMT_RGB24, SWS_BICUBIC, NULL, NULL, NULL)))
+        ret = igp_error(IGP_ERR_UNSUPPORTED, path, "cannot convert its pictures");
+    if (ret == 0) {
+        VipsImage *img = vips_image_new_memory();
+        vips_image_init_fields(img, f->width, f->height, 3, VIPS_FORMAT_UCHAR, VIPS_CODING_NONE,
+                               VIPS_INTERPRETATION_sRGB, 1, 1);
+        if (vips_image_write_prepare(img)) {
+            g_object_unref(img);
+            ret = igp_error(IGP_ERR_LIBRARY, path, "cannot hold a picture");
+        } else {
+            uint8_t *dst[1] = {VIPS_IMAGE_ADDR(img, 0, 0)};
+            int stride[1] = {(int)VIPS_IMAGE_SIZEOF_LINE(img)};
+            sws_setColorspaceDetails(sws, sws_getCoefficients(SWS_CS_ITU709),
+                                     f->color_range == AVCOL_RANGE_JPEG,
+                                     sws_getCoefficients(SWS_CS_ITU709), 1, 0, 1 << 16, 1 << 16);
+            sws_scale(sws, (const uint8_t *const *)f->data, f->linesize, 0, f->height, dst, stride);
+            *out = img;
+        }
+    }
+    sws_freeContext(sws);
+    av_frame_free(&f);
+    avcodec_free_context(&dec);
+    avformat_close_input(&in);
+    return ret;
+}
