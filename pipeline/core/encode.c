@@ -439,11 +439,15 @@ static json_t *encode_video_post(EncodeJob *job, const IgpPost *post, const IgpD
         /* The master to archive: the redacted one, or with no face to hide
          * the scrubbed one (a redacted one left from before goes). */
         json_t *m = json_object_get(job->masters, media);
-        if (json_is_true(json_object_get(entry, "master_written")))
+        IgpDigest d;
+        if (json_is_true(json_object_get(entry, "master_written")) &&
+            (ret = igp_hash_file(master, &d)) == 0) {
             json_object_set_new(entry, "master", json_string(rel));
-        else {
+            json_object_set_new(entry, "master_sha256", json_string(d.hex));
+        } else {
             unlink(master);
             json_object_set(entry, "master", json_object_get(m, "source_master"));
+            json_object_set(entry, "master_sha256", json_object_get(m, "source_master_sha256"));
         }
         json_object_del(entry, "master_written");
     }
