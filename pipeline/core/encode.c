@@ -425,9 +425,9 @@ static json_t *encode_video_post(EncodeJob *job, const IgpPost *post, const IgpD
     char *master = g_build_filename(job->shoot->out_dir, rel, NULL);
     char *dir = g_path_get_dirname(master);
     char *templates = igp_templates_dir();
-    char *stickers = g_build_filename(templates, "stickers", "smile.svg", NULL);
+    char *stickers = g_build_filename(templates, "stickers", NULL);
     IgpReelContext ctx = {
-        .shoot = job->shoot, .style = job->shoot->settings->face_style, .sticker = stickers};
+        .shoot = job->shoot, .style = job->shoot->settings->face_style, .stickers_dir = stickers};
     int writer = writes_master(job, post, media);
     json_t *entry = json_pack("{s:s, s:s, s:s}", "key", key->hex, "type",
                               igp_post_type_name(post->type), "aspect", "9:16");

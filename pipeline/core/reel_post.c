@@ -51,9 +51,9 @@ typedef struct ReelPost {
     int crop_w, crop_h;
     IgpTrack *hidden, *faces;
     int n_hidden, n_faces;
-    IgpRedactStyle style;
-    const char *sticker;
-    IgpRedactFace *now; ///< the faces being hidden on the current frame
+    IgpRedactStyle *styles; ///< per hidden track
+    char **stickers;        ///< per hidden track: its sticker artwork (sticker style)
+    IgpRedactFace *now;     ///< the faces being hidden on the current frame
     IgpReelOverlays *overlays;
     IgpReelOverlayImage overlay;
     IgpLoudness loudness; ///< measured over the whole post (all parts alike)
@@ -69,6 +69,10 @@ static void reel_post_free(ReelPost *p)
     igp_tracks_free(p->hidden, p->n_hidden);
     igp_tracks_free(p->faces, p->n_faces);
     g_free(p->now);
+    g_free(p->styles);
+    for (int i = 0; p->stickers && i < p->n_hidden; i++)
+        g_free(p->stickers[i]);
+    g_free(p->stickers);
     igp_reel_overlays_close(&p->overlays);
     json_decref(p->frames);
     g_free(p->tmp_dir);
@@ -140,28 +144,47 @@ static int faces_at(void *opaque, double t, const IgpRedactFace **faces, int *n)
         double box[4];
         if (!igp_track_box_at(&p->hidden[i], t, box))
             continue;
-        p->now[*n] = (IgpRedactFace){box[0], box[1], box[2], box[3], p->style, p->sticker};
+        p->now[*n] = (IgpRedactFace){box[0], box[1], box[2], box[3], p->styles[i], p->stickers[i]};
         (*n)++;
     }
     *faces = p->now;
     return 0;
 }
 
+/* Per face "style", then --style, then faces.json's "style", then blur (as
+ * for photos, redact_stage.c). */
+static IgpRedactStyle style_of(const ReelPost *p, const json_t *face, const char *shoot_style)
+{
+    const char *names[] = {json_string_value(json_object_get(face, "style")), p->ctx->style,
+                           shoot_style};
+    IgpRedactStyle style = IGP_REDACT_BLUR;
+
+    for (size_t i = 0; i < G_N_ELEMENTS(names); i++)
+        if (names[i] && igp_redact_style_parse(names[i], &style) == 0)
+            return style;
+    igp_error_clear();
+    return IGP_REDACT_BLUR;
+}
+
 static int load_faces(ReelPost *p, json_t *entry)
 {
     json_t *faces = json_object_get(entry, "faces");
-    const char *style =
-        p->ctx->style ? p->ctx->style : json_string_value(json_object_get(entry, "style"));
+    const char *shoot_style = json_string_value(json_object_get(entry, "style"));
     int ret;
 
-    p->style = IGP_REDACT_BLUR;
-    if (style && (ret = igp_redact_style_parse(style, &p->style)) < 0)
-        return ret;
-    p->sticker = p->ctx->sticker;
     if ((ret = igp_faces_video_tracks(faces, IGP_TRACKS_HIDDEN, &p->hidden, &p->n_hidden)) < 0 ||
         (ret = igp_faces_video_tracks(faces, IGP_TRACKS_FACES, &p->faces, &p->n_faces)) < 0)
         return ret;
     p->now = g_new0(IgpRedactFace, MAX(p->n_hidden, 1));
+    p->styles = g_new0(IgpRedactStyle, MAX(p->n_hidden, 1));
+    p->stickers = g_new0(char *, MAX(p->n_hidden, 1));
+    for (int i = 0; i < p->n_hidden; i++) {
+        json_t *face = json_array_get(faces, (size_t)MAX(p->hidden[i].index, 0));
+        const char *sticker = json_string_value(json_object_get(face, "sticker"));
+        p->styles[i] = style_of(p, face, shoot_style);
+        p->stickers[i] =
+            g_build_filename(p->ctx->stickers_dir, sticker ? sticker : "smile.svg", NULL);
+    }
     return 0;
 }
 

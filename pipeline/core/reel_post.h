@@ -17,7 +17,7 @@
 typedef struct IgpReelContext {
     const IgpShoot *shoot;
     const char *style;   ///< --style over faces.json's, or NULL
-    const char *sticker; ///< sticker artwork for the sticker style, or NULL
+    const char *stickers_dir; ///< where a face's "sticker" artwork is looked for
 } IgpReelContext;
 
 /** Is this post made from a video (a reel, or a story whose media is a video)? */
