@@ -54,6 +54,8 @@ typedef struct DetectJob {
     float score;
     int min_face;
     IgpProgress *progress;
+    GMutex lock;      ///< guards done
+    double *done;     ///< per media: how much of it is done, 0..1 (a video: frames)
     json_t **entries; ///< per media: the new state entry
     json_t **faces;   ///< per media: its merged faces.json entry, or NULL
 } DetectJob;
@@ -576,6 +578,27 @@ static int reader_rgb(FrameReader *r)
     return 0;
 }
 
+static int media_index(const DetectJob *job, const char *name)
+{
+    for (guint i = 0; i < job->shoot->media->len; i++)
+        if (!strcmp(g_ptr_array_index(job->shoot->media, i), name))
+            return (int)i;
+    return -1;
+}
+
+/* Record how much of media @p index is done and show the stage's progress
+ * (a long video moves it frame by frame, with ETA). */
+static void progress_at(DetectJob *job, int index, double fraction)
+{
+    double sum = 0;
+    g_mutex_lock(&job->lock);
+    job->done[index] = CLAMP(fraction, 0, 1);
+    for (guint i = 0; i < job->shoot->media->len; i++)
+        sum += job->done[i];
+    g_mutex_unlock(&job->lock);
+    igp_progress_set(job->progress, sum);
+}
+
 /* Smallest face looked for in a video, in working pixels: --min-face (in
  * source pixels) scaled, or VIDEO_MIN_FACE. */
 static int video_min_face(const DetectJob *job, const FrameReader *r)
@@ -594,7 +617,7 @@ static json_t *find_tracks(DetectJob *job, const char *name, const char *master,
     FrameReader r;
     IgpTracker *tracker = NULL;
     IgpTrack *tracks = NULL;
-    IgpProgress *progress = NULL;
+    int index = media_index(job, name);
     json_t *found = NULL;
     gint64 spent = 0;
     int ret, got = 0, n_tracks = 0, detections = 0, min_face = 0;
@@ -609,12 +632,9 @@ static json_t *find_tracks(DetectJob *job, const char *name, const char *master,
         ret = igp_error(IGP_ERR_INVALIDDATA, master, "master is %dx%d, scrub recorded %dx%d",
                         r.width, r.height, w, h);
     if (ret == 0) {
-        char *label = g_strdup_printf("detect %s", name);
         tracker = igp_tracker_new(VIDEO_EVERY / r.fps);
-        progress = igp_progress_new(label, (int)MAX(1, r.frames));
         min_face = video_min_face(job, &r);
         sx = (double)r.width / r.out_w, sy = (double)r.height / r.out_h;
-        g_free(label);
     }
     while (ret == 0 && (got = reader_next(&r, &t)) == 1) {
         if (r.index % VIDEO_EVERY == 0) {
@@ -641,13 +661,13 @@ static json_t *find_tracks(DetectJob *job, const char *name, const char *master,
                 igp_tracker_add(tracker, t, boxes, kept);
             g_free(boxes);
         }
-        igp_progress_step(progress);
+        if (r.frames > 0 && r.index % 10 == 0)
+            progress_at(job, index, 0.99 * r.index / r.frames);
     }
     if (ret == 0 && got < 0)
         ret = got;
     if (ret == 0 && r.index < 0)
         ret = igp_error(IGP_ERR_INVALIDDATA, master, "master has no frames");
-    igp_progress_free(&progress);
     if (tracker)
         igp_tracker_finish(&tracker, &tracks, &n_tracks);
     if (ret == 0) {
@@ -859,14 +879,6 @@ static int write_video_review(const DetectJob *job, const char *name, const char
     return ret;
 }
 
-static int media_index(const DetectJob *job, const char *name)
-{
-    for (guint i = 0; i < job->shoot->media->len; i++)
-        if (!strcmp(g_ptr_array_index(job->shoot->media, i), name))
-            return (int)i;
-    return -1;
-}
-
 static json_t *detect_video(DetectJob *job, const char *name, json_t *scrubbed)
 {
     const char *rel = json_string_value(json_object_get(scrubbed, "master"));
@@ -929,7 +941,7 @@ static void detect_one(int index, void *data)
                       igp_error_buffer());
         job->entries[index] = json_pack("{s:s}", "error", igp_error_buffer());
     }
-    igp_progress_step(job->progress);
+    progress_at(job, index, 1);
 }
 
 /* OUT/faces.json: this run's media, plus the other media of the last one. */
@@ -977,6 +989,8 @@ static void free_job(DetectJob *job)
     for (guint i = 0; job->faces && i < job->shoot->media->len; i++)
         json_decref(job->faces[i]);
     g_free(job->faces);
+    g_free(job->done);
+    g_mutex_clear(&job->lock);
     g_free(job->entries);
     g_free(job->key);
     g_free(job->video_key);
@@ -1033,6 +1047,8 @@ int igp_detect(IgpShoot *shoot)
                                     VIDEO_EVERY, VIDEO_MAX_SIDE, s->face_min_size);
     job.entries = g_new0(json_t *, n);
     job.faces = g_new0(json_t *, n);
+    job.done = g_new0(double, n);
+    g_mutex_init(&job.lock);
     if (ret == 0) {
         job.progress = igp_progress_new("detect", n);
         igp_parallel_for(n, s->jobs, detect_one, &job);
