@@ -12,6 +12,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "track.h"
@@ -599,6 +600,15 @@ static void progress_at(DetectJob *job, int index, double fraction)
     igp_progress_set(job->progress, sum);
 }
 
+/* CPU time of the whole process, seconds (the detector's threads included). */
+static double cpu_seconds(void)
+{
+    struct timespec ts;
+    if (clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts))
+        return 0;
+    return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
 /* Smallest face looked for in a video, in working pixels: --min-face (in
  * source pixels) scaled, or VIDEO_MIN_FACE. */
 static int video_min_face(const DetectJob *job, const FrameReader *r)
@@ -620,6 +630,7 @@ static json_t *find_tracks(DetectJob *job, const char *name, const char *master,
     int index = media_index(job, name);
     json_t *found = NULL;
     gint64 spent = 0;
+    double cpu = 0;
     int ret, got = 0, n_tracks = 0, detections = 0, min_face = 0;
     double t = 0, sx = 1, sy = 1;
 
@@ -641,11 +652,13 @@ static json_t *find_tracks(DetectJob *job, const char *name, const char *master,
             IgpFaceBox *boxes = NULL;
             int n = 0, kept = 0;
             gint64 start = g_get_monotonic_time();
+            double cpu_start = cpu_seconds();
             ret = reader_rgb(&r);
             if (ret == 0)
                 ret = igp_facedet_detect(job->detector, r.rgb, r.out_w, r.out_h, r.stride, min_face,
                                          job->score, &boxes, &n);
             spent += g_get_monotonic_time() - start;
+            cpu += cpu_seconds() - cpu_start;
             detections++;
             /* To master pixels, clipped to the frame (as for photos). */
             for (int i = 0; ret == 0 && i < n; i++) {
@@ -676,9 +689,10 @@ static json_t *find_tracks(DetectJob *job, const char *name, const char *master,
             json_array_append_new(found,
                                   json_pack("{s:o}", "track", igp_track_keys_json(&tracks[i])));
         igp_log_note("detect: %s: %d frames, faces looked for in %d at %dx%d (min %d px), %d "
-                     "track%s, %.0f ms per detection",
+                     "track%s, %.0f ms per detection (%.0f ms of CPU time, all threads)",
                      name, r.index + 1, detections, r.out_w, r.out_h, min_face, n_tracks,
-                     n_tracks == 1 ? "" : "s", detections ? spent / 1000.0 / detections : 0);
+                     n_tracks == 1 ? "" : "s", detections ? spent / 1000.0 / detections : 0,
+                     detections ? cpu * 1000 / detections : 0);
     }
     igp_tracks_free(tracks, n_tracks);
     reader_close(&r);
@@ -1035,7 +1049,7 @@ int igp_detect(IgpShoot *shoot)
     ret = load_marks(&job);
     if (ret) {
         igp_log_error("%s", igp_error_buffer());
-        igp_log_error("detect: no photo can be redacted until %s/%s is fixed", shoot->manifest->dir,
+        igp_log_error("detect: no photo or video can be redacted until %s/%s is fixed", shoot->manifest->dir,
                       IGP_FACES_NAME);
     }
     if (ret == 0)
