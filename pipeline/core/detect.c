@@ -12,6 +12,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "track.h"
@@ -54,6 +55,8 @@ typedef struct DetectJob {
     float score;
     int min_face;
     IgpProgress *progress;
+    GMutex lock;      ///< guards done
+    double *done;     ///< per media: how much of it is done, 0..1 (a video: frames)
     json_t **entries; ///< per media: the new state entry
     json_t **faces;   ///< per media: its merged faces.json entry, or NULL
 } DetectJob;
@@ -576,6 +579,36 @@ static int reader_rgb(FrameReader *r)
     return 0;
 }
 
+static int media_index(const DetectJob *job, const char *name)
+{
+    for (guint i = 0; i < job->shoot->media->len; i++)
+        if (!strcmp(g_ptr_array_index(job->shoot->media, i), name))
+            return (int)i;
+    return -1;
+}
+
+/* Record how much of media @p index is done and show the stage's progress
+ * (a long video moves it frame by frame, with ETA). */
+static void progress_at(DetectJob *job, int index, double fraction)
+{
+    double sum = 0;
+    g_mutex_lock(&job->lock);
+    job->done[index] = CLAMP(fraction, 0, 1);
+    for (guint i = 0; i < job->shoot->media->len; i++)
+        sum += job->done[i];
+    g_mutex_unlock(&job->lock);
+    igp_progress_set(job->progress, sum);
+}
+
+/* CPU time of the whole process, seconds (the detector's threads included). */
+static double cpu_seconds(void)
+{
+    struct timespec ts;
+    if (clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts))
+        return 0;
+    return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
 /* Smallest face looked for in a video, in working pixels: --min-face (in
  * source pixels) scaled, or VIDEO_MIN_FACE. */
 static int video_min_face(const DetectJob *job, const FrameReader *r)
@@ -594,9 +627,10 @@ static json_t *find_tracks(DetectJob *job, const char *name, const char *master,
     FrameReader r;
     IgpTracker *tracker = NULL;
     IgpTrack *tracks = NULL;
-    IgpProgress *progress = NULL;
+    int index = media_index(job, name);
     json_t *found = NULL;
     gint64 spent = 0;
+    double cpu = 0;
     int ret, got = 0, n_tracks = 0, detections = 0, min_face = 0;
     double t = 0, sx = 1, sy = 1;
 
@@ -609,23 +643,22 @@ static json_t *find_tracks(DetectJob *job, const char *name, const char *master,
         ret = igp_error(IGP_ERR_INVALIDDATA, master, "master is %dx%d, scrub recorded %dx%d",
                         r.width, r.height, w, h);
     if (ret == 0) {
-        char *label = g_strdup_printf("detect %s", name);
         tracker = igp_tracker_new(VIDEO_EVERY / r.fps);
-        progress = igp_progress_new(label, (int)MAX(1, r.frames));
         min_face = video_min_face(job, &r);
         sx = (double)r.width / r.out_w, sy = (double)r.height / r.out_h;
-        g_free(label);
     }
     while (ret == 0 && (got = reader_next(&r, &t)) == 1) {
         if (r.index % VIDEO_EVERY == 0) {
             IgpFaceBox *boxes = NULL;
             int n = 0, kept = 0;
             gint64 start = g_get_monotonic_time();
+            double cpu_start = cpu_seconds();
             ret = reader_rgb(&r);
             if (ret == 0)
                 ret = igp_facedet_detect(job->detector, r.rgb, r.out_w, r.out_h, r.stride, min_face,
                                          job->score, &boxes, &n);
             spent += g_get_monotonic_time() - start;
+            cpu += cpu_seconds() - cpu_start;
             detections++;
             /* To master pixels, clipped to the frame (as for photos). */
             for (int i = 0; ret == 0 && i < n; i++) {
@@ -641,13 +674,13 @@ static json_t *find_tracks(DetectJob *job, const char *name, const char *master,
                 igp_tracker_add(tracker, t, boxes, kept);
             g_free(boxes);
         }
-        igp_progress_step(progress);
+        if (r.frames > 0 && r.index % 10 == 0)
+            progress_at(job, index, 0.99 * r.index / r.frames);
     }
     if (ret == 0 && got < 0)
         ret = got;
     if (ret == 0 && r.index < 0)
         ret = igp_error(IGP_ERR_INVALIDDATA, master, "master has no frames");
-    igp_progress_free(&progress);
     if (tracker)
         igp_tracker_finish(&tracker, &tracks, &n_tracks);
     if (ret == 0) {
@@ -656,9 +689,10 @@ static json_t *find_tracks(DetectJob *job, const char *name, const char *master,
             json_array_append_new(found,
                                   json_pack("{s:o}", "track", igp_track_keys_json(&tracks[i])));
         igp_log_note("detect: %s: %d frames, faces looked for in %d at %dx%d (min %d px), %d "
-                     "track%s, %.0f ms per detection",
+                     "track%s, %.0f ms per detection (%.0f ms of CPU time, all threads)",
                      name, r.index + 1, detections, r.out_w, r.out_h, min_face, n_tracks,
-                     n_tracks == 1 ? "" : "s", detections ? spent / 1000.0 / detections : 0);
+                     n_tracks == 1 ? "" : "s", detections ? spent / 1000.0 / detections : 0,
+                     detections ? cpu * 1000 / detections : 0);
     }
     igp_tracks_free(tracks, n_tracks);
     reader_close(&r);
@@ -859,14 +893,6 @@ static int write_video_review(const DetectJob *job, const char *name, const char
     return ret;
 }
 
-static int media_index(const DetectJob *job, const char *name)
-{
-    for (guint i = 0; i < job->shoot->media->len; i++)
-        if (!strcmp(g_ptr_array_index(job->shoot->media, i), name))
-            return (int)i;
-    return -1;
-}
-
 static json_t *detect_video(DetectJob *job, const char *name, json_t *scrubbed)
 {
     const char *rel = json_string_value(json_object_get(scrubbed, "master"));
@@ -929,7 +955,7 @@ static void detect_one(int index, void *data)
                       igp_error_buffer());
         job->entries[index] = json_pack("{s:s}", "error", igp_error_buffer());
     }
-    igp_progress_step(job->progress);
+    progress_at(job, index, 1);
 }
 
 /* OUT/faces.json: this run's media, plus the other media of the last one. */
@@ -977,6 +1003,8 @@ static void free_job(DetectJob *job)
     for (guint i = 0; job->faces && i < job->shoot->media->len; i++)
         json_decref(job->faces[i]);
     g_free(job->faces);
+    g_free(job->done);
+    g_mutex_clear(&job->lock);
     g_free(job->entries);
     g_free(job->key);
     g_free(job->video_key);
@@ -1021,7 +1049,7 @@ int igp_detect(IgpShoot *shoot)
     ret = load_marks(&job);
     if (ret) {
         igp_log_error("%s", igp_error_buffer());
-        igp_log_error("detect: no photo can be redacted until %s/%s is fixed", shoot->manifest->dir,
+        igp_log_error("detect: no photo or video can be redacted until %s/%s is fixed", shoot->manifest->dir,
                       IGP_FACES_NAME);
     }
     if (ret == 0)
@@ -1033,6 +1061,8 @@ int igp_detect(IgpShoot *shoot)
                                     VIDEO_EVERY, VIDEO_MAX_SIDE, s->face_min_size);
     job.entries = g_new0(json_t *, n);
     job.faces = g_new0(json_t *, n);
+    job.done = g_new0(double, n);
+    g_mutex_init(&job.lock);
     if (ret == 0) {
         job.progress = igp_progress_new("detect", n);
         igp_parallel_for(n, s->jobs, detect_one, &job);
