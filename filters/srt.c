@@ -160,6 +160,18 @@ static int parse_cue(Parser *p, GArray *cues)
     p->at++;
     text = g_string_new(NULL);
     while (p->at < p->n_lines && !is_blank(p->lines[p->at])) {
+        const char *l = p->lines[p->at];
+        double t;
+        while (*l == ' ' || *l == '\t')
+            l++;
+        /* A timing line among the text: the blank line before a cue is missing. */
+        if (strstr(l, "-->") && parse_time(&l, &t) == 0) {
+            g_string_free(text, TRUE);
+            return fail(p, p->at + 1,
+                        "a timing line inside the text of the cue at line %d: a blank line "
+                        "is missing before the next cue",
+                        cue.line);
+        }
         char *stripped = strip_tags(p->lines[p->at]);
         char *trimmed = g_strstrip(stripped);
         if (*trimmed) {

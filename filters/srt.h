@@ -12,7 +12,8 @@
  *
  * Refused, with "FILE:LINE: what": invalid UTF-8, a malformed timing line, a
  * cue that ends before it starts, a cue that starts before the previous one
- * ends (overlapping or backwards), a cue without text.
+ * ends (overlapping or backwards), a cue without text, a timing line among a
+ * cue's text (a missing blank line).
  */
 #ifndef IGP_SRT_H
 #define IGP_SRT_H

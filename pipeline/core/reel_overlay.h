@@ -19,8 +19,15 @@
 /** The default template of reels and story videos. */
 #define IGP_REEL_TEMPLATE "reel-basic"
 
+/**
+ * One overlay picture. Pixels are premultiplied, so over an opaque frame
+ * pixel d (8-bit channels) the result is  s + d * (255 - a) / 255  per
+ * channel, for the pixels of the box x, y, w, h only (elsewhere a == 0).
+ * On YUV frames, convert the picture once per serial, not once per frame.
+ */
 typedef struct IgpOverlayImage {
-    const uint8_t *argb; ///< cairo ARGB32, premultiplied, native-endian 32-bit pixels
+    const uint8_t *argb; ///< cairo ARGB32: premultiplied native-endian 32-bit pixels (bytes B, G,
+                         ///< R, A on little-endian machines, i.e. AV_PIX_FMT_BGRA)
     int width, height;   ///< 1080×1920
     int stride;          ///< bytes per row
     int x, y, w, h;      ///< bounding box of the non-transparent pixels (blend only there)

@@ -73,6 +73,8 @@ int main(void)
     fails("1\n00:00:01,000 --> 00:00:02,000\n\n", "x.srt:2", "no text");
     fails("1\n00:00:01,000 --> 00:00:02,000\na\n\nhello\n", "x.srt:5", "expected a cue number");
     fails("\n\n", "x.srt:1", "no subtitles");
+    fails("1\n00:00:01,000 --> 00:00:02,000\na\n2\n00:00:03,000 --> 00:00:04,000\nb\n", "x.srt:5",
+          "a blank line is missing");
     fails("1\n00:00:01,000 --> 00:00:02,000\n\x82\xb1\x82\xf1\n", "x.srt:3", "not UTF-8");
 
     /* A missing file names the file. */
