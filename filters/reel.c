@@ -13,6 +13,7 @@
 #include <glib.h>
 #include <libavfilter/buffersink.h>
 #include <libavfilter/buffersrc.h>
+#include <libavutil/imgutils.h>
 #include <libavutil/opt.h>
 #include <libavutil/pixdesc.h>
 #include <libswscale/swscale.h>
@@ -842,13 +843,25 @@ int igp_reel_poster(const char *path, double fraction, VipsImage **out)
             g_object_unref(img);
             ret = igp_error(IGP_ERR_LIBRARY, path, "cannot hold a picture");
         } else {
-            uint8_t *dst[1] = {VIPS_IMAGE_ADDR(img, 0, 0)};
-            int stride[1] = {(int)VIPS_IMAGE_SIZEOF_LINE(img)};
+            /* swscale writes whole SIMD blocks: give it padded rows of its
+             * own, then copy the pictures' rows. */
+            uint8_t *dst[4];
+            int stride[4];
             sws_setColorspaceDetails(sws, sws_getCoefficients(SWS_CS_ITU709),
                                      f->color_range == AVCOL_RANGE_JPEG,
                                      sws_getCoefficients(SWS_CS_ITU709), 1, 0, 1 << 16, 1 << 16);
-            sws_scale(sws, (const uint8_t *const *)f->data, f->linesize, 0, f->height, dst, stride);
-            *out = img;
+            if (av_image_alloc(dst, stride, f->width, f->height, AV_PIX_FMT_RGB24, 64) < 0) {
+                g_object_unref(img);
+                ret = IGP_ERR(ENOMEM);
+            } else {
+                sws_scale(sws, (const uint8_t *const *)f->data, f->linesize, 0, f->height, dst,
+                          stride);
+                for (int y = 0; y < f->height; y++)
+                    memcpy(VIPS_IMAGE_ADDR(img, 0, y), dst[0] + (size_t)y * stride[0],
+                           VIPS_IMAGE_SIZEOF_LINE(img));
+                av_freep(&dst[0]);
+                *out = img;
+            }
         }
     }
     sws_freeContext(sws);
