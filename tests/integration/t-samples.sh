@@ -55,6 +55,17 @@ raw=$(mean_abs_diff "$out/masters/IMG_0015.JPG.jpg" "$TEST_TMP/raw.v")
 check "P3 master matches the colour-managed conversion ($managed)" awk "BEGIN{exit !($managed < 1.5)}"
 check "P3 master differs from the unconverted pixels ($raw)" awk "BEGIN{exit !($raw > 3 * $managed)}"
 
+# A reel goes out like any post: approved, then published with its cover,
+# each file listed with its SHA-256 in post.json.
+check "approve reel-01" "$IGPREP" approve "$out" reel-01 --by ann --quiet
+# (The other posts are not approved: publish says so, and exits 1.)
+"$IGPREP" publish "$out" --outbox "$TEST_TMP/box" --quiet 2>/dev/null || true
+pj=$(find "$TEST_TMP/box" -path '*reel-01/post.json')
+check "the outbox has the reel's post.json" test -n "$pj"
+check "listing the video and its cover" \
+  test "$(jq -r '[.files[].name] | sort | join(" ")' "$pj")" = "reel-01-cover.jpg reel-01.mp4"
+check "whose hashes match" bash -c "cd '$(dirname "$pj")' && jq -r '.files[] | \"\(.sha256)  \(.name)\"' post.json | sha256sum -c --quiet --strict"
+
 # Templated slides are checked face by face too: paste the unredacted face
 # back where compose drew the picture, and verify must refuse the post.
 check "templated slides are checked, not skipped" \
