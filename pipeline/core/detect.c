@@ -35,6 +35,8 @@
 #define VIDEO_EVERY    2
 #define VIDEO_MAX_SIDE 1280
 #define VIDEO_MIN_FACE 32
+/* Room past an RGB buffer for swscale's last SIMD block. */
+#define SWS_SLACK 256
 /* Video review sheets: crop height and the width of the number cell. */
 #define REVIEW_CROP  180
 #define REVIEW_LABEL 160
@@ -514,7 +516,9 @@ static int reader_open(FrameReader *r, const char *path, int max_side)
     r->out_w = MAX(2, (int)lround(r->width * scale));
     r->out_h = MAX(2, (int)lround(r->height * scale));
     r->stride = (size_t)r->out_w * 3;
-    r->rgb = g_malloc(r->stride * r->out_h);
+    /* swscale writes whole SIMD blocks: its last row may run past the
+     * picture's end, so the buffer has room for that. */
+    r->rgb = g_malloc(r->stride * r->out_h + SWS_SLACK);
     rate = st->avg_frame_rate.num > 0 && st->avg_frame_rate.den > 0 ? st->avg_frame_rate
                                                                     : st->r_frame_rate;
     r->fps = rate.num > 0 && rate.den > 0 ? av_q2d(rate) : 30;
@@ -1049,8 +1053,8 @@ int igp_detect(IgpShoot *shoot)
     ret = load_marks(&job);
     if (ret) {
         igp_log_error("%s", igp_error_buffer());
-        igp_log_error("detect: no photo or video can be redacted until %s/%s is fixed", shoot->manifest->dir,
-                      IGP_FACES_NAME);
+        igp_log_error("detect: no photo or video can be redacted until %s/%s is fixed",
+                      shoot->manifest->dir, IGP_FACES_NAME);
     }
     if (ret == 0)
         open_detector(&job);
