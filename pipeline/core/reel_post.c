@@ -448,11 +448,15 @@ int igp_reel_post_encode(const IgpReelContext *ctx, const IgpPost *post, json_t 
     json_t *m = json_object_get(media, p.name);
     int ret;
 
+    if (!m || json_object_get(m, "error"))
+        return igp_error(IGP_ERR_INVALIDDATA, "encode",
+                         "post '%s' not made: its source '%s' has no master with its faces "
+                         "checked (see above, or run 'igprep detect' and 'igprep redact')",
+                         post->id, p.name);
     if (g_strcmp0(json_string_value(json_object_get(m, "kind")), "video"))
         return igp_error(IGP_ERR_INVALIDDATA, "encode",
-                         "post '%s' not made: '%s' is not a video with its faces checked (run "
-                         "'igprep detect' and 'igprep redact')",
-                         post->id, p.name);
+                         "post '%s' not made: '%s' is not a video, and a %s needs one", post->id,
+                         p.name, igp_post_type_name(post->type));
     p.master = g_build_filename(ctx->shoot->out_dir,
                                 json_string_value(json_object_get(m, "source_master")), NULL);
     p.fps = post_fps(post);

@@ -80,8 +80,8 @@ done
 check "the bomb's message says why" grep -q "60000x60000.*over the limit" "$TEST_TMP/err"
 
 # The whole shoot through igprep run: the bad files fail, the good videos are
-# scrubbed (reels themselves are not made by this version: their encode fails
-# with its own message, after the masters are written).
+# scrubbed (the 2 s clips are too short for reels: their encode fails with its
+# own message, after the masters are written).
 status=0
 "$IGPREP" run "$shoot" --out "$out" --quiet 2>"$TEST_TMP/run-err" || status=$?
 check "the shoot reports its bad files (exit $status)" test "$status" -eq 1
