@@ -4,7 +4,14 @@
 
 out="$TEST_TMP/out"
 before=$(fingerprint "$SAMPLE")
-check "igprep run succeeds on the samples" "$IGPREP" run "$SAMPLE" --out "$out" --quiet
+check "igprep run succeeds on the samples" \
+  bash -c "'$IGPREP' run '$SAMPLE' --out '$out' --quiet --json > '$TEST_TMP/progress.jsonl'"
+# --json: progress events a script can read, each stage and the reel to its end.
+check "--json progress lines are JSON" jq -e -s 'length > 0' "$TEST_TMP/progress.jsonl"
+for stage in ingest scrub detect redact encode reel-01; do
+  check "--json: $stage reaches its total" \
+    jq -e -s --arg s "$stage" 'map(select(.stage == $s)) | last | .done == .total' "$TEST_TMP/progress.jsonl"
+done
 
 # Outputs where the README says, at Instagram's sizes.
 for f in feed-01/feed-01.jpg carousel-01/carousel-01-01.jpg carousel-01/carousel-01-04.jpg; do
