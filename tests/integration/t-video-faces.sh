@@ -1,6 +1,6 @@
 # Face tracks in a video: a clip with real faces moving across the frame
 # (fast, slow, rolling ±20°; tests/fixtures/faces/make-moving-clip.py) as a
-# reel. detect finds a track covering every true face in every frame (90 %
+# reel, and a 360 px wide portrait cut of it as a story. detect finds a track covering every true face in every frame (90 %
 # of the true box inside the padded track box), writes them to faces.json as
 # keyframes and draws a review sheet; redact writes the entry the render pass
 # obeys. An editor clears one track: the decision and every id survive a new
@@ -17,9 +17,13 @@ name=interview.mp4
 mkdir -p "$shoot"
 
 "$PY" "$FIXTURE/make-moving-clip.py" "$shoot/$name" "$TEST_TMP/truth.json"
+# A portrait clip 360 px wide (not a multiple of 16: swscale writes past such rows).
+ffmpeg -v error -y -i "$shoot/$name" -t 1 -vf "crop=608:1080:100:0,scale=360:640" -c:v libx264 \
+  -pix_fmt yuv420p "$shoot/portrait.mp4"
 cat > "$shoot/shoot.json" <<JSON
 { "version": 1, "shoot": "video-faces", "posts": [
-  {"id": "talk", "type": "reel", "media": [{"file": "$name"}]} ] }
+  {"id": "talk", "type": "reel", "media": [{"file": "$name"}]},
+  {"id": "upright", "type": "story", "media": [{"file": "portrait.mp4"}]} ] }
 JSON
 score() { "$PY" "$FIXTURE/score_tracks.py" "$TEST_TMP/truth.json" "$out/faces.json" "$name" "$@" >"$TEST_TMP/score.txt" || { cat "$TEST_TMP/score.txt" >&2; return 1; }; }
 faces() { jq -c --arg m "$name" "$1" "$out/faces.json"; }
@@ -36,6 +40,7 @@ check "keys every 2nd frame (1/15 s apart)" test "$(faces '.media[$m].faces[0].t
 rows=$(faces '.media[$m].faces | length')
 check "review sheet: one row per track" test "$(vipsheader -f height "$out/review/$name.png")" -ge $((rows * 200))
 check "review index lists the video" test -s "$out/review/index.png"
+check "the 360 px wide portrait clip has its tracks too" test "$(jq '.media["portrait.mp4"].faces | length' "$out/faces.json")" -ge 1
 
 # --- redact: the entry the render pass obeys, a report per track ---
 check "redact succeeds" "$IGPREP" redact "$shoot" --out "$out" --quiet
