@@ -35,6 +35,8 @@
 #define VIDEO_EVERY    2
 #define VIDEO_MAX_SIDE 1280
 #define VIDEO_MIN_FACE 32
+/* Room past an RGB buffer for swscale's last SIMD block. */
+#define SWS_SLACK 256
 /* Video review sheets: crop height and the width of the number cell. */
 #define REVIEW_CROP  180
 #define REVIEW_LABEL 160
@@ -428,9 +430,6 @@ static json_t *detect_image(DetectJob *job, const char *name, json_t *scrubbed)
 
 /* ---- videos: face tracks ---- */
 
-/* Pixels of room after each RGB row (see reader_open). */
-#define RGB_SPARE 32
-
 /* The frames of a video master, in order, with their time from the first
  * frame and (on request) as RGB at a bounded size. One frame in memory. */
 typedef struct FrameReader {
@@ -443,7 +442,7 @@ typedef struct FrameReader {
     int stream;
     int width, height; ///< the video's
     int out_w, out_h;  ///< the RGB frames'
-    uint8_t *rgb;      ///< out_h rows of out_w pixels, stride bytes apart
+    uint8_t *rgb;
     size_t stride;
     int64_t first_pts;
     int have_first, flushing;
@@ -516,11 +515,10 @@ static int reader_open(FrameReader *r, const char *path, int max_side)
     scale = max_side > 0 ? MIN(1.0, (double)max_side / MAX(r->width, r->height)) : 1.0;
     r->out_w = MAX(2, (int)lround(r->width * scale));
     r->out_h = MAX(2, (int)lround(r->height * scale));
-    /* swscale's SIMD converters write whole blocks of pixels: past the end
-     * of a row whose width is not a multiple of 16 (a 360 px portrait), so
-     * every row gets RGB_SPARE pixels of room, and the buffer some more. */
-    r->stride = (size_t)(r->out_w + RGB_SPARE) * 3;
-    r->rgb = g_malloc0(r->stride * r->out_h + 256);
+    r->stride = (size_t)r->out_w * 3;
+    /* swscale writes whole SIMD blocks: its last row may run past the
+     * picture's end, so the buffer has room for that. */
+    r->rgb = g_malloc(r->stride * r->out_h + SWS_SLACK);
     rate = st->avg_frame_rate.num > 0 && st->avg_frame_rate.den > 0 ? st->avg_frame_rate
                                                                     : st->r_frame_rate;
     r->fps = rate.num > 0 && rate.den > 0 ? av_q2d(rate) : 30;
@@ -768,9 +766,8 @@ static VipsImage *make_crop(const FrameReader *r, const Shot *shot, const json_t
     int y0 = CLAMP((int)(cy - side / 2), 0, r->height - 1);
     int x1 = CLAMP((int)(cx + side / 2), x0 + 1, r->width);
     int y1 = CLAMP((int)(cy + side / 2), y0 + 1, r->height);
-    /* The rows with their spare room; the crop stays inside the picture. */
-    VipsImage *frame = vips_image_new_from_memory(
-        r->rgb, r->stride * r->height, (int)(r->stride / 3), r->height, 3, VIPS_FORMAT_UCHAR);
+    VipsImage *frame = vips_image_new_from_memory(r->rgb, r->stride * r->height, r->width,
+                                                  r->height, 3, VIPS_FORMAT_UCHAR);
     VipsImage *cut = NULL, *small = NULL, *framed = NULL, *out = NULL;
     VipsArrayDouble *ink = vips_array_double_newv(3, c[0], c[1], c[2]);
     char caption[32];

@@ -41,6 +41,14 @@ exiftool_leaks() {
   exiftool -j -a -G1 -ee -u "$1" | jq -r '.[0] | keys[]' | grep -Ev "$EXIFTOOL_ALLOWED" || true
 }
 
+# Tags an MP4 igprep writes may show in exiftool: structure only, dates all zero.
+VIDEO_ALLOWED='^(SourceFile|ExifTool:ExifToolVersion|System:.*|File:(FileType|FileTypeExtension|MIMEType)|QuickTime:(MajorBrand|MinorVersion|CompatibleBrands|MovieHeaderVersion|CreateDate|ModifyDate|TimeScale|Duration|PreferredRate|PreferredVolume|MatrixStructure|PreviewTime|PreviewDuration|PosterTime|SelectionTime|SelectionDuration|CurrentTime|NextTrackID|HandlerType|HandlerVendorID|Free|MediaDataSize|MediaDataOffset|MediaData)|Track[12]:(TrackHeaderVersion|TrackCreateDate|TrackModifyDate|TrackID|TrackDuration|TrackLayer|TrackVolume|MatrixStructure|ImageWidth|ImageHeight|Unknown_edts|MediaHeaderVersion|MediaCreateDate|MediaModifyDate|MediaTimeScale|MediaDuration|MediaLanguageCode|HandlerType|HandlerDescription|GraphicsMode|OpColor|CompressorID|SourceImageWidth|SourceImageHeight|XResolution|YResolution|BitDepth|AVCConfiguration|ColorProfiles|ColorPrimaries|TransferCharacteristics|MatrixCoefficients|VideoFullRangeFlag|PixelAspectRatio|BufferSize|MaxBitrate|AverageBitrate|VideoFrameRate|SyncSampleTable|CompositionTimeToSample|SampleToChunk|SampleSizes|ChunkOffset|Balance|AudioFormat|AudioChannels|AudioBitsPerSample|AudioSampleRate|Unknown_esds|Unknown_btrt|TimeToSampleTable|SampleGroupDescription|SampleToGroup)|Composite:(ImageSize|Megapixels|AvgBitrate|Rotation))$'
+
+# Print every tag of an MP4 outside the allow-list (empty output: clean).
+exiftool_video_leaks() {
+  exiftool -j -a -G1 -ee -u "$1" | jq -r '.[0] | keys[]' | grep -Ev "$VIDEO_ALLOWED" || true
+}
+
 # Mean absolute difference of two same-sized images, 0..255 (libvips CLI).
 mean_abs_diff() {
   local d="$TEST_TMP/diff.v"

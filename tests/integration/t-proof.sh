@@ -52,7 +52,7 @@ check "PNG pages are 1263x893" test "$(vipsheader -f width "$out/reports/proof-0
 # Text, with whitespace removed: pango wraps long lines wherever it likes.
 # Emoji are drawn as colour pictures, which carry no text: leave them out.
 text=$(pdftotext "$pdf" - | tr -d ' \n\f')
-squeeze() { perl -CSD -pe 's/[^\x{0}-\x{FFFF}]|[\x{2600}-\x{27BF}]|\s//g'; }
+squeeze() { perl -CSD -pe 's/[^\x{0}-\x{FFFF}]|[\x{2600}-\x{27BF}]|[\x{200D}\x{FE0F}]|\s//g'; }
 for id in $(jq -r '.posts | keys[]' "$out/state/encode.json"); do
   check "the proof shows post $id" grep -qF -- "$id" <<<"$text"
   caption=$(jq -r --arg id "$id" '.posts[$id].post.caption // empty' "$out/state/encode.json")

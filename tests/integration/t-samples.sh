@@ -11,8 +11,14 @@ for f in feed-01/feed-01.jpg carousel-01/carousel-01-01.jpg carousel-01/carousel
   check "$f is 1080x1350" test "$(vipsheader -f width "$out/posts/$f")x$(vipsheader -f height "$out/posts/$f")" = 1080x1350
 done
 check "feed-02 is 1080x1080 (aspect 1:1)" test "$(vipsheader -f height "$out/posts/feed-02/feed-02.jpg")" = 1080
-check "one master per source" test "$(find "$out/masters" -maxdepth 1 -type f | wc -l)" -eq 5
-check "one redacted master per source" test "$(find "$out/masters/redacted" -type f | wc -l)" -eq 5
+check "one master per source" test "$(find "$out/masters" -maxdepth 1 -type f | wc -l)" -eq 6
+# The reel's clip has faces to hide: its redacted master was written in the
+# reel's render pass.
+check "one redacted master per source" test "$(find "$out/masters/redacted" -type f | wc -l)" -eq 6
+check "the reel is 1080x1920 H.264 with AAC" test \
+  "$(ffprobe -v error -show_entries stream=codec_name,width,height -of csv=p=0 "$out/posts/reel-01/reel-01.mp4" | tr '\n' ' ')" = "h264,1080,1920 aac "
+check "the reel has a cover and a next-day story" \
+  test -f "$out/posts/reel-01/reel-01-cover.jpg" -a -f "$out/posts/reel-01-story/reel-01-story.jpg"
 check "no temporary files left" test -z "$(find "$out" -name '.*tmp*')"
 
 # exiftool -a -G1 -ee -u finds nothing but structure in any output.
@@ -20,6 +26,11 @@ for f in "$out"/posts/*/*.jpg "$out"/masters/*.jpg "$out"/masters/redacted/*.jpg
   leaks=$(exiftool_leaks "$f")
   if [ -n "$leaks" ]; then fail "$f leaks metadata: $(echo $leaks)"; else pass; fi
 done
+for f in "$out"/posts/*/*.mp4 "$out"/masters/*.mp4 "$out"/masters/redacted/*.mp4; do
+  leaks=$(exiftool_video_leaks "$f")
+  if [ -n "$leaks" ]; then fail "$f leaks metadata: $(echo $leaks)"; else pass; fi
+done
+check "the clip did carry GPS" test -n "$(exiftool -a -G1 -ee -u -GPSCoordinates "$SAMPLE/IMG_0020.MOV")"
 # The sources did carry what must not leak: the check above can fail.
 check "the HEIC source has GPS" test -n "$(exiftool -a -G1 -ee -u -GPSLatitude "$SAMPLE/IMG_0012.HEIC")"
 check "the camera JPEG has a serial number" test -n "$(exiftool -a -G1 -SerialNumber "$SAMPLE/IMG_0014.JPG")"
@@ -27,8 +38,9 @@ check "a source fails the allow-list" test -n "$(exiftool_leaks "$SAMPLE/IMG_001
 
 # igprep's own verify agrees, and its report lists every file.
 check "verify.json says ok" test "$(jq -r .ok "$out/reports/verify.json")" = true
-# 6 post images, 2 next-day stories, 5 masters and their 5 redacted versions
-check "verify.json checked 18 files" test "$(jq -r .checked "$out/reports/verify.json")" = 18
+# 6 post images, 3 next-day stories, a reel and its cover, 6 masters and
+# their 6 redacted versions
+check "verify.json checked 23 files" test "$(jq -r .checked "$out/reports/verify.json")" = 23
 check "verify re-run on OUT passes" "$IGPREP" verify "$out" --quiet
 check "scrub audit found GPS in the HEIC" \
   test "$(jq -r '.media["IMG_0012.HEIC"].found | index("gps position") != null' "$out/reports/scrub.json")" = true
@@ -42,6 +54,17 @@ managed=$(mean_abs_diff "$out/masters/IMG_0015.JPG.jpg" "$TEST_TMP/p3.v")
 raw=$(mean_abs_diff "$out/masters/IMG_0015.JPG.jpg" "$TEST_TMP/raw.v")
 check "P3 master matches the colour-managed conversion ($managed)" awk "BEGIN{exit !($managed < 1.5)}"
 check "P3 master differs from the unconverted pixels ($raw)" awk "BEGIN{exit !($raw > 3 * $managed)}"
+
+# A reel goes out like any post: approved, then published with its cover,
+# each file listed with its SHA-256 in post.json.
+check "approve reel-01" "$IGPREP" approve "$out" reel-01 --by ann --quiet
+# (The other posts are not approved: publish says so, and exits 1.)
+"$IGPREP" publish "$out" --outbox "$TEST_TMP/box" --quiet 2>/dev/null || true
+pj=$(find "$TEST_TMP/box" -path '*reel-01/post.json')
+check "the outbox has the reel's post.json" test -n "$pj"
+check "listing the video and its cover" \
+  test "$(jq -r '[.files[].name] | sort | join(" ")' "$pj")" = "reel-01-cover.jpg reel-01.mp4"
+check "whose hashes match" bash -c "cd '$(dirname "$pj")' && jq -r '.files[] | \"\(.sha256)  \(.name)\"' post.json | sha256sum -c --quiet --strict"
 
 # Templated slides are checked face by face too: paste the unredacted face
 # back where compose drew the picture, and verify must refuse the post.
