@@ -1,10 +1,12 @@
 # Face tracks in a video: a clip with real faces moving across the frame
 # (fast, slow, rolling ±20°; tests/fixtures/faces/make-moving-clip.py) as a
-# reel. detect finds a track covering every true face in every frame (90 %
+# reel, and a 360 px wide portrait cut of it as a story. detect finds a track covering every true face in every frame (90 %
 # of the true box inside the padded track box), writes them to faces.json as
 # keyframes and draws a review sheet; redact writes the entry the render pass
 # obeys. An editor clears one track: the decision and every id survive a new
-# detect. Mistakes in a track name file:line:column; redact without a
+# detect, and in every frame of the rendered reel and of its redacted master
+# every other face is hidden and the cleared one shows
+# (check-video-redaction.py). Mistakes in a track name file:line:column; redact without a
 # detection of the current master fails closed.
 . "$(dirname "$0")/lib.sh"
 
@@ -17,9 +19,13 @@ name=interview.mp4
 mkdir -p "$shoot"
 
 "$PY" "$FIXTURE/make-moving-clip.py" "$shoot/$name" "$TEST_TMP/truth.json"
+# A portrait clip 360 px wide (not a multiple of 16: swscale writes past such rows).
+ffmpeg -v error -y -i "$shoot/$name" -t 4 -vf "crop=608:1080:100:0,scale=360:640" -c:v libx264 \
+  -pix_fmt yuv420p "$shoot/portrait.mp4"
 cat > "$shoot/shoot.json" <<JSON
 { "version": 1, "shoot": "video-faces", "posts": [
-  {"id": "talk", "type": "reel", "media": [{"file": "$name"}]} ] }
+  {"id": "talk", "type": "reel", "media": [{"file": "$name"}], "text": {"title": "Interview"}},
+  {"id": "upright", "type": "story", "media": [{"file": "portrait.mp4"}], "text": {"title": "Portrait"}} ] }
 JSON
 score() { "$PY" "$FIXTURE/score_tracks.py" "$TEST_TMP/truth.json" "$out/faces.json" "$name" "$@" >"$TEST_TMP/score.txt" || { cat "$TEST_TMP/score.txt" >&2; return 1; }; }
 faces() { jq -c --arg m "$name" "$1" "$out/faces.json"; }
@@ -36,6 +42,7 @@ check "keys every 2nd frame (1/15 s apart)" test "$(faces '.media[$m].faces[0].t
 rows=$(faces '.media[$m].faces | length')
 check "review sheet: one row per track" test "$(vipsheader -f height "$out/review/$name.png")" -ge $((rows * 200))
 check "review index lists the video" test -s "$out/review/index.png"
+check "the 360 px wide portrait clip has its tracks too" test "$(jq '.media["portrait.mp4"].faces | length' "$out/faces.json")" -ge 1
 
 # --- redact: the entry the render pass obeys, a report per track ---
 check "redact succeeds" "$IGPREP" redact "$shoot" --out "$out" --quiet
@@ -67,6 +74,12 @@ check "ids and tracks are stable, nothing added" test "$(faces '[.media[$m].face
 check "the other faces are still covered in every frame" score --skip slow
 check "redact obeys the decision" "$IGPREP" redact "$shoot" --out "$out" --quiet
 check "... the cleared track is reported cleared, the rest hidden" test "$(jq -c --arg m "$name" '[.media[$m].faces[] | select(.decision == "cleared") | .id]' "$out/reports/redaction.json")" = "[\"$cleared\"]"
+
+# --- the rendered reel: every uncleared face hidden in every frame ---
+check "encode renders the reel" "$IGPREP" encode "$shoot" --out "$out" --quiet
+check "the reel, its frames report and the redacted master are there" test -s "$out/posts/talk/talk.mp4" -a -s "$out/reports/reels/talk.json" -a -s "$out/masters/redacted/$name.mp4"
+check "per frame: uncleared faces hidden, the cleared one visible (reel and redacted master)" \
+  "$PY" "$IGP_SRC/tests/integration/check-video-redaction.py" "$TEST_TMP/truth.json" "$out" talk --cleared slow --master
 # Deleting the editor's file never uncovers a face, and ids stay.
 mv "$shoot/faces.json" "$TEST_TMP/editor.json"
 check "detect without the editor's file" "$IGPREP" detect "$shoot" --out "$out" --quiet
