@@ -49,7 +49,7 @@ typedef struct Transcoder {
     IgpVideoInfo info;
 } Transcoder;
 
-static int av_fail(int averr, const char *domain, const char *what)
+int igp_av_error(int averr, const char *domain, const char *what)
 {
     char msg[AV_ERROR_MAX_STRING_SIZE];
     av_strerror(averr, msg, sizeof(msg));
@@ -89,14 +89,14 @@ static int open_input(Transcoder *t, const IgpVideoLimits *limits)
     int ret = avformat_open_input(&t->in, t->source, NULL, NULL);
 
     if (ret < 0)
-        return av_fail(ret, t->source, "cannot open video");
+        return igp_av_error(ret, t->source, "cannot open video");
     if ((int)t->in->nb_streams > limits->max_streams)
         return igp_error(IGP_ERR_POLICY, t->source, "%u streams, over the limit of %d",
                          t->in->nb_streams, limits->max_streams);
     if ((ret = check_declared_sizes(t, limits)) < 0)
         return ret;
     if ((ret = avformat_find_stream_info(t->in, NULL)) < 0)
-        return av_fail(ret, t->source, "cannot read video streams");
+        return igp_av_error(ret, t->source, "cannot read video streams");
     if ((int)t->in->nb_streams > limits->max_streams)
         return igp_error(IGP_ERR_POLICY, t->source, "%u streams, over the limit of %d",
                          t->in->nb_streams, limits->max_streams);
@@ -131,11 +131,11 @@ static int open_decoder(Transcoder *t, int index, AVCodecContext **out)
     if (!*out)
         return IGP_ERR(ENOMEM);
     if ((ret = avcodec_parameters_to_context(*out, st->codecpar)) < 0)
-        return av_fail(ret, t->source, "cannot set up decoder");
+        return igp_av_error(ret, t->source, "cannot set up decoder");
     (*out)->pkt_timebase = st->time_base;
     (*out)->thread_count = 0; /* one per processor */
     if ((ret = avcodec_open2(*out, codec, NULL)) < 0)
-        return av_fail(ret, t->source, "cannot open decoder");
+        return igp_av_error(ret, t->source, "cannot open decoder");
     return 0;
 }
 
@@ -172,7 +172,7 @@ static int build_video_graph(Transcoder *t)
                                             args, NULL, t->graph)) < 0 ||
         (ret = avfilter_graph_create_filter(&t->buffer_sink, avfilter_get_by_name("buffersink"),
                                             "out", NULL, NULL, t->graph)) < 0)
-        return av_fail(ret, t->source, "cannot create video filters");
+        return igp_av_error(ret, t->source, "cannot create video filters");
     chain = g_strdup_printf("%sformat=%s", rotation_filters(t->info.rotation),
                             t->info.bit_depth > 8 ? "yuv420p10le" : "yuv420p");
     outputs = avfilter_inout_alloc();
@@ -187,7 +187,7 @@ static int build_video_graph(Transcoder *t)
     avfilter_inout_free(&inputs);
     avfilter_inout_free(&outputs);
     g_free(chain);
-    return ret < 0 ? av_fail(ret, t->source, "cannot configure video filters") : 0;
+    return ret < 0 ? igp_av_error(ret, t->source, "cannot configure video filters") : 0;
 }
 
 static AVStream *new_output_stream(Transcoder *t, AVCodecContext *enc)
@@ -227,7 +227,7 @@ static int open_video_encoder(Transcoder *t)
     av_opt_set_int(enc->priv_data, "crf", MASTER_CRF, 0);
     av_opt_set(enc->priv_data, "preset", "veryfast", 0);
     if ((ret = avcodec_open2(enc, codec, NULL)) < 0)
-        return av_fail(ret, t->source, "cannot open H.264 encoder");
+        return igp_av_error(ret, t->source, "cannot open H.264 encoder");
     t->vout = new_output_stream(t, enc);
     return t->vout ? 0 : IGP_ERR(ENOMEM);
 }
@@ -249,12 +249,12 @@ static int open_audio_encoder(Transcoder *t)
     if (t->out->oformat->flags & AVFMT_GLOBALHEADER)
         enc->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
     if ((ret = avcodec_open2(enc, codec, NULL)) < 0)
-        return av_fail(ret, t->source, "cannot open AAC encoder");
+        return igp_av_error(ret, t->source, "cannot open AAC encoder");
     ret = swr_alloc_set_opts2(&t->swr, &enc->ch_layout, enc->sample_fmt, enc->sample_rate,
                               &t->adec->ch_layout, t->adec->sample_fmt, t->adec->sample_rate, 0,
                               NULL);
     if (ret < 0 || (ret = swr_init(t->swr)) < 0)
-        return av_fail(ret, t->source, "cannot set up audio resampling");
+        return igp_av_error(ret, t->source, "cannot set up audio resampling");
     t->fifo = av_audio_fifo_alloc(enc->sample_fmt, enc->ch_layout.nb_channels, enc->frame_size);
     t->aout = new_output_stream(t, enc);
     return t->fifo && t->aout ? 0 : IGP_ERR(ENOMEM);
@@ -266,17 +266,17 @@ static int open_output(Transcoder *t, const char *tmp)
     int ret = avformat_alloc_output_context2(&t->out, NULL, "mp4", tmp);
 
     if (ret < 0)
-        return av_fail(ret, tmp, "cannot create MP4");
+        return igp_av_error(ret, tmp, "cannot create MP4");
     /* Bit-exact: no "encoder" tag and zero creation times in mvhd/tkhd/mdhd. */
     t->out->flags |= AVFMT_FLAG_BITEXACT;
     if ((ret = open_video_encoder(t)) < 0 || (t->adec && (ret = open_audio_encoder(t)) < 0))
         return ret;
     if ((ret = avio_open(&t->out->pb, tmp, AVIO_FLAG_WRITE)) < 0)
-        return av_fail(ret, tmp, "cannot create file");
+        return igp_av_error(ret, tmp, "cannot create file");
     av_dict_set(&opts, "movflags", "+faststart", 0);
     ret = avformat_write_header(t->out, &opts);
     av_dict_free(&opts);
-    return ret < 0 ? av_fail(ret, tmp, "cannot write MP4 header") : 0;
+    return ret < 0 ? igp_av_error(ret, tmp, "cannot write MP4 header") : 0;
 }
 
 /* Drain an encoder into the output file. */
@@ -287,9 +287,9 @@ static int write_encoded(Transcoder *t, AVCodecContext *enc, AVStream *st)
         av_packet_rescale_ts(t->packet, enc->time_base, st->time_base);
         t->packet->stream_index = st->index;
         if ((ret = av_interleaved_write_frame(t->out, t->packet)) < 0)
-            return av_fail(ret, "video", "cannot write packet");
+            return igp_av_error(ret, "video", "cannot write packet");
     }
-    return ret == AVERROR(EAGAIN) || ret == AVERROR_EOF ? 0 : av_fail(ret, "video", "encoder");
+    return ret == AVERROR(EAGAIN) || ret == AVERROR_EOF ? 0 : igp_av_error(ret, "video", "encoder");
 }
 
 /* Pull every frame the filter graph has ready and encode it. */
@@ -301,11 +301,12 @@ static int encode_filtered_video(Transcoder *t)
         ret = avcodec_send_frame(t->venc, t->filtered);
         av_frame_unref(t->filtered);
         if (ret < 0)
-            return av_fail(ret, t->source, "cannot encode video");
+            return igp_av_error(ret, t->source, "cannot encode video");
         if ((ret = write_encoded(t, t->venc, t->vout)) < 0)
             return ret;
     }
-    return ret == AVERROR(EAGAIN) || ret == AVERROR_EOF ? 0 : av_fail(ret, t->source, "filters");
+    return ret == AVERROR(EAGAIN) || ret == AVERROR_EOF ? 0
+                                                        : igp_av_error(ret, t->source, "filters");
 }
 
 /* Decode what the decoder has (frame NULL-packet flushes) and push it on. */
@@ -313,18 +314,18 @@ static int decode_video(Transcoder *t, const AVPacket *pkt)
 {
     int ret = avcodec_send_packet(t->vdec, pkt);
     if (ret < 0 && ret != AVERROR_EOF)
-        return av_fail(ret, t->source, "cannot decode video");
+        return igp_av_error(ret, t->source, "cannot decode video");
     while ((ret = avcodec_receive_frame(t->vdec, t->frame)) >= 0) {
         t->frame->pts = t->frame->best_effort_timestamp;
         ret = av_buffersrc_add_frame_flags(t->buffer_src, t->frame, AV_BUFFERSRC_FLAG_KEEP_REF);
         av_frame_unref(t->frame);
         if (ret < 0)
-            return av_fail(ret, t->source, "video filters");
+            return igp_av_error(ret, t->source, "video filters");
         if ((ret = encode_filtered_video(t)) < 0)
             return ret;
     }
     if (ret != AVERROR(EAGAIN) && ret != AVERROR_EOF)
-        return av_fail(ret, t->source, "cannot decode video");
+        return igp_av_error(ret, t->source, "cannot decode video");
     return 0;
 }
 
@@ -343,14 +344,14 @@ static int encode_audio_fifo(Transcoder *t, int flush)
         if ((ret = av_frame_get_buffer(f, 0)) < 0 ||
             (ret = av_audio_fifo_read(t->fifo, (void **)f->data, f->nb_samples)) < 0) {
             av_frame_free(&f);
-            return av_fail(ret, t->source, "audio buffer");
+            return igp_av_error(ret, t->source, "audio buffer");
         }
         f->pts = t->audio_pts;
         t->audio_pts += f->nb_samples;
         ret = avcodec_send_frame(t->aenc, f);
         av_frame_free(&f);
         if (ret < 0)
-            return av_fail(ret, t->source, "cannot encode audio");
+            return igp_av_error(ret, t->source, "cannot encode audio");
         if ((ret = write_encoded(t, t->aenc, t->aout)) < 0)
             return ret;
     }
@@ -371,7 +372,7 @@ static int resample_into_fifo(Transcoder *t, const AVFrame *in)
         return IGP_ERR(ENOMEM);
     n = swr_convert(t->swr, buf, max_out, in ? (const uint8_t **)in->extended_data : NULL,
                     in ? in->nb_samples : 0);
-    ret = n < 0 ? av_fail(n, t->source, "cannot resample audio")
+    ret = n < 0 ? igp_av_error(n, t->source, "cannot resample audio")
           : av_audio_fifo_write(t->fifo, (void **)buf, n) < n ? IGP_ERR(ENOMEM)
                                                               : 0;
     av_freep(&buf[0]);
@@ -383,7 +384,7 @@ static int decode_audio(Transcoder *t, const AVPacket *pkt)
 {
     int ret = avcodec_send_packet(t->adec, pkt);
     if (ret < 0 && ret != AVERROR_EOF)
-        return av_fail(ret, t->source, "cannot decode audio");
+        return igp_av_error(ret, t->source, "cannot decode audio");
     while ((ret = avcodec_receive_frame(t->adec, t->frame)) >= 0) {
         ret = resample_into_fifo(t, t->frame);
         av_frame_unref(t->frame);
@@ -391,7 +392,7 @@ static int decode_audio(Transcoder *t, const AVPacket *pkt)
             return ret;
     }
     if (ret != AVERROR(EAGAIN) && ret != AVERROR_EOF)
-        return av_fail(ret, t->source, "cannot decode audio");
+        return igp_av_error(ret, t->source, "cannot decode audio");
     return 0;
 }
 
@@ -410,7 +411,7 @@ static int transcode_packets(Transcoder *t)
             return ret;
     }
     if (ret != AVERROR_EOF)
-        return av_fail(ret, t->source, "cannot read video (truncated?)");
+        return igp_av_error(ret, t->source, "cannot read video (truncated?)");
     return 0;
 }
 
@@ -420,7 +421,7 @@ static int flush_all(Transcoder *t)
     if ((ret = decode_video(t, NULL)) < 0)
         return ret;
     if ((ret = av_buffersrc_add_frame(t->buffer_src, NULL)) < 0)
-        return av_fail(ret, t->source, "video filters");
+        return igp_av_error(ret, t->source, "video filters");
     if ((ret = encode_filtered_video(t)) < 0)
         return ret;
     avcodec_send_frame(t->venc, NULL);
@@ -487,7 +488,7 @@ static int transcode(Transcoder *t, const char *tmp, const IgpVideoLimits *limit
         (ret = transcode_packets(t)) < 0 || (ret = flush_all(t)) < 0)
         return ret;
     if ((ret = av_write_trailer(t->out)) < 0)
-        return av_fail(ret, tmp, "cannot finish MP4");
+        return igp_av_error(ret, tmp, "cannot finish MP4");
     if (t->vout->nb_frames == 0)
         return igp_error(IGP_ERR_INVALIDDATA, t->source, "no video frame could be decoded");
     t->info.duration = t->in->duration > 0 ? t->in->duration / (double)AV_TIME_BASE : 0;

@@ -51,4 +51,10 @@ int igp_video_scrub(const char *source, const char *path, const IgpVideoLimits *
  */
 int igp_video_check_limits(const char *source, const IgpVideoLimits *limits);
 
+/**
+ * Report a libav* error code: IGP_ERR_INVALIDDATA for bad data, else
+ * IGP_ERR_LIBRARY, with "@p what: <libav's words>" in the error buffer.
+ */
+int igp_av_error(int averr, const char *domain, const char *what);
+
 #endif

@@ -382,7 +382,8 @@ static json_t *detect_image(DetectJob *job, const char *name, json_t *scrubbed)
 
     if (!found)
         found = find_faces(job, master, &w, &h);
-    if (found && igp_faces_check_bounds(job->editor, name, w, h) == 0) {
+    if (found && igp_faces_check_photo(job->editor, name) == 0 &&
+        igp_faces_check_bounds(job->editor, name, w, h) == 0) {
         boxes = boxes_from_json(found, &n);
         faces = igp_faces_merge(igp_faces_of(job->editor, name), igp_faces_of(job->last, name),
                                 boxes, n);

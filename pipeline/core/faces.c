@@ -13,8 +13,9 @@
 
 static const char *const root_keys[] = {"version", "style", "media", NULL};
 static const char *const media_keys[] = {"faces", "size", "detector", NULL};
-static const char *const face_keys[] = {"id",    "box",     "source",  "score", "cleared", "ignore",
-                                        "style", "sticker", "consent", "note",  NULL};
+static const char *const face_keys[] = {"id",     "box",   "track",   "source",  "score", "cleared",
+                                        "ignore", "style", "sticker", "consent", "note",  NULL};
+static const char *const key_keys[] = {"t", "box", NULL};
 
 /* Overlap above which a new detection is the same face as a known one. */
 #define SAME_FACE_IOU 0.3
@@ -42,6 +43,18 @@ static char *face_pointer(const char *media, size_t index, const char *key)
     g_string_append_printf(p, "/%zu", index);
     if (key)
         pointer_add(p, key);
+    return g_string_free(p, FALSE);
+}
+
+/* The pointer of key @p k of a face's track, and of its member @p key. */
+static char *key_pointer(const char *media, size_t index, size_t k, const char *key)
+{
+    char *face = face_pointer(media, index, "track");
+    GString *p = g_string_new(face);
+    g_string_append_printf(p, "/%zu", k);
+    if (key)
+        pointer_add(p, key);
+    g_free(face);
     return g_string_free(p, FALSE);
 }
 
@@ -100,6 +113,56 @@ static int is_box(const json_t *box)
            json_number_value(json_array_get(box, 3)) > 0;
 }
 
+/* A video face's keyframes: [{"t": seconds, "box": [x, y, w, h]}, ...],
+ * at least one, sorted by t (each later than the one before). */
+static int check_track(const IgpFacesDoc *doc, const char *media, size_t i, json_t *track,
+                       const char *what)
+{
+    json_t *key;
+    size_t k;
+    double last = -1;
+    int ret = 0;
+
+    if (!json_is_array(track) || json_array_size(track) == 0) {
+        char *p = face_pointer(media, i, "track");
+        ret = fail_at(doc, p,
+                      "%s: \"track\" must be a non-empty array of {\"t\": seconds, "
+                      "\"box\": [x, y, width, height]}",
+                      what);
+        g_free(p);
+        return ret;
+    }
+    json_array_foreach(track, k, key)
+    {
+        json_t *t = json_object_get(key, "t");
+        char *p = key_pointer(media, i, k, NULL), *q = NULL;
+        if (!json_is_object(key))
+            ret = fail_at(doc, p, "%s: track key %zu is not an object", what, k + 1);
+        else if ((ret = check_keys(doc, key, key_keys, p, what)))
+            ;
+        else if (!json_is_number(t) || !isfinite(json_number_value(t)) || json_number_value(t) < 0)
+            ret = fail_at(doc, q = key_pointer(media, i, k, t ? "t" : NULL),
+                          "%s: track key %zu needs \"t\", seconds from the start (>= 0)", what,
+                          k + 1);
+        else if (json_number_value(t) <= last)
+            ret = fail_at(doc, q = key_pointer(media, i, k, "t"),
+                          "%s: track key %zu at %g s is not after the one before (%g s): keys "
+                          "must be sorted by \"t\"",
+                          what, k + 1, json_number_value(t), last);
+        else if (!is_box(json_object_get(key, "box")))
+            ret = fail_at(doc, q = key_pointer(media, i, k, "box"),
+                          "%s: track key %zu: \"box\" must be [x, y, width, height] with width "
+                          "and height > 0",
+                          what, k + 1);
+        last = json_number_value(t);
+        g_free(p);
+        g_free(q);
+        if (ret)
+            break;
+    }
+    return ret;
+}
+
 /* One face entry: keys, types, values. */
 static int check_face(const IgpFacesDoc *doc, const char *media, size_t i, json_t *face)
 {
@@ -118,6 +181,12 @@ static int check_face(const IgpFacesDoc *doc, const char *media, size_t i, json_
     else if (!id || !*id)
         ret = fail_at(doc, p = face_pointer(media, i, json_object_get(face, "id") ? "id" : NULL),
                       "%s: needs an \"id\" string", what);
+    else if (json_object_get(face, "track") && json_object_get(face, "box"))
+        ret = fail_at(doc, p = face_pointer(media, i, "box"),
+                      "%s: a face has either a \"box\" (the whole clip) or a \"track\", not both",
+                      what);
+    else if (json_object_get(face, "track"))
+        ret = check_track(doc, media, i, json_object_get(face, "track"), what);
     else if (!is_box(json_object_get(face, "box")))
         ret = fail_at(doc, p = face_pointer(media, i, "box"),
                       "%s: \"box\" must be [x, y, width, height] with width and height > 0", what);
@@ -274,22 +343,62 @@ int igp_face_box(const json_t *face, double box[4])
     return 0;
 }
 
+static int box_outside(const json_t *box, int width, int height, double b[4])
+{
+    if (!is_box(box))
+        return 0;
+    for (size_t i = 0; i < 4; i++)
+        b[i] = json_number_value(json_array_get(box, i));
+    return b[0] < 0 || b[1] < 0 || b[0] + b[2] > width + 0.5 || b[1] + b[3] > height + 0.5;
+}
+
 int igp_faces_check_bounds(const IgpFacesDoc *doc, const char *media, int width, int height)
+{
+    json_t *faces = igp_faces_of(doc, media), *face, *key;
+    size_t i, k;
+    double b[4];
+    char *p = NULL;
+    int ret = 0;
+
+    json_array_foreach(faces, i, face)
+    {
+        const char *id = json_string_value(json_object_get(face, "id"));
+        if (box_outside(json_object_get(face, "box"), width, height, b))
+            ret = fail_at(doc, p = face_pointer(media, i, "box"),
+                          "media '%s', face %s: box [%g, %g, %g, %g] is outside the %dx%d "
+                          "picture (as displayed)",
+                          media, id, b[0], b[1], b[2], b[3], width, height);
+        json_array_foreach(ret ? NULL : json_object_get(face, "track"), k, key)
+        {
+            if (box_outside(json_object_get(key, "box"), width, height, b)) {
+                ret = fail_at(doc, p = key_pointer(media, i, k, "box"),
+                              "media '%s', face %s: box [%g, %g, %g, %g] at %g s is outside the "
+                              "%dx%d picture (as displayed)",
+                              media, id, b[0], b[1], b[2], b[3],
+                              json_number_value(json_object_get(key, "t")), width, height);
+                break;
+            }
+        }
+        if (ret)
+            break;
+    }
+    g_free(p);
+    return ret;
+}
+
+int igp_faces_check_photo(const IgpFacesDoc *doc, const char *media)
 {
     json_t *faces = igp_faces_of(doc, media), *face;
     size_t i;
 
     json_array_foreach(faces, i, face)
     {
-        double b[4];
-        if (igp_face_box(face, b) == 0 &&
-            (b[0] < 0 || b[1] < 0 || b[0] + b[2] > width + 0.5 || b[1] + b[3] > height + 0.5)) {
-            char *p = face_pointer(media, i, "box");
+        if (json_object_get(face, "track")) {
+            char *p = face_pointer(media, i, "track");
             int ret = fail_at(doc, p,
-                              "media '%s', face %s: box [%g, %g, %g, %g] is outside the %dx%d "
-                              "picture (as displayed)",
-                              media, json_string_value(json_object_get(face, "id")), b[0], b[1],
-                              b[2], b[3], width, height);
+                              "media '%s', face %s: a \"track\" is for videos; a photo's face "
+                              "has a \"box\"",
+                              media, json_string_value(json_object_get(face, "id")));
             g_free(p);
             return ret;
         }
@@ -385,5 +494,164 @@ json_t *igp_faces_merge(json_t *editor, json_t *previous, const IgpFaceBox *foun
                                         (int)lround(b->h), "source", "detected", "score",
                                         round(b->score * 1000) / 1000, "cleared", 0));
     }
+    return merged;
+}
+
+/* ---- videos: tracks ---- */
+
+/* One face as a track: its keys, or its still box for the whole clip. */
+static int face_track(const json_t *face, IgpTrack *track)
+{
+    json_t *keys = json_object_get(face, "track"), *key;
+    size_t k;
+    double box[4];
+
+    if (json_is_array(keys) && json_array_size(keys) > 0) {
+        track->keys = g_new0(IgpTrackKey, json_array_size(keys));
+        json_array_foreach(keys, k, key)
+        {
+            json_t *t = json_object_get(key, "t"), *b = json_object_get(key, "box");
+            if (!json_is_number(t) || !is_box(b) ||
+                (k > 0 && json_number_value(t) <= track->keys[k - 1].t))
+                return -1;
+            track->keys[k].t = json_number_value(t);
+            for (size_t c = 0; c < 4; c++)
+                track->keys[k].box[c] = json_number_value(json_array_get(b, c));
+            track->n_keys = (int)k + 1;
+        }
+        track->margin = igp_track_default_margin(track->keys, track->n_keys);
+        return 0;
+    }
+    if (keys || igp_face_box(face, box))
+        return -1;
+    track->keys = g_new0(IgpTrackKey, 1);
+    track->n_keys = 1;
+    memcpy(track->keys[0].box, box, sizeof(box));
+    track->margin = HUGE_VAL;
+    return 0;
+}
+
+int igp_faces_video_tracks(json_t *faces, int which, IgpTrack **tracks, int *n_tracks)
+{
+    IgpTrack *out = g_new0(IgpTrack, json_array_size(faces) + 1);
+    json_t *face;
+    size_t i;
+    int n = 0;
+
+    *tracks = NULL;
+    *n_tracks = 0;
+    if (faces && !json_is_array(faces)) {
+        g_free(out);
+        return igp_error(IGP_ERR_INVALIDDATA, "faces", "the faces of a video must be an array");
+    }
+    json_array_foreach(faces, i, face)
+    {
+        const char *id = json_string_value(json_object_get(face, "id"));
+        if (igp_face_is_ignored(face))
+            continue;
+        if (which == IGP_TRACKS_HIDDEN && igp_face_is_cleared(face))
+            continue;
+        out[n].index = (int)i;
+        out[n].id = g_strdup(id);
+        if (face_track(face, &out[n])) {
+            igp_tracks_free(out, n + 1);
+            return igp_error(IGP_ERR_INVALIDDATA, "faces",
+                             "face %s has neither a valid \"box\" nor a valid \"track\"",
+                             id ? id : "without id");
+        }
+        n++;
+    }
+    *tracks = out;
+    *n_tracks = n;
+    return 0;
+}
+
+/* Highest N of ids "tN" in @p faces. */
+static int highest_track_number(const json_t *faces)
+{
+    const json_t *face;
+    size_t i;
+    int top = 0;
+
+    json_array_foreach(faces, i, face)
+    {
+        const char *id = json_string_value(json_object_get(face, "id"));
+        if (id && id[0] == 't' && g_ascii_isdigit(id[1]))
+            top = MAX(top, atoi(id + 1));
+    }
+    return top;
+}
+
+static double iou4(const double a[4], const double b[4])
+{
+    IgpFaceBox x = {(float)a[0], (float)a[1], (float)a[2], (float)a[3], 1};
+    IgpFaceBox y = {(float)b[0], (float)b[1], (float)b[2], (float)b[3], 1};
+    return igp_face_iou(&x, &y);
+}
+
+/* Is every key of @p found the same face (IoU ≥ SAME_FACE_IOU) as one of
+ * @p known at that time? */
+static int track_known(const IgpTrack *known, int n_known, const IgpTrack *found)
+{
+    for (int k = 0; k < found->n_keys; k++) {
+        int same = 0;
+        for (int j = 0; j < n_known && !same; j++) {
+            double b[4];
+            same = igp_track_box_at(&known[j], found->keys[k].t, b) &&
+                   iou4(b, found->keys[k].box) >= SAME_FACE_IOU;
+        }
+        if (!same)
+            return 0;
+    }
+    return 1;
+}
+
+json_t *igp_track_keys_json(const IgpTrack *track)
+{
+    json_t *keys = json_array();
+    for (int k = 0; k < track->n_keys; k++) {
+        const double *b = track->keys[k].box;
+        long x0 = lround(b[0]), y0 = lround(b[1]), x1 = lround(b[0] + b[2]),
+             y1 = lround(b[1] + b[3]);
+        json_array_append_new(keys, json_pack("{s:f, s:[i,i,i,i]}", "t",
+                                              round(track->keys[k].t * 1000) / 1000, "box", (int)x0,
+                                              (int)y0, (int)MAX(1, x1 - x0), (int)MAX(1, y1 - y0)));
+    }
+    return keys;
+}
+
+json_t *igp_faces_merge_tracks(json_t *editor, json_t *previous, const IgpTrack *found, int n_found)
+{
+    json_t *merged = json_array(), *face;
+    IgpTrack *known = g_new0(IgpTrack, json_array_size(editor) + json_array_size(previous) + 1);
+    size_t i;
+    int next, n_known = 0;
+
+    json_array_foreach(editor, i, face) json_array_append_new(merged, json_deep_copy(face));
+    json_array_foreach(previous, i, face)
+    {
+        if (!has_id(merged, json_string_value(json_object_get(face, "id"))))
+            json_array_append_new(merged, json_deep_copy(face));
+    }
+    /* Every face known so far, whatever its decision: a detection of a
+     * cleared or ignored face is that face again, not a new one. */
+    json_array_foreach(merged, i, face)
+    {
+        if (face_track(face, &known[n_known]) == 0)
+            n_known++;
+        else
+            g_clear_pointer(&known[n_known].keys, g_free);
+    }
+    next = highest_track_number(merged) + 1;
+    for (int k = 0; k < n_found; k++) {
+        char id[32];
+        if (found[k].n_keys < 1 || track_known(known, n_known, &found[k]))
+            continue;
+        g_snprintf(id, sizeof(id), "t%d", next++);
+        json_array_append_new(merged,
+                              json_pack("{s:s, s:s, s:b, s:o}", "id", id, "source", "detected",
+                                        "cleared", 0, "track", igp_track_keys_json(&found[k])));
+    }
+    igp_tracks_free(known, n_known);
     return merged;
 }

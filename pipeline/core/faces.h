@@ -15,6 +15,7 @@
 
 #include "facedet.h"
 #include "redact.h"
+#include "track.h"
 
 #include <jansson.h>
 
@@ -42,11 +43,17 @@ void igp_faces_free(IgpFacesDoc **doc);
 json_t *igp_faces_of(const IgpFacesDoc *doc, const char *media);
 
 /**
- * Check that every box of @p media lies inside a @p width × @p height
+ * Check that every box of @p media (a video's track keys too) lies inside a @p width × @p height
  * picture (as displayed).
  * @return 0 or IGP_ERR_INVALIDDATA naming file:line:column, media and face
  */
 int igp_faces_check_bounds(const IgpFacesDoc *doc, const char *media, int width, int height);
+
+/**
+ * Refuse tracks on a photo (a photo's faces have boxes).
+ * @return 0 or IGP_ERR_INVALIDDATA naming file:line:column, media and face
+ */
+int igp_faces_check_photo(const IgpFacesDoc *doc, const char *media);
 
 /** The shoot-wide style (top-level "style"), or NULL. */
 const char *igp_faces_style(const IgpFacesDoc *doc);
@@ -71,5 +78,41 @@ const char *igp_face_decision(const json_t *face);
 
 /** The face's box as numbers; returns 0, or -1 when it has none. */
 int igp_face_box(const json_t *face, double box[4]);
+
+/* ---- videos (docs/faces.md, "Videos") ----
+ * A video's face is either a track, {"id": "t1", "source": "detected",
+ * "cleared": false, "track": [{"t": 0.0, "box": [x, y, w, h]}, ...]} (boxes
+ * in pixels of the upright master, t in seconds from its first frame), or a
+ * still "box", present for the whole clip. */
+
+/** Tracks to hide: not cleared, not ignored. */
+#define IGP_TRACKS_HIDDEN 0
+/** Every face but the ignored ones (for the crop window). */
+#define IGP_TRACKS_FACES 1
+
+/**
+ * The faces of a video's "faces" array as tracks (id and index set; a still
+ * box becomes one key present for the whole clip).
+ * @param which IGP_TRACKS_HIDDEN or IGP_TRACKS_FACES
+ * @return 0, or IGP_ERR_INVALIDDATA when a face has neither a valid box nor
+ *         a valid track (nothing returned then)
+ */
+int igp_faces_video_tracks(json_t *faces, int which, IgpTrack **tracks, int *n_tracks);
+
+/* void igp_tracks_free(IgpTrack *tracks, int n); is declared in track.h. */
+
+/** A track's keys as faces.json "track" JSON (t to the millisecond, whole pixels). */
+json_t *igp_track_keys_json(const IgpTrack *track);
+
+/**
+ * Merge for one video: every face the editor wrote (kept exactly), then the
+ * previous run's faces the editor did not mention (their ids kept), then
+ * each found track unless every one of its keys is the same face (IoU ≥ 0.3
+ * at that time) as a face already there; new ones are numbered t1, t2, ...
+ * on from the highest, hidden.
+ * @return a new "faces" array
+ */
+json_t *igp_faces_merge_tracks(json_t *editor, json_t *previous, const IgpTrack *found,
+                               int n_found);
 
 #endif

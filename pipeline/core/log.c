@@ -1,5 +1,6 @@
 #include "log.h"
 
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <unistd.h>
@@ -8,6 +9,7 @@
 
 static GMutex log_lock;
 static int log_quiet;
+static int json_progress;  /* --json: progress events on stdout */
 static int progress_shown; /* a progress line is on screen and must be cleared first */
 
 static void emit(const char *prefix, const char *fmt, va_list ap)
@@ -56,10 +58,16 @@ void igp_log_set_quiet(int quiet)
 
 struct IgpProgress {
     char *stage;
-    int total, done;
-    gint64 started;
+    int total;
+    double done;
+    gint64 started, last_json;
     int visible;
 };
+
+void igp_log_set_json_progress(int on)
+{
+    json_progress = on;
+}
 
 IgpProgress *igp_progress_new(const char *stage, int total)
 {
@@ -71,20 +79,42 @@ IgpProgress *igp_progress_new(const char *stage, int total)
     return p;
 }
 
-void igp_progress_step(IgpProgress *p)
+/* Redraw the line (terminal) and write an event (--json); log_lock held. */
+static void show_progress(IgpProgress *p)
 {
-    double elapsed, eta;
+    gint64 now = g_get_monotonic_time();
+    double elapsed = (now - p->started) / 1e6;
+    double eta = p->done > 0 ? elapsed * (p->total - p->done) / p->done : 0;
+    int percent = p->total ? (int)(100 * p->done / p->total) : 100;
 
-    g_mutex_lock(&log_lock);
-    p->done++;
     if (p->visible) {
-        elapsed = (g_get_monotonic_time() - p->started) / 1e6;
-        eta = p->done ? elapsed * (p->total - p->done) / p->done : 0;
-        fprintf(stderr, "\r\033[K%-8s %d/%d  %3d%%  ETA %d:%02d", p->stage, p->done, p->total,
-                p->total ? 100 * p->done / p->total : 100, (int)eta / 60, (int)eta % 60);
+        fprintf(stderr, "\r\033[K%-8s %.0f/%d  %3d%%  ETA %d:%02d", p->stage, floor(p->done),
+                p->total, percent, (int)eta / 60, (int)eta % 60);
         fflush(stderr);
         progress_shown = 1;
     }
+    if (json_progress && (now - p->last_json > 250000 || p->done >= p->total)) {
+        printf("{\"event\": \"progress\", \"stage\": \"%s\", \"done\": %.3f, "
+               "\"total\": %d, \"eta\": %.1f}\n",
+               p->stage, p->done, p->total, eta);
+        fflush(stdout);
+        p->last_json = now;
+    }
+}
+
+void igp_progress_step(IgpProgress *p)
+{
+    g_mutex_lock(&log_lock);
+    p->done = floor(p->done) + 1;
+    show_progress(p);
+    g_mutex_unlock(&log_lock);
+}
+
+void igp_progress_set(IgpProgress *p, double done)
+{
+    g_mutex_lock(&log_lock);
+    p->done = done;
+    show_progress(p);
     g_mutex_unlock(&log_lock);
 }
 

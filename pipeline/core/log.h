@@ -18,6 +18,13 @@ void igp_log_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /** Silence notes and progress (errors and warnings still show). */
 void igp_log_set_quiet(int quiet);
 
+/**
+ * Also write progress as JSON lines on stdout, for scripts:
+ * {"event": "progress", "stage": ..., "done": ..., "total": ..., "eta": seconds}
+ * at most a few a second, and always the last one.
+ */
+void igp_log_set_json_progress(int on);
+
 /** A progress counter for one stage's items. */
 typedef struct IgpProgress IgpProgress;
 
@@ -26,6 +33,9 @@ IgpProgress *igp_progress_new(const char *stage, int total);
 
 /** One more item done (from any thread): redraws "stage  n/total  pct  ETA m:ss". */
 void igp_progress_step(IgpProgress *p);
+
+/** Set how much is done, in items (fractions allowed): long single items (videos). */
+void igp_progress_set(IgpProgress *p, double done);
 
 /** Clear the progress line and free. */
 void igp_progress_free(IgpProgress **p);

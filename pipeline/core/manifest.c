@@ -14,8 +14,8 @@ enum { CAROUSEL_MIN = 2, CAROUSEL_MAX = 10, CAPTION_MAX = 2200, COLLABORATORS_MA
 
 static const char *const root_keys[] = {"version", "shoot", "title", "date", "posts", NULL};
 static const char *const post_keys[] = {
-    "id",  "type",     "template",      "media",     "aspect", "text",           "caption",
-    "alt", "schedule", "collaborators", "subtitles", "cover",  "story_followup", NULL};
+    "id",       "type",          "template",  "media", "aspect",         "text", "caption", "alt",
+    "schedule", "collaborators", "subtitles", "cover", "story_followup", "fps",  NULL};
 static const char *const media_keys[] = {"file", "focus", "trim", NULL};
 
 static const struct {
@@ -270,16 +270,23 @@ static int check_aspect(const Checker *c, const char *pointer, json_t *post_json
     return ret;
 }
 
+/* The frame rates a reel may keep (instagram-specs §10: 23 to 60, constant). */
+static int valid_fps(json_int_t fps)
+{
+    return fps == 24 || fps == 25 || fps == 30 || fps == 50 || fps == 60;
+}
+
 /* Keys whose content later stages read: check their types now. */
 static int check_post_extras(const Checker *c, const char *pointer, json_t *pj, IgpPost *post)
 {
     static const struct {
         const char *key;
         json_type type;
-    } typed[] = {
-        {"template", JSON_STRING},  {"text", JSON_OBJECT},     {"caption", JSON_STRING},
-        {"alt", JSON_ARRAY},        {"schedule", JSON_STRING}, {"collaborators", JSON_ARRAY},
-        {"subtitles", JSON_STRING}, {"cover", JSON_OBJECT},    {"story_followup", JSON_TRUE}};
+    } typed[] = {{"template", JSON_STRING},     {"text", JSON_OBJECT},
+                 {"caption", JSON_STRING},      {"alt", JSON_ARRAY},
+                 {"schedule", JSON_STRING},     {"collaborators", JSON_ARRAY},
+                 {"subtitles", JSON_STRING},    {"cover", JSON_OBJECT},
+                 {"story_followup", JSON_TRUE}, {"fps", JSON_INTEGER}};
     json_t *v;
     int ret;
 
@@ -291,6 +298,14 @@ static int check_post_extras(const Checker *c, const char *pointer, json_t *pj, 
         char *ptr = g_strdup_printf("%s/caption", pointer);
         ret = fail_at(c, ptr, "post '%s': caption has %ld characters, Instagram allows %d",
                       post->id, g_utf8_strlen(json_string_value(v), -1), CAPTION_MAX);
+        g_free(ptr);
+        return ret;
+    }
+    v = json_object_get(pj, "fps");
+    if (v && !valid_fps(json_integer_value(v))) {
+        char *ptr = g_strdup_printf("%s/fps", pointer);
+        ret = fail_at(c, ptr, "post '%s': fps must be 24, 25, 30, 50 or 60, not %lld", post->id,
+                      (long long)json_integer_value(v));
         g_free(ptr);
         return ret;
     }

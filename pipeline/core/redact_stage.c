@@ -189,7 +189,8 @@ static json_t *faces_for(const RedactJob *job, const char *name, json_t *scrubbe
              !faces)
         igp_error(IGP_ERR_INVALIDDATA, name,
                   "faces were not detected on the current master (run 'igprep detect')");
-    else if (igp_faces_check_bounds(
+    else if (igp_faces_check_photo(job->faces, name) == 0 &&
+             igp_faces_check_bounds(
                  job->faces, name, (int)json_integer_value(json_object_get(scrubbed, "width")),
                  (int)json_integer_value(json_object_get(scrubbed, "height"))) == 0)
         return faces;

@@ -13,6 +13,7 @@
 
 static char *out_dir, *only_post;
 static int quiet;
+static int json_progress;
 static gboolean show_version;
 
 /* NOT_GIVEN: the option was not on the command line. */
@@ -72,11 +73,13 @@ static void apply_numbers(IgpStageSettings *s)
 int igp_cli_parse_stage(int *argc, char ***argv, const char *program, const char *summary,
                         IgpStageSettings *settings)
 {
-    GOptionEntry entries[N_NUMBERS + 5] = {
+    GOptionEntry entries[N_NUMBERS + 6] = {
         {"out", 'o', 0, G_OPTION_ARG_FILENAME, &out_dir,
          "where results go (default: out/<shoot name>)", "DIR"},
         {"post", 'p', 0, G_OPTION_ARG_STRING, &only_post, "make only this post", "ID"},
         {"quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, "only errors and warnings", NULL},
+        {"json", 0, 0, G_OPTION_ARG_NONE, &json_progress,
+         "progress as JSON lines on stdout, for scripts", NULL},
         {"version", 0, 0, G_OPTION_ARG_NONE, &show_version, "print the version", NULL}};
     char *usage = g_strdup_printf("SHOOT - %s", summary);
     GOptionContext *ctx;
@@ -84,7 +87,7 @@ int igp_cli_parse_stage(int *argc, char ***argv, const char *program, const char
     int ok;
 
     for (int i = 0; i < N_NUMBERS; i++)
-        entries[4 + i] = (GOptionEntry){
+        entries[5 + i] = (GOptionEntry){
             numbers[i].name, i == OPT_JOBS ? 'j' : 0, 0, G_OPTION_ARG_INT64, &numbers[i].value,
             numbers[i].help, numbers[i].arg};
     setlocale(LC_ALL, "");
@@ -120,6 +123,7 @@ int igp_cli_parse_stage(int *argc, char ***argv, const char *program, const char
     settings->quiet = quiet;
     apply_numbers(settings);
     igp_log_set_quiet(quiet);
+    igp_log_set_json_progress(json_progress);
     return 0;
 }
 

@@ -112,6 +112,122 @@ static void test_merge(void)
     json_decref(previous);
 }
 
+#define VID(face) "{\"version\": 1, \"media\": {\"V.MOV\": {\"faces\": [\n" face "\n]}}}"
+
+/* Video tracks: valid ones load and become IgpTracks; mistakes name the key. */
+static void test_tracks(void)
+{
+    IgpFacesDoc *doc = NULL;
+    IgpTrack *tracks = NULL;
+    json_t *faces;
+    double b[4];
+    int n = 0;
+
+    CHECK_INT(strlen(load(VID("{\"id\": \"t1\", \"source\": \"detected\", \"cleared\": false, "
+                              "\"track\": [{\"t\": 0.0, \"box\": [10, 20, 30, 40]},\n"
+                              "  {\"t\": 0.5, \"box\": [20, 20, 30, 40]}]},\n"
+                              "{\"id\": \"t2\", \"cleared\": true, \"track\": [{\"t\": 1, \"box\": "
+                              "[1, 1, 5, 5]}]},\n"
+                              "{\"id\": \"t3\", \"ignore\": true, \"track\": [{\"t\": 1, \"box\": "
+                              "[1, 1, 5, 5]}]},\n"
+                              "{\"id\": \"m1\", \"box\": [100, 100, 20, 20]}"),
+                          &doc)),
+              0);
+    faces = igp_faces_of(doc, "V.MOV");
+    CHECK_INT(igp_faces_check_bounds(doc, "V.MOV", 200, 200), 0);
+    igp_error_clear();
+    CHECK_INT(igp_faces_check_bounds(doc, "V.MOV", 45, 200), IGP_ERR_INVALIDDATA);
+    CHECK_CONTAINS(igp_error_buffer(), "faces.json:3:21: media 'V.MOV', face t1: box [20, 20, 30, "
+                                       "40] at 0.5 s is outside the 45x200 picture");
+    igp_error_clear();
+    CHECK_INT(igp_faces_check_photo(doc, "V.MOV"), IGP_ERR_INVALIDDATA);
+    CHECK_CONTAINS(igp_error_buffer(),
+                   "faces.json:2:63: media 'V.MOV', face t1: a \"track\" is for");
+    CHECK_INT(igp_faces_video_tracks(faces, IGP_TRACKS_HIDDEN, &tracks, &n), 0);
+    CHECK_INT(n, 2); /* t1 and m1 */
+    CHECK(!strcmp(tracks[0].id, "t1") && tracks[0].index == 0 && tracks[0].n_keys == 2);
+    CHECK(igp_track_box_at(&tracks[0], 0.25, b) && b[0] == 15);
+    CHECK(!strcmp(tracks[1].id, "m1") && tracks[1].index == 3);
+    CHECK(igp_track_box_at(&tracks[1], 3600, b) && b[0] == 100); /* a still box: always */
+    igp_tracks_free(tracks, n);
+    CHECK_INT(igp_faces_video_tracks(faces, IGP_TRACKS_FACES, &tracks, &n), 0);
+    CHECK_INT(n, 3); /* and the cleared t2 */
+    CHECK(!strcmp(tracks[1].id, "t2"));
+    igp_tracks_free(tracks, n);
+    igp_faces_free(&doc);
+
+    CHECK_CONTAINS(load(VID("{\"id\": \"t1\", \"track\": [{\"t\": 0.5, \"box\": [1, 2, 3, 4]},\n"
+                            "{\"t\": 0.5, \"box\": [1, 2, 3, 4]}]}"),
+                        NULL),
+                   "faces.json:3:7: media 'V.MOV', face t1: track key 2 at 0.5 s is not after");
+    CHECK_CONTAINS(
+        load(VID("{\"id\": \"t1\", \"track\": [{\"t\": 0, \"box\": [1, 2, -3, 4]}]}"), NULL),
+        "faces.json:2:40: media 'V.MOV', face t1: track key 1: \"box\" must be");
+    CHECK_CONTAINS(
+        load(VID("{\"id\": \"t1\", \"track\": [{\"time\": 0, \"box\": [1, 2, 3, 4]}]}"), NULL),
+        "face t1: unknown key 'time'");
+    CHECK_CONTAINS(load(VID("{\"id\": \"t1\", \"track\": []}"), NULL),
+                   "faces.json:2:23: media 'V.MOV', face t1: \"track\" must be a non-empty");
+    CHECK_CONTAINS(load(VID("{\"id\": \"t1\", \"box\": [1, 2, 3, 4], \"track\": [{\"t\": 0, "
+                            "\"box\": [1, 2, 3, 4]}]}"),
+                        NULL),
+                   "face t1: a face has either a \"box\"");
+    CHECK_CONTAINS(
+        load(VID("{\"id\": \"t1\", \"track\": [{\"t\": -1, \"box\": [1, 2, 3, 4]}]}"), NULL),
+        "track key 1 needs \"t\"");
+}
+
+/* A track of @p n keys every 1/15 s from @p t0, moving @p vx px per key. */
+static IgpTrack moving(double t0, int n, double x, double vx)
+{
+    IgpTrack t = {NULL, -1, g_new0(IgpTrackKey, n), n, 0.4};
+    for (int k = 0; k < n; k++)
+        t.keys[k] = (IgpTrackKey){t0 + k / 15.0, {x + vx * k, 100, 80, 96}};
+    return t;
+}
+
+/* Detect again on a video: the editor's entries as written, previous ids
+ * kept, a found track that is a known face everywhere is not added again,
+ * one that is new anywhere is added as t<next>. */
+static void test_merge_tracks(void)
+{
+    IgpTrack found[3] = {moving(0, 10, 100, 20), moving(0, 20, 900, -10), moving(2, 5, 500, 0)};
+    json_t *t1 = igp_track_keys_json(&found[0]), *t2 = igp_track_keys_json(&found[1]);
+    json_t *editor = json_pack("[{s:s, s:s, s:b, s:s, s:O}]", "id", "t2", "source", "detected",
+                               "cleared", 1, "consent", "C-9", "track", t2);
+    json_t *previous = json_pack("[{s:s, s:s, s:b, s:O}, {s:s, s:s, s:b, s:O}]", "id", "t1",
+                                 "source", "detected", "cleared", 0, "track", t1, "id", "t2",
+                                 "source", "detected", "cleared", 0, "track", t2);
+    json_t *merged = igp_faces_merge_tracks(editor, previous, found, 3), *again;
+
+    CHECK_INT(json_array_size(merged), 3);
+    CHECK(json_equal(json_array_get(merged, 0), json_array_get(editor, 0)));
+    CHECK(!strcmp(json_string_value(json_object_get(json_array_get(merged, 1), "id")), "t1"));
+    CHECK(!strcmp(json_string_value(json_object_get(json_array_get(merged, 2), "id")), "t3"));
+    CHECK(!igp_face_is_cleared(json_array_get(merged, 2)));
+    CHECK_INT(json_array_size(json_object_get(json_array_get(merged, 2), "track")), 5);
+    /* Once more with the merge as the previous run: nothing changes. */
+    again = igp_faces_merge_tracks(editor, merged, found, 3);
+    CHECK(json_equal(again, merged));
+    json_decref(again);
+    /* The editor's t2 ends 12 keys before what is found now (beyond its
+     * margin of 6): the rest of that face is new, so a new hidden track
+     * covers it. */
+    while (json_array_size(json_object_get(json_array_get(editor, 0), "track")) > 8)
+        json_array_remove(json_object_get(json_array_get(editor, 0), "track"), 8);
+    again = igp_faces_merge_tracks(editor, merged, found, 3);
+    CHECK_INT(json_array_size(again), 4);
+    CHECK(!strcmp(json_string_value(json_object_get(json_array_get(again, 3), "id")), "t4"));
+    json_decref(again);
+    json_decref(merged);
+    json_decref(editor);
+    json_decref(previous);
+    json_decref(t1);
+    json_decref(t2);
+    for (int i = 0; i < 3; i++)
+        g_free(found[i].keys);
+}
+
 /* Styles by name; the touched extent covers the padded box and no more. */
 static void test_redact_geometry(void)
 {
@@ -162,6 +278,8 @@ int main(int argc, char **argv)
     test_valid();
     test_mistakes();
     test_merge();
+    test_tracks();
+    test_merge_tracks();
     test_redact_geometry();
     test_redact_pixels();
     {
