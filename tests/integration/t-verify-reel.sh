@@ -4,8 +4,11 @@
 # break one target each fail that check, with the measured value reported:
 # wrong frame rate, variable frame rate, long GOP, open GOP, 10-bit, Main
 # profile, level too high, no colour tags, an edit list, 44.1 kHz mono audio,
-# loud audio, no audio track.
+# loud audio, no audio track. The ffprobe checks of the acceptance test
+# (reel-lib.sh, used by t-reel.sh) are held to the same files: they pass the
+# reference and catch each broken target too.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/reel-lib.sh"
 
 clips="$TEST_TMP/clips"
 bash "$IGP_SRC/tests/fixtures/video/make-clips.sh" "$clips" landscape169.mp4 vfr.mp4
@@ -121,4 +124,28 @@ check "a silent track's loudness reads 'digital silence'" \
 # A phone clip as it comes is far from the targets.
 check "the landscape source fails as a story video on its size, GOP, colour, loudness" \
   bash -c "[[ '$(failed_checks --as story-video "$src")' == *dimensions*keyframe_interval*colour*loudness* ]]"
+# The acceptance test's ffprobe checks: the reference passes all of them...
+check_output "$ok" reel 30 4
+check_output "$TEST_TMP/fps-60.mp4" reel 60 4
+check_output "$TEST_TMP/silent-track.mp4" reel 30 4 silent
+# ...and each variant fails the one about its broken target.
+rejected() { # NAME FPS PATTERN: check_output on NAME.mp4 fails a check matching PATTERN
+  local fails
+  fails=$( (failures=0 passes=0; check_output "$TEST_TMP/$1.mp4" reel "$2" 4) 2>&1 >/dev/null | grep '^FAIL' || true)
+  check "ffprobe checks catch $1 (${fails//$'\n'/; })" bash -c "grep -q -- '$3' <<<'$fails'"
+}
+rejected fps-2997 30 'constant frame rate'
+rejected fps-20 30 'constant frame rate'
+rejected long-gop 30 'keyframes <= 2 s'
+rejected open-gop 30 'closed GOPs'
+rejected ten-bit 30 'yuv420p 1080x1920'
+rejected main-profile 30 'h264 High'
+rejected level-42 30 'level 42 <= 41'
+rejected no-colour-tags 30 'BT.709 tv'
+rejected edit-list 30 'no elst'
+rejected mono-44k 30 'AAC LC 48000 stereo'
+rejected loud 30 '14 +-1 LUFS'
+rejected quiet 30 '14 +-1 LUFS'
+rejected no-audio 30 'one video and one audio'
+rejected vfr 30 'constant frame rate'
 done_testing
