@@ -13,6 +13,7 @@
 #include <glib.h>
 #include <libavfilter/buffersink.h>
 #include <libavfilter/buffersrc.h>
+#include <libavutil/imgutils.h>
 #include <libavutil/opt.h>
 #include <libavutil/pixdesc.h>
 #include <libswscale/swscale.h>
@@ -308,6 +309,15 @@ static int open_audio(Render *r)
     return ret;
 }
 
+/* 8-bit 4:2:0 BT.709 limited range already? Untagged HD video is BT.709 in
+ * practice (ITU-R BT.709 for HD, BT.601 for SD). */
+static int is_bt709_420(const AVCodecContext *d)
+{
+    int matrix_709 = d->colorspace == AVCOL_SPC_BT709 || (d->colorspace == AVCOL_SPC_UNSPECIFIED &&
+                                                          d->height >= 720 && d->width >= 720);
+    return d->pix_fmt == AV_PIX_FMT_YUV420P && matrix_709 && d->color_range != AVCOL_RANGE_JPEG;
+}
+
 /* Decoded pictures to 8-bit 4:2:0 BT.709 limited range, HDR tone-mapped. */
 static int open_video_graph(Render *r)
 {
@@ -338,6 +348,8 @@ static int open_video_graph(Render *r)
                             d->color_trc == AVCOL_TRC_SMPTE2084 ? "smpte2084" : "arib-std-b67",
                             d->colorspace == AVCOL_SPC_BT2020_CL ? "2020_cl" : "2020_ncl", "2020",
                             d->color_range == AVCOL_RANGE_JPEG ? "full" : "limited");
+    else if (is_bt709_420(d))
+        chain = g_strdup("null"); /* already what the encoders take: no copy */
     else
         chain = g_strdup("scale=out_color_matrix=bt709:out_range=tv,format=yuv420p");
     outputs->name = av_strdup("in");
@@ -358,6 +370,10 @@ static int write_packets(Render *r, AVCodecContext *enc, Muxer *m, AVStream *st,
 {
     int ret;
     while ((ret = avcodec_receive_packet(enc, r->pkt)) >= 0) {
+        /* Constant frame rate: every picture lasts one tick of the time base
+         * (libx264 leaves it unset, and the last one would count as 0). */
+        if (enc == r->venc && r->pkt->duration <= 0)
+            r->pkt->duration = 1;
         if (copy && copy_st) {
             AVPacket *dup = av_packet_clone(r->pkt);
             av_packet_rescale_ts(dup, enc->time_base, copy_st->time_base);
@@ -759,5 +775,98 @@ int igp_reel_render(const IgpReelJob *job, IgpReelResult *result)
         int m = publish(&r.reel, job->output, ret == 0);
         ret = ret ? ret : m;
     }
+    return ret;
+}
+
+/* ---- stills ---- */
+
+int igp_is_video_file(const char *path)
+{
+    return path && g_str_has_suffix(path, ".mp4");
+}
+
+/* Decode pictures until @p at seconds; the last one decoded is in @p f. */
+static int decode_until(AVFormatContext *in, int vi, AVCodecContext *dec, double at, AVFrame *f)
+{
+    AVPacket *pkt = av_packet_alloc();
+    AVFrame *next = av_frame_alloc();
+    double tb = av_q2d(in->streams[vi]->time_base);
+    int ret = 0, have = 0, eof = 0;
+
+    while (ret >= 0) {
+        ret = avcodec_receive_frame(dec, next);
+        if (ret >= 0) {
+            av_frame_unref(f);
+            av_frame_move_ref(f, next);
+            have = 1;
+            if (f->best_effort_timestamp * tb >= at)
+                break;
+            continue;
+        }
+        if (ret != AVERROR(EAGAIN) || eof)
+            break;
+        while ((ret = av_read_frame(in, pkt)) >= 0 && pkt->stream_index != vi)
+            av_packet_unref(pkt);
+        eof = ret < 0;
+        ret = avcodec_send_packet(dec, eof ? NULL : pkt);
+        av_packet_unref(pkt);
+    }
+    av_packet_free(&pkt);
+    av_frame_free(&next);
+    return have ? 0 : AVERROR_INVALIDDATA;
+}
+
+int igp_reel_poster(const char *path, double fraction, VipsImage **out)
+{
+    AVFormatContext *in = NULL;
+    AVCodecContext *dec = NULL;
+    AVFrame *f = av_frame_alloc();
+    struct SwsContext *sws = NULL;
+    int vi, ret = igp_reel_open_input(path, &in);
+
+    *out = NULL;
+    if (ret == 0 && (vi = av_find_best_stream(in, AVMEDIA_TYPE_VIDEO, -1, -1, NULL, 0)) < 0)
+        ret = igp_error(IGP_ERR_INVALIDDATA, path, "no video stream");
+    if (ret == 0)
+        ret = igp_reel_open_decoder(path, in->streams[vi], &dec);
+    if (ret == 0 &&
+        decode_until(in, vi, dec, in->duration / (double)AV_TIME_BASE * fraction, f) < 0)
+        ret = igp_error(IGP_ERR_INVALIDDATA, path, "no picture could be decoded");
+    if (ret == 0 && !(sws = sws_getContext(f->width, f->height, f->format, f->width, f->height,
+                                           AV_PIX_FMT_RGB24, SWS_BICUBIC, NULL, NULL, NULL)))
+        ret = igp_error(IGP_ERR_UNSUPPORTED, path, "cannot convert its pictures");
+    if (ret == 0) {
+        VipsImage *img = vips_image_new_memory();
+        vips_image_init_fields(img, f->width, f->height, 3, VIPS_FORMAT_UCHAR, VIPS_CODING_NONE,
+                               VIPS_INTERPRETATION_sRGB, 1, 1);
+        if (vips_image_write_prepare(img)) {
+            g_object_unref(img);
+            ret = igp_error(IGP_ERR_LIBRARY, path, "cannot hold a picture");
+        } else {
+            /* swscale writes whole SIMD blocks: give it padded rows of its
+             * own, then copy the pictures' rows. */
+            uint8_t *dst[4];
+            int stride[4];
+            sws_setColorspaceDetails(sws, sws_getCoefficients(SWS_CS_ITU709),
+                                     f->color_range == AVCOL_RANGE_JPEG,
+                                     sws_getCoefficients(SWS_CS_ITU709), 1, 0, 1 << 16, 1 << 16);
+            if (av_image_alloc(dst, stride, f->width, f->height, AV_PIX_FMT_RGB24, 64) < 0) {
+                g_object_unref(img);
+                ret = IGP_ERR(ENOMEM);
+            } else {
+                sws_scale(sws, (const uint8_t *const *)f->data, f->linesize, 0, f->height, dst,
+                          stride);
+                for (int y = 0; y < f->height; y++)
+                    memcpy(VIPS_IMAGE_ADDR(img, 0, y), dst[0] + (size_t)y * stride[0],
+                           VIPS_IMAGE_SIZEOF_LINE(img));
+                av_freep(&dst[0]);
+                *out = img;
+            }
+        }
+    }
+    sws_freeContext(sws);
+    av_frame_free(&f);
+    avcodec_free_context(&dec);
+    avformat_close_input(&in);
     return ret;
 }

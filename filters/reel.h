@@ -20,6 +20,8 @@
 
 #include <stdint.h>
 
+#include <vips/vips.h>
+
 /** Loudness of a range of audio, measured by loudnorm's first pass. */
 typedef struct IgpLoudness {
     int has_audio;
@@ -109,6 +111,16 @@ typedef struct IgpReelResult {
  * @return 0 or an IGP_ERR (message in the error buffer)
  */
 int igp_reel_render(const IgpReelJob *job, IgpReelResult *result);
+
+/**
+ * A still of a video for proofs and contact sheets: the picture at
+ * @p fraction of its length (0.5: the middle, past any title card), as an
+ * 8-bit sRGB image in memory (unref it).
+ */
+int igp_reel_poster(const char *path, double fraction, VipsImage **out);
+
+/** Does @p path name a video igprep wrote (".mp4")? */
+int igp_is_video_file(const char *path);
 
 /**
  * The 9:16 (or @p out_w:@p out_h) window for a @p src_w × @p src_h source:

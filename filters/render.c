@@ -295,14 +295,27 @@ static int layout_fits(PangoLayout *layout, const IgpTextStyle *style, double bo
            fit->height <= box_h + 0.01 && (double)(ink.x + ink.width) / PANGO_SCALE <= box_w + 1;
 }
 
-/* Is the last of several lines one or two characters long? */
+/* Does a wrapped paragraph end in a line of one or two characters (e.g.
+ * "ハロウィ" / "ン")? Every paragraph counts, not only the last: the author's
+ * own line breaks end paragraphs too. */
 static int has_widow(PangoLayout *layout)
 {
     int n = pango_layout_get_line_count(layout);
-    PangoLayoutLine *last = n > 1 ? pango_layout_get_line_readonly(layout, n - 1) : NULL;
     const char *text = pango_layout_get_text(layout);
 
-    return last && g_utf8_strlen(text + last->start_index, last->length) <= 2;
+    for (int i = 1; i < n; i++) {
+        PangoLayoutLine *line = pango_layout_get_line_readonly(layout, i);
+        PangoLayoutLine *next = i + 1 < n ? pango_layout_get_line_readonly(layout, i + 1) : NULL;
+        int ends_paragraph = !next || next->is_paragraph_start;
+        const char *start = text + line->start_index;
+        glong chars = g_utf8_strlen(start, line->length);
+        /* A line ending in the author's newline carries it in its length. */
+        if (chars > 0 && start[line->length - 1] == '\n')
+            chars--;
+        if (ends_paragraph && !line->is_paragraph_start && chars <= 2)
+            return 1;
+    }
+    return 0;
 }
 
 int igp_text_fit(PangoContext *ctx, const IgpTextStyle *style, const char *markup, int is_markup,

@@ -23,6 +23,9 @@ packages=(
   # libdlib19.1's example faces) and the Python that makes it
   libopencv-dnn-dev libopencv-objdetect-dev libopencv-imgproc-dev opencv-data
   python3-skimage python3-numpy python3-pil libdlib19.1
+  # video faces: python3-opencv reads the rendered reels in
+  # tests/integration/check-video-redaction.py
+  python3-opencv
   # benchmarks: hyperfine, ImageMagick's convert, GNU time for peak RSS
   hyperfine imagemagick time python3
 )

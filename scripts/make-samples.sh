@@ -247,11 +247,23 @@ et -Keys:GPSCoordinates="35.6895 N, 139.6917 E, 40 m Above Sea Level" \
   -UserData:Make=Apple -UserData:Model="iPhone 14" \
   "$out/IMG_0020.MOV"
 
+# ------------------------------------------------------- 6b. IMG_0020.srt --
+# The reel's subtitles (SubRip, UTF-8), in seconds of the clip.
+cat > "$out/IMG_0020.srt" <<'SRT'
+1
+00:00:00,300 --> 00:00:01,400
+宇宙飛行士になりきって
+
+2
+00:00:01,500 --> 00:00:02,800
+はいポーズ！
+SRT
+
 # ---------------------------------------------------------- 7. shoot.json --
 # Focus points are in upright (EXIF orientation applied) image coordinates,
 # 0..1 from the top-left: feed-01 = the face in IMG_0012, carousel-01 = the
-# face in IMG_0013, feed-02 = the cat's face in IMG_0015. IMG_0020.MOV is
-# deliberately not referenced by any post yet.
+# face in IMG_0013, feed-02 = the cat's face in IMG_0015. reel-01 is
+# IMG_0020.MOV with Japanese subtitles from IMG_0020.srt.
 cat > "$out/shoot.json" <<'JSON'
 {
   "version": 1,
@@ -313,6 +325,23 @@ cat > "$out/shoot.json" <<'JSON'
         "木のテーブルに置かれた赤いカップとソーサーのエスプレッソ。スプーンが添えられている。"
       ],
       "schedule": "2026-11-30T19:00:00+09:00",
+      "collaborators": []
+    },
+    {
+      "id": "reel-01",
+      "type": "reel",
+      "template": "reel-basic",
+      "media": [
+        { "file": "IMG_0020.MOV" }
+      ],
+      "text": {
+        "title": "のびすく ハロウィン"
+      },
+      "subtitles": "IMG_0020.srt",
+      "cover": { "at": 1.5 },
+      "caption": "宇宙飛行士になりきって、はいポーズ！👩‍🚀\nのびすくのハロウィンパーティーのひとコマです。\n\n#のびすく #ハロウィン #子育て支援 #リール",
+      "schedule": "2026-12-01T19:00:00+09:00",
+      "story_followup": true,
       "collaborators": []
     }
   ]

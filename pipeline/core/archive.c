@@ -4,6 +4,7 @@
 #include "bagit.h"
 #include "bagit_internal.h"
 #include "contact_sheet.h"
+#include "reel.h"
 #include "log.h"
 #include "stage.h"
 
@@ -288,10 +289,31 @@ static int schedule_date(const char *schedule, char date[11])
     return 0;
 }
 
+/* A video's master is written by encode's render pass (the redacted one, or
+ * the scrubbed one when it had no face to hide): the first post of the clip
+ * records it. */
+static json_t *video_master_entry(const Run *run, const char *source)
+{
+    json_t *entry, *s;
+    const char *id;
+    size_t i;
+
+    json_object_foreach(json_object_get(run->encode, "posts"), id, entry)
+    {
+        if (!json_object_get(entry, "master"))
+            continue;
+        json_array_foreach(json_object_get(json_object_get(entry, "post"), "sources"), i,
+                           s) if (!g_strcmp0(json_string_value(s), source)) return entry;
+    }
+    return NULL;
+}
+
 static const char *master_of(const Run *run, const char *source)
 {
-    return json_string_value(
-        json_object_get(json_object_get(json_object_get(run->redact, "media"), source), "master"));
+    json_t *m = json_object_get(json_object_get(run->redact, "media"), source);
+    if (!g_strcmp0(json_string_value(json_object_get(m, "kind")), "video"))
+        return json_string_value(json_object_get(video_master_entry(run, source), "master"));
+    return json_string_value(json_object_get(m, "master"));
 }
 
 /* Why this post stays out of the bag, or NULL when it goes in. Posts outside
@@ -397,9 +419,13 @@ static void add_sheet_item(Bag *bag, const Run *run, const char *id, json_t *ent
 
     schedule_date(schedule, date);
     s->post_id = g_strdup(id);
-    s->caption = g_strdup_printf("%s · %s · %zu image%s", run->shoot, date, n, n == 1 ? "" : "s");
     s->image = g_build_filename(
         run->out_dir, json_string_value(json_object_get(json_array_get(files, 0), "path")), NULL);
+    if (igp_is_video_file(s->image))
+        s->caption = g_strdup_printf("%s · %s · video", run->shoot, date);
+    else
+        s->caption =
+            g_strdup_printf("%s · %s · %zu image%s", run->shoot, date, n, n == 1 ? "" : "s");
     s->order = g_strdup_printf("%s\n%s\n%s", schedule, run->shoot, id);
     g_ptr_array_add(bag->sheet, s);
 }
@@ -477,6 +503,13 @@ static int add_post(Bag *bag, Run *run, const char *id, json_t *entry)
 /* The pixel size of a master, from its header (no pixels decoded). */
 static int image_size(const char *path, int *width, int *height)
 {
+    if (igp_is_video_file(path)) {
+        IgpReelSource src;
+        int ret = igp_reel_probe(path, &src);
+        *width = src.width;
+        *height = src.height;
+        return ret;
+    }
     VipsImage *image = vips_image_new_from_file(path, NULL);
     if (!image)
         return igp_vips_error(IGP_ERR_INVALIDDATA, path, "cannot read header");
@@ -486,39 +519,50 @@ static int image_size(const char *path, int *width, int *height)
     return 0;
 }
 
-/* The SHA-256 redact recorded for the master at @p master, or NULL. */
-static const char *master_sha256(const Run *run, const char *master)
+/* The source a master was made from, and the SHA-256 recorded for the
+ * master when it was made (by redact, or for videos by encode). */
+static const char *master_source(const Run *run, const char *master, const char **sha256)
 {
     json_t *media = json_object_get(run->redact, "media"), *m;
     const char *source;
 
     json_object_foreach(media, source, m)
     {
-        if (!g_strcmp0(json_string_value(json_object_get(m, "master")), master))
-            return json_string_value(json_object_get(m, "master_sha256"));
+        json_t *video = video_master_entry(run, source);
+        if (!g_strcmp0(json_string_value(json_object_get(m, "master")), master)) {
+            *sha256 = json_string_value(json_object_get(m, "master_sha256"));
+            return source;
+        }
+        if (video && !g_strcmp0(json_string_value(json_object_get(video, "master")), master)) {
+            *sha256 = json_string_value(json_object_get(video, "master_sha256"));
+            return source;
+        }
     }
+    *sha256 = NULL;
     return NULL;
+}
+
+static const char *master_sha256(const Run *run, const char *master)
+{
+    const char *sha256;
+    master_source(run, master, &sha256);
+    return sha256;
 }
 
 /* The raw original a master was made from, as the shoot folder holds it:
  * only in the restricted bag, and only if it is the very file scrub read. */
 static int add_original(Bag *bag, const Run *run, const char *master)
 {
-    json_t *media = json_object_get(run->scrub, "media"), *m;
+    json_t *media = json_object_get(run->scrub, "media");
     const char *shoot_dir = json_string_value(json_object_get(run->ingest, "shoot_dir"));
-    const char *name = NULL, *want = NULL, *source;
+    const char *want = NULL, *unused;
+    const char *name = master_source(run, master, &unused);
     char *src, *path;
     BagFile *f = NULL;
     int ret;
 
-    json_object_foreach(json_object_get(run->redact, "media"), source, m)
-    {
-        if (!g_strcmp0(json_string_value(json_object_get(m, "master")), master)) {
-            name = source;
-            want =
-                json_string_value(json_object_get(json_object_get(media, source), "source_sha256"));
-        }
-    }
+    if (name)
+        want = json_string_value(json_object_get(json_object_get(media, name), "source_sha256"));
     if (!name || !want || !shoot_dir)
         return igp_error(IGP_ERR_INVALIDDATA, run->out_dir,
                          "no record of the original of '%s' (run igprep on the shoot again)",

@@ -2,6 +2,7 @@
  * its template and the redacted masters, with cairo, pango and librsvg. */
 #include "stage.h"
 #include "log.h"
+#include "postfill.h"
 #include "template.h"
 
 #include "error.h"
@@ -364,10 +365,17 @@ static int draw_text(cairo_t *cr, cairo_surface_t *surface, PangoContext *ctx, I
                      const IgpTemplate *t, int index, const IgpTemplateFill *fill)
 {
     const IgpLayer *l = &t->layers[index];
-    char *missing = NULL, *text = substitute(l, fill->text, &missing);
+    char *missing = NULL, *text;
     IgpTextFit fit;
     int ret = 0;
 
+    if (l->type == IGP_LAYER_SUBTITLE) {
+        if (!fill->subtitle)
+            return 0; /* no cue at this time */
+        text = g_strdup(fill->subtitle);
+    } else {
+        text = substitute(l, fill->text, &missing);
+    }
     if (!text) {
         if (!l->optional)
             ret = igp_error(IGP_ERR_INVALIDDATA, fill->what,
@@ -381,7 +389,8 @@ static int draw_text(cairo_t *cr, cairo_surface_t *surface, PangoContext *ctx, I
         igp_text_fit(ctx, &l->style, text, l->markup, l->box[2], l->box[3], &fit))
         ret = layer_error(t, l, fill, text);
     if (ret == 0) {
-        check_contrast(surface, t, index, fill);
+        if (!fill->transparent) /* overlays: what is behind is the video */
+            check_contrast(surface, t, index, fill);
         igp_text_draw(cr, ctx, &l->style, text, l->markup, l->box[0], l->box[1], l->box[2],
                       l->box[3], &fit);
     }
@@ -424,6 +433,7 @@ static int draw_layer(cairo_t *cr, cairo_surface_t *surface, PangoContext *ctx, 
         draw_shape(cr, l);
         return 0;
     case IGP_LAYER_TEXT:
+    case IGP_LAYER_SUBTITLE:
         return draw_text(cr, surface, ctx, fonts, t, index, fill);
     default:
         ret = l->is_svg ? igp_svg_draw(cr, l->file, b[0], b[1], b[2], b[3])
@@ -439,10 +449,13 @@ int igp_template_render(const IgpTemplate *t, IgpFonts *fonts, PangoContext *ctx
     cairo_t *cr = cairo_create(surface);
     int ret = 0;
 
-    cairo_set_source_rgb(cr, t->background.r, t->background.g, t->background.b);
-    cairo_paint(cr);
+    if (!fill->transparent) {
+        cairo_set_source_rgb(cr, t->background.r, t->background.g, t->background.b);
+        cairo_paint(cr);
+    }
     for (int i = 0; i < t->n_layers && ret == 0; i++)
-        ret = draw_layer(cr, surface, ctx, fonts, t, i, fill);
+        if (!fill->when || (fill->when & IGP_WHEN_BIT(t->layers[i].when)))
+            ret = draw_layer(cr, surface, ctx, fonts, t, i, fill);
     if (ret == 0 && fill->guides)
         draw_guides(cr, t);
     if (ret == 0 && cairo_status(cr) != CAIRO_STATUS_SUCCESS)
@@ -491,22 +504,6 @@ static int load_faces(const ComposeJob *job, const char *file, double (**out)[4]
         n++;
     }
     return n;
-}
-
-/* The text a template is filled with: the post's "text", plus page numbers
- * and the shoot's title. */
-static json_t *fill_text(const ComposeJob *job, const IgpPost *post, int slide)
-{
-    json_t *text = json_deep_copy(json_object_get(post->json, "text"));
-    const char *title = json_string_value(json_object_get(job->shoot->manifest->root, "title"));
-
-    if (!text)
-        text = json_object();
-    json_object_set_new(text, "page", json_sprintf("%d", slide + 1));
-    json_object_set_new(text, "pages", json_sprintf("%d", post->n_media));
-    if (title)
-        json_object_set_new(text, "shoot_title", json_string(title));
-    return text;
 }
 
 typedef struct Pictures {
@@ -560,7 +557,7 @@ static int render_to(const ComposeJob *job, PangoContext *ctx, const IgpPost *po
                      json_t *placements)
 {
     Pictures pics = {0};
-    json_t *text = fill_text(job, post, slide);
+    json_t *text = igp_post_fill_text(job->shoot, post, slide);
     char *what = g_strdup_printf("post '%s'", post->id);
     IgpTemplateFill fill = {.text = text, .what = what, .placements = placements};
     cairo_surface_t *surface = NULL;
@@ -590,29 +587,7 @@ static char *post_canvas(const IgpPost *post)
 static int load_template(const ComposeJob *job, const IgpPost *post, const char *name,
                          const char *canvas, IgpTemplate **out)
 {
-    int ret = igp_template_load(job->templates_dir, name, job->fonts, out);
-
-    if (ret == 0 && canvas && strcmp((*out)->canvas, canvas)) {
-        ret = igp_error(IGP_ERR_INVALIDDATA, "compose",
-                        "post '%s': template '%s' is for %s, the post is %s", post->id, name,
-                        (*out)->canvas, canvas);
-        igp_template_free(out);
-    }
-    return ret;
-}
-
-/* The story's date: the post's schedule plus one day, same time and offset. */
-static char *next_day(const char *schedule)
-{
-    GDateTime *t = schedule ? g_date_time_new_from_iso8601(schedule, NULL) : NULL;
-    GDateTime *next = t ? g_date_time_add_days(t, 1) : NULL;
-    char *s = next ? g_date_time_format(next, "%Y-%m-%dT%H:%M:%S%:z") : NULL;
-
-    if (t)
-        g_date_time_unref(t);
-    if (next)
-        g_date_time_unref(next);
-    return s;
+    return igp_post_template_load(job->templates_dir, job->fonts, post, name, canvas, out);
 }
 
 static int wants_story(const IgpPost *post)
@@ -731,7 +706,7 @@ static int compose_files(const ComposeJob *job, PangoContext *ctx, const IgpPost
     }
     if (ret == 0 && wants_story(post)) {
         char *path = g_strdup_printf("%s/%s-story.png", tmp_dir, post->id);
-        char *when = next_day(json_string_value(json_object_get(post->json, "schedule")));
+        char *when = igp_next_day(json_string_value(json_object_get(post->json, "schedule")));
         ret = load_template(job, post, t->story ? t->story : "story-announce", "story", &story);
         json_t *placed = json_array();
         if (ret == 0)

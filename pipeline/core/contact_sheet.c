@@ -1,5 +1,6 @@
 /* The archive's contact sheet: see contact_sheet.h. */
 #include "contact_sheet.h"
+#include "reel.h"
 
 #include "error.h"
 #include "image.h"
@@ -43,7 +44,12 @@ static int thumbnail_surface(const char *path, int box, cairo_surface_t **out)
     size_t len;
     int stride, ret = 0;
 
-    if (vips_thumbnail(path, &thumb, box, "height", box, NULL) ||
+    VipsImage *poster = NULL; /* videos: one still from the middle */
+
+    if (igp_is_video_file(path) && (ret = igp_reel_poster(path, 0.5, &poster)) != 0)
+        goto done;
+    if ((poster ? vips_thumbnail_image(poster, &thumb, box, "height", box, NULL)
+                : vips_thumbnail(path, &thumb, box, "height", box, NULL)) ||
         vips_colourspace(thumb, &srgb, VIPS_INTERPRETATION_sRGB, NULL) ||
         vips_extract_band(srgb, &rgb, 0, "n", 3, NULL)) {
         ret = igp_vips_error(IGP_ERR_LIBRARY, path, "cannot make thumbnail");
@@ -67,6 +73,8 @@ static int thumbnail_surface(const char *path, int box, cairo_surface_t **out)
     cairo_surface_mark_dirty(*out);
     g_free(px);
 done:
+    if (poster)
+        g_object_unref(poster);
     if (thumb)
         g_object_unref(thumb);
     if (srgb)

@@ -12,15 +12,32 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "track.h"
+
 #include <glib.h>
+#include <libavcodec/avcodec.h>
+#include <libavformat/avformat.h>
+#include <libavutil/display.h>
+#include <libswscale/swscale.h>
 
 /* Bump when the same master and settings would give other boxes. */
 #define DETECT_RECIPE    "detect-v1"
 #define DEFAULT_MIN_FACE 24
 #define SCORE_DEFAULT    0.6f
 #define SCORE_THOROUGH   0.5f
+/* Videos (docs/faces.md, "Videos"): detect on every VIDEO_EVERY-th frame, at
+ * a working size whose long side is at most VIDEO_MAX_SIDE, faces from
+ * VIDEO_MIN_FACE working pixels (48 px of a 1920 px master). */
+#define VIDEO_RECIPE   "video-v1"
+#define VIDEO_EVERY    2
+#define VIDEO_MAX_SIDE 1280
+#define VIDEO_MIN_FACE 32
+/* Video review sheets: crop height and the width of the number cell. */
+#define REVIEW_CROP  180
+#define REVIEW_LABEL 160
 /* Review sheets: long side of a media's sheet, and of a tile in the index. */
 #define REVIEW_SIZE 1200
 #define INDEX_TILE  360
@@ -34,9 +51,12 @@ typedef struct DetectJob {
     IgpFacesDoc *editor;
     IgpFacesDoc *last; ///< last run's OUT/faces.json
     char *key;         ///< detector, score, min face: what boxes depend on
+    char *video_key;   ///< the same for a video's tracks
     float score;
     int min_face;
     IgpProgress *progress;
+    GMutex lock;      ///< guards done
+    double *done;     ///< per media: how much of it is done, 0..1 (a video: frames)
     json_t **entries; ///< per media: the new state entry
     json_t **faces;   ///< per media: its merged faces.json entry, or NULL
 } DetectJob;
@@ -406,6 +426,512 @@ static json_t *detect_image(DetectJob *job, const char *name, json_t *scrubbed)
     return entry;
 }
 
+/* ---- videos: face tracks ---- */
+
+/* The frames of a video master, in order, with their time from the first
+ * frame and (on request) as RGB at a bounded size. One frame in memory. */
+typedef struct FrameReader {
+    const char *path;
+    AVFormatContext *fmt;
+    AVCodecContext *dec;
+    AVPacket *pkt;
+    AVFrame *frame;
+    struct SwsContext *sws;
+    int stream;
+    int width, height; ///< the video's
+    int out_w, out_h;  ///< the RGB frames'
+    uint8_t *rgb;
+    size_t stride;
+    int64_t first_pts;
+    int have_first, flushing;
+    int index; ///< number of the current frame, from 0
+    double fps;
+    int64_t frames; ///< expected number of frames, for progress (0: unknown)
+} FrameReader;
+
+static int av_fail(int averr, const char *domain, const char *what)
+{
+    char msg[AV_ERROR_MAX_STRING_SIZE];
+    av_strerror(averr, msg, sizeof(msg));
+    return igp_error(averr == AVERROR_INVALIDDATA ? IGP_ERR_INVALIDDATA : IGP_ERR_LIBRARY, domain,
+                     "%s: %s", what, msg);
+}
+
+static void reader_close(FrameReader *r)
+{
+    avcodec_free_context(&r->dec);
+    avformat_close_input(&r->fmt);
+    av_packet_free(&r->pkt);
+    av_frame_free(&r->frame);
+    sws_freeContext(r->sws);
+    r->sws = NULL;
+    g_clear_pointer(&r->rgb, g_free);
+}
+
+/* Open @p path; RGB frames get a long side of at most @p max_side (0: full size). */
+static int reader_open(FrameReader *r, const char *path, int max_side)
+{
+    const AVCodec *codec;
+    const uint8_t *matrix;
+    AVStream *st;
+    AVRational rate;
+    double scale;
+    int ret;
+
+    memset(r, 0, sizeof(*r));
+    r->path = path;
+    r->index = -1;
+    if ((ret = avformat_open_input(&r->fmt, path, NULL, NULL)) < 0)
+        return av_fail(ret, path, "cannot open master");
+    if ((ret = avformat_find_stream_info(r->fmt, NULL)) < 0)
+        return av_fail(ret, path, "cannot read master");
+    r->stream = av_find_best_stream(r->fmt, AVMEDIA_TYPE_VIDEO, -1, -1, NULL, 0);
+    if (r->stream < 0)
+        return igp_error(IGP_ERR_INVALIDDATA, path, "master has no video stream");
+    st = r->fmt->streams[r->stream];
+    for (unsigned i = 0; i < r->fmt->nb_streams; i++)
+        if ((int)i != r->stream)
+            r->fmt->streams[i]->discard = AVDISCARD_ALL;
+    /* Boxes are in upright pixels: a master still needing a turn is wrong. */
+    matrix = av_stream_get_side_data(st, AV_PKT_DATA_DISPLAYMATRIX, NULL);
+    if (matrix && lround(av_display_rotation_get((const int32_t *)matrix)) % 360 != 0)
+        return igp_error(IGP_ERR_INVALIDDATA, path, "master is not upright (display matrix)");
+    if (!(codec = avcodec_find_decoder(st->codecpar->codec_id)))
+        return igp_error(IGP_ERR_UNSUPPORTED, path, "no decoder for the master");
+    if (!(r->dec = avcodec_alloc_context3(codec)) || !(r->pkt = av_packet_alloc()) ||
+        !(r->frame = av_frame_alloc()))
+        return IGP_ERR(ENOMEM);
+    if ((ret = avcodec_parameters_to_context(r->dec, st->codecpar)) < 0)
+        return av_fail(ret, path, "cannot set up decoder");
+    r->dec->pkt_timebase = st->time_base;
+    r->dec->thread_count = 2;
+    if ((ret = avcodec_open2(r->dec, codec, NULL)) < 0)
+        return av_fail(ret, path, "cannot open decoder");
+    r->width = st->codecpar->width, r->height = st->codecpar->height;
+    if (r->width <= 0 || r->height <= 0)
+        return igp_error(IGP_ERR_INVALIDDATA, path, "master has no frame size");
+    scale = max_side > 0 ? MIN(1.0, (double)max_side / MAX(r->width, r->height)) : 1.0;
+    r->out_w = MAX(2, (int)lround(r->width * scale));
+    r->out_h = MAX(2, (int)lround(r->height * scale));
+    r->stride = (size_t)r->out_w * 3;
+    r->rgb = g_malloc(r->stride * r->out_h);
+    rate = st->avg_frame_rate.num > 0 && st->avg_frame_rate.den > 0 ? st->avg_frame_rate
+                                                                    : st->r_frame_rate;
+    r->fps = rate.num > 0 && rate.den > 0 ? av_q2d(rate) : 30;
+    r->frames = st->nb_frames > 0      ? st->nb_frames
+                : r->fmt->duration > 0 ? (int64_t)(r->fmt->duration * r->fps / AV_TIME_BASE)
+                                       : 0;
+    return 0;
+}
+
+/* The next frame: 1 with @p t its time in seconds from the first frame, 0
+ * at the end, or an IGP_ERR. */
+static int reader_next(FrameReader *r, double *t)
+{
+    for (;;) {
+        int ret = avcodec_receive_frame(r->dec, r->frame);
+        if (ret == 0) {
+            int64_t pts = r->frame->best_effort_timestamp;
+            r->index++;
+            if (pts == AV_NOPTS_VALUE) {
+                *t = r->index / r->fps;
+            } else {
+                if (!r->have_first)
+                    r->first_pts = pts, r->have_first = 1;
+                *t = MAX(0, (pts - r->first_pts) * av_q2d(r->fmt->streams[r->stream]->time_base));
+            }
+            return 1;
+        }
+        if (ret == AVERROR_EOF || (ret == AVERROR(EAGAIN) && r->flushing))
+            return 0;
+        if (ret != AVERROR(EAGAIN))
+            return av_fail(ret, r->path, "cannot decode master");
+        ret = av_read_frame(r->fmt, r->pkt);
+        if (ret == AVERROR_EOF) {
+            r->flushing = 1;
+            avcodec_send_packet(r->dec, NULL);
+            continue;
+        }
+        if (ret < 0)
+            return av_fail(ret, r->path, "cannot read master");
+        ret = r->pkt->stream_index == r->stream ? avcodec_send_packet(r->dec, r->pkt) : 0;
+        av_packet_unref(r->pkt);
+        if (ret < 0)
+            return av_fail(ret, r->path, "cannot decode master");
+    }
+}
+
+/* The current frame as 8-bit RGB in r->rgb. */
+static int reader_rgb(FrameReader *r)
+{
+    AVFrame *f = r->frame;
+    uint8_t *dst[4] = {r->rgb, NULL, NULL, NULL};
+    int dst_stride[4] = {(int)r->stride, 0, 0, 0};
+
+    if (f->width != r->width || f->height != r->height)
+        return igp_error(IGP_ERR_INVALIDDATA, r->path, "frame %d is %dx%d, not %dx%d", r->index,
+                         f->width, f->height, r->width, r->height);
+    r->sws = sws_getCachedContext(r->sws, f->width, f->height, f->format, r->out_w, r->out_h,
+                                  AV_PIX_FMT_RGB24, SWS_AREA, NULL, NULL, NULL);
+    if (!r->sws)
+        return igp_error(IGP_ERR_LIBRARY, r->path, "cannot convert frames to RGB");
+    sws_scale(r->sws, (const uint8_t *const *)f->data, f->linesize, 0, f->height, dst, dst_stride);
+    return 0;
+}
+
+static int media_index(const DetectJob *job, const char *name)
+{
+    for (guint i = 0; i < job->shoot->media->len; i++)
+        if (!strcmp(g_ptr_array_index(job->shoot->media, i), name))
+            return (int)i;
+    return -1;
+}
+
+/* Record how much of media @p index is done and show the stage's progress
+ * (a long video moves it frame by frame, with ETA). */
+static void progress_at(DetectJob *job, int index, double fraction)
+{
+    double sum = 0;
+    g_mutex_lock(&job->lock);
+    job->done[index] = CLAMP(fraction, 0, 1);
+    for (guint i = 0; i < job->shoot->media->len; i++)
+        sum += job->done[i];
+    g_mutex_unlock(&job->lock);
+    igp_progress_set(job->progress, sum);
+}
+
+/* CPU time of the whole process, seconds (the detector's threads included). */
+static double cpu_seconds(void)
+{
+    struct timespec ts;
+    if (clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts))
+        return 0;
+    return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Smallest face looked for in a video, in working pixels: --min-face (in
+ * source pixels) scaled, or VIDEO_MIN_FACE. */
+static int video_min_face(const DetectJob *job, const FrameReader *r)
+{
+    int wanted = job->shoot->settings->face_min_size;
+    if (wanted <= 0)
+        return VIDEO_MIN_FACE;
+    return MAX(16, (int)lround(wanted * (double)r->out_w / r->width));
+}
+
+/* Detect on every VIDEO_EVERY-th frame of the master and link the faces
+ * into tracks: [{"track": [...]}, ...] in master pixels, or NULL (error in
+ * the buffer). Frames are not kept. */
+static json_t *find_tracks(DetectJob *job, const char *name, const char *master, int w, int h)
+{
+    FrameReader r;
+    IgpTracker *tracker = NULL;
+    IgpTrack *tracks = NULL;
+    int index = media_index(job, name);
+    json_t *found = NULL;
+    gint64 spent = 0;
+    double cpu = 0;
+    int ret, got = 0, n_tracks = 0, detections = 0, min_face = 0;
+    double t = 0, sx = 1, sy = 1;
+
+    if (!job->detector) {
+        igp_error(IGP_ERR_LIBRARY, master, "face detector unavailable: %s", job->detector_error);
+        return NULL;
+    }
+    ret = reader_open(&r, master, VIDEO_MAX_SIDE);
+    if (ret == 0 && (r.width != w || r.height != h))
+        ret = igp_error(IGP_ERR_INVALIDDATA, master, "master is %dx%d, scrub recorded %dx%d",
+                        r.width, r.height, w, h);
+    if (ret == 0) {
+        tracker = igp_tracker_new(VIDEO_EVERY / r.fps);
+        min_face = video_min_face(job, &r);
+        sx = (double)r.width / r.out_w, sy = (double)r.height / r.out_h;
+    }
+    while (ret == 0 && (got = reader_next(&r, &t)) == 1) {
+        if (r.index % VIDEO_EVERY == 0) {
+            IgpFaceBox *boxes = NULL;
+            int n = 0, kept = 0;
+            gint64 start = g_get_monotonic_time();
+            double cpu_start = cpu_seconds();
+            ret = reader_rgb(&r);
+            if (ret == 0)
+                ret = igp_facedet_detect(job->detector, r.rgb, r.out_w, r.out_h, r.stride, min_face,
+                                         job->score, &boxes, &n);
+            spent += g_get_monotonic_time() - start;
+            cpu += cpu_seconds() - cpu_start;
+            detections++;
+            /* To master pixels, clipped to the frame (as for photos). */
+            for (int i = 0; ret == 0 && i < n; i++) {
+                double x0 = MAX(0, boxes[i].x * sx), y0 = MAX(0, boxes[i].y * sy);
+                double x1 = MIN(w, (boxes[i].x + boxes[i].w) * sx);
+                double y1 = MIN(h, (boxes[i].y + boxes[i].h) * sy);
+                if (x1 - x0 < 2 || y1 - y0 < 2)
+                    continue;
+                boxes[kept++] = (IgpFaceBox){(float)x0, (float)y0, (float)(x1 - x0),
+                                             (float)(y1 - y0), boxes[i].score};
+            }
+            if (ret == 0)
+                igp_tracker_add(tracker, t, boxes, kept);
+            g_free(boxes);
+        }
+        if (r.frames > 0 && r.index % 10 == 0)
+            progress_at(job, index, 0.99 * r.index / r.frames);
+    }
+    if (ret == 0 && got < 0)
+        ret = got;
+    if (ret == 0 && r.index < 0)
+        ret = igp_error(IGP_ERR_INVALIDDATA, master, "master has no frames");
+    if (tracker)
+        igp_tracker_finish(&tracker, &tracks, &n_tracks);
+    if (ret == 0) {
+        found = json_array();
+        for (int i = 0; i < n_tracks; i++)
+            json_array_append_new(found,
+                                  json_pack("{s:o}", "track", igp_track_keys_json(&tracks[i])));
+        igp_log_note("detect: %s: %d frames, faces looked for in %d at %dx%d (min %d px), %d "
+                     "track%s, %.0f ms per detection (%.0f ms of CPU time, all threads)",
+                     name, r.index + 1, detections, r.out_w, r.out_h, min_face, n_tracks,
+                     n_tracks == 1 ? "" : "s", detections ? spent / 1000.0 / detections : 0,
+                     detections ? cpu * 1000 / detections : 0);
+    }
+    igp_tracks_free(tracks, n_tracks);
+    reader_close(&r);
+    return found;
+}
+
+/* One crop of the review sheet: a face at a time. */
+typedef struct Shot {
+    int face;        ///< index in the faces array
+    double t;        ///< seconds
+    double box[4];   ///< master pixels
+    VipsImage *crop; ///< framed and captioned, or NULL until made
+} Shot;
+
+static int cmp_shot(const void *a, const void *b)
+{
+    const Shot *p = a, *q = b;
+    return p->t < q->t ? -1 : p->t > q->t ? 1 : p->face - q->face;
+}
+
+/* First, middle and last key of each face (a still box: start, middle, end). */
+static GArray *review_shots(json_t *faces, double duration)
+{
+    GArray *shots = g_array_new(FALSE, TRUE, sizeof(Shot));
+    json_t *face;
+    size_t i;
+
+    json_array_foreach(faces, i, face)
+    {
+        json_t *track = json_object_get(face, "track");
+        size_t n = json_array_size(track), pick[3] = {0, n / 2, n ? n - 1 : 0};
+        for (int s = 0; s < 3; s++) {
+            Shot shot = {.face = (int)i};
+            json_t *key = json_array_get(track, pick[s]);
+            json_t *box = n ? json_object_get(key, "box") : json_object_get(face, "box");
+            shot.t = n ? json_number_value(json_object_get(key, "t")) : duration * s / 2.0;
+            for (size_t c = 0; c < 4; c++)
+                shot.box[c] = json_number_value(json_array_get(box, c));
+            if (shot.box[2] > 0 && shot.box[3] > 0)
+                g_array_append_val(shots, shot);
+        }
+    }
+    g_array_sort(shots, cmp_shot);
+    return shots;
+}
+
+/* A white RGB image. */
+static VipsImage *white_image(int w, int h)
+{
+    guchar *px = g_malloc((size_t)w * h * 3);
+    VipsImage *img;
+    memset(px, 255, (size_t)w * h * 3);
+    img = vips_image_new_from_memory_copy(px, (size_t)w * h * 3, w, h, 3, VIPS_FORMAT_UCHAR);
+    g_free(px);
+    return img;
+}
+
+/* The face around @p shot's box in the current (full-size) frame, framed in
+ * the face's colour, its time under it. */
+static VipsImage *make_crop(const FrameReader *r, const Shot *shot, const json_t *face)
+{
+    const double *c = status_colour(face);
+    const double *b = shot->box;
+    static const double black[3] = {0, 0, 0};
+    double side = MAX(b[2], b[3]) * 1.6, cx = b[0] + b[2] / 2, cy = b[1] + b[3] / 2;
+    int x0 = CLAMP((int)(cx - side / 2), 0, r->width - 1);
+    int y0 = CLAMP((int)(cy - side / 2), 0, r->height - 1);
+    int x1 = CLAMP((int)(cx + side / 2), x0 + 1, r->width);
+    int y1 = CLAMP((int)(cy + side / 2), y0 + 1, r->height);
+    VipsImage *frame = vips_image_new_from_memory(r->rgb, r->stride * r->height, r->width,
+                                                  r->height, 3, VIPS_FORMAT_UCHAR);
+    VipsImage *cut = NULL, *small = NULL, *framed = NULL, *out = NULL;
+    VipsArrayDouble *ink = vips_array_double_newv(3, c[0], c[1], c[2]);
+    char caption[32];
+
+    g_snprintf(caption, sizeof(caption), "%.2fS", shot->t);
+    if (frame && !vips_crop(frame, &cut, x0, y0, x1 - x0, y1 - y0, NULL) &&
+        !vips_resize(cut, &small, (double)REVIEW_CROP / (y1 - y0), NULL) &&
+        !vips_embed(small, &framed, 6, 6, small->Xsize + 12, small->Ysize + 12, "extend",
+                    VIPS_EXTEND_BACKGROUND, "background", ink, NULL) &&
+        (out = white_image(framed->Xsize, framed->Ysize + 22))) {
+        VipsImage *done = NULL;
+        if (!vips_insert(out, framed, &done, 0, 0, NULL)) {
+            g_object_unref(out);
+            out = vips_image_copy_memory(done);
+            g_object_unref(done);
+            if (out)
+                draw_text(out, caption, 4, framed->Ysize + 5, 2, black);
+        } else {
+            g_clear_object(&out);
+        }
+    }
+    vips_area_unref(VIPS_AREA(ink));
+    vips_error_clear();
+    if (frame)
+        g_object_unref(frame);
+    if (cut)
+        g_object_unref(cut);
+    if (small)
+        g_object_unref(small);
+    if (framed)
+        g_object_unref(framed);
+    return out;
+}
+
+/* The number cell of a row: the face's id in its colour. */
+static VipsImage *label_cell(const json_t *face)
+{
+    const char *id = json_string_value(json_object_get(face, "id"));
+    VipsImage *cell = white_image(REVIEW_LABEL, REVIEW_CROP + 34);
+    int scale = label_width(id, 8) <= REVIEW_LABEL - 16 ? 8 : 4;
+    if (cell)
+        draw_text(cell, id, 8, (REVIEW_CROP + 34) / 2 - 5 * scale / 2, scale, status_colour(face));
+    return cell;
+}
+
+/* OUT/review/<media>.png for a video: one row per face, its number, then its
+ * first, middle and last crop framed in its colour (red hidden, green
+ * cleared, orange manual, grey ignored). A second pass over the master. */
+static int write_video_review(const DetectJob *job, const char *name, const char *master,
+                              json_t *faces, double duration)
+{
+    char *file = g_strdup_printf("%s.png", name);
+    char *path = g_build_filename(job->shoot->out_dir, "review", file, NULL);
+    char *dir = g_path_get_dirname(path), *tmp = igp_temp_sibling(path);
+    GArray *shots = review_shots(faces, duration);
+    GPtrArray *cells = g_ptr_array_new_with_free_func(g_object_unref);
+    VipsImage *sheet = NULL;
+    FrameReader r = {0};
+    guint next = 0;
+    double t;
+    int ret = igp_mkdir_p(dir), got = 0;
+
+    if (ret == 0 && shots->len > 0)
+        ret = reader_open(&r, master, 0);
+    while (ret == 0 && next < shots->len && (got = reader_next(&r, &t)) == 1) {
+        int converted = 0;
+        for (; ret == 0 && next < shots->len; next++) {
+            Shot *shot = &g_array_index(shots, Shot, next);
+            if (shot->t > t + 0.5 / r.fps)
+                break;
+            if (!converted && (ret = reader_rgb(&r)) == 0)
+                converted = 1;
+            if (ret == 0)
+                shot->crop = make_crop(&r, shot, json_array_get(faces, shot->face));
+        }
+    }
+    if (ret == 0 && got < 0)
+        ret = got;
+    reader_close(&r);
+    /* Rows: face by face, its shots in time order. */
+    for (size_t f = 0; ret == 0 && f < json_array_size(faces); f++) {
+        int in_row = 1;
+        g_ptr_array_add(cells, label_cell(json_array_get(faces, f)));
+        for (guint i = 0; i < shots->len; i++) {
+            Shot *shot = &g_array_index(shots, Shot, i);
+            if (shot->face == (int)f && shot->crop) {
+                g_ptr_array_add(cells, g_object_ref(shot->crop));
+                in_row++;
+            }
+        }
+        for (; in_row < 4; in_row++)
+            g_ptr_array_add(cells, white_image(8, 8));
+    }
+    for (guint i = 0; i < cells->len; i++)
+        if (!g_ptr_array_index(cells, i))
+            ret = igp_vips_error(IGP_ERR_LIBRARY, master, "cannot make review sheet");
+    if (ret == 0 && cells->len == 0) {
+        static const double black[3] = {0, 0, 0};
+        VipsImage *none = white_image(420, 60);
+        if (none)
+            draw_text(none, "NO FACES FOUND", 20, 15, 6, black);
+        g_ptr_array_add(cells, none);
+    }
+    if (ret == 0) {
+        VipsArrayDouble *white = vips_array_double_newv(1, 255.0);
+        if (vips_arrayjoin((VipsImage **)cells->pdata, &sheet, (int)cells->len, "across", 4, "shim",
+                           12, "background", white, NULL) ||
+            vips_pngsave(sheet, tmp, "compression", 3, "strip", TRUE, NULL))
+            ret = igp_vips_error(IGP_ERR_LIBRARY, path, "cannot write review sheet");
+        vips_area_unref(VIPS_AREA(white));
+    }
+    if (ret == 0)
+        ret = igp_publish(tmp, path);
+    if (ret)
+        unlink(tmp);
+    for (guint i = 0; i < shots->len; i++)
+        if (g_array_index(shots, Shot, i).crop)
+            g_object_unref(g_array_index(shots, Shot, i).crop);
+    g_array_free(shots, TRUE);
+    g_ptr_array_unref(cells);
+    if (sheet)
+        g_object_unref(sheet);
+    g_free(file);
+    g_free(path);
+    g_free(dir);
+    g_free(tmp);
+    return ret;
+}
+
+static json_t *detect_video(DetectJob *job, const char *name, json_t *scrubbed)
+{
+    const char *rel = json_string_value(json_object_get(scrubbed, "master"));
+    const char *sha = json_string_value(json_object_get(scrubbed, "master_sha256"));
+    int w = (int)json_integer_value(json_object_get(scrubbed, "width"));
+    int h = (int)json_integer_value(json_object_get(scrubbed, "height"));
+    double duration = json_number_value(json_object_get(scrubbed, "duration"));
+    char *master = g_build_filename(job->shoot->out_dir, rel, NULL);
+    json_t *prev = json_object_get(job->previous, name), *found = NULL, *faces, *entry = NULL;
+    IgpTrack *tracks = NULL;
+    IgpDigest key;
+    int n = 0;
+
+    if (!g_strcmp0(json_string_value(json_object_get(prev, "master_sha256")), sha) &&
+        !g_strcmp0(json_string_value(json_object_get(prev, "key")), job->video_key))
+        found = json_incref(json_object_get(prev, "found"));
+    if (!found)
+        found = find_tracks(job, name, master, w, h);
+    if (found && igp_faces_check_bounds(job->editor, name, w, h) == 0 &&
+        igp_faces_video_tracks(found, IGP_TRACKS_FACES, &tracks, &n) == 0) {
+        faces = igp_faces_merge_tracks(igp_faces_of(job->editor, name),
+                                       igp_faces_of(job->last, name), tracks, n);
+        job->faces[media_index(job, name)] = json_pack(
+            "{s:o, s:[i,i], s:{s:s, s:f, s:i, s:i}}", "faces", faces, "size", w, h, "detector",
+            "backend", job->detector ? igp_facedet_backend_name(job->detector) : "none", "score",
+            round(job->score * 100) / 100, "every", VIDEO_EVERY, "max_side", VIDEO_MAX_SIDE);
+        review_key(sha, faces, &key);
+        if (review_is_current(job, name, &key) ||
+            write_video_review(job, name, master, faces, duration) == 0)
+            entry = json_pack("{s:s, s:s, s:s, s:O, s:I, s:s}", "kind", "video", "master_sha256",
+                              sha, "key", job->video_key, "found", found, "faces",
+                              (json_int_t)json_array_size(faces), "review_key", key.hex);
+    }
+    igp_tracks_free(tracks, n);
+    json_decref(found);
+    g_free(master);
+    return entry;
+}
+
 static void detect_one(int index, void *data)
 {
     DetectJob *job = data;
@@ -416,16 +942,20 @@ static void detect_one(int index, void *data)
     igp_error_clear();
     if (!json_object_get(scrubbed, "master")) {
         job->entries[index] = json_pack("{s:s}", "error", "no master (scrub failed)");
+    } else if (!g_strcmp0(kind, "video")) {
+        if (!(job->entries[index] = detect_video(job, name, scrubbed))) {
+            igp_log_error("%s: face tracking failed, this video is stopped: %s", name,
+                          igp_error_buffer());
+            job->entries[index] = json_pack("{s:s}", "error", igp_error_buffer());
+        }
     } else if (g_strcmp0(kind, "image")) {
-        /* Face tracks in videos are not made yet: redact refuses videos. */
-        job->entries[index] =
-            json_pack("{s:s}", "error", "face detection in videos is not supported yet");
+        job->entries[index] = json_pack("{s:s}", "error", "unknown kind of master");
     } else if (!(job->entries[index] = detect_image(job, name, scrubbed))) {
         igp_log_error("%s: face detection failed, this photo is stopped: %s", name,
                       igp_error_buffer());
         job->entries[index] = json_pack("{s:s}", "error", igp_error_buffer());
     }
-    igp_progress_step(job->progress);
+    progress_at(job, index, 1);
 }
 
 /* OUT/faces.json: this run's media, plus the other media of the last one. */
@@ -473,8 +1003,11 @@ static void free_job(DetectJob *job)
     for (guint i = 0; job->faces && i < job->shoot->media->len; i++)
         json_decref(job->faces[i]);
     g_free(job->faces);
+    g_free(job->done);
+    g_mutex_clear(&job->lock);
     g_free(job->entries);
     g_free(job->key);
+    g_free(job->video_key);
     g_free((char *)job->detector_error);
     igp_faces_free(&job->editor);
     igp_faces_free(&job->last);
@@ -516,7 +1049,7 @@ int igp_detect(IgpShoot *shoot)
     ret = load_marks(&job);
     if (ret) {
         igp_log_error("%s", igp_error_buffer());
-        igp_log_error("detect: no photo can be redacted until %s/%s is fixed", shoot->manifest->dir,
+        igp_log_error("detect: no photo or video can be redacted until %s/%s is fixed", shoot->manifest->dir,
                       IGP_FACES_NAME);
     }
     if (ret == 0)
@@ -524,8 +1057,12 @@ int igp_detect(IgpShoot *shoot)
     job.key = g_strdup_printf("%s|%s|score %.2f|min %d", DETECT_RECIPE,
                               job.detector ? igp_facedet_backend_name(job.detector) : "none",
                               job.score, job.min_face);
+    job.video_key = g_strdup_printf("%s|%s|every %d|side %d|min %d", job.key, VIDEO_RECIPE,
+                                    VIDEO_EVERY, VIDEO_MAX_SIDE, s->face_min_size);
     job.entries = g_new0(json_t *, n);
     job.faces = g_new0(json_t *, n);
+    job.done = g_new0(double, n);
+    g_mutex_init(&job.lock);
     if (ret == 0) {
         job.progress = igp_progress_new("detect", n);
         igp_parallel_for(n, s->jobs, detect_one, &job);
@@ -535,8 +1072,7 @@ int igp_detect(IgpShoot *shoot)
         json_t *e =
             job.entries[i] ? job.entries[i] : json_pack("{s:s}", "error", "faces.json is invalid");
         const char *err = json_string_value(json_object_get(e, "error"));
-        failed += err && strcmp(err, "face detection in videos is not supported yet") &&
-                  strcmp(err, "no master (scrub failed)");
+        failed += err && strcmp(err, "no master (scrub failed)");
         faces += (int)json_integer_value(json_object_get(e, "faces"));
         json_object_set_new(json_object_get(state, "media"), g_ptr_array_index(shoot->media, i), e);
     }
@@ -550,9 +1086,9 @@ int igp_detect(IgpShoot *shoot)
     else if (ret == 0)
         igp_log_error("%s", igp_error_buffer());
     if (ret == 0)
-        igp_log_note("detect: %d face%s marked or found in %d photo%s (%s), %d failed; review "
+        igp_log_note("detect: %d face%s marked or found in %d media (%s), %d failed; review "
                      "sheets in %s/review",
-                     faces, faces == 1 ? "" : "s", n - failed, n - failed == 1 ? "" : "s",
+                     faces, faces == 1 ? "" : "s", n - failed,
                      job.detector ? igp_facedet_backend_name(job.detector) : "no detector", failed,
                      shoot->out_dir);
     else

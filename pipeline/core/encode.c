@@ -1,6 +1,8 @@
 /* encode: cut each post's slides out of the masters at Instagram's sizes. */
 #include "stage.h"
 #include "log.h"
+#include "reel_post.h"
+#include "template.h"
 
 #include "crop.h"
 #include "error.h"
@@ -212,6 +214,12 @@ static void encode_stories(const EncodeJob *job, int n, json_t *posts)
         json_t *entry = composed_entry(job, post);
         json_t *story = json_object_get(entry, "story"), *made = NULL;
 
+        if (!story) { /* a reel's story: drawn from its cover picture by reel_post.c */
+            json_decref(entry);
+            entry = json_incref(json_object_get(posts, post->id));
+            story = json_object_get(entry, "story");
+        }
+
         if (story && !json_object_get(json_object_get(posts, post->id), "error"))
             made = write_story(job, post, story, json_string_value(json_object_get(entry, "key")),
                                json_object_get(job->previous, id));
@@ -353,17 +361,120 @@ static int write_post(const EncodeJob *job, const IgpPost *post, json_t *files)
     return ret;
 }
 
+/* ---- videos (reel_post.c): begin ---- */
+
+/* The first post of the manifest that uses @p media writes its redacted
+ * master, so two posts of one clip never write the same file. */
+static int writes_master(const EncodeJob *job, const IgpPost *post, const char *media)
+{
+    const IgpManifest *m = job->shoot->manifest;
+    for (int i = 0; i < m->n_posts; i++)
+        for (int k = 0; k < m->posts[i].n_media; k++)
+            if (!strcmp(m->posts[i].media[k].file, media))
+                return &m->posts[i] == post;
+    return 0;
+}
+
+/* A file's SHA-256 into @p s, or "-" when it is absent. */
+static void hash_into(GString *s, const char *path)
+{
+    IgpDigest d;
+    g_string_append_printf(s, "|%s", path && igp_hash_file(path, &d) == 0 ? d.hex : "-");
+    igp_error_clear();
+}
+
+/* Everything a video post's files depend on. */
+static void video_key(const EncodeJob *job, const IgpPost *post, IgpDigest *key)
+{
+    json_t *m = json_object_get(job->masters, post->media[0].file);
+    char *post_text = json_dumps(post->json, JSON_SORT_KEYS | JSON_COMPACT);
+    char *faces = json_dumps(json_object_get(m, "faces"), JSON_SORT_KEYS | JSON_COMPACT);
+    json_t *subtitles = json_object_get(post->json, "subtitles");
+    json_t *template = json_object_get(post->json, "template");
+    char *srt = json_is_string(subtitles) ? g_build_filename(job->shoot->settings->shoot_dir,
+                                                             json_string_value(subtitles), NULL)
+                                          : NULL;
+    char *templates = igp_templates_dir();
+    char *tpl = g_build_filename(
+        templates, json_is_string(template) ? json_string_value(template) : "reel-basic",
+        "template.json", NULL);
+    GString *s = g_string_new(ENCODE_RECIPE "|video-v1");
+
+    g_string_append_printf(s, "|%s|%s|%s|%s|style %s|master %d",
+                           json_string_value(json_object_get(m, "source_master_sha256")), post_text,
+                           faces ? faces : "-",
+                           job->shoot->settings->face_style ? job->shoot->settings->face_style
+                                                            : "-",
+                           json_string_value(json_object_get(m, "style")),
+                           writes_master(job, post, post->media[0].file));
+    hash_into(s, srt);
+    hash_into(s, tpl);
+    igp_hash_bytes(s->str, s->len, key);
+    g_string_free(s, TRUE);
+    free(post_text);
+    free(faces);
+    g_free(srt);
+    g_free(templates);
+    g_free(tpl);
+}
+
+static json_t *encode_video_post(EncodeJob *job, const IgpPost *post, const IgpDigest *key)
+{
+    const char *media = post->media[0].file;
+    char *rel = g_strdup_printf("masters/redacted/%s.mp4", media);
+    char *master = g_build_filename(job->shoot->out_dir, rel, NULL);
+    char *dir = g_path_get_dirname(master);
+    char *templates = igp_templates_dir();
+    char *stickers = g_build_filename(templates, "stickers", NULL);
+    IgpReelContext ctx = {
+        .shoot = job->shoot, .style = job->shoot->settings->face_style, .stickers_dir = stickers};
+    int writer = writes_master(job, post, media);
+    json_t *entry = json_pack("{s:s, s:s, s:s}", "key", key->hex, "type",
+                              igp_post_type_name(post->type), "aspect", "9:16");
+    int ret = writer ? igp_mkdir_p(dir) : 0;
+
+    if (ret == 0)
+        ret = igp_reel_post_encode(&ctx, post, job->masters, writer ? master : NULL, entry);
+    if (ret == 0 && writer) {
+        /* The master to archive: the redacted one, or with no face to hide
+         * the scrubbed one (a redacted one left from before goes). */
+        json_t *m = json_object_get(job->masters, media);
+        IgpDigest d;
+        if (json_is_true(json_object_get(entry, "master_written")) &&
+            (ret = igp_hash_file(master, &d)) == 0) {
+            json_object_set_new(entry, "master", json_string(rel));
+            json_object_set_new(entry, "master_sha256", json_string(d.hex));
+        } else {
+            unlink(master);
+            json_object_set(entry, "master", json_object_get(m, "source_master"));
+            json_object_set(entry, "master_sha256", json_object_get(m, "source_master_sha256"));
+        }
+        json_object_del(entry, "master_written");
+    }
+    if (ret) {
+        json_decref(entry);
+        entry = NULL;
+    }
+    g_free(rel);
+    g_free(master);
+    g_free(dir);
+    g_free(stickers);
+    g_free(templates);
+    return entry;
+}
+/* ---- videos: end ---- */
+
 static json_t *encode_post(EncodeJob *job, const IgpPost *post)
 {
     IgpDigest key;
     json_t *files;
     int ret;
 
-    if (post->type == IGP_POST_REEL) {
-        igp_error(IGP_ERR_UNSUPPORTED, "encode",
-                  "post '%s' not made: reels need the video pipeline, not in this version",
-                  post->id);
-        return NULL;
+    if (igp_post_is_video(post, job->masters)) {
+        video_key(job, post, &key);
+        if (post_is_current(job, post, &key))
+            return json_deep_copy(json_object_get(job->previous, post->id));
+        return encode_video_post(job, post, &key);
     }
     if (masters_ready(job, post))
         return NULL;

@@ -7,6 +7,7 @@
 
 #include "crop.h"
 #include "error.h"
+#include "reel.h"
 #include "fsutil.h"
 
 #include <math.h>
@@ -115,11 +116,15 @@ static int load_slide(const char *out_dir, Slide *slide)
     void *px = NULL;
     size_t size;
     int ret = 0;
+    VipsImage *poster = NULL; /* videos: one still from the middle */
 
-    if (vips_thumbnail(path, &thumb, THUMB_PX, "height", 2 * THUMB_PX, NULL) ||
-        vips_colourspace(thumb, &srgb, VIPS_INTERPRETATION_sRGB, NULL) ||
-        vips_cast_uchar(srgb, &u8, NULL) || u8->Bands < 3 ||
-        !(px = vips_image_write_to_memory(u8, &size)))
+    if (igp_is_video_file(path) && igp_reel_poster(path, 0.5, &poster) != 0)
+        ret = IGP_ERR_INVALIDDATA; /* message already in the error buffer */
+    else if ((poster ? vips_thumbnail_image(poster, &thumb, THUMB_PX, "height", 2 * THUMB_PX, NULL)
+                     : vips_thumbnail(path, &thumb, THUMB_PX, "height", 2 * THUMB_PX, NULL)) ||
+             vips_colourspace(thumb, &srgb, VIPS_INTERPRETATION_sRGB, NULL) ||
+             vips_cast_uchar(srgb, &u8, NULL) || u8->Bands < 3 ||
+             !(px = vips_image_write_to_memory(u8, &size)))
         ret = igp_vips_error(IGP_ERR_INVALIDDATA, slide->path, "cannot load");
     if (ret == 0) {
         slide->image = surface_from_rgb(px, u8->Xsize, u8->Ysize, u8->Bands > 3 ? 4 : 3);
@@ -145,6 +150,8 @@ static int load_slide(const char *out_dir, Slide *slide)
         g_object_unref(srgb);
     if (thumb)
         g_object_unref(thumb);
+    if (poster)
+        g_object_unref(poster);
     g_free(path);
     return ret;
 }

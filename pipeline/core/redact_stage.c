@@ -16,9 +16,8 @@
 #include <glib.h>
 
 /* Bump when the same inputs would give other pixels. */
-#define REDACT_RECIPE     "redact-v1"
-#define DEFAULT_STICKER   "smile.svg"
-#define VIDEO_UNSUPPORTED "faces in videos cannot be hidden yet"
+#define REDACT_RECIPE   "redact-v1"
+#define DEFAULT_STICKER "smile.svg"
 
 typedef struct RedactJob {
     IgpShoot *shoot;
@@ -175,8 +174,9 @@ static int write_redacted(const RedactJob *job, const char *master, const char *
     return ret;
 }
 
-/* Check that detect saw this very master and that its faces are usable. */
-static json_t *faces_for(const RedactJob *job, const char *name, json_t *scrubbed)
+/* Check that detect saw this very master and that its faces are usable:
+ * boxes for a photo, boxes or tracks for a video. */
+static json_t *faces_for(const RedactJob *job, const char *name, json_t *scrubbed, int video)
 {
     json_t *det = json_object_get(job->detected, name);
     const char *sha = json_string_value(json_object_get(scrubbed, "master_sha256"));
@@ -189,7 +189,7 @@ static json_t *faces_for(const RedactJob *job, const char *name, json_t *scrubbe
              !faces)
         igp_error(IGP_ERR_INVALIDDATA, name,
                   "faces were not detected on the current master (run 'igprep detect')");
-    else if (igp_faces_check_photo(job->faces, name) == 0 &&
+    else if ((video || igp_faces_check_photo(job->faces, name) == 0) &&
              igp_faces_check_bounds(
                  job->faces, name, (int)json_integer_value(json_object_get(scrubbed, "width")),
                  (int)json_integer_value(json_object_get(scrubbed, "height"))) == 0)
@@ -199,7 +199,7 @@ static json_t *faces_for(const RedactJob *job, const char *name, json_t *scrubbe
 
 static json_t *redact_image(RedactJob *job, const char *name, json_t *scrubbed, json_t **report)
 {
-    json_t *faces = faces_for(job, name, scrubbed), *entry = NULL, *list;
+    json_t *faces = faces_for(job, name, scrubbed, 0), *entry = NULL, *list;
     char *rel = g_strdup_printf("masters/redacted/%s.jpg", name), *master, *out_path;
     IgpDigest key, d;
     int ret;
@@ -235,19 +235,78 @@ static json_t *redact_image(RedactJob *job, const char *name, json_t *scrubbed, 
     return entry;
 }
 
+/* A face's entry in reports/redaction.json: for a track, its time span. */
+static json_t *face_report(const RedactJob *job, const json_t *face)
+{
+    const char *decision = igp_face_decision(face);
+    const char *source = json_string_value(json_object_get(face, "source"));
+    json_t *track = json_object_get(face, "track");
+    json_t *r = json_pack("{s:s, s:s, s:s}", "id", json_string_value(json_object_get(face, "id")),
+                          "source", source ? source : "manual", "decision", decision);
+
+    if (!strcmp(decision, "hidden"))
+        json_object_set_new(r, "style", json_string(igp_redact_style_name(face_style(job, face))));
+    if (track)
+        json_object_set_new(
+            r, "track",
+            json_pack("{s:O, s:O, s:I}", "from", json_object_get(json_array_get(track, 0), "t"),
+                      "to", json_object_get(json_array_get(track, json_array_size(track) - 1), "t"),
+                      "keys", (json_int_t)json_array_size(track)));
+    else
+        json_object_set(r, "box", json_object_get(face, "box"));
+    return r;
+}
+
+/* A video: no pixels here. The entry tells encode's render pass which
+ * faces to hide in every frame (tracks, contract of issue 6); it exists only
+ * when detect ran on this very master and every face is usable. */
+static json_t *redact_video(RedactJob *job, const char *name, json_t *scrubbed, json_t **report)
+{
+    json_t *faces = faces_for(job, name, scrubbed, 1), *list, *face;
+    const char *rel = json_string_value(json_object_get(scrubbed, "master"));
+    const char *sha = json_string_value(json_object_get(scrubbed, "master_sha256"));
+    IgpTrack *tracks = NULL;
+    IgpDigest key;
+    size_t i;
+    int n = 0;
+
+    if (!faces || igp_faces_video_tracks(faces, IGP_TRACKS_HIDDEN, &tracks, &n))
+        return NULL;
+    igp_tracks_free(tracks, n);
+    redact_key(job, sha, faces, &key);
+    list = json_array();
+    json_array_foreach(faces, i, face) json_array_append_new(list, face_report(job, face));
+    *report = json_pack("{s:s, s:O}", "source_master", rel, "faces", list);
+    json_decref(list);
+    return json_pack("{s:s, s:s, s:s, s:O, s:s, s:s, s:O, s:O, s:O}", "kind", "video",
+                     "source_master", rel, "source_master_sha256", sha, "faces", faces, "style",
+                     igp_redact_style_name(face_style(job, NULL)), "key", key.hex, "width",
+                     json_object_get(scrubbed, "width"), "height",
+                     json_object_get(scrubbed, "height"), "duration",
+                     json_object_get(scrubbed, "duration"));
+}
+
 static void redact_one(int index, void *data)
 {
     RedactJob *job = data;
     const char *name = g_ptr_array_index(job->shoot->media, index);
     json_t *scrubbed = json_object_get(job->masters, name);
-    char *rel = g_strdup_printf("masters/redacted/%s.jpg", name);
+    const char *kind = json_string_value(json_object_get(scrubbed, "kind"));
+    char *rel =
+        g_strdup_printf("masters/redacted/%s.%s", name, !g_strcmp0(kind, "video") ? "mp4" : "jpg");
     char *stale = g_build_filename(job->shoot->out_dir, rel, NULL);
 
     igp_error_clear();
     if (!json_object_get(scrubbed, "master")) {
         job->entries[index] = json_pack("{s:s}", "error", "no master (scrub failed)");
-    } else if (g_strcmp0(json_string_value(json_object_get(scrubbed, "kind")), "image")) {
-        job->entries[index] = json_pack("{s:s}", "error", VIDEO_UNSUPPORTED);
+    } else if (!g_strcmp0(kind, "video")) {
+        if (!(job->entries[index] = redact_video(job, name, scrubbed, &job->reports[index]))) {
+            igp_log_error("%s: faces cannot be hidden, no post will use this video: %s", name,
+                          igp_error_buffer());
+            job->entries[index] = json_pack("{s:s}", "error", igp_error_buffer());
+        }
+    } else if (g_strcmp0(kind, "image")) {
+        job->entries[index] = json_pack("{s:s}", "error", "unknown kind of master");
     } else if (!(job->entries[index] = redact_image(job, name, scrubbed, &job->reports[index]))) {
         igp_log_error("%s: faces not hidden, no post will use this photo: %s", name,
                       igp_error_buffer());
@@ -299,7 +358,7 @@ int igp_redact(IgpShoot *shoot)
         const char *err = json_string_value(json_object_get(job.entries[i], "error"));
         json_t *faces = json_object_get(job.reports[i], "faces"), *f;
         size_t k;
-        failed += err && strcmp(err, VIDEO_UNSUPPORTED) && strcmp(err, "no master (scrub failed)");
+        failed += err && strcmp(err, "no master (scrub failed)");
         json_array_foreach(faces, k, f) hidden +=
             !g_strcmp0(json_string_value(json_object_get(f, "decision")), "hidden");
         if (!job.reports[i])
@@ -316,8 +375,8 @@ int igp_redact(IgpShoot *shoot)
         ret = igp_report_save(shoot->out_dir, "redaction", report);
     if (ret)
         igp_log_error("%s", igp_error_buffer());
-    igp_log_note("redact: %d face%s hidden, %d photo%s failed", hidden, hidden == 1 ? "" : "s",
-                 failed, failed == 1 ? "" : "s");
+    igp_log_note("redact: %d face%s hidden, %d media failed", hidden, hidden == 1 ? "" : "s",
+                 failed);
     igp_faces_free(&job.faces);
     g_free(job.stickers_dir);
     g_free(job.entries);

@@ -28,15 +28,20 @@ static const struct {
     /* Reel covers: the centre 1080x1080 survives the feed, grid and
      * Home-feed crops (instagram-specs.md §6). */
     {"reel-cover", 1080, 1920, {0, 420, 1080, 1080}},
+    /* Reel (and story video) overlays: the story bars' 250 px top and bottom,
+     * and 60 px each side (instagram-specs.md §6). Keep text clear of the
+     * action buttons on the right too (templates/reel-basic does). */
+    {"reel", 1080, 1920, {60, 250, 960, 1420}},
 };
 
-static const char *const root_keys[] = {"version", "canvas", "description", "background",
-                                        "pages",   "story",  "layers",      NULL};
+static const char *const root_keys[] = {"version",     "canvas", "description", "background",
+                                        "pages",       "story",  "layers",      "title_seconds",
+                                        "end_seconds", NULL};
 static const char *const layer_keys[] = {
     "type",    "name",   "box",          "radius", "slot",   "keep_faces_in",
     "shape",   "fill",   "gradient",     "text",   "markup", "optional",
     "font",    "size",   "max_lines",    "align",  "valign", "color",
-    "outline", "shadow", "line_spacing", "file",   NULL};
+    "outline", "shadow", "line_spacing", "file",   "when",   NULL};
 
 const char *igp_data_dir(void)
 {
@@ -281,7 +286,9 @@ static int check_box(const Checker *c, const char *pointer, json_t *lj, IgpLayer
         ret = fail_at(c, ptr, "layer '%s': box [%g, %g, %g, %g] is outside the %dx%d canvas",
                       l->name, l->box[0], l->box[1], l->box[2], l->box[3], t->width, t->height);
     /* Text and logos must stay clear of Instagram's own UI. */
-    else if (ret == 0 && (l->type == IGP_LAYER_TEXT || l->type == IGP_LAYER_LOGO) &&
+    else if (ret == 0 &&
+             (l->type == IGP_LAYER_TEXT || l->type == IGP_LAYER_LOGO ||
+              l->type == IGP_LAYER_SUBTITLE) &&
              !inside(l->box, t->safe))
         ret =
             fail_at(c, ptr, "layer '%s': box [%g, %g, %g, %g] leaves the %s safe zone (y %g to %g)",
@@ -430,8 +437,29 @@ static int check_text(const Checker *c, const char *pointer, json_t *lj, IgpLaye
     char *ptr;
 
     l->style.color = (IgpColor){0, 0, 0, 1};
-    if ((ret = get_string(c, pointer, lj, "text", 1, &text)) ||
-        (ret = get_string(c, pointer, lj, "font", 1, &font)) ||
+    if (l->type == IGP_LAYER_SUBTITLE) {
+        /* The words come from the post's SRT file, cue by cue. */
+        static const char *const not_here[] = {"text", "markup", "optional", NULL};
+        for (int i = 0; not_here[i]; i++) {
+            if (json_object_get(lj, not_here[i])) {
+                ptr = ptr_join(pointer, not_here[i]);
+                ret = fail_at(c, ptr,
+                              "layer '%s': a subtitle layer takes its words from the post's "
+                              "\"subtitles\" file, not '%s'",
+                              l->name, not_here[i]);
+                g_free(ptr);
+                return ret;
+            }
+        }
+        if (c->t->subtitle_layer >= 0)
+            return fail_at(c, pointer, "layer '%s': a template has at most one subtitle layer",
+                           l->name);
+        c->t->subtitle_layer = (int)(l - c->t->layers);
+        text = "";
+    } else if ((ret = get_string(c, pointer, lj, "text", 1, &text))) {
+        return ret;
+    }
+    if ((ret = get_string(c, pointer, lj, "font", 1, &font)) ||
         (ret = get_numbers(c, pointer, lj, "size", 2, 1, size)) ||
         (ret = get_number(c, pointer, lj, "max_lines", 1, 20, &lines)) ||
         (ret = get_word(c, pointer, lj, "align", aligns, &align)) ||
@@ -499,9 +527,12 @@ static int check_artwork(const Checker *c, const char *pointer, json_t *lj, IgpL
 
 static int check_layer(const Checker *c, const char *pointer, json_t *lj, int index, IgpLayer *l)
 {
-    static const char *const types[] = {"media", "shape", "text", "logo", "sticker", NULL};
+    static const char *const types[] = {"media",   "shape",    "text", "logo",
+                                        "sticker", "subtitle", NULL};
+    static const char *const whens[] = {"always", "title", "end", NULL};
     const char *name;
-    int type = -1, ret;
+    int type = -1, when = 0, ret;
+    int reel = !strcmp(c->t->canvas, "reel");
 
     l->pointer = g_strdup(pointer);
     if (!json_is_object(lj))
@@ -516,6 +547,26 @@ static int check_layer(const Checker *c, const char *pointer, json_t *lj, int in
     if ((ret = get_word(c, pointer, lj, "type", types, &type)))
         return ret;
     l->type = (IgpLayerType)type;
+    /* Reel overlays are drawn over the video: it is their only picture. */
+    if (reel && l->type == IGP_LAYER_MEDIA)
+        return fail_at(c, pointer,
+                       "layer '%s': a reel template has no media layer (the video is the picture)",
+                       l->name);
+    if (!reel && l->type == IGP_LAYER_SUBTITLE)
+        return fail_at(c, pointer, "layer '%s': subtitle layers are for reel templates only",
+                       l->name);
+    if (json_object_get(lj, "when")) {
+        char *ptr = ptr_join(pointer, "when");
+        ret = reel ? get_word(c, pointer, lj, "when", whens, &when)
+                   : fail_at(c, ptr, "layer '%s': 'when' is for reel templates only", l->name);
+        if (ret == 0 && l->type == IGP_LAYER_SUBTITLE && when != IGP_WHEN_ALWAYS)
+            ret = fail_at(c, ptr, "layer '%s': subtitles show whenever a cue is active; no 'when'",
+                          l->name);
+        g_free(ptr);
+        if (ret)
+            return ret;
+    }
+    l->when = (IgpWhen)when;
     if ((ret = check_box(c, pointer, lj, l)) ||
         (ret = get_number(c, pointer, lj, "radius", 0, 2000, &l->radius)))
         return ret;
@@ -525,6 +576,7 @@ static int check_layer(const Checker *c, const char *pointer, json_t *lj, int in
     case IGP_LAYER_SHAPE:
         return check_shape(c, pointer, lj, l);
     case IGP_LAYER_TEXT:
+    case IGP_LAYER_SUBTITLE:
         return check_text(c, pointer, lj, l);
     default:
         return check_artwork(c, pointer, lj, l);
@@ -550,7 +602,7 @@ static int check_canvas(const Checker *c, json_t *root)
     }
     return fail_at(c, "/canvas",
                    "unknown canvas '%s' (feed-4:5, feed-1:1, feed-1.91:1, story, reel-cover, "
-                   "highlight-cover)",
+                   "highlight-cover, reel)",
                    canvas);
 }
 
@@ -597,6 +649,19 @@ static int check_root(const Checker *c, json_t *root)
         (ret = check_template_ref(c, "/story", s)))
         return ret;
     t->story = g_strdup(s);
+    /* Reels: how long the title and end cards show. */
+    t->title_seconds = t->end_seconds = 2.5;
+    for (int i = 0; i < 2; i++) {
+        const char *key = i ? "end_seconds" : "title_seconds";
+        char *ptr = g_strdup_printf("/%s", key);
+        if (json_object_get(root, key) && strcmp(t->canvas, "reel"))
+            ret = fail_at(c, ptr, "'%s' is for reel templates only", key);
+        else
+            ret = get_number(c, "", root, key, 0, 30, i ? &t->end_seconds : &t->title_seconds);
+        g_free(ptr);
+        if (ret)
+            return ret;
+    }
     layers = json_object_get(root, "layers");
     if (!json_is_array(layers) || json_array_size(layers) == 0)
         return fail_at(c, layers ? "/layers" : "", "'layers' must be a non-empty array");
@@ -624,6 +689,7 @@ int igp_template_load(const char *templates_dir, const char *name, IgpFonts *fon
     int ret = 0;
 
     t->name = g_strdup(name);
+    t->subtitle_layer = -1;
     t->dir = g_build_filename(templates_dir, name, NULL);
     t->path = g_build_filename(t->dir, IGP_TEMPLATE_FILE, NULL);
     if (!*name || strchr(name, '/') || name[0] == '.' || name[0] == '_') {

@@ -30,7 +30,18 @@ typedef enum IgpLayerType {
     IGP_LAYER_TEXT,
     IGP_LAYER_LOGO,
     IGP_LAYER_STICKER,
+    IGP_LAYER_SUBTITLE, ///< reel templates: where and how subtitles are drawn
 } IgpLayerType;
+
+/** Reel templates: when a layer is shown. */
+typedef enum IgpWhen {
+    IGP_WHEN_ALWAYS, ///< the whole reel (default)
+    IGP_WHEN_TITLE,  ///< the opening title card: the first title_seconds
+    IGP_WHEN_END,    ///< the end card: the last end_seconds
+} IgpWhen;
+
+/** The mask bit of a IgpWhen, for IgpTemplateFill.when. */
+#define IGP_WHEN_BIT(w) (1u << (w))
 
 typedef struct IgpLayer {
     IgpLayerType type;
@@ -56,6 +67,8 @@ typedef struct IgpLayer {
     /* logo, sticker */
     char *file; ///< resolved path of the artwork
     int is_svg;
+    /* reel templates */
+    IgpWhen when; ///< when the layer is shown
 } IgpLayer;
 
 typedef struct IgpTemplate {
@@ -71,6 +84,10 @@ typedef struct IgpTemplate {
     IgpLayer *layers;
     int n_layers;
     int n_slots; ///< pictures the template takes (highest media slot + 1)
+    /* reel templates (canvas "reel"): overlays drawn over the video */
+    double title_seconds; ///< how long the title card shows (default 2.5)
+    double end_seconds;   ///< how long the end card shows (default 2.5)
+    int subtitle_layer;   ///< index of the subtitle layer, or -1
 } IgpTemplate;
 
 /** Where templates/ and fonts/ are: $IGPREP_DATA, else the source tree igprep was built from. */
@@ -116,6 +133,10 @@ typedef struct IgpTemplateFill {
      * name, "crop": [x, y, w, h] in the picture, "box": [x, y, w, h] on the
      * canvas}, so that verify can find each face on the slide. */
     json_t *placements;
+    /* Reel overlays (canvas "reel"). */
+    unsigned when;        ///< IGP_WHEN_BIT()s of the layers to draw; 0: every layer
+    int transparent;      ///< start from a transparent canvas, not the background
+    const char *subtitle; ///< the subtitle layer's text (plain), or NULL: none
 } IgpTemplateFill;
 
 /**

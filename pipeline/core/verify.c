@@ -268,6 +268,30 @@ static void find_strays(VerifyRun *run, const char *out_dir, json_t *posts)
     g_free(posts_dir);
 }
 
+/* verify_video_faces.c */
+void igp_check_video_faces(IgpFileReport *r, const char *out_dir, json_t *post, const char *rel);
+
+/* The full-size redacted masters the reel render wrote beside its posts
+ * (the scrubbed ones are checked with the other masters). */
+static void verify_video_masters(VerifyRun *run, const char *out_dir, json_t *posts)
+{
+    json_t *post;
+    const char *id;
+
+    json_object_foreach(posts, id, post)
+    {
+        const char *rel = json_string_value(json_object_get(post, "master"));
+        if (!rel || !g_str_has_prefix(rel, "masters/redacted/"))
+            continue;
+        char *path = g_build_filename(out_dir, rel, NULL);
+        int ok;
+        json_t *rep = verify_file(path, rel, "master", 0, 0, &ok);
+        json_object_set_new(rep, "post", json_string(id));
+        add_result(run, rep, ok);
+        g_free(path);
+    }
+}
+
 static void verify_posts(VerifyRun *run, const char *out_dir)
 {
     json_t *state = igp_state_load(out_dir, "encode");
@@ -286,11 +310,19 @@ static void verify_posts(VerifyRun *run, const char *out_dir)
             json_t *rep = verify_file(path, rel, kind ? kind : "unknown",
                                       (int)json_integer_value(json_object_get(f, "width")),
                                       (int)json_integer_value(json_object_get(f, "height")), &ok);
+            if (!g_strcmp0(kind, "reel") || !g_strcmp0(kind, "story-video")) {
+                /* The faces, frame by frame, in the same report. */
+                IgpFileReport r = {rep, json_object_get(rep, "checks"), ok};
+                igp_check_video_faces(&r, out_dir, post, rel);
+                rep = igp_report_finish(&r);
+                ok = r.ok;
+            }
             json_object_set_new(rep, "post", json_string(id));
             add_result(run, rep, ok);
             g_free(path);
         }
     }
+    verify_video_masters(run, out_dir, posts);
     find_strays(run, out_dir, posts);
     json_decref(state);
 }

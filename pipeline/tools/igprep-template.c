@@ -1,12 +1,18 @@
 /* igprep-template: list, check and preview post templates (docs/templates.md). */
 #include "cli.h"
 #include "log.h"
+#include "image.h"
+#include "reel_cover.h"
+#include "reel_overlay.h"
 #include "template.h"
 
 #include "error.h"
+#include "fsutil.h"
 #include "redact.h"
 
 #include <locale.h>
+#include <math.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -14,6 +20,12 @@ static const char usage[] =
     "usage: igprep template list\n"
     "       igprep template check [NAME...]\n"
     "       igprep template preview NAME [--shoot SHOOT --post ID] [--guides] [--out FILE]\n"
+    "       igprep template preview REEL-NAME [--shoot SHOOT --post ID] --at T[,T...]\n"
+    "                               [--duration D] [--transparent] [--out FILE]\n"
+    "       igprep template preview REEL-NAME [--shoot SHOOT --post ID] --frames FPS\n"
+    "                               [--duration D]\n"
+    "       igprep template cover --shoot SHOOT --post ID --frame PICTURE [--face X,Y,W,H]...\n"
+    "                             [--out FILE.jpg] [--story FILE.png]\n"
     "\n"
     "  list     the templates in templates/ with their canvas and description\n"
     "  check    load every template (or the named ones) and report each problem as\n"
@@ -22,6 +34,15 @@ static const char usage[] =
     "           with short, long and too-long Japanese sample text; with --shoot and\n"
     "           --post, draw it with that post's text and pictures (and faces.json);\n"
     "           --guides draws the safe zone (cyan) and every layer's box (magenta)\n"
+    "  --at     reel templates: the overlays at T seconds of the post (title card,\n"
+    "           end card, subtitles of the post's SRT at T + the trim start, logo) over\n"
+    "           the template's background, or alone with --transparent; one JSON line\n"
+    "           per time on stdout (file, serial, bounding box). D: the post's length\n"
+    "           (default: its trim, else 30 s). Several times write FILE-T.png.\n"
+    "  --frames every frame at FPS: prints how many pictures were drawn\n"
+    "  cover    the reel post's cover JPEG (reel-cover template; default ID-cover.jpg) and,\n"
+    "           with --story, its next-day story, from PICTURE (the frame at cover.at,\n"
+    "           faces already hidden); --face marks a face the crop must not cut\n"
     "\n"
     "Options: --templates DIR (default: $IGPREP_TEMPLATES or the templates/ igprep was\n"
     "built with). Fonts come from fonts/ only (fonts/fonts.conf).\n";
@@ -29,7 +50,10 @@ static const char usage[] =
 typedef struct Options {
     const char *templates;
     const char *shoot, *post, *out;
-    int guides;
+    const char *at, *duration, *frames, *frame, *story;
+    double (*faces)[4];
+    int n_faces;
+    int guides, transparent;
     char **names;
     int n_names;
 } Options;
@@ -39,11 +63,16 @@ static int parse(int argc, char **argv, Options *o)
     o->names = g_new0(char *, argc + 1);
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
-        const char **value = !strcmp(a, "--templates") ? &o->templates
-                             : !strcmp(a, "--shoot")   ? &o->shoot
-                             : !strcmp(a, "--post")    ? &o->post
-                             : !strcmp(a, "--out")     ? &o->out
-                                                       : NULL;
+        const char **value = !strcmp(a, "--templates")  ? &o->templates
+                             : !strcmp(a, "--shoot")    ? &o->shoot
+                             : !strcmp(a, "--post")     ? &o->post
+                             : !strcmp(a, "--out")      ? &o->out
+                             : !strcmp(a, "--at")       ? &o->at
+                             : !strcmp(a, "--duration") ? &o->duration
+                             : !strcmp(a, "--frames")   ? &o->frames
+                             : !strcmp(a, "--frame")    ? &o->frame
+                             : !strcmp(a, "--story")    ? &o->story
+                                                        : NULL;
         if (value) {
             if (i + 1 >= argc) {
                 fprintf(stderr, "igprep template: %s needs a value (try --help)\n", a);
@@ -52,6 +81,16 @@ static int parse(int argc, char **argv, Options *o)
             *value = argv[++i];
         } else if (!strcmp(a, "--guides")) {
             o->guides = 1;
+        } else if (!strcmp(a, "--face") && i + 1 < argc) {
+            double b[4];
+            if (sscanf(argv[++i], "%lf,%lf,%lf,%lf", &b[0], &b[1], &b[2], &b[3]) != 4) {
+                fprintf(stderr, "igprep template: --face takes X,Y,W,H in pixels\n");
+                return IGP_EXIT_USAGE;
+            }
+            o->faces = g_realloc(o->faces, sizeof(double[4]) * (o->n_faces + 1));
+            memcpy(o->faces[o->n_faces++], b, sizeof(b));
+        } else if (!strcmp(a, "--transparent")) {
+            o->transparent = 1;
         } else if (a[0] == '-') {
             fprintf(stderr, "igprep template: unknown option %s (try --help)\n", a);
             return IGP_EXIT_USAGE;
@@ -289,6 +328,21 @@ static void preview_free(Preview *pv)
     json_decref(pv->faces_doc);
 }
 
+/* Reel templates: a preview shows the logo bug, the title card and a
+ * subtitle (short, long, too long). */
+static void reel_sample(const IgpTemplate *t, IgpTemplateFill *fill, int variant)
+{
+    static const char *const subs[] = {
+        "こんにちは。のびすく仙台です",
+        "今日は、のびすく仙台で開かれたハロウィンパーティーの様子をご紹介します",
+        "今日は、のびすく仙台で開かれたハロウィンパーティーの様子をご紹介します。宇宙がテーマの"
+        "仮装をした親子が約60組も集まり、ロケットの打ち上げ映像を大きなスクリーンで見ました"};
+    if (strcmp(t->canvas, "reel"))
+        return;
+    fill->when = IGP_WHEN_BIT(IGP_WHEN_ALWAYS) | IGP_WHEN_BIT(IGP_WHEN_TITLE);
+    fill->subtitle = subs[MIN(variant, 2)];
+}
+
 /* One panel of the sheet: the render, or the error on a red panel. */
 static void sheet_panel(cairo_t *cr, PangoContext *ctx, const IgpTemplate *t, cairo_surface_t *s,
                         const char *caption, const char *error, double x, double scale)
@@ -344,8 +398,13 @@ static int write_sheet(const IgpTemplate *t, IgpFonts *fonts, PangoContext *ctx,
     cairo_paint(cr);
     for (int v = 0; v < 3; v++) {
         json_t *text = sample_text(t, v);
-        IgpTemplateFill fill = {text, pv->pics, pv->n, o->guides, "preview", NULL};
+        IgpTemplateFill fill = {.text = text,
+                                .pictures = pv->pics,
+                                .n_pictures = pv->n,
+                                .guides = o->guides,
+                                .what = "preview"};
         cairo_surface_t *s = NULL;
+        reel_sample(t, &fill, v);
         char *error = NULL;
         if (igp_template_render(t, fonts, ctx, &fill, &s)) {
             error = g_strdup(igp_error_buffer());
@@ -360,6 +419,197 @@ static int write_sheet(const IgpTemplate *t, IgpFonts *fonts, PangoContext *ctx,
     cairo_destroy(cr);
     ret = igp_surface_save_png(sheet, path);
     cairo_surface_destroy(sheet);
+    return ret;
+}
+
+/* ---- reel overlays at chosen times ---- */
+
+/* A stand-in shoot for previews without --shoot: sample text and subtitles. */
+static int sample_reel(const char *tmpdir, json_t **root, json_t **post)
+{
+    static const char srt[] =
+        "1\n00:00:00,500 --> 00:00:04,000\nこんにちは。のびすく仙台です\n\n"
+        "2\n00:00:04,000 --> 00:00:09,000\n今日は、ハロウィンパーティーの様子を"
+        "ご紹介します\n";
+    char *path = g_build_filename(tmpdir, "sample.srt", NULL);
+    int ret = igp_write_file_atomic(path, srt, sizeof(srt) - 1);
+
+    g_free(path);
+    *root = json_pack("{s:s}", "title", "のびすく ハロウィン 2026");
+    *post = json_pack("{s:s, s:{s:s, s:s}, s:s}", "id", "preview", "text", "title",
+                      "秋のおはなし会", "account", "@sendai_kosodate", "subtitles", "sample.srt");
+    return ret;
+}
+
+/* Write the overlay (over the background unless --transparent) to @p path. */
+static int save_overlay(const IgpTemplate *t, const IgpOverlayImage *img, int transparent,
+                        const char *path)
+{
+    cairo_surface_t *s = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, t->width, t->height);
+    cairo_t *cr = cairo_create(s);
+    int ret;
+
+    if (!transparent) {
+        cairo_set_source_rgb(cr, t->background.r, t->background.g, t->background.b);
+        cairo_paint(cr);
+    }
+    if (img) {
+        cairo_surface_t *o = cairo_image_surface_create_for_data(
+            (unsigned char *)img->argb, CAIRO_FORMAT_ARGB32, img->width, img->height, img->stride);
+        cairo_set_source_surface(cr, o, 0, 0);
+        cairo_paint(cr);
+        cairo_surface_destroy(o);
+    }
+    cairo_destroy(cr);
+    ret = igp_surface_save_png(s, path);
+    cairo_surface_destroy(s);
+    return ret;
+}
+
+static int cmd_overlay(const char *dir, const Options *o)
+{
+    IgpManifest *m = NULL, fake = {0};
+    IgpPost fake_post = {0};
+    const IgpPost *found = NULL;
+    IgpPost post;
+    IgpShoot shoot = {0};
+    IgpReelOverlays *ov = NULL;
+    IgpTemplate *t = NULL;
+    IgpFonts *fonts = NULL;
+    json_t *root = NULL, *pj = NULL;
+    char *tmpdir = NULL, *fonts_dir = igp_fonts_dir();
+    double duration = 30, trim0 = 0;
+    int ret = 0;
+
+    if (o->shoot) {
+        ret = igp_manifest_load(o->shoot, &m);
+        if (ret == 0 && !(found = igp_manifest_find_post(m, o->post)))
+            ret = igp_error(IGP_ERR_INVALIDDATA, m->path, "no post '%s'", o->post);
+        if (ret == 0) {
+            post = *found;
+            pj = json_deep_copy(found->json);
+            shoot.manifest = m;
+            if (post.n_media > 0 && post.media[0].has_trim) {
+                trim0 = post.media[0].trim[0];
+                duration = post.media[0].trim[1] - trim0;
+            }
+        }
+    } else {
+        tmpdir = g_dir_make_tmp("igprep-preview-XXXXXX", NULL);
+        ret = tmpdir ? sample_reel(tmpdir, &root, &pj)
+                     : igp_error(IGP_ERR_LIBRARY, "preview", "cannot make a temporary folder");
+        fake.root = root, fake.dir = tmpdir, fake.shoot = "preview";
+        fake_post.id = "preview";
+        post = fake_post;
+        shoot.manifest = &fake;
+    }
+    if (ret == 0) {
+        /* The template being previewed, whatever the post names. */
+        json_object_set_new(pj, "template", json_string(o->names[0]));
+        post.json = pj;
+        if (o->duration)
+            duration = g_ascii_strtod(o->duration, NULL);
+        ret = igp_fonts_open(fonts_dir, &fonts);
+    }
+    if (ret == 0)
+        ret = igp_template_load(dir, o->names[0], fonts, &t);
+    if (ret == 0 && strcmp(t->canvas, "reel"))
+        ret = igp_error(IGP_ERR_INVALIDDATA, "preview",
+                        "--at and --frames are for reel templates; '%s' is for %s", t->name,
+                        t->canvas);
+    if (ret == 0)
+        ret = igp_reel_overlays_open(&shoot, &post, duration, &ov);
+    if (ret == 0 && o->frames) {
+        double fps = g_ascii_strtod(o->frames, NULL);
+        long n = (long)floor(duration * fps + 0.5), changes = 0;
+        unsigned last = 0;
+        gint64 start = g_get_monotonic_time();
+        for (long i = 0; i < n && ret == 0; i++) {
+            const IgpOverlayImage *img = igp_reel_overlays_at(ov, i / fps, trim0 + i / fps);
+            unsigned serial = img ? img->serial : 0;
+            changes += i == 0 || serial != last;
+            last = serial;
+            ret = igp_reel_overlays_error(ov);
+        }
+        if (ret == 0)
+            printf("{\"frames\": %ld, \"renders\": %d, \"changes\": %ld, \"ms\": %.1f}\n", n,
+                   igp_reel_overlays_renders(ov), changes,
+                   (g_get_monotonic_time() - start) / 1000.0);
+    }
+    if (ret == 0 && o->at) {
+        char **times = g_strsplit(o->at, ",", -1);
+        int many = g_strv_length(times) > 1;
+        const char *out = o->out ? o->out : NULL;
+        char *base =
+            out ? (g_str_has_suffix(out, ".png") ? g_strndup(out, strlen(out) - 4) : g_strdup(out))
+                : g_strdup_printf("%s-at", o->names[0]);
+        for (int i = 0; times[i] && ret == 0; i++) {
+            double tp = g_ascii_strtod(times[i], NULL);
+            const IgpOverlayImage *img = igp_reel_overlays_at(ov, tp, trim0 + tp);
+            char *path =
+                many || !out ? g_strdup_printf("%s-%s.png", base, times[i]) : g_strdup(out);
+            if ((ret = igp_reel_overlays_error(ov)) == 0)
+                ret = save_overlay(t, img, o->transparent, path);
+            if (ret == 0 && img)
+                printf("{\"t\": %g, \"source_t\": %g, \"file\": \"%s\", \"serial\": %u, "
+                       "\"box\": [%d, %d, %d, %d]}\n",
+                       tp, trim0 + tp, path, img->serial, img->x, img->y, img->w, img->h);
+            else if (ret == 0)
+                printf("{\"t\": %g, \"source_t\": %g, \"file\": \"%s\", \"serial\": null, "
+                       "\"box\": null}\n",
+                       tp, trim0 + tp, path);
+            g_free(path);
+        }
+        if (ret == 0)
+            printf("{\"renders\": %d}\n", igp_reel_overlays_renders(ov));
+        g_strfreev(times);
+        g_free(base);
+    }
+    if (ret)
+        igp_log_error("%s", igp_error_buffer());
+    igp_reel_overlays_close(&ov);
+    igp_template_free(&t);
+    igp_fonts_free(&fonts);
+    igp_manifest_free(&m);
+    json_decref(root);
+    json_decref(pj);
+    if (tmpdir) {
+        igp_remove_tree(tmpdir);
+        g_free(tmpdir);
+    }
+    g_free(fonts_dir);
+    return ret;
+}
+
+static int cmd_cover(const Options *o)
+{
+    IgpManifest *m = NULL;
+    const IgpPost *post = NULL;
+    IgpShoot shoot = {0};
+    VipsImage *frame = NULL;
+    char *out = NULL;
+    int ret = igp_manifest_load(o->shoot, &m);
+
+    if (ret == 0 && !(post = igp_manifest_find_post(m, o->post)))
+        ret = igp_error(IGP_ERR_INVALIDDATA, m->path, "no post '%s'", o->post);
+    if (ret == 0)
+        ret = igp_image_open_display(o->frame, NULL, &frame);
+    if (ret == 0) {
+        shoot.manifest = m;
+        out = o->out ? g_strdup(o->out) : g_strdup_printf("%s-cover.jpg", post->id);
+        ret = igp_reel_cover_write(&shoot, post, frame, (const double(*)[4])o->faces, o->n_faces,
+                                   out, o->story);
+    }
+    if (ret == 0)
+        printf("%s\n", out);
+    if (ret == 0 && o->story)
+        printf("%s\n", o->story);
+    if (ret)
+        igp_log_error("%s", igp_error_buffer());
+    if (frame)
+        g_object_unref(frame);
+    igp_manifest_free(&m);
+    g_free(out);
     return ret;
 }
 
@@ -386,8 +636,12 @@ static int cmd_preview(const char *dir, IgpFonts *fonts, const Options *o)
         }
     }
     if (ret == 0) {
-        IgpTemplateFill fill = {pv.text, pv.pics, pv.n, o->guides, o->post ? o->post : "preview",
-                                NULL};
+        IgpTemplateFill fill = {.text = pv.text,
+                                .pictures = pv.pics,
+                                .n_pictures = pv.n,
+                                .guides = o->guides,
+                                .what = o->post ? o->post : "preview"};
+        reel_sample(t, &fill, 0);
         ctx = igp_fonts_context(fonts);
         ret = igp_template_render(t, fonts, ctx, &fill, &s);
     }
@@ -424,20 +678,31 @@ int main(int argc, char **argv)
     }
     if ((ret = parse(argc - 2, argv + 2, &o))) {
         g_free(o.names);
+        g_free(o.faces);
         return ret;
     }
-    if (strcmp(argv[1], "list") && strcmp(argv[1], "check") && strcmp(argv[1], "preview")) {
+    if (strcmp(argv[1], "list") && strcmp(argv[1], "check") && strcmp(argv[1], "preview") &&
+        strcmp(argv[1], "cover")) {
         fprintf(stderr, "igprep template: unknown command '%s' (try --help)\n", argv[1]);
         g_free(o.names);
+        g_free(o.faces);
         return IGP_EXIT_USAGE;
     }
     if (!strcmp(argv[1], "preview") && (o.n_names != 1 || !o.shoot != !o.post)) {
         fprintf(stderr, "igprep template: preview takes one NAME, and --shoot with --post\n");
         g_free(o.names);
+        g_free(o.faces);
+        return IGP_EXIT_USAGE;
+    }
+    if (!strcmp(argv[1], "cover") && (!o.shoot || !o.post || !o.frame)) {
+        fprintf(stderr, "igprep template: cover needs --shoot, --post and --frame\n");
+        g_free(o.names);
+        g_free(o.faces);
         return IGP_EXIT_USAGE;
     }
     if ((ret = igp_cli_start(argv[0]))) {
         g_free(o.names);
+        g_free(o.faces);
         return ret;
     }
     dir = o.templates ? g_strdup(o.templates) : igp_templates_dir();
@@ -449,11 +714,16 @@ int main(int argc, char **argv)
         ret = cmd_list(dir, fonts);
     else if (!strcmp(argv[1], "check"))
         ret = cmd_check(dir, fonts, o.names, o.n_names);
+    else if (!strcmp(argv[1], "cover"))
+        ret = cmd_cover(&o);
+    else if (o.at || o.frames)
+        ret = cmd_overlay(dir, &o);
     else
         ret = cmd_preview(dir, fonts, &o);
     igp_fonts_free(&fonts);
     g_free(fonts_dir);
     g_free(dir);
     g_free(o.names);
+    g_free(o.faces);
     return igp_cli_finish(ret);
 }

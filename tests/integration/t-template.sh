@@ -9,7 +9,7 @@
 printf 'leak:libfontconfig.so\n' >"$TEST_TMP/lsan.supp"
 export LSAN_OPTIONS="suppressions=$TEST_TMP/lsan.supp:print_suppressions=0${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
 
-SHIPPED="carousel-cover carousel-page feed-info feed-report highlight-cover reel-cover story-announce"
+SHIPPED="carousel-cover carousel-page feed-info feed-report highlight-cover reel-basic reel-cover story-announce"
 REFS="$IGP_SRC/tests/reference/templates"
 # Reference images are the previews at 1/5 size (216 px wide). Two
 # tolerances, calibrated in docs/templates.md ("Reference images"): the mean
@@ -45,7 +45,7 @@ for t in $SHIPPED; do
 done
 run "$IGPREP" template check
 check "every shipped template checks" test "$rc" -eq 0
-check "check says ok for all seven" test "$(grep -c '^ok ' "$TEST_TMP/stdout")" -eq 7
+check "check says ok for all eight" test "$(grep -c '^ok ' "$TEST_TMP/stdout")" -eq 8
 
 # ---- reference images ----
 cd "$TEST_TMP"
@@ -98,7 +98,7 @@ printf '{\n  "version": 1,\n  "canvas": "feed-4:5"\n  "layers": []\n}\n' >"$brok
 run env IGPREP_TEMPLATES="$broken" "$IGPREP" template check syntax
 check "JSON syntax: fails at line 4" grep -Eq 'syntax/template.json:4:[0-9]+: ' "$TEST_TMP/err"
 broken unknown-type '{ "type": "video", "box": [0, 0, 100, 100] }'
-expect unknown-type 5 "'type' must be one of media, shape, text, logo, sticker, not 'video'"
+expect unknown-type 5 "'type' must be one of media, shape, text, logo, sticker, subtitle, not 'video'"
 broken missing-font '{ "type": "text", "text": "x", "box": [60, 60, 600, 100], "font": "Comic Sans", "size": [20, 40] }'
 expect missing-font 5 "font 'Comic Sans' is not bundled"
 broken missing-file '{ "type": "logo", "file": "city-logo.svg", "box": [60, 60, 200, 100] }'
@@ -112,6 +112,24 @@ printf '{\n  "version": 1,\n  "canvas": "story",\n  "layers": [\n    %s\n  ]\n}\
   '{ "type": "text", "text": "{title}", "box": [60, 100, 900, 100], "font": "BIZ UDPGothic", "size": [20, 40] }' \
   >"$broken/unsafe/template.json"
 expect unsafe 5 "leaves the story safe zone \\(y 250 to 1670\\)"
+# Reel templates: "when" and subtitle layers are for them only; subtitles take no text.
+broken when-feed '{ "type": "shape", "when": "title", "box": [0, 0, 100, 100] }'
+expect when-feed 5 "'when' is for reel templates only"
+broken subtitle-feed '{ "type": "subtitle", "box": [60, 60, 600, 100], "font": "BIZ UDPGothic", "size": [20, 40] }'
+expect subtitle-feed 5 "subtitle layers are for reel templates only"
+reel() {
+  mkdir -p "$broken/$1"
+  printf '{\n  "version": 1,\n  "canvas": "reel",\n  "layers": [\n    %s\n  ]\n}\n' "$2" \
+    >"$broken/$1/template.json"
+}
+reel subtitle-text '{ "type": "subtitle", "text": "x", "box": [120, 1330, 840, 250], "font": "BIZ UDPGothic", "size": [20, 40] }'
+expect subtitle-text 5 "a subtitle layer takes its words from the post's \"subtitles\" file, not 'text'"
+reel bad-when '{ "type": "shape", "when": "middle", "box": [0, 0, 100, 100] }'
+expect bad-when 5 "'when' must be one of always, title, end, not 'middle'"
+reel reel-media '{ "type": "media", "box": [0, 0, 1080, 1920] }'
+expect reel-media 5 "a reel template has no media layer"
+reel reel-unsafe '{ "type": "subtitle", "box": [120, 1500, 840, 250], "font": "BIZ UDPGothic", "size": [20, 40] }'
+expect reel-unsafe 5 "leaves the reel safe zone \\(y 250 to 1670\\)"
 
 # ---- a shoot through compose: faces near the edge, text that does not fit ----
 shoot="$TEST_TMP/shoot"
