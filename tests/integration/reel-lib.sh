@@ -122,7 +122,10 @@ check_output() {
 # the time the report gives, rotated by ffmpeg's display-matrix handling,
 # cut at the report's window and scaled the same way (for HDR: ffmpeg's own
 # zscale + tonemap to SDR BT.709).
-small=270:480
+# Only the bottom of the frame (y >= 1216 of 1920): reel-basic's logo bug,
+# title card and end card are drawn above it (subtitles would be in it, and
+# these posts have none).
+small="270:480,crop=270:176:0:304"
 out_frame() { # FILE N PNG
   ffmpeg -nostdin -v error -y -i "$1" -vf "select=eq(n\,$2),scale=$small,format=gray" -frames:v 1 "$3"
 }
