@@ -38,7 +38,8 @@ test-sanitize: deps
 	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  ctest --test-dir $(ASAN) --output-on-failure -j $(JOBS)
 
-# Benchmarks against vipsthumbnail and ImageMagick (not part of `make test`).
+# Benchmarks against vipsthumbnail and ImageMagick, and the reel path against
+# the ffmpeg command line (bench/run.sh, bench/reel.sh; not part of `make test`).
 bench: build
 	@BUILD_DIR=$(BUILD) bash bench/run.sh
 

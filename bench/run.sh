@@ -12,6 +12,8 @@
 #   BENCH_RUNS    hyperfine timed runs per command (default: 5)
 #   BENCH_STAGES  0 skips the per-stage breakdown of igprep (default: 1)
 #   CONVERT       ImageMagick's convert (default: Debian's convert-im6.q16)
+#   BENCH_REEL    0 skips the reel benchmark, bench/reel.sh (default: 1; its
+#                 own BENCH_REEL_* settings are described there)
 #
 # Writes everything under bench/results/ (git-ignored): inputs/ (generated
 # once, then reused), hyperfine-*.json and summary.txt (also printed). Exits
@@ -215,3 +217,8 @@ echo
 cat "$summary"
 echo
 echo "bench: written to ${summary#"$repo/"} and ${results#"$repo/"}/hyperfine-*.json"
+
+# Reels: igprep's render against the ffmpeg command line and decoding alone.
+if [ "${BENCH_REEL:-1}" != 0 ]; then
+  BUILD_DIR="$build_dir" bash "$repo/bench/reel.sh"
+fi

@@ -32,6 +32,13 @@ json_t *igp_findings_json(const IgpFindings *found);
  * tracks) for every kind; Instagram's video limits (instagram-specs §2, §3,
  * §10) for "reel", "story-video" and "video" (a file from outside igprep,
  * judged as a reel); "master-video" gets the privacy checks only.
+ * "reel" and "story-video" are held to igprep's encode targets (§10) too,
+ * read back from the packets: H.264 High, level <= 4.1 (4.2 above 30 fps),
+ * 1080x1920, constant 24/25/30/50/60 fps, keyframes <= 2 s apart, closed
+ * GOPs, BT.709 tags with tv range, one AAC-LC 48 kHz stereo track about
+ * 128 kb/s; the audio alone is decoded, for its loudness (ebur128):
+ * -14 +-1 LUFS integrated, true peak <= -1 dBTP, or digital silence (the
+ * track written for a source without sound).
  */
 void igp_check_video(IgpFileReport *r, const char *path, const char *kind);
 
