@@ -17,10 +17,10 @@ name=2026-11-20-nobisuku-halloween
 # feed-01's template when this build has compose; otherwise it is made here
 # by hand, as a story post.
 mkdir -p "$shoot" && cp "$SAMPLE/IMG_0015.JPG" "$SAMPLE/IMG_0016.JPG" "$shoot/"
-jq '.posts |= map(if .id == "feed-01" then .media = [{"file": "IMG_0016.JPG"}]
+jq '.posts |= (map(if .id == "feed-01" then .media = [{"file": "IMG_0016.JPG"}]
                   elif .id == "carousel-01" then
                     .media = [{"file": "IMG_0015.JPG"}, {"file": "IMG_0016.JPG"}] | .alt = .alt[2:4]
-                  else . end) | map(select(.type != "reel"))' "$SAMPLE/shoot.json" > "$shoot/shoot.json"
+                  else . end) | map(select(.type != "reel")))' "$SAMPLE/shoot.json" > "$shoot/shoot.json"
 # (A master refused by verify does not stop publish: only posts go out.)
 "$IGPREP" run "$shoot" --out "$out" --quiet 2>/dev/null || true
 if ! jq -e '.posts["feed-01-story"].files[0]' "$out/state/encode.json" >/dev/null; then
