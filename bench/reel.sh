@@ -77,10 +77,12 @@ make_source() {
   local name=$1 t=$2 dir tmp file
   dir=$(src "$name")
   case $name in hlg) file=clip.mov ;; *) file=clip.mp4 ;; esac
-  [ -s "$dir/$file" ] && [ -s "$dir/shoot.json" ] && return 0
-  echo "bench/reel: making $dir/$file ($t s)"
-  rm -rf "$dir"
+  # The shoot is written every time (cheap); the clip only once.
   mkdir -p "$dir"
+  printf '{"version":1,"shoot":"bench-reel-%s","posts":[{"id":"reel-01","type":"reel","template":"reel-basic","text":{"title":"Bench %s"},"media":[{"file":"%s"}]}]}\n' \
+    "$name" "$name" "$file" >"$dir/shoot.json"
+  [ -s "$dir/$file" ] && return 0
+  echo "bench/reel: making $dir/$file ($t s)"
   tmp="$dir/.tmp.$file"
   local x264=(-c:v libx264 -preset veryfast -crf 20 -pix_fmt yuv420p)
   case $name in
@@ -109,8 +111,6 @@ make_source() {
         -map 0:v -map '[a]' -t "$t" "${x264[@]}" -c:a aac -b:a 128k "$tmp" ;;
   esac
   mv "$tmp" "$dir/$file"
-  printf '{"version":1,"shoot":"bench-reel-%s","posts":[{"id":"reel-01","type":"reel","template":"reel-basic","media":[{"file":"%s"}]}]}\n' \
-    "$name" "$file" >"$dir/shoot.json"
 }
 
 # The logo bug of the reference command: the template's placeholder logo as a PNG.
