@@ -16,7 +16,7 @@
 /** What the encode stage hands to each video post. */
 typedef struct IgpReelContext {
     const IgpShoot *shoot;
-    const char *style;   ///< --style over faces.json's, or NULL
+    const char *style;        ///< --style over faces.json's, or NULL
     const char *stickers_dir; ///< where a face's "sticker" artwork is looked for
 } IgpReelContext;
 
