@@ -540,6 +540,33 @@ static void encode_one(int index, void *data)
     igp_progress_step(job->progress);
 }
 
+static void encode_some(int index, void *data)
+{
+    const int *map = ((void **)data)[1];
+    encode_one(map[index], ((void **)data)[0]);
+}
+
+/* Photo posts side by side; then the video posts one at a time: each render
+ * already keeps every core busy (x264's threads) and holds the encoders'
+ * look-ahead, and alone it gives the same bytes whatever --jobs is. */
+static void encode_all(EncodeJob *job, int n)
+{
+    int *photos = g_new(int, MAX(n, 1)), *videos = g_new(int, MAX(n, 1)), n_photos = 0,
+        n_videos = 0;
+    void *photo_args[2] = {job, photos}, *video_args[2] = {job, videos};
+
+    for (int i = 0; i < n; i++) {
+        if (igp_post_is_video(job->posts[i], job->masters))
+            videos[n_videos++] = i;
+        else
+            photos[n_photos++] = i;
+    }
+    igp_parallel_for(n_photos, job->shoot->settings->jobs, encode_some, photo_args);
+    igp_parallel_for(n_videos, 1, encode_some, video_args);
+    g_free(photos);
+    g_free(videos);
+}
+
 /* Keep the entries of posts this run did not select (--post); withdraw the
  * posts that are no longer in the manifest at all. */
 static void carry_over_unselected(const EncodeJob *job, json_t *posts)
@@ -581,7 +608,7 @@ int igp_encode(IgpShoot *shoot)
             job.posts[n++] = &shoot->manifest->posts[i];
     job.entries = g_new0(json_t *, n);
     job.progress = igp_progress_new("encode", n);
-    igp_parallel_for(n, shoot->settings->jobs, encode_one, &job);
+    encode_all(&job, n);
     igp_progress_free(&job.progress);
 
     carry_over_unselected(&job, json_object_get(state, "posts"));
