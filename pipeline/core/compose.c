@@ -3,6 +3,7 @@
 #include "stage.h"
 #include "log.h"
 #include "postfill.h"
+#include "reel_post.h"
 #include "template.h"
 
 #include "error.h"
@@ -826,8 +827,9 @@ int igp_compose(IgpShoot *shoot)
     job.posts = g_new0(const IgpPost *, shoot->manifest->n_posts);
     for (int i = 0; i < shoot->manifest->n_posts; i++) {
         const IgpPost *post = &shoot->manifest->posts[i];
+        /* Reels and story videos take their template as overlays, in encode. */
         if (igp_shoot_selects(shoot, post) && json_object_get(post->json, "template") &&
-            post->type != IGP_POST_REEL)
+            !igp_post_is_video(post, job.masters))
             job.posts[n++] = post;
         else if (json_object_get(job.previous, post->id)) /* --post: keep the others */
             json_object_set(posts, post->id, json_object_get(job.previous, post->id));
