@@ -274,6 +274,13 @@ static int open_video_encoders(Render *r)
     return (r->master.video = add_stream(&r->master, r->menc)) ? 0 : IGP_ERR(ENOMEM);
 }
 
+/* Where the pass stops reading: the output's end, or the master's when it
+ * covers all the parts of a post. */
+static double last_time(const Render *r)
+{
+    return r->master.fmt && r->job->master_end > r->job->end ? r->job->master_end : r->job->end;
+}
+
 static int open_audio(Render *r)
 {
     const AVCodec *codec = avcodec_find_encoder(AV_CODEC_ID_AAC);
@@ -301,7 +308,7 @@ static int open_audio(Render *r)
                                  "channel_layouts=stereo",
                                  chain, AUDIO_RATE, AUDIO_RATE);
     ret = igp_reel_audio_graph(&r->agraph, &r->asrc, &r->asink, r->adec,
-                               r->in->streams[r->ai]->time_base, r->job->start, r->job->end, full);
+                               r->in->streams[r->ai]->time_base, r->job->start, last_time(r), full);
     g_free(chain);
     g_free(full);
     if (ret == 0)
@@ -374,6 +381,18 @@ static int write_packets(Render *r, AVCodecContext *enc, Muxer *m, AVStream *st,
          * (libx264 leaves it unset, and the last one would count as 0). */
         if (enc == r->venc && r->pkt->duration <= 0)
             r->pkt->duration = 1;
+        /* Sound past the output's end belongs to the master only (a post in
+         * parts whose master covers them all). */
+        if (enc == r->aenc && r->pkt->pts * av_q2d(enc->time_base) >= r->job->end - r->job->start) {
+            if (copy && copy_st) {
+                av_packet_rescale_ts(r->pkt, enc->time_base, copy_st->time_base);
+                r->pkt->stream_index = copy_st->index;
+                if ((ret = av_interleaved_write_frame(copy->fmt, r->pkt)) < 0)
+                    return igp_av_error(ret, r->job->master_output, "cannot write packet");
+            }
+            av_packet_unref(r->pkt);
+            continue;
+        }
         if (copy && copy_st) {
             AVPacket *dup = av_packet_clone(r->pkt);
             av_packet_rescale_ts(dup, enc->time_base, copy_st->time_base);
@@ -476,7 +495,7 @@ static int emit_until(Render *r, int until)
 
 static int write_master_frame(Render *r, AVFrame *f, double t)
 {
-    if (!r->menc || t < r->job->start - 0.5 / r->job->fps || t >= r->job->end)
+    if (!r->menc || t < r->job->start - 0.5 / r->job->fps || t >= last_time(r))
         return 0;
     int64_t pts = f->pts;
     int ret;
@@ -572,7 +591,7 @@ static int decode_audio(Render *r, const AVPacket *pkt)
  * file still has the audio track Instagram expects (docs/video.md). */
 static int write_silence(Render *r)
 {
-    int64_t total = (int64_t)llround((double)r->job->n_frames / r->job->fps * AUDIO_RATE);
+    int64_t total = (int64_t)llround((last_time(r) - r->job->start) * AUDIO_RATE);
     int ret = 0;
 
     while (r->silence < total && ret == 0) {
@@ -598,7 +617,7 @@ static int write_silence(Render *r)
 
 static int read_all(Render *r)
 {
-    const double stop = r->job->end + 1.0; /* a little past the end, for B-frame reordering */
+    const double stop = last_time(r) + 1.0; /* a little past the end, for B-frame reordering */
     int ret;
 
     if (r->job->start > 0)

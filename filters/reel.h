@@ -96,6 +96,7 @@ typedef struct IgpReelJob {
     void *progress_opaque;
     const char *output;        ///< the output MP4 (temporary sibling, then renamed)
     const char *master_output; ///< the full-size redacted master, or NULL
+    double master_end; ///< source seconds the master runs to (> end: a post in parts), or 0: end
 } IgpReelJob;
 
 /** What was written. */

@@ -316,6 +316,7 @@ static int render_part(ReelPost *p, int part, int parts, const char *master_out,
         .progress_opaque = p,
         .output = path,
         .master_output = part == 0 ? master_out : NULL,
+        .master_end = p->end, /* the first part's pass writes the whole post's master */
     };
     ret = igp_reel_render(&job, &result);
     if (ret == 0 && result.silent && part == 0)
