@@ -1,5 +1,7 @@
 #include "checks.h"
 
+#include <math.h>
+
 void igp_report_init(IgpFileReport *r, const char *file, const char *kind)
 {
     r->checks = json_array();
@@ -28,4 +30,18 @@ json_t *igp_findings_json(const IgpFindings *found)
     for (int i = 0; i < found->n; i++)
         json_array_append_new(a, json_string(found->items[i]));
     return a;
+}
+
+double igp_correlation(const double *a, const double *b, int n, double flat)
+{
+    double ma = 0, mb = 0, sab = 0, saa = 0, sbb = 0;
+    for (int i = 0; i < n; i++)
+        ma += a[i], mb += b[i];
+    ma /= n, mb /= n;
+    for (int i = 0; i < n; i++) {
+        sab += (a[i] - ma) * (b[i] - mb);
+        saa += (a[i] - ma) * (a[i] - ma);
+        sbb += (b[i] - mb) * (b[i] - mb);
+    }
+    return saa < flat || sbb < flat ? 0 : sab / sqrt(saa * sbb);
 }

@@ -42,4 +42,11 @@ json_t *igp_findings_json(const IgpFindings *found);
  */
 void igp_check_video(IgpFileReport *r, const char *path, const char *kind);
 
+/**
+ * Pearson correlation of two series of @p n values (face detail before and
+ * after hiding); 0 when either side's variance is below @p flat (a fill has
+ * no detail to correlate).
+ */
+double igp_correlation(const double *a, const double *b, int n, double flat);
+
 #endif

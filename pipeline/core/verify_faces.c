@@ -65,28 +65,14 @@ static double *fine_detail(VipsImage *img, const double b[4], int *n)
     return out;
 }
 
-/* Pearson correlation; 0 when either side has no detail at all (a fill). */
-static double correlation(const double *a, const double *b, int n)
-{
-    double ma = 0, mb = 0, sab = 0, saa = 0, sbb = 0;
-    for (int i = 0; i < n; i++)
-        ma += a[i], mb += b[i];
-    ma /= n, mb /= n;
-    for (int i = 0; i < n; i++) {
-        sab += (a[i] - ma) * (b[i] - mb);
-        saa += (a[i] - ma) * (a[i] - ma);
-        sbb += (b[i] - mb) * (b[i] - mb);
-    }
-    return saa < 1e-6 || sbb < 1e-6 ? 0 : sab / sqrt(saa * sbb);
-}
-
 /* Detail correlation of one box between the source and a redacted copy of
  * the same geometry. */
 static double detail_left(VipsImage *source, VipsImage *redacted, const double b[4])
 {
     int na = 0, nb = 0;
     double *a = fine_detail(source, b, &na), *r = fine_detail(redacted, b, &nb);
-    double c = a && r && na == nb && na > 0 ? correlation(a, r, na) : 1; /* unreadable: fail */
+    double c =
+        a && r && na == nb && na > 0 ? igp_correlation(a, r, na, 1e-6) : 1; /* unreadable: fail */
     g_free(a);
     g_free(r);
     return c;

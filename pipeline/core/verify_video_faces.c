@@ -126,20 +126,6 @@ static void fine_detail(const AVFrame *f, const double b[4], double *out)
         }
 }
 
-static double correlation(const double *a, const double *b, int n)
-{
-    double ma = 0, mb = 0, sab = 0, saa = 0, sbb = 0;
-    for (int i = 0; i < n; i++)
-        ma += a[i], mb += b[i];
-    ma /= n, mb /= n;
-    for (int i = 0; i < n; i++) {
-        sab += (a[i] - ma) * (b[i] - mb);
-        saa += (a[i] - ma) * (a[i] - ma);
-        sbb += (b[i] - mb) * (b[i] - mb);
-    }
-    return saa < 1e-9 || sbb < 1e-9 ? 0 : sab / sqrt(saa * sbb);
-}
-
 /* What one output file's check needs. */
 typedef struct Check {
     IgpTrack *tracks;
@@ -175,7 +161,7 @@ static void check_frame(Check *c, const AVFrame *out, const AVFrame *master, int
         double dst[4] = {(x0 - wx) * scale, (y0 - wy) * scale, src[2] * scale, src[3] * scale};
         fine_detail(master, src, a);
         fine_detail(out, dst, b);
-        double d = correlation(a, b, GRID * GRID);
+        double d = igp_correlation(a, b, GRID * GRID, 1e-9);
         c->max_detail = MAX(c->max_detail, d);
         c->measured++;
         if (d > MAX_DETAIL_CORRELATION && json_array_size(c->visible) < MAX_LISTED)
