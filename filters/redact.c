@@ -17,6 +17,9 @@
 #define BLUR_FACE_PIXELS 10.0
 /* Noise added after the blur (±), so no deconvolution can sharpen it back. */
 #define BLUR_NOISE 10
+/* The Gaussian on the shrunk face: sigma and radius, in shrunk pixels. */
+#define BLUR_SIGMA  1.2f
+#define BLUR_RADIUS 3
 /* Mosaic cells: at least 1/8 of the face's larger side. */
 #define MOSAIC_CELLS_PER_FACE 8
 /* The feathered edge, as a fraction of the padded half-size. */
@@ -79,114 +82,179 @@ void igp_redact_extent(const IgpRedactFace *face, double padding, int width, int
 static double mask_at(const Ellipse *e, double px, double py)
 {
     double dx = (px + 0.5 - e->cx) / e->a, dy = (py + 0.5 - e->cy) / e->b;
-    double r = sqrt(dx * dx + dy * dy);
-    if (r <= e->solid)
+    double r2 = dx * dx + dy * dy, outer = e->solid + FEATHER;
+    if (r2 <= e->solid * e->solid)
         return 1;
-    if (r >= e->solid + FEATHER)
+    if (r2 >= outer * outer)
         return 0;
-    return 1 - (r - e->solid) / FEATHER;
+    return 1 - (sqrt(r2) - e->solid) / FEATHER;
 }
 
-/* Region → libvips image (a copy). */
-static VipsImage *region_image(const IgpRgbImage *img, int x, int y, int w, int h)
+/* The part of the picture a replacement is made for: its pixels (a
+ * contiguous copy), where it lies in the whole picture, and the face. */
+typedef struct Region {
+    const uint8_t *rgb; ///< w × h × 3
+    int w, h;
+    int x, y; ///< top-left pixel in picture coordinates
+    const IgpRedactFace *face;
+} Region;
+
+static uint8_t *region_copy(const IgpRgbImage *img, int x, int y, int w, int h)
 {
     uint8_t *buf = g_malloc((size_t)w * h * 3);
-    VipsImage *out;
     for (int row = 0; row < h; row++)
         memcpy(buf + (size_t)row * w * 3, img->data + (size_t)(y + row) * img->stride + x * 3,
                (size_t)w * 3);
-    out = vips_image_new_from_memory_copy(buf, (size_t)w * h * 3, w, h, 3, VIPS_FORMAT_UCHAR);
-    g_free(buf);
-    return out;
+    return buf;
 }
 
-/* Render @p in (w × h × 3 uchar) into @p out (a w × h × 3 buffer). */
-static int image_to_buffer(VipsImage *in, int w, int h, uint8_t *out)
+/* Mean of each channel over the pixels [x0, x1) × [y0, y1) of @p rgb (row
+ * length @p w). */
+static void box_mean(const uint8_t *rgb, int w, int x0, int y0, int x1, int y1, float mean[3])
 {
-    VipsImage *cast = NULL;
-    size_t len = 0;
-    void *mem;
-    int ret = 0;
+    uint32_t sum[3] = {0, 0, 0};
+    for (int y = y0; y < y1; y++)
+        for (int x = x0; x < x1; x++)
+            for (int c = 0; c < 3; c++)
+                sum[c] += rgb[((size_t)y * w + x) * 3 + c];
+    for (int c = 0; c < 3; c++)
+        mean[c] = (float)sum[c] / (float)((x1 - x0) * (y1 - y0));
+}
 
-    if (vips_cast_uchar(in, &cast, NULL))
-        return igp_vips_error(IGP_ERR_LIBRARY, "redact", "cannot convert");
-    if (cast->Xsize != w || cast->Ysize != h || cast->Bands != 3) {
-        g_object_unref(cast);
-        return igp_error(IGP_ERR_LIBRARY, "redact", "replacement is %dx%dx%d, not %dx%dx3",
-                         cast->Xsize, cast->Ysize, cast->Bands, w, h);
+/* Separable Gaussian of BLUR_SIGMA on a small float RGB image, edges
+ * repeated. */
+static void gauss_small(float *img, int w, int h)
+{
+    float k[2 * BLUR_RADIUS + 1], total = 0;
+    float *tmp = g_malloc((size_t)w * h * 3 * sizeof(float));
+
+    for (int i = -BLUR_RADIUS; i <= BLUR_RADIUS; i++)
+        total += k[i + BLUR_RADIUS] = expf(-(float)(i * i) / (2 * BLUR_SIGMA * BLUR_SIGMA));
+    for (int i = 0; i <= 2 * BLUR_RADIUS; i++)
+        k[i] /= total;
+    for (int pass = 0; pass < 2; pass++) {
+        const float *src = pass ? tmp : img;
+        float *dst = pass ? img : tmp;
+        for (int y = 0; y < h; y++)
+            for (int x = 0; x < w; x++)
+                for (int c = 0; c < 3; c++) {
+                    float v = 0;
+                    for (int i = -BLUR_RADIUS; i <= BLUR_RADIUS; i++) {
+                        int sx = pass ? x : CLAMP(x + i, 0, w - 1);
+                        int sy = pass ? CLAMP(y + i, 0, h - 1) : y;
+                        v += k[i + BLUR_RADIUS] * src[((size_t)sy * w + sx) * 3 + c];
+                    }
+                    dst[((size_t)y * w + x) * 3 + c] = v;
+                }
     }
-    mem = vips_image_write_to_memory(cast, &len);
-    if (!mem || len != (size_t)w * h * 3)
-        ret = igp_vips_error(IGP_ERR_LIBRARY, "redact", "cannot render");
-    else
-        memcpy(out, mem, len);
-    g_free(mem);
-    g_object_unref(cast);
-    return ret;
+    g_free(tmp);
 }
 
-/* Deterministic noise (the same face gives the same master, so re-runs
- * find it unchanged), seeded from the box. */
-static void add_noise(uint8_t *buf, int w, int h, const IgpRedactFace *face)
+/* The blur's noise: a fixed pseudo-random tile of NOISE_TILE² pixels
+ * (Wellons' lowbias32 hash of the position), repeated over the picture. It
+ * is grey (the same on R, G and B): what hides the face's detail is noise in
+ * brightness, and colour noise would only cost the encoder bits. */
+#define NOISE_TILE 256
+static int8_t noise_tile[NOISE_TILE][NOISE_TILE];
+
+static gpointer make_noise_tile(gpointer unused)
 {
-    guint32 state = (guint32)(face->x * 7919 + face->y * 104729 + face->w * 31 + face->h) | 1;
-    for (size_t i = 0; i < (size_t)w * h * 3; i++) {
-        int v;
-        state ^= state << 13, state ^= state >> 17, state ^= state << 5;
-        v = buf[i] + (int)(state % (2 * BLUR_NOISE + 1)) - BLUR_NOISE;
-        buf[i] = (uint8_t)CLAMP(v, 0, 255);
+    (void)unused;
+    for (uint32_t y = 0; y < NOISE_TILE; y++)
+        for (uint32_t x = 0; x < NOISE_TILE; x++) {
+            uint32_t h = (y << 16) ^ x;
+            h ^= h >> 16, h *= 0x7feb352dU, h ^= h >> 15, h *= 0x846ca68bU, h ^= h >> 16;
+            noise_tile[y][x] = (int8_t)((int)(h % (2 * BLUR_NOISE + 1)) - BLUR_NOISE);
+        }
+    return NULL;
+}
+
+/* Where each output pixel of one axis reads the shrunk image: the two
+ * samples and the second one's weight out of 256 (bilinear, centres
+ * aligned). */
+static void bilinear_axis(int out, int small, int *i0, int *i1, int *weight)
+{
+    for (int i = 0; i < out; i++) {
+        float f = CLAMP(((float)i + 0.5f) * small / out - 0.5f, 0, small - 1);
+        i0[i] = (int)f;
+        i1[i] = MIN(i0[i] + 1, small - 1);
+        weight[i] = (int)lroundf((f - i0[i]) * 256);
     }
 }
 
-/* Shrink so the face is BLUR_FACE_PIXELS across, blur, enlarge, add noise. */
-static int make_blur(VipsImage *region, const IgpRedactFace *face, uint8_t *out)
+/* Shrink so the face is BLUR_FACE_PIXELS across (a mean over each cell),
+ * blur, enlarge bilinearly and add noise.
+ *
+ * The noise is tied to the picture, not to the face: in a video, a face
+ * that stays still keeps the same grain from frame to frame, so averaging
+ * frames cannot cancel it and the encoder does not spend bits on grain that
+ * changes every frame. The arithmetic is done here rather than through
+ * libvips because in a video it runs for every face of every frame, where
+ * setting up three libvips operations costs more than the pixels do. */
+static void make_blur(const Region *r, uint8_t *out)
 {
-    double k = MAX(2.0, MAX(face->w, face->h) / BLUR_FACE_PIXELS);
-    int w = region->Xsize, h = region->Ysize, ret;
-    VipsImage *small = NULL, *soft = NULL, *big = NULL;
+    static GOnce noise_once = G_ONCE_INIT;
+    double k = MAX(2.0, MAX(r->face->w, r->face->h) / BLUR_FACE_PIXELS);
+    int sw = MAX(1, (int)lround(r->w / k)), sh = MAX(1, (int)lround(r->h / k));
+    float *small = g_malloc((size_t)sw * sh * 3 * sizeof(float));
+    int32_t *fixed = g_malloc((size_t)sw * sh * 3 * sizeof(int32_t));
+    int *axes = g_malloc(sizeof(int) * 3 * (size_t)(r->w + r->h));
+    int *x0 = axes, *x1 = x0 + r->w, *wx = x1 + r->w;
+    int *y0 = wx + r->w, *y1 = y0 + r->h, *wy = y1 + r->h;
 
-    if (vips_resize(region, &small, 1.0 / k, "kernel", VIPS_KERNEL_LINEAR, NULL) ||
-        vips_gaussblur(small, &soft, 1.2, NULL) ||
-        vips_resize(soft, &big, (double)w / soft->Xsize, "vscale", (double)h / soft->Ysize,
-                    "kernel", VIPS_KERNEL_LINEAR, NULL))
-        ret = igp_vips_error(IGP_ERR_LIBRARY, "redact", "cannot blur");
-    else
-        ret = image_to_buffer(big, w, h, out);
-    if (ret == 0)
-        add_noise(out, w, h, face);
-    if (small)
-        g_object_unref(small);
-    if (soft)
-        g_object_unref(soft);
-    if (big)
-        g_object_unref(big);
-    return ret;
+    g_once(&noise_once, make_noise_tile, NULL);
+    for (int j = 0; j < sh; j++)
+        for (int i = 0; i < sw; i++) {
+            int cx0 = i * r->w / sw, cx1 = MAX(cx0 + 1, (i + 1) * r->w / sw);
+            int cy0 = j * r->h / sh, cy1 = MAX(cy0 + 1, (j + 1) * r->h / sh);
+            box_mean(r->rgb, r->w, cx0, cy0, cx1, cy1, small + ((size_t)j * sw + i) * 3);
+        }
+    gauss_small(small, sw, sh);
+    /* 1/16 levels in fixed point; the bilinear weights are out of 256. */
+    for (size_t i = 0; i < (size_t)sw * sh * 3; i++)
+        fixed[i] = (int32_t)lroundf(small[i] * 16);
+    bilinear_axis(r->w, sw, x0, x1, wx);
+    bilinear_axis(r->h, sh, y0, y1, wy);
+    for (int y = 0; y < r->h; y++) {
+        const int32_t *top = fixed + (size_t)y0[y] * sw * 3,
+                      *bottom = fixed + (size_t)y1[y] * sw * 3;
+        const int8_t *noise = noise_tile[(r->y + y) % NOISE_TILE];
+        uint8_t *o = out + (size_t)y * r->w * 3;
+        for (int x = 0; x < r->w; x++, o += 3) {
+            const int32_t *a = top + x0[x] * 3, *b = top + x1[x] * 3;
+            const int32_t *c = bottom + x0[x] * 3, *d = bottom + x1[x] * 3;
+            int n = noise[(r->x + x) % NOISE_TILE];
+            for (int ch = 0; ch < 3; ch++) {
+                int32_t upper = a[ch] * (256 - wx[x]) + b[ch] * wx[x];
+                int32_t lower = c[ch] * (256 - wx[x]) + d[ch] * wx[x];
+                int v = (int)((upper * (256 - wy[y]) + lower * wy[y] + (1 << 19)) >> 20) + n;
+                o[ch] = (uint8_t)CLAMP(v, 0, 255);
+            }
+        }
+    }
+    g_free(axes);
+    g_free(fixed);
+    g_free(small);
 }
 
-/* Square cells of the larger face side / 8 (at least 4 px), each its mean. */
-static int make_mosaic(VipsImage *region, const IgpRedactFace *face, uint8_t *out)
+/* Square cells of the larger face side / 8 (at least 4 px), each its mean.
+ * The cells lie on a grid of the picture, so a still face keeps its cells
+ * in a video. */
+static void make_mosaic(const Region *r, uint8_t *out)
 {
-    int cell = MAX(4, (int)ceil(MAX(face->w, face->h) / MOSAIC_CELLS_PER_FACE));
-    int w = region->Xsize, h = region->Ysize, ret;
-    VipsImage *padded = NULL, *small = NULL, *big = NULL, *cut = NULL;
-    int pw = (w + cell - 1) / cell * cell, ph = (h + cell - 1) / cell * cell;
+    int cell = MAX(4, (int)ceil(MAX(r->face->w, r->face->h) / MOSAIC_CELLS_PER_FACE));
 
-    /* Pad to whole cells by repeating the edge, so edge cells are averaged too. */
-    if (vips_embed(region, &padded, 0, 0, pw, ph, "extend", VIPS_EXTEND_COPY, NULL) ||
-        vips_shrink(padded, &small, cell, cell, NULL) || vips_zoom(small, &big, cell, cell, NULL) ||
-        vips_extract_area(big, &cut, 0, 0, w, h, NULL))
-        ret = igp_vips_error(IGP_ERR_LIBRARY, "redact", "cannot make mosaic");
-    else
-        ret = image_to_buffer(cut, w, h, out);
-    if (padded)
-        g_object_unref(padded);
-    if (small)
-        g_object_unref(small);
-    if (big)
-        g_object_unref(big);
-    if (cut)
-        g_object_unref(cut);
-    return ret;
+    for (int y0 = -(r->y % cell); y0 < r->h; y0 += cell)
+        for (int x0 = -(r->x % cell); x0 < r->w; x0 += cell) {
+            int cx0 = MAX(0, x0), cy0 = MAX(0, y0);
+            int cx1 = MIN(r->w, x0 + cell), cy1 = MIN(r->h, y0 + cell);
+            float mean[3];
+            box_mean(r->rgb, r->w, cx0, cy0, cx1, cy1, mean);
+            for (int y = cy0; y < cy1; y++)
+                for (int x = cx0; x < cx1; x++)
+                    for (int c = 0; c < 3; c++)
+                        out[((size_t)y * r->w + x) * 3 + c] = (uint8_t)lroundf(mean[c]);
+        }
 }
 
 static void make_fill(int w, int h, uint8_t *out)
@@ -258,28 +326,26 @@ static int load_sticker(const char *path, int w, int h, uint8_t *rgba)
 }
 
 /* Blur underneath, then the sticker over the padded box. */
-static int make_sticker(VipsImage *region, const IgpRedactFace *face, double padding, int rx,
-                        int ry, uint8_t *out)
+static int make_sticker(const Region *r, double padding, uint8_t *out)
 {
-    int w = region->Xsize, h = region->Ysize, ret = make_blur(region, face, out);
+    const IgpRedactFace *face = r->face;
     int sw = (int)ceil(face->w * (1 + 2 * padding)), sh = (int)ceil(face->h * (1 + 2 * padding));
-    int sx = (int)floor(face->x - face->w * padding) - rx,
-        sy = (int)floor(face->y - face->h * padding) - ry;
+    int sx = (int)floor(face->x - face->w * padding), sy = (int)floor(face->y - face->h * padding);
     uint8_t *rgba;
+    int ret;
 
-    if (ret)
-        return ret;
     if (!face->sticker)
         return igp_error(IGP_ERR_INVALIDDATA, "redact", "style sticker needs a sticker file");
+    make_blur(r, out);
     rgba = g_malloc((size_t)sw * sh * 4);
     ret = load_sticker(face->sticker, sw, sh, rgba);
     for (int y = 0; ret == 0 && y < sh; y++)
         for (int x = 0; x < sw; x++) {
             const uint8_t *s = rgba + ((size_t)y * sw + x) * 4;
             uint8_t *d;
-            if (sx + x < 0 || sy + y < 0 || sx + x >= w || sy + y >= h)
+            if (sx + x < 0 || sy + y < 0 || sx + x >= r->w || sy + y >= r->h)
                 continue;
-            d = out + ((size_t)(sy + y) * w + sx + x) * 3;
+            d = out + ((size_t)(sy + y) * r->w + sx + x) * 3;
             for (int c = 0; c < 3; c++)
                 d[c] = (uint8_t)((s[c] * s[3] + d[c] * (255 - s[3]) + 127) / 255);
         }
@@ -296,46 +362,49 @@ static void blend(IgpRgbImage *img, const uint8_t *repl, int rx, int ry, int w, 
             double m = mask_at(e, rx + x, ry + y);
             uint8_t *d = img->data + (size_t)(ry + y) * img->stride + (size_t)(rx + x) * 3;
             const uint8_t *s = repl + ((size_t)y * w + x) * 3;
-            if (m <= 0)
-                continue;
-            for (int c = 0; c < 3; c++)
-                d[c] = (uint8_t)lround(s[c] * m + d[c] * (1 - m));
+            if (m >= 1)
+                memcpy(d, s, 3);
+            else if (m > 0)
+                for (int c = 0; c < 3; c++)
+                    d[c] = (uint8_t)lround(s[c] * m + d[c] * (1 - m));
         }
 }
 
 int igp_redact_face(IgpRgbImage *image, const IgpRedactFace *face, double padding)
 {
     Ellipse e = face_ellipse(face, padding);
-    int rx, ry, rw, rh, ret;
-    VipsImage *region;
-    uint8_t *repl;
+    int rx, ry, rw, rh, ret = 0;
+    uint8_t *pixels, *repl;
 
     if (face->w <= 0 || face->h <= 0)
         return igp_error(IGP_ERR_INVALIDDATA, "redact", "empty face box");
     igp_redact_extent(face, padding, image->width, image->height, &rx, &ry, &rw, &rh);
     if (rw == 0 || rh == 0)
         return 0; /* wholly outside the picture: nothing to hide */
-    region = region_image(image, rx, ry, rw, rh);
-    if (!region)
-        return igp_vips_error(IGP_ERR_LIBRARY, "redact", "cannot copy region");
+    pixels = region_copy(image, rx, ry, rw, rh);
     repl = g_malloc((size_t)rw * rh * 3);
+
+    /* The face box is in the image's pixels; the region also knows where it
+     * lies in the whole picture (the image may be a cut-out of a frame). */
+    IgpRedactFace local = *face;
+    local.x -= rx, local.y -= ry;
+    Region region = {pixels, rw, rh, image->origin_x + rx, image->origin_y + ry, &local};
     switch (face->style) {
     case IGP_REDACT_MOSAIC:
-        ret = make_mosaic(region, face, repl);
+        make_mosaic(&region, repl);
         break;
     case IGP_REDACT_FILL:
         make_fill(rw, rh, repl);
-        ret = 0;
         break;
     case IGP_REDACT_STICKER:
-        ret = make_sticker(region, face, padding, rx, ry, repl);
+        ret = make_sticker(&region, padding, repl);
         break;
     default:
-        ret = make_blur(region, face, repl);
+        make_blur(&region, repl);
     }
     if (ret == 0)
         blend(image, repl, rx, ry, rw, rh, &e);
     g_free(repl);
-    g_object_unref(region);
+    g_free(pixels);
     return ret;
 }

@@ -6,7 +6,7 @@
  * covered over the whole box padded by @c padding per side, then a feathered
  * edge so the result does not look cut out. Every style is irreversible:
  *  - blur:    the area is shrunk to about a dozen pixels across the face,
- *             blurred, enlarged again and given noise;
+ *             blurred, given noise and enlarged again;
  *  - mosaic:  averaged square cells of at least 1/8 of the face;
  *  - fill:    one flat colour;
  *  - sticker: blur underneath (so a sticker's transparent parts never show
@@ -40,6 +40,10 @@ typedef struct IgpRgbImage {
     uint8_t *data;
     int width, height;
     size_t stride;
+    /** Where pixel (0, 0) lies in the whole picture when this is a cut-out
+     *  of a larger frame (0, 0 otherwise): the mosaic's cells lie on a grid
+     *  of the picture. */
+    int origin_x, origin_y;
 } IgpRgbImage;
 
 /** "blur", "mosaic", "fill", "sticker" → style; returns 0 or IGP_ERR_INVALIDDATA. */

@@ -91,7 +91,7 @@ int igp_reel_redact_frame(AVFrame *frame, const IgpRedactFace *face)
         return 0;
 
     uint8_t *rgb = g_malloc((size_t)w * h * 3), *before = g_malloc((size_t)w * h * 3);
-    IgpRgbImage cut = {rgb, w, h, (size_t)w * 3};
+    IgpRgbImage cut = {rgb, w, h, (size_t)w * 3, x, y};
     IgpRedactFace local = *face;
 
     local.x -= x, local.y -= y;

@@ -7,6 +7,7 @@
 
 #include <glib.h>
 #include <glib/gstdio.h>
+#include <stdlib.h>
 #include <vips/vips.h>
 
 static char *dir;
@@ -250,7 +251,7 @@ static void test_redact_geometry(void)
 /* Hidden pixels change all over the box; far pixels stay the same. */
 static void test_redact_pixels(void)
 {
-    IgpRgbImage img = {g_malloc(400 * 400 * 3), 400, 400, 400 * 3};
+    IgpRgbImage img = {g_malloc(400 * 400 * 3), 400, 400, 400 * 3, 0, 0};
     uint8_t *orig;
     IgpRedactFace face = {.x = 150, .y = 150, .w = 100, .h = 100, .style = IGP_REDACT_FILL};
 
@@ -269,6 +270,58 @@ static void test_redact_pixels(void)
     g_free(img.data);
 }
 
+/* A cut-out of a frame (as a video frame is redacted) comes out exactly as
+ * the same part of the whole picture would: the mosaic's cells lie on the
+ * picture's grid, and the blur depends only on the pixels and the box. */
+static void test_redact_cutout(void)
+{
+    const IgpRedactStyle styles[] = {IGP_REDACT_BLUR, IGP_REDACT_MOSAIC};
+    for (size_t k = 0; k < G_N_ELEMENTS(styles); k++) {
+        IgpRgbImage whole = {g_malloc(400 * 400 * 3), 400, 400, 400 * 3, 0, 0};
+        IgpRgbImage cut = {g_malloc(200 * 200 * 3), 200, 200, 200 * 3, 100, 90};
+        IgpRedactFace face = {.x = 153, .y = 141, .w = 97, .h = 103, .style = styles[k]};
+        int differ = 0;
+
+        for (int i = 0; i < 400 * 400 * 3; i++)
+            whole.data[i] = (uint8_t)((i / 3 % 400) * 7 ^ (i / 1200) * 3);
+        for (int y = 0; y < 200; y++)
+            memcpy(cut.data + y * cut.stride, whole.data + (y + 90) * whole.stride + 100 * 3, 600);
+        CHECK_INT(igp_redact_face(&whole, &face, IGP_REDACT_PADDING), 0);
+        face.x -= 100, face.y -= 90;
+        CHECK_INT(igp_redact_face(&cut, &face, IGP_REDACT_PADDING), 0);
+        for (int y = 0; y < 200; y++)
+            differ += memcmp(cut.data + y * cut.stride, whole.data + (y + 90) * whole.stride + 300,
+                             600) != 0;
+        CHECK_INT(differ, 0);
+        g_free(whole.data);
+        g_free(cut.data);
+    }
+}
+
+/* The blur leaves no detail of the face: inside the box every pixel is
+ * close to its shrunk neighbourhood, and the fine pattern is gone. */
+static void test_redact_blur_detail(void)
+{
+    IgpRgbImage img = {g_malloc(300 * 300 * 3), 300, 300, 300 * 3, 0, 0};
+    IgpRedactFace face = {.x = 100, .y = 100, .w = 100, .h = 100, .style = IGP_REDACT_BLUR};
+    double before = 0, after = 0;
+
+    /* A checkerboard of 2 px: all of its energy is fine detail. */
+    for (int i = 0; i < 300 * 300 * 3; i++)
+        img.data[i] = ((i / 3 % 300) / 2 + (i / 900) / 2) % 2 ? 200 : 40;
+    for (int y = 120; y < 180; y++)
+        for (int x = 120; x < 179; x++)
+            before += abs(img.data[(y * 300 + x) * 3] - img.data[(y * 300 + x + 1) * 3]);
+    CHECK_INT(igp_redact_face(&img, &face, IGP_REDACT_PADDING), 0);
+    for (int y = 120; y < 180; y++)
+        for (int x = 120; x < 179; x++)
+            after += abs(img.data[(y * 300 + x) * 3] - img.data[(y * 300 + x + 1) * 3]);
+    /* Neighbouring pixels differed by 80 on average; now by the noise only. */
+    CHECK(before / (60 * 59) > 70);
+    CHECK(after / (60 * 59) < 10);
+    g_free(img.data);
+}
+
 int main(int argc, char **argv)
 {
     (void)argc;
@@ -282,6 +335,8 @@ int main(int argc, char **argv)
     test_merge_tracks();
     test_redact_geometry();
     test_redact_pixels();
+    test_redact_cutout();
+    test_redact_blur_detail();
     {
         char *path = g_build_filename(dir, "faces.json", NULL);
         g_unlink(path);
