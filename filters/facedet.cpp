@@ -4,9 +4,12 @@
 #include "facedet.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
+#include <exception>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <glib.h>
@@ -30,6 +33,14 @@ constexpr float kSmallestInInput = 22.0f; // the pyramid maps min_face to this
 constexpr float kLargestInInput = 80.0f;  // each level hands over below 96
 constexpr int kTileStride = kInput * 3 / 4;
 constexpr float kNmsIou = 0.3f;
+// Videos: a tile is "still" while no 8×8 block of it has changed its mean
+// grey by more than kStillLevels since the network last ran on it (sensor
+// grain moves a block mean by well under one level; a face moving by one
+// pixel of the level moves the blocks on its edges by several). The network
+// still sees every tile at least every kRefresh-th call.
+constexpr int kBlock = 8;
+constexpr int kStillLevels = 3;
+constexpr int kRefresh = 15;
 
 struct Anchor {
     float cx, cy; // anchor centre in input pixels
@@ -104,6 +115,7 @@ float sigmoid(float logit)
 
 struct IgpFaceDetector {
     IgpFaceBackend backend;
+    std::string model_path;
     cv::dnn::Net net;
     std::vector<Anchor> anchors;
     cv::CascadeClassifier frontal, profile;
@@ -114,17 +126,17 @@ namespace
 {
 
 // Run BlazeFace on one 128×128 RGB tile; append faces (in tile pixels).
-void blazeface_tile(IgpFaceDetector *det, const cv::Mat &tile, float score,
-                    std::vector<IgpFaceBox> &faces)
+void blazeface_tile(cv::dnn::Net &net, const std::vector<Anchor> &anchors, const cv::Mat &tile,
+                    float score, std::vector<IgpFaceBox> &faces)
 {
     // NHWC float input scaled to [-1, 1], as the barracuda export expects.
     int dims[4] = {1, kInput, kInput, 3};
     cv::Mat blob(4, dims, CV_32F);
     cv::Mat view(kInput, kInput, CV_32FC3, blob.ptr<float>());
     tile.convertTo(view, CV_32FC3, 2.0 / 255.0, -1.0);
-    det->net.setInput(blob);
+    net.setInput(blob);
     std::vector<cv::Mat> outs;
-    det->net.forward(outs, det->net.getUnconnectedOutLayersNames());
+    net.forward(outs, net.getUnconnectedOutLayersNames());
 
     // Outputs by size: logits 512 and 384, regressors 512×16 and 384×16.
     const float *logits[2] = {nullptr, nullptr}, *regs[2] = {nullptr, nullptr};
@@ -149,7 +161,7 @@ void blazeface_tile(IgpFaceDetector *det, const cv::Mat &tile, float score,
             if (logits[layer][i] < min_logit)
                 continue;
             const float *r = regs[layer] + i * 16;
-            const Anchor &a = det->anchors[base + i];
+            const Anchor &a = anchors[base + i];
             const float cx = a.cx + r[0], cy = a.cy + r[1], w = r[2], h = r[3];
             if (w <= 1 || h <= 1)
                 continue;
@@ -175,52 +187,82 @@ std::vector<int> tile_origins(int length)
     return o;
 }
 
-// One pyramid level: the image scaled by @p scale, cut into tiles.
-void blazeface_level(IgpFaceDetector *det, const cv::Mat &rgb, double scale, float score,
-                     float min_in_input, std::vector<IgpFaceBox> &faces)
-{
+// One level of the image pyramid, cut into tiles of kInput.
+struct Level {
     cv::Mat scaled;
-    cv::resize(rgb, scaled, cv::Size(), scale, scale,
-               scale < 1 ? cv::INTER_AREA : cv::INTER_LINEAR);
-    // Small levels are padded to a whole tile with mid grey (0 after scaling).
-    if (scaled.cols < kInput || scaled.rows < kInput)
-        cv::copyMakeBorder(scaled, scaled, 0, std::max(0, kInput - scaled.rows), 0,
-                           std::max(0, kInput - scaled.cols), cv::BORDER_CONSTANT,
-                           cv::Scalar(128, 128, 128));
-    for (int ty : tile_origins(scaled.rows))
-        for (int tx : tile_origins(scaled.cols)) {
-            std::vector<IgpFaceBox> found;
-            blazeface_tile(det, scaled(cv::Rect(tx, ty, kInput, kInput)), score, found);
-            for (IgpFaceBox b : found) {
-                if (b.w < min_in_input)
+    double scale;
+    float min_in_input; // smaller faces belong to a finer level
+    std::vector<cv::Point> tiles;
+};
+
+// Finer levels first; each next level takes over the faces that grew too
+// large for the last, until the whole image fits one tile.
+std::vector<Level> make_pyramid(const cv::Mat &rgb, int min_face)
+{
+    std::vector<Level> levels;
+    const int longest = std::max(rgb.cols, rgb.rows);
+    double scale = kSmallestInInput / std::max(min_face, 8);
+    for (int i = 0;; i++) {
+        Level l;
+        l.scale = scale;
+        l.min_in_input = i == 0 ? 12.0f : kSmallestInInput * 0.75f;
+        cv::resize(rgb, l.scaled, cv::Size(), scale, scale,
+                   scale < 1 ? cv::INTER_AREA : cv::INTER_LINEAR);
+        // Small levels are padded to a whole tile with mid grey (0 after scaling).
+        if (l.scaled.cols < kInput || l.scaled.rows < kInput)
+            cv::copyMakeBorder(l.scaled, l.scaled, 0, std::max(0, kInput - l.scaled.rows), 0,
+                               std::max(0, kInput - l.scaled.cols), cv::BORDER_CONSTANT,
+                               cv::Scalar(128, 128, 128));
+        for (int ty : tile_origins(l.scaled.rows))
+            for (int tx : tile_origins(l.scaled.cols))
+                l.tiles.push_back({tx, ty});
+        levels.push_back(std::move(l));
+        if (longest * scale <= kInput)
+            break;
+        scale = std::max(scale * kSmallestInInput / kLargestInInput, double(kInput) / longest);
+    }
+    return levels;
+}
+
+cv::Mat tile_pixels(const Level &l, size_t tile)
+{
+    return l.scaled(cv::Rect(l.tiles[tile].x, l.tiles[tile].y, kInput, kInput));
+}
+
+// The faces found in every tile (tile pixels, in make_pyramid's order) →
+// faces in image pixels, duplicates merged.
+std::vector<IgpFaceBox> pyramid_faces(const std::vector<Level> &levels,
+                                      const std::vector<std::vector<IgpFaceBox>> &per_tile,
+                                      int min_face)
+{
+    std::vector<IgpFaceBox> faces;
+    size_t slot = 0;
+    for (const Level &l : levels)
+        for (const cv::Point &o : l.tiles)
+            for (IgpFaceBox b : per_tile[slot++]) {
+                if (b.w < l.min_in_input)
                     continue; // a face part found again at too fine a level
-                faces.push_back({float((b.x + tx) / scale), float((b.y + ty) / scale),
-                                 float(b.w / scale), float(b.h / scale), b.score});
+                faces.push_back({float((b.x + o.x) / l.scale), float((b.y + o.y) / l.scale),
+                                 float(b.w / l.scale), float(b.h / l.scale), b.score});
             }
-        }
+    std::vector<IgpFaceBox> kept;
+    for (const IgpFaceBox &b : weighted_nms(faces))
+        if (b.w >= min_face * 0.6f)
+            kept.push_back(b);
+    return kept;
 }
 
 std::vector<IgpFaceBox> blazeface_detect(IgpFaceDetector *det, const cv::Mat &rgb, int min_face,
                                          float score)
 {
-    std::vector<IgpFaceBox> faces;
-    const int longest = std::max(rgb.cols, rgb.rows);
-    double scale = kSmallestInInput / std::max(min_face, 8);
-    // Finer levels first; each next level takes over the faces that grew
-    // too large for the last, until the whole image fits one tile.
-    for (int level = 0;; level++) {
-        blazeface_level(det, rgb, scale, score, level == 0 ? 12.0f : kSmallestInInput * 0.75f,
-                        faces);
-        if (longest * scale <= kInput)
-            break;
-        scale = std::max(scale * kSmallestInInput / kLargestInInput, double(kInput) / longest);
-    }
-    std::vector<IgpFaceBox> merged = weighted_nms(faces);
-    std::vector<IgpFaceBox> kept;
-    for (const IgpFaceBox &b : merged)
-        if (b.w >= min_face * 0.6f)
-            kept.push_back(b);
-    return kept;
+    const std::vector<Level> levels = make_pyramid(rgb, min_face);
+    std::vector<std::vector<IgpFaceBox>> per_tile;
+    for (const Level &l : levels)
+        for (size_t t = 0; t < l.tiles.size(); t++) {
+            per_tile.emplace_back();
+            blazeface_tile(det->net, det->anchors, tile_pixels(l, t), score, per_tile.back());
+        }
+    return pyramid_faces(levels, per_tile, min_face);
 }
 
 void haar_append(cv::CascadeClassifier &c, const cv::Mat &grey, int min_face, bool mirrored,
@@ -271,6 +313,7 @@ extern "C" int igp_facedet_open(const char *model_path, const char *haar_dir, Ig
     try {
         if (file_exists(model_path)) {
             det->backend = IGP_FACEDET_BLAZEFACE;
+            det->model_path = model_path;
             det->net = cv::dnn::readNetFromONNX(model_path);
             if (det->net.empty())
                 ret = igp_error(IGP_ERR_INVALIDDATA, model_path, "cannot load face model");
@@ -326,6 +369,172 @@ extern "C" int igp_facedet_detect(IgpFaceDetector *det, const uint8_t *rgb, int 
         return igp_error(IGP_ERR_LIBRARY, "face detector", "%s", e.what());
     }
     return 0;
+}
+
+// ----------------------------------------------------------------- video --
+
+namespace
+{
+
+// What a tile looked like when the network last ran on it, and what it found.
+struct TileMemory {
+    cv::Mat blocks; // mean grey of each kBlock × kBlock block
+    std::vector<IgpFaceBox> faces;
+    int age = 0; // calls since the network ran on it
+};
+
+cv::Mat block_means(const cv::Mat &tile)
+{
+    cv::Mat grey, means;
+    cv::cvtColor(tile, grey, cv::COLOR_RGB2GRAY);
+    cv::resize(grey, means, cv::Size(kInput / kBlock, kInput / kBlock), 0, 0, cv::INTER_AREA);
+    return means;
+}
+
+bool still(const TileMemory &m, const cv::Mat &blocks)
+{
+    if (m.blocks.empty() || m.age >= kRefresh)
+        return false;
+    double largest = 0;
+    cv::Mat diff;
+    cv::absdiff(m.blocks, blocks, diff);
+    cv::minMaxLoc(diff, nullptr, &largest);
+    return largest <= kStillLevels;
+}
+
+} // namespace
+
+struct IgpFaceVideo {
+    IgpFaceDetector *det;
+    std::vector<cv::dnn::Net> nets; // one per worker thread
+    std::vector<TileMemory> memory; // per tile, in make_pyramid's order
+    int width = 0, height = 0, min_face = 0;
+    float score = 0;
+    long tiles = 0, tiles_run = 0;
+};
+
+namespace
+{
+
+// Run the network on the tiles @p dirty (indices into @p slots), spread
+// over the session's networks, one thread each.
+void run_tiles(IgpFaceVideo *v, const std::vector<cv::Mat> &pixels,
+               const std::vector<size_t> &dirty)
+{
+    std::atomic<size_t> next{0};
+    std::exception_ptr failure;
+    std::mutex failure_lock;
+    auto work = [&](size_t worker) {
+        try {
+            for (size_t i; (i = next++) < dirty.size();) {
+                TileMemory &m = v->memory[dirty[i]];
+                m.faces.clear();
+                blazeface_tile(v->nets[worker], v->det->anchors, pixels[dirty[i]], v->score,
+                               m.faces);
+            }
+        } catch (...) {
+            std::lock_guard<std::mutex> guard(failure_lock);
+            failure = std::current_exception();
+        }
+    };
+    std::vector<std::thread> helpers;
+    for (size_t w = 1; w < v->nets.size() && w < dirty.size(); w++)
+        helpers.emplace_back(work, w);
+    work(0);
+    for (std::thread &t : helpers)
+        t.join();
+    if (failure)
+        std::rethrow_exception(failure);
+}
+
+std::vector<IgpFaceBox> video_detect(IgpFaceVideo *v, const cv::Mat &rgb, int min_face, float score)
+{
+    const std::vector<Level> levels = make_pyramid(rgb, min_face);
+    if (rgb.cols != v->width || rgb.rows != v->height || min_face != v->min_face ||
+        score != v->score) {
+        v->memory.clear(); // another geometry: nothing to reuse
+        v->width = rgb.cols, v->height = rgb.rows, v->min_face = min_face, v->score = score;
+    }
+    std::vector<cv::Mat> pixels, blocks;
+    for (const Level &l : levels)
+        for (size_t t = 0; t < l.tiles.size(); t++) {
+            pixels.push_back(tile_pixels(l, t));
+            blocks.push_back(block_means(pixels.back()));
+        }
+    v->memory.resize(pixels.size());
+    std::vector<size_t> dirty;
+    for (size_t i = 0; i < pixels.size(); i++) {
+        if (still(v->memory[i], blocks[i])) {
+            v->memory[i].age++;
+        } else {
+            dirty.push_back(i);
+            v->memory[i].blocks = blocks[i];
+            v->memory[i].age = 0;
+        }
+    }
+    run_tiles(v, pixels, dirty);
+    v->tiles += long(pixels.size());
+    v->tiles_run += long(dirty.size());
+    std::vector<std::vector<IgpFaceBox>> per_tile;
+    for (const TileMemory &m : v->memory)
+        per_tile.push_back(m.faces);
+    return pyramid_faces(levels, per_tile, min_face);
+}
+
+} // namespace
+
+extern "C" int igp_facedet_video_open(IgpFaceDetector *det, int threads, IgpFaceVideo **out)
+{
+    *out = nullptr;
+    IgpFaceVideo *v = new (std::nothrow) IgpFaceVideo();
+    if (!v)
+        return igp_error(IGP_ERR(ENOMEM), "facedet", "out of memory");
+    v->det = det;
+    try {
+        if (det->backend == IGP_FACEDET_BLAZEFACE)
+            for (int i = 0; i < std::max(1, threads); i++)
+                v->nets.push_back(cv::dnn::readNetFromONNX(det->model_path));
+    } catch (const std::exception &e) {
+        delete v;
+        return igp_error(IGP_ERR_INVALIDDATA, det->model_path.c_str(), "cannot load face model: %s",
+                         e.what());
+    }
+    *out = v;
+    return 0;
+}
+
+extern "C" int igp_facedet_video_detect(IgpFaceVideo *v, const uint8_t *rgb, int w, int h,
+                                        size_t stride, int min_face, float score,
+                                        IgpFaceBox **boxes, int *n_boxes)
+{
+    if (v->det->backend != IGP_FACEDET_BLAZEFACE)
+        return igp_facedet_detect(v->det, rgb, w, h, stride, min_face, score, boxes, n_boxes);
+    *boxes = nullptr;
+    *n_boxes = 0;
+    try {
+        const cv::Mat image(h, w, CV_8UC3, const_cast<uint8_t *>(rgb), stride);
+        std::vector<IgpFaceBox> faces = video_detect(v, image, min_face, score);
+        *boxes = g_new(IgpFaceBox, faces.size() + 1);
+        std::copy(faces.begin(), faces.end(), *boxes);
+        *n_boxes = int(faces.size());
+    } catch (const std::exception &e) {
+        return igp_error(IGP_ERR_LIBRARY, "face detector", "%s", e.what());
+    }
+    return 0;
+}
+
+extern "C" void igp_facedet_video_stats(const IgpFaceVideo *v, long *tiles, long *tiles_run)
+{
+    *tiles = v->tiles;
+    *tiles_run = v->tiles_run;
+}
+
+extern "C" void igp_facedet_video_close(IgpFaceVideo **v)
+{
+    if (!*v)
+        return;
+    delete *v;
+    *v = nullptr;
 }
 
 extern "C" void igp_facedet_close(IgpFaceDetector **det)

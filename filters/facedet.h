@@ -67,6 +67,29 @@ int igp_facedet_detect(IgpFaceDetector *det, const uint8_t *rgb, int w, int h, s
 
 void igp_facedet_close(IgpFaceDetector **det);
 
+/**
+ * Face detection over the frames of one video, in order (docs/faces.md,
+ * "Videos"). BlazeFace's tiles are run by @p threads threads, each with its
+ * own copy of the network. Each tile remembers what it looked like when the
+ * network last ran on it: while it stays still (no 8×8 block's mean grey
+ * moved by more than 3 levels), its faces are taken from that run, and the
+ * network still sees every tile at least every 15th call. The Haar backend
+ * runs every frame whole.
+ */
+typedef struct IgpFaceVideo IgpFaceVideo;
+
+/** Open a video session on @p det (which must outlive it). */
+int igp_facedet_video_open(IgpFaceDetector *det, int threads, IgpFaceVideo **out);
+
+/** As igp_facedet_detect(), for the next frame of the session's video. */
+int igp_facedet_video_detect(IgpFaceVideo *v, const uint8_t *rgb, int w, int h, size_t stride,
+                             int min_face, float score, IgpFaceBox **boxes, int *n_boxes);
+
+/** Tiles looked at so far, and how many of them the network ran on. */
+void igp_facedet_video_stats(const IgpFaceVideo *v, long *tiles, long *tiles_run);
+
+void igp_facedet_video_close(IgpFaceVideo **v);
+
 /** Intersection over union of two boxes, 0..1. */
 double igp_face_iou(const IgpFaceBox *a, const IgpFaceBox *b);
 

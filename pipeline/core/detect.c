@@ -31,7 +31,7 @@
 /* Videos (docs/faces.md, "Videos"): detect on every VIDEO_EVERY-th frame, at
  * a working size whose long side is at most VIDEO_MAX_SIDE, faces from
  * VIDEO_MIN_FACE working pixels (48 px of a 1920 px master). */
-#define VIDEO_RECIPE   "video-v1"
+#define VIDEO_RECIPE   "video-v2"
 #define VIDEO_EVERY    2
 #define VIDEO_MAX_SIDE 1280
 #define VIDEO_MIN_FACE 32
@@ -55,6 +55,7 @@ typedef struct DetectJob {
     char *key;         ///< detector, score, min face: what boxes depend on
     char *video_key;   ///< the same for a video's tracks
     float score;
+    int threads; ///< for a video's detector
     int min_face;
     IgpProgress *progress;
     GMutex lock;      ///< guards done
@@ -629,6 +630,7 @@ static int video_min_face(const DetectJob *job, const FrameReader *r)
 static json_t *find_tracks(DetectJob *job, const char *name, const char *master, int w, int h)
 {
     FrameReader r;
+    IgpFaceVideo *video = NULL;
     IgpTracker *tracker = NULL;
     IgpTrack *tracks = NULL;
     int index = media_index(job, name);
@@ -636,6 +638,7 @@ static json_t *find_tracks(DetectJob *job, const char *name, const char *master,
     gint64 spent = 0;
     double cpu = 0;
     int ret, got = 0, n_tracks = 0, detections = 0, min_face = 0;
+    long tiles = 0, tiles_run = 0;
     double t = 0, sx = 1, sy = 1;
 
     if (!job->detector) {
@@ -646,6 +649,8 @@ static json_t *find_tracks(DetectJob *job, const char *name, const char *master,
     if (ret == 0 && (r.width != w || r.height != h))
         ret = igp_error(IGP_ERR_INVALIDDATA, master, "master is %dx%d, scrub recorded %dx%d",
                         r.width, r.height, w, h);
+    if (ret == 0)
+        ret = igp_facedet_video_open(job->detector, job->threads, &video);
     if (ret == 0) {
         tracker = igp_tracker_new(VIDEO_EVERY / r.fps);
         min_face = video_min_face(job, &r);
@@ -659,8 +664,8 @@ static json_t *find_tracks(DetectJob *job, const char *name, const char *master,
             double cpu_start = cpu_seconds();
             ret = reader_rgb(&r);
             if (ret == 0)
-                ret = igp_facedet_detect(job->detector, r.rgb, r.out_w, r.out_h, r.stride, min_face,
-                                         job->score, &boxes, &n);
+                ret = igp_facedet_video_detect(video, r.rgb, r.out_w, r.out_h, r.stride, min_face,
+                                               job->score, &boxes, &n);
             spent += g_get_monotonic_time() - start;
             cpu += cpu_seconds() - cpu_start;
             detections++;
@@ -687,16 +692,20 @@ static json_t *find_tracks(DetectJob *job, const char *name, const char *master,
         ret = igp_error(IGP_ERR_INVALIDDATA, master, "master has no frames");
     if (tracker)
         igp_tracker_finish(&tracker, &tracks, &n_tracks);
+    if (video)
+        igp_facedet_video_stats(video, &tiles, &tiles_run);
+    igp_facedet_video_close(&video);
     if (ret == 0) {
         found = json_array();
         for (int i = 0; i < n_tracks; i++)
             json_array_append_new(found,
                                   json_pack("{s:o}", "track", igp_track_keys_json(&tracks[i])));
         igp_log_note("detect: %s: %d frames, faces looked for in %d at %dx%d (min %d px), %d "
-                     "track%s, %.0f ms per detection (%.0f ms of CPU time, all threads)",
+                     "track%s, %.0f ms per detection (%.0f ms of CPU time, all threads); the "
+                     "network ran on %ld of %ld tiles, the others were still",
                      name, r.index + 1, detections, r.out_w, r.out_h, min_face, n_tracks,
                      n_tracks == 1 ? "" : "s", detections ? spent / 1000.0 / detections : 0,
-                     detections ? cpu * 1000 / detections : 0);
+                     detections ? cpu * 1000 / detections : 0, tiles_run, tiles);
     }
     igp_tracks_free(tracks, n_tracks);
     reader_close(&r);
@@ -1047,7 +1056,8 @@ int igp_detect(IgpShoot *shoot)
                      .masters = json_object_get(scrub, "media"),
                      .previous = json_object_get(previous, "media"),
                      .score = s->face_thorough ? SCORE_THOROUGH : SCORE_DEFAULT,
-                     .min_face = s->face_min_size > 0 ? s->face_min_size : DEFAULT_MIN_FACE};
+                     .min_face = s->face_min_size > 0 ? s->face_min_size : DEFAULT_MIN_FACE,
+                     .threads = MAX(1, s->jobs)};
 
     igp_error_clear();
     ret = load_marks(&job);
