@@ -26,6 +26,10 @@ enum {
     B_FRAMES = 2,
 };
 
+/* The window holds still while the faces' centre stays within this share of
+ * its width (height) of where it looks. */
+#define STEADY_ZONE 0.10
+
 int igp_reel_open_input(const char *source, AVFormatContext **in)
 {
     int ret = avformat_open_input(in, source, NULL, NULL);
@@ -102,6 +106,22 @@ void igp_reel_window_size(int src_w, int src_h, int out_w, int out_h, int *crop_
     }
 }
 
+/* A steady camera: the window holds still while the subject stays within
+ * @p zone of where it looks, and then moves only as far as it must. This is
+ * what a camera operator does, and a still window costs the encoder
+ * nothing, where a drifting one makes every frame new. */
+static void hold_steady(double *v, int n, double zone)
+{
+    double held = n > 0 ? v[0] : 0;
+    for (int i = 0; i < n; i++) {
+        if (v[i] > held + zone)
+            held = v[i] - zone;
+        else if (v[i] < held - zone)
+            held = v[i] + zone;
+        v[i] = held;
+    }
+}
+
 /* A centred moving average of @p radius frames each side. */
 static void smooth(double *v, int n, int radius)
 {
@@ -133,6 +153,7 @@ void igp_reel_window_path(const double (*centres)[2], int n, double fps, const d
         for (int i = 0; i < n; i++)
             if (isnan(axis[a][i]))
                 axis[a][i] = fallback[a];
+        hold_steady(axis[a], n, STEADY_ZONE * size[a]);
         /* Two passes of a half-second average: close to a Gaussian glide. */
         int radius = MAX(1, (int)lround(fps * 0.5));
         smooth(axis[a], n, radius);
