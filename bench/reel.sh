@@ -11,16 +11,22 @@
 #   BENCH_REEL_SECONDS  length of the compared sources (default: 10)
 #   BENCH_REEL_LONG     length of the long clip of the memory test (default: 300)
 #   BENCH_REEL_RSS      0 skips the 30 s against long peak-RSS test (default: 1)
+#   BENCH_REEL_SOURCES  which sources to compare (default: 1080p60 4k30 hlg faces)
 #
 # Sources (made once under bench/results/reel/inputs/, then reused): 1080p60
 # H.264, 4K30 H.264, HLG HEVC 10-bit 1080p30, and a 1080p30 clip with moving
 # faces, each with sensor-like grain and -30 LUFS sound. Each is a one-reel
-# shoot; ingest, scrub (and, without face tracking, detect and redact) run
-# once, untimed; every timed igprep run starts from a copy of that folder.
+# shoot; ingest, scrub, detect and redact run once, untimed; every timed
+# igprep run starts from a copy of that folder (the chain from a copy made
+# before detect).
 #
 #   (a) igprep      igprep encode SHOOT --out OUT --post reel-01 (the render,
-#                   decoding the scrubbed master); with faces: igprep detect,
-#                   redact and encode
+#                   decoding the scrubbed master); with faces, the tracks
+#                   found by detect (run untimed) are hidden in every frame,
+#                   the window follows them and the redacted master is
+#                   written in the same pass
+#   (a') chain      with faces only: igprep detect, redact and encode, i.e.
+#                   the face tracking itself (BlazeFace every 2nd frame) too
 #   (b) ffmpeg      the §10 reference command on the same scrubbed master:
 #                   libx264 preset slow, CRF 19, maxrate 20M, bufsize 40M,
 #                   scale + crop to 1080x1920, fps 30, the logo PNG by the
@@ -40,6 +46,7 @@ runs=${BENCH_REEL_RUNS:-2}
 seconds=${BENCH_REEL_SECONDS:-10}
 long=${BENCH_REEL_LONG:-300}
 do_rss=${BENCH_REEL_RSS:-1}
+sources=${BENCH_REEL_SOURCES:-1080p60 4k30 hlg faces}
 igprep="$build_dir/bin/igprep"
 results="$repo/bench/results/reel"
 inputs="$results/inputs"
@@ -123,10 +130,15 @@ mkdir -p "$inputs"
 prepare() {
   local name=$1 faces=$2 shoot p="$work/$1-prep"
   shoot=$(src "$name")
-  rm -rf "$p"
+  rm -rf "$p" "$work/$1-scrubbed"
   "$igprep" ingest "$shoot" --out "$p" --quiet
   "$igprep" scrub "$shoot" --out "$p" --quiet
-  if [ "$faces" = 0 ]; then
+  if [ "$faces" = 1 ]; then
+    cp -a "$p" "$work/$1-scrubbed" # where the timed chain starts
+    rm -f "$shoot/faces.json"
+    "$igprep" detect "$shoot" --out "$p" --quiet
+    "$igprep" redact "$shoot" --out "$p" --quiet
+  else
     # No people in these clips: whatever the detector proposes on the test
     # pattern is marked "ignore", as an editor would, so no face is hidden
     # and the render runs without faces (and without a second encoder).
@@ -183,7 +195,7 @@ compare() {
 -af $(q "$(second_pass "$master")") -c:a aac -b:a 128k -ar 48000 -ac 2 \
 -movflags +faststart -use_editlist 0 $(q "$w/ffmpeg.mp4")"
   local igp="$(q "$igprep") encode $(q "$shoot") --out $(q "$w/igprep") --post reel-01 --quiet"
-  [ "$faces" = 1 ] && igp="$(q "$igprep") detect $(q "$shoot") --out $(q "$w/igprep") --quiet && \
+  local chain="$(q "$igprep") detect $(q "$shoot") --out $(q "$w/igprep") --quiet && \
 $(q "$igprep") redact $(q "$shoot") --out $(q "$w/igprep") --quiet && $igp"
   local decode="ffmpeg -nostdin -v error -i $(q "$master") -f null -"
   timed() { echo "/usr/bin/time -a -o $(q "$rss-$1") -f %M bash -c $(q "$2")"; }
@@ -193,6 +205,9 @@ $(q "$igprep") redact $(q "$shoot") --out $(q "$w/igprep") --quiet && $igp"
   if [ "$has_render" = 1 ]; then
     hf+=(--prepare "rm -rf $(q "$w/igprep") && cp -a $(q "$work/$name-prep") $(q "$w/igprep")"
       --command-name igprep "$(timed igprep "$igp")")
+    [ "$faces" = 1 ] &&
+      hf+=(--prepare "rm -rf $(q "$w/igprep") && cp -a $(q "$work/$name-scrubbed") $(q "$w/igprep")"
+        --command-name chain "$(timed chain "$chain")")
   fi
   hf+=(--prepare "rm -f $(q "$w/ffmpeg.mp4")" --command-name ffmpeg "$(timed ffmpeg "$ref")")
   hf+=(--prepare "true" --command-name decode "$(timed decode "$decode")")
@@ -218,15 +233,18 @@ def ratio(a, b):
 print()
 print(label)
 print("  command   wall mean ± sd       cpu user+sys   peak RSS")
-for name in ("igprep", "ffmpeg", "decode"):
+for name in ("igprep", "chain", "ffmpeg", "decode"):
     if name not in data:
-        print("  %-8s  (not run: no reel render in this igprep)" % name)
+        if name != "chain":
+            print("  %-8s  (not run: no reel render in this igprep)" % name)
         continue
     r = data[name]
     print("  %-8s  %6.2f s ± %5.2f s   %8.2f s   %6.0f MiB" % (name, r["mean"], r["stddev"] or 0,
           r["user"] + r["system"], peak(name)))
 print("  igprep / ffmpeg: %s    igprep / decode: %s    ffmpeg / decode: %s" % (
     ratio("igprep", "ffmpeg"), ratio("igprep", "decode"), ratio("ffmpeg", "decode")))
+if "chain" in data:
+    print("  chain (detect + redact + encode) / ffmpeg: %s" % ratio("chain", "ffmpeg"))
 PY
 }
 
@@ -263,19 +281,29 @@ rm -f "$summary"
   echo "igprep / this > 1: igprep takes that many times as long"
 } >"$summary"
 
-for s in 1080p60 4k30 hlg faces; do make_source "$s" "$seconds"; done
+# label NAME: what the comparison of that source is called in the summary.
+label() {
+  case $1 in
+    1080p60) echo "1080p60 H.264 (${seconds} s) -> reel 1080x1920 30 fps, no face tracking" ;;
+    4k30) echo "4K30 H.264 (${seconds} s) -> reel, no face tracking" ;;
+    hlg) echo "HLG HEVC 10-bit 1080p30 (${seconds} s) -> reel, tone-mapped, no face tracking" ;;
+    faces) echo "1080p30 H.264, a walking astronaut in a room of people (${seconds} s) -> reel, every face tracked and hidden" ;;
+    *) die "unknown source '$1' in BENCH_REEL_SOURCES (1080p60 4k30 hlg faces)" ;;
+  esac
+}
+
+for s in $sources; do
+  label "$s" >/dev/null
+  make_source "$s" "$seconds"
+done
 if [ "$do_rss" = 1 ]; then
   make_source short 30
   make_source long "$long"
 fi
-for s in 1080p60 4k30 hlg; do prepare "$s" 0; done
-prepare faces 1
-render_probe 1080p60
+for s in $sources; do prepare "$s" "$([ "$s" = faces ] && echo 1 || echo 0)"; done
+render_probe "${sources%% *}"
 
-compare 1080p60 0 "1080p60 H.264 (${seconds} s) -> reel 1080x1920 30 fps, no face tracking"
-compare 4k30 0 "4K30 H.264 (${seconds} s) -> reel, no face tracking"
-compare hlg 0 "HLG HEVC 10-bit 1080p30 (${seconds} s) -> reel, tone-mapped, no face tracking"
-compare faces 1 "1080p30 H.264 with a moving face (${seconds} s) -> reel, igprep with detect + redact"
+for s in $sources; do compare "$s" "$([ "$s" = faces ] && echo 1 || echo 0)" "$(label "$s")"; done
 if [ "$do_rss" = 1 ]; then
   prepare short 0
   prepare long 0
