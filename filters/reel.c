@@ -368,11 +368,13 @@ static int open_video_graph(Render *r)
     }
     if (is_hdr(d->color_trc))
         /* Scene light to linear, BT.2020 to BT.709 primaries in float, a
-         * Hable curve into SDR, then BT.709 8-bit (instagram-specs §10). */
+         * Hable curve into SDR, then BT.709 8-bit (instagram-specs §10),
+         * undithered like the reference command: dither noise costs the
+         * encoder about a tenth more time (docs/video.md). */
         chain =
             g_strdup_printf("zscale=tin=%s:min=%s:pin=%s:rin=%s:t=linear:npl=100,format=gbrpf32le,"
                             "zscale=p=bt709,tonemap=tonemap=hable:desat=0,"
-                            "zscale=t=bt709:m=bt709:r=tv:d=error_diffusion,format=yuv420p",
+                            "zscale=t=bt709:m=bt709:r=tv:d=none,format=yuv420p",
                             d->color_trc == AVCOL_TRC_SMPTE2084 ? "smpte2084" : "arib-std-b67",
                             d->colorspace == AVCOL_SPC_BT2020_CL ? "2020_cl" : "2020_ncl", "2020",
                             d->color_range == AVCOL_RANGE_JPEG ? "full" : "limited");
