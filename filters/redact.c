@@ -90,33 +90,27 @@ static double mask_at(const Ellipse *e, double px, double py)
     return 1 - (sqrt(r2) - e->solid) / FEATHER;
 }
 
-/* The part of the picture a replacement is made for: its pixels (a
- * contiguous copy), where it lies in the whole picture, and the face. */
+/* The part of the picture a replacement is made for: its pixels (read in
+ * place; the replacement goes to a buffer of its own until the blend), where
+ * it lies in the whole picture, and the face. */
 typedef struct Region {
-    const uint8_t *rgb; ///< w × h × 3
+    const uint8_t *rgb; ///< top-left pixel of w × h, rows @c stride bytes apart
+    size_t stride;
     int w, h;
     int x, y; ///< top-left pixel in picture coordinates
     const IgpRedactFace *face;
 } Region;
 
-static uint8_t *region_copy(const IgpRgbImage *img, int x, int y, int w, int h)
-{
-    uint8_t *buf = g_malloc((size_t)w * h * 3);
-    for (int row = 0; row < h; row++)
-        memcpy(buf + (size_t)row * w * 3, img->data + (size_t)(y + row) * img->stride + x * 3,
-               (size_t)w * 3);
-    return buf;
-}
-
-/* Mean of each channel over the pixels [x0, x1) × [y0, y1) of @p rgb (row
- * length @p w). */
-static void box_mean(const uint8_t *rgb, int w, int x0, int y0, int x1, int y1, float mean[3])
+/* Mean of each channel over the pixels [x0, x1) × [y0, y1) of the region. */
+static void box_mean(const Region *r, int x0, int y0, int x1, int y1, float mean[3])
 {
     uint32_t sum[3] = {0, 0, 0};
-    for (int y = y0; y < y1; y++)
+    for (int y = y0; y < y1; y++) {
+        const uint8_t *row = r->rgb + (size_t)y * r->stride;
         for (int x = x0; x < x1; x++)
             for (int c = 0; c < 3; c++)
-                sum[c] += rgb[((size_t)y * w + x) * 3 + c];
+                sum[c] += row[x * 3 + c];
+    }
     for (int c = 0; c < 3; c++)
         mean[c] = (float)sum[c] / (float)((x1 - x0) * (y1 - y0));
 }
@@ -207,7 +201,7 @@ static void make_blur(const Region *r, uint8_t *out)
         for (int i = 0; i < sw; i++) {
             int cx0 = i * r->w / sw, cx1 = MAX(cx0 + 1, (i + 1) * r->w / sw);
             int cy0 = j * r->h / sh, cy1 = MAX(cy0 + 1, (j + 1) * r->h / sh);
-            box_mean(r->rgb, r->w, cx0, cy0, cx1, cy1, small + ((size_t)j * sw + i) * 3);
+            box_mean(r, cx0, cy0, cx1, cy1, small + ((size_t)j * sw + i) * 3);
         }
     gauss_small(small, sw, sh);
     /* 1/16 levels in fixed point; the bilinear weights are out of 256. */
@@ -249,7 +243,7 @@ static void make_mosaic(const Region *r, uint8_t *out)
             int cx0 = MAX(0, x0), cy0 = MAX(0, y0);
             int cx1 = MIN(r->w, x0 + cell), cy1 = MIN(r->h, y0 + cell);
             float mean[3];
-            box_mean(r->rgb, r->w, cx0, cy0, cx1, cy1, mean);
+            box_mean(r, cx0, cy0, cx1, cy1, mean);
             for (int y = cy0; y < cy1; y++)
                 for (int x = cx0; x < cx1; x++)
                     for (int c = 0; c < 3; c++)
@@ -374,21 +368,26 @@ int igp_redact_face(IgpRgbImage *image, const IgpRedactFace *face, double paddin
 {
     Ellipse e = face_ellipse(face, padding);
     int rx, ry, rw, rh, ret = 0;
-    uint8_t *pixels, *repl;
+    uint8_t *repl;
 
     if (face->w <= 0 || face->h <= 0)
         return igp_error(IGP_ERR_INVALIDDATA, "redact", "empty face box");
     igp_redact_extent(face, padding, image->width, image->height, &rx, &ry, &rw, &rh);
     if (rw == 0 || rh == 0)
         return 0; /* wholly outside the picture: nothing to hide */
-    pixels = region_copy(image, rx, ry, rw, rh);
     repl = g_malloc((size_t)rw * rh * 3);
 
     /* The face box is in the image's pixels; the region also knows where it
      * lies in the whole picture (the image may be a cut-out of a frame). */
     IgpRedactFace local = *face;
     local.x -= rx, local.y -= ry;
-    Region region = {pixels, rw, rh, image->origin_x + rx, image->origin_y + ry, &local};
+    Region region = {image->data + (size_t)ry * image->stride + (size_t)rx * 3,
+                     image->stride,
+                     rw,
+                     rh,
+                     image->origin_x + rx,
+                     image->origin_y + ry,
+                     &local};
     switch (face->style) {
     case IGP_REDACT_MOSAIC:
         make_mosaic(&region, repl);
@@ -405,6 +404,5 @@ int igp_redact_face(IgpRgbImage *image, const IgpRedactFace *face, double paddin
     if (ret == 0)
         blend(image, repl, rx, ry, rw, rh, &e);
     g_free(repl);
-    g_free(pixels);
     return ret;
 }
