@@ -540,10 +540,16 @@ static void encode_one(int index, void *data)
     igp_progress_step(job->progress);
 }
 
-static void encode_some(int index, void *data)
+/* Some of the job's posts: @c posts[i] is the index of the i-th. */
+typedef struct PostSubset {
+    EncodeJob *job;
+    const int *posts;
+} PostSubset;
+
+static void encode_subset(int index, void *data)
 {
-    const int *map = ((void **)data)[1];
-    encode_one(map[index], ((void **)data)[0]);
+    const PostSubset *subset = data;
+    encode_one(subset->posts[index], subset->job);
 }
 
 /* Photo posts side by side; then the video posts one at a time: each render
@@ -553,7 +559,7 @@ static void encode_all(EncodeJob *job, int n)
 {
     int *photos = g_new(int, MAX(n, 1)), *videos = g_new(int, MAX(n, 1)), n_photos = 0,
         n_videos = 0;
-    void *photo_args[2] = {job, photos}, *video_args[2] = {job, videos};
+    PostSubset photo_posts = {job, photos}, video_posts = {job, videos};
 
     for (int i = 0; i < n; i++) {
         if (igp_post_is_video(job->posts[i], job->masters))
@@ -561,8 +567,8 @@ static void encode_all(EncodeJob *job, int n)
         else
             photos[n_photos++] = i;
     }
-    igp_parallel_for(n_photos, job->shoot->settings->jobs, encode_some, photo_args);
-    igp_parallel_for(n_videos, 1, encode_some, video_args);
+    igp_parallel_for(n_photos, job->shoot->settings->jobs, encode_subset, &photo_posts);
+    igp_parallel_for(n_videos, 1, encode_subset, &video_posts);
     g_free(photos);
     g_free(videos);
 }
