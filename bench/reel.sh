@@ -120,7 +120,8 @@ make_source() {
   mv "$tmp" "$dir/$file"
 }
 
-# The logo bug of the reference command: the template's placeholder logo as a PNG.
+# The logo bug of the reference command: the same artwork reel-basic draws
+# (templates/_shared/, the city's logo goes there when it sends one), as a PNG.
 logo="$inputs/logo.png"
 mkdir -p "$inputs"
 [ -s "$logo" ] || vips thumbnail "$repo/templates/_shared/logo-placeholder.svg" "$logo" 160
