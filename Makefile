@@ -7,7 +7,7 @@ BUILD   ?= build
 ASAN    ?= build-asan
 JOBS    ?= $(shell nproc)
 
-.PHONY: all deps build run test test-unit test-sanitize bench format format-check clean
+.PHONY: all deps build run test test-long test-sanitize bench format format-check clean
 
 all: build
 
@@ -26,8 +26,13 @@ run: build
 	@echo "Posts: $(OUT)/posts   masters: $(OUT)/masters   reports: $(OUT)/reports"
 
 # The whole test suite: unit and integration tests, output shown on failure.
+# (The long cases, 12 MP photos, 4K and long clips, are `make test-long`.)
 test: build
-	@ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
+	@ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS) -LE long
+
+# The long cases: tests/long/ (CI runs them too).
+test-long: build
+	@ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS) -L long
 
 # The same suite built with AddressSanitizer and UndefinedBehaviorSanitizer.
 test-sanitize: deps
@@ -36,7 +41,7 @@ test-sanitize: deps
 	@ASAN_OPTIONS=$$(cat tests/asan.options) \
 	  LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0 \
 	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-	  ctest --test-dir $(ASAN) --output-on-failure -j $(JOBS)
+	  ctest --test-dir $(ASAN) --output-on-failure -j $(JOBS) -LE long
 
 # Benchmarks against vipsthumbnail and ImageMagick, and the reel path against
 # the ffmpeg command line (bench/run.sh, bench/reel.sh; not part of `make test`).

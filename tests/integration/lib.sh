@@ -7,6 +7,14 @@ set -euo pipefail
 IGPREP="$IGP_BIN/igprep"
 SAMPLE="$IGP_SRC/samples/nobisuku-halloween"
 
+# sample_out DEST: a copy of the sample shoot's OUT, made once per ctest run
+# by setup-samples.sh (the "samples" fixture), mtimes kept.
+sample_out() {
+  local cached="${IGP_CACHE:?set by ctest}/samples/out"
+  [ -d "$cached" ] || { echo "the samples fixture has not run: $cached" >&2; return 1; }
+  cp -a "$cached" "$1"
+}
+
 TEST_TMP=$(mktemp -d "${TMPDIR:-/tmp}/igp-test.XXXXXX")
 trap 'rm -rf "$TEST_TMP"' EXIT
 

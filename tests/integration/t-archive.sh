@@ -11,7 +11,7 @@ export LSAN_OPTIONS="suppressions=$TEST_TMP/lsan.supp:print_suppressions=0${LSAN
 
 out="$TEST_TMP/out"
 bags="$TEST_TMP/bags"
-"$IGPREP" run "$SAMPLE" --out "$out" --quiet
+sample_out "$out"
 shoot=2026-11-20-nobisuku-halloween
 bag="$bags/igprep-$shoot"
 
@@ -212,6 +212,8 @@ jname="2026-11-21 秋の会"
 cp -a "$SAMPLE" "$jshoot"
 jq --arg name "$jname" '.shoot = $name | (.posts[] | select(.id == "feed-02") | .id) = "feed 秋 01" | (.posts[] | select(.id == "carousel-01") | .id) = "50% 秋"' \
   "$SAMPLE/shoot.json" >"$jshoot/shoot.json"
+# From a copy of the sample's OUT: only the renamed posts are made again.
+sample_out "$TEST_TMP/jout"
 "$IGPREP" run "$jshoot" --out "$TEST_TMP/jout" --quiet
 for fmt in dir zip tar; do
   run "$IGPREP" archive "$TEST_TMP/jout" --to "$TEST_TMP/j" --format "$fmt" --quiet

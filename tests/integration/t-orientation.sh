@@ -7,7 +7,7 @@ src="$SAMPLE/IMG_0013.JPG"
 check "the sample really is orientation 6" test "$(exiftool -n -s3 -Orientation "$src")" = 6
 check "its stored pixels are portrait" test "$(vipsheader -f width "$src")" = 2000
 
-"$IGPREP" run "$SAMPLE" --out "$out" --post carousel-01 --quiet
+sample_out "$out"
 master="$out/masters/IMG_0013.JPG.jpg"
 check "master is landscape as displayed" test "$(vipsheader -f width "$master")x$(vipsheader -f height "$master")" = 3000x2000
 

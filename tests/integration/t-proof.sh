@@ -19,6 +19,7 @@ out="$TEST_TMP/out"
 cp -r "$SAMPLE" "$shoot"
 jq '.posts += [{"id": "broken", "type": "feed", "media": [{"file": "MISSING.JPG"}]}]' \
   "$SAMPLE/shoot.json" > "$shoot/shoot.json"
+sample_out "$out" # the samples' results: only the broken post is new
 "$IGPREP" run "$shoot" --out "$out" --quiet 2>/dev/null || true
 if ! jq -e '.posts["feed-01-story"].files[0]' "$out/state/encode.json" >/dev/null; then
   jq '.posts += [{"id": "feed-01-story", "type": "story", "media": [{"file": "IMG_0014.JPG"}],

@@ -3,7 +3,7 @@
 . "$(dirname "$0")/lib.sh"
 
 out="$TEST_TMP/out"
-"$IGPREP" run "$SAMPLE" --out "$out" --quiet
+sample_out "$out" # the fixture's run of the samples (setup-samples.sh)
 first=$(cd "$out" && find posts masters -type f -printf '%p %T@\n' | sort)
 first_hashes=$(cd "$out" && find posts masters -type f -exec sha256sum {} + | sort)
 
