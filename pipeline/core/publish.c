@@ -241,8 +241,11 @@ static char *outbox_intruders(const char *final_dir, json_t *entry)
     size_t i;
 
     g_hash_table_add(expected, "post.json");
-    json_array_foreach(json_object_get(entry, "files"), i, f) g_hash_table_add(
-        expected, (char *)base_name(json_string_value(json_object_get(f, "path"))));
+    json_array_foreach(json_object_get(entry, "files"), i, f)
+    {
+        const char *rel = json_string_value(json_object_get(f, "path"));
+        g_hash_table_add(expected, (char *)base_name(rel));
+    }
     while (dir && (name = g_dir_read_name(dir))) {
         char *path = g_build_filename(final_dir, name, NULL);
         struct stat st;
