@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -26,6 +27,12 @@
 #include <cairo.h>
 #include <glib.h>
 #include <vips/vips.h>
+
+/* bag-info.txt's "Bag-Software-Agent" (the label bagit-python and BagIt
+ * profiles use; RFC 8493 §2.2.2 allows labels of one's own): how an export
+ * recognises a bag it may replace. Without a version, so that a new release
+ * does not rewrite every bag. */
+#define BAG_SOFTWARE_AGENT "igprep"
 
 /* ---- the bag being built ---- */
 
@@ -801,6 +808,7 @@ static GString *bag_info(const Bag *bag)
         append_info(s, "Internal-Sender-Identifier", bag->shoots->pdata[i]);
     append_info(s, "Payload-Oxum", oxum);
     append_info(s, "Bag-Size", size);
+    append_info(s, "Bag-Software-Agent", BAG_SOFTWARE_AGENT);
     g_free(oxum);
     g_free(size);
     return s;
@@ -877,6 +885,17 @@ static int write_fd(void *ctx, const void *data, size_t len)
     return 0;
 }
 
+/* $IGP_ARCHIVE_DELAY_MS (tests only): pause that long after each file of a
+ * bag is written, so that a test's SIGKILL lands mid-bag. Unset: no pause. */
+static void test_delay(void)
+{
+    const char *delay = getenv("IGP_ARCHIVE_DELAY_MS");
+    int ms = delay ? atoi(delay) : 0;
+
+    if (ms > 0)
+        g_usleep((gulong)ms * 1000);
+}
+
 static int write_bag_file(const BagFile *f, const char *root)
 {
     char *path = g_build_filename(root, f->path, NULL);
@@ -891,6 +910,7 @@ static int write_bag_file(const BagFile *f, const char *root)
         ret = igp_error(IGP_ERR(errno), path, "cannot sync: %s", strerror(errno));
     if (fd >= 0)
         close(fd);
+    test_delay();
     g_free(dir);
     g_free(path);
     return ret;
@@ -986,6 +1006,7 @@ static int write_member(struct archive *a, const Member *m, time_t mtime)
     if (ret == 0 && m->file)
         ret = bag_file_stream(m->file, write_archive_data, a);
     archive_entry_free(e);
+    test_delay();
     return ret;
 }
 
@@ -1041,29 +1062,143 @@ static int self_check(const char *path)
     return ret;
 }
 
-/* A folder bag whose tag files (which cover every payload checksum) are the
- * ones we would write, and which still validates, needs no rewrite. */
-static int dir_bag_unchanged(const Bag *bag, const char *final)
+/* ---- what is already at the bag's name ---- */
+
+/* The tag files an export writes: a file outside data/ with another name is
+ * not igprep's. */
+static int is_own_tag_file(const char *path)
 {
-    Check c;
-    int same = igp_path_exists(final);
+    static const char *const names[] = {"bagit.txt", "bag-info.txt", "manifest-sha256.txt",
+                                        "manifest-sha512.txt", "tagmanifest-sha512.txt"};
+    for (size_t i = 0; i < G_N_ELEMENTS(names); i++)
+        if (!strcmp(path, names[i]))
+            return 1;
+    return 0;
+}
+
+static int has_own_marker(Check *c)
+{
+    char *text = igp_bag_tag_text(c, "bag-info.txt");
+    char **lines = text ? igp_bag_tag_lines(text) : NULL;
+    int found = 0;
+
+    for (char **l = lines; l && *l && !found; l++)
+        found = !strcmp(*l, "Bag-Software-Agent: " BAG_SOFTWARE_AGENT);
+    g_strfreev(lines);
+    g_free(text);
+    return found;
+}
+
+/* The keys of a hash table in byte order, so that the first offender named
+ * is the same every time (g_free() the array, not the keys). */
+static char **sorted_keys(GHashTable *table)
+{
+    guint n;
+    char **keys = (char **)g_hash_table_get_keys_as_array(table, &n);
+    qsort(keys, n, sizeof(*keys), (int (*)(const void *, const void *))igp_bag_compare_strings);
+    return keys;
+}
+
+/* A file the checked bag holds that igprep did not put there: a payload file
+ * its manifests do not list, a link or device, or a file outside data/ that
+ * is not one of the tag files. Returns why (g_free()), or NULL. */
+static char *foreign_file(Check *c)
+{
+    static const struct {
+        const char *prefix, *what;
+    } kinds[] = {
+        {"not a file: ", "which is not a regular file"},
+        {"extra: ", "which its manifests do not list"},
+        {"duplicate: ", "twice"},
+    };
+    char **keys = sorted_keys(c->problems), *why = NULL;
+
+    for (char **k = keys; *k && !why; k++)
+        for (size_t i = 0; i < G_N_ELEMENTS(kinds) && !why; i++)
+            if (g_str_has_prefix(*k, kinds[i].prefix))
+                why = g_strdup_printf("it holds '%s', %s", *k + strlen(kinds[i].prefix),
+                                      kinds[i].what);
+    g_free(keys);
+    if (why)
+        return why;
+    keys = sorted_keys(c->files);
+    for (char **k = keys; *k && !why; k++)
+        if (!g_str_has_prefix(*k, "data/") && !is_own_tag_file(*k))
+            why = g_strdup_printf("it holds '%s', which igprep does not write", *k);
+    g_free(keys);
+    return why;
+}
+
+/* Why the folder or archive at @p final is not a bag igprep wrote, holding
+ * nothing but its own files (g_free()), or NULL when it is one. A bag of
+ * ours with a file changed or missing is just damaged: it may be replaced. */
+static char *not_own_bag(Check *c, const char *final)
+{
+    char *why;
+
+    if (igp_bag_check(c, final) != 0) {
+        why = g_strdup_printf("it cannot be read as a bag: %s", igp_error_buffer());
+        igp_error_clear();
+        return why;
+    }
+    if (!g_hash_table_contains(c->files, "bagit.txt"))
+        return g_strdup("it has no bagit.txt");
+    if (!has_own_marker(c))
+        return g_strdup("its bag-info.txt has no 'Bag-Software-Agent: " BAG_SOFTWARE_AGENT "'");
+    if (g_hash_table_contains(c->problems, "missing: manifest-<algorithm>.txt"))
+        return g_strdup("it has no payload manifest to tell its files from others");
+    return foreign_file(c);
+}
+
+/* Does the checked folder bag already hold exactly @p bag? Its tag files
+ * (which cover every payload checksum) are the ones we would write, and it
+ * validates. */
+static int same_dir_bag(const Bag *bag, Check *c)
+{
+    int same = g_hash_table_size(c->problems) == 0;
 
     for (guint i = 0; i < bag->tags->len && same; i++) {
         const BagFile *f = bag->tags->pdata[i];
-        char *path = g_build_filename(final, f->path, NULL), *old = NULL;
-        gsize len = 0, new_len;
-        const void *data = g_bytes_get_data(f->bytes, &new_len);
-        same = g_file_get_contents(path, &old, &len, NULL) && len == new_len &&
-               !memcmp(old, data, len);
+        char *old = igp_bag_tag_text(c, f->path);
+        gsize len;
+        const void *data = g_bytes_get_data(f->bytes, &len);
+        same = old && strlen(old) == len && !memcmp(old, data, len);
         g_free(old);
-        g_free(path);
     }
-    if (!same)
-        return 0;
-    same = igp_bag_check(&c, final) == 0 && g_hash_table_size(c.problems) == 0;
-    igp_error_clear();
-    igp_bag_check_clear(&c);
     return same;
+}
+
+/* May the bag be written at @p final? Yes (0) when nothing is there, or a
+ * bag igprep wrote; *same is then set when it is a folder bag that already
+ * holds exactly @p bag. Anything else, a user's folder or file above all, is
+ * never replaced: an error naming it. */
+static int check_existing(const Bag *bag, const char *final, int *same)
+{
+    const int dir = bag->settings->format == IGP_BAG_DIR;
+    struct stat st;
+    char *why;
+    int ret = 0;
+
+    *same = 0;
+    if (lstat(final, &st) != 0)
+        return errno == ENOENT ? 0 : igp_error(IGP_ERR(errno), final, "%s", strerror(errno));
+    if (S_ISLNK(st.st_mode)) {
+        why = g_strdup("it is a symbolic link");
+    } else if (dir ? !S_ISDIR(st.st_mode) : !S_ISREG(st.st_mode)) {
+        why = g_strdup(dir ? "it is not a folder" : "it is not a regular file");
+    } else {
+        Check c;
+        why = not_own_bag(&c, final);
+        *same = !why && dir && same_dir_bag(bag, &c);
+        igp_bag_check_clear(&c);
+    }
+    if (why)
+        ret = igp_error(IGP_ERR_INVALIDDATA, final,
+                        "already exists and is not a bag igprep wrote (%s); left as it is: move "
+                        "it away or choose another --to",
+                        why);
+    g_free(why);
+    return ret;
 }
 
 /* Same bytes? Read in chunks: archives can be large. */
@@ -1093,10 +1228,10 @@ static int files_equal(const char *a, const char *b)
 static int publish_dir(const Bag *bag, const char *final, int *unchanged)
 {
     char *tmp;
-    int ret;
+    int ret = check_existing(bag, final, unchanged);
 
-    if ((*unchanged = dir_bag_unchanged(bag, final)))
-        return 0;
+    if (ret || *unchanged)
+        return ret;
     tmp = igp_temp_sibling(final);
     ret = write_bag_dir(bag, tmp);
     if (ret == 0)
@@ -1113,10 +1248,13 @@ static int publish_dir(const Bag *bag, const char *final, int *unchanged)
 
 static int publish_archive(const Bag *bag, const char *final, int *unchanged)
 {
-    char *tmp = igp_temp_sibling(final);
-    int ret = write_bag_archive(bag, tmp);
+    char *tmp;
+    int ret = check_existing(bag, final, unchanged);
 
-    *unchanged = 0;
+    if (ret)
+        return ret;
+    tmp = igp_temp_sibling(final);
+    ret = write_bag_archive(bag, tmp);
     if (ret == 0)
         ret = igp_fsync_path(tmp);
     if (ret == 0)
@@ -1131,6 +1269,44 @@ static int publish_archive(const Bag *bag, const char *final, int *unchanged)
         unlink(tmp);
     g_free(tmp);
     return ret;
+}
+
+/* One export at a time writes in DIR: flock() on the folder itself, which
+ * leaves no file of igprep's in the user's folder. Returns the lock's file
+ * descriptor (close() releases it) or an IGP_ERR. */
+static int lock_to_dir(const char *dir)
+{
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), err;
+
+    if (fd < 0)
+        return igp_error(IGP_ERR(errno), dir, "cannot open folder: %s", strerror(errno));
+    if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+        return fd;
+    err = errno;
+    close(fd);
+    if (err == EWOULDBLOCK)
+        return igp_error(IGP_ERR(EBUSY), dir, "another igprep archive is writing in this folder");
+    return igp_error(IGP_ERR(err), dir, "cannot lock: %s", strerror(err));
+}
+
+/* Remove what a killed export left in DIR: the hidden temporaries of its bags
+ * (".igprep-<name>.tmp-PID-N", never visible under a final name). Only
+ * those: DIR is the user's folder. Call under lock_to_dir(). */
+static void sweep_bag_temporaries(const char *dir_path)
+{
+    GDir *dir = g_dir_open(dir_path, 0, NULL);
+    const char *name;
+
+    while (dir && (name = g_dir_read_name(dir))) {
+        if (g_str_has_prefix(name, ".igprep-") && strstr(name, ".tmp-")) {
+            char *path = g_build_filename(dir_path, name, NULL);
+            igp_remove_tree(path);
+            g_free(path);
+        }
+    }
+    if (dir)
+        g_dir_close(dir);
+    igp_error_clear();
 }
 
 /* ---- export ---- */
@@ -1175,7 +1351,7 @@ static int export_bag(const IgpArchiveSettings *settings, int originals, char **
                       : settings->format == IGP_BAG_TAR ? ".tar"
                                                         : "";
     char *final = NULL, *file = NULL;
-    int unchanged = 0, ret;
+    int unchanged = 0, lock = -1, ret;
     Bag bag;
 
     bag_init(&bag, settings);
@@ -1187,9 +1363,15 @@ static int export_bag(const IgpArchiveSettings *settings, int originals, char **
         final = g_build_filename(settings->to_dir, file, NULL);
         ret = igp_mkdir_p(settings->to_dir);
     }
-    if (ret == 0)
+    if (ret == 0 && (lock = lock_to_dir(settings->to_dir)) < 0)
+        ret = lock;
+    if (ret == 0) {
+        sweep_bag_temporaries(settings->to_dir);
         ret = settings->format == IGP_BAG_DIR ? publish_dir(&bag, final, &unchanged)
                                               : publish_archive(&bag, final, &unchanged);
+    }
+    if (lock >= 0)
+        close(lock);
     if (ret)
         igp_log_error("%s", igp_error_buffer());
     else

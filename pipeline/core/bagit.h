@@ -43,11 +43,16 @@ typedef struct IgpArchiveSettings {
 /**
  * Build the bag and publish it atomically as DIR/<bag name>[.zip|.tar]. The
  * result is checked with igp_archive_check()'s rules before it is renamed
- * into place. An existing bag with the same content is left untouched.
+ * into place. An existing bag with the same content is left untouched; an
+ * existing bag igprep wrote is replaced; anything else at that name is an
+ * error, and left alone. One export at a time writes in DIR, and it first
+ * removes the hidden temporaries a killed export left there.
+ * $IGP_ARCHIVE_DELAY_MS (tests only) sleeps that long after each file written.
  *
  * @param path_out  when not NULL, set to the bag's path (caller g_free()s)
  * @return 0, IGP_ERR_INVALIDDATA (unusable run folder, nothing to export,
- *         two files for one bag path), or another IGP_ERR
+ *         two files for one bag path, something not igprep's bag at its
+ *         name), IGP_ERR(EBUSY) (another export in DIR), or another IGP_ERR
  */
 int igp_archive_export(const IgpArchiveSettings *settings, char **path_out);
 

@@ -251,7 +251,7 @@ static int path_is_safe(const char *path)
 }
 
 /* The text of a tag file, NUL-terminated, or NULL when absent or not UTF-8. */
-static char *tag_text(Check *c, const char *name)
+char *igp_bag_tag_text(Check *c, const char *name)
 {
     Found *f = g_hash_table_lookup(c->files, name);
     gsize len;
@@ -268,7 +268,7 @@ static char *tag_text(Check *c, const char *name)
 }
 
 /* Lines of a tag file, without their CR LF, CR or LF endings. */
-static char **tag_lines(const char *text)
+char **igp_bag_tag_lines(const char *text)
 {
     char *unix_text = g_strdup(text);
     char **lines;
@@ -284,7 +284,7 @@ static char **tag_lines(const char *text)
 
 static void check_bagit_txt(Check *c)
 {
-    char *text = tag_text(c, "bagit.txt");
+    char *text = igp_bag_tag_text(c, "bagit.txt");
     char **lines;
 
     if (!text) {
@@ -292,7 +292,7 @@ static void check_bagit_txt(Check *c)
             problem(c, "missing: bagit.txt", " (the bag declaration, RFC 8493 §2.1.1)");
         return;
     }
-    lines = tag_lines(text);
+    lines = igp_bag_tag_lines(text);
     if (!lines[0] || strcmp(lines[0], "BagIt-Version: 1.0") || !lines[1] ||
         g_ascii_strcasecmp(lines[1], "Tag-File-Character-Encoding: UTF-8"))
         problem(c, "bagit.txt",
@@ -350,7 +350,7 @@ static void check_manifest(Check *c, const char *name, int tag)
     const char *alg_name = name + strlen(tag ? "tagmanifest-" : "manifest-");
     char *alg_copy = g_strndup(alg_name, strlen(alg_name) - strlen(".txt"));
     int alg = igp_bag_alg_by_name(alg_copy);
-    char *text = tag_text(c, name), **lines = NULL;
+    char *text = igp_bag_tag_text(c, name), **lines = NULL;
     GHashTable *listed = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 
     if (alg < 0)
@@ -359,7 +359,7 @@ static void check_manifest(Check *c, const char *name, int tag)
     else if (!text)
         problem(c, name, ": cannot be read (not UTF-8 text, or over 64 MB)");
     else
-        lines = tag_lines(text);
+        lines = igp_bag_tag_lines(text);
     for (int i = 0; lines && lines[i]; i++) {
         char *line = lines[i], *sep = line + strcspn(line, " \t"), *path;
         if (!*line)
@@ -398,14 +398,14 @@ static void payload_totals(Check *c, int64_t *octets, unsigned *count)
 /* Payload-Oxum is optional (RFC 8493 §2.2.2), but must be right when present. */
 static void check_oxum(Check *c)
 {
-    char *text = tag_text(c, "bag-info.txt"), **lines;
+    char *text = igp_bag_tag_text(c, "bag-info.txt"), **lines;
     long long octets, count;
     int64_t real_octets;
     unsigned real_count;
 
     if (!text)
         return;
-    lines = tag_lines(text);
+    lines = igp_bag_tag_lines(text);
     payload_totals(c, &real_octets, &real_count);
     for (char **l = lines; *l; l++) {
         if (!g_str_has_prefix(*l, "Payload-Oxum:"))

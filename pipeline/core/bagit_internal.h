@@ -56,6 +56,11 @@ typedef struct Check {
  * with igp_bag_check_clear(). */
 int igp_bag_check(Check *c, const char *bag);
 void igp_bag_check_clear(Check *c);
+/* The text of a top-level tag file, NUL-terminated (g_free() it), or NULL
+ * when the bag has no such file or it is not UTF-8 (a problem then). */
+char *igp_bag_tag_text(Check *c, const char *name);
+/* Lines of a tag file's text, without their CR LF, CR or LF (g_strfreev() them). */
+char **igp_bag_tag_lines(const char *text);
 /* The problems, sorted by file name, as a NULL-terminated list (g_free() it). */
 char **igp_bag_sorted_problems(Check *c);
 

@@ -7,9 +7,11 @@
 #include "error.h"
 #include "fsutil.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /* What one publish run shares between posts. */
@@ -218,8 +220,56 @@ static char *post_json(const PublishRun *run, const char *id, json_t *entry, jso
 
 /* ---- writing the folder ---- */
 
+static gint compare_strings(gconstpointer a, gconstpointer b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* What the outbox folder holds besides the post: entries other than
+ * post.json and the post's files, and those that are not regular files (a
+ * link to the same bytes is not the post's file). Returns them in order,
+ * e.g. "'a.jpg' is not a regular file; 'notes.txt' is not part of the post"
+ * (g_free()), or NULL when there is none (or no folder). */
+static char *outbox_intruders(const char *final_dir, json_t *entry)
+{
+    GHashTable *expected = g_hash_table_new(g_str_hash, g_str_equal);
+    GPtrArray *found = g_ptr_array_new_with_free_func(g_free);
+    GDir *dir = g_dir_open(final_dir, 0, NULL);
+    const char *name;
+    char *list = NULL;
+    json_t *f;
+    size_t i;
+
+    g_hash_table_add(expected, "post.json");
+    json_array_foreach(json_object_get(entry, "files"), i, f)
+    {
+        const char *rel = json_string_value(json_object_get(f, "path"));
+        g_hash_table_add(expected, (char *)base_name(rel));
+    }
+    while (dir && (name = g_dir_read_name(dir))) {
+        char *path = g_build_filename(final_dir, name, NULL);
+        struct stat st;
+        if (!g_hash_table_contains(expected, name))
+            g_ptr_array_add(found, g_strdup_printf("'%s' is not part of the post", name));
+        else if (lstat(path, &st) != 0 || !S_ISREG(st.st_mode))
+            g_ptr_array_add(found, g_strdup_printf("'%s' is not a regular file", name));
+        g_free(path);
+    }
+    if (found->len > 0) {
+        g_ptr_array_sort(found, compare_strings);
+        g_ptr_array_add(found, NULL);
+        list = g_strjoinv("; ", (char **)found->pdata);
+    }
+    if (dir)
+        g_dir_close(dir);
+    g_ptr_array_free(found, TRUE);
+    g_hash_table_destroy(expected);
+    return list;
+}
+
 /* Is the published folder already exactly this post? Same post.json bytes,
- * and every file it lists present with its hash. */
+ * and every file it lists present with its hash (the caller has checked
+ * that it holds nothing else). */
 static int outbox_is_current(const char *final_dir, const char *text, json_t *entry)
 {
     char *pj = g_build_filename(final_dir, "post.json", NULL);
@@ -312,6 +362,37 @@ static int write_outbox_post(const PublishRun *run, const char *final_dir, const
     return ret;
 }
 
+/* The outbox folder holds exactly the approved post afterwards: it is left
+ * alone when it already does, and otherwise built anew and swapped in whole,
+ * with a warning naming what it held besides the post (a planted file, a
+ * link in place of a file), which goes with the old folder. */
+static void publish_folder(PublishRun *run, const char *id, const char *final_dir, const char *text,
+                           json_t *entry)
+{
+    char *intruders = outbox_intruders(final_dir, entry);
+
+    if (!intruders && outbox_is_current(final_dir, text, entry)) {
+        run->unchanged++;
+    } else if (write_outbox_post(run, final_dir, text, entry) != 0) {
+        refuse(run, id, "%s", igp_error_buffer());
+    } else {
+        if (intruders)
+            igp_log_warning(
+                "publish: %s: %s; replaced by a folder holding exactly the approved post",
+                final_dir, intruders);
+        igp_log_note("publish: %s", final_dir);
+        run->published++;
+    }
+    g_free(intruders);
+}
+
+/* A post's outbox name is free, or an igprep folder: not a link, not a file. */
+static int is_folder_or_absent(const char *path)
+{
+    struct stat st;
+    return lstat(path, &st) != 0 ? errno == ENOENT : S_ISDIR(st.st_mode);
+}
+
 static void publish_post(PublishRun *run, const char *id, json_t *entry)
 {
     json_t *approval = latest_approval(run->approvals, id);
@@ -323,16 +404,13 @@ static void publish_post(PublishRun *run, const char *id, json_t *entry)
     final_dir = g_build_filename(run->settings->outbox, name, NULL);
     text = post_json(run, id, entry, approval);
     igp_error_clear();
-    if (!text) {
+    if (!text)
         refuse(run, id, "cannot serialise post.json");
-    } else if (outbox_is_current(final_dir, text, entry)) {
-        run->unchanged++;
-    } else if (write_outbox_post(run, final_dir, text, entry) != 0) {
-        refuse(run, id, "%s", igp_error_buffer());
-    } else {
-        igp_log_note("publish: %s", final_dir);
-        run->published++;
-    }
+    else if (!is_folder_or_absent(final_dir))
+        refuse(run, id, "%s exists and is not a folder igprep wrote; it is left as it is",
+               final_dir);
+    else
+        publish_folder(run, id, final_dir, text, entry);
     g_free(text);
     g_free(final_dir);
     g_free(name);

@@ -71,9 +71,12 @@ typedef struct IgpPublishSettings {
  * Hand every approved, unchanged, verified post to the outbox, as
  * OUTBOX/<shoot>-<post>/ (media and post.json), each built in a hidden
  * temporary folder, fsynced and renamed into place. An identical folder is
- * left untouched. Refused posts are reported one line each; the others
- * still go out. Temporary folders of a killed publish are removed first.
- * $IGP_PUBLISH_DELAY_MS (tests only) sleeps that long between file writes.
+ * left untouched; one holding anything besides the post's regular files is
+ * rebuilt, with a warning naming what it held. A file or link under a
+ * post's folder name is left alone, and that post refused. Refused posts
+ * are reported one line each; the others still go out. Temporary folders
+ * of a killed publish are removed first. $IGP_PUBLISH_DELAY_MS (tests only)
+ * sleeps that long between file writes.
  * @return 0 when every post went out, IGP_ERR_INVALIDDATA when some post was
  *         refused, another IGP_ERR when OUT or the outbox is unusable
  */
