@@ -1,4 +1,5 @@
 #include "fuzz_common.h"
+#include "error.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -17,6 +18,17 @@ void igp_fuzz_die(const char *what, const char *detail)
 {
     fprintf(stderr, "fuzz: set-up failed: %s: %s\n", what, detail);
     exit(2);
+}
+
+int igp_fuzz_report(int ret)
+{
+    static int verbose = -1;
+
+    if (verbose < 0)
+        verbose = getenv("IGP_FUZZ_VERBOSE") != NULL;
+    if (verbose)
+        fprintf(stderr, "fuzz: %s\n", ret ? igp_error_buffer() : "ok");
+    return ret;
 }
 
 static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)

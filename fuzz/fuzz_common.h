@@ -28,6 +28,12 @@ void igp_fuzz_copy(const char *from, const char *to);
 /** Make the folder @p path (and its parents). Exits on failure. */
 void igp_fuzz_mkdir(const char *path);
 
+/**
+ * With IGP_FUZZ_VERBOSE set, print what the call under test said: "ok" or
+ * its error message (to see why a seed does not get far). Returns @p ret.
+ */
+int igp_fuzz_report(int ret);
+
 /** Exit the harness with a message: its set-up failed, no input is to blame. */
 void igp_fuzz_die(const char *what, const char *detail) __attribute__((noreturn));
 

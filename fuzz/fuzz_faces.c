@@ -54,7 +54,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     igp_fuzz_write(path, data, size);
     igp_error_clear();
-    if (igp_faces_load(path, 0, &doc) == 0) {
+    if (igp_fuzz_report(igp_faces_load(path, 0, &doc)) == 0) {
         const char *name;
         json_t *entry;
 

@@ -17,7 +17,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     igp_fuzz_write(path, data, size);
     igp_error_clear();
     /* A file that fits the sniffing window is recognised as its bytes are. */
-    if (igp_identify(path, &info) == 0 && size <= 512 && (!format || strcmp(info.format, format)))
+    if (igp_fuzz_report(igp_identify(path, &info)) == 0 && size <= 512 &&
+        (!format || strcmp(info.format, format)))
         __builtin_trap();
     igp_error_clear();
     return 0;

@@ -50,7 +50,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     igp_fuzz_write(path, data, size);
     igp_error_clear();
-    if (igp_manifest_load(dir, &m) == 0) {
+    if (igp_fuzz_report(igp_manifest_load(dir, &m)) == 0) {
         use_manifest(m);
         igp_manifest_free(&m);
     }

@@ -10,6 +10,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     igp_fuzz_write(path, data, size);
     igp_error_clear();
-    (void)igp_png_walk(path, &walk);
+    (void)igp_fuzz_report(igp_png_walk(path, &walk));
     return 0;
 }

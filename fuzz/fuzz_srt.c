@@ -2,6 +2,7 @@
  * input buffer is exactly @p size bytes, so ASan sees any read past it. Then
  * what the reel overlay asks of the cues. */
 #include "error.h"
+#include "fuzz_common.h"
 #include "srt.h"
 
 #include <stdint.h>
@@ -12,7 +13,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     IgpSrt *srt = NULL;
 
     igp_error_clear();
-    if (igp_srt_parse("input.srt", (const char *)data, size, &srt) == 0) {
+    if (igp_fuzz_report(igp_srt_parse("input.srt", (const char *)data, size, &srt)) == 0) {
         for (size_t i = 0; i < sizeof(times) / sizeof(times[0]); i++) {
             int cue = igp_srt_cue_at(srt, times[i]);
             if (cue >= srt->n_cues)

@@ -78,7 +78,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     igp_fuzz_write(path, data, size);
     igp_error_clear();
-    if (igp_template_load(templates, INPUT_NAME, fonts, &t) == 0)
+    if (igp_fuzz_report(igp_template_load(templates, INPUT_NAME, fonts, &t)) == 0)
         igp_template_free(&t);
     igp_error_clear();
     g_free(path);
