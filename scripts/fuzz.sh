@@ -50,7 +50,8 @@ run_one() {
   for f in "$crashes"/*; do
     [ -e "$f" ] && echo "fuzz: $t: input saved: $f (replay: $bin $f)"
   done
-  echo "fuzz: $t: log: $log"
+  echo "fuzz: $t: log: $log; its report:"
+  grep -m1 -A25 -E '^==[0-9]+==ERROR|runtime error|ERROR: libFuzzer' "$log" | sed "s/^/fuzz: $t:   /"
   return 1
 }
 
