@@ -6,8 +6,9 @@ OUT     ?= out/nobisuku-halloween
 BUILD   ?= build
 ASAN    ?= build-asan
 JOBS    ?= $(shell nproc)
+FUZZ_SECONDS ?= 60
 
-.PHONY: all deps build run test test-long test-sanitize bench format format-check clean
+.PHONY: all deps build run test test-long test-sanitize fuzz bench format format-check clean
 
 all: build
 
@@ -43,6 +44,12 @@ test-sanitize: deps
 	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  ctest --test-dir $(ASAN) --output-on-failure -j $(JOBS) -LE long
 
+# The libFuzzer harnesses of fuzz/ (clang, ASan, UBSan), each run for
+# FUZZ_SECONDS, two at a time; an input that crashes is kept in
+# build-fuzz/crashes/<harness>/ and the exit status is non-zero (fuzz/README.md).
+fuzz: deps
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) bash scripts/fuzz.sh
+
 # Benchmarks against vipsthumbnail and ImageMagick, and the reel path against
 # the ffmpeg command line (bench/run.sh, bench/reel.sh; not part of `make test`).
 bench: build
@@ -55,4 +62,4 @@ format-check:
 	@clang-format --dry-run --Werror $$(git ls-files '*.c' '*.h' '*.cpp')
 
 clean:
-	rm -rf $(BUILD) $(ASAN) out
+	rm -rf $(BUILD) $(ASAN) build-fuzz out

@@ -179,7 +179,8 @@ static int walk_range(Walker *k, off_t start, off_t end, int depth, const char *
         } else if (size == 0) {
             size = (uint64_t)(end - pos); /* to the end of the enclosing box */
         }
-        if (size < (uint64_t)header || pos + (off_t)size > end)
+        /* Compared unsigned: a 64-bit size can be beyond what off_t holds. */
+        if (size < (uint64_t)header || size > (uint64_t)(end - pos))
             return igp_error(IGP_ERR_INVALIDDATA, k->path,
                              "truncated or damaged: box '%.4s' at byte %lld overruns its container",
                              type, (long long)pos);

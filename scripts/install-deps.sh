@@ -7,6 +7,8 @@ set -euo pipefail
 packages=(
   # build
   build-essential cmake pkg-config clang-format
+  # fuzzing (make fuzz): clang and its libFuzzer and sanitizer runtimes
+  clang libclang-rt-14-dev
   # libraries (see docs/design: FFmpeg 5.1, libvips 8.14, cairo/pango, ...)
   libvips-dev libjansson-dev libexif-dev libglib2.0-dev liblcms2-dev
   libavformat-dev libavcodec-dev libavutil-dev libavfilter-dev
