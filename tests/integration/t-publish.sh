@@ -150,65 +150,7 @@ mkdir -p "$box/.$name-feed-01.tmp-999-1" && : > "$box/.$name-feed-01.tmp-999-1/h
 check "publish after a kill" "$IGPREP" publish "$out" --outbox "$box" --quiet
 check "swept the temporaries" test -z "$(find "$box" -name '.*.tmp-*')"
 
-# SIGKILL at random points, with a pause between file writes so that kills
-# land mid-post. A shoot of one photo keeps verify (run by every publish)
-# short, so that most of a publish is writing. Half the rounds start from an
-# empty outbox, half replace every post (each post.json was edited, so
-# publish must write it again).
-kshoot="$TEST_TMP/kshoot" kout="$TEST_TMP/kout" kbox="$TEST_TMP/kbox"
-mkdir -p "$kshoot" && cp "$SAMPLE/IMG_0016.JPG" "$kshoot/"
-cat > "$kshoot/shoot.json" <<'JSON'
-{"version": 1, "shoot": "kill", "posts": [
-  {"id": "feed", "type": "feed", "media": [{"file": "IMG_0016.JPG"}], "caption": "☕", "alt": ["カップ"]},
-  {"id": "square", "type": "feed", "aspect": "1:1", "media": [{"file": "IMG_0016.JPG"}]},
-  {"id": "slides", "type": "carousel",
-   "media": [{"file": "IMG_0016.JPG"}, {"file": "IMG_0016.JPG", "focus": [0.2, 0.5]}]},
-  {"id": "night", "type": "story", "media": [{"file": "IMG_0016.JPG"}]}]}
-JSON
-"$IGPREP" run "$kshoot" --out "$kout" --quiet 2>/dev/null || true
-for p in feed square slides night; do "$IGPREP" approve "$kout" "$p" --by ann --quiet; done
-now_ms() { echo $(($(date +%s%N) / 1000000)); }
-start=$(now_ms)
-IGP_PUBLISH_DELAY_MS=20 "$IGPREP" publish "$kout" --outbox "$TEST_TMP/kscratch" --quiet
-span=$(($(now_ms) - start)) # how long a whole publish takes: kill within it
-all="kill-feed kill-night kill-slides kill-square "
-kill_ok=0 rerun_ok=0 mid_write=0
-for round in $(seq 1 30); do
-  if [ $((round % 2)) -eq 0 ]; then
-    rm -rf "${kbox:?}"/*
-  else
-    for pj in "$kbox"/*/post.json; do
-      [ -f "$pj" ] && jq '.approval.note = "stale"' "$pj" > "$TEST_TMP/pj" && mv "$TEST_TMP/pj" "$pj"
-    done
-  fi
-  IGP_PUBLISH_DELAY_MS=20 "$IGPREP" publish "$kout" --outbox "$kbox" --quiet 2>/dev/null &
-  pid=$!
-  # Half the kills at a random moment of the whole publish; the other half
-  # once writing has begun (a hidden temporary exists), so that kills land
-  # mid-write however long the verify before it takes on a loaded machine.
-  if [ $((round % 4)) -lt 2 ]; then
-    for _ in $(seq 1 2000); do
-      [ -n "$(find "$kbox" -maxdepth 1 -name '.*.tmp-*' 2>/dev/null)" ] || ! kill -0 "$pid" 2>/dev/null && break
-      sleep 0.005
-    done
-    sleep "$(awk -v ms=$((RANDOM % 120)) 'BEGIN { printf "%.3f", ms / 1000 }')"
-  else
-    sleep "$(awk -v ms=$((RANDOM % span)) 'BEGIN { printf "%.3f", ms / 1000 }')"
-  fi
-  kill -9 "$pid" 2>/dev/null || true
-  wait "$pid" 2>/dev/null || true
-  if outbox_consistent "$kbox"; then kill_ok=$((kill_ok + 1)); fi
-  if [ -n "$(find "$kbox" -maxdepth 1 -name '.*.tmp-*')" ]; then mid_write=$((mid_write + 1)); fi
-  "$IGPREP" publish "$kout" --outbox "$kbox" --quiet &&
-    [ "$(posts_in "$kbox")" = "$all" ] && outbox_consistent "$kbox" &&
-    [ "$(jq -r .approval.note "$kbox/kill-feed/post.json")" = null ] &&
-    rerun_ok=$((rerun_ok + 1))
-done
-check "after 30 kills no visible post was partial ($kill_ok/30)" test "$kill_ok" -eq 30
-check "and each rerun completed the outbox ($rerun_ok/30)" test "$rerun_ok" -eq 30
-echo "$mid_write of 30 kills (within ${span} ms) landed while a post was half-written"
-check "some kills landed mid-write ($mid_write/30)" test "$mid_write" -gt 0
-check "no temporaries left" test -z "$(find "$kbox" -name '.*.tmp-*')"
+# SIGKILL at random points, 20 rounds: t-kill-publish.sh.
 
 # Usage.
 status=0; "$IGPREP" publish "$out" 2>/dev/null || status=$?
