@@ -4,6 +4,7 @@
 #include "image.h"
 #include "reel_cover.h"
 #include "reel_overlay.h"
+#include "jsonpos.h"
 #include "template.h"
 
 #include "error.h"
@@ -282,7 +283,7 @@ static int load_post(const Options *o, Preview *pv)
         igp_manifest_free(&m);
         return ret;
     }
-    pv->faces_doc = json_load_file(faces_path, 0, NULL);
+    pv->faces_doc = igp_path_exists(faces_path) ? igp_json_read_file(faces_path) : NULL;
     g_free(faces_path);
     pv->text = json_deep_copy(json_object_get(post->json, "text"));
     if (!pv->text)
