@@ -48,17 +48,17 @@ shoot_json() {
   } > "$shoot/shoot.json"
 }
 GOOD='{"id": "good", "type": "feed", "media": [{"file": "A.JPG"}]}'
-reel() { printf '{"id": "reel", "type": "reel", "media": [{"file": "CLIP.MP4"}], "subtitles": "%s"}' "$1"; }
+reel() { printf '{"id": "reel", "type": "reel", "media": [{"file": "CLIP.MP4"}], "subtitles": "%s", "text": {"title": "T"}}' "$1"; }
 
 # igp CASE COMMAND...: run with the time limit; sets rc, err.
 igp() {
-  local name=$1
+  local name=$1 limit=${LIMIT_NOW:-$LIMIT}
   shift
   err="$TEST_TMP/$name.err"
   rc=0
-  timeout "$LIMIT" "$@" > "$TEST_TMP/$name.out" 2> "$err" || rc=$?
+  timeout "$limit" "$@" > "$TEST_TMP/$name.out" 2> "$err" || rc=$?
   if [ "$rc" -eq 124 ]; then
-    fail "$name: still running after $LIMIT s (hangs)"
+    fail "$name: still running after $limit s (hangs)"
   else
     pass
   fi
@@ -77,6 +77,17 @@ no_post() { check "$1: nothing of post '$2' under OUT/posts" test ! -e "$out/pos
 made() { check "$1: post '$2' made" test -f "$out/posts/$2/$2.jpg"; }
 
 # ---- 1. subtitles leaving the shoot folder ----
+# First the control: subtitles in a subfolder, through a link that stays
+# inside, make the reel.
+new_shoot ok-subs
+mkdir "$shoot/subs"
+cp "$TEST_TMP/ok.srt" "$shoot/ok.srt"
+ln -s ../ok.srt "$shoot/subs/inner.srt"
+shoot_json "$(reel subs/inner.srt)"
+LIMIT_NOW=300 igp ok-subs "$IGPREP" run "$shoot" --out "$out" # a real encode: no hang test
+expect_rc ok-subs 0
+check "ok-subs: the reel is made" test -f "$out/posts/reel/reel.mp4"
+
 new_shoot dotdot-subs
 shoot_json "$GOOD" "$(reel ../secret.srt)"
 cp "$outside/secret.srt" "$TEST_TMP/secret.srt" # where ../secret.srt points
