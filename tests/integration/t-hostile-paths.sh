@@ -212,7 +212,7 @@ ln -s A.JPG "$shoot/INNER.JPG"
 mkfifo "$shoot/PIPE.JPG"
 mkdir "$shoot/DIR.JPG"
 shoot_json "$GOOD" \
-  '{"id": "link", "type": "feed", "media": [{"file": "LINK.JPG"}]}' \
+  '{"id": "link", "type": "feed", "media": [{"file": "LINK.JPG"}], "text": {"title": "T"}}' \
   '{"id": "inner", "type": "feed", "media": [{"file": "INNER.JPG"}]}' \
   '{"id": "pipe", "type": "feed", "media": [{"file": "PIPE.JPG"}]}' \
   '{"id": "dir", "type": "feed", "media": [{"file": "DIR.JPG"}]}'
@@ -228,6 +228,10 @@ check "media: the outside photo was never read" \
   test -z "$(find "$out" -name 'LINK*' -o -name 'OUTSIDE*')"
 check "media: ingest lists only the good sources" \
   test "$(jq -r '.media | keys | join(",")' "$out/state/ingest.json")" = "A.JPG,INNER.JPG"
+igp preview-link "$IGPREP" template preview feed-report --shoot "$shoot" --post link --out "$TEST_TMP/link.png"
+expect_rc preview-link 1
+expect_line preview-link "preview: .*shoot\.json:4:53: post 'link': media file 'LINK\.JPG' must stay inside the shoot folder"
+check "preview-link: nothing drawn" test ! -e "$TEST_TMP/link.png"
 
 # ---- a UTF-8 byte-order mark is accepted; lines and columns stay right ----
 new_shoot bom
