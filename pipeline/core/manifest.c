@@ -439,7 +439,10 @@ int igp_manifest_load(const char *shoot_dir, IgpManifest **out)
 
     m->dir = g_strdup(shoot_dir);
     m->path = g_build_filename(shoot_dir, IGP_MANIFEST_NAME, NULL);
-    if ((ret = igp_read_user_file(m->path, IGP_READ_JSON, &text, &len)) == 0) {
+    /* A regular file under the JSON cap: a FIFO or /dev/zero is one line. */
+    if (igp_read_user_file(m->path, IGP_READ_JSON, &text, &len)) {
+        ret = IGP_ERR_INVALIDDATA;
+    } else {
         m->root = igp_json_parse_text(text, &len, &jerr);
         if (!m->root) {
             char *where = g_strdup_printf("%s:%d:%d", m->path, jerr.line, jerr.column);
