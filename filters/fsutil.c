@@ -4,6 +4,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -225,4 +226,215 @@ void igp_sweep_temporaries(const char *dir_path)
     }
     if (dir)
         g_dir_close(dir);
+}
+
+/* ---- reading the files users write ---- */
+
+enum { MIB = 1024 * 1024, MAX_CAP_MIB = 4096 };
+
+static const struct {
+    const char *env;
+    const char *what;
+    size_t default_mib;
+} read_kinds[] = {
+    [IGP_READ_JSON] = {"IGPREP_MAX_JSON_MB", "JSON files", 16},
+    [IGP_READ_SRT] = {"IGPREP_MAX_SRT_MB", "subtitle files", 4},
+    [IGP_READ_ARTWORK] = {"IGPREP_MAX_ARTWORK_MB", "artwork files", 16},
+};
+
+int igp_read_cap(IgpReadKind kind, size_t *cap)
+{
+    const char *env = g_getenv(read_kinds[kind].env);
+    char *end = NULL;
+    guint64 mib;
+
+    *cap = read_kinds[kind].default_mib * MIB;
+    if (!env || !*env)
+        return 0;
+    mib = g_ascii_strtoull(env, &end, 10);
+    if (*end || mib < 1 || mib > MAX_CAP_MIB || !g_ascii_isdigit(env[0]))
+        return igp_error(IGP_ERR_INVALIDDATA, read_kinds[kind].env,
+                         "'%s' is not a size in MiB from 1 to %d", env, MAX_CAP_MIB);
+    *cap = (size_t)mib * MIB;
+    return 0;
+}
+
+const char *igp_file_kind(mode_t mode)
+{
+    if (S_ISREG(mode))
+        return "a regular file";
+    if (S_ISDIR(mode))
+        return "a folder";
+    if (S_ISFIFO(mode))
+        return "a FIFO";
+    if (S_ISCHR(mode))
+        return "a character device";
+    if (S_ISBLK(mode))
+        return "a block device";
+    if (S_ISSOCK(mode))
+        return "a socket";
+    if (S_ISLNK(mode))
+        return "a symbolic link";
+    return "a special file";
+}
+
+static int not_regular(const char *path, mode_t mode)
+{
+    return igp_error(IGP_ERR_INVALIDDATA, path, "is %s, not a regular file", igp_file_kind(mode));
+}
+
+static int over_cap(const char *path, uint64_t size, size_t cap, const char *what)
+{
+    if (cap % MIB == 0)
+        return igp_error(IGP_ERR_INVALIDDATA, path, "is %.1f MiB, over the %zu MiB limit for %s",
+                         (double)size / MIB, cap / MIB, what);
+    return igp_error(IGP_ERR_INVALIDDATA, path,
+                     "is %" G_GUINT64_FORMAT " bytes, over the %zu-byte limit for %s", size, cap,
+                     what);
+}
+
+/* Read at most @p cap + 1 bytes of @p fd; *got tells how many came. */
+static int read_capped(int fd, const char *path, size_t hint, size_t cap, char **data, size_t *got)
+{
+    size_t room = MIN(hint, cap) + 1, n = 0;
+    char *buf = g_malloc(room + 1);
+
+    for (;;) {
+        ssize_t r;
+        if (n == room) {
+            if (room > cap) /* cap + 1 bytes read: over the cap */
+                break;
+            room = MIN(room * 2, cap + 1);
+            buf = g_realloc(buf, room + 1);
+        }
+        r = read(fd, buf + n, room - n);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0) {
+            int ret = igp_error(IGP_ERR(errno), path, "cannot read: %s", strerror(errno));
+            g_free(buf);
+            return ret;
+        }
+        if (r == 0)
+            break;
+        n += (size_t)r;
+    }
+    buf[n] = '\0';
+    *data = buf;
+    *got = n;
+    return 0;
+}
+
+int igp_read_regular_file(const char *path, size_t cap, const char *what, char **data, size_t *len)
+{
+    struct stat st;
+    char *buf = NULL;
+    size_t n = 0;
+    int fd, ret;
+
+    *data = NULL;
+    *len = 0;
+    /* Look before opening: opening some devices has effects of its own. */
+    if (stat(path, &st) != 0)
+        return igp_error(IGP_ERR(errno), path, "cannot read: %s", strerror(errno));
+    if (!S_ISREG(st.st_mode))
+        return not_regular(path, st.st_mode);
+    /* O_NONBLOCK: should it have become a FIFO since, open does not wait. */
+    fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0)
+        return igp_error(IGP_ERR(errno), path, "cannot read: %s", strerror(errno));
+    if (fstat(fd, &st) != 0)
+        ret = igp_error(IGP_ERR(errno), path, "cannot read: %s", strerror(errno));
+    else if (!S_ISREG(st.st_mode))
+        ret = not_regular(path, st.st_mode);
+    else if ((uint64_t)st.st_size > cap)
+        ret = over_cap(path, (uint64_t)st.st_size, cap, what);
+    else
+        ret = read_capped(fd, path, (size_t)st.st_size, cap, &buf, &n);
+    close(fd);
+    if (ret == 0 && n > cap) /* it grew while being read */
+        ret = over_cap(path, n, cap, what);
+    if (ret) {
+        g_free(buf);
+        return ret;
+    }
+    *data = buf;
+    *len = n;
+    return 0;
+}
+
+int igp_read_user_file(const char *path, IgpReadKind kind, char **data, size_t *len)
+{
+    size_t cap;
+    char *what;
+    int ret = igp_read_cap(kind, &cap);
+
+    *data = NULL;
+    *len = 0;
+    if (ret)
+        return ret;
+    what = g_strdup_printf("%s (set %s to change it)", read_kinds[kind].what, read_kinds[kind].env);
+    ret = igp_read_regular_file(path, cap, what, data, len);
+    g_free(what);
+    return ret;
+}
+
+static int has_dot_dot(const char *relative)
+{
+    char **parts = g_strsplit(relative, "/", -1);
+    int found = 0;
+
+    for (int i = 0; parts[i] && !found; i++)
+        found = !strcmp(parts[i], "..");
+    g_strfreev(parts);
+    return found;
+}
+
+/* Is @p path @p root itself or below it? Both are real paths. */
+static int is_below(const char *root, const char *path)
+{
+    size_t n = strlen(root);
+
+    if (!strcmp(root, "/"))
+        return 1;
+    return !strncmp(root, path, n) && (path[n] == '/' || path[n] == '\0');
+}
+
+int igp_relative_name_check(const char *relative, const char **why)
+{
+    *why = !*relative                     ? "is empty"
+           : g_path_is_absolute(relative) ? "is an absolute path"
+           : has_dot_dot(relative)        ? "uses '..'"
+                                          : NULL;
+    return *why ? IGP_ERR_INVALIDDATA : 0;
+}
+
+int igp_path_inside(const char *folder, const char *relative, char **resolved, const char **why)
+{
+    char *root = NULL, *joined = NULL, *real = NULL;
+    int ret;
+
+    *resolved = NULL;
+    if ((ret = igp_relative_name_check(relative, why)))
+        return ret;
+    if (!(root = realpath(folder, NULL))) {
+        *why = "is in a folder that cannot be read";
+        return IGP_ERR(errno);
+    }
+    joined = g_build_filename(root, relative, NULL);
+    if (!(real = realpath(joined, NULL))) {
+        ret = errno == ENOTDIR ? IGP_ERR(ENOENT) : IGP_ERR(errno);
+        *why = ret == IGP_ERR(ENOENT) ? "does not exist"
+               : errno == ELOOP       ? "is a loop of symbolic links"
+                                      : "cannot be resolved";
+    } else if (!is_below(root, real)) {
+        *why = "is a symbolic link to a file outside it";
+        ret = IGP_ERR_POLICY;
+    } else {
+        *resolved = g_strdup(real);
+    }
+    free(root);
+    free(real);
+    g_free(joined);
+    return ret;
 }

@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <glib.h>
@@ -118,12 +119,20 @@ int igp_identify(const char *path, IgpMediaInfo *info)
     uint8_t buf[SNIFF_BYTES];
     ssize_t n;
     const char *format;
+    struct stat st = {0};
     int fd;
 
     memset(info, 0, sizeof(*info));
-    fd = open(path, O_RDONLY | O_CLOEXEC);
+    /* O_NONBLOCK: a FIFO is refused below instead of waited on. */
+    fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
     if (fd < 0)
         return igp_error(IGP_ERR(errno), path, "cannot open: %s", strerror(errno));
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        int ret = igp_error(IGP_ERR_INVALIDDATA, path, "is %s, not a regular file",
+                            igp_file_kind(st.st_mode));
+        close(fd);
+        return ret;
+    }
     n = read(fd, buf, sizeof(buf));
     close(fd);
     if (n < 0)

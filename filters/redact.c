@@ -2,6 +2,7 @@
 #include "redact.h"
 
 #include "error.h"
+#include "fsutil.h"
 #include "image.h"
 
 #include <math.h>
@@ -257,66 +258,105 @@ static void make_fill(int w, int h, uint8_t *out)
         memcpy(out + i * 3, FILL_RGB, 3);
 }
 
-/* Load a sticker as straight (non-premultiplied) RGBA of exactly w × h. */
+int igp_redact_sticker_path(const char *stickers_dir, const char *name, char **path)
+{
+    const char *why;
+    int ret = igp_path_inside(stickers_dir, name, path, &why);
+
+    if (ret == IGP_ERR(ENOENT))
+        return igp_error(IGP_ERR_INVALIDDATA, stickers_dir, "no sticker '%s' here", name);
+    if (ret)
+        return igp_error(IGP_ERR_INVALIDDATA, stickers_dir,
+                         "sticker '%s' must stay inside this folder: it %s", name, why);
+    return 0;
+}
+
+/* Straight (non-premultiplied) RGBA from cairo's premultiplied ARGB. */
+static void unpremultiply(cairo_surface_t *surface, int w, int h, uint8_t *rgba)
+{
+    for (int y = 0; y < h; y++) {
+        const guint32 *row = (const guint32 *)(cairo_image_surface_get_data(surface) +
+                                               (size_t)y * cairo_image_surface_get_stride(surface));
+        for (int x = 0; x < w; x++) {
+            guint32 p = row[x];
+            int a = p >> 24;
+            uint8_t *o = rgba + ((size_t)y * w + x) * 4;
+            o[0] = a ? (uint8_t)(((p >> 16) & 255) * 255 / a) : 0;
+            o[1] = a ? (uint8_t)(((p >> 8) & 255) * 255 / a) : 0;
+            o[2] = a ? (uint8_t)((p & 255) * 255 / a) : 0;
+            o[3] = (uint8_t)a;
+        }
+    }
+}
+
+static int draw_svg_sticker(const char *path, const char *data, size_t len, int w, int h,
+                            uint8_t *rgba)
+{
+    /* libvips' SVG loader is blocked for untrusted input; stickers are
+     * the project's own artwork, drawn with librsvg directly. */
+    GError *gerr = NULL;
+    RsvgHandle *svg = rsvg_handle_new_from_data((const guint8 *)data, len, &gerr);
+    cairo_surface_t *surface = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, w, h);
+    cairo_t *cr = cairo_create(surface);
+    RsvgRectangle viewport = {0, 0, w, h};
+    int ok = svg && rsvg_handle_render_document(svg, cr, &viewport, &gerr), ret = 0;
+
+    cairo_surface_flush(surface);
+    if (ok)
+        unpremultiply(surface, w, h, rgba);
+    else
+        ret = igp_error(IGP_ERR_INVALIDDATA, path, "cannot draw sticker: %s",
+                        gerr ? gerr->message : "unknown error");
+    g_clear_error(&gerr);
+    cairo_destroy(cr);
+    cairo_surface_destroy(surface);
+    if (svg)
+        g_object_unref(svg);
+    return ret;
+}
+
+static int draw_png_sticker(const char *path, const char *data, size_t len, int w, int h,
+                            uint8_t *rgba)
+{
+    VipsImage *img = NULL, *rgba_img = NULL;
+    size_t got = 0;
+    void *mem = NULL;
+    int ret = 0;
+
+    if (vips_thumbnail_buffer((void *)data, len, &img, w, "height", h, "size", VIPS_SIZE_FORCE,
+                              NULL) ||
+        vips_colourspace(img, &rgba_img, VIPS_INTERPRETATION_sRGB, NULL))
+        ret = igp_vips_error(IGP_ERR_INVALIDDATA, path, "cannot load sticker");
+    if (ret == 0 && rgba_img->Bands != 4)
+        ret = igp_error(IGP_ERR_INVALIDDATA, path, "sticker PNG needs an alpha channel");
+    if (ret == 0 && (mem = vips_image_write_to_memory(rgba_img, &got)) && got == (size_t)w * h * 4)
+        memcpy(rgba, mem, got);
+    else if (ret == 0)
+        ret = igp_vips_error(IGP_ERR_INVALIDDATA, path, "cannot load sticker");
+    g_free(mem);
+    if (img)
+        g_object_unref(img);
+    if (rgba_img)
+        g_object_unref(rgba_img);
+    return ret;
+}
+
+/* Load a sticker as straight (non-premultiplied) RGBA of exactly w × h: a
+ * regular file of at most the artwork cap, never a FIFO or a device. */
 static int load_sticker(const char *path, int w, int h, uint8_t *rgba)
 {
-    if (g_str_has_suffix(path, ".svg")) {
-        /* libvips' SVG loader is blocked for untrusted input; stickers are
-         * the project's own artwork, drawn with librsvg directly. */
-        GError *gerr = NULL;
-        RsvgHandle *svg = rsvg_handle_new_from_file(path, &gerr);
-        cairo_surface_t *surface = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, w, h);
-        cairo_t *cr = cairo_create(surface);
-        RsvgRectangle viewport = {0, 0, w, h};
-        int ok = svg && rsvg_handle_render_document(svg, cr, &viewport, &gerr);
-        cairo_surface_flush(surface);
-        for (int y = 0; ok && y < h; y++) {
-            const guint32 *row =
-                (const guint32 *)(cairo_image_surface_get_data(surface) +
-                                  (size_t)y * cairo_image_surface_get_stride(surface));
-            for (int x = 0; x < w; x++) {
-                guint32 p = row[x];
-                int a = p >> 24;
-                uint8_t *o = rgba + ((size_t)y * w + x) * 4;
-                o[0] = a ? (uint8_t)(((p >> 16) & 255) * 255 / a) : 0;
-                o[1] = a ? (uint8_t)(((p >> 8) & 255) * 255 / a) : 0;
-                o[2] = a ? (uint8_t)((p & 255) * 255 / a) : 0;
-                o[3] = (uint8_t)a;
-            }
-        }
-        cairo_destroy(cr);
-        cairo_surface_destroy(surface);
-        if (svg)
-            g_object_unref(svg);
-        if (!ok) {
-            int ret = igp_error(IGP_ERR_INVALIDDATA, path, "cannot draw sticker: %s",
-                                gerr ? gerr->message : "unknown error");
-            g_clear_error(&gerr);
-            return ret;
-        }
-        return 0;
-    } else {
-        VipsImage *img = NULL, *rgba_img = NULL;
-        size_t len = 0;
-        void *mem = NULL;
-        int ret = 0;
-        if (vips_thumbnail(path, &img, w, "height", h, "size", VIPS_SIZE_FORCE, NULL) ||
-            vips_colourspace(img, &rgba_img, VIPS_INTERPRETATION_sRGB, NULL))
-            ret = igp_vips_error(IGP_ERR_INVALIDDATA, path, "cannot load sticker");
-        if (ret == 0 && rgba_img->Bands != 4)
-            ret = igp_error(IGP_ERR_INVALIDDATA, path, "sticker PNG needs an alpha channel");
-        if (ret == 0 && (mem = vips_image_write_to_memory(rgba_img, &len)) &&
-            len == (size_t)w * h * 4)
-            memcpy(rgba, mem, len);
-        else if (ret == 0)
-            ret = igp_vips_error(IGP_ERR_INVALIDDATA, path, "cannot load sticker");
-        g_free(mem);
-        if (img)
-            g_object_unref(img);
-        if (rgba_img)
-            g_object_unref(rgba_img);
-        return ret;
-    }
+    char *data = NULL;
+    size_t len = 0;
+    int ret = igp_read_user_file(path, IGP_READ_ARTWORK, &data, &len);
+
+    if (ret)
+        ret = IGP_ERR_INVALIDDATA;
+    else if (g_str_has_suffix(path, ".svg"))
+        ret = draw_svg_sticker(path, data, len, w, h, rgba);
+    else
+        ret = draw_png_sticker(path, data, len, w, h, rgba);
+    g_free(data);
+    return ret;
 }
 
 /* Blur underneath, then the sticker over the padded box. */

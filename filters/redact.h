@@ -46,6 +46,15 @@ typedef struct IgpRgbImage {
     int origin_x, origin_y;
 } IgpRgbImage;
 
+/**
+ * The file of sticker @p name (a face's "sticker" in faces.json, or the
+ * default) in @p stickers_dir: it must stay inside that folder (no "..", no
+ * absolute path, no symbolic link leading out).
+ * @param path set on success; free with g_free()
+ * @return 0 or IGP_ERR_INVALIDDATA naming the sticker and what is wrong
+ */
+int igp_redact_sticker_path(const char *stickers_dir, const char *name, char **path);
+
 /** "blur", "mosaic", "fill", "sticker" → style; returns 0 or IGP_ERR_INVALIDDATA. */
 int igp_redact_style_parse(const char *name, IgpRedactStyle *style);
 

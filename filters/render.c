@@ -439,11 +439,19 @@ double igp_surface_mean_luminance(cairo_surface_t *surface, int x, int y, int w,
 
 /* ---- artwork ---- */
 
+/* Artwork is read whole, capped, and only from a regular file: a FIFO or a
+ * device named as artwork is refused instead of hanging the run. */
 static int open_svg(const char *path, RsvgHandle **out)
 {
     GError *err = NULL;
-    RsvgHandle *h = rsvg_handle_new_from_file(path, &err);
+    RsvgHandle *h = NULL;
+    char *data = NULL;
+    size_t len = 0;
 
+    if (igp_read_user_file(path, IGP_READ_ARTWORK, &data, &len))
+        return IGP_ERR_INVALIDDATA;
+    h = rsvg_handle_new_from_data((const guint8 *)data, len, &err);
+    g_free(data);
     if (!h) {
         int ret = igp_error(IGP_ERR_INVALIDDATA, path, "cannot read SVG: %s",
                             err ? err->message : "unknown error");
@@ -483,11 +491,37 @@ int igp_svg_draw(cairo_t *cr, const char *path, double x, double y, double w, do
     return ret;
 }
 
+/* The rest of a PNG held in memory, for cairo's stream reader. */
+typedef struct PngBytes {
+    const char *data;
+    size_t left;
+} PngBytes;
+
+static cairo_status_t read_png_bytes(void *closure, unsigned char *out, unsigned int length)
+{
+    PngBytes *b = closure;
+
+    if (length > b->left)
+        return CAIRO_STATUS_READ_ERROR;
+    memcpy(out, b->data, length);
+    b->data += length;
+    b->left -= length;
+    return CAIRO_STATUS_SUCCESS;
+}
+
 int igp_png_draw(cairo_t *cr, const char *path, double x, double y, double w, double h)
 {
-    cairo_surface_t *png = cairo_image_surface_create_from_png(path);
+    cairo_surface_t *png;
     double pw, ph, scale;
+    char *data = NULL;
+    size_t len = 0;
+    PngBytes bytes;
 
+    if (igp_read_user_file(path, IGP_READ_ARTWORK, &data, &len))
+        return IGP_ERR_INVALIDDATA;
+    bytes = (PngBytes){data, len};
+    png = cairo_image_surface_create_from_png_stream(read_png_bytes, &bytes);
+    g_free(data);
     if (cairo_surface_status(png) != CAIRO_STATUS_SUCCESS) {
         cairo_surface_destroy(png);
         return igp_error(IGP_ERR_INVALIDDATA, path, "cannot read PNG");

@@ -2,6 +2,7 @@
 #include "srt.h"
 
 #include "error.h"
+#include "fsutil.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -244,20 +245,15 @@ int igp_srt_parse(const char *path, const char *data, size_t len, IgpSrt **out)
 
 int igp_srt_load(const char *path, IgpSrt **out)
 {
-    gchar *data = NULL;
-    gsize len = 0;
-    GError *err = NULL;
+    char *data = NULL;
+    size_t len = 0;
     int ret;
 
     *out = NULL;
-    if (!g_file_get_contents(path, &data, &len, &err)) {
-        int code = err->domain == G_FILE_ERROR && err->code == G_FILE_ERROR_NOENT
-                       ? IGP_ERR(ENOENT)
-                       : IGP_ERR_INVALIDDATA;
-        ret = igp_error(code, path, "cannot read the subtitles: %s", err->message);
-        g_error_free(err);
-        return ret;
-    }
+    /* A regular file of at most 4 MiB: a FIFO or /dev/zero is refused, not read. */
+    ret = igp_read_user_file(path, IGP_READ_SRT, &data, &len);
+    if (ret)
+        return ret == IGP_ERR(ENOENT) ? ret : IGP_ERR_INVALIDDATA;
     ret = igp_srt_parse(path, data, len, out);
     g_free(data);
     return ret;

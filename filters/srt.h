@@ -35,9 +35,10 @@ typedef struct IgpSrt {
 } IgpSrt;
 
 /**
- * Read an SRT file.
- * @return 0, or IGP_ERR_INVALIDDATA with "PATH:LINE: what" (or
- *         IGP_ERR(errno) when it cannot be read)
+ * Read an SRT file: a regular file of at most 4 MiB ($IGPREP_MAX_SRT_MB).
+ * @return 0, IGP_ERR(ENOENT) when it does not exist, or IGP_ERR_INVALIDDATA
+ *         with "PATH:LINE: what" or "PATH: what" (not a regular file, too
+ *         large, unreadable)
  */
 int igp_srt_load(const char *path, IgpSrt **out);
 

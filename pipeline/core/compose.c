@@ -4,6 +4,7 @@
 #include "log.h"
 #include "postfill.h"
 #include "reel_post.h"
+#include "jsonpos.h"
 #include "template.h"
 
 #include "error.h"
@@ -799,7 +800,7 @@ static json_t *load_faces_file(const IgpShoot *shoot)
     const char *dirs[] = {shoot->out_dir, shoot->settings->shoot_dir};
     for (size_t i = 0; i < G_N_ELEMENTS(dirs); i++) {
         char *path = g_build_filename(dirs[i], "faces.json", NULL);
-        json_t *doc = igp_path_exists(path) ? json_load_file(path, 0, NULL) : NULL;
+        json_t *doc = igp_path_exists(path) ? igp_json_read_file(path) : NULL;
         g_free(path);
         if (doc)
             return doc;

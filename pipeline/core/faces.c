@@ -3,6 +3,7 @@
 #include "jsonpos.h"
 
 #include "error.h"
+#include "fsutil.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -170,6 +171,7 @@ static int check_face(const IgpFacesDoc *doc, const char *media, size_t i, json_
     const char *id = json_string_value(json_object_get(face, "id"));
     const char *source = json_string_value(json_object_get(face, "source"));
     const char *style = json_string_value(json_object_get(face, "style"));
+    const char *sticker = json_string_value(json_object_get(face, "sticker")), *why = NULL;
     char *what = g_strdup_printf("media '%s', face %s", media, id ? id : "without id");
     IgpRedactStyle parsed;
     int ret = 0;
@@ -204,6 +206,13 @@ static int check_face(const IgpFacesDoc *doc, const char *media, size_t i, json_
         igp_error_clear();
         ret = fail_at(doc, p = face_pointer(media, i, "style"),
                       "%s: \"style\" must be blur, mosaic, fill or sticker", what);
+    } else if (json_object_get(face, "sticker") &&
+               (!sticker || igp_relative_name_check(sticker, &why))) {
+        /* Stickers come from the templates' stickers folder, never from
+         * elsewhere on the disk. */
+        ret = fail_at(doc, p = face_pointer(media, i, "sticker"),
+                      "%s: \"sticker\" must name a file in the stickers folder%s%s", what,
+                      why ? ": it " : "", why ? why : "");
     }
     g_free(at);
     g_free(p);
@@ -282,19 +291,16 @@ static int check_root(const IgpFacesDoc *doc)
 int igp_faces_load(const char *path, int missing_ok, IgpFacesDoc **out)
 {
     IgpFacesDoc *doc = g_new0(IgpFacesDoc, 1);
-    GError *gerr = NULL;
     json_error_t jerr;
     int ret = 0;
 
     *out = NULL;
     doc->path = g_strdup(path);
-    if (!g_file_get_contents(path, &doc->text, &doc->len, &gerr)) {
-        if (missing_ok && g_error_matches(gerr, G_FILE_ERROR, G_FILE_ERROR_NOENT))
-            doc->root = json_pack("{s:i, s:o}", "version", 1, "media", json_object());
-        else
-            ret = igp_error(IGP_ERR_INVALIDDATA, path, "cannot read: %s", gerr->message);
-        g_error_free(gerr);
-    } else if (!(doc->root = json_loadb(doc->text, doc->len, JSON_REJECT_DUPLICATES, &jerr))) {
+    if (missing_ok && !igp_path_exists(path)) {
+        doc->root = json_pack("{s:i, s:o}", "version", 1, "media", json_object());
+    } else if ((ret = igp_read_user_file(path, IGP_READ_JSON, &doc->text, &doc->len))) {
+        ret = IGP_ERR_INVALIDDATA;
+    } else if (!(doc->root = igp_json_parse_text(doc->text, &doc->len, &jerr))) {
         char *where = g_strdup_printf("%s:%d:%d", path, jerr.line, jerr.column);
         ret = igp_error(IGP_ERR_INVALIDDATA, where, "%s", jerr.text);
         g_free(where);

@@ -1,6 +1,7 @@
 #include "jsonpos.h"
 
 #include "error.h"
+#include "fsutil.h"
 
 #include <glib.h>
 
@@ -199,4 +200,28 @@ int igp_json_error_at(const char *path, const char *text, size_t len, const char
     ret = igp_json_verror_at(path, text, len, pointer, fmt, ap);
     va_end(ap);
     return ret;
+}
+
+json_t *igp_json_parse_text(char *text, size_t *len, json_error_t *err)
+{
+    static const char bom[] = "\xEF\xBB\xBF";
+
+    if (*len >= 3 && !memcmp(text, bom, 3)) {
+        memmove(text, text + 3, *len - 3 + 1); /* with the terminating NUL */
+        *len -= 3;
+    }
+    return json_loadb(text, *len, JSON_REJECT_DUPLICATES, err);
+}
+
+json_t *igp_json_read_file(const char *path)
+{
+    char *text = NULL;
+    size_t len = 0;
+    json_error_t err;
+    json_t *doc = NULL;
+
+    if (igp_read_user_file(path, IGP_READ_JSON, &text, &len) == 0)
+        doc = igp_json_parse_text(text, &len, &err);
+    g_free(text);
+    return doc;
 }

@@ -16,6 +16,8 @@
 #include <stdarg.h>
 #include <stddef.h>
 
+#include <jansson.h>
+
 /**
  * Locate @p pointer in @p text. On success sets *line and *column (1-based)
  * to the first character of the value and returns 0; when the pointer names
@@ -33,5 +35,23 @@ int igp_json_verror_at(const char *path, const char *text, size_t len, const cha
                        const char *fmt, va_list ap) __attribute__((format(printf, 5, 0)));
 int igp_json_error_at(const char *path, const char *text, size_t len, const char *pointer,
                       const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+/**
+ * Parse a user's JSON file held in @p text (NUL-terminated, *@p len bytes),
+ * refusing duplicate keys. A UTF-8 byte-order mark at the start, which
+ * Windows editors write and jansson refuses, is first removed in place
+ * (*@p len shrinks), so that igp_json_error_at() on the same text counts
+ * lines and columns as an editor shows them: the mark is invisible.
+ * @return the document, or NULL with @p err set (jansson's line and column)
+ */
+json_t *igp_json_parse_text(char *text, size_t *len, json_error_t *err);
+
+/**
+ * Read and parse a user's JSON file that needs no checks of its own: a
+ * regular file within the JSON size cap (fsutil.h), a byte-order mark
+ * allowed. Returns NULL when it cannot be read (the reason in the error
+ * buffer) or parsed.
+ */
+json_t *igp_json_read_file(const char *path);
 
 #endif

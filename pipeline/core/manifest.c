@@ -2,6 +2,7 @@
 #include "jsonpos.h"
 
 #include "error.h"
+#include "fsutil.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -159,13 +160,65 @@ static int check_pair(const Checker *c, const char *pointer, json_t *obj, const 
     return ret;
 }
 
+/* A file a post names (@p what: "media file", "subtitles") must be a regular
+ * file inside the shoot folder. A name that leaves the folder ('..', an
+ * absolute path) is a mistake in shoot.json; a file that is missing, of the
+ * wrong type or a symbolic link leading out only disables the post, so the
+ * other posts go on. */
+static int check_shoot_file(const Checker *c, const char *shoot_dir, const char *ptr, IgpPost *post,
+                            const char *what, const char *name)
+{
+    char *real = NULL;
+    const char *why;
+    struct stat st;
+    int ret = igp_path_inside(shoot_dir, name, &real, &why), problem = 0;
+
+    if (ret == IGP_ERR_INVALIDDATA)
+        return fail_at(c, ptr, "post '%s': %s '%s' must stay inside the shoot folder: it %s",
+                       post->id, what, name, why);
+    if (post->problem) /* one problem per post is enough */
+        problem = 0;
+    else if (ret == IGP_ERR(ENOENT))
+        problem =
+            fail_at(c, ptr, "post '%s': %s '%s' is not in the shoot folder", post->id, what, name);
+    else if (ret)
+        problem = fail_at(c, ptr, "post '%s': %s '%s' must stay inside the shoot folder: it %s",
+                          post->id, what, name, why);
+    else if (stat(real, &st) != 0)
+        problem = fail_at(c, ptr, "post '%s': %s '%s' cannot be read: %s", post->id, what, name,
+                          strerror(errno));
+    else if (!S_ISREG(st.st_mode))
+        problem = fail_at(c, ptr, "post '%s': %s '%s' is %s, not a regular file", post->id, what,
+                          name, igp_file_kind(st.st_mode));
+    if (problem) {
+        post->problem = g_strdup(igp_error_buffer());
+        igp_error_clear();
+    }
+    g_free(real);
+    return 0;
+}
+
+static int check_subtitles(const Checker *c, const char *shoot_dir, const char *pointer, json_t *pj,
+                           IgpPost *post)
+{
+    const char *name = json_string_value(json_object_get(pj, "subtitles"));
+    char *ptr;
+    int ret;
+
+    if (!name)
+        return 0;
+    ptr = g_strdup_printf("%s/subtitles", pointer);
+    ret = check_shoot_file(c, shoot_dir, ptr, post, "subtitles", name);
+    g_free(ptr);
+    return ret;
+}
+
 static int check_media_item(const Checker *c, const char *shoot_dir, const char *pointer,
                             json_t *item, IgpPost *post, IgpMediaRef *ref)
 {
     json_t *file;
     int has_focus, ret;
-    struct stat st;
-    char *path, *ptr;
+    char *ptr;
 
     if (!json_is_object(item))
         return fail_at(c, pointer, "a media entry must be an object with a 'file'");
@@ -181,22 +234,11 @@ static int check_media_item(const Checker *c, const char *shoot_dir, const char 
     }
     ref->file = g_strdup(json_string_value(file));
     ref->focus[0] = ref->focus[1] = 0.5;
-    if ((ret = check_pair(c, pointer, item, "focus", 0.0, 1.0, &has_focus, ref->focus)) ||
-        (ret = check_pair(c, pointer, item, "trim", 0.0, 1e6, &ref->has_trim, ref->trim))) {
-        g_free(ptr);
-        return ret;
-    }
-    path = g_build_filename(shoot_dir, ref->file, NULL);
-    if (!post->problem && (stat(path, &st) != 0 || !S_ISREG(st.st_mode))) {
-        /* Not fatal for the shoot: only this post cannot be made. */
-        fail_at(c, ptr, "post '%s': media file '%s' is not in the shoot folder", post->id,
-                ref->file);
-        post->problem = g_strdup(igp_error_buffer());
-        igp_error_clear();
-    }
-    g_free(path);
+    if ((ret = check_pair(c, pointer, item, "focus", 0.0, 1.0, &has_focus, ref->focus)) == 0 &&
+        (ret = check_pair(c, pointer, item, "trim", 0.0, 1e6, &ref->has_trim, ref->trim)) == 0)
+        ret = check_shoot_file(c, shoot_dir, ptr, post, "media file", ref->file);
     g_free(ptr);
-    return 0;
+    return ret;
 }
 
 static int check_media(const Checker *c, const char *shoot_dir, const char *pointer, json_t *media,
@@ -346,6 +388,7 @@ static int check_post(const Checker *c, const char *shoot_dir, const char *point
         (ret = check_post_type(c, pointer, type, post, &min, &max)) ||
         (ret = check_aspect(c, pointer, pj, post)) ||
         (ret = check_post_extras(c, pointer, pj, post)) ||
+        (ret = check_subtitles(c, shoot_dir, pointer, pj, post)) ||
         (ret = get_typed(c, pointer, pj, "media", JSON_ARRAY, 1, &media)))
         return ret;
     return check_media(c, shoot_dir, pointer, media, post, min, max);
@@ -390,18 +433,17 @@ int igp_manifest_load(const char *shoot_dir, IgpManifest **out)
 {
     IgpManifest *m = g_new0(IgpManifest, 1);
     json_error_t jerr;
-    gchar *text = NULL;
-    gsize len = 0;
-    GError *gerr = NULL;
-    int ret = 0;
+    char *text = NULL;
+    size_t len = 0;
+    int ret;
 
     m->dir = g_strdup(shoot_dir);
     m->path = g_build_filename(shoot_dir, IGP_MANIFEST_NAME, NULL);
-    if (!g_file_get_contents(m->path, &text, &len, &gerr)) {
-        ret = igp_error(IGP_ERR_INVALIDDATA, m->path, "cannot read: %s", gerr->message);
-        g_error_free(gerr);
+    /* A regular file under the JSON cap: a FIFO or /dev/zero is one line. */
+    if (igp_read_user_file(m->path, IGP_READ_JSON, &text, &len)) {
+        ret = IGP_ERR_INVALIDDATA;
     } else {
-        m->root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
+        m->root = igp_json_parse_text(text, &len, &jerr);
         if (!m->root) {
             char *where = g_strdup_printf("%s:%d:%d", m->path, jerr.line, jerr.column);
             ret = igp_error(IGP_ERR_INVALIDDATA, where, "%s", jerr.text);

@@ -3,10 +3,12 @@
  * shoot.json: the shoot and the posts to make from it (version 1).
  *
  * Loading checks the whole document: JSON syntax, keys, types, values, post
- * types and their media counts, duplicate ids. Structural problems make the
- * manifest unusable; a post that names a media file missing from the shoot
- * folder only disables that post, so the other posts go on. Every message
- * names the file, line and column.
+ * types and their media counts, duplicate ids, and that every file a post
+ * names (media, subtitles) stays inside the shoot folder. Structural
+ * problems (a "..", an absolute path) make the manifest unusable; a post that
+ * names a file missing from the shoot folder, not a regular file, or a
+ * symbolic link out of the folder only disables that post, so the other
+ * posts go on. Every message names the file, line and column.
  */
 #ifndef IGP_MANIFEST_H
 #define IGP_MANIFEST_H

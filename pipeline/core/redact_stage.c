@@ -46,10 +46,14 @@ static IgpRedactStyle face_style(const RedactJob *job, const json_t *face)
     return IGP_REDACT_BLUR;
 }
 
+/* The face's sticker file, or NULL with the reason in the error buffer. */
 static char *sticker_path(const RedactJob *job, const json_t *face)
 {
     const char *name = json_string_value(json_object_get(face, "sticker"));
-    return g_build_filename(job->stickers_dir, name ? name : DEFAULT_STICKER, NULL);
+    char *path = NULL;
+
+    igp_redact_sticker_path(job->stickers_dir, name ? name : DEFAULT_STICKER, &path);
+    return path;
 }
 
 /* Everything the redacted master depends on, hashed. */
@@ -67,10 +71,15 @@ static void redact_key(const RedactJob *job, const char *master_sha, json_t *fac
         IgpRedactStyle style = face_style(job, face);
         g_string_append_printf(s, "|%s|%s", text, igp_redact_style_name(style));
         if (style == IGP_REDACT_STICKER) {
-            char *path = sticker_path(job, face);
+            /* Read as the sticker will be: a FIFO or a device is not hashed
+             * forever, it just makes no key (and redaction fails later). */
+            char *path = sticker_path(job, face), *data = NULL;
+            size_t len = 0;
             IgpDigest d = {{0}};
-            igp_hash_file(path, &d);
+            if (path && igp_read_user_file(path, IGP_READ_ARTWORK, &data, &len) == 0)
+                igp_hash_bytes(data, len, &d);
             g_string_append_printf(s, "|%s", d.hex);
+            g_free(data);
             g_free(path);
         }
         free(text);
@@ -134,8 +143,13 @@ static int write_redacted(const RedactJob *job, const char *master, const char *
     json_array_foreach(ret ? NULL : faces, i, face)
     {
         IgpRedactFace f = {.style = face_style(job, face)};
+        int hide = !strcmp(igp_face_decision(face), "hidden");
         double b[4];
-        char *sticker = f.style == IGP_REDACT_STICKER ? sticker_path(job, face) : NULL;
+        char *sticker = hide && f.style == IGP_REDACT_STICKER ? sticker_path(job, face) : NULL;
+        if (hide && f.style == IGP_REDACT_STICKER && !sticker) {
+            ret = IGP_ERR_INVALIDDATA; /* sticker_path() said why */
+            break;
+        }
         igp_face_box(face, b);
         f.x = b[0], f.y = b[1], f.w = b[2], f.h = b[3], f.sticker = sticker;
         json_array_append_new(report,
@@ -149,7 +163,7 @@ static int write_redacted(const RedactJob *job, const char *master, const char *
                                             ? NULL
                                             : igp_redact_style_name(f.style),
                                         "box", json_object_get(face, "box")));
-        if (!strcmp(igp_face_decision(face), "hidden"))
+        if (hide)
             ret = igp_redact_face(&img, &f, IGP_REDACT_PADDING);
         g_free(sticker);
         if (ret)

@@ -5,6 +5,7 @@
 #include "template.h"
 
 #include "error.h"
+#include "fsutil.h"
 #include "srt.h"
 
 #include <math.h>
@@ -130,8 +131,16 @@ int igp_reel_overlays_open(const IgpShoot *shoot, const IgpPost *post, double du
         ret = igp_post_template_load(templates_dir, o->fonts, post, name ? name : IGP_REEL_TEMPLATE,
                                      "reel", &o->t);
     if (ret == 0 && subs) {
-        char *path = g_build_filename(shoot->manifest->dir, subs, NULL);
-        ret = igp_srt_load(path, &o->srt);
+        char *path = g_build_filename(shoot->manifest->dir, subs, NULL), *real = NULL;
+        const char *why;
+        /* shoot.json was checked, but the folder may have changed since. */
+        ret = igp_path_inside(shoot->manifest->dir, subs, &real, &why);
+        if (ret == 0 || ret == IGP_ERR(ENOENT))
+            ret = igp_srt_load(path, &o->srt);
+        else
+            ret = igp_error(IGP_ERR_INVALIDDATA, o->what,
+                            "subtitles '%s' must stay inside the shoot folder: it %s", subs, why);
+        g_free(real);
         if (ret == 0 && o->t->subtitle_layer < 0)
             ret = igp_error(IGP_ERR_INVALIDDATA, o->what,
                             "it has subtitles (%s) but its template '%s' has no subtitle layer",

@@ -182,8 +182,10 @@ static int load_faces(ReelPost *p, json_t *entry)
         json_t *face = json_array_get(faces, (size_t)MAX(p->hidden[i].index, 0));
         const char *sticker = json_string_value(json_object_get(face, "sticker"));
         p->styles[i] = style_of(p, face, shoot_style);
-        p->stickers[i] =
-            g_build_filename(p->ctx->stickers_dir, sticker ? sticker : "smile.svg", NULL);
+        if (p->styles[i] == IGP_REDACT_STICKER &&
+            (ret = igp_redact_sticker_path(p->ctx->stickers_dir, sticker ? sticker : "smile.svg",
+                                           &p->stickers[i])))
+            return ret;
     }
     return 0;
 }

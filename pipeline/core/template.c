@@ -3,10 +3,12 @@
 #include "jsonpos.h"
 
 #include "error.h"
+#include "fsutil.h"
 
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <glib.h>
 
@@ -490,37 +492,56 @@ static int check_text(const Checker *c, const char *pointer, json_t *lj, IgpLaye
     return ret ? ret : check_font(c, pointer, l);
 }
 
+/* Where artwork @p file is: the template's folder, else _shared/; a symbolic
+ * link may not lead out of the folder it is in. Sets *found (NULL: in
+ * neither) or returns an error naming the key. */
+static int find_artwork(const Checker *c, const char *ptr, const char *file, char **found)
+{
+    char *shared = g_build_filename(c->templates_dir, IGP_TEMPLATE_SHARED, NULL);
+    const char *folders[] = {c->t->dir, shared}, *why;
+    int ret = 0;
+
+    *found = NULL;
+    for (size_t i = 0; i < G_N_ELEMENTS(folders) && !*found && ret == 0; i++) {
+        int r = igp_path_inside(folders[i], file, found, &why);
+        if (r == IGP_ERR_POLICY || r == IGP_ERR(ELOOP))
+            ret = fail_at(c, ptr, "artwork '%s' must stay inside %s: it %s", file, folders[i], why);
+    }
+    g_free(shared);
+    return ret;
+}
+
 /* Artwork: a plain file name in the template's folder or in _shared/. */
 static int check_artwork(const Checker *c, const char *pointer, json_t *lj, IgpLayer *l)
 {
     const char *file;
-    char *ptr, *here, *shared;
+    char *ptr, *found = NULL;
+    struct stat st;
     int ret = get_string(c, pointer, lj, "file", 1, &file);
 
     if (ret)
         return ret;
     ptr = ptr_join(pointer, "file");
-    here = g_build_filename(c->t->dir, file, NULL);
-    shared = g_build_filename(c->templates_dir, IGP_TEMPLATE_SHARED, file, NULL);
     l->is_svg = g_str_has_suffix(file, ".svg");
     if (!*file || strchr(file, '/') || file[0] == '.')
         ret = fail_at(c, ptr, "'file' must be a file name in the template's folder or in %s/",
                       IGP_TEMPLATE_SHARED);
     else if (!l->is_svg && !g_str_has_suffix(file, ".png"))
         ret = fail_at(c, ptr, "artwork '%s' must be .svg or .png", file);
-    else if (g_file_test(here, G_FILE_TEST_IS_REGULAR))
-        l->file = g_strdup(here);
-    else if (g_file_test(shared, G_FILE_TEST_IS_REGULAR))
-        l->file = g_strdup(shared);
-    else
+    else if ((ret = find_artwork(c, ptr, file, &found)))
+        ;
+    else if (!found)
         ret = fail_at(c, ptr, "artwork file '%s' is missing (looked in %s and %s/%s)", file,
                       c->t->dir, c->templates_dir, IGP_TEMPLATE_SHARED);
+    else if (stat(found, &st) != 0 || !S_ISREG(st.st_mode))
+        ret = fail_at(c, ptr, "artwork file '%s' is not a regular file", found);
+    else
+        l->file = g_strdup(found);
     if (ret == 0 && l->is_svg && igp_svg_check(l->file))
         ret = fail_with_buffer(c, ptr, "");
     if (ret == 0 && l->type == IGP_LAYER_LOGO && !l->is_svg)
         ret = fail_at(c, ptr, "the logo must be an SVG (it is drawn as vectors)");
-    g_free(here);
-    g_free(shared);
+    g_free(found);
     g_free(ptr);
     return ret;
 }
@@ -681,9 +702,8 @@ int igp_template_load(const char *templates_dir, const char *name, IgpFonts *fon
                       IgpTemplate **out)
 {
     IgpTemplate *t = g_new0(IgpTemplate, 1);
-    gchar *text = NULL;
-    gsize len = 0;
-    GError *gerr = NULL;
+    char *text = NULL;
+    size_t len = 0;
     json_error_t jerr;
     json_t *root = NULL;
     int ret = 0;
@@ -694,11 +714,9 @@ int igp_template_load(const char *templates_dir, const char *name, IgpFonts *fon
     t->path = g_build_filename(t->dir, IGP_TEMPLATE_FILE, NULL);
     if (!*name || strchr(name, '/') || name[0] == '.' || name[0] == '_') {
         ret = igp_error(IGP_ERR_INVALIDDATA, "template", "'%s' is not a template name", name);
-    } else if (!g_file_get_contents(t->path, &text, &len, &gerr)) {
-        ret = igp_error(IGP_ERR_INVALIDDATA, t->path, "template '%s': cannot read: %s", name,
-                        gerr->message);
-        g_error_free(gerr);
-    } else if (!(root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr))) {
+    } else if (igp_read_user_file(t->path, IGP_READ_JSON, &text, &len)) {
+        ret = IGP_ERR_INVALIDDATA; /* the message names template.json */
+    } else if (!(root = igp_json_parse_text(text, &len, &jerr))) {
         char *where = g_strdup_printf("%s:%d:%d", t->path, jerr.line, jerr.column);
         ret = igp_error(IGP_ERR_INVALIDDATA, where, "template '%s': %s", name, jerr.text);
         g_free(where);

@@ -4,6 +4,7 @@
 #include "image.h"
 #include "reel_cover.h"
 #include "reel_overlay.h"
+#include "jsonpos.h"
 #include "template.h"
 
 #include "error.h"
@@ -272,17 +273,20 @@ static int load_post(const Options *o, Preview *pv)
 {
     IgpManifest *m = NULL;
     const IgpPost *post;
-    char *faces_path = g_build_filename(o->shoot, "faces.json", NULL);
+    char *faces_path;
     int ret = igp_manifest_load(o->shoot, &m);
 
     if (ret)
         return ret;
-    if (!(post = igp_manifest_find_post(m, o->post))) {
-        ret = igp_error(IGP_ERR_INVALIDDATA, m->path, "no post '%s'", o->post);
+    if (!(post = igp_manifest_find_post(m, o->post)) || post->problem) {
+        /* A post whose media is missing or leaves the shoot folder is not drawn. */
+        ret = post ? igp_error(IGP_ERR_INVALIDDATA, "preview", "%s", post->problem)
+                   : igp_error(IGP_ERR_INVALIDDATA, m->path, "no post '%s'", o->post);
         igp_manifest_free(&m);
         return ret;
     }
-    pv->faces_doc = json_load_file(faces_path, 0, NULL);
+    faces_path = g_build_filename(o->shoot, "faces.json", NULL);
+    pv->faces_doc = igp_path_exists(faces_path) ? igp_json_read_file(faces_path) : NULL;
     g_free(faces_path);
     pv->text = json_deep_copy(json_object_get(post->json, "text"));
     if (!pv->text)
