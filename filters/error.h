@@ -18,6 +18,7 @@
 #define IGP_ERR_UNSUPPORTED (-1002) ///< valid input igprep cannot handle
 #define IGP_ERR_POLICY      (-1003) ///< a privacy or spec check refused the file
 #define IGP_ERR_LIBRARY     (-1004) ///< a library (libvips, FFmpeg...) failed
+#define IGP_ERR_USAGE       (-1005) ///< the command line asks for what cannot be done
 
 /**
  * Append a message to this thread's buffer, as "domain: message".

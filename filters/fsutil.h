@@ -33,6 +33,9 @@ int igp_mkdir_p(const char *path);
  */
 char *igp_temp_sibling(const char *final_path);
 
+/** At most this many bytes more than its final name in a temporary sibling's name. */
+#define IGP_TEMP_NAME_EXTRA 32
+
 /**
  * Write @p len bytes to @p path atomically: temporary sibling, fsync, rename.
  * Returns 0 or IGP_ERR.

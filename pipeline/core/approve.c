@@ -6,6 +6,7 @@
 
 #include "error.h"
 #include "fsutil.h"
+#include "jsonpos.h"
 
 #include <fcntl.h>
 #include <stdlib.h>
@@ -219,6 +220,68 @@ int igp_count_hashtags(const char *caption)
 
 /* ---- approvals.json ---- */
 
+/* What an approval entry lacks, or NULL: its post, who and when as strings,
+ * and the files as [{"path", "sha256"}]. */
+static const char *approval_lacks(json_t *a, const char **key)
+{
+    static const char *const strings[] = {"post", "by", "at"};
+    json_t *files = json_object_get(a, "files"), *f;
+    size_t i;
+
+    if (!json_is_object(a))
+        return *key = NULL, "is not an object";
+    for (size_t k = 0; k < G_N_ELEMENTS(strings); k++)
+        if (!json_is_string(json_object_get(a, strings[k])))
+            return *key = strings[k], "string";
+    *key = "files";
+    if (!json_is_array(files))
+        return "list";
+    json_array_foreach(files, i, f)
+    {
+        if (!json_is_string(json_object_get(f, "path")) ||
+            !json_is_string(json_object_get(f, "sha256")))
+            return "list of {\"path\", \"sha256\"}";
+    }
+    return NULL;
+}
+
+int igp_approvals_check(const char *path, json_t *doc)
+{
+    json_t *a;
+    size_t i;
+
+    if (json_integer_value(json_object_get(doc, "version")) != IGP_APPROVALS_VERSION ||
+        !json_is_array(json_object_get(doc, "approvals")))
+        return igp_error(IGP_ERR_INVALIDDATA, path,
+                         "not an approvals file of version %d (\"version\", \"approvals\")",
+                         IGP_APPROVALS_VERSION);
+    json_array_foreach(json_object_get(doc, "approvals"), i, a)
+    {
+        const char *key, *lacks = approval_lacks(a, &key);
+        const char *post = json_string_value(json_object_get(a, "post"));
+        char *text = NULL, *pointer = g_strdup_printf("/approvals/%zu", i), *what;
+        gsize len = 0;
+        int ret;
+
+        if (!lacks) {
+            g_free(pointer);
+            continue;
+        }
+        what = key ? g_strdup_printf("has no \"%s\" %s", key, lacks) : g_strdup(lacks);
+        /* Read again for the line and column: only when there is a mistake. */
+        g_file_get_contents(path, &text, &len, NULL);
+        ret = igp_json_error_at(path, text ? text : "", len, pointer,
+                                "malformed approvals file: entry %zu%s%s%s %s; fix or remove it",
+                                i + 1, post ? " (post '" : "", post ? post : "", post ? "')" : "",
+                                what);
+        g_free(what);
+        g_free(text);
+        g_free(pointer);
+        return ret;
+    }
+    return 0;
+}
+
 static json_t *approvals_load(const char *path)
 {
     int missing;
@@ -228,11 +291,7 @@ static json_t *approvals_load(const char *path)
         return json_pack("{s:i, s:[]}", "version", IGP_APPROVALS_VERSION, "approvals");
     if (!doc)
         return NULL;
-    if (json_integer_value(json_object_get(doc, "version")) != IGP_APPROVALS_VERSION ||
-        !json_is_array(json_object_get(doc, "approvals"))) {
-        igp_error(IGP_ERR_INVALIDDATA, path,
-                  "not an approvals file of version %d (\"version\", \"approvals\")",
-                  IGP_APPROVALS_VERSION);
+    if (igp_approvals_check(path, doc)) {
         json_decref(doc);
         return NULL;
     }
@@ -286,6 +345,47 @@ static int check_approvable(const IgpApproveSettings *s, json_t *posts, json_t *
     return ret;
 }
 
+/* Did @p verify judge these very bytes? verify records the SHA-256 of each
+ * post file it read; a report made before a file was changed (and changed
+ * back), or without hashes, speaks of other bytes. */
+static int verify_judged(json_t *verify, json_t *files)
+{
+    json_t *f, *entry;
+    size_t i, j;
+
+    json_array_foreach(files, i, f)
+    {
+        const char *path = json_string_value(json_object_get(f, "path"));
+        const char *sha = NULL;
+        json_array_foreach(json_object_get(verify, "files"), j, entry)
+        {
+            if (path && !g_strcmp0(json_string_value(json_object_get(entry, "file")), path))
+                sha = json_string_value(json_object_get(entry, "sha256"));
+        }
+        if (!sha || g_strcmp0(sha, json_string_value(json_object_get(f, "sha256"))))
+            return 0;
+    }
+    return 1;
+}
+
+/* When the report speaks of other bytes than the post's files now, verify
+ * OUT again (as publish does), rather than judge a file by its past. */
+static json_t *fresh_verify(const IgpApproveSettings *s, json_t *posts, json_t *verify,
+                            const char *verify_path)
+{
+    json_t *entry = json_object_get(posts, s->post_id), *files = json_object_get(entry, "files");
+    IgpVerifySettings v = {.out_dir = s->out_dir, .quiet = 1};
+    int missing;
+
+    if (!verify || !igp_verify_report_is_current(s->out_dir) || json_array_size(files) == 0 ||
+        verify_judged(verify, files) || !igp_post_files_match(s->out_dir, files, NULL))
+        return verify; /* refused (or approved) below on its own terms */
+    json_decref(verify);
+    igp_verify(&v); /* a file that fails is named by verify, and refused below */
+    igp_error_clear();
+    return igp_json_load_optional(verify_path, &missing);
+}
+
 static json_t *approval_files(json_t *files)
 {
     json_t *out = json_array(), *f;
@@ -310,8 +410,10 @@ static int approve_locked(const IgpApproveSettings *s)
         if (!verify && !missing)
             ret = IGP_ERR_INVALIDDATA;
     }
-    if (ret == 0)
+    if (ret == 0) {
+        verify = fresh_verify(s, json_object_get(state, "posts"), verify, verify_path);
         ret = check_approvable(s, json_object_get(state, "posts"), verify);
+    }
     if (ret == 0)
         ret = igp_now_iso8601(at, sizeof(at));
     if (ret == 0 && !(approvals = approvals_load(approvals_path)))

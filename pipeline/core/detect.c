@@ -267,13 +267,29 @@ static void draw_face(VipsImage *sheet, const json_t *face, double scale)
     vips_error_clear();
 }
 
+/* Encode @p sheet as PNG in memory, then write it atomically: libvips says
+ * only "write error" when a file write fails, and a full disk must be
+ * reported as one, naming the file. */
+static int save_png(VipsImage *sheet, const char *path, const char *what)
+{
+    void *png = NULL;
+    size_t len = 0;
+    int ret;
+
+    if (vips_pngsave_buffer(sheet, &png, &len, "compression", 3, "strip", TRUE, NULL))
+        return igp_vips_error(IGP_ERR_LIBRARY, path, what);
+    ret = igp_write_file_atomic(path, png, len);
+    g_free(png);
+    return ret;
+}
+
 /* OUT/review/<media>.png: the master with every face numbered and coloured. */
 static int write_review(const DetectJob *job, const char *name, const char *master, json_t *faces,
                         int width)
 {
     char *file = g_strdup_printf("%s.png", name);
     char *path = g_build_filename(job->shoot->out_dir, "review", file, NULL);
-    char *dir = g_path_get_dirname(path), *tmp = igp_temp_sibling(path);
+    char *dir = g_path_get_dirname(path);
     VipsImage *thumb = NULL, *sheet = NULL;
     json_t *face;
     size_t i;
@@ -285,12 +301,8 @@ static int write_review(const DetectJob *job, const char *name, const char *mast
         ret = igp_vips_error(IGP_ERR_LIBRARY, master, "cannot make review sheet");
     json_array_foreach(ret ? NULL : faces, i, face)
         draw_face(sheet, face, (double)sheet->Xsize / width);
-    if (ret == 0 && vips_pngsave(sheet, tmp, "compression", 3, "strip", TRUE, NULL))
-        ret = igp_vips_error(IGP_ERR_LIBRARY, path, "cannot write review sheet");
     if (ret == 0)
-        ret = igp_publish(tmp, path);
-    if (ret)
-        unlink(tmp);
+        ret = save_png(sheet, path, "cannot make review sheet");
     if (thumb)
         g_object_unref(thumb);
     if (sheet)
@@ -298,7 +310,6 @@ static int write_review(const DetectJob *job, const char *name, const char *mast
     g_free(file);
     g_free(path);
     g_free(dir);
-    g_free(tmp);
     return ret;
 }
 
@@ -336,7 +347,6 @@ static int write_index(const IgpShoot *shoot, json_t *media)
 {
     GPtrArray *tiles = g_ptr_array_new_with_free_func(g_object_unref);
     char *path = g_build_filename(shoot->out_dir, "review", "index.png", NULL);
-    char *tmp = igp_temp_sibling(path);
     const char *name;
     json_t *entry;
     VipsImage *sheet = NULL, *tile;
@@ -350,20 +360,16 @@ static int write_index(const IgpShoot *shoot, json_t *media)
     if (tiles->len > 0) {
         VipsArrayDouble *white = vips_array_double_newv(1, 255.0);
         if (vips_arrayjoin((VipsImage **)tiles->pdata, &sheet, (int)tiles->len, "across", 4, "shim",
-                           12, "background", white, NULL) ||
-            vips_pngsave(sheet, tmp, "compression", 3, "strip", TRUE, NULL))
-            ret = igp_vips_error(IGP_ERR_LIBRARY, path, "cannot write index sheet");
+                           12, "background", white, NULL))
+            ret = igp_vips_error(IGP_ERR_LIBRARY, path, "cannot make index sheet");
         vips_area_unref(VIPS_AREA(white));
         if (ret == 0)
-            ret = igp_publish(tmp, path);
-        if (ret)
-            unlink(tmp);
+            ret = save_png(sheet, path, "cannot make index sheet");
     }
     if (sheet)
         g_object_unref(sheet);
     g_ptr_array_unref(tiles);
     g_free(path);
-    g_free(tmp);
     return ret;
 }
 
@@ -391,7 +397,9 @@ static int review_is_current(const DetectJob *job, const char *name, const IgpDi
     return same;
 }
 
-static json_t *detect_image(DetectJob *job, const char *name, json_t *scrubbed)
+/* NULL on failure; *searched tells whether the search for faces itself went
+ * through (the failure is then the editor's marks or a review sheet's write). */
+static json_t *detect_image(DetectJob *job, const char *name, json_t *scrubbed, int *searched)
 {
     const char *rel = json_string_value(json_object_get(scrubbed, "master"));
     const char *sha = json_string_value(json_object_get(scrubbed, "master_sha256"));
@@ -405,6 +413,7 @@ static json_t *detect_image(DetectJob *job, const char *name, json_t *scrubbed)
 
     if (!found)
         found = find_faces(job, master, &w, &h);
+    *searched = found != NULL;
     if (found && igp_faces_check_photo(job->editor, name) == 0 &&
         igp_faces_check_bounds(job->editor, name, w, h) == 0) {
         boxes = boxes_from_json(found, &n);
@@ -830,7 +839,7 @@ static int write_video_review(const DetectJob *job, const char *name, const char
 {
     char *file = g_strdup_printf("%s.png", name);
     char *path = g_build_filename(job->shoot->out_dir, "review", file, NULL);
-    char *dir = g_path_get_dirname(path), *tmp = igp_temp_sibling(path);
+    char *dir = g_path_get_dirname(path);
     GArray *shots = review_shots(faces, duration);
     GPtrArray *cells = g_ptr_array_new_with_free_func(g_object_unref);
     VipsImage *sheet = NULL;
@@ -883,15 +892,12 @@ static int write_video_review(const DetectJob *job, const char *name, const char
     if (ret == 0) {
         VipsArrayDouble *white = vips_array_double_newv(1, 255.0);
         if (vips_arrayjoin((VipsImage **)cells->pdata, &sheet, (int)cells->len, "across", 4, "shim",
-                           12, "background", white, NULL) ||
-            vips_pngsave(sheet, tmp, "compression", 3, "strip", TRUE, NULL))
-            ret = igp_vips_error(IGP_ERR_LIBRARY, path, "cannot write review sheet");
+                           12, "background", white, NULL))
+            ret = igp_vips_error(IGP_ERR_LIBRARY, path, "cannot make review sheet");
         vips_area_unref(VIPS_AREA(white));
     }
     if (ret == 0)
-        ret = igp_publish(tmp, path);
-    if (ret)
-        unlink(tmp);
+        ret = save_png(sheet, path, "cannot make review sheet");
     for (guint i = 0; i < shots->len; i++)
         if (g_array_index(shots, Shot, i).crop)
             g_object_unref(g_array_index(shots, Shot, i).crop);
@@ -902,11 +908,11 @@ static int write_video_review(const DetectJob *job, const char *name, const char
     g_free(file);
     g_free(path);
     g_free(dir);
-    g_free(tmp);
     return ret;
 }
 
-static json_t *detect_video(DetectJob *job, const char *name, json_t *scrubbed)
+/* As detect_image(), for a video's face tracks. */
+static json_t *detect_video(DetectJob *job, const char *name, json_t *scrubbed, int *searched)
 {
     const char *rel = json_string_value(json_object_get(scrubbed, "master"));
     const char *sha = json_string_value(json_object_get(scrubbed, "master_sha256"));
@@ -924,6 +930,7 @@ static json_t *detect_video(DetectJob *job, const char *name, json_t *scrubbed)
         found = json_incref(json_object_get(prev, "found"));
     if (!found)
         found = find_tracks(job, name, master, w, h);
+    *searched = found != NULL;
     if (found && igp_faces_check_bounds(job->editor, name, w, h) == 0 &&
         igp_faces_video_tracks(found, IGP_TRACKS_FACES, &tracks, &n) == 0) {
         faces = igp_faces_merge_tracks(igp_faces_of(job->editor, name),
@@ -951,21 +958,21 @@ static void detect_one(int index, void *data)
     const char *name = g_ptr_array_index(job->shoot->media, index);
     json_t *scrubbed = json_object_get(job->masters, name);
     const char *kind = json_string_value(json_object_get(scrubbed, "kind"));
+    int video = !g_strcmp0(kind, "video"), searched = 0;
 
     igp_error_clear();
     if (!json_object_get(scrubbed, "master")) {
         job->entries[index] = json_pack("{s:s}", "error", "no master (scrub failed)");
-    } else if (!g_strcmp0(kind, "video")) {
-        if (!(job->entries[index] = detect_video(job, name, scrubbed))) {
-            igp_log_error("%s: face tracking failed, this video is stopped: %s", name,
-                          igp_error_buffer());
-            job->entries[index] = json_pack("{s:s}", "error", igp_error_buffer());
-        }
-    } else if (g_strcmp0(kind, "image")) {
+    } else if (!video && g_strcmp0(kind, "image")) {
         job->entries[index] = json_pack("{s:s}", "error", "unknown kind of master");
-    } else if (!(job->entries[index] = detect_image(job, name, scrubbed))) {
-        igp_log_error("%s: face detection failed, this photo is stopped: %s", name,
-                      igp_error_buffer());
+    } else if (!(job->entries[index] = video ? detect_video(job, name, scrubbed, &searched)
+                                             : detect_image(job, name, scrubbed, &searched))) {
+        /* Say "detection failed" only when it did: a full disk is a full disk. */
+        igp_log_error("%s: %sthis %s is stopped: %s", name,
+                      searched ? ""
+                      : video  ? "face tracking failed, "
+                               : "face detection failed, ",
+                      video ? "video" : "photo", igp_error_buffer());
         job->entries[index] = json_pack("{s:s}", "error", igp_error_buffer());
     }
     progress_at(job, index, 1);
@@ -1097,7 +1104,7 @@ int igp_detect(IgpShoot *shoot)
     igp_error_clear();
     if (ret == 0 && (ret = save_faces(&job)) == 0)
         ret = igp_state_save(shoot->out_dir, "detect", state);
-    else if (ret == 0)
+    if (ret && *igp_error_buffer()) /* faces.json or the state could not be written */
         igp_log_error("%s", igp_error_buffer());
     if (ret == 0)
         igp_log_note("detect: %d face%s marked or found in %d media (%s), %d failed; review "

@@ -96,27 +96,40 @@ static int key_matches(const Scanner *s, size_t a, size_t b, const char *tok, si
     return b - a == n && memcmp(s->text + a, tok, n) == 0;
 }
 
+/* From element @p index of an array (the scanner at its start, or at the
+ * '[' less one for index 0), step to element @p want. */
+static int step_to_element(Scanner *s, long index, long want)
+{
+    while (peek(s) != ']') {
+        if (index++ == want)
+            return 0;
+        if (skip_value(s))
+            return -1;
+        if (peek(s) == ',')
+            s->pos++;
+    }
+    return -1;
+}
+
+/* An array index token, or -1. */
+static long element_index(const char *tok, size_t n)
+{
+    char *endp;
+    long want = strtol(tok, &endp, 10);
+    return endp == tok + n ? want : -1;
+}
+
 /* Move the scanner to the member or element named by tok. */
 static int enter(Scanner *s, const char *tok, size_t n)
 {
     int c = peek(s);
-    long index = 0, want;
-    char *endp;
 
     if (c == '[') {
-        want = strtol(tok, &endp, 10);
-        if (endp != tok + n || want < 0)
+        long want = element_index(tok, n);
+        if (want < 0)
             return -1;
         s->pos++;
-        while (peek(s) != ']') {
-            if (index++ == want)
-                return 0;
-            if (skip_value(s))
-                return -1;
-            if (peek(s) == ',')
-                s->pos++;
-        }
-        return -1;
+        return step_to_element(s, 0, want);
     }
     if (c != '{')
         return -1;
@@ -138,11 +151,20 @@ static int enter(Scanner *s, const char *tok, size_t n)
     return -1;
 }
 
-static void position(const Scanner *s, size_t at, int *line, int *column)
+/* Line and column of byte @p at, counted from the cursor's last position
+ * when that is before @p at, else from the start. */
+static void position(const Scanner *s, IgpJsonCursor *cur, size_t at, int *line, int *column)
 {
+    size_t i = 0;
+
     *line = 1;
     *column = 1;
-    for (size_t i = 0; i < at && i < s->len; i++) {
+    if (cur && cur->have_position && cur->at <= at) {
+        i = cur->at;
+        *line = cur->line;
+        *column = cur->column;
+    }
+    for (; i < at && i < s->len; i++) {
         if (s->text[i] == '\n') {
             (*line)++;
             *column = 1;
@@ -150,13 +172,48 @@ static void position(const Scanner *s, size_t at, int *line, int *column)
             (*column)++; /* count characters, not UTF-8 continuation bytes */
         }
     }
+    if (cur) {
+        cur->have_position = 1;
+        cur->at = MIN(at, s->len);
+        cur->line = *line;
+        cur->column = *column;
+    }
 }
 
-int igp_json_locate(const char *text, size_t len, const char *pointer, int *line, int *column)
+/* Enter the array element named by tok, from the cursor's mark of this
+ * array (same pointer prefix, an index not beyond) when it has one. */
+static int enter_marked(Scanner *s, IgpJsonCursor *cur, int depth, const char *pointer,
+                        size_t prefix_len, const char *tok, size_t n)
+{
+    IgpJsonArrayMark *mark = cur && depth < IGP_JSON_CURSOR_DEPTH ? &cur->arrays[depth] : NULL;
+    long want = element_index(tok, n);
+    int is_array = peek(s) == '[', ret;
+
+    if (!mark || !is_array || want < 0)
+        return enter(s, tok, n);
+    if (mark->prefix && strlen(mark->prefix) == prefix_len &&
+        !memcmp(mark->prefix, pointer, prefix_len) && mark->index <= want && mark->pos > s->pos) {
+        s->pos = mark->pos;
+        ret = step_to_element(s, mark->index, want);
+    } else {
+        ret = enter(s, tok, n);
+    }
+    if (ret == 0) {
+        g_free(mark->prefix);
+        mark->prefix = g_strndup(pointer, prefix_len);
+        mark->index = want;
+        mark->pos = s->pos;
+    }
+    return ret;
+}
+
+int igp_json_locate_with(IgpJsonCursor *cur, const char *text, size_t len, const char *pointer,
+                         int *line, int *column)
 {
     Scanner s = {text, len, 0};
     const char *p = pointer;
     size_t found;
+    int depth = 0;
 
     if (peek(&s) < 0)
         return -1;
@@ -164,30 +221,48 @@ int igp_json_locate(const char *text, size_t len, const char *pointer, int *line
     while (*p == '/') {
         const char *tok = p + 1;
         size_t n = strcspn(tok, "/");
-        if (enter(&s, tok, n) != 0) {
-            position(&s, found, line, column);
+        if (enter_marked(&s, cur, depth++, pointer, (size_t)(p - pointer), tok, n) != 0) {
+            position(&s, cur, found, line, column);
             return 1;
         }
         found = s.pos;
         p = tok + n;
     }
-    position(&s, found, line, column);
+    position(&s, cur, found, line, column);
     return 0;
 }
 
-int igp_json_verror_at(const char *path, const char *text, size_t len, const char *pointer,
-                       const char *fmt, va_list ap)
+int igp_json_locate(const char *text, size_t len, const char *pointer, int *line, int *column)
+{
+    return igp_json_locate_with(NULL, text, len, pointer, line, column);
+}
+
+void igp_json_cursor_clear(IgpJsonCursor *cur)
+{
+    for (int i = 0; i < IGP_JSON_CURSOR_DEPTH; i++)
+        g_free(cur->arrays[i].prefix);
+    memset(cur, 0, sizeof(*cur));
+}
+
+int igp_json_verror_at_with(IgpJsonCursor *cur, const char *path, const char *text, size_t len,
+                            const char *pointer, const char *fmt, va_list ap)
 {
     int line = 0, column = 0;
     char *where, *msg;
 
-    igp_json_locate(text, len, pointer, &line, &column);
+    igp_json_locate_with(cur, text, len, pointer, &line, &column);
     where = g_strdup_printf("%s:%d:%d", path, line, column);
     msg = g_strdup_vprintf(fmt, ap);
     igp_error(IGP_ERR_INVALIDDATA, where, "%s", msg);
     g_free(where);
     g_free(msg);
     return IGP_ERR_INVALIDDATA;
+}
+
+int igp_json_verror_at(const char *path, const char *text, size_t len, const char *pointer,
+                       const char *fmt, va_list ap)
+{
+    return igp_json_verror_at_with(NULL, path, text, len, pointer, fmt, ap);
 }
 
 int igp_json_error_at(const char *path, const char *text, size_t len, const char *pointer,

@@ -26,6 +26,34 @@
  */
 int igp_json_locate(const char *text, size_t len, const char *pointer, int *line, int *column);
 
+enum { IGP_JSON_CURSOR_DEPTH = 8 };
+
+/** Where a lookup last entered an array at one depth. */
+typedef struct IgpJsonArrayMark {
+    char *prefix; ///< the array's pointer, e.g. "/posts"
+    long index;   ///< the element entered
+    size_t pos;   ///< its offset in the text
+} IgpJsonArrayMark;
+
+/**
+ * What earlier lookups in one text found, so that lookups in document order
+ * (a message for each of 300,000 posts) take time linear in the text, not
+ * quadratic: the element last entered in each array, and the last position.
+ * Zero-initialise; release with igp_json_cursor_clear(). One text only.
+ */
+typedef struct IgpJsonCursor {
+    IgpJsonArrayMark arrays[IGP_JSON_CURSOR_DEPTH]; ///< by pointer depth
+    int have_position;
+    size_t at; ///< the last offset located, and its line and column
+    int line, column;
+} IgpJsonCursor;
+
+/** igp_json_locate(), resuming from @p cursor (may be NULL) where it can. */
+int igp_json_locate_with(IgpJsonCursor *cursor, const char *text, size_t len, const char *pointer,
+                         int *line, int *column);
+
+void igp_json_cursor_clear(IgpJsonCursor *cursor);
+
 /**
  * Record "PATH:LINE:COLUMN: message" with igp_error(), the position being
  * where @p pointer sits in @p text (the file's content). Returns
@@ -53,5 +81,10 @@ json_t *igp_json_parse_text(char *text, size_t *len, json_error_t *err);
  * buffer) or parsed.
  */
 json_t *igp_json_read_file(const char *path);
+
+/** igp_json_verror_at() with a cursor (may be NULL): see IgpJsonCursor. */
+int igp_json_verror_at_with(IgpJsonCursor *cursor, const char *path, const char *text, size_t len,
+                            const char *pointer, const char *fmt, va_list ap)
+    __attribute__((format(printf, 6, 0)));
 
 #endif

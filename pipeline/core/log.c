@@ -1,28 +1,64 @@
 #include "log.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 
 #include <glib.h>
+#include <jansson.h>
 
 static GMutex log_lock;
 static int log_quiet;
 static int json_progress;  /* --json: progress events on stdout */
 static int progress_shown; /* a progress line is on screen and must be cleared first */
 
+char *igp_log_escape(const char *s)
+{
+    GString *out = g_string_sized_new(strlen(s));
+
+    for (const char *p = s; *p;) {
+        gunichar c = g_utf8_get_char_validated(p, -1);
+        if (c == (gunichar)-1 || c == (gunichar)-2) { /* not UTF-8: show the byte */
+            g_string_append_printf(out, "\\x%02x", (unsigned char)*p++);
+        } else if (c == '\n') {
+            g_string_append(out, "\\n"), p++;
+        } else if (c == '\r') {
+            g_string_append(out, "\\r"), p++;
+        } else if (c == '\t') {
+            g_string_append(out, "\\t"), p++;
+        } else if (c < 0x20 || c == 0x7f) {
+            g_string_append_printf(out, "\\x%02x", (unsigned)c), p++;
+        } else if (c >= 0x80 && c < 0xa0) { /* C1 controls: U+009B is a CSI too */
+            g_string_append_printf(out, "\\u%04x", (unsigned)c);
+            p = g_utf8_next_char(p);
+        } else {
+            const char *next = g_utf8_next_char(p);
+            g_string_append_len(out, p, next - p);
+            p = next;
+        }
+    }
+    return g_string_free(out, FALSE);
+}
+
+/* One line: names, ids and --by come from users, and a newline or an
+ * escape sequence in them must not print a line or colour of its own. */
 static void emit(const char *prefix, const char *fmt, va_list ap)
 {
+    char *text = g_strdup_vprintf(fmt, ap);
+    char *line = igp_log_escape(text);
+
     g_mutex_lock(&log_lock);
     if (progress_shown) {
         fputs("\r\033[K", stderr);
         progress_shown = 0;
     }
-    fprintf(stderr, "igprep: %s", prefix);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    fprintf(stderr, "igprep: %s%s\n", prefix, line);
     g_mutex_unlock(&log_lock);
+    g_free(line);
+    g_free(text);
 }
 
 void igp_log_error(const char *fmt, ...)
@@ -57,7 +93,8 @@ void igp_log_set_quiet(int quiet)
 }
 
 struct IgpProgress {
-    char *stage;
+    char *stage;      ///< escaped for the terminal
+    char *stage_json; ///< a JSON string
     int total;
     double done;
     gint64 started, last_json;
@@ -72,7 +109,15 @@ void igp_log_set_json_progress(int on)
 IgpProgress *igp_progress_new(const char *stage, int total)
 {
     IgpProgress *p = g_new0(IgpProgress, 1);
-    p->stage = g_strdup(stage);
+    json_t *name = json_string(stage);
+
+    /* A reel's progress is named by its post id: escaped on the terminal,
+     * JSON-encoded for --json. */
+    p->stage = igp_log_escape(stage);
+    if (!name) /* not UTF-8 */
+        name = json_string(p->stage);
+    p->stage_json = json_dumps(name, JSON_ENCODE_ANY);
+    json_decref(name);
     p->total = total;
     p->started = g_get_monotonic_time();
     p->visible = !log_quiet && isatty(STDERR_FILENO);
@@ -94,9 +139,9 @@ static void show_progress(IgpProgress *p)
         progress_shown = 1;
     }
     if (json_progress && (now - p->last_json > 250000 || p->done >= p->total)) {
-        printf("{\"event\": \"progress\", \"stage\": \"%s\", \"done\": %.3f, "
+        printf("{\"event\": \"progress\", \"stage\": %s, \"done\": %.3f, "
                "\"total\": %d, \"eta\": %.1f}\n",
-               p->stage, p->done, p->total, eta);
+               p->stage_json, p->done, p->total, eta);
         fflush(stdout);
         p->last_json = now;
     }
@@ -130,6 +175,7 @@ void igp_progress_free(IgpProgress **pp)
     }
     g_mutex_unlock(&log_lock);
     g_free(p->stage);
+    free(p->stage_json);
     g_free(p);
     *pp = NULL;
 }

@@ -15,6 +15,14 @@ void igp_log_warning(const char *fmt, ...) __attribute__((format(printf, 1, 2)))
 /** "igprep: <message>" on stderr, unless quiet. */
 void igp_log_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/**
+ * @p s with control characters written out (\n, \t, \x1b, \u009b) and bytes
+ * that are not UTF-8 as \xNN, so that a name from a user cannot print a
+ * line or a terminal sequence of its own. Every message is passed through
+ * it. Caller g_free()s.
+ */
+char *igp_log_escape(const char *s);
+
 /** Silence notes and progress (errors and warnings still show). */
 void igp_log_set_quiet(int quiet);
 

@@ -4,6 +4,7 @@
 #include "error.h"
 #include "fsutil.h"
 
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -12,6 +13,16 @@
 #include <glib.h>
 
 enum { CAROUSEL_MIN = 2, CAROUSEL_MAX = 10, CAPTION_MAX = 2200, COLLABORATORS_MAX = 3 };
+
+/* Ids and the shoot's name become folder and file names ("<id>-01.jpg",
+ * ".<id>-story.jpg.tmp-..."): kept well under NAME_MAX. */
+enum { PLAIN_NAME_MAX = 199 };
+
+/* A post's outbox folder is "<shoot>-<id>" (publish.c), first made under a
+ * temporary name (igp_temp_sibling): both must fit in one file name. */
+enum { OUTBOX_NAME_MAX = NAME_MAX - IGP_TEMP_NAME_EXTRA };
+
+#define STORY_SUFFIX "-story"
 
 static const char *const root_keys[] = {"version", "shoot", "title", "date", "posts", NULL};
 static const char *const post_keys[] = {
@@ -41,11 +52,15 @@ static const struct {
     {"9:16", IGP_ASPECT_9_16, 1080, 1920},
 };
 
-/* What a check needs to word its messages: the file and its text. */
+/* What a check needs to word its messages (the file, its text, and a cursor
+ * that keeps a message per post linear) and the post ids seen so far
+ * (id -> index + 1), so that each id is looked up once. */
 typedef struct Checker {
     const char *path;
     const char *text;
     size_t len;
+    GHashTable *ids;
+    IgpJsonCursor *cursor;
 } Checker;
 
 static int fail_at(const Checker *c, const char *pointer, const char *fmt, ...)
@@ -57,7 +72,7 @@ static int fail_at(const Checker *c, const char *pointer, const char *fmt, ...)
     int ret;
 
     va_start(ap, fmt);
-    ret = igp_json_verror_at(c->path, c->text, c->len, pointer, fmt, ap);
+    ret = igp_json_verror_at_with(c->cursor, c->path, c->text, c->len, pointer, fmt, ap);
     va_end(ap);
     return ret;
 }
@@ -133,7 +148,21 @@ static int get_typed(const Checker *c, const char *pointer, json_t *obj, const c
 /* A name that is safe as a single path component. */
 static int is_plain_name(const char *s)
 {
-    return *s && *s != '.' && !strchr(s, '/') && !strchr(s, '\\') && strlen(s) < 200;
+    return *s && *s != '.' && !strchr(s, '/') && !strchr(s, '\\') && strlen(s) <= PLAIN_NAME_MAX;
+}
+
+/* Refuse @p name (the value at @p pointer) unless it is a plain name; @p what
+ * says which ("post id", "'shoot'") and leads the message. */
+static int check_plain_name(const Checker *c, const char *pointer, const char *what,
+                            const char *name)
+{
+    if (is_plain_name(name))
+        return 0;
+    if (strlen(name) > PLAIN_NAME_MAX)
+        return fail_at(c, pointer, "%s is too long: %zu bytes, at most %d", what, strlen(name),
+                       PLAIN_NAME_MAX);
+    return fail_at(c, pointer, "%s '%s' must be a plain name (no '/', not starting with '.')", what,
+                   name);
 }
 
 static int check_pair(const Checker *c, const char *pointer, json_t *obj, const char *key,
@@ -376,12 +405,11 @@ static int check_post(const Checker *c, const char *shoot_dir, const char *point
     post->id = g_strdup(json_string_value(id));
     post->json = pj;
     ptr = g_strdup_printf("%s/id", pointer);
-    if (!is_plain_name(post->id))
-        ret = fail_at(c, ptr, "post id '%s' must be a plain name (no '/', not starting with '.')",
-                      post->id);
-    for (int i = 0; i < m->n_posts && !ret; i++)
-        if (!strcmp(m->posts[i].id, post->id))
-            ret = fail_at(c, ptr, "duplicate post id '%s'", post->id);
+    ret = check_plain_name(c, ptr, "post id", post->id);
+    if (!ret && g_hash_table_contains(c->ids, post->id))
+        ret = fail_at(c, ptr, "duplicate post id '%s'", post->id);
+    else if (!ret)
+        g_hash_table_insert(c->ids, post->id, GINT_TO_POINTER(m->n_posts + 1));
     g_free(ptr);
     if (ret || (ret = check_keys(c, pointer, pj, post_keys, "a post")) ||
         (ret = get_typed(c, pointer, pj, "type", JSON_STRING, 1, &type)) ||
@@ -392,6 +420,72 @@ static int check_post(const Checker *c, const char *shoot_dir, const char *point
         (ret = get_typed(c, pointer, pj, "media", JSON_ARRAY, 1, &media)))
         return ret;
     return check_media(c, shoot_dir, pointer, media, post, min, max);
+}
+
+int igp_post_has_story(const IgpPost *post)
+{
+    json_t *followup = json_object_get(post->json, "story_followup");
+
+    if (post->type == IGP_POST_REEL) /* drawn from its cover (reel_post.c) */
+        return 1;
+    /* compose.c draws the story of every templated feed or carousel post */
+    return (post->type == IGP_POST_FEED || post->type == IGP_POST_CAROUSEL) &&
+           json_object_get(post->json, "template") && !json_is_false(followup);
+}
+
+/* Post @p index's next-day story "<id>-story" must not take a written post's id:
+ * one would silently overwrite the other's folder. */
+static int check_story_id(const Checker *c, const IgpManifest *m, int index)
+{
+    const IgpPost *post = &m->posts[index];
+    char *story_id, *ptr;
+    int other, line = 0, column = 0, ret = 0;
+
+    if (!igp_post_has_story(post))
+        return 0;
+    story_id = g_strconcat(post->id, STORY_SUFFIX, NULL);
+    other = GPOINTER_TO_INT(g_hash_table_lookup(c->ids, story_id)) - 1;
+    if (other >= 0) {
+        ptr = g_strdup_printf("/posts/%d/id", index);
+        igp_json_locate(c->text, c->len, ptr, &line, &column);
+        g_free(ptr);
+        ptr = g_strdup_printf("/posts/%d/id", other);
+        ret = fail_at(c, ptr,
+                      "post id '%s' is also the id of the next-day story of post '%s' (line %d): "
+                      "give this post another id",
+                      story_id, post->id, line);
+        g_free(ptr);
+    }
+    g_free(story_id);
+    return ret;
+}
+
+/* Publish makes OUTBOX/<shoot>-<id> for each post and its story: a name
+ * too long for the file system would only fail then, after approval. */
+static int check_outbox_name(const Checker *c, const IgpManifest *m, int index)
+{
+    const IgpPost *post = &m->posts[index];
+    const char *suffix = igp_post_has_story(post) ? STORY_SUFFIX : "";
+    size_t len = strlen(m->shoot) + 1 + strlen(post->id) + strlen(suffix);
+    char *ptr;
+    int ret;
+
+    if (len <= OUTBOX_NAME_MAX)
+        return 0;
+    ptr = g_strdup_printf("/posts/%d/id", index);
+    if (*suffix)
+        ret = fail_at(c, ptr,
+                      "post '%s': the outbox folder name of its next-day story, "
+                      "\"<shoot>-<id>-story\", would be %zu bytes long, at most %d: shorten the "
+                      "shoot name or the post id",
+                      post->id, len, OUTBOX_NAME_MAX);
+    else
+        ret = fail_at(c, ptr,
+                      "post '%s': its outbox folder name \"<shoot>-<id>\" would be %zu bytes "
+                      "long, at most %d: shorten the shoot name or the post id",
+                      post->id, len, OUTBOX_NAME_MAX);
+    g_free(ptr);
+    return ret;
 }
 
 static int check_root(const Checker *c, const char *shoot_dir, IgpManifest *m)
@@ -412,8 +506,8 @@ static int check_root(const Checker *c, const char *shoot_dir, IgpManifest *m)
         (ret = get_typed(c, "", m->root, "date", JSON_STRING, 0, &v)) ||
         (ret = get_typed(c, "", m->root, "posts", JSON_ARRAY, 1, &posts)))
         return ret;
-    if (!is_plain_name(json_string_value(shoot)))
-        return fail_at(c, "/shoot", "'shoot' must be a plain name (no '/', not starting with '.')");
+    if ((ret = check_plain_name(c, "/shoot", "'shoot'", json_string_value(shoot))))
+        return ret;
     m->shoot = g_strdup(json_string_value(shoot));
     if (json_array_size(posts) == 0)
         return fail_at(c, "/posts", "'posts' is empty: nothing to make");
@@ -426,6 +520,9 @@ static int check_root(const Checker *c, const char *shoot_dir, IgpManifest *m)
         if (ret)
             return ret;
     }
+    for (int i = 0; i < m->n_posts; i++)
+        if ((ret = check_story_id(c, m, i)) || (ret = check_outbox_name(c, m, i)))
+            return ret;
     return 0;
 }
 
@@ -449,11 +546,15 @@ int igp_manifest_load(const char *shoot_dir, IgpManifest **out)
             ret = igp_error(IGP_ERR_INVALIDDATA, where, "%s", jerr.text);
             g_free(where);
         } else {
-            Checker c = {m->path, text, len};
+            IgpJsonCursor cursor = {0};
+            Checker c = {m->path, text, len, g_hash_table_new(g_str_hash, g_str_equal), &cursor};
             ret = check_root(&c, shoot_dir, m);
+            g_hash_table_destroy(c.ids);
+            igp_json_cursor_clear(&cursor);
         }
     }
-    g_free(text);
+    m->text = text; /* kept for igp_manifest_error_at() */
+    m->len = len;
     if (ret) {
         igp_manifest_free(&m);
         return ret;
@@ -479,9 +580,21 @@ void igp_manifest_free(IgpManifest **pm)
     g_free(m->path);
     g_free(m->dir);
     g_free(m->shoot);
+    g_free(m->text);
     json_decref(m->root);
     g_free(m);
     *pm = NULL;
+}
+
+int igp_manifest_error_at(const IgpManifest *m, const char *pointer, const char *fmt, ...)
+{
+    va_list ap;
+    int ret;
+
+    va_start(ap, fmt);
+    ret = igp_json_verror_at(m->path, m->text ? m->text : "", m->len, pointer, fmt, ap);
+    va_end(ap);
+    return ret;
 }
 
 const IgpPost *igp_manifest_find_post(const IgpManifest *m, const char *id)

@@ -57,6 +57,8 @@ typedef struct IgpManifest {
     IgpPost *posts;
     int n_posts;
     json_t *root;
+    char *text; ///< shoot.json as read, for messages that name a line and column
+    size_t len;
 } IgpManifest;
 
 /**
@@ -68,6 +70,21 @@ typedef struct IgpManifest {
 int igp_manifest_load(const char *shoot_dir, IgpManifest **out);
 
 void igp_manifest_free(IgpManifest **m);
+
+/**
+ * Record "shoot.json:LINE:COLUMN: message" with igp_error(), the position
+ * being where the JSON Pointer @p pointer (e.g. "/posts/2/template") sits.
+ * Returns IGP_ERR_INVALIDDATA.
+ */
+int igp_manifest_error_at(const IgpManifest *m, const char *pointer, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/**
+ * Does this post get a next-day story, the post "<id>-story"? Reels do (from
+ * their cover), and feed and carousel posts with a template unless
+ * "story_followup" is false.
+ */
+int igp_post_has_story(const IgpPost *post);
 
 /** The post with this id, or NULL. */
 const IgpPost *igp_manifest_find_post(const IgpManifest *m, const char *id);

@@ -448,12 +448,8 @@ static int publish_locked(const IgpPublishSettings *s)
         ret = IGP_ERR_INVALIDDATA;
         goto out;
     }
-    if (approvals &&
-        json_integer_value(json_object_get(approvals, "version")) != IGP_APPROVALS_VERSION) {
-        ret = igp_error(IGP_ERR_INVALIDDATA, approvals_path, "not an approvals file of version %d",
-                        IGP_APPROVALS_VERSION);
+    if (approvals && (ret = igp_approvals_check(approvals_path, approvals)))
         goto out;
-    }
     run.approvals = json_object_get(approvals, "approvals");
     run.posts = json_object_get(state, "posts");
     run.shoot = json_string_value(json_object_get(state, "shoot"));
@@ -473,6 +469,7 @@ static int publish_locked(const IgpPublishSettings *s)
     igp_log_note("publish: %d post%s published, %d unchanged, %d refused (outbox %s)",
                  run.published, run.published == 1 ? "" : "s", run.unchanged, run.refused,
                  s->outbox);
+    igp_error_clear(); /* each refusal has had its line: main must not repeat one */
     ret = run.refused ? IGP_ERR_INVALIDDATA : 0;
 out:
     json_decref(run.verify);

@@ -129,6 +129,14 @@ int igp_verify_report_is_current(const char *out_dir);
  */
 int igp_post_files_match(const char *out_dir, json_t *files, GString *changed);
 
+/**
+ * Check a loaded OUT/approvals.json: its version, and that every entry
+ * names its post, who approved and when, and its files with their hashes.
+ * @return 0, or IGP_ERR_INVALIDDATA with "approvals.json:LINE:COLUMN:
+ *         malformed approvals file: entry N ..." in the buffer
+ */
+int igp_approvals_check(const char *path, json_t *doc);
+
 /** "2026-11-25T20:33:12Z": now in UTC, or $IGP_NOW normalised to UTC. Returns 0 or IGP_ERR. */
 int igp_now_iso8601(char *out, size_t len);
 

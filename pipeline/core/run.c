@@ -6,6 +6,7 @@
 #include "fsutil.h"
 
 #include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
 #include <unistd.h>
@@ -32,6 +33,71 @@ static int prepare_out(const char *out_dir)
     return fd;
 }
 
+/* @p path made absolute and free of symlinks, though it may not exist yet:
+ * its deepest existing folder resolved, the rest appended, "." and ".."
+ * applied as mkdir -p would. Caller g_free()s. */
+static char *resolve_path(const char *path)
+{
+    char *cwd = g_get_current_dir(), *tail = g_strdup(""), *real, *out;
+    /* Absolute, but with its ".." kept: only realpath() knows where they lead. */
+    char *cur = g_path_is_absolute(path) ? g_strdup(path) : g_build_filename(cwd, path, NULL);
+
+    while (!(real = realpath(cur, NULL))) {
+        char *base = g_path_get_basename(cur), *dir = g_path_get_dirname(cur);
+        char *longer = *tail ? g_build_filename(base, tail, NULL) : g_strdup(base);
+        g_free(tail);
+        g_free(base);
+        g_free(cur);
+        tail = longer;
+        cur = dir;
+    }
+    out = g_canonicalize_filename(tail, real);
+    free(real);
+    g_free(tail);
+    g_free(cur);
+    g_free(cwd);
+    return out;
+}
+
+/* Is @p inner the folder @p outer or inside it? By whole components: /a/bc
+ * is not inside /a/b. Both absolute and resolved. */
+static int path_within(const char *inner, const char *outer)
+{
+    size_t n = strlen(outer);
+
+    if (!strcmp(outer, "/"))
+        return 1;
+    return !strncmp(inner, outer, n) && (inner[n] == '\0' || inner[n] == '/');
+}
+
+/* OUT and the shoot folder must be apart: igprep only reads the shoot
+ * folder (its faces.json would be overwritten by OUT's), and a shoot
+ * inside OUT would be among the files a run manages. */
+static int check_out_dir(const IgpShoot *shoot)
+{
+    const char *shoot_dir = shoot->settings->shoot_dir;
+    char *in = resolve_path(shoot_dir), *out = resolve_path(shoot->out_dir);
+    int ret = 0;
+
+    if (!strcmp(in, out))
+        ret = igp_error(IGP_ERR_USAGE, shoot->out_dir,
+                        "the output folder is the shoot folder itself, which igprep only reads; "
+                        "choose another with --out DIR");
+    else if (path_within(out, in))
+        ret = igp_error(IGP_ERR_USAGE, shoot->out_dir,
+                        "the output folder is inside the shoot folder %s, which igprep only "
+                        "reads; choose one outside it with --out DIR",
+                        shoot_dir);
+    else if (path_within(in, out))
+        ret = igp_error(IGP_ERR_USAGE, shoot->out_dir,
+                        "the output folder holds the shoot folder %s; choose one outside it "
+                        "with --out DIR",
+                        shoot_dir);
+    g_free(in);
+    g_free(out);
+    return ret;
+}
+
 /* Keep the worst outcome: a policy refusal outranks a failed item. */
 static int worse(int a, int b)
 {
@@ -45,6 +111,8 @@ int igp_run(const IgpStageSettings *settings, unsigned stages)
     IgpShoot *shoot = NULL;
     int ret = igp_shoot_open(settings, &shoot), result = 0, lock;
 
+    if (ret == 0 && (ret = check_out_dir(shoot)))
+        igp_shoot_free(&shoot);
     if (ret) {
         igp_log_error("%s", igp_error_buffer());
         return ret;

@@ -1,5 +1,6 @@
 #include "stage.h"
 #include "log.h"
+#include "preflight.h"
 
 #include "error.h"
 #include "fsutil.h"
@@ -33,13 +34,12 @@ int igp_shoot_selects(const IgpShoot *shoot, const IgpPost *post)
     return !only || !strcmp(only, post->id);
 }
 
-static int add_unique(GPtrArray *names, const char *name)
+/* Add @p name to @p names unless @p seen has it: a set, so that a shoot of
+ * many posts takes linear time. */
+static void add_unique(GPtrArray *names, GHashTable *seen, const char *name)
 {
-    for (guint i = 0; i < names->len; i++)
-        if (!strcmp(g_ptr_array_index(names, i), name))
-            return 0;
-    g_ptr_array_add(names, g_strdup(name));
-    return 1;
+    if (g_hash_table_add(seen, (gpointer)name))
+        g_ptr_array_add(names, g_strdup(name));
 }
 
 static int compare_names(gconstpointer a, gconstpointer b)
@@ -50,6 +50,7 @@ static int compare_names(gconstpointer a, gconstpointer b)
 int igp_shoot_open(const IgpStageSettings *settings, IgpShoot **out)
 {
     IgpShoot *shoot = g_new0(IgpShoot, 1);
+    GHashTable *seen;
     int ret;
 
     shoot->settings = settings;
@@ -71,6 +72,7 @@ int igp_shoot_open(const IgpStageSettings *settings, IgpShoot **out)
     }
     shoot->out_dir = settings->out_dir ? g_strdup(settings->out_dir)
                                        : g_build_filename("out", shoot->manifest->shoot, NULL);
+    seen = g_hash_table_new(g_str_hash, g_str_equal);
     for (int i = 0; i < shoot->manifest->n_posts; i++) {
         const IgpPost *post = &shoot->manifest->posts[i];
         if (!igp_shoot_selects(shoot, post))
@@ -80,9 +82,15 @@ int igp_shoot_open(const IgpStageSettings *settings, IgpShoot **out)
             continue;
         }
         for (int j = 0; j < post->n_media; j++)
-            add_unique(shoot->media, post->media[j].file);
+            add_unique(shoot->media, seen, post->media[j].file);
     }
+    g_hash_table_destroy(seen);
     g_ptr_array_sort(shoot->media, compare_names);
+    /* Templates and their texts: refused now, not after four stages. */
+    if ((ret = igp_preflight(shoot))) {
+        igp_shoot_free(&shoot);
+        return ret;
+    }
     *out = shoot;
     return 0;
 }

@@ -292,6 +292,16 @@ static void verify_video_masters(VerifyRun *run, const char *out_dir, json_t *po
     }
 }
 
+/* The bytes judged: approve trusts a verdict only for these same bytes. */
+static void record_hash(json_t *rep, const char *path)
+{
+    IgpDigest d;
+
+    if (igp_hash_file(path, &d) == 0)
+        json_object_set_new(rep, "sha256", json_string(d.hex));
+    igp_error_clear(); /* an unreadable file has failed its checks already */
+}
+
 static void verify_posts(VerifyRun *run, const char *out_dir)
 {
     json_t *state = igp_state_load(out_dir, "encode");
@@ -318,6 +328,7 @@ static void verify_posts(VerifyRun *run, const char *out_dir)
                 ok = r.ok;
             }
             json_object_set_new(rep, "post", json_string(id));
+            record_hash(rep, path);
             add_result(run, rep, ok);
             g_free(path);
         }

@@ -106,7 +106,9 @@ int igp_cli_parse_stage(int *argc, char ***argv, const char *program, const char
         exit(IGP_EXIT_OK);
     }
     if (!ok) {
-        fprintf(stderr, "%s: %s (try --help)\n", program, err->message);
+        char *why = igp_log_escape(err->message); /* it quotes the argument */
+        fprintf(stderr, "%s: %s (try --help)\n", program, why);
+        g_free(why);
         g_error_free(err);
         return IGP_EXIT_USAGE;
     }
@@ -154,7 +156,10 @@ int igp_cli_start(const char *argv0)
 
 int igp_cli_finish(int ret)
 {
-    int code = ret == 0 ? IGP_EXIT_OK : ret == IGP_ERR_POLICY ? IGP_EXIT_POLICY : IGP_EXIT_FAILED;
+    int code = ret == 0                ? IGP_EXIT_OK
+               : ret == IGP_ERR_POLICY ? IGP_EXIT_POLICY
+               : ret == IGP_ERR_USAGE  ? IGP_EXIT_USAGE
+                                       : IGP_EXIT_FAILED;
     vips_shutdown();
     if (fflush(stdout) != 0 || ferror(stdout)) {
         fprintf(stderr, "igprep: cannot write to standard output\n");

@@ -1,6 +1,7 @@
 /* igprep: the driver. `igprep run SHOOT` runs every stage in one process;
  * `igprep STAGE ...` runs the program igprep-STAGE, as git runs git-foo. */
 #include "cli.h"
+#include "log.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -60,9 +61,11 @@ static int run_stage_program(const char *stage, int argc, char **argv)
         g_free(dir);
     }
     execvp(program, argv);
-    if (errno == ENOENT)
-        fprintf(stderr, "igprep: '%s' is not an igprep stage (try igprep --help)\n", stage);
-    else
+    if (errno == ENOENT) {
+        char *name = igp_log_escape(stage);
+        fprintf(stderr, "igprep: '%s' is not an igprep stage (try igprep --help)\n", name);
+        g_free(name);
+    } else
         fprintf(stderr, "igprep: cannot run %s: %s\n", program, strerror(errno));
     g_free(program);
     return IGP_EXIT_USAGE;

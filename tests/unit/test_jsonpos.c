@@ -20,8 +20,31 @@ static void at(const char *pointer, int want_ret, int want_line, int want_col)
     CHECK_INT(col, want_col);
 }
 
+/* The same answers through a cursor, in any order of lookups. */
+static void cursor_agrees(void)
+{
+    static const char *const pointers[] = {"/posts/0/id",      "/posts/0/media/0/file",
+                                           "/posts/1/id",      "/posts/1/media/1/file",
+                                           "/posts/1/missing", "/posts/0/media/0/file",
+                                           "/posts/7",         "/version",
+                                           "/posts/1/id",      "",
+                                           "/posts/0"};
+    IgpJsonCursor cursor = {0};
+
+    for (size_t i = 0; i < sizeof(pointers) / sizeof(*pointers); i++) {
+        int line = -1, col = -1, cline = -2, ccol = -2;
+        int ret = igp_json_locate(doc, sizeof(doc) - 1, pointers[i], &line, &col);
+        CHECK_INT(igp_json_locate_with(&cursor, doc, sizeof(doc) - 1, pointers[i], &cline, &ccol),
+                  ret);
+        CHECK_INT(cline, line);
+        CHECK_INT(ccol, col);
+    }
+    igp_json_cursor_clear(&cursor);
+}
+
 int main(void)
 {
+    cursor_agrees();
     at("", 0, 1, 1);
     at("/version", 0, 2, 14);
     at("/posts", 0, 3, 12);
