@@ -304,8 +304,15 @@ static char *known_post_ids(json_t *posts)
     const char *id;
     json_t *entry;
 
+    int n = 0;
+
     json_object_foreach(posts, id, entry)
-        g_string_append_printf(ids, "%s%s", ids->len ? ", " : "", id);
+    {
+        if (n++ < 10) /* one line, however many posts */
+            g_string_append_printf(ids, "%s%s", ids->len ? ", " : "", id);
+    }
+    if (n > 10)
+        g_string_append_printf(ids, " and %d more", n - 10);
     return g_string_free(ids, FALSE);
 }
 

@@ -62,8 +62,11 @@ int igp_shoot_open(const IgpStageSettings *settings, IgpShoot **out)
     }
     if (settings->only_post && !igp_manifest_find_post(shoot->manifest, settings->only_post)) {
         GString *ids = g_string_new(NULL);
-        for (int i = 0; i < shoot->manifest->n_posts; i++)
+        const int n = shoot->manifest->n_posts, shown = MIN(n, 10);
+        for (int i = 0; i < shown; i++)
             g_string_append_printf(ids, "%s%s", i ? ", " : "", shoot->manifest->posts[i].id);
+        if (shown < n) /* one line, however many posts */
+            g_string_append_printf(ids, " and %d more", n - shown);
         ret = igp_error(IGP_ERR_INVALIDDATA, shoot->manifest->path,
                         "no post with id '%s' (its posts: %s)", settings->only_post, ids->str);
         g_string_free(ids, TRUE);
