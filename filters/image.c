@@ -24,22 +24,11 @@ void igp_jpeg_default_settings(IgpJpegSettings *s)
 int igp_vips_error(int err, const char *domain, const char *what)
 {
     /* libvips has one error buffer for the whole process: with --jobs, other
-     * workers' messages are in it too. Keep only the lines that name this
-     * file; the caller's own words say what went wrong in any case. */
-    char **lines = g_strsplit(vips_error_buffer(), "\n", -1);
-    char *base = g_path_get_basename(domain);
-    GString *detail = g_string_new(NULL);
-
+     * workers write to it and clear it at any moment, so what it holds when
+     * this worker looks is a matter of timing. The message is igprep's own
+     * words about the operation that failed, the same on every run. */
     vips_error_clear();
-    for (char **l = lines; *l; l++) {
-        if (**l && strstr(*l, base))
-            g_string_append_printf(detail, "%s%s", detail->len ? "; " : "", *l);
-    }
-    igp_error(err, domain, "%s%s%s", what, detail->len ? ": " : "", detail->str);
-    g_string_free(detail, TRUE);
-    g_free(base);
-    g_strfreev(lines);
-    return err;
+    return igp_error(err, domain, "%s", what);
 }
 
 void igp_image_drop_metadata(VipsImage *image)
@@ -115,12 +104,69 @@ static int to_display_srgb8(VipsImage **image, const char *path)
     return 0;
 }
 
+/* Decoded pixels above this size go to a temporary file, not to memory
+ * (libvips' own threshold for images it must decode whole). */
+enum { DECODE_IN_MEMORY_MAX = 100 * 1024 * 1024, DECODE_STRIP = 16 };
+
+/* Open @p path for a top-to-bottom decode that fails on any decoder warning
+ * (truncated or corrupt data), reading the file once, in order. */
+static VipsImage *open_checked(const char *path)
+{
+    return vips_image_new_from_file(path, "access", VIPS_ACCESS_SEQUENTIAL, "fail_on",
+                                    VIPS_FAIL_ON_WARNING, NULL);
+}
+
+/* Compute every pixel of @p in, strip after strip, in the calling thread, and
+ * write them to @p out if it is not NULL. Not vips_image_write(),
+ * vips_image_copy_memory() or vips_avg(): they hand the strips to libvips'
+ * worker threads, and libvips 8.14 then reports a damaged JPEG as an error,
+ * a stop or a success depending on which thread reaches the loader first.
+ * Here the loader sees the same requests in the same order on every run. */
+static int decode_in_this_thread(VipsImage *in, VipsImage *out)
+{
+    VipsRegion *region = vips_region_new(in);
+    int ret = 0;
+
+    if (out)
+        ret = vips_image_pipelinev(out, VIPS_DEMAND_STYLE_THINSTRIP, in, NULL) ||
+              vips_image_write_prepare(out);
+    for (int top = 0; ret == 0 && top < in->Ysize; top += DECODE_STRIP) {
+        VipsRect strip = {0, top, in->Xsize, MIN(DECODE_STRIP, in->Ysize - top)};
+
+        ret = vips_region_prepare(region, &strip);
+        for (int y = top; out && ret == 0 && y < VIPS_RECT_BOTTOM(&strip); y++)
+            ret = vips_image_write_line(out, y, VIPS_REGION_ADDR(region, 0, y));
+    }
+    if (out && ret == 0)
+        ret = vips_image_pio_input(out);
+    g_object_unref(region);
+    return ret ? -1 : 0;
+}
+
+/* Decode every pixel of *image now and replace it by the decoded copy: no
+ * later step (rotation, colour conversion, the write of a master) can meet
+ * a decoding error, and a failure here can only be the source's. */
+static int decode_now(VipsImage **image, const char *path)
+{
+    VipsImage *decoded = VIPS_IMAGE_SIZEOF_IMAGE(*image) <= DECODE_IN_MEMORY_MAX
+                             ? vips_image_new_memory()
+                             : vips_image_new_temp_file("%s.v");
+
+    if (!decoded || decode_in_this_thread(*image, decoded)) {
+        if (decoded)
+            g_object_unref(decoded);
+        return igp_vips_error(IGP_ERR_INVALIDDATA, path,
+                              "cannot decode (truncated or corrupt image data)");
+    }
+    replace(image, decoded);
+    return 0;
+}
+
 int igp_image_open_display(const char *path, const IgpImageLimits *limits, VipsImage **out)
 {
     IgpImageLimits defaults;
     VipsImage *image;
     int64_t pixels;
-    int orientation;
 
     if (!limits) {
         igp_image_default_limits(&defaults);
@@ -131,20 +177,16 @@ int igp_image_open_display(const char *path, const IgpImageLimits *limits, VipsI
     if (!image)
         return igp_vips_error(IGP_ERR_INVALIDDATA, path, "cannot read image");
     pixels = (int64_t)vips_image_get_width(image) * vips_image_get_height(image);
-    orientation = vips_image_get_orientation(image);
     g_object_unref(image);
     if (pixels > limits->max_pixels)
         return igp_error(IGP_ERR_POLICY, path,
                          "image has %.1f megapixels, over the limit of %.1f (decompression bomb?)",
                          pixels / 1e6, limits->max_pixels / 1e6);
 
-    /* Rotation needs random access; an upright image can stream top to bottom. */
-    image = vips_image_new_from_file(path, "access",
-                                     orientation > 1 ? VIPS_ACCESS_RANDOM : VIPS_ACCESS_SEQUENTIAL,
-                                     "fail_on", VIPS_FAIL_ON_WARNING, NULL);
+    image = open_checked(path);
     if (!image)
         return igp_vips_error(IGP_ERR_INVALIDDATA, path, "cannot read image");
-    if (to_display_srgb8(&image, path)) {
+    if (decode_now(&image, path) || to_display_srgb8(&image, path)) {
         g_object_unref(image);
         return IGP_ERR_INVALIDDATA;
     }
@@ -163,9 +205,8 @@ static int save_once(VipsImage *image, const char *tmp, int quality, const IgpJp
  * decode cleanly? */
 static int decodes_cleanly(const char *source)
 {
-    VipsImage *image = vips_image_new_from_file(source, "fail_on", VIPS_FAIL_ON_WARNING, NULL);
-    double mean;
-    int ok = image && vips_avg(image, &mean, NULL) == 0;
+    VipsImage *image = open_checked(source);
+    int ok = image && decode_in_this_thread(image, NULL) == 0;
 
     if (image)
         g_object_unref(image);

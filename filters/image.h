@@ -29,8 +29,10 @@ typedef struct IgpJpegSettings {
 void igp_jpeg_default_settings(IgpJpegSettings *s);
 
 /**
- * Open a photo as it is meant to be seen: fully decoded and checked
- * (truncated or corrupt files fail), EXIF orientation applied, converted to
+ * Open a photo as it is meant to be seen: fully decoded and checked before
+ * this returns (truncated or corrupt files fail here, the same way at any
+ * libvips concurrency; large images are decoded to a temporary file), EXIF
+ * orientation applied, converted to
  * 8-bit sRGB through its embedded ICC profile (untagged images are taken as
  * sRGB), alpha flattened onto white, and every metadata field removed.
  *
@@ -57,8 +59,11 @@ int igp_image_save_jpeg(VipsImage *image, const char *source, const char *path,
                         const IgpJpegSettings *settings);
 
 /**
- * Append libvips' pending error message to igprep's buffer under @p domain
- * (prefixed by @p what) and clear libvips' buffer. Returns @p err.
+ * Report a failed libvips call: append "domain: what" to igprep's buffer and
+ * clear libvips' buffer. libvips' own text is left out on purpose: its buffer
+ * is shared by every thread of the process, so with --jobs it may hold
+ * another worker's message, or lose this one, depending on timing.
+ * Returns @p err.
  */
 int igp_vips_error(int err, const char *domain, const char *what);
 
