@@ -48,7 +48,8 @@ PY
 good=(dashcam.mov rotated.mov hlg.mov silent.mp4)
 bad=(truncated.mov random.mov bomb.png)
 {
-  echo '{"version": 1, "shoot": "videos", "posts": ['
+  # (a title: reel-basic's title card needs one, and a run checks that first)
+  echo '{"version": 1, "shoot": "videos", "title": "テスト", "posts": ['
   first=1
   for f in "${good[@]}" "${bad[@]}"; do
     [ $first = 1 ] || echo ','
@@ -65,7 +66,7 @@ for f in "${bad[@]}"; do
   one="$TEST_TMP/one-$f"
   mkdir -p "$one"
   cp "$shoot/$f" "$one/"
-  printf '{"version": 1, "shoot": "one", "posts": [{"id": "p", "type": "%s", "media": [{"file": "%s"}]}]}' \
+  printf '{"version": 1, "shoot": "one", "title": "テスト", "posts": [{"id": "p", "type": "%s", "media": [{"file": "%s"}]}]}' \
     "$([ "$f" = bomb.png ] && echo feed || echo reel)" "$f" > "$one/shoot.json"
   status=0
   /usr/bin/time -f '%e %M' -o "$TEST_TMP/time" "$IGP_BIN/igprep-ingest" "$one" --out "$TEST_TMP/o-$f" \
