@@ -5,6 +5,9 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
 #include <cmath>
 #include <exception>
 #include <mutex>
@@ -29,8 +32,8 @@ namespace
 // BlazeFace front-128: a 128×128 input; face widths of about 16–96 px
 // inside one input are found reliably (measured, docs/faces.md).
 constexpr int kInput = 128;
-constexpr float kSmallestInInput = 22.0f; // the pyramid maps min_face to this
-constexpr float kLargestInInput = 80.0f;  // each level hands over below 96
+constexpr float kSmallestInInput = IGP_FACEDET_MIN_FACE_INPUT; // the pyramid maps min_face to this
+constexpr float kLargestInInput = 80.0f;                       // each level hands over below 96
 constexpr int kTileStride = kInput * 3 / 4;
 constexpr float kNmsIou = 0.3f;
 // Videos: a tile is "still" while no 8×8 block of it has changed its mean
@@ -121,7 +124,8 @@ struct IgpFaceDetector {
     std::vector<Anchor> anchors;
     cv::CascadeClassifier frontal, profile; // BlazeFace: the second opinion, when installed
     bool have_cascades = false;
-    std::mutex lock; // cv::dnn::Net is not reentrant
+    std::mutex lock;      // cv::dnn::Net is not reentrant
+    std::mutex haar_lock; // nor is a cascade (video sessions share the detector's)
 };
 
 namespace
@@ -134,6 +138,7 @@ namespace
 struct Raw {
     float x, y, w, h, score;
     float kp[IGP_KP_COUNT * 2];
+    int support; // merged candidates: how many detections (tiles, levels, anchors) agree
 };
 
 // Run BlazeFace on one 128×128 RGB tile; append what scores at least
@@ -177,7 +182,7 @@ void blazeface_raw(cv::dnn::Net &net, const std::vector<Anchor> &anchors, const 
             const float cx = a.cx + r[0], cy = a.cy + r[1], w = r[2], h = r[3];
             if (w <= 1 || h <= 1)
                 continue;
-            Raw d{cx - w / 2, cy - h / 2, w, h, sigmoid(logits[layer][i]), {}};
+            Raw d{cx - w / 2, cy - h / 2, w, h, sigmoid(logits[layer][i]), {}, 1};
             for (int k = 0; k < IGP_KP_COUNT; k++) {
                 d.kp[2 * k] = a.cx + r[4 + 2 * k];
                 d.kp[2 * k + 1] = a.cy + r[5 + 2 * k];
@@ -185,16 +190,6 @@ void blazeface_raw(cv::dnn::Net &net, const std::vector<Anchor> &anchors, const 
             found.push_back(d);
         }
     }
-}
-
-// The boxes alone (video tiles remember only these).
-void blazeface_tile(cv::dnn::Net &net, const std::vector<Anchor> &anchors, const cv::Mat &tile,
-                    float score, std::vector<IgpFaceBox> &faces)
-{
-    std::vector<Raw> found;
-    blazeface_raw(net, anchors, tile, score, found);
-    for (const Raw &d : found)
-        faces.push_back({d.x, d.y, d.w, d.h, d.score});
 }
 
 // Tile origins along one axis so that tiles of kInput overlap by a quarter
@@ -256,29 +251,6 @@ cv::Mat tile_pixels(const Level &l, size_t tile)
     return l.scaled(cv::Rect(l.tiles[tile].x, l.tiles[tile].y, kInput, kInput));
 }
 
-// The faces found in every tile (tile pixels, in make_pyramid's order) →
-// faces in image pixels, duplicates merged.
-std::vector<IgpFaceBox> pyramid_faces(const std::vector<Level> &levels,
-                                      const std::vector<std::vector<IgpFaceBox>> &per_tile,
-                                      int min_face)
-{
-    std::vector<IgpFaceBox> faces;
-    size_t slot = 0;
-    for (const Level &l : levels)
-        for (const cv::Point &o : l.tiles)
-            for (IgpFaceBox b : per_tile[slot++]) {
-                if (b.w < l.min_in_input)
-                    continue; // a face part found again at too fine a level
-                faces.push_back({float((b.x + o.x) / l.scale), float((b.y + o.y) / l.scale),
-                                 float(b.w / l.scale), float(b.h / l.scale), b.score});
-            }
-    std::vector<IgpFaceBox> kept;
-    for (const IgpFaceBox &b : weighted_nms(faces))
-        if (b.w >= min_face * 0.6f)
-            kept.push_back(b);
-    return kept;
-}
-
 // ------------------------------------------------------------- stills --
 
 // Candidates are taken from this score on (0.05 lower for a thorough pass),
@@ -292,8 +264,10 @@ constexpr int kFlatBlock = 32;
 // input; the first two also mirrored. Their mean is the verified score.
 constexpr float kRecheckSizes[] = {40, 64, 24, 32, 96};
 constexpr int kRecheckMirrored = 2;
-// Accept at score + kAcceptMargin; a Haar hit rescues down to score - kHaarMargin.
-constexpr float kAcceptMargin = 0.04f;
+// A face is found by at least this many overlapping detections (anchors,
+// tiles, levels); a lone detection is texture.
+constexpr int kMinSupport = 2;
+// Accepted at the caller's score; a Haar hit rescues down to score - kHaarMargin.
 constexpr float kHaarMargin = 0.10f;
 
 // Run @p count jobs over @p workers threads; job(worker, index).
@@ -353,6 +327,7 @@ std::vector<Raw> merge_candidates(std::vector<Raw> raws)
         if (used[i])
             continue;
         double sum[4 + IGP_KP_COUNT * 2] = {0}, total = 0;
+        int support = 0;
         for (size_t j = i; j < raws.size(); j++) {
             if (used[j] || raw_iou(raws[i], raws[j]) < kNmsIou)
                 continue;
@@ -364,6 +339,7 @@ std::vector<Raw> merge_candidates(std::vector<Raw> raws)
             for (int k = 0; k < IGP_KP_COUNT * 2; k++)
                 sum[4 + k] += r.score * r.kp[k];
             total += r.score;
+            support++;
         }
         Raw m{};
         m.x = float(sum[0] / total), m.y = float(sum[1] / total);
@@ -371,6 +347,7 @@ std::vector<Raw> merge_candidates(std::vector<Raw> raws)
         for (int k = 0; k < IGP_KP_COUNT * 2; k++)
             m.kp[k] = float(sum[4 + k] / total);
         m.score = raws[i].score;
+        m.support = support;
         out.push_back(m);
     }
     return out;
@@ -434,7 +411,7 @@ float recheck(cv::dnn::Net &net, const std::vector<Anchor> &anchors, const cv::M
     std::vector<Raw> found;
     blazeface_raw(net, anchors, view, 0.05f, found);
     const float fh = face_in * c.h / c.w;
-    const Raw want{kInput / 2.0f - face_in / 2, kInput / 2.0f - fh / 2, face_in, fh, 0, {}};
+    const Raw want{kInput / 2.0f - face_in / 2, kInput / 2.0f - fh / 2, face_in, fh, 0, {}, 1};
     float best = 0;
     for (const Raw &f : found)
         if (raw_iou(f, want) >= 0.4f)
@@ -450,10 +427,10 @@ float verified_score(cv::dnn::Net &net, const std::vector<Anchor> &anchors, cons
     float sum = 0;
     int n = 0;
     for (size_t i = 0; i < std::size(kRecheckSizes); i++) {
-        sum += recheck(net, anchors, img, c, kRecheckSizes[i], false), n++;
+        sum += recheck(net, anchors, img, c, kRecheckSizes[i], i % 2 == 1), n++;
         if (int(i) < kRecheckMirrored)
-            sum += recheck(net, anchors, img, c, kRecheckSizes[i], true), n++;
-        if (n == 4 && sum / n < 0.45f)
+            sum += recheck(net, anchors, img, c, kRecheckSizes[i], i % 2 == 0), n++;
+        if ((n == 2 && sum / n < 0.35f) || (n == 4 && sum / n < 0.45f))
             return sum / n;
     }
     return sum / n;
@@ -478,6 +455,7 @@ bool haar_agrees(IgpFaceDetector *det, const cv::Mat &img, const Raw &c)
         return false;
     };
     const cv::Size smallest(30, 30), largest(80, 80);
+    std::lock_guard<std::mutex> guard(det->haar_lock);
     det->frontal.detectMultiScale(grey, hits, 1.08, 2, 0, smallest, largest);
     if (near_centre(hits))
         return true;
@@ -506,6 +484,29 @@ std::vector<cv::dnn::Net> &workers(IgpFaceDetector *det)
     return det->workers;
 }
 
+// A tile's candidates (tile pixels) → image pixels, appended to @p all.
+void tile_to_image(const Level &l, size_t tile, const std::vector<Raw> &found,
+                   std::vector<Raw> &all)
+{
+    const cv::Point o = l.tiles[tile];
+    for (Raw r : found) {
+        if (r.w < l.min_in_input)
+            continue; // a face part found again at too fine a level
+        r.x = float((r.x + o.x) / l.scale), r.y = float((r.y + o.y) / l.scale);
+        r.w = float(r.w / l.scale), r.h = float(r.h / l.scale);
+        for (int k = 0; k < IGP_KP_COUNT; k++) {
+            r.kp[2 * k] = float((r.kp[2 * k] + o.x) / l.scale);
+            r.kp[2 * k + 1] = float((r.kp[2 * k + 1] + o.y) / l.scale);
+        }
+        all.push_back(r);
+    }
+}
+
+float candidate_score(float score)
+{
+    return score < 0.55f ? kCandidateScore - 0.05f : kCandidateScore;
+}
+
 // Candidates over the pyramid's tiles that have detail, in image pixels.
 std::vector<Raw> candidates(IgpFaceDetector *det, const cv::Mat &rgb, int min_face, float score)
 {
@@ -518,45 +519,32 @@ std::vector<Raw> candidates(IgpFaceDetector *det, const cv::Mat &rgb, int min_fa
     std::vector<std::vector<Raw>> found(jobs.size());
     std::vector<cv::dnn::Net> &nets = workers(det);
     parallel(nets.size(), jobs.size(), [&](size_t w, size_t i) {
-        blazeface_raw(nets[w], det->anchors, tile_pixels(*jobs[i].first, jobs[i].second), score,
-                      found[i]);
+        blazeface_raw(nets[w], det->anchors, tile_pixels(*jobs[i].first, jobs[i].second),
+                      candidate_score(score), found[i]);
     });
     std::vector<Raw> all;
-    for (size_t i = 0; i < jobs.size(); i++) {
-        const Level &l = *jobs[i].first;
-        const cv::Point o = l.tiles[jobs[i].second];
-        for (Raw r : found[i]) {
-            if (r.w < l.min_in_input)
-                continue; // a face part found again at too fine a level
-            r.x = float((r.x + o.x) / l.scale), r.y = float((r.y + o.y) / l.scale);
-            r.w = float(r.w / l.scale), r.h = float(r.h / l.scale);
-            for (int k = 0; k < IGP_KP_COUNT; k++) {
-                r.kp[2 * k] = float((r.kp[2 * k] + o.x) / l.scale);
-                r.kp[2 * k + 1] = float((r.kp[2 * k + 1] + o.y) / l.scale);
-            }
-            all.push_back(r);
-        }
-    }
+    for (size_t i = 0; i < jobs.size(); i++)
+        tile_to_image(*jobs[i].first, jobs[i].second, found[i], all);
     return all;
 }
 
-std::vector<IgpFaceFound> blazeface_find(IgpFaceDetector *det, const cv::Mat &rgb, int min_face,
-                                         float score)
+// The candidates that are faces (see igp_facedet_find), checked with @p nets.
+std::vector<IgpFaceFound> confirm(IgpFaceDetector *det, std::vector<cv::dnn::Net> &nets,
+                                  const cv::Mat &rgb, const std::vector<Raw> &cands, int min_face,
+                                  float score)
 {
-    const float candidate = score < 0.55f ? kCandidateScore - 0.05f : kCandidateScore;
     std::vector<Raw> merged;
-    for (const Raw &c : merge_candidates(candidates(det, rgb, min_face, candidate)))
-        if (c.w >= min_face * 0.6f && plausible(c))
+    for (const Raw &c : merge_candidates(cands))
+        if (c.w >= min_face * 0.6f && c.support >= kMinSupport && plausible(c))
             merged.push_back(c);
     std::vector<float> verified(merged.size());
-    std::vector<cv::dnn::Net> &nets = workers(det);
     parallel(nets.size(), merged.size(), [&](size_t w, size_t i) {
         verified[i] = verified_score(nets[w], det->anchors, rgb, merged[i]);
     });
     std::vector<Raw> kept;
     for (size_t i = 0; i < merged.size(); i++) {
         const float v = verified[i];
-        if (v >= score + kAcceptMargin ||
+        if (v >= score ||
             (v >= score - kHaarMargin && det->have_cascades && haar_agrees(det, rgb, merged[i]))) {
             merged[i].score = v;
             kept.push_back(merged[i]);
@@ -579,6 +567,22 @@ std::vector<IgpFaceFound> blazeface_find(IgpFaceDetector *det, const cv::Mat &rg
         out.push_back(f);
     }
     return out;
+}
+
+std::vector<IgpFaceFound> blazeface_find(IgpFaceDetector *det, const cv::Mat &rgb, int min_face,
+                                         float score)
+{
+    auto t0 = std::chrono::steady_clock::now();
+    std::vector<Raw> cands = candidates(det, rgb, min_face, score);
+    auto t1 = std::chrono::steady_clock::now();
+    std::vector<IgpFaceFound> found = confirm(det, workers(det), rgb, cands, min_face, score);
+    if (getenv("IGP_TRACE"))
+        fprintf(stderr, "TRACE %dx%d min %d: tiles %.0f ms, %zu cands, confirm %.0f ms\n", rgb.cols,
+                rgb.rows, min_face, std::chrono::duration<double, std::milli>(t1 - t0).count(),
+                cands.size(),
+                std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t1)
+                    .count());
+    return found;
 }
 
 void haar_append(cv::CascadeClassifier &c, const cv::Mat &grey, int min_face, bool mirrored,
@@ -721,9 +725,9 @@ namespace
 
 // What a tile looked like when the network last ran on it, and what it found.
 struct TileMemory {
-    cv::Mat blocks; // mean grey of each kBlock × kBlock block
-    std::vector<IgpFaceBox> faces;
-    int age = 0; // calls since the network ran on it
+    cv::Mat blocks;         // mean grey of each kBlock × kBlock block
+    std::vector<Raw> faces; // candidates, in tile pixels
+    int age = 0;            // calls since the network ran on it
 };
 
 cv::Mat block_means(const cv::Mat &tile)
@@ -751,6 +755,8 @@ struct IgpFaceVideo {
     IgpFaceDetector *det;
     std::vector<cv::dnn::Net> nets; // one per worker thread
     std::vector<TileMemory> memory; // per tile, in make_pyramid's order
+    std::vector<IgpFaceBox> last;   // the faces confirmed when a tile last ran
+    bool have_last = false;
     int width = 0, height = 0, min_face = 0;
     float score = 0;
     long tiles = 0, tiles_run = 0;
@@ -772,8 +778,8 @@ void run_tiles(IgpFaceVideo *v, const std::vector<cv::Mat> &pixels,
             for (size_t i; (i = next++) < dirty.size();) {
                 TileMemory &m = v->memory[dirty[i]];
                 m.faces.clear();
-                blazeface_tile(v->nets[worker], v->det->anchors, pixels[dirty[i]], v->score,
-                               m.faces);
+                blazeface_raw(v->nets[worker], v->det->anchors, pixels[dirty[i]],
+                              candidate_score(v->score), m.faces);
             }
         } catch (...) {
             std::lock_guard<std::mutex> guard(failure_lock);
@@ -796,6 +802,7 @@ std::vector<IgpFaceBox> video_detect(IgpFaceVideo *v, const cv::Mat &rgb, int mi
     if (rgb.cols != v->width || rgb.rows != v->height || min_face != v->min_face ||
         score != v->score) {
         v->memory.clear(); // another geometry: nothing to reuse
+        v->have_last = false;
         v->width = rgb.cols, v->height = rgb.rows, v->min_face = min_face, v->score = score;
     }
     std::vector<cv::Mat> pixels, blocks;
@@ -818,10 +825,21 @@ std::vector<IgpFaceBox> video_detect(IgpFaceVideo *v, const cv::Mat &rgb, int mi
     run_tiles(v, pixels, dirty);
     v->tiles += long(pixels.size());
     v->tiles_run += long(dirty.size());
-    std::vector<std::vector<IgpFaceBox>> per_tile;
-    for (const TileMemory &m : v->memory)
-        per_tile.push_back(m.faces);
-    return pyramid_faces(levels, per_tile, min_face);
+    // Nothing moved: the faces are those confirmed last time (the re-checks
+    // would only see the same picture again).
+    if (dirty.empty() && v->have_last)
+        return v->last;
+    std::vector<Raw> cands;
+    size_t slot = 0;
+    for (const Level &l : levels)
+        for (size_t t = 0; t < l.tiles.size(); t++)
+            tile_to_image(l, t, v->memory[slot++].faces, cands);
+    std::vector<IgpFaceBox> faces;
+    for (const IgpFaceFound &f : confirm(v->det, v->nets, rgb, cands, min_face, score))
+        faces.push_back(f.box);
+    v->last = faces;
+    v->have_last = true;
+    return faces;
 }
 
 } // namespace

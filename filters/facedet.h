@@ -89,8 +89,8 @@ int igp_facedet_detect(IgpFaceDetector *det, const uint8_t *rgb, int w, int h, s
  * BlazeFace: candidates from a tiled pyramid at a low score, merged, kept
  * only when their keypoints have a face's geometry and when the network,
  * shown the candidate again centred at five sizes and mirrored, agrees that
- * it is a face (mean score >= @p score + 0.04; a Haar cascade's hit on it
- * rescues one down to @p score - 0.1); boxes lying mostly inside a larger
+ * it is a face (mean score >= @p score; a Haar cascade's hit on it rescues
+ * one down to @p score - 0.1); boxes lying mostly inside a larger
  * face are dropped. Tiles with no detail (sky, walls) are skipped. The work
  * is spread over up to IGP_FACEDET_THREADS threads, one network each.
  * Parameters as igp_facedet_detect(); @p faces is g_malloc'ed.

@@ -38,9 +38,9 @@
 #define POST_WIDTH    1080
 #define POST_MIN_FACE 24
 /* The head around a detector's box (face_extent), in box widths/heights. */
-#define FACE_SIDE_MARGIN 0.15
-#define FACE_FOREHEAD    0.45
-#define FACE_CHIN        0.30
+#define FACE_SIDE_MARGIN 0.20
+#define FACE_FOREHEAD    0.50
+#define FACE_CHIN        0.35
 #define SCORE_DEFAULT    0.6f
 #define SCORE_THOROUGH   0.5f
 /* Videos (docs/faces.md, "Videos"): detect on every VIDEO_EVERY-th frame, at
