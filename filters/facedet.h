@@ -113,9 +113,10 @@ void igp_facedet_close(IgpFaceDetector **det);
  * "Videos"). BlazeFace's tiles are run by @p threads threads, each with its
  * own copy of the network. Each tile remembers what it looked like when the
  * network last ran on it: while it stays still (no 8×8 block's mean grey
- * moved by more than 3 levels), its faces are taken from that run, and the
- * network still sees every tile at least every 15th call. The Haar backend
- * runs every frame whole.
+ * moved by more than 3 levels), its candidates are taken from that run, and
+ * the network still sees every tile at least every 15th call. Candidates are
+ * confirmed as igp_facedet_find() does; when no tile changed, the faces are
+ * those confirmed last time. The Haar backend runs every frame whole.
  */
 typedef struct IgpFaceVideo IgpFaceVideo;
 
