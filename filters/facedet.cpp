@@ -5,9 +5,6 @@
 
 #include <algorithm>
 #include <atomic>
-#include <chrono>
-#include <cstdio>
-#include <cstdlib>
 #include <cmath>
 #include <exception>
 #include <mutex>
@@ -602,17 +599,7 @@ std::vector<IgpFaceFound> confirm(IgpFaceDetector *det, std::vector<cv::dnn::Net
 std::vector<IgpFaceFound> blazeface_find(IgpFaceDetector *det, const cv::Mat &rgb, int min_face,
                                          float score)
 {
-    auto t0 = std::chrono::steady_clock::now();
-    std::vector<Raw> cands = candidates(det, rgb, min_face, score);
-    auto t1 = std::chrono::steady_clock::now();
-    std::vector<IgpFaceFound> found = confirm(det, workers(det), rgb, cands, min_face, score);
-    if (getenv("IGP_TRACE"))
-        fprintf(stderr, "TRACE %dx%d min %d: tiles %.0f ms, %zu cands, confirm %.0f ms\n", rgb.cols,
-                rgb.rows, min_face, std::chrono::duration<double, std::milli>(t1 - t0).count(),
-                cands.size(),
-                std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t1)
-                    .count());
-    return found;
+    return confirm(det, workers(det), rgb, candidates(det, rgb, min_face, score), min_face, score);
 }
 
 void haar_append(cv::CascadeClassifier &c, const cv::Mat &grey, int min_face, bool mirrored,
