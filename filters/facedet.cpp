@@ -29,8 +29,8 @@ namespace
 // BlazeFace front-128: a 128×128 input; face widths of about 16–96 px
 // inside one input are found reliably (measured, docs/faces.md).
 constexpr int kInput = 128;
-constexpr float kSmallestInInput = 22.0f; // the pyramid maps min_face to this
-constexpr float kLargestInInput = 80.0f;  // each level hands over below 96
+constexpr float kSmallestInInput = IGP_FACEDET_MIN_FACE_INPUT; // the pyramid maps min_face to this
+constexpr float kLargestInInput = 80.0f;                       // each level hands over below 96
 constexpr int kTileStride = kInput * 3 / 4;
 constexpr float kNmsIou = 0.3f;
 // Videos: a tile is "still" while no 8×8 block of it has changed its mean
@@ -117,17 +117,31 @@ struct IgpFaceDetector {
     IgpFaceBackend backend;
     std::string model_path;
     cv::dnn::Net net;
+    std::vector<cv::dnn::Net> workers; // stills: one network per thread, made on first use
     std::vector<Anchor> anchors;
-    cv::CascadeClassifier frontal, profile;
-    std::mutex lock; // cv::dnn::Net is not reentrant
+    cv::CascadeClassifier frontal, profile; // BlazeFace: the second opinion, when installed
+    bool have_cascades = false;
+    std::mutex lock;      // cv::dnn::Net is not reentrant
+    std::mutex haar_lock; // nor is a cascade (video sessions share the detector's)
 };
 
 namespace
 {
 
-// Run BlazeFace on one 128×128 RGB tile; append faces (in tile pixels).
-void blazeface_tile(cv::dnn::Net &net, const std::vector<Anchor> &anchors, const cv::Mat &tile,
-                    float score, std::vector<IgpFaceBox> &faces)
+// One detection of the network, in the pixels of the input it ran on: the
+// box, the score and the six keypoints (IgpFaceKeypoint order: MediaPipe's
+// regressor outputs 4..15 are the person's right eye, left eye, nose tip,
+// mouth, right ear, left ear; the person's right is the image's left).
+struct Raw {
+    float x, y, w, h, score;
+    float kp[IGP_KP_COUNT * 2];
+    int support; // merged candidates: how many detections (tiles, levels, anchors) agree
+};
+
+// Run BlazeFace on one 128×128 RGB tile; append what scores at least
+// @p score (in tile pixels).
+void blazeface_raw(cv::dnn::Net &net, const std::vector<Anchor> &anchors, const cv::Mat &tile,
+                   float score, std::vector<Raw> &found)
 {
     // NHWC float input scaled to [-1, 1], as the barracuda export expects.
     int dims[4] = {1, kInput, kInput, 3};
@@ -165,7 +179,12 @@ void blazeface_tile(cv::dnn::Net &net, const std::vector<Anchor> &anchors, const
             const float cx = a.cx + r[0], cy = a.cy + r[1], w = r[2], h = r[3];
             if (w <= 1 || h <= 1)
                 continue;
-            faces.push_back({cx - w / 2, cy - h / 2, w, h, sigmoid(logits[layer][i])});
+            Raw d{cx - w / 2, cy - h / 2, w, h, sigmoid(logits[layer][i]), {}, 1};
+            for (int k = 0; k < IGP_KP_COUNT; k++) {
+                d.kp[2 * k] = a.cx + r[4 + 2 * k];
+                d.kp[2 * k + 1] = a.cy + r[5 + 2 * k];
+            }
+            found.push_back(d);
         }
     }
 }
@@ -229,40 +248,358 @@ cv::Mat tile_pixels(const Level &l, size_t tile)
     return l.scaled(cv::Rect(l.tiles[tile].x, l.tiles[tile].y, kInput, kInput));
 }
 
-// The faces found in every tile (tile pixels, in make_pyramid's order) →
-// faces in image pixels, duplicates merged.
-std::vector<IgpFaceBox> pyramid_faces(const std::vector<Level> &levels,
-                                      const std::vector<std::vector<IgpFaceBox>> &per_tile,
-                                      int min_face)
+// ------------------------------------------------------------- stills --
+
+// Candidates are taken from this score on (0.05 lower for a thorough pass),
+// then must be confirmed (verify_candidate).
+constexpr float kCandidateScore = 0.4f;
+// A tile whose 32×32 blocks all have a grey standard deviation under this
+// holds no face (sky, a wall, a blown-out window): the network skips it.
+constexpr double kFlatTile = 3.0;
+constexpr int kFlatBlock = 32;
+// Re-checks: the candidate shown again, centred, at these face widths in the
+// input; the first two also mirrored. Their mean is the verified score.
+constexpr float kRecheckSizes[] = {40, 64, 24, 32, 96};
+constexpr int kRecheckMirrored = 2;
+// A face is found by at least this many overlapping detections (anchors,
+// tiles, levels); a lone detection is texture.
+constexpr int kMinSupport = 2;
+// A candidate this sure (its best detection) needs no re-check: on the
+// fixture, nothing that scored this high was anything but a face.
+constexpr float kSureScore = 0.85f;
+// Accepted at the caller's score; a Haar hit rescues down to score - kHaarMargin.
+constexpr float kHaarMargin = 0.10f;
+
+// Run @p count jobs over @p workers threads; job(worker, index).
+template <typename Job> void parallel(size_t workers, size_t count, Job job)
 {
-    std::vector<IgpFaceBox> faces;
-    size_t slot = 0;
-    for (const Level &l : levels)
-        for (const cv::Point &o : l.tiles)
-            for (IgpFaceBox b : per_tile[slot++]) {
-                if (b.w < l.min_in_input)
-                    continue; // a face part found again at too fine a level
-                faces.push_back({float((b.x + o.x) / l.scale), float((b.y + o.y) / l.scale),
-                                 float(b.w / l.scale), float(b.h / l.scale), b.score});
-            }
-    std::vector<IgpFaceBox> kept;
-    for (const IgpFaceBox &b : weighted_nms(faces))
-        if (b.w >= min_face * 0.6f)
-            kept.push_back(b);
-    return kept;
+    std::atomic<size_t> next{0};
+    std::exception_ptr failure;
+    std::mutex failure_lock;
+    auto work = [&](size_t worker) {
+        try {
+            for (size_t i; (i = next++) < count;)
+                job(worker, i);
+        } catch (...) {
+            std::lock_guard<std::mutex> guard(failure_lock);
+            failure = std::current_exception();
+        }
+    };
+    std::vector<std::thread> helpers;
+    for (size_t w = 1; w < workers && w < count; w++)
+        helpers.emplace_back(work, w);
+    work(0);
+    for (std::thread &t : helpers)
+        t.join();
+    if (failure)
+        std::rethrow_exception(failure);
 }
 
-std::vector<IgpFaceBox> blazeface_detect(IgpFaceDetector *det, const cv::Mat &rgb, int min_face,
-                                         float score)
+bool has_detail(const cv::Mat &tile)
+{
+    cv::Mat grey;
+    cv::cvtColor(tile, grey, cv::COLOR_RGB2GRAY);
+    for (int y = 0; y + kFlatBlock <= grey.rows; y += kFlatBlock)
+        for (int x = 0; x + kFlatBlock <= grey.cols; x += kFlatBlock) {
+            cv::Scalar mean, dev;
+            cv::meanStdDev(grey(cv::Rect(x, y, kFlatBlock, kFlatBlock)), mean, dev);
+            if (dev[0] >= kFlatTile)
+                return true;
+        }
+    return false;
+}
+
+float raw_iou(const Raw &a, const Raw &b)
+{
+    const IgpFaceBox x{a.x, a.y, a.w, a.h, 0}, y{b.x, b.y, b.w, b.h, 0};
+    return iou(x, y);
+}
+
+// Weighted NMS as weighted_nms(), keypoints included; a cluster's score is
+// its best member's.
+std::vector<Raw> merge_candidates(std::vector<Raw> raws)
+{
+    std::sort(raws.begin(), raws.end(),
+              [](const Raw &a, const Raw &b) { return a.score > b.score; });
+    std::vector<bool> used(raws.size(), false);
+    std::vector<Raw> out;
+    for (size_t i = 0; i < raws.size(); i++) {
+        if (used[i])
+            continue;
+        double sum[4 + IGP_KP_COUNT * 2] = {0}, total = 0;
+        int support = 0;
+        for (size_t j = i; j < raws.size(); j++) {
+            if (used[j] || raw_iou(raws[i], raws[j]) < kNmsIou)
+                continue;
+            used[j] = true;
+            const Raw &r = raws[j];
+            const float v[4] = {r.x, r.y, r.w, r.h};
+            for (int k = 0; k < 4; k++)
+                sum[k] += r.score * v[k];
+            for (int k = 0; k < IGP_KP_COUNT * 2; k++)
+                sum[4 + k] += r.score * r.kp[k];
+            total += r.score;
+            support++;
+        }
+        Raw m{};
+        m.x = float(sum[0] / total), m.y = float(sum[1] / total);
+        m.w = float(sum[2] / total), m.h = float(sum[3] / total);
+        for (int k = 0; k < IGP_KP_COUNT * 2; k++)
+            m.kp[k] = float(sum[4 + k] / total);
+        m.score = raws[i].score;
+        m.support = support;
+        out.push_back(m);
+    }
+    return out;
+}
+
+// Do the keypoints have a face's geometry? Eyes apart by at least a fifth
+// of the box, their line within 50° of level (BlazeFace finds faces rolled
+// to 45°), nose and mouth between them (not beyond 0.6 eye distances to a
+// side), seen from the eyes towards the chin.
+bool plausible(const Raw &c)
+{
+    const float ex = c.kp[2] - c.kp[0], ey = c.kp[3] - c.kp[1];
+    const float eyes = std::hypot(ex, ey);
+    if (eyes < 0.2f * c.w || std::fabs(std::atan2(ey, ex)) > 50.0f * float(M_PI) / 180.0f)
+        return false;
+    const float mx = (c.kp[0] + c.kp[2]) / 2, my = (c.kp[1] + c.kp[3]) / 2;
+    const float ux = ex / eyes, uy = ey / eyes;
+    for (int k : {IGP_KP_NOSE, IGP_KP_MOUTH}) {
+        const float dx = c.kp[2 * k] - mx, dy = c.kp[2 * k + 1] - my;
+        if (std::fabs(dx * ux + dy * uy) > 0.6f * eyes || dx * -uy + dy * ux <= 0)
+            return false;
+    }
+    return true;
+}
+
+// A @p size × @p size view of @p img centred on (cx, cy) at @p scale input
+// pixels per image pixel, grey (0 after scaling) outside the image.
+cv::Mat centred_view(const cv::Mat &img, double cx, double cy, double scale, int size)
+{
+    cv::Mat view(size, size, CV_8UC3, cv::Scalar(128, 128, 128));
+    const double half = size / 2.0 / scale;
+    const cv::Rect2d want(cx - half, cy - half, 2 * half, 2 * half);
+    const cv::Rect2d have = want & cv::Rect2d(0, 0, img.cols, img.rows);
+    if (have.width < 1 || have.height < 1)
+        return view;
+    const cv::Rect src(int(std::floor(have.x)), int(std::floor(have.y)),
+                       std::max(1, int(std::lround(have.width))),
+                       std::max(1, int(std::lround(have.height))));
+    cv::Rect dst(int(std::lround((src.x - want.x) * scale)),
+                 int(std::lround((src.y - want.y) * scale)),
+                 std::max(1, int(std::lround(src.width * scale))),
+                 std::max(1, int(std::lround(src.height * scale))));
+    dst &= cv::Rect(0, 0, size, size);
+    if (dst.width < 1 || dst.height < 1)
+        return view;
+    cv::Mat part;
+    cv::resize(img(src & cv::Rect(0, 0, img.cols, img.rows)), part, dst.size(), 0, 0,
+               scale < 1 ? cv::INTER_AREA : cv::INTER_LINEAR);
+    part.copyTo(view(dst));
+    return view;
+}
+
+// The network's score for the candidate shown centred with a face of
+// @p face_in input pixels: its best box that overlaps where the face must be.
+float recheck(cv::dnn::Net &net, const std::vector<Anchor> &anchors, const cv::Mat &img,
+              const Raw &c, float face_in, bool mirrored)
+{
+    cv::Mat view = centred_view(img, c.x + c.w / 2, c.y + c.h / 2, face_in / c.w, kInput);
+    if (mirrored)
+        cv::flip(view, view, 1);
+    std::vector<Raw> found;
+    blazeface_raw(net, anchors, view, 0.05f, found);
+    const float fh = face_in * c.h / c.w;
+    const Raw want{kInput / 2.0f - face_in / 2, kInput / 2.0f - fh / 2, face_in, fh, 0, {}, 1};
+    float best = 0;
+    for (const Raw &f : found)
+        if (raw_iou(f, want) >= 0.4f)
+            best = std::max(best, f.score);
+    return best;
+}
+
+// The verified score: the mean of the re-checks; candidates that the first
+// two re-checks already reject stop there.
+float verified_score(cv::dnn::Net &net, const std::vector<Anchor> &anchors, const cv::Mat &img,
+                     const Raw &c)
+{
+    float sum = 0;
+    int n = 0;
+    for (size_t i = 0; i < std::size(kRecheckSizes); i++) {
+        sum += recheck(net, anchors, img, c, kRecheckSizes[i], i % 2 == 1), n++;
+        if (int(i) < kRecheckMirrored)
+            sum += recheck(net, anchors, img, c, kRecheckSizes[i], i % 2 == 0), n++;
+        if ((n == 2 && sum / n < 0.35f) || (n == 4 && sum / n < 0.45f))
+            return sum / n;
+    }
+    return sum / n;
+}
+
+// Haar's frontal or profile cascade (the profile one both ways) on the
+// candidate seen with a 48 px face: a hit near its centre.
+bool haar_agrees(IgpFaceDetector *det, const cv::Mat &img, const Raw &c)
+{
+    constexpr int face = 48, size = 96;
+    cv::Mat view = centred_view(img, c.x + c.w / 2, c.y + c.h / 2, double(face) / c.w, size), grey,
+            mirror;
+    cv::cvtColor(view, grey, cv::COLOR_RGB2GRAY);
+    cv::equalizeHist(grey, grey);
+    cv::flip(grey, mirror, 1);
+    std::vector<cv::Rect> hits;
+    const auto near_centre = [&](const std::vector<cv::Rect> &rects) {
+        for (const cv::Rect &r : rects)
+            if (std::fabs(r.x + r.width / 2.0 - size / 2.0) < 0.35 * face &&
+                std::fabs(r.y + r.height / 2.0 - size / 2.0) < 0.4 * face)
+                return true;
+        return false;
+    };
+    const cv::Size smallest(30, 30), largest(80, 80);
+    std::lock_guard<std::mutex> guard(det->haar_lock);
+    det->frontal.detectMultiScale(grey, hits, 1.08, 2, 0, smallest, largest);
+    if (near_centre(hits))
+        return true;
+    det->profile.detectMultiScale(grey, hits, 1.08, 2, 0, smallest, largest);
+    if (near_centre(hits))
+        return true;
+    det->profile.detectMultiScale(mirror, hits, 1.08, 2, 0, smallest, largest);
+    return near_centre(hits);
+}
+
+// Does the middle of the box (its central half each way: eyes, nose,
+// mouth) have detail of its own? A ring with a blank inside (a printed "o",
+// a wheel, a plate) fits BlazeFace's face outline but its middle is flat:
+// its grey deviation there is under kInnerDetail of the whole box's. On the
+// fixture's 677 faces the least ratio is 0.29; on enlarged print, 0.07–0.23.
+constexpr double kInnerDetail = 0.25;
+bool inner_detail(const cv::Mat &img, const Raw &c)
+{
+    const cv::Rect all = cv::Rect(int(std::lround(c.x)), int(std::lround(c.y)),
+                                  int(std::lround(c.w)), int(std::lround(c.h))) &
+                         cv::Rect(0, 0, img.cols, img.rows);
+    const cv::Rect mid = cv::Rect(int(std::lround(c.x + c.w / 4)), int(std::lround(c.y + c.h / 4)),
+                                  int(std::lround(c.w / 2)), int(std::lround(c.h / 2))) &
+                         cv::Rect(0, 0, img.cols, img.rows);
+    if (all.width < 2 || all.height < 2 || mid.width < 2 || mid.height < 2)
+        return true; // cannot tell: keep it
+    cv::Mat grey;
+    cv::cvtColor(img(all), grey, cv::COLOR_RGB2GRAY);
+    cv::Scalar mean, dev_all, dev_mid;
+    cv::meanStdDev(grey, mean, dev_all);
+    cv::meanStdDev(grey(mid - all.tl()), mean, dev_mid);
+    return dev_mid[0] >= kInnerDetail * dev_all[0];
+}
+
+// Share of @p a's area inside @p b.
+float inside(const Raw &a, const Raw &b)
+{
+    const float x0 = std::max(a.x, b.x), y0 = std::max(a.y, b.y);
+    const float x1 = std::min(a.x + a.w, b.x + b.w), y1 = std::min(a.y + a.h, b.y + b.h);
+    return std::max(0.0f, x1 - x0) * std::max(0.0f, y1 - y0) / std::max(1e-6f, a.w * a.h);
+}
+
+std::vector<cv::dnn::Net> &workers(IgpFaceDetector *det)
+{
+    if (det->workers.empty()) {
+        det->workers.push_back(det->net);
+        for (int i = 1; i < IGP_FACEDET_THREADS; i++)
+            det->workers.push_back(cv::dnn::readNetFromONNX(det->model_path));
+    }
+    return det->workers;
+}
+
+// A tile's candidates (tile pixels) → image pixels, appended to @p all.
+void tile_to_image(const Level &l, size_t tile, const std::vector<Raw> &found,
+                   std::vector<Raw> &all)
+{
+    const cv::Point o = l.tiles[tile];
+    for (Raw r : found) {
+        if (r.w < l.min_in_input)
+            continue; // a face part found again at too fine a level
+        r.x = float((r.x + o.x) / l.scale), r.y = float((r.y + o.y) / l.scale);
+        r.w = float(r.w / l.scale), r.h = float(r.h / l.scale);
+        for (int k = 0; k < IGP_KP_COUNT; k++) {
+            r.kp[2 * k] = float((r.kp[2 * k] + o.x) / l.scale);
+            r.kp[2 * k + 1] = float((r.kp[2 * k + 1] + o.y) / l.scale);
+        }
+        all.push_back(r);
+    }
+}
+
+float candidate_score(float score)
+{
+    return score < 0.55f ? kCandidateScore - 0.05f : kCandidateScore;
+}
+
+// Candidates over the pyramid's tiles that have detail, in image pixels.
+std::vector<Raw> candidates(IgpFaceDetector *det, const cv::Mat &rgb, int min_face, float score)
 {
     const std::vector<Level> levels = make_pyramid(rgb, min_face);
-    std::vector<std::vector<IgpFaceBox>> per_tile;
+    std::vector<std::pair<const Level *, size_t>> jobs;
     for (const Level &l : levels)
-        for (size_t t = 0; t < l.tiles.size(); t++) {
-            per_tile.emplace_back();
-            blazeface_tile(det->net, det->anchors, tile_pixels(l, t), score, per_tile.back());
+        for (size_t t = 0; t < l.tiles.size(); t++)
+            if (has_detail(tile_pixels(l, t)))
+                jobs.push_back({&l, t});
+    std::vector<std::vector<Raw>> found(jobs.size());
+    std::vector<cv::dnn::Net> &nets = workers(det);
+    parallel(nets.size(), jobs.size(), [&](size_t w, size_t i) {
+        blazeface_raw(nets[w], det->anchors, tile_pixels(*jobs[i].first, jobs[i].second),
+                      candidate_score(score), found[i]);
+    });
+    std::vector<Raw> all;
+    for (size_t i = 0; i < jobs.size(); i++)
+        tile_to_image(*jobs[i].first, jobs[i].second, found[i], all);
+    return all;
+}
+
+// The candidates that are faces (see igp_facedet_find), checked with @p nets.
+std::vector<IgpFaceFound> confirm(IgpFaceDetector *det, std::vector<cv::dnn::Net> &nets,
+                                  const cv::Mat &rgb, const std::vector<Raw> &cands, int min_face,
+                                  float score)
+{
+    std::vector<Raw> merged;
+    for (const Raw &c : merge_candidates(cands))
+        if (c.w >= min_face * 0.6f && c.support >= kMinSupport && plausible(c) &&
+            inner_detail(rgb, c))
+            merged.push_back(c);
+    std::vector<float> verified(merged.size());
+    parallel(nets.size(), merged.size(), [&](size_t w, size_t i) {
+        verified[i] = merged[i].score >= kSureScore
+                          ? merged[i].score
+                          : verified_score(nets[w], det->anchors, rgb, merged[i]);
+    });
+    std::vector<Raw> kept;
+    for (size_t i = 0; i < merged.size(); i++) {
+        const float v = verified[i];
+        if (v >= score ||
+            (v >= score - kHaarMargin && det->have_cascades && haar_agrees(det, rgb, merged[i]))) {
+            merged[i].score = v;
+            kept.push_back(merged[i]);
         }
-    return pyramid_faces(levels, per_tile, min_face);
+    }
+    // A box lying mostly inside a larger face is a part of it (an eye, a
+    // mouth found again): the larger box hides it anyway.
+    std::sort(kept.begin(), kept.end(), [](const Raw &a, const Raw &b) { return a.w > b.w; });
+    std::vector<IgpFaceFound> out;
+    for (size_t i = 0; i < kept.size(); i++) {
+        bool part = false;
+        for (size_t j = 0; j < i && !part; j++)
+            part = inside(kept[i], kept[j]) >= 0.6f && kept[i].w < 0.8f * kept[j].w;
+        if (part)
+            continue;
+        IgpFaceFound f{};
+        f.box = {kept[i].x, kept[i].y, kept[i].w, kept[i].h, kept[i].score};
+        std::copy(kept[i].kp, kept[i].kp + IGP_KP_COUNT * 2, &f.keypoints[0][0]);
+        f.has_keypoints = 1;
+        out.push_back(f);
+    }
+    return out;
+}
+
+std::vector<IgpFaceFound> blazeface_find(IgpFaceDetector *det, const cv::Mat &rgb, int min_face,
+                                         float score)
+{
+    return confirm(det, workers(det), rgb, candidates(det, rgb, min_face, score), min_face, score);
 }
 
 void haar_append(cv::CascadeClassifier &c, const cv::Mat &grey, int min_face, bool mirrored,
@@ -318,6 +655,13 @@ extern "C" int igp_facedet_open(const char *model_path, const char *haar_dir, Ig
             if (det->net.empty())
                 ret = igp_error(IGP_ERR_INVALIDDATA, model_path, "cannot load face model");
             det->anchors = make_anchors();
+            // The cascades give doubtful candidates a second opinion when
+            // opencv-data is installed; without them those are dropped.
+            const std::string dir = haar_dir ? haar_dir : IGP_FACEDET_HAAR_DIR;
+            const std::string frontal = dir + "/haarcascade_frontalface_default.xml",
+                              profile = dir + "/haarcascade_profileface.xml";
+            det->have_cascades = file_exists(frontal.c_str()) && file_exists(profile.c_str()) &&
+                                 det->frontal.load(frontal) && det->profile.load(profile);
         } else {
             const std::string dir = haar_dir ? haar_dir : IGP_FACEDET_HAAR_DIR;
             det->backend = IGP_FACEDET_HAAR;
@@ -347,27 +691,47 @@ extern "C" const char *igp_facedet_backend_name(const IgpFaceDetector *det)
     return det->backend == IGP_FACEDET_BLAZEFACE ? "blazeface-front-128" : "haar-frontal+profile";
 }
 
+extern "C" int igp_facedet_find(IgpFaceDetector *det, const uint8_t *rgb, int w, int h,
+                                size_t stride, int min_face, float score, IgpFaceFound **faces,
+                                int *n_faces)
+{
+    *faces = nullptr;
+    *n_faces = 0;
+    try {
+        const cv::Mat image(h, w, CV_8UC3, const_cast<uint8_t *>(rgb), stride);
+        std::vector<IgpFaceFound> found;
+        {
+            std::lock_guard<std::mutex> guard(det->lock);
+            if (det->backend == IGP_FACEDET_BLAZEFACE)
+                found = blazeface_find(det, image, min_face, score);
+            else
+                for (const IgpFaceBox &b : haar_detect(det, image, min_face))
+                    found.push_back({b, {}, 0});
+        }
+        *faces = g_new(IgpFaceFound, found.size() + 1);
+        std::copy(found.begin(), found.end(), *faces);
+        *n_faces = int(found.size());
+    } catch (const std::exception &e) {
+        return igp_error(IGP_ERR_LIBRARY, "face detector", "%s", e.what());
+    }
+    return 0;
+}
+
 extern "C" int igp_facedet_detect(IgpFaceDetector *det, const uint8_t *rgb, int w, int h,
                                   size_t stride, int min_face, float score, IgpFaceBox **boxes,
                                   int *n_boxes)
 {
+    IgpFaceFound *found = nullptr;
+    int n = 0, ret = igp_facedet_find(det, rgb, w, h, stride, min_face, score, &found, &n);
     *boxes = nullptr;
     *n_boxes = 0;
-    try {
-        const cv::Mat image(h, w, CV_8UC3, const_cast<uint8_t *>(rgb), stride);
-        std::vector<IgpFaceBox> faces;
-        {
-            std::lock_guard<std::mutex> guard(det->lock);
-            faces = det->backend == IGP_FACEDET_BLAZEFACE
-                        ? blazeface_detect(det, image, min_face, score)
-                        : haar_detect(det, image, min_face);
-        }
-        *boxes = g_new(IgpFaceBox, faces.size() + 1);
-        std::copy(faces.begin(), faces.end(), *boxes);
-        *n_boxes = int(faces.size());
-    } catch (const std::exception &e) {
-        return igp_error(IGP_ERR_LIBRARY, "face detector", "%s", e.what());
-    }
+    if (ret)
+        return ret;
+    *boxes = g_new(IgpFaceBox, n + 1);
+    for (int i = 0; i < n; i++)
+        (*boxes)[i] = found[i].box;
+    *n_boxes = n;
+    g_free(found);
     return 0;
 }
 
@@ -378,9 +742,9 @@ namespace
 
 // What a tile looked like when the network last ran on it, and what it found.
 struct TileMemory {
-    cv::Mat blocks; // mean grey of each kBlock × kBlock block
-    std::vector<IgpFaceBox> faces;
-    int age = 0; // calls since the network ran on it
+    cv::Mat blocks;         // mean grey of each kBlock × kBlock block
+    std::vector<Raw> faces; // candidates, in tile pixels
+    int age = 0;            // calls since the network ran on it
 };
 
 cv::Mat block_means(const cv::Mat &tile)
@@ -408,6 +772,8 @@ struct IgpFaceVideo {
     IgpFaceDetector *det;
     std::vector<cv::dnn::Net> nets; // one per worker thread
     std::vector<TileMemory> memory; // per tile, in make_pyramid's order
+    std::vector<IgpFaceBox> last;   // the faces confirmed when a tile last ran
+    bool have_last = false;
     int width = 0, height = 0, min_face = 0;
     float score = 0;
     long tiles = 0, tiles_run = 0;
@@ -429,8 +795,8 @@ void run_tiles(IgpFaceVideo *v, const std::vector<cv::Mat> &pixels,
             for (size_t i; (i = next++) < dirty.size();) {
                 TileMemory &m = v->memory[dirty[i]];
                 m.faces.clear();
-                blazeface_tile(v->nets[worker], v->det->anchors, pixels[dirty[i]], v->score,
-                               m.faces);
+                blazeface_raw(v->nets[worker], v->det->anchors, pixels[dirty[i]],
+                              candidate_score(v->score), m.faces);
             }
         } catch (...) {
             std::lock_guard<std::mutex> guard(failure_lock);
@@ -453,6 +819,7 @@ std::vector<IgpFaceBox> video_detect(IgpFaceVideo *v, const cv::Mat &rgb, int mi
     if (rgb.cols != v->width || rgb.rows != v->height || min_face != v->min_face ||
         score != v->score) {
         v->memory.clear(); // another geometry: nothing to reuse
+        v->have_last = false;
         v->width = rgb.cols, v->height = rgb.rows, v->min_face = min_face, v->score = score;
     }
     std::vector<cv::Mat> pixels, blocks;
@@ -475,10 +842,21 @@ std::vector<IgpFaceBox> video_detect(IgpFaceVideo *v, const cv::Mat &rgb, int mi
     run_tiles(v, pixels, dirty);
     v->tiles += long(pixels.size());
     v->tiles_run += long(dirty.size());
-    std::vector<std::vector<IgpFaceBox>> per_tile;
-    for (const TileMemory &m : v->memory)
-        per_tile.push_back(m.faces);
-    return pyramid_faces(levels, per_tile, min_face);
+    // Nothing moved: the faces are those confirmed last time (the re-checks
+    // would only see the same picture again).
+    if (dirty.empty() && v->have_last)
+        return v->last;
+    std::vector<Raw> cands;
+    size_t slot = 0;
+    for (const Level &l : levels)
+        for (size_t t = 0; t < l.tiles.size(); t++)
+            tile_to_image(l, t, v->memory[slot++].faces, cands);
+    std::vector<IgpFaceBox> faces;
+    for (const IgpFaceFound &f : confirm(v->det, v->nets, rgb, cands, min_face, score))
+        faces.push_back(f.box);
+    v->last = faces;
+    v->have_last = true;
+    return faces;
 }
 
 } // namespace

@@ -36,6 +36,25 @@ typedef struct IgpFaceBox {
     float score;      ///< 0..1 (Haar: 1)
 } IgpFaceBox;
 
+/** BlazeFace's six keypoints, in IgpFaceFound::keypoints order. "Left" and
+ * "right" are the image's (the person's right eye is on the image's left). */
+enum IgpFaceKeypoint {
+    IGP_KP_EYE_LEFT,
+    IGP_KP_EYE_RIGHT,
+    IGP_KP_NOSE,
+    IGP_KP_MOUTH,
+    IGP_KP_EAR_LEFT,
+    IGP_KP_EAR_RIGHT,
+    IGP_KP_COUNT
+};
+
+/** A face found on a still, with what the detector knows of its geometry. */
+typedef struct IgpFaceFound {
+    IgpFaceBox box;                   ///< score: the verified score (see igp_facedet_find)
+    float keypoints[IGP_KP_COUNT][2]; ///< (x, y) each; all 0 for Haar
+    int has_keypoints;                ///< 1 for BlazeFace
+} IgpFaceFound;
+
 typedef struct IgpFaceDetector IgpFaceDetector;
 
 /**
@@ -53,8 +72,8 @@ IgpFaceBackend igp_facedet_backend(const IgpFaceDetector *det);
 const char *igp_facedet_backend_name(const IgpFaceDetector *det);
 
 /**
- * Find faces in an 8-bit RGB image. Safe to call from several threads on
- * one detector (calls are serialised inside).
+ * Find faces in an 8-bit RGB image: igp_facedet_find()'s boxes. Safe to call
+ * from several threads on one detector (calls are serialised inside).
  * @param rgb       @p h rows of @p w RGB pixels, @p stride bytes apart
  * @param min_face  smallest face width to look for, in pixels (e.g. 24)
  * @param score     BlazeFace score threshold (0.6; 0.5 for a thorough pass)
@@ -65,6 +84,28 @@ const char *igp_facedet_backend_name(const IgpFaceDetector *det);
 int igp_facedet_detect(IgpFaceDetector *det, const uint8_t *rgb, int w, int h, size_t stride,
                        int min_face, float score, IgpFaceBox **boxes, int *n_boxes);
 
+/**
+ * Find the faces of a still, believably (docs/faces.md, "Detection"). With
+ * BlazeFace: candidates from a tiled pyramid at a low score, merged, kept
+ * only when their keypoints have a face's geometry and when the network,
+ * shown the candidate again centred at five sizes and mirrored, agrees that
+ * it is a face (mean score >= @p score; a Haar cascade's hit on it rescues
+ * one down to @p score - 0.1); boxes lying mostly inside a larger
+ * face are dropped. Tiles with no detail (sky, walls) are skipped. The work
+ * is spread over up to IGP_FACEDET_THREADS threads, one network each.
+ * Parameters as igp_facedet_detect(); @p faces is g_malloc'ed.
+ */
+int igp_facedet_find(IgpFaceDetector *det, const uint8_t *rgb, int w, int h, size_t stride,
+                     int min_face, float score, IgpFaceFound **faces, int *n_faces);
+
+/** Threads a still's detection uses (one BlazeFace network each). */
+#define IGP_FACEDET_THREADS 2
+
+/** The side, in pixels of the input, that the detector maps the smallest
+ * face to: a photo needs no more resolution than min_face pixels per this
+ * many (detect.c decodes the master at that scale). */
+#define IGP_FACEDET_MIN_FACE_INPUT 22
+
 void igp_facedet_close(IgpFaceDetector **det);
 
 /**
@@ -72,9 +113,10 @@ void igp_facedet_close(IgpFaceDetector **det);
  * "Videos"). BlazeFace's tiles are run by @p threads threads, each with its
  * own copy of the network. Each tile remembers what it looked like when the
  * network last ran on it: while it stays still (no 8×8 block's mean grey
- * moved by more than 3 levels), its faces are taken from that run, and the
- * network still sees every tile at least every 15th call. The Haar backend
- * runs every frame whole.
+ * moved by more than 3 levels), its candidates are taken from that run, and
+ * the network still sees every tile at least every 15th call. Candidates are
+ * confirmed as igp_facedet_find() does; when no tile changed, the faces are
+ * those confirmed last time. The Haar backend runs every frame whole.
  */
 typedef struct IgpFaceVideo IgpFaceVideo;
 

@@ -24,8 +24,23 @@
 #include <libswscale/swscale.h>
 
 /* Bump when the same master and settings would give other boxes. */
-#define DETECT_RECIPE    "detect-v1"
+#define DETECT_RECIPE    "detect-v2"
 #define DEFAULT_MIN_FACE 24
+/* Photos' working resolution (docs/faces.md, "Working resolution"): a face
+ * narrower than POST_MIN_FACE pixels in a delivered post needs no finding.
+ * Posts are POST_WIDTH wide, and the tightest crop a post takes of a photo
+ * is a story's 9:16 at full height (crop.h: the largest rectangle of the
+ * post's aspect), so a source face of POST_MIN_FACE * crop width /
+ * POST_WIDTH pixels is the smallest that matters; never below
+ * DEFAULT_MIN_FACE. The master is decoded shrunk so that this face is
+ * IGP_FACEDET_MIN_FACE_INPUT pixels wide, which keeps memory flat whatever
+ * the camera's resolution. */
+#define POST_WIDTH    1080
+#define POST_MIN_FACE 24
+/* The head around a detector's box (face_extent), in box widths/heights. */
+#define FACE_SIDE_MARGIN 0.20
+#define FACE_FOREHEAD    0.50
+#define FACE_CHIN        0.35
 #define SCORE_DEFAULT    0.6f
 #define SCORE_THOROUGH   0.5f
 /* Videos (docs/faces.md, "Videos"): detect on every VIDEO_EVERY-th frame, at
@@ -55,8 +70,8 @@ typedef struct DetectJob {
     char *key;         ///< detector, score, min face: what boxes depend on
     char *video_key;   ///< the same for a video's tracks
     float score;
-    int threads; ///< for a video's detector
-    int min_face;
+    int threads;  ///< for a video's detector
+    int min_face; ///< --min-face, or 0: from the photo's size (photo_min_face)
     IgpProgress *progress;
     GMutex lock;      ///< guards done
     double *done;     ///< per media: how much of it is done, 0..1 (a video: frames)
@@ -83,19 +98,33 @@ char *igp_face_model_path(const IgpStageSettings *s)
     return g_build_filename("/usr/share/igprep/models", IGP_FACEDET_MODEL_FILE, NULL);
 }
 
-/* The master as 8-bit RGB in memory. */
-static int load_rgb(const char *path, IgpRgbImage *img)
+/* The smallest face that matters on a @p w × @p h photo, in its pixels. */
+static int photo_min_face(int w, int h)
 {
-    VipsImage *image = vips_image_new_from_file(path, "access", VIPS_ACCESS_SEQUENTIAL, NULL);
-    VipsImage *rgb = NULL;
+    double crop_w = MIN((double)w, h * 9.0 / 16.0);
+    return MAX(DEFAULT_MIN_FACE, (int)floor(POST_MIN_FACE * crop_w / POST_WIDTH));
+}
+
+/* The master as 8-bit RGB in memory, shrunk by @p scale (<= 1) on load
+ * (libvips' shrink-on-load: no full-size buffer); its own size in @p w, @p h. */
+static int load_rgb(const char *path, double scale, IgpRgbImage *img, int *w, int *h)
+{
+    VipsImage *image = vips_image_new_from_file(path, NULL), *small = NULL, *rgb = NULL;
     size_t len = 0;
     int ret = 0;
 
     if (!image)
         return igp_vips_error(IGP_ERR_INVALIDDATA, path, "cannot read master");
-    if (image->Bands == 3)
-        rgb = g_object_ref(image);
-    else if (vips_colourspace(image, &rgb, VIPS_INTERPRETATION_sRGB, NULL))
+    *w = image->Xsize, *h = image->Ysize;
+    if (scale >= 1)
+        small = g_object_ref(image);
+    else if (vips_thumbnail(path, &small, MAX(1, (int)lround(*w * scale)), "height",
+                            MAX(1, (int)lround(*h * scale)), "size", VIPS_SIZE_FORCE, "no_rotate",
+                            TRUE, NULL))
+        ret = igp_vips_error(IGP_ERR_INVALIDDATA, path, "cannot read master");
+    if (ret == 0 && small->Bands == 3 && small->BandFmt == VIPS_FORMAT_UCHAR)
+        rgb = g_object_ref(small);
+    else if (ret == 0 && vips_colourspace(small, &rgb, VIPS_INTERPRETATION_sRGB, NULL))
         ret = igp_vips_error(IGP_ERR_INVALIDDATA, path, "cannot convert master to RGB");
     if (ret == 0) {
         img->width = rgb->Xsize;
@@ -106,23 +135,55 @@ static int load_rgb(const char *path, IgpRgbImage *img)
             ret = igp_vips_error(IGP_ERR_INVALIDDATA, path, "cannot decode master");
     }
     g_object_unref(image);
+    if (small)
+        g_object_unref(small);
     if (rgb)
         g_object_unref(rgb);
     return ret;
 }
 
-/* Boxes from the detector, clipped to the picture (a face at the edge gives
- * a box partly outside it), as JSON. */
-static json_t *boxes_json(const IgpFaceBox *b, int n, int w, int h)
+/* The area to hide for a face, [x, y, w, h] in master pixels (@p sx, @p sy:
+ * working pixels per master pixel): the detector's box grown to the head's
+ * likely extent, so that a face found with a small or offset box (partly
+ * behind someone) is still hidden whole. From the keypoints: their outermost
+ * (the ears, or the eyes when the ears are hidden) with a margin, the
+ * forehead above the eyes and the chin below the mouth, in units of the box. */
+static void face_extent(const IgpFaceFound *f, double sx, double sy, double out[4])
+{
+    const IgpFaceBox *b = &f->box;
+    double x0 = b->x, y0 = b->y, x1 = b->x + b->w, y1 = b->y + b->h;
+
+    if (f->has_keypoints) {
+        double kx0 = f->keypoints[0][0], kx1 = kx0;
+        for (int k = 1; k < IGP_KP_COUNT; k++) {
+            kx0 = MIN(kx0, f->keypoints[k][0]);
+            kx1 = MAX(kx1, f->keypoints[k][0]);
+        }
+        x0 = MIN(x0, kx0 - FACE_SIDE_MARGIN * b->w);
+        x1 = MAX(x1, kx1 + FACE_SIDE_MARGIN * b->w);
+        y0 = MIN(y0, MIN(f->keypoints[IGP_KP_EYE_LEFT][1], f->keypoints[IGP_KP_EYE_RIGHT][1]) -
+                         FACE_FOREHEAD * b->h);
+        y1 = MAX(y1, f->keypoints[IGP_KP_MOUTH][1] + FACE_CHIN * b->h);
+    }
+    out[0] = x0 / sx, out[1] = y0 / sy, out[2] = (x1 - x0) / sx, out[3] = (y1 - y0) / sy;
+}
+
+/* Faces from the detector (working pixels), grown to the head and clipped
+ * to the @p w × @p h master (a face at the edge gives a box partly outside
+ * it), as JSON [x, y, w, h, score]. */
+static json_t *boxes_json(const IgpFaceFound *f, int n, double sx, double sy, int w, int h)
 {
     json_t *a = json_array();
     for (int i = 0; i < n; i++) {
-        double x0 = MAX(0, b[i].x), y0 = MAX(0, b[i].y);
-        double x1 = MIN(w, b[i].x + b[i].w), y1 = MIN(h, b[i].y + b[i].h);
+        double b[4];
+        face_extent(&f[i], sx, sy, b);
+        double x0 = MAX(0, b[0]), y0 = MAX(0, b[1]);
+        double x1 = MIN(w, b[0] + b[2]), y1 = MIN(h, b[1] + b[3]);
         if (x1 - x0 < 2 || y1 - y0 < 2)
             continue;
-        json_array_append_new(
-            a, json_pack("[f,f,f,f,f]", x0, y0, x1 - x0, y1 - y0, round(b[i].score * 1000) / 1000));
+        json_array_append_new(a, json_pack("[f,f,f,f,f]", round(x0 * 10) / 10, round(y0 * 10) / 10,
+                                           round((x1 - x0) * 10) / 10, round((y1 - y0) * 10) / 10,
+                                           round(f[i].box.score * 1000) / 1000));
     }
     return a;
 }
@@ -155,29 +216,35 @@ static json_t *cached_boxes(const DetectJob *job, const char *name, const char *
     return json_object_get(prev, "found");
 }
 
-/* Run the detector on one master; NULL on error (in the buffer). */
+/* Run the detector on one master (@p w × @p h, from scrub); NULL on error
+ * (in the buffer). */
 static json_t *find_faces(DetectJob *job, const char *master, int *w, int *h)
 {
     IgpRgbImage img = {0};
-    IgpFaceBox *boxes = NULL;
-    int n = 0, ret;
-    json_t *found = NULL;
+    IgpFaceFound *found = NULL;
+    int n = 0, ret, min_face = job->min_face;
+    double scale = 1;
+    json_t *faces = NULL;
 
     if (!job->detector) {
         igp_error(IGP_ERR_LIBRARY, master, "face detector unavailable: %s", job->detector_error);
         return NULL;
     }
-    ret = load_rgb(master, &img);
-    if (ret == 0)
-        ret = igp_facedet_detect(job->detector, img.data, img.width, img.height, img.stride,
-                                 job->min_face, job->score, &boxes, &n);
-    if (ret == 0)
-        found = boxes_json(boxes, n, img.width, img.height);
-    *w = img.width;
-    *h = img.height;
-    g_free(boxes);
+    if (min_face <= 0)
+        min_face = photo_min_face(*w, *h);
+    if (igp_facedet_backend(job->detector) == IGP_FACEDET_BLAZEFACE)
+        scale = MIN(1.0, (double)IGP_FACEDET_MIN_FACE_INPUT / min_face);
+    ret = load_rgb(master, scale, &img, w, h);
+    if (ret == 0) {
+        double sx = (double)img.width / *w, sy = (double)img.height / *h;
+        ret = igp_facedet_find(job->detector, img.data, img.width, img.height, img.stride,
+                               MAX(8, (int)lround(min_face * sx)), job->score, &found, &n);
+        if (ret == 0)
+            faces = boxes_json(found, n, sx, sy, *w, *h);
+    }
+    g_free(found);
     g_free(img.data);
-    return found;
+    return faces;
 }
 
 /* ---- review sheets ---- */
@@ -426,7 +493,8 @@ static json_t *detect_image(DetectJob *job, const char *name, json_t *scrubbed, 
         job->faces[index] =
             json_pack("{s:o, s:[i,i], s:{s:s, s:f, s:i}}", "faces", faces, "size", w, h, "detector",
                       "backend", igp_facedet_backend_name(job->detector), "score",
-                      round(job->score * 100) / 100, "min_face", job->min_face);
+                      round(job->score * 100) / 100, "min_face",
+                      job->min_face > 0 ? job->min_face : photo_min_face(w, h));
         review_key(sha, faces, &key);
         if (review_is_current(job, name, &key) || write_review(job, name, master, faces, w) == 0)
             entry = json_pack("{s:s, s:s, s:O, s:I, s:s}", "master_sha256", sha, "key", job->key,
@@ -1063,7 +1131,7 @@ int igp_detect(IgpShoot *shoot)
                      .masters = json_object_get(scrub, "media"),
                      .previous = json_object_get(previous, "media"),
                      .score = s->face_thorough ? SCORE_THOROUGH : SCORE_DEFAULT,
-                     .min_face = s->face_min_size > 0 ? s->face_min_size : DEFAULT_MIN_FACE,
+                     .min_face = MAX(0, s->face_min_size),
                      .threads = MAX(1, s->jobs)};
 
     igp_error_clear();
@@ -1075,7 +1143,7 @@ int igp_detect(IgpShoot *shoot)
     }
     if (ret == 0)
         open_detector(&job);
-    job.key = g_strdup_printf("%s|%s|score %.2f|min %d", DETECT_RECIPE,
+    job.key = g_strdup_printf("%s|%s|score %.2f|min %d (0: per photo)", DETECT_RECIPE,
                               job.detector ? igp_facedet_backend_name(job.detector) : "none",
                               job.score, job.min_face);
     job.video_key = g_strdup_printf("%s|%s|every %d|side %d|min %d", job.key, VIDEO_RECIPE,
