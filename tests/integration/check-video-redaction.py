@@ -4,6 +4,7 @@ clip made by tests/fixtures/faces/make-moving-clip.py and leaves the cleared
 one as it was. Independent of igprep's code: it reads the files with OpenCV.
 
 usage: check-video-redaction.py TRUTH.json OUT POST_ID [--cleared NAME]... [--master]
+                                [--cards TEMPLATE.json]
 
 TRUTH.json   the true face box of each face in each source frame
 OUT          the run folder: reports/reels/<POST_ID>.json (contract of issue 6:
@@ -13,6 +14,10 @@ OUT          the run folder: reports/reels/<POST_ID>.json (contract of issue 6:
              masters/redacted/<source>.mp4 (the archived master of the trim range)
 --cleared    a true face whose track the editor cleared (by its name in TRUTH)
 --master     also check the full-size redacted master, frame by frame
+--cards      the reel's template: where its title and end cards (shapes drawn
+             over the picture for its first title_seconds and last
+             end_seconds) cover a cleared face, that frame does not count for
+             it (a card over a face is the template's, not a redaction)
 
 For each output frame the source frame shown (time t) is read from the
 unredacted master, cut at the window (x, y, w, h) and scaled to the output
@@ -103,13 +108,30 @@ class Tally:
                   f'{r["worst"]:.2f}' + (f', failing frames {r["failed"][:20]} (of that file)' if r["failed"] else ""))
 
 
-def check_outputs(truth, out, report, cleared, tally):
+def card_boxes(template, fps, frames):
+    """(first frame, last frame + 1, box) of each title or end card shape."""
+    if template is None:
+        return []
+    t = json.load(open(template))
+    spans = {"title": (0, int(round(t.get("title_seconds", 0) * fps))),
+             "end": (frames - int(round(t.get("end_seconds", 0) * fps)), frames)}
+    return [spans[e["when"]] + (e["box"],) for e in t.get("layers", [])
+            if e.get("type") == "shape" and e.get("when") in spans]
+
+
+def under_card(cards, j, box):
+    return any(a <= j < b and box[0] < c[0] + c[2] and c[0] < box[0] + box[2]
+               and box[1] < c[1] + c[3] and c[1] < box[1] + box[3] for a, b, c in cards)
+
+
+def check_outputs(truth, out, report, cleared, tally, template=None):
     src_fps = truth["fps"]
     source = Frames(os.path.join(out, "masters", report["source"] + ".mp4"))
     crop_w, crop_h = report["crop"]
     k = 0
     for output in report["outputs"]:
         video = Frames(os.path.join(out, output["file"]))
+        cards = card_boxes(template, report.get("fps", 30), output["frames"])
         for j in range(output["frames"]):
             t, x, y = report["frames"][k]
             k += 1
@@ -133,6 +155,8 @@ def check_outputs(truth, out, report, cleared, tally):
                 mapped = [(b[0] - x) * sx, (b[1] - y) * sy, b[2] * sx, b[3] * sy]
                 box, visible = clip_box(mapped, W, H)
                 if box is None or visible < MIN_VISIBLE:
+                    continue
+                if face["name"] in cleared and under_card(cards, j, box):
                     continue
                 corr = correlation(detail(ref, box), detail(frame, box))
                 tally.add(output["file"], j, face["name"], face["name"] in cleared, corr)
@@ -178,7 +202,8 @@ def main():
     out, post = args[1], args[2]
     report = json.load(open(os.path.join(out, "reports", "reels", post + ".json")))
     tally = Tally()
-    check_outputs(truth, out, report, cleared, tally)
+    template = args[args.index("--cards") + 1] if "--cards" in args else None
+    check_outputs(truth, out, report, cleared, tally, template)
     if "--master" in args:
         check_master(truth, out, report, cleared, tally)
     tally.print()

@@ -79,7 +79,8 @@ check "... the cleared track is reported cleared, the rest hidden" test "$(jq -c
 check "encode renders the reel" "$IGPREP" encode "$shoot" --out "$out" --quiet
 check "the reel, its frames report and the redacted master are there" test -s "$out/posts/talk/talk.mp4" -a -s "$out/reports/reels/talk.json" -a -s "$out/masters/redacted/$name.mp4"
 check "per frame: uncleared faces hidden, the cleared one visible (reel and redacted master)" \
-  "$PY" "$IGP_SRC/tests/integration/check-video-redaction.py" "$TEST_TMP/truth.json" "$out" talk --cleared slow --master
+  "$PY" "$IGP_SRC/tests/integration/check-video-redaction.py" "$TEST_TMP/truth.json" "$out" talk --cleared slow --master \
+    --cards "$IGP_SRC/templates/reel-basic/template.json"
 # Deleting the editor's file never uncovers a face, and ids stay.
 mv "$shoot/faces.json" "$TEST_TMP/editor.json"
 check "detect without the editor's file" "$IGPREP" detect "$shoot" --out "$out" --quiet
