@@ -55,6 +55,10 @@ typedef struct IgpManifest {
     IgpPost *posts;
     int n_posts;
     json_t *root;
+    /* The shoot's face settings (docs/faces.md); the command line's win. */
+    int face_thorough;      ///< "thorough": 1 true, 0 false, -1 absent
+    int face_min_size;      ///< "min_face" in pixels, or 0 when absent
+    const char *face_style; ///< "style" (blur, mosaic, fill, sticker), or NULL; in root
 } IgpManifest;
 
 /**

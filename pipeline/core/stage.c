@@ -17,6 +17,7 @@ void igp_stage_default_settings(IgpStageSettings *s)
     igp_image_default_limits(&s->limits);
     igp_video_default_limits(&s->video_limits);
     s->max_file_bytes = INT64_C(4000000000);
+    s->face_thorough = -1; /* not given: shoot.json's, else no */
     igp_jpeg_default_settings(&s->master);
     s->master.quality = 95;
     s->master.subsample = 0;
@@ -47,18 +48,33 @@ static int compare_names(gconstpointer a, gconstpointer b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* The face settings not given on the command line come from shoot.json, so
+ * a run reproduces the editor's choice (and the state keys, made from these,
+ * stay the same from run to run). */
+static void apply_shoot_settings(IgpStageSettings *s, const IgpManifest *m)
+{
+    if (s->face_thorough < 0)
+        s->face_thorough = m->face_thorough > 0;
+    if (s->face_min_size <= 0)
+        s->face_min_size = m->face_min_size;
+    if (!s->face_style)
+        s->face_style = m->face_style;
+}
+
 int igp_shoot_open(const IgpStageSettings *settings, IgpShoot **out)
 {
     IgpShoot *shoot = g_new0(IgpShoot, 1);
     int ret;
 
-    shoot->settings = settings;
+    shoot->own_settings = *settings;
+    shoot->settings = &shoot->own_settings;
     shoot->media = g_ptr_array_new_with_free_func(g_free);
     ret = igp_manifest_load(settings->shoot_dir, &shoot->manifest);
     if (ret) {
         igp_shoot_free(&shoot);
         return ret;
     }
+    apply_shoot_settings(&shoot->own_settings, shoot->manifest);
     if (settings->only_post && !igp_manifest_find_post(shoot->manifest, settings->only_post)) {
         GString *ids = g_string_new(NULL);
         for (int i = 0; i < shoot->manifest->n_posts; i++)
