@@ -117,6 +117,11 @@ void igp_shoot_free(IgpShoot **pshoot)
 
 int igp_json_save(const char *path, json_t *doc)
 {
+    return igp_json_save_flags(path, doc, 0);
+}
+
+int igp_json_save_flags(const char *path, json_t *doc, size_t flags)
+{
     char *dir = g_path_get_dirname(path);
     char *text;
     int ret = igp_mkdir_p(dir);
@@ -124,7 +129,7 @@ int igp_json_save(const char *path, json_t *doc)
     g_free(dir);
     if (ret)
         return ret;
-    text = json_dumps(doc, JSON_INDENT(2) | JSON_SORT_KEYS);
+    text = json_dumps(doc, JSON_INDENT(2) | JSON_SORT_KEYS | flags);
     if (!text)
         return igp_error(IGP_ERR(ENOMEM), path, "cannot serialise JSON");
     /* A trailing newline, as text files should have. */

@@ -145,6 +145,9 @@ int igp_report_save(const char *out_dir, const char *name, json_t *report);
 /** Write a JSON document to @p path atomically, pretty-printed, keys sorted. */
 int igp_json_save(const char *path, json_t *doc);
 
+/** igp_json_save() with more jansson flags, e.g. JSON_REAL_PRECISION(n). */
+int igp_json_save_flags(const char *path, json_t *doc, size_t flags);
+
 /** Run fn(0..n-1, data) on @p jobs threads and wait for all. */
 void igp_parallel_for(int n, int jobs, void (*fn)(int index, void *data), void *data);
 
