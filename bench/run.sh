@@ -280,7 +280,7 @@ bench_shoot() {
   n=$(find "$shoot" -name 'IMG_*.JPG' | wc -l)
   hf=(hyperfine --warmup 0 --runs "$shoot_runs" --export-json "$json")
   for j in 1 2; do
-    hf+=(--prepare "rm -rf $(q "$w")" --command-name "--jobs $j"
+    hf+=(--prepare "rm -rf $(q "$w")" --command-name "jobs $j"
       "/usr/bin/time -a -f %M -o $(q "$results/rss-$1-jobs$j.txt") $(q "$igprep") run $(q "$shoot") --out $(q "$w") --quiet --jobs $j")
     rm -f "$results/rss-$1-jobs$j.txt"
   done
@@ -289,8 +289,8 @@ bench_shoot() {
   "${hf[@]}"
   [ "$(find "$w/posts" -name '*.jpg' | wc -l)" -eq "$n" ] || die "igprep run made no post for some of the $n photos"
   python3 "$repo/bench/table.py" shoot "$json" "$n" \
-    "--jobs 1=$(sort -n "$results/rss-$1-jobs1.txt" | tail -n 1)" \
-    "--jobs 2=$(sort -n "$results/rss-$1-jobs2.txt" | tail -n 1)" >>"$summary"
+    "jobs 1=$(sort -n "$results/rss-$1-jobs1.txt" | tail -n 1)" \
+    "jobs 2=$(sort -n "$results/rss-$1-jobs2.txt" | tail -n 1)" >>"$summary"
 }
 
 # ------------------------------------------------------------------- main --
