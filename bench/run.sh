@@ -11,6 +11,9 @@
 #   BENCH_WARMUP  hyperfine warm-up runs per command (default: 1)
 #   BENCH_RUNS    hyperfine timed runs per command (default: 5)
 #   BENCH_STAGES  0 skips the per-stage breakdown of igprep (default: 1)
+#   BENCH_SHOOT   0 skips the whole-shoot run at --jobs 1 and 2 (default: 1)
+#   BENCH_SHOOT_PHOTOS  photos in that shoot (default: 30; 12 MP each)
+#   BENCH_SHOOT_RUNS    hyperfine runs per --jobs value (default: 1, no warm-up)
 #   CONVERT       ImageMagick's convert (default: Debian's convert-im6.q16)
 #   BENCH_REEL    0 skips the reel benchmark, bench/reel.sh (default: 1; its
 #                 own BENCH_REEL_* settings are described there)
@@ -27,6 +30,7 @@ case $build_dir in /*) ;; *) build_dir="$PWD/$build_dir" ;; esac
 warmup=${BENCH_WARMUP:-1}
 runs=${BENCH_RUNS:-5}
 do_stages=${BENCH_STAGES:-1}
+do_shoot=${BENCH_SHOOT:-1}
 igprep="$build_dir/bin/igprep"
 results="$repo/bench/results"
 inputs="$results/inputs"
@@ -165,27 +169,128 @@ bench_compare() {
   python3 "$repo/bench/table.py" compare "$json" "$label" "${rss[@]}" >>"$summary"
 }
 
-# bench_stages SIZE: igprep's stages as separate programs, each started from
-# the state the previous ones leave (one --prepare per command), plus the bare
-# process start (igprep --version), to show where igprep run's time goes.
+# bench_stages SIZE: igprep's stages as separate programs, the whole chain
+# ingest -> scrub -> detect -> redact -> encode -> verify, each timed from
+# the state the previous ones leave, plus the bare process start (igprep
+# --version), to show where igprep run's time goes. The state before each
+# stage is made once, untimed, and kept as a snapshot (snap/<stage>); every
+# timed run starts from a copy of it (--prepare), so no run pays for the
+# stages before it (detection is slow enough to matter). cp -a keeps the
+# files' times, which verify and approve compare.
 bench_stages() {
   local size=$1 shoot="$inputs/$1" w="$work/$1/igprep" bin="$build_dir/bin"
-  local json="$results/hyperfine-$1-stages.json" clean ingest scrub encode verify
-  clean="rm -rf $(q "$w")"
-  ingest="$(q "$bin/igprep-ingest") $(q "$shoot") --out $(q "$w") --quiet"
-  scrub="$(q "$bin/igprep-scrub") $(q "$shoot") --out $(q "$w") --quiet"
-  encode="$(q "$bin/igprep-encode") $(q "$shoot") --out $(q "$w") --quiet"
-  verify="$(q "$bin/igprep-verify") $(q "$w") --quiet"
-
+  local snaps="$work/$1/snap" json="$results/hyperfine-$1-stages.json"
+  local stage prev="" cmd hf=() cmds=() names=()
+  names=(ingest scrub detect redact encode verify)
+  cmds=(
+    "$(q "$bin/igprep-ingest") $(q "$shoot") --out $(q "$w") --quiet"
+    "$(q "$bin/igprep-scrub") $(q "$shoot") --out $(q "$w") --quiet"
+    # igprep-detect (and -redact) start with ingest and scrub, which find
+    # their work done (state/*.json) and only check the hashes.
+    "$(q "$bin/igprep-detect") $(q "$shoot") --out $(q "$w") --quiet"
+    "$(q "$bin/igprep-redact") $(q "$shoot") --out $(q "$w") --quiet"
+    "$(q "$bin/igprep-encode") $(q "$shoot") --out $(q "$w") --quiet"
+    "$(q "$bin/igprep-verify") $(q "$w") --quiet"
+  )
+  rm -rf "$w" "$snaps"
+  mkdir -p "$snaps" "$w"
+  cp -a "$w" "$snaps/ingest"
+  hf=(hyperfine --warmup "$warmup" --runs "$runs" --export-json "$json"
+    --prepare "rm -rf $(q "$w")" --command-name "process start" "$(q "$igprep") --version")
+  for i in "${!names[@]}"; do
+    stage=${names[$i]}
+    cmd=${cmds[$i]}
+    hf+=(--prepare "rm -rf $(q "$w") && cp -a $(q "$snaps/$stage") $(q "$w")"
+      --command-name "$stage" "$cmd")
+    # The state after this stage: the next one's starting point.
+    if [ "$i" -lt $((${#names[@]} - 1)) ]; then
+      bash -c "$cmd" || die "failed: $cmd"
+      cp -a "$w" "$snaps/${names[$((i + 1))]}"
+    fi
+  done
   echo
   echo "bench: ${size%mp} MP, igprep's stages one by one"
-  hyperfine --warmup "$warmup" --runs "$runs" --export-json "$json" \
-    --prepare "$clean" --command-name "process start" "$(q "$igprep") --version" \
-    --prepare "$clean" --command-name ingest "$ingest" \
-    --prepare "$clean && $ingest" --command-name scrub "$scrub" \
-    --prepare "$clean && $ingest && $scrub" --command-name encode "$encode" \
-    --prepare "$clean && $ingest && $scrub && $encode" --command-name verify "$verify"
+  "${hf[@]}"
+  [ -s "$w/posts/feed-01/feed-01.jpg" ] || die "the stage chain made no post"
   python3 "$repo/bench/table.py" stages "$json" "$results/hyperfine-$1.json" >>"$summary"
+}
+
+# make_shoot NAME COUNT WIDTH HEIGHT: inputs/NAME/, a shoot of COUNT
+# camera-like photos, each two Debian-packaged pictures (python3-skimage's
+# colour photos, and dlib's example photos of people when libdlib's examples
+# are installed) side by side, upscaled to WIDTH x HEIGHT with vips, flipped
+# every other one, with grain and a camera's EXIF copied from the 12 MP input.
+# Posts: carousels of 10 and feed posts for the rest, no templates.
+make_shoot() {
+  local dir="$inputs/$1" n=$2 w=$3 h=$4 tmp i a b pics=()
+  if [ -s "$dir/shoot.json" ] && [ "$(find "$dir" -name 'IMG_*.JPG' | wc -l)" -eq "$n" ]; then
+    return 0
+  fi
+  for f in "$skdata"/{astronaut.png,coffee.png,chelsea.png,rocket.jpg,motorcycle_left.png,hubble_deep_field.jpg,retina.jpg,ihc.png} \
+    /usr/share/doc/libdlib19.1/examples/faces/{2008_002470.jpg,2008_007676.jpg,2009_004587.jpg,2008_001322.jpg,bald_guys.jpg,dogs.jpg}; do
+    [ -f "$f" ] && pics+=("$f")
+  done
+  [ "${#pics[@]}" -ge 2 ] || die "python3-skimage's pictures are needed to make the $1 shoot"
+  echo "bench: making $dir ($n photos, ${w}x$h, from ${#pics[@]} pictures)"
+  rm -rf "$dir"
+  mkdir -p "$dir"
+  tmp=$(mktemp -d "$inputs/.tmp.XXXXXX")
+  for ((i = 1; i <= n; i++)); do
+    a=${pics[$(((i - 1) % ${#pics[@]}))]}
+    b=${pics[$(((i * 5 + 2) % ${#pics[@]}))]}
+    vips thumbnail "$a" "$tmp/a.v" 1000 --height 1500 --size both --crop centre
+    vips thumbnail "$b" "$tmp/b.v" 1000 --height 1500 --size both --crop centre
+    vips colourspace "$tmp/a.v" "$tmp/a3.v" srgb
+    vips colourspace "$tmp/b.v" "$tmp/b3.v" srgb
+    vips arrayjoin "$tmp/a3.v $tmp/b3.v" "$tmp/ab.v"
+    if ((i % 2)); then vips flip "$tmp/ab.v" "$tmp/c.v" horizontal; else mv "$tmp/ab.v" "$tmp/c.v"; fi
+    vips thumbnail "$tmp/c.v" "$tmp/rgb.v" "$w" --height "$h" --size both --crop centre
+    vips gaussnoise "$tmp/noise.v" "$w" "$h" --sigma 6 --mean 0 --seed "$i"
+    vips add "$tmp/rgb.v" "$tmp/noise.v" "$tmp/sum.v"
+    vips cast "$tmp/sum.v" "$tmp/img.v" uchar
+    vips jpegsave "$tmp/img.v" "$tmp/$(printf 'IMG_%04d.JPG' "$i")" --Q 92 --subsample-mode on --strip
+  done
+  rm -f "$tmp"/*.v
+  exiftool -q -overwrite_original -TagsFromFile "$inputs/12mp/IMG_0001.JPG" -all:all "$tmp"/IMG_*.JPG
+  # Carousels of 10 while 10 photos are left for single posts, then feed posts.
+  python3 - "$1" "$n" >"$tmp/shoot.json" <<'PY'
+import json, sys
+name, n = sys.argv[1], int(sys.argv[2])
+files = ["IMG_%04d.JPG" % i for i in range(1, n + 1)]
+posts, i = [], 0
+while n - i >= 20:
+    posts.append({"id": "carousel-%02d" % (len(posts) + 1), "type": "carousel",
+                  "media": [{"file": f} for f in files[i:i + 10]]})
+    i += 10
+for f in files[i:]:
+    posts.append({"id": "feed-%02d" % (len(posts) + 1), "type": "feed", "media": [{"file": f}]})
+print(json.dumps({"version": 1, "shoot": "bench-" + name, "posts": posts}))
+PY
+  python3 -m json.tool "$tmp/shoot.json" >/dev/null || die "made a bad shoot.json"
+  mv "$tmp"/IMG_*.JPG "$dir/"
+  mv "$tmp/shoot.json" "$dir/"
+  rm -rf "$tmp"
+}
+
+# bench_shoot NAME: igprep run over a whole shoot at --jobs 1 and --jobs 2,
+# each from an empty OUT, under GNU time for its peak RSS.
+bench_shoot() {
+  local shoot="$inputs/$1" w="$work/$1" json="$results/hyperfine-$1.json" hf j n
+  local shoot_runs=${BENCH_SHOOT_RUNS:-1}
+  n=$(find "$shoot" -name 'IMG_*.JPG' | wc -l)
+  hf=(hyperfine --warmup 0 --runs "$shoot_runs" --export-json "$json")
+  for j in 1 2; do
+    hf+=(--prepare "rm -rf $(q "$w")" --command-name "jobs $j"
+      "/usr/bin/time -a -f %M -o $(q "$results/rss-$1-jobs$j.txt") $(q "$igprep") run $(q "$shoot") --out $(q "$w") --quiet --jobs $j")
+    rm -f "$results/rss-$1-jobs$j.txt"
+  done
+  echo
+  echo "bench: a shoot of $n photos, igprep run at --jobs 1 and --jobs 2"
+  "${hf[@]}"
+  [ "$(find "$w/posts" -name '*.jpg' | wc -l)" -eq "$n" ] || die "igprep run made no post for some of the $n photos"
+  python3 "$repo/bench/table.py" shoot "$json" "$n" \
+    "jobs 1=$(sort -n "$results/rss-$1-jobs1.txt" | tail -n 1)" \
+    "jobs 2=$(sort -n "$results/rss-$1-jobs2.txt" | tail -n 1)" >>"$summary"
 }
 
 # ------------------------------------------------------------------- main --
@@ -203,6 +308,9 @@ make_input 24mp 6000 4000
     "igprep / this > 1: igprep is that many times slower"
 } >"$summary"
 
+shoot_photos=${BENCH_SHOOT_PHOTOS:-30}
+[ "$do_shoot" = 0 ] || make_shoot shoot "$shoot_photos" 4000 3000
+
 for size in 12mp 24mp; do
   src="$inputs/$size/IMG_0001.JPG"
   mb=$(awk -v b="$(stat -c %s "$src")" 'BEGIN { printf "%.1f", b / 1e6 }')
@@ -211,6 +319,10 @@ for size in 12mp 24mp; do
   bench_compare "$size" "${size%mp} MP ($dims, $mb MB JPEG Q92, EXIF+GPS) -> 1080x1350 q90"
   [ "$do_stages" = 0 ] || bench_stages "$size"
 done
+if [ "$do_shoot" != 0 ]; then
+  echo >>"$summary"
+  bench_shoot shoot
+fi
 rm -rf "$work"
 
 echo

@@ -6,6 +6,9 @@
       divided by this command's (the first NAME is igprep), peak RSS
   table.py stages STAGES.json RESULTS.json
       igprep's stages run one by one, next to the whole `igprep run`
+  table.py shoot RESULTS.json PHOTOS NAME=PEAK_RSS_KIB...
+      `igprep run` over a whole shoot at each --jobs value (the first NAME
+      is the base of the speed-up)
 
 Only the standard library, so nothing beyond python3 itself is needed.
 """
@@ -15,7 +18,10 @@ import sys
 
 
 def load(path):
-    return {r["command"]: r for r in json.load(open(path))["results"]}
+    runs = {r["command"]: r for r in json.load(open(path))["results"]}
+    for r in runs.values():
+        r["stddev"] = r["stddev"] or 0.0  # hyperfine gives null for a single run
+    return runs
 
 
 def ms(seconds):
@@ -64,6 +70,20 @@ def stages(path, whole_path):
     print_rows(rows)
 
 
+def shoot(path, photos, rss_args):
+    runs = load(path)
+    rss = dict(a.rsplit("=", 1) for a in rss_args)
+    names = list(rss)
+    first = runs[names[0]]
+    print(f"a shoot of {photos} photos (12 MP), igprep run")
+    rows = [("igprep run", "wall", "per photo", "cpu user+sys", "speed-up", "peak RSS")]
+    for name in names:
+        r = runs[name]
+        rows.append((name, f"{r['mean']:.1f} s", ms(r["mean"] / photos), f"{cpu(r):.1f} s",
+                     f"{first['mean'] / r['mean']:.2f}", f"{int(rss[name]) / 1024:.0f} MiB"))
+    print_rows(rows)
+
+
 def print_rows(rows):
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     for row in rows:
@@ -76,5 +96,7 @@ if __name__ == "__main__":
         compare(sys.argv[2], sys.argv[3], sys.argv[4:])
     elif len(sys.argv) == 4 and sys.argv[1] == "stages":
         stages(sys.argv[2], sys.argv[3])
+    elif len(sys.argv) >= 5 and sys.argv[1] == "shoot":
+        shoot(sys.argv[2], int(sys.argv[3]), sys.argv[4:])
     else:
         sys.exit(__doc__)

@@ -1,6 +1,7 @@
 /* approve: record who approved which post, when, and the exact bytes
  * approved; and the checks proof and publish share with it. */
 #include "publish.h"
+#include "checks.h"
 #include "stage.h"
 #include "log.h"
 
@@ -62,7 +63,8 @@ json_t *igp_encode_state_load(const char *out_dir)
     return state;
 }
 
-/* The failed checks of one verify.json file entry, as "aspect, bytes". */
+/* The failed checks of one verify.json file entry, each in verify's words
+ * (what is wrong, what to do), separated by " / ". */
 static void append_failed_checks(GString *why, json_t *entry)
 {
     json_t *c;
@@ -72,8 +74,9 @@ static void append_failed_checks(GString *why, json_t *entry)
     {
         if (json_is_true(json_object_get(c, "ok")))
             continue;
-        g_string_append_printf(why, "%s%s", n++ ? ", " : "",
-                               json_string_value(json_object_get(c, "check")));
+        char *sentence = igp_check_sentence(c);
+        g_string_append_printf(why, "%s%s", n++ ? " / " : "", sentence);
+        g_free(sentence);
     }
 }
 

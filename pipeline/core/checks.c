@@ -1,6 +1,9 @@
 #include "checks.h"
 
 #include <math.h>
+#include <stdio.h>
+
+#include <glib.h>
 
 void igp_report_init(IgpFileReport *r, const char *file, const char *kind)
 {
@@ -16,6 +19,108 @@ void igp_check(IgpFileReport *r, const char *name, int ok, json_t *value, const 
         json_object_set_new(c, "limit", json_string(limit));
     json_array_append_new(r->checks, c);
     r->ok &= ok;
+}
+
+static void set_on_last(IgpFileReport *r, const char *key, const char *text)
+{
+    json_t *last = json_array_get(r->checks, json_array_size(r->checks) - 1);
+    if (last && text)
+        json_object_set_new(last, key, json_string(text));
+}
+
+void igp_check_says(IgpFileReport *r, const char *message)
+{
+    set_on_last(r, "message", message);
+}
+
+void igp_check_warns(IgpFileReport *r, const char *warning)
+{
+    set_on_last(r, "warning", warning);
+}
+
+/* A number as people write it: whole numbers as they are, others to 4
+ * significant digits (0.03, not 0.029999999999999999). */
+static void append_number(GString *s, double v)
+{
+    if (v == floor(v) && fabs(v) < 1e15)
+        g_string_append_printf(s, "%.0f", v);
+    else if (fabs(v) >= 1000)
+        g_string_append_printf(s, "%.0f", v);
+    else
+        g_string_append_printf(s, "%.4g", v);
+}
+
+static void append_value(GString *s, const json_t *v)
+{
+    const char *key;
+    json_t *item;
+    size_t i;
+
+    switch (json_typeof(v)) {
+    case JSON_STRING:
+        g_string_append(s, json_string_value(v));
+        break;
+    case JSON_INTEGER:
+    case JSON_REAL:
+        append_number(s, json_number_value(v));
+        break;
+    case JSON_TRUE:
+    case JSON_FALSE:
+        g_string_append(s, json_is_true(v) ? "yes" : "no");
+        break;
+    case JSON_ARRAY:
+        if (json_array_size(v) == 0)
+            g_string_append(s, "none");
+        json_array_foreach(v, i, item)
+        {
+            if (i)
+                g_string_append(s, ", ");
+            append_value(s, item);
+        }
+        break;
+    case JSON_OBJECT:
+        i = 0;
+        json_object_foreach((json_t *)v, key, item)
+        {
+            g_string_append_printf(s, "%s%s ", i++ ? ", " : "", key);
+            append_value(s, item);
+        }
+        break;
+    default:
+        g_string_append(s, "nothing");
+    }
+}
+
+char *igp_check_value_text(const json_t *value)
+{
+    GString *s = g_string_new(NULL);
+    append_value(s, value);
+    return g_string_free(s, FALSE);
+}
+
+char *igp_check_sentence(const json_t *check)
+{
+    const char *message = json_string_value(json_object_get(check, "message"));
+    const char *limit = json_string_value(json_object_get(check, "limit"));
+    char *name, *value, *out;
+
+    if (message)
+        return g_strdup(message);
+    name = g_strdup(json_string_value(json_object_get(check, "check")));
+    g_strdelimit(name, "_", ' ');
+    value = igp_check_value_text(json_object_get(check, "value"));
+    out = g_strdup_printf("%s is %s%s%s; make the file again with igprep run and do not edit it",
+                          name ? name : "a check", value, limit ? ", expected " : "",
+                          limit ? limit : "");
+    g_free(name);
+    g_free(value);
+    return out;
+}
+
+const char *igp_check_subject(const json_t *file_report, const json_t *check)
+{
+    const char *file = json_string_value(json_object_get(json_object_get(check, "value"), "file"));
+    return file ? file : json_string_value(json_object_get(file_report, "file"));
 }
 
 json_t *igp_report_finish(IgpFileReport *r)

@@ -21,6 +21,35 @@ void igp_report_init(IgpFileReport *r, const char *file, const char *kind);
 /** Record a check; takes the reference to @p value. @p limit may be NULL. */
 void igp_check(IgpFileReport *r, const char *name, int ok, json_t *value, const char *limit);
 
+/**
+ * Word the last recorded check for people: @p message says what is wrong and
+ * what to do, in one plain sentence without the file's name (verify, proof,
+ * approve and publish put it after the file). Stored as the check's "message".
+ */
+void igp_check_says(IgpFileReport *r, const char *message);
+
+/**
+ * Attach a warning to the last recorded check (which passed): something a
+ * person should look at that does not refuse the file. Stored as "warning".
+ */
+void igp_check_warns(IgpFileReport *r, const char *warning);
+
+/**
+ * A failed check in one plain sentence (no file name, no final period): its
+ * "message", else its name, value (numbers rounded) and limit, and what to
+ * do. Free with g_free().
+ */
+char *igp_check_sentence(const json_t *check);
+
+/** A check value as plain words: numbers rounded, lists joined with commas. Free with g_free(). */
+char *igp_check_value_text(const json_t *value);
+
+/**
+ * Which file a check is about: its value's "file" (a post slide checked in
+ * its master's report), else the report's own file.
+ */
+const char *igp_check_subject(const json_t *file_report, const json_t *check);
+
 /** Finish: sets "ok" and returns the report (caller owns it). */
 json_t *igp_report_finish(IgpFileReport *r);
 

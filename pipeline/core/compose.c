@@ -1,6 +1,7 @@
 /* compose: draw each templated post's slides (and its next-day story) from
  * its template and the redacted masters, with cairo, pango and librsvg. */
 #include "stage.h"
+#include "faces.h"
 #include "log.h"
 #include "postfill.h"
 #include "reel_post.h"
@@ -487,25 +488,11 @@ typedef struct ComposeJob {
     IgpProgress *progress;
 } ComposeJob;
 
-/* Face boxes of a source from faces.json: every face, hidden or cleared
- * (a hidden face is a blurred patch nobody should see cut in half either). */
+/* Face boxes of a source from faces.json that steer its crops: hidden and
+ * cleared faces, not the boxes the editor marked "ignore" (not a face). */
 static int load_faces(const ComposeJob *job, const char *file, double (**out)[4])
 {
-    json_t *faces = json_object_get(json_object_get(job->faces, file), "faces"), *f;
-    size_t i;
-    int n = 0;
-
-    *out = g_malloc0(sizeof(double[4]) * (json_array_size(faces) + 1));
-    json_array_foreach(faces, i, f)
-    {
-        json_t *box = json_object_get(f, "box");
-        if (json_array_size(box) != 4)
-            continue; /* a video track: not for photo slots */
-        for (int k = 0; k < 4; k++)
-            (*out)[n][k] = json_number_value(json_array_get(box, k));
-        n++;
-    }
-    return n;
+    return igp_faces_crop_boxes(json_object_get(json_object_get(job->faces, file), "faces"), out);
 }
 
 typedef struct Pictures {

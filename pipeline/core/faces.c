@@ -428,6 +428,23 @@ const char *igp_face_decision(const json_t *face)
     return igp_face_is_cleared(face) ? "cleared" : igp_face_is_ignored(face) ? "ignored" : "hidden";
 }
 
+int igp_faces_crop_boxes(const json_t *faces, double (**out)[4])
+{
+    const json_t *face;
+    size_t i;
+    int n = 0;
+
+    *out = g_malloc0(sizeof(double[4]) * (json_array_size(faces) + 1));
+    json_array_foreach(faces, i, face)
+    {
+        /* As for a video's crop window (IGP_TRACKS_FACES): "ignore" wins. */
+        if (igp_face_is_ignored(face) || igp_face_box(face, (*out)[n]) != 0)
+            continue;
+        n++;
+    }
+    return n;
+}
+
 /* Highest N of ids "fN" in @p faces. */
 static int highest_number(const json_t *faces)
 {

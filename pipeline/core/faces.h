@@ -79,6 +79,16 @@ const char *igp_face_decision(const json_t *face);
 /** The face's box as numbers; returns 0, or -1 when it has none. */
 int igp_face_box(const json_t *face, double box[4]);
 
+/**
+ * The boxes of a photo's faces that steer its crops: every face but the
+ * ones marked "ignore" (hidden and cleared alike: a hidden face is a blurred
+ * patch nobody should see cut in half either). A box the editor says is not
+ * a face moves no crop. Faces without a box (video tracks) are skipped.
+ * @param out set to a g_malloc'd array of [x, y, w, h] (never NULL)
+ * @return the number of boxes in *out
+ */
+int igp_faces_crop_boxes(const json_t *faces, double (**out)[4]);
+
 /* ---- videos (docs/faces.md, "Videos") ----
  * A video's face is either a track, {"id": "t1", "source": "detected",
  * "cleared": false, "track": [{"t": 0.0, "box": [x, y, w, h]}, ...]} (boxes

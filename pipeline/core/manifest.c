@@ -13,6 +13,8 @@
 #include <glib.h>
 
 enum { CAROUSEL_MIN = 2, CAROUSEL_MAX = 10, CAPTION_MAX = 2200, COLLABORATORS_MAX = 3 };
+/* The range igprep detect's --min-face takes. */
+enum { MIN_FACE_LO = 8, MIN_FACE_HI = 4096 };
 
 /* Ids and the shoot's name become folder and file names ("<id>-01.jpg",
  * ".<id>-story.jpg.tmp-..."): kept well under NAME_MAX. */
@@ -24,7 +26,8 @@ enum { OUTBOX_NAME_MAX = NAME_MAX - IGP_TEMP_NAME_EXTRA };
 
 #define STORY_SUFFIX "-story"
 
-static const char *const root_keys[] = {"version", "shoot", "title", "date", "posts", NULL};
+static const char *const root_keys[] = {"version",  "shoot",    "title", "date", "posts",
+                                        "min_face", "thorough", "style", NULL};
 static const char *const post_keys[] = {
     "id",       "type",          "template",  "media", "aspect",         "text", "caption", "alt",
     "schedule", "collaborators", "subtitles", "cover", "story_followup", "fps",  NULL};
@@ -488,6 +491,30 @@ static int check_outbox_name(const Checker *c, const IgpManifest *m, int index)
     return ret;
 }
 
+/* The shoot's face settings: "min_face", "thorough", "style" (docs/faces.md). */
+static int check_face_settings(const Checker *c, IgpManifest *m)
+{
+    static const char *const styles[] = {"blur", "mosaic", "fill", "sticker", NULL};
+    json_t *min_face, *thorough, *style;
+    int ret;
+
+    if ((ret = get_typed(c, "", m->root, "min_face", JSON_INTEGER, 0, &min_face)) ||
+        (ret = get_typed(c, "", m->root, "thorough", JSON_TRUE, 0, &thorough)) ||
+        (ret = get_typed(c, "", m->root, "style", JSON_STRING, 0, &style)))
+        return ret;
+    if (min_face &&
+        (json_integer_value(min_face) < MIN_FACE_LO || json_integer_value(min_face) > MIN_FACE_HI))
+        return fail_at(c, "/min_face", "'min_face' must be %d to %d pixels, not %lld", MIN_FACE_LO,
+                       MIN_FACE_HI, (long long)json_integer_value(min_face));
+    if (style && !g_strv_contains(styles, json_string_value(style)))
+        return fail_at(c, "/style", "'style' must be blur, mosaic, fill or sticker, not '%s'",
+                       json_string_value(style));
+    m->face_min_size = min_face ? (int)json_integer_value(min_face) : 0;
+    m->face_thorough = thorough ? json_is_true(thorough) : -1;
+    m->face_style = style ? json_string_value(style) : NULL;
+    return 0;
+}
+
 static int check_root(const Checker *c, const char *shoot_dir, IgpManifest *m)
 {
     json_t *version, *shoot, *posts, *v;
@@ -504,7 +531,8 @@ static int check_root(const Checker *c, const char *shoot_dir, IgpManifest *m)
     if ((ret = get_typed(c, "", m->root, "shoot", JSON_STRING, 1, &shoot)) ||
         (ret = get_typed(c, "", m->root, "title", JSON_STRING, 0, &v)) ||
         (ret = get_typed(c, "", m->root, "date", JSON_STRING, 0, &v)) ||
-        (ret = get_typed(c, "", m->root, "posts", JSON_ARRAY, 1, &posts)))
+        (ret = get_typed(c, "", m->root, "posts", JSON_ARRAY, 1, &posts)) ||
+        (ret = check_face_settings(c, m)))
         return ret;
     if ((ret = check_plain_name(c, "/shoot", "'shoot'", json_string_value(shoot))))
         return ret;

@@ -59,6 +59,10 @@ typedef struct IgpManifest {
     json_t *root;
     char *text; ///< shoot.json as read, for messages that name a line and column
     size_t len;
+    /* The shoot's face settings (docs/faces.md); the command line's win. */
+    int face_thorough;      ///< "thorough": 1 true, 0 false, -1 absent
+    int face_min_size;      ///< "min_face" in pixels, or 0 when absent
+    const char *face_style; ///< "style" (blur, mosaic, fill, sticker), or NULL; in root
 } IgpManifest;
 
 /**

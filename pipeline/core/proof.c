@@ -2,6 +2,7 @@
  * for the people who approve it: the post as it will appear, its words,
  * and what the checks found. */
 #include "publish.h"
+#include "checks.h"
 #include "stage.h"
 #include "log.h"
 
@@ -562,7 +563,8 @@ static void append_faces_markup(GString *m, const Page *p, json_t *redaction)
     g_free(v);
 }
 
-/* One verify.json entry as "✓ name: ok" or "✗ name: check (value, expected limit)". */
+/* One verify.json entry as "✓ name: ok (N checks)", or "✗ name: refused:"
+ * and each failed check in verify's words; then any warning, in orange. */
 static void append_verify_entry(GString *m, const char *name, json_t *entry)
 {
     json_t *c;
@@ -574,27 +576,32 @@ static void append_verify_entry(GString *m, const char *name, json_t *entry)
                                     name, json_array_size(json_object_get(entry, "checks")));
         g_string_append(m, t);
         g_free(t);
-        return;
-    }
-    t = g_markup_printf_escaped("<span foreground=\"#c00000\">✗ %s:", name);
-    g_string_append(m, t);
-    g_free(t);
-    json_array_foreach(json_object_get(entry, "checks"), i, c)
-    {
-        if (json_is_true(json_object_get(c, "ok")))
-            continue;
-        char *value = json_dumps(json_object_get(c, "value"), JSON_ENCODE_ANY | JSON_COMPACT);
-        t = g_markup_printf_escaped(" %s %s (expected %s);",
-                                    json_string_value(json_object_get(c, "check")),
-                                    value ? value : "?",
-                                    json_string_value(json_object_get(c, "limit"))
-                                        ? json_string_value(json_object_get(c, "limit"))
-                                        : "?");
+    } else {
+        t = g_markup_printf_escaped("<span foreground=\"#c00000\">✗ %s: refused by verify:", name);
         g_string_append(m, t);
         g_free(t);
-        free(value);
+        json_array_foreach(json_object_get(entry, "checks"), i, c)
+        {
+            if (json_is_true(json_object_get(c, "ok")))
+                continue;
+            char *sentence = igp_check_sentence(c);
+            t = g_markup_printf_escaped(" %s.", sentence);
+            g_string_append(m, t);
+            g_free(t);
+            g_free(sentence);
+        }
+        g_string_append(m, "</span>\n");
     }
-    g_string_append(m, "</span>\n");
+    json_array_foreach(json_object_get(entry, "checks"), i, c)
+    {
+        const char *warning = json_string_value(json_object_get(c, "warning"));
+        if (!warning)
+            continue;
+        t = g_markup_printf_escaped("<span foreground=\"#b86200\">⚠ %s, a warning: %s.</span>\n",
+                                    name, warning);
+        g_string_append(m, t);
+        g_free(t);
+    }
 }
 
 static json_t *verify_entry(json_t *verify, const char *path)

@@ -18,6 +18,7 @@ void igp_stage_default_settings(IgpStageSettings *s)
     igp_image_default_limits(&s->limits);
     igp_video_default_limits(&s->video_limits);
     s->max_file_bytes = INT64_C(4000000000);
+    s->face_thorough = -1; /* not given: shoot.json's, else no */
     igp_jpeg_default_settings(&s->master);
     s->master.quality = 95;
     s->master.subsample = 0;
@@ -47,19 +48,34 @@ static int compare_names(gconstpointer a, gconstpointer b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* The face settings not given on the command line come from shoot.json, so
+ * a run reproduces the editor's choice (and the state keys, made from these,
+ * stay the same from run to run). */
+static void apply_shoot_settings(IgpStageSettings *s, const IgpManifest *m)
+{
+    if (s->face_thorough < 0)
+        s->face_thorough = m->face_thorough > 0;
+    if (s->face_min_size <= 0)
+        s->face_min_size = m->face_min_size;
+    if (!s->face_style)
+        s->face_style = m->face_style;
+}
+
 int igp_shoot_open(const IgpStageSettings *settings, IgpShoot **out)
 {
     IgpShoot *shoot = g_new0(IgpShoot, 1);
     GHashTable *seen;
     int ret;
 
-    shoot->settings = settings;
+    shoot->own_settings = *settings;
+    shoot->settings = &shoot->own_settings;
     shoot->media = g_ptr_array_new_with_free_func(g_free);
     ret = igp_manifest_load(settings->shoot_dir, &shoot->manifest);
     if (ret) {
         igp_shoot_free(&shoot);
         return ret;
     }
+    apply_shoot_settings(&shoot->own_settings, shoot->manifest);
     if (settings->only_post && !igp_manifest_find_post(shoot->manifest, settings->only_post)) {
         GString *ids = g_string_new(NULL);
         const int n = shoot->manifest->n_posts, shown = MIN(n, 10);
@@ -112,6 +128,11 @@ void igp_shoot_free(IgpShoot **pshoot)
 
 int igp_json_save(const char *path, json_t *doc)
 {
+    return igp_json_save_flags(path, doc, 0);
+}
+
+int igp_json_save_flags(const char *path, json_t *doc, size_t flags)
+{
     char *dir = g_path_get_dirname(path);
     char *text;
     int ret = igp_mkdir_p(dir);
@@ -119,7 +140,7 @@ int igp_json_save(const char *path, json_t *doc)
     g_free(dir);
     if (ret)
         return ret;
-    text = json_dumps(doc, JSON_INDENT(2) | JSON_SORT_KEYS);
+    text = json_dumps(doc, JSON_INDENT(2) | JSON_SORT_KEYS | flags);
     if (!text)
         return igp_error(IGP_ERR(ENOMEM), path, "cannot serialise JSON");
     /* A trailing newline, as text files should have. */

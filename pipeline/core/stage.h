@@ -38,10 +38,12 @@ typedef struct IgpStageSettings {
     int64_t max_file_bytes;      ///< refuse larger sources; default 4 GB
     IgpJpegSettings master;      ///< masters: quality 95, 4:4:4
     IgpJpegSettings post;        ///< posts: quality 90, 4:2:0, at most 8 MB
-    /* ---- faces (detect, redact; docs/faces.md) ---- */
-    int face_thorough;      ///< detect at score 0.5 instead of 0.6 (an editor's pass)
-    int face_min_size;      ///< smallest face looked for, in pixels; default 24
-    const char *face_style; ///< redaction style over the faces.json one (--style), or NULL
+    /* ---- faces (detect, redact; docs/faces.md) ----
+     * As given on the command line; igp_shoot_open() fills in the ones not
+     * given from shoot.json ("thorough", "min_face", "style"). */
+    int face_thorough; ///< detect at score 0.5 instead of 0.6 (an editor's pass); -1: not given
+    int face_min_size; ///< smallest face looked for, in pixels; 0: not given (24)
+    const char *face_style; ///< redaction style over the faces.json one, or NULL
     const char *face_model; ///< BlazeFace model file; NULL: $IGPREP_FACE_MODEL or models/
 } IgpStageSettings;
 
@@ -49,7 +51,10 @@ void igp_stage_default_settings(IgpStageSettings *s);
 
 /** A shoot opened for a run: its manifest and the media its selected posts use. */
 typedef struct IgpShoot {
+    /** The run's settings: the command line's, then shoot.json's face settings
+     *  (points to own_settings). */
     const IgpStageSettings *settings;
+    IgpStageSettings own_settings;
     IgpManifest *manifest;
     char *out_dir;
     GPtrArray *media; ///< unique media file names of the selected posts
@@ -139,6 +144,9 @@ int igp_report_save(const char *out_dir, const char *name, json_t *report);
 
 /** Write a JSON document to @p path atomically, pretty-printed, keys sorted. */
 int igp_json_save(const char *path, json_t *doc);
+
+/** igp_json_save() with more jansson flags, e.g. JSON_REAL_PRECISION(n). */
+int igp_json_save_flags(const char *path, json_t *doc, size_t flags);
 
 /** Run fn(0..n-1, data) on @p jobs threads and wait for all. */
 void igp_parallel_for(int n, int jobs, void (*fn)(int index, void *data), void *data);

@@ -164,6 +164,8 @@ static json_t *verify_file(const char *path, const char *shown_name, const char 
     return igp_report_finish(&r);
 }
 
+/* One line per failed check (and per warning): the file, then one plain
+ * sentence saying what is wrong and what to do. */
 static void say_failures(json_t *file_report)
 {
     json_t *c;
@@ -171,14 +173,17 @@ static void say_failures(json_t *file_report)
 
     json_array_foreach(json_object_get(file_report, "checks"), i, c)
     {
-        if (json_is_true(json_object_get(c, "ok")))
+        const char *warning = json_string_value(json_object_get(c, "warning"));
+        if (json_object_get(c, "derived"))
+            continue; /* said once, for the file it comes from */
+        if (json_is_true(json_object_get(c, "ok"))) {
+            if (warning)
+                igp_log_warning("%s: %s.", igp_check_subject(file_report, c), warning);
             continue;
-        char *value = json_dumps(json_object_get(c, "value"), JSON_ENCODE_ANY | JSON_COMPACT);
-        igp_log_error("%s: %s check failed: %s (expected %s)",
-                      json_string_value(json_object_get(file_report, "file")),
-                      json_string_value(json_object_get(c, "check")), value,
-                      json_string_value(json_object_get(c, "limit")));
-        free(value);
+        }
+        char *sentence = igp_check_sentence(c);
+        igp_log_error("%s: %s.", igp_check_subject(file_report, c), sentence);
+        g_free(sentence);
     }
 }
 
@@ -190,11 +195,85 @@ typedef struct VerifyRun {
 static void add_result(VerifyRun *run, json_t *file_report, int ok)
 {
     run->checked++;
-    if (!ok) {
-        run->failed++;
-        say_failures(file_report);
-    }
+    run->failed += !ok;
+    say_failures(file_report);
     json_array_append_new(run->files, file_report);
+}
+
+static json_t *report_of(VerifyRun *run, const char *file)
+{
+    json_t *e;
+    size_t i;
+
+    json_array_foreach(run->files, i, e)
+    {
+        if (!g_strcmp0(json_string_value(json_object_get(e, "file")), file))
+            return e;
+    }
+    return NULL;
+}
+
+/* Add to post file @p file's report the master's check @p c (failed, or
+ * passed with a warning): the post shows what its master shows. */
+static void pass_on(VerifyRun *run, const char *file, const char *master, json_t *c)
+{
+    json_t *target = report_of(run, file), *copy;
+    int ok = json_is_true(json_object_get(c, "ok"));
+
+    if (!target)
+        return;
+    copy =
+        json_pack("{s:s, s:b, s:{s:s, s:s}, s:s, s:b}", "check", "faces_hidden", "ok", ok, "value",
+                  "master", master, "check", json_string_value(json_object_get(c, "check")),
+                  "limit", "its master's faces hidden", "derived", 1);
+    if (json_object_get(c, "warning"))
+        json_object_set(copy, "warning", json_object_get(c, "warning"));
+    if (!ok) {
+        char *sentence = igp_check_sentence(c);
+        /* A check about this very file reads as it is; one about the master says so. */
+        int about_file = json_object_get(json_object_get(c, "value"), "file") != NULL;
+        json_object_set_new(
+            copy, "message",
+            about_file ? json_string(sentence)
+                       : json_sprintf("its redacted master %s is refused: %s", master, sentence));
+        g_free(sentence);
+    }
+    json_array_append_new(json_object_get(target, "checks"), copy);
+    if (!ok && json_is_true(json_object_get(target, "ok"))) {
+        json_object_set_new(target, "ok", json_false());
+        run->failed++;
+    }
+}
+
+/* A refusal is a refusal everywhere: what verify found in a redacted
+ * master (a face showing in it, or in one slide cut from it) is recorded in
+ * the report of every post file concerned, which is what proof, approve and
+ * publish read. A check about one slide (its value names the file) goes to
+ * that slide only; one about the master to every slide made from it. */
+static void pass_master_findings_on(VerifyRun *run)
+{
+    json_t *e, *c, *slide;
+    size_t i, k, j;
+
+    json_array_foreach(run->files, i, e)
+    {
+        const char *master = json_string_value(json_object_get(e, "file"));
+        if (g_strcmp0(json_string_value(json_object_get(e, "kind")), "redacted-master"))
+            continue;
+        json_array_foreach(json_object_get(e, "checks"), k, c)
+        {
+            const char *about =
+                json_string_value(json_object_get(json_object_get(c, "value"), "file"));
+            if (json_is_true(json_object_get(c, "ok")) && !json_object_get(c, "warning"))
+                continue;
+            if (about) {
+                pass_on(run, about, master, c);
+                continue;
+            }
+            json_array_foreach(json_object_get(e, "slides"), j, slide)
+                pass_on(run, json_string_value(slide), master, c);
+        }
+    }
 }
 
 static void add_stray(VerifyRun *run, const char *rel)
@@ -203,6 +282,8 @@ static void add_stray(VerifyRun *run, const char *rel)
     igp_report_init(&r, rel, "unknown");
     igp_check(&r, "expected", 0, json_string("not made by this run"),
               "only files recorded by igprep");
+    igp_check_says(&r, "igprep did not make this file; take it out of the folder, or run igprep "
+                       "run again if it should be there");
     add_result(run, igp_report_finish(&r), 0);
 }
 
@@ -403,6 +484,7 @@ int igp_verify(const IgpVerifySettings *s)
         verify_posts(&run, s->out_dir);
         verify_masters(&run, s->out_dir);
         igp_verify_faces(s->out_dir, add_face_result, &run); /* faces really hidden */
+        pass_master_findings_on(&run);
     }
     for (char **f = s->files; f && *f; f++) {
         int ok;
@@ -412,8 +494,13 @@ int igp_verify(const IgpVerifySettings *s)
     report = json_pack("{s:i, s:b, s:i, s:i, s:o}", "version", 1, "ok", run.failed == 0, "checked",
                        run.checked, "failed", run.failed, "files", run.files);
     igp_error_clear();
-    if (s->out_dir && (ret = igp_report_save(s->out_dir, "verify", report)) != 0)
-        igp_log_error("%s", igp_error_buffer());
+    if (s->out_dir) {
+        /* For people too: 0.03, not 0.029999999999999999 (measurements, never read back). */
+        char *path = g_build_filename(s->out_dir, "reports", "verify.json", NULL);
+        if ((ret = igp_json_save_flags(path, report, JSON_REAL_PRECISION(10))) != 0)
+            igp_log_error("%s", igp_error_buffer());
+        g_free(path);
+    }
     if (s->json)
         json_dumpf(report, stdout, JSON_INDENT(2)), fputc('\n', stdout);
     if (!s->quiet)

@@ -256,18 +256,34 @@ void igp_check_video_faces(IgpFileReport *r, const char *out_dir, json_t *post, 
         g_free(master);
     }
     igp_error_clear();
-    if (ret != 0)
+    if (ret != 0) {
         igp_check(r, "faces_hidden", 0,
                   json_string("cannot compare with the master (frames report, faces or master "
                               "missing)"),
                   "every uncleared face hidden in every frame");
-    else
-        igp_check(r, "faces_hidden", json_array_size(c.visible) == 0 && c.measured >= 0,
+        igp_check_says(r, "its faces cannot be checked: the frames report, the faces or the "
+                          "master is missing; run igprep run again");
+    } else {
+        int ok = json_array_size(c.visible) == 0 && c.measured >= 0;
+        igp_check(r, "faces_hidden", ok,
                   json_pack("{s:i, s:i, s:f, s:O}", "tracks", c.n_tracks, "face_frames",
                             abs(c.measured), "max_detail", round(c.max_detail * 1000) / 1000,
                             "visible", c.visible),
                   "every uncleared face, every frame: detail correlation with the master at most "
                   "0.35");
+        if (!ok) {
+            json_t *first = json_array_get(c.visible, 0);
+            char *m = g_strdup_printf(
+                "a face (%s, first in frame %lld) is still recognisable: its fine detail matches "
+                "the master's by up to %.2f, at most 0.35 is allowed; make the video again with "
+                "igprep run and do not edit it",
+                first ? json_string_value(json_object_get(first, "id")) : "?",
+                first ? (long long)json_integer_value(json_object_get(first, "frame")) : -1LL,
+                c.max_detail);
+            igp_check_says(r, m);
+            g_free(m);
+        }
+    }
     igp_tracks_free(c.tracks, c.n_tracks);
     json_decref(c.frames);
     json_decref(c.visible);

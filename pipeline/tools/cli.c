@@ -2,6 +2,7 @@
 #include "log.h"
 
 #include "error.h"
+#include "redact.h"
 
 #include <locale.h>
 #include <stdio.h>
@@ -70,8 +71,77 @@ static void apply_numbers(IgpStageSettings *s)
         s->video_limits.max_streams = (int)*v[OPT_STREAMS];
 }
 
+/* The face options (docs/faces.md). Given, they override shoot.json's
+ * "thorough", "min_face" and "style" for this run. */
+static gboolean thorough, no_thorough;
+static gint64 min_face = NOT_GIVEN;
+static char *face_model, *face_style;
+
+enum { MIN_FACE_LO = 8, MIN_FACE_HI = 4096 };
+
+static const GOptionEntry detect_entries[] = {
+    {"thorough", 0, 0, G_OPTION_ARG_NONE, &thorough,
+     "a more sensitive face search for the editor (score 0.5, not 0.6; shoot.json \"thorough\")",
+     NULL},
+    {"no-thorough", 0, 0, G_OPTION_ARG_NONE, &no_thorough,
+     "the normal face search, whatever shoot.json says", NULL},
+    {"min-face", 0, 0, G_OPTION_ARG_INT64, &min_face,
+     "smallest face looked for, in pixels (default: 24; shoot.json \"min_face\")", "PX"},
+    {"model", 0, 0, G_OPTION_ARG_FILENAME, &face_model,
+     "BlazeFace ONNX model (default: models/ from scripts/fetch-models.sh; without it, Haar "
+     "cascades)",
+     "FILE"},
+    {NULL}};
+
+static const GOptionEntry style_entries[] = {
+    {"style", 0, 0, G_OPTION_ARG_STRING, &face_style,
+     "blur, mosaic, fill or sticker for every face without its own \"style\" (default: "
+     "shoot.json's \"style\", else faces.json's, else blur)",
+     "STYLE"},
+    {NULL}};
+
+/* Check the face options given and copy them into @p s. */
+static int apply_face_options(const char *program, IgpStageSettings *s)
+{
+    IgpRedactStyle style;
+
+    if (thorough && no_thorough) {
+        fprintf(stderr, "%s: --thorough and --no-thorough contradict each other\n", program);
+        return IGP_EXIT_USAGE;
+    }
+    if (min_face != NOT_GIVEN && (min_face < MIN_FACE_LO || min_face > MIN_FACE_HI)) {
+        fprintf(stderr, "%s: --min-face takes %d to %d pixels, not %lld\n", program, MIN_FACE_LO,
+                MIN_FACE_HI, (long long)min_face);
+        return IGP_EXIT_USAGE;
+    }
+    if (face_style && igp_redact_style_parse(face_style, &style)) {
+        fprintf(stderr, "%s: --style: %s\n", program, igp_error_buffer());
+        return IGP_EXIT_USAGE;
+    }
+    if (thorough || no_thorough)
+        s->face_thorough = thorough ? 1 : 0;
+    if (min_face != NOT_GIVEN)
+        s->face_min_size = (int)min_face;
+    if (face_model)
+        s->face_model = face_model;
+    if (face_style)
+        s->face_style = face_style;
+    return 0;
+}
+
+/* Add the face options of the stages a program runs: a program accepts
+ * every option of every stage it runs. */
+static void add_face_options(GOptionContext *ctx, unsigned stages)
+{
+    if (stages & IGP_STAGE_DETECT)
+        g_option_context_add_main_entries(ctx, detect_entries, NULL);
+    /* redact hides photos' faces; encode hides videos' in its render pass. */
+    if (stages & (IGP_STAGE_REDACT | IGP_STAGE_ENCODE))
+        g_option_context_add_main_entries(ctx, style_entries, NULL);
+}
+
 int igp_cli_parse_stage(int *argc, char ***argv, const char *program, const char *summary,
-                        IgpStageSettings *settings)
+                        unsigned stages, IgpStageSettings *settings)
 {
     GOptionEntry entries[N_NUMBERS + 6] = {
         {"out", 'o', 0, G_OPTION_ARG_FILENAME, &out_dir,
@@ -94,6 +164,7 @@ int igp_cli_parse_stage(int *argc, char ***argv, const char *program, const char
     g_set_prgname(program);
     ctx = g_option_context_new(usage);
     g_option_context_add_main_entries(ctx, entries, NULL);
+    add_face_options(ctx, stages);
     g_option_context_set_description(
         ctx, "SHOOT is a shoot folder with a shoot.json; it is only read, never written.\n"
              "Exit status: 0 success, 1 some source or post failed, 2 usage error,\n"
@@ -117,7 +188,7 @@ int igp_cli_parse_stage(int *argc, char ***argv, const char *program, const char
                 *argc - 1);
         return IGP_EXIT_USAGE;
     }
-    if (check_numbers(program))
+    if (check_numbers(program) || apply_face_options(program, settings))
         return IGP_EXIT_USAGE;
     settings->shoot_dir = (*argv)[1];
     settings->out_dir = out_dir;
@@ -175,7 +246,7 @@ int igp_cli_stage_main(int argc, char **argv, const char *program, const char *s
     int ret;
 
     igp_stage_default_settings(&settings);
-    if ((ret = igp_cli_parse_stage(&argc, &argv, program, summary, &settings)) ||
+    if ((ret = igp_cli_parse_stage(&argc, &argv, program, summary, stages, &settings)) ||
         (ret = igp_cli_start(argv[0])))
         return ret;
     return igp_cli_finish(igp_run(&settings, stages));

@@ -20,11 +20,13 @@ enum { IGP_EXIT_OK = 0, IGP_EXIT_FAILED = 1, IGP_EXIT_USAGE = 2, IGP_EXIT_POLICY
 
 /**
  * Parse the options every shoot stage takes (SHOOT, --out, --post, --jobs,
- * --quiet, --max-pixels, --quality) into @p settings.
+ * --quiet, --max-pixels, --quality), and those of the @p stages the program
+ * runs (IGP_STAGE_* bits: detect's --thorough, --no-thorough, --min-face,
+ * --model; redact's and encode's --style), into @p settings.
  * @return 0, or IGP_EXIT_USAGE after printing what is wrong
  */
 int igp_cli_parse_stage(int *argc, char ***argv, const char *program, const char *summary,
-                        IgpStageSettings *settings);
+                        unsigned stages, IgpStageSettings *settings);
 
 /** Start libvips (and friends); returns 0 or IGP_EXIT_FAILED after printing why. */
 int igp_cli_start(const char *argv0);

@@ -1,5 +1,6 @@
 /* igprep-template: list, check and preview post templates (docs/templates.md). */
 #include "cli.h"
+#include "faces.h"
 #include "log.h"
 #include "image.h"
 #include "reel_cover.h"
@@ -244,7 +245,8 @@ static int hide_faces(VipsImage **image, json_t *faces)
     {
         json_t *box = json_object_get(f, "box");
         IgpRedactFace face = {.style = IGP_REDACT_BLUR};
-        if (json_is_true(json_object_get(f, "cleared")) || json_array_size(box) != 4 || ret)
+        /* As redact: cleared faces stay, ignored boxes are not faces. */
+        if (igp_face_is_cleared(f) || igp_face_is_ignored(f) || json_array_size(box) != 4 || ret)
             continue;
         face.x = json_number_value(json_array_get(box, 0));
         face.y = json_number_value(json_array_get(box, 1));
@@ -298,22 +300,13 @@ static int load_post(const Options *o, Preview *pv)
         char *path = g_build_filename(o->shoot, post->media[i].file, NULL);
         json_t *faces = json_object_get(
             json_object_get(json_object_get(pv->faces_doc, "media"), post->media[i].file), "faces");
-        size_t k;
-        json_t *f;
         ret = igp_image_open_display(path, NULL, &p->image);
         if (ret == 0)
             ret = hide_faces(&p->image, faces);
         g_free(path);
         p->name = g_strdup(post->media[i].file);
         p->focus[0] = post->media[i].focus[0], p->focus[1] = post->media[i].focus[1];
-        p->faces = g_malloc0(sizeof(double[4]) * (json_array_size(faces) + 1));
-        json_array_foreach(faces, k, f)
-        {
-            json_t *box = json_object_get(f, "box");
-            for (int j = 0; j < 4 && json_array_size(box) == 4; j++)
-                p->faces[p->n_faces][j] = json_number_value(json_array_get(box, j));
-            p->n_faces += json_array_size(box) == 4;
-        }
+        p->n_faces = igp_faces_crop_boxes(faces, &p->faces);
         pv->n++;
     }
     igp_manifest_free(&m);

@@ -10,6 +10,7 @@
 
 static const char usage[] =
     "usage: igprep run SHOOT [--out DIR] [--jobs N] [--post ID] [--quiet] [--json]\n"
+    "                  [--min-face PX] [--thorough] [--style STYLE] ... ('igprep run --help')\n"
     "       igprep STAGE [ARGS...]\n"
     "       igprep --help | --version\n"
     "\n"
@@ -91,7 +92,7 @@ int main(int argc, char **argv)
     argc--, argv++;
     igp_stage_default_settings(&settings);
     if ((ret = igp_cli_parse_stage(&argc, &argv, "igprep run", "run every stage on a shoot folder",
-                                   &settings)) ||
+                                   IGP_STAGE_ALL, &settings)) ||
         (ret = igp_cli_start(argv[0])))
         return ret;
     return igp_cli_finish(igp_run(&settings, IGP_STAGE_ALL));
