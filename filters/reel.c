@@ -240,7 +240,7 @@ static void set_bt709(AVCodecContext *enc)
 }
 
 static int open_x264(AVCodecContext **out, int w, int h, AVRational tb, AVRational rate,
-                     const char *preset, int crf, int global_header)
+                     const char *preset, int crf, int threads)
 {
     const AVCodec *codec = avcodec_find_encoder_by_name("libx264");
     AVCodecContext *enc;
@@ -254,11 +254,11 @@ static int open_x264(AVCodecContext **out, int w, int h, AVRational tb, AVRation
     enc->time_base = tb;
     enc->framerate = rate;
     enc->sample_aspect_ratio = (AVRational){1, 1};
-    enc->thread_count = 0;
     set_bt709(enc);
-    enc->flags |= AV_CODEC_FLAG_BITEXACT | (global_header ? AV_CODEC_FLAG_GLOBAL_HEADER : 0);
+    enc->flags |= AV_CODEC_FLAG_BITEXACT | AV_CODEC_FLAG_GLOBAL_HEADER;
     av_opt_set(enc->priv_data, "preset", preset, 0);
     av_opt_set_int(enc->priv_data, "crf", crf, 0);
+    igp_x264_deterministic(enc, threads);
     return 0;
 }
 
@@ -267,6 +267,9 @@ static int open_video_encoders(Render *r)
     const IgpReelJob *job = r->job;
     int ret;
 
+    /* One thread: with its VBV cap, x264's rate control would otherwise read
+     * the sizes of frames other threads are still encoding, and the bytes
+     * would follow how busy the machine is. */
     open_x264(&r->venc, job->width, job->height, (AVRational){1, job->fps},
               (AVRational){job->fps, 1}, job->preset, job->crf, 1);
     if (!r->venc)
@@ -289,7 +292,7 @@ static int open_video_encoders(Render *r)
     /* The archived master keeps every source frame and its timing. */
     const AVStream *st = r->in->streams[r->vi];
     open_x264(&r->menc, r->vdec->width & ~1, r->vdec->height & ~1, st->time_base,
-              st->avg_frame_rate, "veryfast", MASTER_CRF, 1);
+              st->avg_frame_rate, "veryfast", MASTER_CRF, IGP_X264_THREADS);
     if ((ret = avcodec_open2(r->menc, r->menc->codec, NULL)) < 0)
         return igp_av_error(ret, job->master_output, "cannot open H.264 encoder");
     return (r->master.video = add_stream(&r->master, r->menc)) ? 0 : IGP_ERR(ENOMEM);

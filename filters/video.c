@@ -13,6 +13,7 @@
 #include <libavfilter/buffersrc.h>
 #include <libavformat/avformat.h>
 #include <libavutil/audio_fifo.h>
+#include <libavutil/cpu.h>
 #include <libavutil/display.h>
 #include <libavutil/opt.h>
 #include <libavutil/pixdesc.h>
@@ -199,6 +200,17 @@ static AVStream *new_output_stream(Transcoder *t, AVCodecContext *enc)
     return st;
 }
 
+void igp_x264_deterministic(AVCodecContext *enc, int threads)
+{
+    /* Every processor with AVX-512 has AVX2, FMA3, BMI1, BMI2 and LZCNT,
+     * which x264's "AVX2" stands for; its AVX2 code matches its C code. */
+    const int avx512 = AV_CPU_FLAG_AVX512 | AV_CPU_FLAG_AVX2 | AV_CPU_FLAG_FMA3 | AV_CPU_FLAG_BMI2;
+
+    enc->thread_count = threads;
+    if ((av_get_cpu_flags() & avx512) == avx512)
+        av_opt_set(enc->priv_data, "x264-params", "asm=AVX2", 0);
+}
+
 static int open_video_encoder(Transcoder *t)
 {
     const AVCodec *codec = avcodec_find_encoder_by_name("libx264");
@@ -226,6 +238,7 @@ static int open_video_encoder(Transcoder *t)
         enc->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
     av_opt_set_int(enc->priv_data, "crf", MASTER_CRF, 0);
     av_opt_set(enc->priv_data, "preset", "veryfast", 0);
+    igp_x264_deterministic(enc, IGP_X264_THREADS);
     if ((ret = avcodec_open2(enc, codec, NULL)) < 0)
         return igp_av_error(ret, t->source, "cannot open H.264 encoder");
     t->vout = new_output_stream(t, enc);

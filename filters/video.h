@@ -57,4 +57,24 @@ int igp_video_check_limits(const char *source, const IgpVideoLimits *limits);
  */
 int igp_av_error(int averr, const char *domain, const char *what);
 
+struct AVCodecContext;
+
+/** x264's frame threads for encoders with no VBV cap (the masters): what its
+ *  automatic choice was on two processors, now the same on every machine. */
+#define IGP_X264_THREADS 3
+
+/**
+ * Settle what a libx264 encoder's bytes would otherwise depend on besides
+ * its frames and options (docs/video.md, "Same bytes every run"): a fixed
+ * number of threads (x264's output depends on it, so it must not follow the
+ * processor count), and no AVX-512 code (x264 0.164's AVX-512 MB-tree code
+ * reads memory it never wrote: the bytes changed with what the process had
+ * freed before). Call before avcodec_open2().
+ *
+ * @param threads x264's frame threads; 1 for any encoder with a VBV cap:
+ *        its rate control reads the sizes of the frames other threads are
+ *        still encoding, so the bytes would depend on their timing
+ */
+void igp_x264_deterministic(struct AVCodecContext *enc, int threads);
+
 #endif
