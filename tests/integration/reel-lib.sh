@@ -1,7 +1,8 @@
 # ffprobe/ffmpeg checks of a reel or story video against the targets of
-# instagram-specs §10, independent of igprep's readers. Sourced by t-reel.sh
-# (igprep's outputs) and t-verify-reel.sh (which proves these checks pass the
-# reference ffmpeg command and catch each broken target). Needs lib.sh first.
+# instagram-specs §10, independent of igprep's readers. Sourced by
+# tests/long/t-reel.sh (igprep's outputs) and tests/long/t-verify-reel.sh
+# (which proves these checks pass the reference ffmpeg command and catch
+# each broken target). Needs lib.sh first.
 
 # Top-level box order and every elst box, by walking the boxes ourselves.
 cat >"$TEST_TMP/boxes.py" <<'PY'

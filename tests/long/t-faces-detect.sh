@@ -6,7 +6,7 @@
 # hidden ones; precision on group photos at least 0.9; at most 0.5 false
 # detections per face-free photo; and after redaction at least 97 % of the
 # true faces at least 95 % hidden (docs/faces.md has the figures).
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../integration/lib.sh"
 
 FIXTURE="$IGP_SRC/tests/fixtures/faces"
 PY=/usr/bin/python3 # Debian's, with numpy, PIL and skimage

@@ -12,7 +12,7 @@
 # AAC track and one warning line, the 2 s clip refused with one line naming
 # it while the other posts are made. (The 65 s story in parts of <= 60 s is
 # tests/long/t-story-long.sh.)
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../integration/lib.sh"
 
 shoot="$TEST_TMP/shoot"
 out="$TEST_TMP/out"
@@ -66,7 +66,7 @@ check "no output for the 2 s clip" test ! -e "$out/posts/reel-short/reel-short.m
 check "one warning line for the clip with no audio" \
   test "$(grep -c 'warning: .*\(silent\.mp4\|reel-silent\)' "$TEST_TMP/err")" -eq 1
 
-. "$(dirname "$0")/reel-lib.sh"
+. "$(dirname "$0")/../integration/reel-lib.sh"
 
 # ----------------------------------------------------------------- outputs --
 for p in "${posts[@]}"; do

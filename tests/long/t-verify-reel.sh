@@ -7,8 +7,8 @@
 # loud audio, no audio track. The ffprobe checks of the acceptance test
 # (reel-lib.sh, used by t-reel.sh) are held to the same files: they pass the
 # reference and catch each broken target too.
-. "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/reel-lib.sh"
+. "$(dirname "$0")/../integration/lib.sh"
+. "$(dirname "$0")/../integration/reel-lib.sh"
 
 clips="$TEST_TMP/clips"
 bash "$IGP_SRC/tests/fixtures/video/make-clips.sh" "$clips" landscape169.mp4 vfr.mp4
