@@ -91,14 +91,14 @@ static const GOptionEntry detect_entries[] = {
      "BlazeFace ONNX model (default: models/ from scripts/fetch-models.sh; without it, Haar "
      "cascades)",
      "FILE"},
-    {NULL}};
+    G_OPTION_ENTRY_NULL};
 
 static const GOptionEntry style_entries[] = {
     {"style", 0, 0, G_OPTION_ARG_STRING, &face_style,
      "blur, mosaic, fill or sticker for every face without its own \"style\" (default: "
      "shoot.json's \"style\", else faces.json's, else blur)",
      "STYLE"},
-    {NULL}};
+    G_OPTION_ENTRY_NULL};
 
 /* Check the face options given and copy them into @p s. */
 static int apply_face_options(const char *program, IgpStageSettings *s)

@@ -18,7 +18,7 @@ int main(int argc, char **argv)
         {"by", 'b', 0, G_OPTION_ARG_FILENAME, &by, "who approves (required)", "NAME"},
         {"note", 'n', 0, G_OPTION_ARG_FILENAME, &note, "a remark kept with the approval", "TEXT"},
         {"quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, "only errors", NULL},
-        {NULL}};
+        G_OPTION_ENTRY_NULL};
     GOptionContext *ctx = g_option_context_new("OUT POST-ID - approve a post for publishing");
     IgpApproveSettings settings = {0};
     GError *err = NULL;

@@ -30,7 +30,7 @@ static const GOptionEntry entries[] = {
     {"include-originals", 0, 0, G_OPTION_ARG_NONE, &include_originals,
      "also write a separate RESTRICTED bag of the raw originals", NULL},
     {"quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, "only errors and warnings", NULL},
-    {NULL}};
+    G_OPTION_ENTRY_NULL};
 
 static const char description[] =
     "Exports the delivered posts of each run folder OUT (made without error and\n"

@@ -15,7 +15,7 @@ int main(int argc, char **argv)
         {"out", 'o', 0, G_OPTION_ARG_FILENAME, &pdf_path,
          "write the PDF here (default: OUT/reports/proof.pdf); PNG pages go beside it", "FILE"},
         {"quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, "only errors and warnings", NULL},
-        {NULL}};
+        G_OPTION_ENTRY_NULL};
     GOptionContext *ctx = g_option_context_new("OUT - draw the proof of a run's posts");
     IgpProofSettings settings = {0};
     GError *err = NULL;

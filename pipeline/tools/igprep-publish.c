@@ -14,7 +14,7 @@ int main(int argc, char **argv)
     GOptionEntry entries[] = {
         {"outbox", 0, 0, G_OPTION_ARG_FILENAME, &outbox, "where post folders go (required)", "DIR"},
         {"quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, "only errors and warnings", NULL},
-        {NULL}};
+        G_OPTION_ENTRY_NULL};
     GOptionContext *ctx = g_option_context_new("OUT - publish approved posts to an outbox");
     IgpPublishSettings settings = {0};
     GError *err = NULL;

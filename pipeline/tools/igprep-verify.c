@@ -18,7 +18,7 @@ int main(int argc, char **argv)
          "story-video (default: by content: a JPEG as a feed image, 9:16 as a story; a video as "
          "a reel)",
          "KIND"},
-        {NULL}};
+        G_OPTION_ENTRY_NULL};
     GOptionContext *ctx = g_option_context_new("OUT | FILE... - verify a run's outputs or files");
     IgpVerifySettings settings = {0};
     GError *err = NULL;
