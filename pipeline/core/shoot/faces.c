@@ -14,8 +14,9 @@
 
 static const char *const root_keys[] = {"version", "style", "media", NULL};
 static const char *const media_keys[] = {"faces", "size", "detector", NULL};
-static const char *const face_keys[] = {"id",     "box",   "track",   "source",  "score", "cleared",
-                                        "ignore", "style", "sticker", "consent", "note",  NULL};
+static const char *const face_keys[] = {"id",      "box",    "track", "source",  "score",
+                                        "cleared", "ignore", "style", "sticker", "consent",
+                                        "person",  "note",   NULL};
 static const char *const key_keys[] = {"t", "box", NULL};
 
 /* Overlap above which a new detection is the same face as a known one. */
