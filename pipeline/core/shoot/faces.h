@@ -17,6 +17,7 @@
 #include "redact.h"
 #include "track.h"
 
+#include <glib.h>
 #include <jansson.h>
 
 #define IGP_FACES_NAME "faces.json"
@@ -54,6 +55,15 @@ int igp_faces_check_bounds(const IgpFacesDoc *doc, const char *media, int width,
  * @return 0 or IGP_ERR_INVALIDDATA naming file:line:column, media and face
  */
 int igp_faces_check_photo(const IgpFacesDoc *doc, const char *media);
+
+/**
+ * Refuse a media key that names none of @p known (the shoot's file names):
+ * a misspelt key ("IMG_0013.jpg" for "IMG_0013.JPG") would otherwise mark
+ * nothing, silently.
+ * @return 0 or IGP_ERR_INVALIDDATA naming file:line:column and the name
+ *         most likely meant ("did you mean 'IMG_0013.JPG'?")
+ */
+int igp_faces_check_media_names(const IgpFacesDoc *doc, GPtrArray *known);
 
 /** The shoot-wide style (top-level "style"), or NULL. */
 const char *igp_faces_style(const IgpFacesDoc *doc);
