@@ -40,7 +40,7 @@ check "index.png: the face number's tab is at least 24 px tall (got $rows rows)"
 # The counts' squares under the picture: red (hidden; the undecided one is
 # hollow red), green (cleared), grey (not a face), at least 8x8 px each.
 for sheet in index.png IMG_0001.jpg.png; do
-  [ "$sheet" = index.png ] && from=400 || from=800 # the pictures' heights
+  [ "$sheet" = index.png ] && from=300 || from=800 # the pictures' heights
   for colour in 230,40,40 40,200,60 150,150,150; do
     read -r _ pixels <<<"$(measure "$out/review/$sheet" "$colour" "$from")"
     check "$sheet: a count's square of $colour under the picture ($pixels px)" test "$pixels" -ge 64

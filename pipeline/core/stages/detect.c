@@ -56,8 +56,9 @@
 #define REVIEW_CROP  180
 #define REVIEW_LABEL 160
 /* Review sheets: long side of a media's sheet, and of a tile in the index. */
-#define REVIEW_SIZE 1200
-#define INDEX_TILE  400
+#define REVIEW_SIZE  1200
+#define INDEX_TILE   400
+#define INDEX_HEIGHT 300
 /* Scale of the index's face numbers: 3x5 glyphs drawn 4 times, 20 px high. */
 #define INDEX_LABEL 4
 
@@ -509,16 +510,21 @@ static int save_png(VipsImage *sheet, const char *path, const char *what)
     return ret;
 }
 
+/* Height of the band with_counts() puts under a @p width wide picture. */
+static int counts_height(const Tally *t, int width, int scale)
+{
+    return 8 * scale + draw_tally(NULL, t, 0, 0, scale, width - 4 * scale) + 2 * scale;
+}
+
 /* The band under a sheet: the media's name, then its counts. */
 static VipsImage *with_counts(VipsImage *picture, const char *name, const Tally *t, int scale)
 {
-    int width = picture->Xsize - 4 * scale;
-    int band = 8 * scale + draw_tally(NULL, t, 0, 0, scale, width) + 2 * scale;
-    VipsImage *out = with_band(picture, band);
+    VipsImage *out = with_band(picture, counts_height(t, picture->Xsize, scale));
 
     if (out) {
         draw_text(out, name, 2 * scale, picture->Ysize + 2 * scale, scale, BLACK);
-        draw_tally(out, t, 2 * scale, picture->Ysize + 9 * scale, scale, width);
+        draw_tally(out, t, 2 * scale, picture->Ysize + 9 * scale, scale,
+                   picture->Xsize - 4 * scale);
     }
     return out;
 }
@@ -575,7 +581,7 @@ static VipsImage *index_photo(const DetectJob *job, const char *name, json_t *en
 
     if (master && width > 0 && igp_path_exists(master) &&
         g_strcmp0(json_string_value(json_object_get(scrubbed, "kind")), "video") &&
-        !vips_thumbnail(master, &thumb, INDEX_TILE, "height", INDEX_TILE, NULL))
+        !vips_thumbnail(master, &thumb, INDEX_TILE, "height", INDEX_HEIGHT, NULL))
         picture = drawable_copy(thumb);
     json_array_foreach(picture ? json_object_get(entry, "faces") : NULL, i, face)
         draw_face(picture, face, marks, (double)picture->Xsize / width, INDEX_LABEL, 2);
@@ -586,18 +592,26 @@ static VipsImage *index_photo(const DetectJob *job, const char *name, json_t *en
     return picture;
 }
 
-/* A video's picture in the index: its sheet, small (its rows' numbers are
- * large already). NULL when the sheet is missing. */
-static VipsImage *index_video(const DetectJob *job, const char *name)
+/* A video's picture in the index: its sheet without its counts, small (its
+ * rows' numbers are large already). NULL when the sheet is missing. */
+static VipsImage *index_video(const DetectJob *job, const char *name, const Tally *tally)
 {
     char *file = g_strdup_printf("%s.png", name);
     char *review = g_build_filename(job->shoot->out_dir, "review", file, NULL);
-    VipsImage *thumb = NULL, *picture = NULL;
+    VipsImage *sheet = NULL, *rows = NULL, *thumb = NULL, *picture = NULL;
 
-    if (igp_path_exists(review) &&
-        !vips_thumbnail(review, &thumb, INDEX_TILE, "height", INDEX_TILE, NULL))
-        picture = drawable_copy(thumb);
+    if (igp_path_exists(review) && (sheet = vips_image_new_from_file(review, NULL))) {
+        int band = counts_height(tally, sheet->Xsize, 3);
+        if (sheet->Ysize > band &&
+            !vips_crop(sheet, &rows, 0, 0, sheet->Xsize, sheet->Ysize - band, NULL) &&
+            !vips_thumbnail_image(rows, &thumb, INDEX_TILE, "height", INDEX_HEIGHT, NULL))
+            picture = drawable_copy(thumb);
+    }
     vips_error_clear();
+    if (sheet)
+        g_object_unref(sheet);
+    if (rows)
+        g_object_unref(rows);
     if (thumb)
         g_object_unref(thumb);
     g_free(file);
@@ -614,9 +628,10 @@ static VipsImage *index_tile(const DetectJob *job, const char *name, json_t *ent
     VipsImage *picture = index_photo(job, name, entry), *framed = NULL, *tile = NULL;
 
     if (!picture)
-        picture = index_video(job, name);
-    if (picture && !vips_embed(picture, &framed, 0, 0, MAX(INDEX_TILE, picture->Xsize), INDEX_TILE,
-                               "extend", VIPS_EXTEND_WHITE, NULL))
+        picture = index_video(job, name, &tally);
+    /* Every tile the same size, so that the names line up row by row. */
+    if (picture && !vips_embed(picture, &framed, 0, 0, INDEX_TILE, INDEX_HEIGHT, "extend",
+                               VIPS_EXTEND_WHITE, NULL))
         tile = with_counts(framed, name, &tally, 2);
     vips_error_clear();
     if (picture)
