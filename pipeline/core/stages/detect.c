@@ -55,7 +55,8 @@
 /* Video review sheets: crop height and the width of the number cell. */
 #define REVIEW_CROP  180
 #define REVIEW_LABEL 160
-/* Review sheets: long side of a media's sheet, and of a tile in the index. */
+/* Review sheets: long side of a media's sheet; width and height of a
+ * media's picture in the index. */
 #define REVIEW_SIZE  1200
 #define INDEX_TILE   400
 #define INDEX_HEIGHT 300
