@@ -416,6 +416,11 @@ static void take_originals(IgpInventory *inv, json_t *ingest, const IgpDelivered
     }
 }
 
+static gint compare_strings(gconstpointer a, gconstpointer b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
 /* The outbox folders and bags that hold something of this run. */
 static void take_places(IgpInventory *inv)
 {
@@ -429,13 +434,8 @@ static void take_places(IgpInventory *inv)
                 if (g_hash_table_add(seen, f->left->pdata[j]))
                     g_ptr_array_add(inv->delivered_places, g_strdup(f->left->pdata[j]));
         }
-    g_ptr_array_sort(inv->delivered_places, (GCompareFunc)g_strcmp0);
+    g_ptr_array_sort(inv->delivered_places, compare_strings);
     g_hash_table_destroy(seen);
-}
-
-static gint compare_strings(gconstpointer a, gconstpointer b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
 /* Ready for purge: every post that was made is in the outbox and in a bag. */
@@ -601,12 +601,37 @@ static void print_file(const char *root, const IgpInvFile *f)
         left = g_strjoinv(", ", (char **)f->left->pdata);
         g_ptr_array_remove_index(f->left, f->left->len - 1);
     }
-    printf("  %-16s %-22s %10lld  %-64s  %s%s%s\n", igp_pd_category_name(f->category), f->kind,
-           (long long)f->size, *f->sha256 ? f->sha256 : "-", shown, left ? "  left: " : "",
-           left ? left : "");
+    printf("    %-22s %10lld  %-64s  %s%s%s\n", f->kind, (long long)f->size,
+           *f->sha256 ? f->sha256 : "-", shown, left ? "  left: " : "", left ? left : "");
     g_free(left);
     g_free(shown);
     g_free(path);
+}
+
+/* One category: a heading with its count and size, then its files. */
+static void print_category(const IgpInventory *inv, IgpPdCategory c)
+{
+    GPtrArray *lists[] = {inv->files, inv->originals};
+    const char *roots[] = {inv->out_dir, inv->shoot_dir};
+    size_t n = 0;
+    int64_t bytes = 0;
+
+    for (size_t l = 0; l < G_N_ELEMENTS(lists); l++)
+        for (guint i = 0; i < lists[l]->len; i++) {
+            IgpInvFile *f = lists[l]->pdata[i];
+            if (f->category == c)
+                n++, bytes += f->size > 0 ? f->size : 0;
+        }
+    if (n == 0 && c == IGP_PD_UNKNOWN)
+        return;
+    printf("  %s: %zu file%s, %lld bytes\n", igp_pd_category_name(c), n, n == 1 ? "" : "s",
+           (long long)bytes);
+    for (size_t l = 0; l < G_N_ELEMENTS(lists); l++)
+        for (guint i = 0; i < lists[l]->len; i++) {
+            IgpInvFile *f = lists[l]->pdata[i];
+            if (f->category == c)
+                print_file(roots[l], f);
+        }
 }
 
 static void print_text(const IgpInventory *inv)
@@ -617,10 +642,8 @@ static void print_text(const IgpInventory *inv)
            inv->ready_for_purge ? "ready for purge" : "not ready for purge");
     if (inv->not_ready)
         printf("  not ready: %s\n", inv->not_ready);
-    for (guint i = 0; i < inv->files->len; i++)
-        print_file(inv->out_dir, inv->files->pdata[i]);
-    for (guint i = 0; i < inv->originals->len; i++)
-        print_file(inv->shoot_dir, inv->originals->pdata[i]);
+    for (int c = 0; c < IGP_PD_N_CATEGORIES; c++)
+        print_category(inv, c);
     for (guint i = 0; i < inv->delivered_places->len; i++)
         printf("  delivered: %s\n", (char *)inv->delivered_places->pdata[i]);
     g_free(out);

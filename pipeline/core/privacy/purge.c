@@ -23,6 +23,11 @@
 
 /* ---- refusing while a post is approved but not published ---- */
 
+static gint compare_strings(gconstpointer a, gconstpointer b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
 /* The ids whose latest approval is not matched by a folder in the outbox. */
 static GPtrArray *approved_unpublished(const char *out_dir, const char *shoot,
                                        const IgpDelivered *d, int *bad)
@@ -47,7 +52,7 @@ static GPtrArray *approved_unpublished(const char *out_dir, const char *shoot,
     while (g_hash_table_iter_next(&it, &id, &approval))
         if (!igp_delivered_has_post(d, shoot, id, json_object_get(approval, "files")))
             g_ptr_array_add(ids, g_strdup(id));
-    g_ptr_array_sort(ids, (GCompareFunc)g_strcmp0);
+    g_ptr_array_sort(ids, compare_strings);
     g_hash_table_destroy(latest);
     json_decref(doc);
     g_free(path);
@@ -78,19 +83,24 @@ static int check_publication(const IgpPurgeSettings *s, const char *shoot, const
 
 /* ---- the plan ---- */
 
-/* A RESTRICTED originals bag holding this shoot's originals and nothing else. */
+/* A RESTRICTED originals bag holding this shoot's originals and nothing of
+ * another shoot (the bag's own catalogue and contact sheet sit in data/). */
 static int bag_is_only_this_shoot(const IgpInvBag *b, const char *shoot)
 {
-    char *prefix = g_strdup_printf("data/%s/originals/", shoot);
+    char *prefix = g_strdup_printf("data/%s/", shoot);
     GHashTableIter it;
     gpointer path;
-    int only = g_hash_table_size(b->sha) > 0;
+    int mine = 0, others = 0;
 
     g_hash_table_iter_init(&it, b->sha);
-    while (g_hash_table_iter_next(&it, NULL, &path))
-        only = only && g_str_has_prefix(path, prefix);
+    while (g_hash_table_iter_next(&it, NULL, &path)) {
+        if (g_str_has_prefix(path, prefix))
+            mine++;
+        else if (!g_str_has_prefix(path, "data/") || strchr((char *)path + 5, '/'))
+            others++;
+    }
     g_free(prefix);
-    return only;
+    return mine > 0 && others == 0;
 }
 
 static void plan_add(json_t *files, const char *path, const char *abs, const char *kind,
