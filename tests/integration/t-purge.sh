@@ -132,6 +132,8 @@ check "the outbox and every bag intact, byte for byte" test "$before" = "$(deliv
 check "and OUT purged" test -z "$(unhidden "$out3")"
 out4="$TEST_TMP/out4"
 sample_out "$out4"
+mkdir "$TEST_TMP/only"
+cp -a "$bags/igprep-$shoot-RESTRICTED-originals" "$TEST_TMP/only/"
 purge "$out4" --outbox "$outbox" --archive "$bags" --force --report-to "$TEST_TMP/r4"
 check "purge with --archive succeeds (exit $rc)" test "$rc" -eq 0
 check "the restricted originals bag is erased" test ! -e "$bags/igprep-$shoot-RESTRICTED-originals"
@@ -139,6 +141,10 @@ check "the deliverable bag is intact and valid" "$IGPREP" archive --check "$bags
 check "the outbox is intact" test "$(echo "$before" | grep ' outbox/')" = "$(delivered | grep ' outbox/')"
 check "the report counts the bag's files" \
   jqe '[.files[] | select(.kind == "restricted originals bag")] | length > 6' "$TEST_TMP/r4/deletion-report-$day.json"
+
+purge "$out3" --archive "$TEST_TMP/only" --force --report-to "$TEST_TMP/r3"
+check "a folder holding only the restricted bag: the bag goes, the folder stays" \
+  test "$rc" -eq 0 -a -d "$TEST_TMP/only" -a -z "$(ls -A "$TEST_TMP/only")"
 
 # ---- killed half-way, run again ----
 out5="$TEST_TMP/out5"

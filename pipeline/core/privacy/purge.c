@@ -175,8 +175,9 @@ static json_t *make_plan(const IgpPurgeSettings *s, const IgpInventory *inv, con
     }
     if (!s->keep_delivered && d->archive)
         plan_bags(files, folders, inv, d);
-    return json_pack("{s:i, s:s, s:b, s:o, s:o}", "version", JOURNAL_VERSION, "shoot", inv->shoot,
-                     "keep_delivered", s->keep_delivered, "files", files, "folders", folders);
+    return json_pack("{s:i, s:s, s:b, s:o, s:o, s:s?}", "version", JOURNAL_VERSION, "shoot",
+                     inv->shoot, "keep_delivered", s->keep_delivered, "files", files, "folders",
+                     folders, "archive", d->archive);
 }
 
 static char *journal_path(const char *out_dir)
@@ -247,25 +248,37 @@ static gint deeper_first(gconstpointer a, gconstpointer b)
     return lx != ly ? (lx < ly) - (lx > ly) : strcmp(x, y);
 }
 
-/* Remove @p dir when empty (never OUT) and fsync the folder that held it,
- * then its parent in turn; fsync it when it is not empty. */
-static int settle_folder(const char *dir, const char *out_dir)
+/* Are these the same folder name, trailing slashes aside? */
+static int same_folder(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = b ? strlen(b) : 0;
+    while (la > 1 && a[la - 1] == '/')
+        la--;
+    while (lb > 1 && b[lb - 1] == '/')
+        lb--;
+    return b && la == lb && !strncmp(a, b, la);
+}
+
+/* Remove @p dir when empty and fsync the folder that held it, then its
+ * parent in turn; fsync it when it is not empty. Never OUT or the archive
+ * folder themselves, nor above them. */
+static int settle_folder(const char *dir, const char *out_dir, const char *archive)
 {
     char *parent;
     int ret;
 
     if (!g_file_test(dir, G_FILE_TEST_IS_DIR))
         return 0;
-    if (!strcmp(dir, out_dir) || rmdir(dir) != 0)
+    if (same_folder(dir, out_dir) || same_folder(dir, archive) || rmdir(dir) != 0)
         return igp_fsync_path(dir);
     parent = g_path_get_dirname(dir);
-    ret = settle_folder(parent, out_dir);
+    ret = settle_folder(parent, out_dir, archive);
     g_free(parent);
     return ret;
 }
 
 /* Every folder a file left, deepest first. */
-static int settle_folders(GHashTable *dirs, const char *out_dir)
+static int settle_folders(GHashTable *dirs, const char *out_dir, const char *archive)
 {
     GPtrArray *list = g_ptr_array_new();
     GHashTableIter it;
@@ -277,7 +290,7 @@ static int settle_folders(GHashTable *dirs, const char *out_dir)
         g_ptr_array_add(list, dir);
     g_ptr_array_sort(list, deeper_first);
     for (guint i = 0; i < list->len && ret == 0; i++)
-        ret = settle_folder(list->pdata[i], out_dir);
+        ret = settle_folder(list->pdata[i], out_dir, archive);
     g_ptr_array_free(list, TRUE);
     return ret;
 }
@@ -303,7 +316,7 @@ static int execute_plan(json_t *plan, const char *out_dir)
     json_array_foreach(json_object_get(plan, "folders"), i, f)
         g_hash_table_add(dirs, g_strdup(json_string_value(f)));
     if (ret == 0)
-        ret = settle_folders(dirs, out_dir);
+        ret = settle_folders(dirs, out_dir, json_string_value(json_object_get(plan, "archive")));
     g_hash_table_destroy(dirs);
     return ret;
 }
