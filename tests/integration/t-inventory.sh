@@ -102,7 +102,7 @@ check "a working copy older than retention_days: still exit 0 (got $rc)" test "$
 check "and one warning naming OUT, the age and the setting" \
   grep -qE "warning: inventory: $out: working copies with unhidden faces kept 57 days, longer than the shoot's retention_days \(30\)" "$TEST_TMP/err"
 check "the JSON says so too" bash -c "IGP_NOW=2026-11-27T09:00:00Z '$IGPREP' inventory '$out' --json 2>/dev/null |
-  jqe '.runs[0].retention_days == 30 and .runs[0].oldest_working_copy_days == 57' >/dev/null"
+  jq -e '.runs[0].retention_days == 30 and .runs[0].oldest_working_copy_days == 57' >/dev/null"
 touch "$out/masters/IMG_0013.JPG.jpg"
 IGP_NOW= inv "$out" >/dev/null
 check "within retention_days: no warning" test ! -s "$TEST_TMP/err"

@@ -421,9 +421,10 @@ static char *categories_text(const IgpDeletionReport *r, const size_t *count, co
     GString *s = g_string_new(NULL);
 
     for (int c = 0; c < IGP_PD_N_CATEGORIES; c++) {
-        char *size = g_format_size((guint64)bytes[c]);
+        char *size;
         if (c == IGP_PD_UNKNOWN && count[c] == 0 && r->kept[c] == 0)
             break;
+        size = g_format_size((guint64)bytes[c]);
         g_string_append_printf(s, "%s%s（%s）：消去 %zu 件（%s）、保管 %zu 件", c ? "\n" : "",
                                category_ja[c], igp_pd_category_name(c), count[c], size, r->kept[c]);
         g_free(size);
