@@ -152,15 +152,19 @@ static void plan_bags(json_t *files, json_t *folders, const IgpInventory *inv,
                             b->path);
             continue;
         }
+        /* The report names the bag by its full path. */
+        char *full = realpath(b->path, NULL);
+        const char *shown = full ? full : b->path;
         if (g_file_test(b->path, G_FILE_TEST_IS_DIR))
-            plan_bag_folder(files, folders, b->path, b->path);
+            plan_bag_folder(files, folders, b->path, shown);
         else {
             IgpDigest dg = {{0}};
             igp_hash_file(b->path, &dg);
             igp_error_clear();
-            plan_add(files, b->path, b->path, "restricted originals bag", IGP_PD_FACES_UNHIDDEN,
+            plan_add(files, shown, b->path, "restricted originals bag", IGP_PD_FACES_UNHIDDEN,
                      igp_file_size(b->path), dg.hex);
         }
+        free(full);
     }
 }
 
