@@ -12,6 +12,11 @@ export IGP_NOW=2026-11-27T09:00:00Z
 inv() { "$IGPREP" inventory "$@" 2>"$TEST_TMP/err"; }
 jqe() { jq -e "$@" >/dev/null; }
 
+# What a killed run leaves: a temporary of faces.json (face records), and a
+# file igprep did not make.
+cp "$out/faces.json" "$out/.faces.json.tmp-4242-1"
+echo notes >"$out/notes.txt"
+
 # ---- every file under OUT, and nothing else ----
 (cd "$out" && find . ! -type d | sed 's|^\./||' | LC_ALL=C sort) >"$TEST_TMP/find"
 inv "$out" --json >"$TEST_TMP/inv.json"
@@ -47,8 +52,11 @@ check "a composed slide has faces unhidden" \
 check "faces.json has faces unhidden (face records)" test "$(cat_of faces.json)" = "faces unhidden"
 check "a post has faces hidden" test "$(cat_of posts/feed-01/feed-01.jpg)" = "faces hidden"
 check "verify.json holds no personal data" test "$(cat_of reports/verify.json)" = "no personal data"
+check "a killed run's temporary of faces.json has faces unhidden" \
+  test "$(cat_of .faces.json.tmp-4242-1)" = "faces unhidden"
+check "a file igprep did not make is unknown" test "$(cat_of notes.txt)" = "unknown"
 unhidden_find=$( (cd "$out" && find masters review composed -type f ! -path 'masters/redacted/*'; \
-  ls faces.json state/detect.json) | wc -l)
+  ls faces.json .faces.json.tmp-4242-1 state/detect.json) | wc -l)
 check "faces unhidden under OUT = masters + review + composed + face records ($unhidden_find)" \
   test "$(jq '[.runs[0].files[] | select(.category == "faces unhidden")] | length' "$TEST_TMP/inv.json")" \
   -eq "$unhidden_find"

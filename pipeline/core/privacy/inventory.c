@@ -77,21 +77,37 @@ static const Rule rules[] = {
     {".igprep.lock", "lock", IGP_PD_NONE, 0},
 };
 
+/* The name a temporary a killed process left (".<name>.tmp-<pid>-<n>",
+ * igp_temp_sibling) was to get: it holds what that file holds. */
+static char *final_name(const char *path)
+{
+    const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+    const char *tmp = base[0] == '.' ? g_strrstr(base, ".tmp-") : NULL;
+
+    if (!tmp || tmp == base)
+        return g_strdup(path);
+    return g_strdup_printf("%.*s%.*s", (int)(base - path), path, (int)(tmp - base - 1), base + 1);
+}
+
 static void classify(IgpInvFile *f)
 {
+    char *path = final_name(f->path);
+
     for (size_t i = 0; i < G_N_ELEMENTS(rules); i++) {
         size_t n = strlen(rules[i].prefix);
         int folder = rules[i].prefix[n - 1] == '/';
-        if (folder ? !strncmp(f->path, rules[i].prefix, n) : !strcmp(f->path, rules[i].prefix)) {
+        if (folder ? !strncmp(path, rules[i].prefix, n) : !strcmp(path, rules[i].prefix)) {
             f->kind = rules[i].kind;
             f->category = rules[i].category;
             f->purge = rules[i].purge;
+            g_free(path);
             return;
         }
     }
     f->kind = "not made by igprep";
     f->category = IGP_PD_UNKNOWN;
     f->purge = 0;
+    g_free(path);
 }
 
 static void inv_file_free(gpointer p)
