@@ -206,14 +206,17 @@ static const char caveat_ja[] =
     "記録されていた場所に届くとは限らず、古いデータが媒体上に残ることがあります。"
     "この作業はファイル単位の消去であり、媒体全体の消去ではありません。契約が求める媒体単位の"
     "消去（ATA Secure Erase、NVMe Sanitize などの Purge、媒体の破壊、暗号化消去）は、"
-    "この報告とは別に、作業者の責任で行ってください。";
+    "この報告とは別に、作業者の責任で行ってください。撮影フォルダーの元データと、カメラや"
+    "スマートフォンの記録媒体にあるデータは igprep では消去していません。";
 
 static const char caveat_en[] =
     "On SSDs, copy-on-write file systems (Btrfs, ZFS, APFS), and where snapshots or backups "
     "exist, overwriting a file through the file system may not reach the blocks that held the "
     "data: old copies can remain on the device. This is file-level erasure, not device "
     "erasure. The device-level erasure the contract requires (ATA Secure Erase, NVMe Sanitize "
-    "or other Purge, destruction, or cryptographic erasure) remains the operator's job.";
+    "or other Purge, destruction, or cryptographic erasure) remains the operator's job. The "
+    "originals in the shoot folder, and on the cameras' and phones' media, were not erased by "
+    "igprep.";
 
 /* ---- JSON ---- */
 
@@ -416,6 +419,15 @@ static char *removed_text(const IgpDeletionReport *r, GArray *kinds, const size_
     return g_string_free(s, FALSE);
 }
 
+/* Did the purge erase a RESTRICTED originals bag? */
+static int removed_bag(const IgpDeletionReport *r)
+{
+    for (size_t i = 0; i < r->n_removed; i++)
+        if (!strcmp(r->removed[i].kind, "restricted originals bag"))
+            return 1;
+    return 0;
+}
+
 static char *categories_text(const IgpDeletionReport *r, const size_t *count, const int64_t *bytes)
 {
     GString *s = g_string_new(NULL);
@@ -429,10 +441,14 @@ static char *categories_text(const IgpDeletionReport *r, const size_t *count, co
                                category_ja[c], igp_pd_category_name(c), count[c], size, r->kept[c]);
         g_free(size);
     }
-    g_string_append(s, r->keep_delivered
-                           ? "\n納品したもの（アウトボックスとバッグ）はすべて残しました。"
-                           : "\n納品した投稿と成果物のバッグは残し、撮影元データの RESTRICTED "
-                             "バッグ（指定された場合）は消去しました。");
+    if (r->keep_delivered)
+        g_string_append(s, "\n納品したもの（アウトボックスとバッグ）はすべて残しました。");
+    else if (removed_bag(r))
+        g_string_append(s, "\n納品した投稿と成果物のバッグは残し、撮影元データの RESTRICTED "
+                           "バッグを消去しました。");
+    else
+        g_string_append(s, "\n納品した投稿と成果物のバッグは残しました（撮影元データの "
+                           "RESTRICTED バッグは対象に含めていません）。");
     return g_string_free(s, FALSE);
 }
 
