@@ -435,12 +435,14 @@ static void note_published(PublishRun *run, const char *id, const char *folder, 
 {
     json_t *old = json_object_get(run->published, id);
     const char *since = json_string_value(json_object_get(old, "at"));
+    char *absolute = g_canonicalize_filename(folder, NULL); /* archive reads it from anywhere */
 
     if (written || !since || g_strcmp0(json_string_value(json_object_get(old, "digest")), digest))
         since = run->at;
     json_object_set_new(
         run->published, id,
-        json_pack("{s:s, s:s, s:s}", "digest", digest, "folder", folder, "at", since));
+        json_pack("{s:s, s:s, s:s}", "digest", digest, "folder", absolute, "at", since));
+    g_free(absolute);
 }
 
 /* The outbox folder holds exactly the approved post afterwards: it is left
