@@ -93,7 +93,7 @@ int igp_audit_append(const char *out_dir, json_t *event)
     if (ret == 0) {
         last_line_hash(text, prev);
         json_object_set_new(event, "prev", json_string(prev));
-        line = json_dumps(event, JSON_COMPACT | JSON_ENSURE_ASCII);
+        line = json_dumps(event, JSON_COMPACT);
         if (!line)
             ret = igp_error(IGP_ERR_INVALIDDATA, path, "cannot serialise an event");
     }
