@@ -516,17 +516,24 @@ static void approve_post(ApproveRun *run, const char *id)
                   "role", run->approver->role, "at", run->at, "stated_at", run->stated_at, "note",
                   s->note, "digest", digest, "proof", json_object_get(run->proof, "digest"),
                   "files", approval_files(files), "content", content);
-    json_array_append_new(json_object_get(run->approvals, "approvals"), a);
     e = audit_event(run, "approve", id);
     json_object_set_new(e, "digest", json_string(digest));
     json_object_set_new(e, "files", file_names(files));
     if (s->note)
         json_object_set_new(e, "note", json_string(s->note));
+    /* No approval that the audit log does not record. */
     if (igp_audit_append(s->out_dir, e)) {
-        igp_log_error("%s", igp_error_buffer());
+        why = g_strdup_printf("approve: post '%s' not approved: %s", id, igp_error_buffer());
         igp_error_clear();
+        igp_log_error("%s", why);
+        g_free(why);
+        run->refused++;
+        json_decref(e);
+        json_decref(a);
+        return;
     }
     json_decref(e);
+    json_array_append_new(json_object_get(run->approvals, "approvals"), a);
     igp_log_note("approve: post '%s' approved by %s at %s (digest %.*s)", id, s->by, run->at,
                  IGP_SHORT_DIGEST, digest);
     run->approved++;
