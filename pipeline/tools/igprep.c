@@ -37,7 +37,7 @@ static const char usage[] =
     "\n"
     "After the run:\n"
     "  proof    draw every post as it will appear, with its words and checks (PDF and PNGs)\n"
-    "  approve  record who approved a post and the SHA-256 of each of its files\n"
+    "  approve  record who approved posts (a proof's, or named) and what: files and words\n"
     "  publish  hand approved, unchanged, verified posts to an outbox folder (post.json)\n"
     "  archive  export delivered posts and masters as a BagIt bag; --check BAG validates one\n"
     "\n"
