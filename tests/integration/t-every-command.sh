@@ -114,5 +114,5 @@ expect 0 purge "$IGPREP" purge "$out" --outbox "$TEST_TMP/outbox" --archive "$TE
   --report-to "$TEST_TMP/reports" --quiet
 check "purge erased the restricted originals bag" \
   test ! -e "$TEST_TMP/bags/igprep-2026-11-20-every-command-RESTRICTED-originals.zip"
-check "purge wrote the deletion report" test -s "$TEST_TMP/reports/deletion-report-20261127.pdf"
+check "purge wrote the deletion report" test -s "$TEST_TMP/reports/deletion-report-$(date +%Y%m%d).pdf"
 done_testing

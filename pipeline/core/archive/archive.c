@@ -1420,8 +1420,9 @@ static int collect(Bag *bag)
         ret = collect_run(bag, *out);
     if (ret == 0 && bag->sheet->len == 0)
         ret = igp_error(IGP_ERR_INVALIDDATA, "archive",
-                        "nothing to archive: no post %s%s was published, unchanged since",
-                        st->period ? "scheduled in " : "", st->period ? st->period : "");
+                        "nothing to archive: no post%s%s is published and unchanged since its "
+                        "approval (igprep approve, then igprep publish)",
+                        st->period ? " scheduled in " : "", st->period ? st->period : "");
     return ret;
 }
 
