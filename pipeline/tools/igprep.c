@@ -41,6 +41,10 @@ static const char usage[] =
     "  publish  hand approved, unchanged, verified posts to an outbox folder (post.json)\n"
     "  archive  export delivered posts and masters as a BagIt bag; --check BAG validates one\n"
     "\n"
+    "Faces:\n"
+    "  review   a page on 127.0.0.1 to clear, hide and add faces by clicking; saves\n"
+    "           SHOOT/faces.json (docs/review.md)\n"
+    "\n"
     "Exit status: 0 success, 1 some source or post failed, 2 usage error,\n"
     "3 verify refused a file.\n";
 

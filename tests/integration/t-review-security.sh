@@ -26,6 +26,14 @@ jq -n '{version: 1, media: {"IMG_0001.jpg": {size: [640, 480], faces: [range(50)
 echo "secret" >"$TEST_TMP/secret.txt"
 ln -s "$TEST_TMP/secret.txt" "$out/masters/leak.jpg"
 
+status=0; "$IGPREP" review 2>/dev/null || status=$?
+check "review without SHOOT exits 2 (got $status)" test "$status" -eq 2
+status=0; "$IGPREP" review "$shoot" --out "$out" --port 70000 2>/dev/null || status=$?
+check "a port over 65535 exits 2 (got $status)" test "$status" -eq 2
+status=0; "$IGPREP" review "$shoot" --out "$TEST_TMP/no-run" 2>"$TEST_TMP/err" || status=$?
+check "an OUT without a run exits 1 (got $status)" test "$status" -eq 1
+check "... saying to run igprep run first" grep -q "run 'igprep run" "$TEST_TMP/err"
+
 review_start "$shoot" "$out"
 host="127.0.0.1:$REVIEW_PORT"
 code() { curl -s -o /dev/null -w '%{http_code}' "$@"; }
