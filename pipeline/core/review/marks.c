@@ -286,8 +286,6 @@ static json_t *editor_entry(json_t *editor_faces, json_t *detected_faces, const 
                                         : "manual"));
     copy_key(face, found, "box");
     copy_key(face, found, "track");
-    copy_key(face, found, "style");
-    copy_key(face, found, "sticker");
     json_array_append_new(editor_faces, face);
     return face;
 }
