@@ -16,6 +16,8 @@ packages=(
   libcairo2-dev libpango1.0-dev librsvg2-dev libarchive-dev
   # igprep review's web server (docs/review.md)
   libmicrohttpd-dev
+  # the account's time zone (igprep.json "timezone", Asia/Tokyo by default)
+  tzdata
   # fonts of the proof: Japanese captions and emoji (until templates bundle their own)
   fonts-noto-cjk fonts-noto-color-emoji
   # the templates' bundled fonts: the sources scripts/update-fonts.sh copies into fonts/
