@@ -484,7 +484,11 @@ function videoCard(m) {
   const duration = () => video.duration || m.duration || 1;
   scrub.addEventListener('input', () => { video.currentTime = (scrub.value / 1000) * duration(); });
   video.addEventListener('timeupdate', () => { time.textContent = `${video.currentTime.toFixed(2)} s`; drawVideoBoxes(c); });
-  video.addEventListener('seeked', () => { time.textContent = `${video.currentTime.toFixed(2)} s`; drawVideoBoxes(c); });
+  video.addEventListener('seeked', () => {
+    time.textContent = `${video.currentTime.toFixed(2)} s`;
+    scrub.value = String(Math.round((video.currentTime / duration()) * 1000)); // a track's slider seeks too
+    drawVideoBoxes(c);
+  });
   enableDrawing(svg, m.name, m.size);
   return c;
 }
