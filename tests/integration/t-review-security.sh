@@ -108,6 +108,34 @@ check "manual ids m1..m25, none given twice" \
   test "$(jq -c '[.media["IMG_0001.jpg"].faces[] | select(.source == "manual") | .id] | sort_by(.[1:] | tonumber)' "$faces")" = \
   "$(jq -nc '[range(1; 26) | "m\(.)"]')"
 check "no temporary file is left in the shoot folder" test "$(ls -A "$shoot" | grep -c '^\.' || true)" = 0
+
+# Two servers on one shoot (two editors' terminals): the flock on the shoot
+# folder orders their saves too. 20 more manual boxes, 10 through each.
+"$IGPREP" review "$shoot" --out "$out" >"$TEST_TMP/second.log" 2>&1 &
+second=$!
+for _ in $(seq 1 100); do
+  url2=$(grep -o 'http://127\.0\.0\.1:[0-9]*' "$TEST_TMP/second.log" || true)
+  [ -n "$url2" ] && break
+  sleep 0.1
+done
+savers=()
+for i in $(seq 1 20); do
+  target=$REVIEW_URL
+  [ $((i % 2)) -eq 0 ] && target=$url2
+  curl -s -o /dev/null -w '%{http_code}\n' -X POST -H 'Content-Type: application/json' \
+    -d "{\"changes\":[{\"op\":\"add\",\"media\":\"IMG_0001.jpg\",\"box\":[$((i * 25)),400,20,20]}]}" \
+    "$target/api/changes" >"$TEST_TMP/code2-$i" &
+  savers+=($!)
+done
+wait "${savers[@]}"
+kill -TERM "$second"
+wait "$second" || fail "the second server exited $?"
+check "all 20 saves through two servers answered 200" \
+  test "$(cat "$TEST_TMP"/code2-* | sort | uniq -c | awk '{$1=$1};1')" = "20 200"
+check "45 manual boxes now, none lost" \
+  test "$(jq '[.media["IMG_0001.jpg"].faces[] | select(.source == "manual")] | length' "$faces")" = 45
+check "... and the 25 clearances are still there" \
+  test "$(jq '[.media["IMG_0001.jpg"].faces[] | select(.cleared == true)] | length' "$faces")" = 25
 review_stop
 check "igprep reads the saved file (detect merges it)" "$IGPREP" detect "$shoot" --out "$out" --quiet
 check "OUT/faces.json keeps all 25 clearances" \
