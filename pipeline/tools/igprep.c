@@ -47,6 +47,10 @@ static const char usage[] =
     "  purge      erase a run's working copies with unhidden faces and write the deletion\n"
     "             report (データ消去報告書) [--keep-delivered] [--dry-run] [--force]\n"
     "\n"
+    "Faces:\n"
+    "  review   a page on 127.0.0.1 to clear, hide and add faces by clicking; saves\n"
+    "           SHOOT/faces.json (docs/review.md)\n"
+    "\n"
     "Exit status: 0 success, 1 some source or post failed, 2 usage error,\n"
     "3 verify refused a file.\n";
 
