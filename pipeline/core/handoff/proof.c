@@ -504,20 +504,18 @@ static void append_schedule_markup(GString *m, json_t *facts)
     g_string_free(names, TRUE);
 }
 
-/* The next-day story is the post "<id>-story", when one has been made. */
+/* The next-day story is the post derived from this one, when one has been made. */
 static void append_story_markup(GString *m, const Page *p, json_t *posts)
 {
-    char *story_id = g_strdup_printf("%s-story", p->id);
-    json_t *story = json_object_get(posts, story_id);
-    size_t len = strlen(p->id);
+    const char *story_id = igp_post_derived(posts, p->id);
+    json_t *story = story_id ? json_object_get(posts, story_id) : NULL;
+    const char *base = igp_post_parent(p->entry);
 
-    if (len > 6 && g_str_has_suffix(p->id, "-story")) {
-        char *base = g_strndup(p->id, len - 6);
+    if (base) {
         char *v = g_strdup_printf("this is the next-day story of %s", base);
         if (json_object_get(posts, base))
             append_line(m, "Next-day story", v);
         g_free(v);
-        g_free(base);
     } else if (!story) {
         append_line(m, "Next-day story", "none yet");
     } else {
@@ -528,7 +526,6 @@ static void append_story_markup(GString *m, const Page *p, json_t *posts)
         append_line(m, "Next-day story", v);
         g_free(v);
     }
-    g_free(story_id);
 }
 
 /* Faces hidden and cleared in the post's sources, from reports/redaction.json. */

@@ -167,21 +167,11 @@ static json_t *cover_of(json_t *facts, json_t *files)
     return json_null();
 }
 
-/* A "<id>-story" post is the next-day story of post <id>. */
-static json_t *story_of(const PublishRun *run, const char *id)
+/* A derived post names its parent (encode's "story_of"), when it is made. */
+static json_t *story_of(const PublishRun *run, json_t *entry)
 {
-    size_t len = strlen(id);
-    json_t *base = json_null();
-
-    if (len > 6 && g_str_has_suffix(id, "-story")) {
-        char *base_id = g_strndup(id, len - 6);
-        if (json_object_get(run->posts, base_id)) {
-            json_decref(base);
-            base = json_string(base_id);
-        }
-        g_free(base_id);
-    }
-    return base;
+    const char *parent = igp_post_parent(entry);
+    return parent && json_object_get(run->posts, parent) ? json_string(parent) : json_null();
 }
 
 /* post.json: the contract with the publish stage (docs/post-json.md). It
@@ -203,7 +193,7 @@ static char *post_json(const PublishRun *run, const char *id, json_t *entry, jso
     json_object_set_new(doc, "caption", fact(facts, "caption", json_string("")));
     json_object_set_new(doc, "collaborators", fact(facts, "collaborators", json_array()));
     json_object_set_new(doc, "cover", cover_of(facts, files));
-    json_object_set_new(doc, "story_of", story_of(run, id));
+    json_object_set_new(doc, "story_of", story_of(run, entry));
     json_object_set_new(doc, "files", post_json_files(files, json_object_get(facts, "alt")));
     json_object_set_new(doc, "approval",
                         json_pack("{s:O, s:O, s:O?}", "by", json_object_get(approval, "by"), "at",

@@ -12,7 +12,7 @@
 
 #include <glib.h>
 
-enum { CAROUSEL_MIN = 2, CAROUSEL_MAX = 10, CAPTION_MAX = 2200, COLLABORATORS_MAX = 3 };
+enum { CAPTION_MAX = 2200, COLLABORATORS_MAX = 3 };
 /* The range igprep detect's --min-face takes. */
 enum { MIN_FACE_LO = 8, MIN_FACE_HI = 4096 };
 
@@ -32,28 +32,6 @@ static const char *const post_keys[] = {
     "id",       "type",          "template",  "media", "aspect",         "text", "caption", "alt",
     "schedule", "collaborators", "subtitles", "cover", "story_followup", "fps",  NULL};
 static const char *const media_keys[] = {"file", "focus", "trim", NULL};
-
-static const struct {
-    const char *name;
-    IgpPostType type;
-    int min_media, max_media;
-} post_types[] = {
-    {"feed", IGP_POST_FEED, 1, 1},
-    {"carousel", IGP_POST_CAROUSEL, CAROUSEL_MIN, CAROUSEL_MAX},
-    {"reel", IGP_POST_REEL, 1, 1},
-    {"story", IGP_POST_STORY, 1, 1},
-};
-
-static const struct {
-    const char *name;
-    IgpAspect aspect;
-    int width, height;
-} aspects[] = {
-    {"4:5", IGP_ASPECT_4_5, 1080, 1350},
-    {"1:1", IGP_ASPECT_1_1, 1080, 1080},
-    {"1.91:1", IGP_ASPECT_1_91_1, 1080, 566},
-    {"9:16", IGP_ASPECT_9_16, 1080, 1920},
-};
 
 /* What a check needs to word its messages (the file, its text, and a cursor
  * that keeps a message per post linear) and the post ids seen so far
@@ -303,40 +281,41 @@ static int check_media(const Checker *c, const char *shoot_dir, const char *poin
 static int check_post_type(const Checker *c, const char *pointer, json_t *type, IgpPost *post,
                            int *min, int *max)
 {
+    const IgpPostTypeInfo *info = igp_post_type_find(json_string_value(type));
     char *ptr;
     int ret;
 
-    for (size_t i = 0; i < G_N_ELEMENTS(post_types); i++) {
-        if (!strcmp(json_string_value(type), post_types[i].name)) {
-            post->type = post_types[i].type;
-            *min = post_types[i].min_media;
-            *max = post_types[i].max_media;
-            return 0;
-        }
+    if (info) {
+        post->type = info->type;
+        *min = info->min_media;
+        *max = info->max_media;
+        return 0;
     }
     ptr = g_strdup_printf("%s/type", pointer);
-    ret = fail_at(c, ptr, "post '%s': unknown type '%s' (expected feed, carousel, reel or story)",
-                  post->id, json_string_value(type));
+    ret = fail_at(c, ptr, "post '%s': unknown type '%s' (expected %s)", post->id,
+                  json_string_value(type), igp_post_type_names());
     g_free(ptr);
     return ret;
 }
 
 static int check_aspect(const Checker *c, const char *pointer, json_t *post_json, IgpPost *post)
 {
+    const IgpPostTypeInfo *info = igp_post_type_info(post->type);
     json_t *aspect;
     char *ptr;
     int ret = get_typed(c, pointer, post_json, "aspect", JSON_STRING, 0, &aspect);
 
-    post->aspect = post->type == IGP_POST_STORY ? IGP_ASPECT_9_16 : IGP_ASPECT_4_5;
+    post->aspect = info->aspect;
     if (ret || !aspect)
         return ret;
-    for (size_t i = 0; i < G_N_ELEMENTS(aspects); i++) {
-        if (!strcmp(json_string_value(aspect), aspects[i].name) &&
-            aspects[i].aspect != IGP_ASPECT_9_16) {
-            post->aspect = aspects[i].aspect;
-            return 0;
-        }
+    /* The feed's shapes; a type of another shape keeps it. */
+    if (igp_aspect_find(json_string_value(aspect), &post->aspect) == 0 &&
+        post->aspect != IGP_ASPECT_9_16) {
+        if (!info->aspect_choosable)
+            post->aspect = info->aspect;
+        return 0;
     }
+    post->aspect = info->aspect;
     ptr = g_strdup_printf("%s/aspect", pointer);
     ret = fail_at(c, ptr, "post '%s': aspect must be \"4:5\", \"1:1\" or \"1.91:1\", not '%s'",
                   post->id, json_string_value(aspect));
@@ -423,17 +402,6 @@ static int check_post(const Checker *c, const char *shoot_dir, const char *point
         (ret = get_typed(c, pointer, pj, "media", JSON_ARRAY, 1, &media)))
         return ret;
     return check_media(c, shoot_dir, pointer, media, post, min, max);
-}
-
-int igp_post_has_story(const IgpPost *post)
-{
-    json_t *followup = json_object_get(post->json, "story_followup");
-
-    if (post->type == IGP_POST_REEL) /* drawn from its cover (reel_post.c) */
-        return 1;
-    /* compose.c draws the story of every templated feed or carousel post */
-    return (post->type == IGP_POST_FEED || post->type == IGP_POST_CAROUSEL) &&
-           json_object_get(post->json, "template") && !json_is_false(followup);
 }
 
 /* Post @p index's next-day story "<id>-story" must not take a written post's id:
@@ -581,6 +549,8 @@ int igp_manifest_load(const char *shoot_dir, IgpManifest **out)
             igp_json_cursor_clear(&cursor);
         }
     }
+    if (ret == 0)
+        m->plan = igp_plan_new(m);
     m->text = text; /* kept for igp_manifest_error_at() */
     m->len = len;
     if (ret) {
@@ -604,6 +574,7 @@ void igp_manifest_free(IgpManifest **pm)
         g_free(p->id);
         g_free(p->problem);
     }
+    igp_plan_free(&m->plan);
     g_free(m->posts);
     g_free(m->path);
     g_free(m->dir);
@@ -631,31 +602,4 @@ const IgpPost *igp_manifest_find_post(const IgpManifest *m, const char *id)
         if (!strcmp(m->posts[i].id, id))
             return &m->posts[i];
     return NULL;
-}
-
-const char *igp_post_type_name(IgpPostType type)
-{
-    for (size_t i = 0; i < G_N_ELEMENTS(post_types); i++)
-        if (post_types[i].type == type)
-            return post_types[i].name;
-    return "?";
-}
-
-void igp_aspect_size(IgpAspect aspect, int *width, int *height)
-{
-    for (size_t i = 0; i < G_N_ELEMENTS(aspects); i++) {
-        if (aspects[i].aspect == aspect) {
-            *width = aspects[i].width;
-            *height = aspects[i].height;
-            return;
-        }
-    }
-}
-
-const char *igp_aspect_name(IgpAspect aspect)
-{
-    for (size_t i = 0; i < G_N_ELEMENTS(aspects); i++)
-        if (aspects[i].aspect == aspect)
-            return aspects[i].name;
-    return "?";
 }

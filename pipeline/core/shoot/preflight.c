@@ -37,19 +37,22 @@ static IgpFonts *fonts(Preflight *pf)
     return pf->fonts;
 }
 
-/* A story is a video or a photo by its media's content, as ingest will find. */
+/* A type that takes photos or videos (a story) is one or the other by its
+ * media's content, as ingest will find. */
 static int post_is_video(const Preflight *pf, const IgpPost *post)
 {
     IgpMediaInfo info;
     char *path;
+    json_t *media;
     int video;
 
-    if (post->type != IGP_POST_STORY)
-        return post->type == IGP_POST_REEL;
     path = g_build_filename(pf->shoot->manifest->dir, post->media[0].file, NULL);
     video = igp_identify(path, &info) == 0 && info.kind == IGP_MEDIA_VIDEO;
     igp_error_clear(); /* an unreadable file is ingest's to report */
     g_free(path);
+    media = json_pack("{s:{s:s}}", post->media[0].file, "kind", video ? "video" : "image");
+    video = igp_post_is_video(post, media);
+    json_decref(media);
     return video;
 }
 
@@ -154,9 +157,7 @@ static int check_texts(const Preflight *pf, const IgpPost *post, int index, cons
 /* The canvas a photo post's slides are drawn on (as compose.c's post_canvas). */
 static char *photo_canvas(const IgpPost *post)
 {
-    if (post->type == IGP_POST_STORY)
-        return g_strdup("story");
-    return g_strdup_printf("feed-%s", igp_aspect_name(post->aspect));
+    return igp_post_photo_canvas(post);
 }
 
 /* A reel or story video: its overlays, and a reel's cover and next-day story. */
@@ -173,9 +174,10 @@ static int check_video(Preflight *pf, const IgpPost *post, int index, json_t *va
 
     if (ret == 0)
         ret = check_texts(pf, post, index, overlay, values, 1);
-    if (ret == 0 && overlay && post->type == IGP_POST_REEL) {
+    if (ret == 0 && overlay && igp_post_type_info(post->type)->cover_canvas) {
         ret = get_template(pf, post, cover_name ? cover_ptr : NULL,
-                           cover_name ? cover_name : IGP_REEL_COVER_TEMPLATE, "reel-cover", &t);
+                           cover_name ? cover_name : IGP_REEL_COVER_TEMPLATE,
+                           igp_post_type_info(post->type)->cover_canvas, &t);
         if (ret == 0)
             ret = check_texts(pf, post, index, t, values, 1);
         if (ret == 0)

@@ -4,7 +4,6 @@
 #include "faces.h"
 #include "log.h"
 #include "postfill.h"
-#include "reel_post.h"
 #include "jsonpos.h"
 #include "template.h"
 
@@ -568,9 +567,7 @@ static int render_to(const ComposeJob *job, PangoContext *ctx, const IgpPost *po
 /* The canvas a post's slides are made at. */
 static char *post_canvas(const IgpPost *post)
 {
-    if (post->type == IGP_POST_STORY)
-        return g_strdup("story");
-    return g_strdup_printf("feed-%s", igp_aspect_name(post->aspect));
+    return igp_post_photo_canvas(post);
 }
 
 static int load_template(const ComposeJob *job, const IgpPost *post, const char *name,
@@ -579,10 +576,11 @@ static int load_template(const ComposeJob *job, const IgpPost *post, const char 
     return igp_post_template_load(job->templates_dir, job->fonts, post, name, canvas, out);
 }
 
-static int wants_story(const IgpPost *post)
+/* The post's next-day story in the plan, when compose draws it. */
+static const IgpPlanItem *story_item(const ComposeJob *job, const IgpPost *post)
 {
-    json_t *v = json_object_get(post->json, "story_followup");
-    return (post->type == IGP_POST_FEED || post->type == IGP_POST_CAROUSEL) && !json_is_false(v);
+    const IgpPlan *plan = job->shoot->manifest->plan;
+    return igp_plan_find(plan, igp_plan_story_id(plan, post));
 }
 
 static gint compare_names(gconstpointer a, gconstpointer b)
@@ -619,7 +617,7 @@ static void compose_key(const ComposeJob *job, const IgpPost *post, const IgpTem
 {
     GString *s = g_string_new(COMPOSE_RECIPE);
     char *post_json = json_dumps(post->json, JSON_SORT_KEYS | JSON_COMPACT);
-    const char *names[] = {t->name, t->pages, wants_story(post) ? t->story : NULL,
+    const char *names[] = {t->name, t->pages, story_item(job, post) ? t->story : NULL,
                            IGP_TEMPLATE_SHARED};
     char *fonts = igp_fonts_dir();
 
@@ -675,6 +673,7 @@ static int compose_files(const ComposeJob *job, PangoContext *ctx, const IgpPost
     char *final_dir = g_build_filename(job->shoot->out_dir, "composed", post->id, NULL);
     char *tmp_dir = igp_temp_sibling(final_dir), *canvas = post_canvas(post);
     IgpTemplate *pages = NULL, *story = NULL;
+    const IgpPlanItem *story_of = story_item(job, post);
     json_t *files = json_array(), *placements = json_array();
     int ret = igp_mkdir_p(tmp_dir);
 
@@ -693,10 +692,11 @@ static int compose_files(const ComposeJob *job, PangoContext *ctx, const IgpPost
         g_free(name);
         g_free(path);
     }
-    if (ret == 0 && wants_story(post)) {
-        char *path = g_strdup_printf("%s/%s-story.png", tmp_dir, post->id);
+    if (ret == 0 && story_of) {
+        char *path = g_strdup_printf("%s/%s.png", tmp_dir, story_of->id);
         char *when = igp_next_day(json_string_value(json_object_get(post->json, "schedule")));
-        ret = load_template(job, post, t->story ? t->story : "story-announce", "story", &story);
+        ret = load_template(job, post, t->story ? t->story : "story-announce",
+                            story_of->type->photo_canvas, &story);
         json_t *placed = json_array();
         if (ret == 0)
             ret = render_to(job, ctx, post, story, 0, 0, path, placed);

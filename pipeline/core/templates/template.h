@@ -113,6 +113,9 @@ GPtrArray *igp_template_names(const char *templates_dir);
 /** Canvas size of a canvas name; returns 0 or -1 for an unknown name. */
 int igp_canvas_size(const char *canvas, int *width, int *height);
 
+/** Is @p canvas drawn over a video frame by frame ("reel")? */
+int igp_canvas_is_overlay(const char *canvas);
+
 /** One picture placed into a media slot. */
 typedef struct IgpSlotPicture {
     VipsImage *image;   ///< the displayed picture (a master)
