@@ -11,6 +11,7 @@
 #include "reel.h"
 #include "fsutil.h"
 #include "leakcheck.h"
+#include "render.h"
 
 #include <math.h>
 #include <stdint.h>
@@ -66,34 +67,6 @@ typedef struct Page {
 
 /* ---- pictures: libvips to cairo ---- */
 
-/* Cairo's ARGB32 is a native-endian 32-bit word, alpha in the top byte, with
- * colours premultiplied by alpha: write whole words, never bytes, so the
- * byte order (BGRA on little-endian machines) comes out right. */
-static cairo_surface_t *surface_from_rgb(const uint8_t *px, int w, int h, int bands)
-{
-    cairo_surface_t *s = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, w, h);
-    uint8_t *data;
-    int stride;
-
-    if (cairo_surface_status(s) != CAIRO_STATUS_SUCCESS)
-        return s;
-    cairo_surface_flush(s);
-    data = cairo_image_surface_get_data(s);
-    stride = cairo_image_surface_get_stride(s);
-    for (int y = 0; y < h; y++) {
-        uint32_t *row = (uint32_t *)(data + (size_t)y * stride);
-        const uint8_t *in = px + (size_t)y * w * bands;
-        for (int x = 0; x < w; x++, in += bands) {
-            uint32_t a = bands == 4 ? in[3] : 255;
-            uint32_t r = (in[0] * a + 127) / 255, g = (in[1] * a + 127) / 255,
-                     b = (in[2] * a + 127) / 255;
-            row[x] = a << 24 | r << 16 | g << 8 | b;
-        }
-    }
-    cairo_surface_mark_dirty(s);
-    return s;
-}
-
 /* Give the surface a JPEG of itself: the PDF then embeds that (about a
  * tenth of the raw pixels) instead of the pixels; PNG pages ignore it. */
 static void attach_jpeg(cairo_surface_t *surface, VipsImage *rgb)
@@ -129,7 +102,8 @@ static int load_slide(const char *out_dir, Slide *slide)
              !(px = vips_image_write_to_memory(u8, &size)))
         ret = igp_vips_error(IGP_ERR_INVALIDDATA, slide->path, "cannot load");
     if (ret == 0) {
-        slide->image = surface_from_rgb(px, u8->Xsize, u8->Ysize, u8->Bands > 3 ? 4 : 3);
+        slide->image = igp_surface_from_pixels(px, u8->Xsize, u8->Ysize, u8->Bands > 3 ? 4 : 3,
+                                               CAIRO_FORMAT_ARGB32, 1);
         if (cairo_surface_status(slide->image) != CAIRO_STATUS_SUCCESS)
             ret = igp_error(IGP_ERR_LIBRARY, slide->path, "cairo: %s",
                             cairo_status_to_string(cairo_surface_status(slide->image)));

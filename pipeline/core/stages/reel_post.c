@@ -147,15 +147,7 @@ static int faces_at(void *opaque, double t, const IgpRedactFace **faces, int *n)
  * for photos, redact_stage.c). */
 static IgpRedactStyle style_of(const ReelPost *p, const json_t *face, const char *shoot_style)
 {
-    const char *names[] = {json_string_value(json_object_get(face, "style")), p->ctx->style,
-                           shoot_style};
-    IgpRedactStyle style = IGP_REDACT_BLUR;
-
-    for (size_t i = 0; i < G_N_ELEMENTS(names); i++)
-        if (names[i] && igp_redact_style_parse(names[i], &style) == 0)
-            return style;
-    igp_error_clear();
-    return IGP_REDACT_BLUR;
+    return igp_face_style(face, p->ctx->style, shoot_style);
 }
 
 static int load_faces(ReelPost *p, json_t *entry)
