@@ -53,7 +53,12 @@ static void test_table(void)
     CHECK(feed->cover_canvas == NULL);
     CHECK(story->story == IGP_STORY_NEVER && reel->story == IGP_STORY_ALWAYS);
     CHECK(story->aspect == IGP_ASPECT_9_16 && !story->aspect_choosable);
-    CHECK_STR(igp_post_type_names(), "feed, carousel, reel or story");
+    CHECK_STR(igp_post_type_names(), "feed, carousel, reel, story or highlight");
+    const IgpPostTypeInfo *highlight = igp_post_type_find("highlight");
+    CHECK(highlight && highlight->max_media == 0 && highlight->story == IGP_STORY_NEVER);
+    CHECK(highlight && (highlight->publish_fields & IGP_FIELD_STORIES));
+    CHECK(highlight && !g_strcmp0(highlight->template, "highlight-cover"));
+    CHECK(feed->story == IGP_STORY_UNLESS_OFF && carousel->story == IGP_STORY_UNLESS_OFF);
     /* Every type's file kinds are known to verify. */
     const IgpPostTypeInfo *all[] = {feed, carousel, reel, story};
     for (size_t i = 0; i < G_N_ELEMENTS(all); i++) {
@@ -85,10 +90,12 @@ static void test_plan(void)
     if (!m)
         return;
     plan = m->plan;
-    /* f, f-story, plain, off, r, r-story, st */
-    CHECK_INT(plan->n, 7);
+    /* f, f-story, plain, plain-story, off, r, r-story, st: every post but a
+     * story gets its next-day story, with a template or without, unless
+     * "story_followup" is false */
+    CHECK_INT(plan->n, 8);
     CHECK_STR(igp_plan_story_id(plan, &m->posts[0]), "f-story");
-    CHECK(igp_plan_story_id(plan, &m->posts[1]) == NULL);
+    CHECK_STR(igp_plan_story_id(plan, &m->posts[1]), "plain-story");
     CHECK(igp_plan_story_id(plan, &m->posts[2]) == NULL);
     CHECK_STR(igp_plan_story_id(plan, &m->posts[3]), "r-story");
     CHECK(igp_plan_story_id(plan, &m->posts[4]) == NULL);
@@ -112,6 +119,25 @@ static void test_plan(void)
     igp_manifest_free(&m);
 }
 
+/* The contract's rules: the advertising disclosure, collaborators' names. */
+static void test_rules(void)
+{
+    CHECK(igp_caption_has_disclosure("親子イベントのご紹介 #PR"));
+    CHECK(igp_caption_has_disclosure("【広告】のびすく"));
+    CHECK(igp_caption_has_disclosure("プロモーションを含みます"));
+    CHECK(igp_caption_has_disclosure("ＰＲ：のびすく")); /* full-width letters */
+    CHECK(!igp_caption_has_disclosure("PRESS release, #PROJECT"));
+    CHECK(!igp_caption_has_disclosure("のびすくのイベント"));
+    CHECK(!igp_caption_has_disclosure(NULL));
+    CHECK(igp_collaborator_valid("@sendai_mama"));
+    CHECK(igp_collaborator_valid("nobisuku.friend"));
+    CHECK(!igp_collaborator_valid("no spaces"));
+    CHECK(!igp_collaborator_valid("@"));
+    CHECK(!igp_collaborator_valid(".dot"));
+    CHECK(!igp_collaborator_valid("a..b"));
+    CHECK(!igp_collaborator_valid("abcdefghijklmnopqrstuvwxyz12345")); /* 31 */
+}
+
 /* The state side: a derived post's entry names its parent. */
 static void test_state_links(void)
 {
@@ -132,6 +158,7 @@ int main(void)
     write_file("v.mov", "x");
     test_table();
     test_plan();
+    test_rules();
     test_state_links();
     char *cmd = g_strdup_printf("rm -rf '%s'", shoot_dir);
     CHECK_INT(system(cmd), 0);

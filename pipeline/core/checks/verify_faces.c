@@ -431,6 +431,10 @@ static json_t *placements_of(json_t *compose, const char *id, json_t *post, size
     json_t *entry = json_object_get(posts, id);
     const char *parent = igp_post_parent(post);
 
+    /* A slide compose did not draw ("files" null: a post drawn only for its
+     * next-day story, or a page without a template) is a plain crop. */
+    if (entry && !json_is_string(json_array_get(json_object_get(entry, "files"), index)))
+        return NULL;
     if (entry)
         return json_array_get(json_object_get(entry, "placements"), index);
     if (parent && index == 0) {

@@ -502,6 +502,25 @@ static void append_story_markup(GString *m, const Page *p, json_t *posts)
     }
 }
 
+/* A highlight's stories, in their order, and whether each has been made. */
+static void append_members_markup(GString *m, json_t *facts, json_t *posts)
+{
+    json_t *stories = json_object_get(facts, "stories"), *s;
+    GString *list = g_string_new(NULL);
+    size_t i;
+
+    if (!stories)
+        return;
+    json_array_foreach(stories, i, s)
+    {
+        json_t *entry = json_object_get(posts, json_string_value(s));
+        g_string_append_printf(list, "%s%zu. %s%s", i ? ", " : "", i + 1, json_string_value(s),
+                               !entry || json_object_get(entry, "error") ? " (not made)" : "");
+    }
+    append_line(m, "Stories", list->str);
+    g_string_free(list, TRUE);
+}
+
 /* Faces hidden and cleared in the post's sources, from reports/redaction.json. */
 static void append_faces_markup(GString *m, const Page *p, json_t *redaction)
 {
@@ -692,6 +711,7 @@ static char *page_markup(const Page *p, const char *out_dir, json_t *posts, json
     g_string_append(m, "\n");
     append_schedule_markup(m, p->facts);
     append_story_markup(m, p, posts);
+    append_members_markup(m, p->facts, posts);
     append_faces_markup(m, p, redaction);
     g_string_append(m, "\n");
     append_verify_markup(m, p, out_dir, verify);

@@ -194,6 +194,8 @@ static char *post_json(const PublishRun *run, const char *id, json_t *entry, jso
     json_object_set_new(doc, "collaborators", fact(facts, "collaborators", json_array()));
     json_object_set_new(doc, "cover", cover_of(facts, files));
     json_object_set_new(doc, "story_of", story_of(run, entry));
+    if (json_object_get(facts, "stories")) /* a highlight: its stories, in order */
+        json_object_set_new(doc, "stories", fact(facts, "stories", json_array()));
     json_object_set_new(doc, "files", post_json_files(files, json_object_get(facts, "alt")));
     json_object_set_new(doc, "approval",
                         json_pack("{s:O, s:O, s:O?}", "by", json_object_get(approval, "by"), "at",

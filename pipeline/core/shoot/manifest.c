@@ -29,8 +29,9 @@ enum { OUTBOX_NAME_MAX = NAME_MAX - IGP_TEMP_NAME_EXTRA };
 static const char *const root_keys[] = {"version",  "shoot",    "title", "date", "posts",
                                         "min_face", "thorough", "style", NULL};
 static const char *const post_keys[] = {
-    "id",       "type",          "template",  "media", "aspect",         "text", "caption", "alt",
-    "schedule", "collaborators", "subtitles", "cover", "story_followup", "fps",  NULL};
+    "id",      "type",     "template",      "media",     "aspect",    "text",           "caption",
+    "alt",     "schedule", "collaborators", "subtitles", "cover",     "story_followup", "fps",
+    "stories", "tieup",    "theme",         "subject",   "interview", "basis",          NULL};
 static const char *const media_keys[] = {"file", "focus", "trim", NULL};
 
 /* What a check needs to word its messages (the file, its text, and a cursor
@@ -329,17 +330,85 @@ static int valid_fps(json_int_t fps)
     return fps == 24 || fps == 25 || fps == 30 || fps == 50 || fps == 60;
 }
 
+/* Collab posts: each collaborator an Instagram username, none twice. */
+static int check_collaborators(const Checker *c, const char *pointer, json_t *list, IgpPost *post)
+{
+    json_t *v;
+    size_t i;
+    int ret = 0;
+
+    json_array_foreach(list, i, v)
+    {
+        char *ptr = g_strdup_printf("%s/collaborators/%zu", pointer, i);
+        const char *name = json_string_value(v);
+        if (!name)
+            ret = fail_at(c, ptr, "post '%s': a collaborator must be a username (a string)",
+                          post->id);
+        else if (!igp_collaborator_valid(name))
+            ret = fail_at(c, ptr,
+                          "post '%s': collaborator '%s' is not an Instagram username (1 to %d "
+                          "letters, digits, '.' or '_')",
+                          post->id, name, IGP_USERNAME_MAX);
+        for (size_t k = 0; ret == 0 && k < i; k++) {
+            const char *other = json_string_value(json_array_get(list, k));
+            if (other && !g_ascii_strcasecmp(other + (*other == '@'), name + (*name == '@')))
+                ret =
+                    fail_at(c, ptr, "post '%s': collaborator '%s' is named twice", post->id, name);
+        }
+        g_free(ptr);
+        if (ret)
+            return ret;
+    }
+    return 0;
+}
+
+/* "basis": what the post is based on, for the work plan. */
+static int check_basis(const Checker *c, const char *pointer, json_t *pj, IgpPost *post)
+{
+    const char *basis = json_string_value(json_object_get(pj, "basis"));
+    char *ptr;
+    int ret;
+
+    if (!basis || !strcmp(basis, "interview") || !strcmp(basis, "experience"))
+        return 0;
+    ptr = g_strdup_printf("%s/basis", pointer);
+    ret = fail_at(c, ptr, "post '%s': basis must be \"interview\" or \"experience\", not '%s'",
+                  post->id, basis);
+    g_free(ptr);
+    return ret;
+}
+
+/* A tie-up (paid promotion with an influencer) must say it is an ad. */
+static int check_tieup(const Checker *c, const char *pointer, json_t *pj, IgpPost *post)
+{
+    char *ptr;
+    int ret;
+
+    if (!json_is_true(json_object_get(pj, "tieup")) ||
+        igp_caption_has_disclosure(json_string_value(json_object_get(pj, "caption"))))
+        return 0;
+    ptr = g_strdup_printf("%s/%s", pointer, json_object_get(pj, "caption") ? "caption" : "tieup");
+    ret = fail_at(c, ptr,
+                  "post '%s': a tie-up (\"tieup\": true) must disclose the advertising in its "
+                  "caption with %s (e.g. #PR): %s",
+                  post->id, IGP_DISCLOSURE_WORDS, IGP_DISCLOSURE_RULE);
+    g_free(ptr);
+    return ret;
+}
+
 /* Keys whose content later stages read: check their types now. */
 static int check_post_extras(const Checker *c, const char *pointer, json_t *pj, IgpPost *post)
 {
     static const struct {
         const char *key;
         json_type type;
-    } typed[] = {{"template", JSON_STRING},     {"text", JSON_OBJECT},
-                 {"caption", JSON_STRING},      {"alt", JSON_ARRAY},
-                 {"schedule", JSON_STRING},     {"collaborators", JSON_ARRAY},
-                 {"subtitles", JSON_STRING},    {"cover", JSON_OBJECT},
-                 {"story_followup", JSON_TRUE}, {"fps", JSON_INTEGER}};
+    } typed[] = {
+        {"template", JSON_STRING},  {"text", JSON_OBJECT},     {"caption", JSON_STRING},
+        {"alt", JSON_ARRAY},        {"schedule", JSON_STRING}, {"collaborators", JSON_ARRAY},
+        {"subtitles", JSON_STRING}, {"cover", JSON_OBJECT},    {"story_followup", JSON_TRUE},
+        {"fps", JSON_INTEGER},      {"stories", JSON_ARRAY},   {"tieup", JSON_TRUE},
+        {"theme", JSON_STRING},     {"subject", JSON_STRING},  {"interview", JSON_TRUE},
+        {"basis", JSON_STRING}};
     json_t *v;
     int ret;
 
@@ -370,7 +439,10 @@ static int check_post_extras(const Checker *c, const char *pointer, json_t *pj, 
         g_free(ptr);
         return ret;
     }
-    return 0;
+    if ((ret = check_collaborators(c, pointer, v, post)) ||
+        (ret = check_basis(c, pointer, pj, post)))
+        return ret;
+    return check_tieup(c, pointer, pj, post);
 }
 
 static int check_post(const Checker *c, const char *shoot_dir, const char *pointer, json_t *pj,
@@ -399,8 +471,10 @@ static int check_post(const Checker *c, const char *shoot_dir, const char *point
         (ret = check_aspect(c, pointer, pj, post)) ||
         (ret = check_post_extras(c, pointer, pj, post)) ||
         (ret = check_subtitles(c, shoot_dir, pointer, pj, post)) ||
-        (ret = get_typed(c, pointer, pj, "media", JSON_ARRAY, 1, &media)))
+        (ret = get_typed(c, pointer, pj, "media", JSON_ARRAY, max > 0, &media)))
         return ret;
+    if (!media) /* a type without media (a highlight) */
+        return 0;
     return check_media(c, shoot_dir, pointer, media, post, min, max);
 }
 
@@ -428,6 +502,46 @@ static int check_story_id(const Checker *c, const IgpManifest *m, int index)
         g_free(ptr);
     }
     g_free(story_id);
+    return ret;
+}
+
+/* "stories": the ordered story posts of a highlight, each once; only a type
+ * that gathers stories takes the key, and it needs at least one. */
+static int check_stories(const Checker *c, const IgpManifest *m, int index)
+{
+    const IgpPost *post = &m->posts[index];
+    json_t *stories = json_object_get(post->json, "stories"), *v;
+    int takes = igp_post_type_info(post->type)->publish_fields & IGP_FIELD_STORIES;
+    char *ptr = g_strdup_printf(stories ? "/posts/%d/stories" : "/posts/%d", index);
+    size_t i;
+    int ret = 0;
+
+    if (!takes && stories)
+        ret = fail_at(c, ptr, "post '%s': 'stories' is for highlights, not %s posts", post->id,
+                      igp_post_type_name(post->type));
+    else if (takes && json_array_size(stories) == 0)
+        ret = fail_at(c, ptr, "post '%s': a highlight needs 'stories': the ids of its story posts",
+                      post->id);
+    json_array_foreach(stories, i, v)
+    {
+        const char *id = json_string_value(v);
+        int other = id ? GPOINTER_TO_INT(g_hash_table_lookup(c->ids, id)) - 1 : -1;
+        char *item = g_strdup_printf("%s/%zu", ptr, i);
+        if (ret)
+            ;
+        else if (!id)
+            ret = fail_at(c, item, "post '%s': 'stories' must list post ids (strings)", post->id);
+        else if (other < 0)
+            ret = fail_at(c, item, "post '%s': no post '%s' in this shoot", post->id, id);
+        else if (m->posts[other].type != IGP_POST_STORY)
+            ret = fail_at(c, item, "post '%s': '%s' is a %s post, a highlight gathers stories",
+                          post->id, id, igp_post_type_name(m->posts[other].type));
+        for (size_t k = 0; ret == 0 && k < i; k++)
+            if (!g_strcmp0(json_string_value(json_array_get(stories, k)), id))
+                ret = fail_at(c, item, "post '%s': story '%s' is listed twice", post->id, id);
+        g_free(item);
+    }
+    g_free(ptr);
     return ret;
 }
 
@@ -517,7 +631,8 @@ static int check_root(const Checker *c, const char *shoot_dir, IgpManifest *m)
             return ret;
     }
     for (int i = 0; i < m->n_posts; i++)
-        if ((ret = check_story_id(c, m, i)) || (ret = check_outbox_name(c, m, i)))
+        if ((ret = check_story_id(c, m, i)) || (ret = check_outbox_name(c, m, i)) ||
+            (ret = check_stories(c, m, i)))
             return ret;
     return 0;
 }

@@ -18,32 +18,37 @@ static const IgpPostTypeInfo post_types[] = {
     {
         .type = IGP_POST_FEED,
         .name = "feed",
+        .label = "フィード",
         .min_media = 1,
         .max_media = 1,
         .takes = IGP_TAKES_PHOTO,
         .aspect = IGP_ASPECT_4_5,
         .aspect_choosable = 1,
         .image_kind = "feed-image",
-        .story = IGP_STORY_TEMPLATED,
+        .story = IGP_STORY_UNLESS_OFF,
         .proof = IGP_PROOF_SLIDES,
         .publish_fields = IGP_FIELD_CAPTION | IGP_FIELD_ALT | IGP_FIELD_COLLABORATORS,
+        .counts = IGP_COUNTS_FEED,
     },
     {
         .type = IGP_POST_CAROUSEL,
         .name = "carousel",
+        .label = "カルーセル",
         .min_media = CAROUSEL_MIN,
         .max_media = CAROUSEL_MAX,
         .takes = IGP_TAKES_PHOTO,
         .aspect = IGP_ASPECT_4_5,
         .aspect_choosable = 1,
         .image_kind = "carousel-image",
-        .story = IGP_STORY_TEMPLATED,
+        .story = IGP_STORY_UNLESS_OFF,
         .proof = IGP_PROOF_SLIDES,
         .publish_fields = IGP_FIELD_CAPTION | IGP_FIELD_ALT | IGP_FIELD_COLLABORATORS,
+        .counts = IGP_COUNTS_FEED,
     },
     {
         .type = IGP_POST_REEL,
         .name = "reel",
+        .label = "リール",
         .min_media = 1,
         .max_media = 1,
         .takes = IGP_TAKES_VIDEO,
@@ -55,10 +60,12 @@ static const IgpPostTypeInfo post_types[] = {
         .story = IGP_STORY_ALWAYS,
         .proof = IGP_PROOF_VIDEO,
         .publish_fields = IGP_FIELD_CAPTION | IGP_FIELD_COLLABORATORS | IGP_FIELD_COVER,
+        .counts = IGP_COUNTS_REEL | IGP_COUNTS_FEED,
     },
     {
         .type = IGP_POST_STORY,
         .name = "story",
+        .label = "ストーリーズ",
         .min_media = 1,
         .max_media = 1,
         .takes = IGP_TAKES_PHOTO | IGP_TAKES_VIDEO,
@@ -71,6 +78,22 @@ static const IgpPostTypeInfo post_types[] = {
         .story = IGP_STORY_NEVER,
         .proof = IGP_PROOF_SLIDES,
         .publish_fields = IGP_FIELD_STORY_OF,
+    },
+    {
+        /* A named set of story posts ("stories") and its cover. */
+        .type = IGP_POST_HIGHLIGHT,
+        .name = "highlight",
+        .label = "ハイライト",
+        .min_media = 0,
+        .max_media = 0,
+        .takes = 0,
+        .aspect = IGP_ASPECT_9_16,
+        .photo_canvas = "highlight-cover",
+        .image_kind = "highlight-cover",
+        .template = "highlight-cover",
+        .story = IGP_STORY_NEVER,
+        .proof = IGP_PROOF_LIST,
+        .publish_fields = IGP_FIELD_STORIES,
     },
 };
 
@@ -91,7 +114,7 @@ static const IgpOutputKind output_kinds[] = {
     {"feed-image", 0, 0, 1, 1}, {"carousel-image", 0, 0, 1, 1}, {"story-image", 0, 1, 1, 1},
     {"reel-cover", 0, 1, 1, 1}, {"reel", 1, 0, 1, 1},           {"story-video", 1, 1, 1, 1},
     {"master", 0, 0, 0, 0},     {"master-video", 1, 0, 0, 0},   {"redacted-master", 0, 0, 0, 0},
-    {"image", 0, 0, 0, 0},      {"video", 1, 0, 0, 0},
+    {"image", 0, 0, 0, 0},      {"video", 1, 0, 0, 0},          {"highlight-cover", 0, 1, 1, 1},
 };
 
 const IgpPostTypeInfo *igp_post_type_info(IgpPostType type)
@@ -215,9 +238,8 @@ int igp_post_has_story(const IgpPost *post)
     switch (info->story) {
     case IGP_STORY_ALWAYS: /* drawn from its cover (reel_post.c) */
         return 1;
-    case IGP_STORY_TEMPLATED: /* drawn by compose.c with the post's template */
-        return json_object_get(post->json, "template") &&
-               !json_is_false(json_object_get(post->json, "story_followup"));
+    case IGP_STORY_UNLESS_OFF: /* drawn by compose.c, with or without a post template */
+        return !json_is_false(json_object_get(post->json, "story_followup"));
     case IGP_STORY_NEVER:
     default:
         return 0;
@@ -267,6 +289,10 @@ IgpPlan *igp_plan_new(const IgpManifest *m)
                                                    .story = -1};
         }
     }
+    /* Ids are unique (the manifest checked, stories included): the first wins anyway. */
+    plan->index = g_hash_table_new(g_str_hash, g_str_equal);
+    for (int i = plan->n - 1; i >= 0; i--)
+        g_hash_table_insert(plan->index, plan->items[i].id, &plan->items[i]);
     return plan;
 }
 
@@ -276,6 +302,8 @@ void igp_plan_free(IgpPlan **pplan)
 
     if (!plan)
         return;
+    if (plan->index)
+        g_hash_table_destroy(plan->index);
     for (int i = 0; i < plan->n; i++)
         g_free(plan->items[i].id);
     g_free(plan->items);
@@ -285,16 +313,19 @@ void igp_plan_free(IgpPlan **pplan)
 
 const IgpPlanItem *igp_plan_find(const IgpPlan *plan, const char *id)
 {
-    for (int i = 0; plan && id && i < plan->n; i++)
-        if (!strcmp(plan->items[i].id, id))
-            return &plan->items[i];
-    return NULL;
+    return plan && id ? g_hash_table_lookup(plan->index, id) : NULL;
 }
 
 const char *igp_plan_story_id(const IgpPlan *plan, const IgpPost *post)
 {
     const IgpPlanItem *item = igp_plan_find(plan, post->id);
     return item && item->story >= 0 ? plan->items[item->story].id : NULL;
+}
+
+const char *igp_post_template_name(const IgpPost *post)
+{
+    const char *name = json_string_value(json_object_get(post->json, "template"));
+    return name ? name : igp_post_type_info(post->type)->template;
 }
 
 const char *igp_post_parent(json_t *entry)
@@ -313,4 +344,44 @@ const char *igp_post_derived(json_t *posts, const char *id)
             return key;
     }
     return NULL;
+}
+
+/* ---- the contract's rules ---- */
+
+/* Is the ASCII letter or digit @p c part of a word around "PR"? */
+static int is_word_char(char c)
+{
+    return g_ascii_isalnum(c);
+}
+
+int igp_caption_has_disclosure(const char *caption)
+{
+    char *text = caption ? g_utf8_normalize(caption, -1, G_NORMALIZE_NFKC) : NULL;
+    int found = 0;
+
+    if (!text)
+        return 0;
+    found = strstr(text, "広告") || strstr(text, "プロモーション");
+    /* "PR" as a word of its own (#PR, 【PR】), not inside "PRESS". */
+    for (const char *p = text; !found && (p = g_strstr_len(p, -1, "PR")); p += 2)
+        found = (p == text || !is_word_char(p[-1])) && !is_word_char(p[2]);
+    g_free(text);
+    return found;
+}
+
+int igp_collaborator_valid(const char *name)
+{
+    size_t len;
+
+    if (!name)
+        return 0;
+    if (*name == '@')
+        name++;
+    len = strlen(name);
+    if (len < 1 || len > IGP_USERNAME_MAX)
+        return 0;
+    for (const char *p = name; *p; p++)
+        if (!g_ascii_isalnum(*p) && *p != '.' && *p != '_')
+            return 0;
+    return name[0] != '.' && name[len - 1] != '.' && !strstr(name, "..");
 }

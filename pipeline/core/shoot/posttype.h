@@ -21,6 +21,7 @@ typedef enum IgpPostType {
     IGP_POST_CAROUSEL,
     IGP_POST_REEL,
     IGP_POST_STORY,
+    IGP_POST_HIGHLIGHT,
 } IgpPostType;
 
 /** Output shapes of feed and carousel images (and the 9:16 story). */
@@ -36,15 +37,16 @@ enum { IGP_TAKES_PHOTO = 1, IGP_TAKES_VIDEO = 2 };
 
 /** When a post gets a next-day story (the derived post of the plan). */
 typedef enum IgpStoryRule {
-    IGP_STORY_NEVER,     ///< it is a story itself
-    IGP_STORY_TEMPLATED, ///< drawn by compose: with a template, unless "story_followup" is false
-    IGP_STORY_ALWAYS,    ///< drawn from its cover (reels)
+    IGP_STORY_NEVER,      ///< it is a story itself (or a set of them)
+    IGP_STORY_UNLESS_OFF, ///< drawn by compose, unless "story_followup" is false
+    IGP_STORY_ALWAYS,     ///< drawn from its cover (reels)
 } IgpStoryRule;
 
 /** How the proof sheet lays a post out. */
 typedef enum IgpProofLayout {
     IGP_PROOF_SLIDES, ///< its pictures side by side
     IGP_PROOF_VIDEO,  ///< frames of its video and its cover
+    IGP_PROOF_LIST,   ///< its cover and the ordered list of its members (highlights)
 } IgpProofLayout;
 
 /** Keys of post.json that mean something for the type (docs/post-json.md). */
@@ -54,11 +56,19 @@ enum {
     IGP_FIELD_COLLABORATORS = 1 << 2,
     IGP_FIELD_COVER = 1 << 3,
     IGP_FIELD_STORY_OF = 1 << 4,
+    IGP_FIELD_STORIES = 1 << 5, ///< the ordered ids of its member stories (highlights)
+};
+
+/** What a post counts toward in the contract's monthly minimums (workplan.h). */
+enum {
+    IGP_COUNTS_REEL = 1 << 0, ///< "at least one reel a month"
+    IGP_COUNTS_FEED = 1 << 1, ///< a feed post or reel (the interview/experience minimum)
 };
 
 typedef struct IgpPostTypeInfo {
     IgpPostType type;
-    const char *name; ///< as in shoot.json
+    const char *name;  ///< as in shoot.json
+    const char *label; ///< in Japanese, for the work plan (業務計画表)
     int min_media, max_media;
     unsigned takes;           ///< IGP_TAKES_PHOTO | IGP_TAKES_VIDEO
     IgpAspect aspect;         ///< its size unless "aspect" says otherwise
@@ -69,9 +79,11 @@ typedef struct IgpPostTypeInfo {
     double max_seconds;       ///< the longest video it makes as one file
     int splits_video;         ///< a longer video becomes parts of max_seconds (else refused)
     const char *cover_canvas; ///< its cover's canvas ("reel-cover"), or NULL: no cover
+    const char *template;     ///< the template it is drawn with when it names none, or NULL
     IgpStoryRule story;
     IgpProofLayout proof;
     unsigned publish_fields; ///< IGP_FIELD_* its post.json carries meaning in
+    unsigned counts;         ///< IGP_COUNTS_*
 } IgpPostTypeInfo;
 
 /** The row of @p type (never NULL for a type of the enum). */
@@ -119,10 +131,38 @@ int igp_output_kind_is_post_video(const char *name);
 /** Is @p name held to the story limits? */
 int igp_output_kind_is_story(const char *name);
 
+/* ---- the contract's rules ---- */
+
+/** The words an advertising disclosure uses, for messages. */
+#define IGP_DISCLOSURE_WORDS "「広告」, 「PR」 or 「プロモーション」"
+
+/** Why a tie-up needs one: Japan's rule on stealth marketing. */
+#define IGP_DISCLOSURE_RULE                                                                        \
+    "the stealth-marketing rule (Act against Unjustifiable Premiums and Misleading "               \
+    "Representations, since October 2023)"
+
+/**
+ * Does @p caption disclose advertising: 「広告」, 「プロモーション」 or 「PR」 as a
+ * word of its own (#PR, 【PR】; full-width letters count)?
+ */
+int igp_caption_has_disclosure(const char *caption);
+
+/** Longest Instagram username. */
+#define IGP_USERNAME_MAX 30
+
+/**
+ * Is @p name an Instagram username (an optional leading '@', then 1 to 30
+ * letters, digits, '.' or '_', no '.' first, last or twice in a row)?
+ */
+int igp_collaborator_valid(const char *name);
+
 /* ---- posts and the plan ---- */
 
 struct IgpPost;
 struct IgpManifest;
+
+/** The template the post is drawn with: its "template", else its type's, or NULL. */
+const char *igp_post_template_name(const struct IgpPost *post);
 
 /** Does this post get a next-day story (IgpPostTypeInfo.story)? */
 int igp_post_has_story(const struct IgpPost *post);
@@ -153,6 +193,7 @@ typedef struct IgpPlanItem {
 typedef struct IgpPlan {
     IgpPlanItem *items;
     int n;
+    void *index; ///< id -> item (a GHashTable): each look-up in constant time
 } IgpPlan;
 
 IgpPlan *igp_plan_new(const struct IgpManifest *m);

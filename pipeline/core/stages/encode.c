@@ -85,7 +85,7 @@ static const char *slide_kind(const IgpPost *post)
 /* posts/<id>/<id>.jpg, or <id>-01.jpg ... for carousels. */
 static char *slide_name(const IgpPost *post, int index)
 {
-    if (post->n_media == 1)
+    if (post->n_media <= 1)
         return g_strdup_printf("%s.jpg", post->id);
     return g_strdup_printf("%s-%02d.jpg", post->id, index + 1);
 }
@@ -112,7 +112,7 @@ static int composed_slide(const EncodeJob *job, const IgpPost *post, int index, 
     json_t *entry, *file;
     char *path;
 
-    if (!json_object_get(post->json, "template"))
+    if (!igp_post_template_name(post))
         return 1;
     entry = composed_entry(job, post);
     file = json_array_get(json_object_get(entry, "files"), index);
@@ -322,8 +322,10 @@ static int write_post(const EncodeJob *job, const IgpPost *post, json_t *files)
     int out_w = 0, out_h = 0, ret = igp_mkdir_p(tmp_dir);
 
     igp_aspect_size(post->aspect, &out_w, &out_h);
-    for (int i = 0; i < post->n_media && ret == 0; i++) {
-        json_t *m = json_object_get(job->masters, post->media[i].file);
+    /* One slide per picture; a type without pictures (a highlight) has its cover. */
+    for (int i = 0; i < MAX(post->n_media, 1) && ret == 0; i++) {
+        const char *media = i < post->n_media ? post->media[i].file : NULL;
+        json_t *m = json_object_get(job->masters, media ? media : "");
         char *master =
             g_build_filename(out_dir, json_string_value(json_object_get(m, "master")), NULL);
         char *name = slide_name(post, i);
@@ -334,13 +336,17 @@ static int write_post(const EncodeJob *job, const IgpPost *post, json_t *files)
         double enlargement = 1;
 
         ret = composed_slide(job, post, i, &slide); /* templates: compose drew it */
+        if (ret == 1 && !media)
+            ret = igp_error(IGP_ERR_INVALIDDATA, "encode", "post '%s': nothing to make it from",
+                            post->id);
         if (ret == 1)
             ret = render_slide(master, &post->media[i], out_w, out_h, &slide, &enlargement);
         if (ret == 0 && enlargement > MAX_QUIET_ENLARGEMENT)
             igp_log_warning("post '%s': '%s' is enlarged %.1f times to %dx%d and will look soft",
                             post->id, post->media[i].file, enlargement, out_w, out_h);
         if (ret == 0)
-            ret = igp_image_save_jpeg(slide, master, path, &job->shoot->settings->post);
+            ret = igp_image_save_jpeg(slide, media ? master : name, path,
+                                      &job->shoot->settings->post);
         if (ret == 0)
             ret = igp_hash_file(path, &d);
         if (ret == 0)
@@ -501,7 +507,9 @@ static json_t *encode_post(EncodeJob *job, const IgpPost *post)
  * pictures changing. */
 static json_t *post_facts(const IgpPost *post)
 {
-    static const char *const keys[] = {"caption", "alt", "schedule", "collaborators", "text"};
+    static const char *const keys[] = {"caption", "alt",     "schedule", "collaborators",
+                                       "text",    "stories", "tieup",    "theme",
+                                       "subject", "basis",   "interview"};
     json_t *facts = json_object(), *sources = json_array();
 
     for (size_t i = 0; i < G_N_ELEMENTS(keys); i++) {

@@ -84,13 +84,19 @@ static int open_pictures(const ComposeJob *job, const IgpPost *post, int first, 
     return 0;
 }
 
-/* Render one template for slide @p slide (pictures from that slide on) to @p path. */
+/* Render one template for slide @p slide (pictures from that slide on) to
+ * @p path. With @p title_from_shoot a post without a "title" shows the
+ * shoot's (the next-day story of a post drawn without a template). */
 static int render_to(const ComposeJob *job, PangoContext *ctx, const IgpPost *post,
                      const IgpTemplate *t, int slide, int first_media, const char *path,
-                     json_t *placements)
+                     json_t *placements, int title_from_shoot)
 {
     Pictures pics = {0};
     json_t *text = igp_post_fill_text(job->shoot, post, slide);
+    const char *shoot_title = json_string_value(json_object_get(text, "shoot_title"));
+
+    if (title_from_shoot && shoot_title && !json_string_value(json_object_get(text, "title")))
+        json_object_set_new(text, "title", json_string(shoot_title));
     char *what = g_strdup_printf("post '%s'", post->id);
     IgpTemplateFill fill = {.text = text, .what = what, .placements = placements};
     cairo_surface_t *surface = NULL;
@@ -162,8 +168,9 @@ static void compose_key(const ComposeJob *job, const IgpPost *post, const IgpTem
 {
     GString *s = g_string_new(COMPOSE_RECIPE);
     char *post_json = json_dumps(post->json, JSON_SORT_KEYS | JSON_COMPACT);
-    const char *names[] = {t->name, t->pages, story_item(job, post) ? t->story : NULL,
-                           IGP_TEMPLATE_SHARED};
+    /* Without a post template, only its story is drawn, from the default. */
+    const char *story = !story_item(job, post) ? NULL : t ? t->story : IGP_STORY_TEMPLATE;
+    const char *names[] = {t ? t->name : NULL, t ? t->pages : NULL, story, IGP_TEMPLATE_SHARED};
     char *fonts = igp_fonts_dir();
 
     g_string_append_printf(s, "|%s|%s", post_json, vips_version_string());
@@ -222,16 +229,17 @@ static int compose_files(const ComposeJob *job, PangoContext *ctx, const IgpPost
     json_t *files = json_array(), *placements = json_array();
     int ret = igp_mkdir_p(tmp_dir);
 
-    if (ret == 0 && t->pages && post->n_media > 1)
+    if (ret == 0 && t && t->pages && post->n_media > 1)
         ret = load_template(job, post, t->pages, canvas, &pages);
-    for (int i = 0; i < post->n_media && ret == 0; i++) {
+    /* One slide per picture; a type without pictures (a highlight) has one. */
+    for (int i = 0; i < MAX(post->n_media, 1) && ret == 0; i++) {
         const IgpTemplate *slide_t = i == 0 ? t : pages;
         char *name = g_strdup_printf("%s-%02d.png", post->id, i + 1);
         char *path = g_build_filename(tmp_dir, name, NULL);
         json_t *placed = json_array();
         if (!slide_t) /* no page template: encode crops this slide as usual */
             json_array_append_new(files, json_null());
-        else if (!(ret = render_to(job, ctx, post, slide_t, i, i, path, placed)))
+        else if (!(ret = render_to(job, ctx, post, slide_t, i, i, path, placed, 0)))
             json_array_append_new(files, json_sprintf("composed/%s/%s", post->id, name));
         json_array_append_new(placements, placed);
         g_free(name);
@@ -240,11 +248,11 @@ static int compose_files(const ComposeJob *job, PangoContext *ctx, const IgpPost
     if (ret == 0 && story_of) {
         char *path = g_strdup_printf("%s/%s.png", tmp_dir, story_of->id);
         char *when = igp_next_day(json_string_value(json_object_get(post->json, "schedule")));
-        ret = load_template(job, post, t->story ? t->story : "story-announce",
+        ret = load_template(job, post, t && t->story ? t->story : IGP_STORY_TEMPLATE,
                             story_of->type->photo_canvas, &story);
         json_t *placed = json_array();
         if (ret == 0)
-            ret = render_to(job, ctx, post, story, 0, 0, path, placed);
+            ret = render_to(job, ctx, post, story, 0, 0, path, placed, !t);
         if (ret == 0)
             json_object_set_new(entry, "story",
                                 json_pack("{s:s++, s:s?, s:O}", "file", "composed/", post->id,
@@ -272,7 +280,7 @@ static int compose_files(const ComposeJob *job, PangoContext *ctx, const IgpPost
 
 static json_t *compose_post(ComposeJob *job, const IgpPost *post)
 {
-    const char *name = json_string_value(json_object_get(post->json, "template"));
+    const char *name = igp_post_template_name(post); /* NULL: only its next-day story */
     char *canvas = post_canvas(post);
     IgpTemplate *t = NULL;
     json_t *entry = NULL;
@@ -287,7 +295,7 @@ static json_t *compose_post(ComposeJob *job, const IgpPost *post)
         g_free(canvas);
         return NULL;
     }
-    ret = load_template(job, post, name, canvas, &t);
+    ret = name ? load_template(job, post, name, canvas, &t) : 0;
     g_free(canvas);
     if (ret)
         return NULL;
@@ -296,7 +304,7 @@ static json_t *compose_post(ComposeJob *job, const IgpPost *post)
         igp_template_free(&t);
         return json_deep_copy(json_object_get(job->previous, post->id));
     }
-    entry = json_pack("{s:s, s:s}", "key", key.hex, "template", name);
+    entry = json_pack("{s:s, s:s?}", "key", key.hex, "template", name);
     {
         PangoContext *ctx = igp_fonts_context(job->fonts);
         ret = compose_files(job, ctx, post, t, entry);
@@ -361,7 +369,8 @@ int igp_compose(IgpShoot *shoot)
     for (int i = 0; i < shoot->manifest->n_posts; i++) {
         const IgpPost *post = &shoot->manifest->posts[i];
         /* Reels and story videos take their template as overlays, in encode. */
-        if (igp_shoot_selects(shoot, post) && json_object_get(post->json, "template") &&
+        if (igp_shoot_selects(shoot, post) &&
+            (igp_post_template_name(post) || igp_post_has_story(post)) &&
             !igp_post_is_video(post, job.masters))
             job.posts[n++] = post;
         else if (json_object_get(job.previous, post->id)) /* --post: keep the others */

@@ -52,7 +52,7 @@ static const CanvasRow *canvas_of(const char *canvas)
 
 static const char *const root_keys[] = {"version",     "canvas", "description", "background",
                                         "pages",       "story",  "layers",      "title_seconds",
-                                        "end_seconds", NULL};
+                                        "end_seconds", "video",  NULL};
 static const char *const layer_keys[] = {
     "type",    "name",   "box",          "radius", "slot",   "keep_faces_in",
     "shape",   "fill",   "gradient",     "text",   "markup", "optional",
@@ -641,7 +641,7 @@ static int check_canvas(const Checker *c, json_t *root)
                    canvas);
 }
 
-/* "pages" and "story" name other templates: they must exist. */
+/* "pages", "story" and "video" name other templates: they must exist. */
 static int check_template_ref(const Checker *c, const char *pointer, const char *name)
 {
     char *file = name ? g_build_filename(c->templates_dir, name, IGP_TEMPLATE_FILE, NULL) : NULL;
@@ -684,6 +684,12 @@ static int check_root(const Checker *c, json_t *root)
         (ret = check_template_ref(c, "/story", s)))
         return ret;
     t->story = g_strdup(s);
+    if ((ret = get_string(c, "", root, "video", 0, &s)) ||
+        (ret = check_template_ref(c, "/video", s)))
+        return ret;
+    if (s && igp_canvas_is_overlay(t->canvas))
+        return fail_at(c, "/video", "'video' is for photo templates: this one is for videos");
+    t->video = g_strdup(s);
     /* Reels: how long the title and end cards show. */
     t->title_seconds = t->end_seconds = 2.5;
     for (int i = 0; i < 2; i++) {
@@ -770,6 +776,7 @@ void igp_template_free(IgpTemplate **pt)
     g_free(t->canvas);
     g_free(t->pages);
     g_free(t->story);
+    g_free(t->video);
     g_free(t);
     *pt = NULL;
 }
