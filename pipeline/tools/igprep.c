@@ -40,6 +40,8 @@ static const char usage[] =
     "  approve  record who approved a post and the SHA-256 of each of its files\n"
     "  publish  hand approved, unchanged, verified posts to an outbox folder (post.json)\n"
     "  archive  export delivered posts and masters as a BagIt bag; --check BAG validates one\n"
+    "  plan     SHOOT... --month YYYY-MM: the month's work plan (業務計画表, PDF or CSV)\n"
+    "           and the contract's minimums\n"
     "\n"
     "Exit status: 0 success, 1 some source or post failed, 2 usage error,\n"
     "3 verify refused a file.\n";
