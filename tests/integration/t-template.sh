@@ -45,7 +45,7 @@ for t in $SHIPPED; do
 done
 run "$IGPREP" template check
 check "every shipped template checks" test "$rc" -eq 0
-X
+check "check says ok for all ten" test "$(grep -c '^ok ' "$TEST_TMP/stdout")" -eq 10
 
 # ---- reference images ----
 cd "$TEST_TMP"
