@@ -553,26 +553,45 @@ int igp_surface_from_vips(VipsImage *image, cairo_surface_t **out)
         return igp_error(IGP_ERR_UNSUPPORTED, "render", "expected 8-bit RGB, got %d bands", bands);
     if (!(pixels = vips_image_write_to_memory(image, &len)))
         return igp_vips_error(IGP_ERR_LIBRARY, "render", "cannot compute pixels");
-    s = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, w, h);
+    s = igp_surface_from_pixels(pixels, w, h, bands, CAIRO_FORMAT_ARGB32, 0);
+    g_free(pixels);
     if (cairo_surface_status(s) != CAIRO_STATUS_SUCCESS) {
-        g_free(pixels);
         cairo_surface_destroy(s);
         return igp_error(IGP_ERR(ENOMEM), "render", "cannot make a %dx%d surface", w, h);
     }
-    {
-        unsigned char *dst = cairo_image_surface_get_data(s);
-        int stride = cairo_image_surface_get_stride(s);
-        for (int y = 0; y < h; y++) {
-            uint32_t *row = (uint32_t *)(dst + (size_t)y * stride);
-            const unsigned char *src = pixels + (size_t)y * w * bands;
-            for (int x = 0; x < w; x++, src += bands)
-                row[x] = 0xff000000u | (uint32_t)src[0] << 16 | (uint32_t)src[1] << 8 | src[2];
+    *out = s;
+    return 0;
+}
+
+/* Cairo's ARGB32 and RGB24 are native-endian 32-bit words, alpha (or
+ * nothing) in the top byte, colours premultiplied by alpha: write whole
+ * words, never bytes, so the byte order (BGRA on little-endian machines)
+ * comes out right. */
+cairo_surface_t *igp_surface_from_pixels(const uint8_t *px, int width, int height, int bands,
+                                         cairo_format_t format, int keep_alpha)
+{
+    cairo_surface_t *s = cairo_image_surface_create(format, width, height);
+    int alpha = keep_alpha && bands == 4 && format == CAIRO_FORMAT_ARGB32;
+    unsigned char *data;
+    int stride;
+
+    if (cairo_surface_status(s) != CAIRO_STATUS_SUCCESS)
+        return s;
+    cairo_surface_flush(s);
+    data = cairo_image_surface_get_data(s);
+    stride = cairo_image_surface_get_stride(s);
+    for (int y = 0; y < height; y++) {
+        uint32_t *row = (uint32_t *)(data + (size_t)y * stride);
+        const uint8_t *in = px + (size_t)y * width * bands;
+        for (int x = 0; x < width; x++, in += bands) {
+            uint32_t a = alpha ? in[3] : 255;
+            uint32_t r = (in[0] * a + 127) / 255, g = (in[1] * a + 127) / 255,
+                     b = (in[2] * a + 127) / 255;
+            row[x] = a << 24 | r << 16 | g << 8 | b;
         }
     }
     cairo_surface_mark_dirty(s);
-    g_free(pixels);
-    *out = s;
-    return 0;
+    return s;
 }
 
 int igp_vips_from_surface(cairo_surface_t *surface, VipsImage **out)

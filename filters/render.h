@@ -17,6 +17,8 @@
 #ifndef IGP_RENDER_H
 #define IGP_RENDER_H
 
+#include <stdint.h>
+
 #include <cairo.h>
 #include <pango/pangocairo.h>
 #include <vips/vips.h>
@@ -126,6 +128,16 @@ int igp_png_draw(cairo_t *cr, const char *path, double x, double y, double w, do
 
 /** An opaque ARGB32 surface from an 8-bit sRGB (3 or 4 band) image. */
 int igp_surface_from_vips(VipsImage *image, cairo_surface_t **out);
+
+/**
+ * A cairo surface of @p format (CAIRO_FORMAT_ARGB32 or CAIRO_FORMAT_RGB24)
+ * from packed 8-bit RGB or RGBA rows: the one place pixels cross from
+ * libvips to cairo. With @p keep_alpha and 4 bands the alpha is kept (the
+ * colours premultiplied, as cairo wants); otherwise the surface is opaque.
+ * Check cairo_surface_status() of the result.
+ */
+cairo_surface_t *igp_surface_from_pixels(const uint8_t *px, int width, int height, int bands,
+                                         cairo_format_t format, int keep_alpha);
 
 /** An 8-bit sRGB 3-band image from an (opaque) ARGB32 surface. */
 int igp_vips_from_surface(cairo_surface_t *surface, VipsImage **out);

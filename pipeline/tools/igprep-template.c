@@ -335,7 +335,7 @@ static void reel_sample(const IgpTemplate *t, IgpTemplateFill *fill, int variant
         "今日は、のびすく仙台で開かれたハロウィンパーティーの様子をご紹介します",
         "今日は、のびすく仙台で開かれたハロウィンパーティーの様子をご紹介します。宇宙がテーマの"
         "仮装をした親子が約60組も集まり、ロケットの打ち上げ映像を大きなスクリーンで見ました"};
-    if (strcmp(t->canvas, "reel"))
+    if (!igp_canvas_is_overlay(t->canvas))
         return;
     fill->when = IGP_WHEN_BIT(IGP_WHEN_ALWAYS) | IGP_WHEN_BIT(IGP_WHEN_TITLE);
     fill->subtitle = subs[MIN(variant, 2)];
@@ -511,7 +511,7 @@ static int cmd_overlay(const char *dir, const Options *o)
     }
     if (ret == 0)
         ret = igp_template_load(dir, o->names[0], fonts, &t);
-    if (ret == 0 && strcmp(t->canvas, "reel"))
+    if (ret == 0 && !igp_canvas_is_overlay(t->canvas))
         ret = igp_error(IGP_ERR_INVALIDDATA, "preview",
                         "--at and --frames are for reel templates; '%s' is for %s", t->name,
                         t->canvas);

@@ -10,8 +10,7 @@
 
 int main(int argc, char **argv)
 {
-    static const char *const kinds[] = {"feed-image", "carousel-image", "story-image", "reel-cover",
-                                        "reel",       "story-video",    NULL};
+    const char *const *kinds = igp_output_kind_post_names();
     static gboolean json, quiet;
     static char *as_kind;
     GOptionEntry entries[] = {

@@ -40,6 +40,8 @@ static const char usage[] =
     "  approve  record who approved posts (a proof's, or named) and what: files and words\n"
     "  publish  hand approved, unchanged, verified posts to an outbox folder (post.json)\n"
     "  archive  export delivered posts and masters as a BagIt bag; --check BAG validates one\n"
+    "  plan     SHOOT... --month YYYY-MM: the month's work plan (業務計画表, PDF or CSV)\n"
+    "           and the contract's minimums\n"
     "\n"
     "Personal data (docs/privacy.md):\n"
     "  inventory  list every file of runs, what it holds of people, and whether it left\n"

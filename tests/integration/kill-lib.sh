@@ -10,7 +10,8 @@
 # the temporaries of the killed run are swept.
 
 # A shoot of two tiny photos, run once: the posts to publish and archive.
-# make_tiny_run OUT: four posts (feed, square, carousel, story), approved.
+# make_tiny_run OUT: four posts (feed, square, carousel, story), approved;
+# no next-day stories ("story_followup": false), to keep to four.
 make_tiny_run() {
   local shoot="$TEST_TMP/shoot" out=$1 p
   mkdir -p "$shoot"
@@ -21,11 +22,11 @@ make_tiny_run() {
   cat >"$shoot/shoot.json" <<'JSON'
 {"version": 1, "shoot": "tiny", "posts": [
   {"id": "feed", "type": "feed", "media": [{"file": "a.jpg"}], "alt": ["noise"],
-   "schedule": "2026-11-28T19:00:00+09:00"},
+   "schedule": "2026-11-28T19:00:00+09:00", "story_followup": false},
   {"id": "square", "type": "feed", "aspect": "1:1", "media": [{"file": "b.jpg"}], "alt": ["noise"],
-   "schedule": "2026-11-29T19:00:00+09:00"},
+   "schedule": "2026-11-29T19:00:00+09:00", "story_followup": false},
   {"id": "slides", "type": "carousel", "media": [{"file": "a.jpg"}, {"file": "b.jpg"}],
-   "alt": ["noise", "noise"], "schedule": "2026-11-30T19:00:00+09:00"},
+   "alt": ["noise", "noise"], "schedule": "2026-11-30T19:00:00+09:00", "story_followup": false},
   {"id": "night", "type": "story", "media": [{"file": "b.jpg"}],
    "schedule": "2026-11-30T20:00:00+09:00"}]}
 JSON

@@ -60,7 +60,8 @@ check "Bagging-Date is the delivery's: today in Asia/Tokyo" grep -qx "Bagging-Da
 check "Period spans the posts' months" grep -qx "Period: 2026-11/2026-12" "$bag/bag-info.txt"
 
 # The payload: the posts, the masters they use, catalogue and contact sheet; no originals.
-check "9 post pictures (6 images, 3 next-day stories) and the reel's cover" test "$(find "$bag/data/$shoot" -path '*/masters' -prune -o -name '*.jpg' -print | wc -l)" -eq 10
+# (Every post but a story gets a next-day story, feed-02 without a template too.)
+check "10 post pictures (6 images, 4 next-day stories) and the reel's cover" test "$(find "$bag/data/$shoot" -path '*/masters' -prune -o -name '*.jpg' -print | wc -l)" -eq 11
 check "the reel" test -f "$bag/data/$shoot/reel-01/reel-01.mp4"
 check "the masters in the bag are the redacted ones" \
   cmp "$bag/data/$shoot/masters/IMG_0012.HEIC.jpg" "$out/masters/redacted/IMG_0012.HEIC.jpg"
@@ -69,14 +70,14 @@ check "the reel's master is the redacted one" \
   cmp "$bag/data/$shoot/masters/IMG_0020.MOV.mp4" "$out/masters/redacted/IMG_0020.MOV.mp4"
 check "post files are the run's, byte for byte" cmp "$bag/data/$shoot/feed-01/feed-01.jpg" "$out/posts/feed-01/feed-01.jpg"
 check "no raw original in the bag" test -z "$(find "$bag" -iname '*.heic' -o -iname '*.mov' -o -iname 'IMG_00??.JPG')"
-check "catalogue.json has one row per post file and master" test "$(jq '.files | length' "$bag/data/catalogue.json")" -eq 17
+check "catalogue.json has one row per post file and master" test "$(jq '.files | length' "$bag/data/catalogue.json")" -eq 18
 check "catalogue rows carry the manifest's sha256" \
   test "$(jq -r '.files[] | "\(.sha256)  \(.path)"' "$bag/data/catalogue.json")" = "$(grep -v 'data/catalogue\|data/index' "$bag/manifest-sha256.txt")"
 check "catalogue: feed-01 alt text and size" \
   test "$(jq -r '.files[] | select(.post_id == "feed-01" and .kind == "feed-image") | "\(.width)x\(.height) \(.alt_text | length > 0) \(.copyright_holder)"' "$bag/data/catalogue.json")" = "1080x1350 true The city"
 check "catalogue.csv has the header" test "$(head -1 "$bag/data/catalogue.csv")" = \
   "$(printf 'path,shoot,post_id,kind,schedule,caption,alt_text,sha256,width,height,copyright_holder,consent_refs\r')"
-check "catalogue.csv parses to 17 rows (python csv)" test "$(python3 -c 'import csv,sys; print(len(list(csv.DictReader(open(sys.argv[1], encoding="utf-8")))))' "$bag/data/catalogue.csv")" -eq 17
+check "catalogue.csv parses to 18 rows (python csv)" test "$(python3 -c 'import csv,sys; print(len(list(csv.DictReader(open(sys.argv[1], encoding="utf-8")))))' "$bag/data/catalogue.csv")" -eq 18
 check "index.pdf is a PDF" test "$(head -c 5 "$bag/data/index.pdf")" = "%PDF-"
 check "no temporary files left" test -z "$(find "$bags" -name '.*tmp*')"
 

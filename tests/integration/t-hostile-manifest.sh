@@ -58,15 +58,16 @@ refused "id too long" "igprep: error: $json:2:10: post id is too long: 250 bytes
 name150=$(printf 's%.0s' $(seq 150)) id100=$(printf 'p%.0s' $(seq 100))
 cat >"$json" <<JSON
 {"version": 1, "shoot": "$name150", "posts": [
-  {"id": "$id100", "type": "feed", "media": [{"file": "a.jpg"}]}
+  {"id": "$id100", "type": "feed", "media": [{"file": "a.jpg"}], "story_followup": false}
 ]}
 JSON
 refused "outbox name too long" \
   "igprep: error: $json:2:10: post '$id100': its outbox folder name \"<shoot>-<id>\" would be 251 bytes long, at most 223: shorten the shoot name or the post id" \
   "$IGPREP" run "$shoot" --out "$out" --quiet
 
+# (Sorted by name: "story-basic" before "story-basic-video".)
 templates=$(cd "$IGP_SRC/templates" && LC_ALL=C ls -d */template.json | sed 's,/template.json,,' |
-  grep -v '^_' | paste -sd, - | sed 's/,/, /g')
+  grep -v '^_' | LC_ALL=C sort | paste -sd, - | sed 's/,/, /g')
 cat >"$json" <<'JSON'
 {"version": 1, "shoot": "hostile", "posts": [
   {"id": "p1", "type": "feed", "media": [{"file": "a.jpg"}],
@@ -167,9 +168,10 @@ check "300,000 posts cost at most 8 times 75,000 ($t300 s vs $t75 s)" \
 rm -rf "$big" "$TEST_TMP/bigout"
 
 # ---- a run to approve and publish ----
+# (One post: no next-day story.)
 cat >"$json" <<'JSON'
 {"version": 1, "shoot": "hostile", "posts": [
-  {"id": "p1", "type": "feed", "media": [{"file": "a.jpg"}]}
+  {"id": "p1", "type": "feed", "media": [{"file": "a.jpg"}], "story_followup": false}
 ]}
 JSON
 "$IGPREP" run "$shoot" --out "$out" --quiet 2>/dev/null

@@ -21,9 +21,9 @@ vips flip "$shoot/a.jpg" "$shoot/b.jpg" horizontal
 cat >"$shoot/shoot.json" <<'JSON'
 {"version": 1, "shoot": "tiny", "posts": [
   {"id": "p1", "type": "feed", "media": [{"file": "a.jpg"}], "alt": ["noise"],
-   "schedule": "2026-11-28T19:00:00+09:00"},
+   "schedule": "2026-11-28T19:00:00+09:00", "story_followup": false},
   {"id": "p2", "type": "feed", "aspect": "1:1", "media": [{"file": "b.jpg"}], "alt": ["noise"],
-   "schedule": "2026-11-29T19:00:00+09:00"}]}
+   "schedule": "2026-11-29T19:00:00+09:00", "story_followup": false}]}
 JSON
 "$IGPREP" run "$shoot" --out "$out" --quiet 2>/dev/null
 check "the run made both posts" test -f "$out/posts/p1/p1.jpg" -a -f "$out/posts/p2/p2.jpg"

@@ -13,7 +13,9 @@ out="$TEST_TMP/out"
 # (feed-01-story) comes from compose (feed-01's template) when this build has
 # compose; otherwise it is made here by hand, as a story post.
 cp -r "$SAMPLE" "$shoot"
-jq '.posts += [{"id": "broken", "type": "feed", "media": [{"file": "MISSING.JPG"}]}]' \
+# (feed-02 without its next-day story: a page that has none.)
+jq '.posts += [{"id": "broken", "type": "feed", "media": [{"file": "MISSING.JPG"}]}] |
+    (.posts[] | select(.id == "feed-02") | .story_followup) = false' \
   "$SAMPLE/shoot.json" > "$shoot/shoot.json"
 sample_out "$out" # the samples' results: only the broken post is new
 "$IGPREP" run "$shoot" --out "$out" --quiet 2>/dev/null || true

@@ -152,6 +152,8 @@ mv "$TEST_TMP/s.json" "$shoot/shoot.json"
 status=0; "$IGPREP" publish "$out" --outbox "$box" --quiet 2>"$TEST_TMP/err" || status=$?
 check "re-cropped after approval: refused (got $status)" test "$status" -eq 1
 check "re-approve feed-02" "$IGPREP" approve "$out" feed-02 --by ann --quiet
+# (Its next-day story shows the same picture, re-cropped too.)
+check "re-approve feed-02-story" "$IGPREP" approve "$out" feed-02-story --by ann --quiet
 check "publish the new version" "$IGPREP" publish "$out" --outbox "$box" --quiet
 check "the outbox has the new bytes" test "$(sha256sum < "$out/posts/feed-02/feed-02.jpg")" = \
   "$(sha256sum < "$box/$name-feed-02/feed-02.jpg")"

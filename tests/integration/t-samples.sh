@@ -47,9 +47,9 @@ check "a source fails the allow-list" test -n "$(exiftool_leaks "$SAMPLE/IMG_001
 
 # igprep's own verify agrees, and its report lists every file.
 check "verify.json says ok" test "$(jq -r .ok "$out/reports/verify.json")" = true
-# 6 post images, 3 next-day stories, a reel and its cover, 6 masters and
-# their 6 redacted versions
-check "verify.json checked 23 files" test "$(jq -r .checked "$out/reports/verify.json")" = 23
+# 6 post images, 4 next-day stories (feed-02's too, without a template), a
+# reel and its cover, 6 masters and their 6 redacted versions
+check "verify.json checked 24 files" test "$(jq -r .checked "$out/reports/verify.json")" = 24
 check "verify re-run on OUT passes" "$IGPREP" verify "$out" --quiet
 check "scrub audit found GPS in the HEIC" \
   test "$(jq -r '.media["IMG_0012.HEIC"].found | index("gps position") != null' "$out/reports/scrub.json")" = true

@@ -96,7 +96,7 @@ for f in "$out"/posts/*/*.jpg "$out"/masters/*.* "$out"/masters/redacted/*; do
   if [ -n "$leaks" ]; then fail "$f leaks: $(echo $leaks)"; else pass; fi
 done
 check "one master per source" test "$(find "$out/masters" -maxdepth 1 -type f | wc -l)" -eq "${#files[@]}"
-check "every post made" test "$(ls "$out/posts" | wc -l)" -eq "${#files[@]}"
+check "every post made, with its next-day story" test "$(ls "$out/posts" | wc -l)" -eq "$((2 * ${#files[@]}))"
 check "verify passes every output" "$IGPREP" verify "$out" --quiet
 for f in "$out"/posts/*/*.jpg; do
   check "verify passes $(basename "$f") on its own" "$IGPREP" verify "$f" --quiet

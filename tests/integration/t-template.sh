@@ -9,7 +9,7 @@
 printf 'leak:libfontconfig.so\n' >"$TEST_TMP/lsan.supp"
 export LSAN_OPTIONS="suppressions=$TEST_TMP/lsan.supp:print_suppressions=0${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
 
-SHIPPED="carousel-cover carousel-page feed-info feed-report highlight-cover reel-basic reel-cover story-announce"
+SHIPPED="carousel-cover carousel-page feed-info feed-report highlight-cover reel-basic reel-cover story-announce story-basic story-basic-video"
 REFS="$IGP_SRC/tests/reference/templates"
 # Reference images are the previews at 1/5 size (216 px wide). Two
 # tolerances, calibrated in docs/templates.md ("Reference images"): the mean
@@ -52,7 +52,7 @@ for sub in list check preview cover; do
 done
 run "$IGPREP" template check
 check "every shipped template checks" test "$rc" -eq 0
-check "check says ok for all eight" test "$(grep -c '^ok ' "$TEST_TMP/stdout")" -eq 8
+check "check says ok for all ten" test "$(grep -c '^ok ' "$TEST_TMP/stdout")" -eq 10
 
 # ---- reference images ----
 cd "$TEST_TMP"

@@ -4,6 +4,7 @@
 
 #include "error.h"
 #include "image.h"
+#include "render.h"
 
 #include <stdint.h>
 #include <string.h>
@@ -40,9 +41,9 @@ static cairo_status_t append_bytes(void *closure, const unsigned char *data, uns
 static int thumbnail_surface(const char *path, int box, cairo_surface_t **out)
 {
     VipsImage *thumb = NULL, *srgb = NULL, *rgb = NULL;
-    unsigned char *px, *dst;
+    unsigned char *px;
     size_t len;
-    int stride, ret = 0;
+    int ret = 0;
 
     VipsImage *poster = NULL; /* videos: one still from the middle */
 
@@ -59,18 +60,7 @@ static int thumbnail_surface(const char *path, int box, cairo_surface_t **out)
         ret = igp_vips_error(IGP_ERR_LIBRARY, path, "cannot make thumbnail");
         goto done;
     }
-    /* cairo's RGB24 is one native-endian 32-bit word per pixel, 0xXXRRGGBB. */
-    *out = cairo_image_surface_create(CAIRO_FORMAT_RGB24, rgb->Xsize, rgb->Ysize);
-    cairo_surface_flush(*out);
-    dst = cairo_image_surface_get_data(*out);
-    stride = cairo_image_surface_get_stride(*out);
-    for (int y = 0; y < rgb->Ysize; y++) {
-        uint32_t *row = (uint32_t *)(dst + (size_t)y * stride);
-        const unsigned char *p = px + (size_t)y * rgb->Xsize * 3;
-        for (int x = 0; x < rgb->Xsize; x++, p += 3)
-            row[x] = 0xff000000u | (uint32_t)p[0] << 16 | (uint32_t)p[1] << 8 | p[2];
-    }
-    cairo_surface_mark_dirty(*out);
+    *out = igp_surface_from_pixels(px, rgb->Xsize, rgb->Ysize, 3, CAIRO_FORMAT_RGB24, 0);
     g_free(px);
 done:
     if (poster)

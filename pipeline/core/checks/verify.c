@@ -130,7 +130,7 @@ static void check_image(IgpFileReport *r, const char *path, const char *format, 
     if (check_jpeg_privacy(r, path, &w) != 0 || is_master)
         return;
     /* A file from outside igprep is judged as a story when it is 9:16. */
-    int story = !strcmp(kind, "story-image") || !strcmp(kind, "reel-cover") ||
+    int story = igp_output_kind_is_story(kind) ||
                 (!strcmp(kind, "image") && w.height &&
                  fabs((double)w.width / w.height - STORY_ASPECT) <= ASPECT_TOLERANCE);
     check_image_limits(r, path, &w, story, expected_w, expected_h);
@@ -152,8 +152,7 @@ static json_t *verify_file(const char *path, const char *shown_name, const char 
     if (!strcmp(kind, "master") && video)
         kind = "master-video";
     igp_report_init(&r, shown_name, kind);
-    if (!strcmp(kind, "video") || !strcmp(kind, "master-video") || !strcmp(kind, "reel") ||
-        !strcmp(kind, "story-video")) {
+    if (igp_output_kind_is_video(kind)) {
         igp_check(&r, "format", video, json_string(format), "mp4 or mov");
         if (video)
             igp_check_video(&r, path, kind);
@@ -401,7 +400,7 @@ static void verify_posts(VerifyRun *run, const char *out_dir)
             json_t *rep = verify_file(path, rel, kind ? kind : "unknown",
                                       (int)json_integer_value(json_object_get(f, "width")),
                                       (int)json_integer_value(json_object_get(f, "height")), &ok);
-            if (!g_strcmp0(kind, "reel") || !g_strcmp0(kind, "story-video")) {
+            if (igp_output_kind_is_post_video(kind)) {
                 /* The faces, frame by frame, in the same report. */
                 IgpFileReport r = {rep, json_object_get(rep, "checks"), ok};
                 igp_check_video_faces(&r, out_dir, post, rel);

@@ -422,19 +422,23 @@ static void verify_placement(IgpFileReport *r, IgpFaceDetector *det, const char 
         g_object_unref(aligned);
 }
 
-/* What compose drew on slide @p index of post @p id (a "-story" post is its
- * parent's story), or NULL when the slide is a plain crop. */
-static json_t *placements_of(json_t *compose, const char *id, size_t index)
+/* What compose drew on slide @p index of post @p id (a derived post, whose
+ * encode entry @p post names its parent, is its parent's story), or NULL
+ * when the slide is a plain crop. */
+static json_t *placements_of(json_t *compose, const char *id, json_t *post, size_t index)
 {
     json_t *posts = json_object_get(compose, "posts");
     json_t *entry = json_object_get(posts, id);
+    const char *parent = igp_post_parent(post);
 
+    /* A slide compose did not draw ("files" null: a post drawn only for its
+     * next-day story, or a page without a template) is a plain crop. */
+    if (entry && !json_is_string(json_array_get(json_object_get(entry, "files"), index)))
+        return NULL;
     if (entry)
         return json_array_get(json_object_get(entry, "placements"), index);
-    if (g_str_has_suffix(id, "-story") && index == 0) {
-        char *parent = g_strndup(id, strlen(id) - strlen("-story"));
+    if (parent && index == 0) {
         json_t *story = json_object_get(json_object_get(posts, parent), "story");
-        g_free(parent);
         return json_object_get(story, "placements");
     }
     return NULL;
@@ -469,7 +473,7 @@ static void verify_posts_of(IgpFileReport *r, IgpFaceDetector *det, const char *
         json_array_foreach(files, i, file)
         {
             const char *rel = json_string_value(json_object_get(file, "path"));
-            json_t *placed = placements_of(compose, id, i), *p;
+            json_t *placed = placements_of(compose, id, post, i), *p;
             if (!rel)
                 continue;
             if (json_is_array(placed)) { /* a templated slide */

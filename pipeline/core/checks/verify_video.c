@@ -1,6 +1,7 @@
 /* verify, videos: igprep's own box walk for privacy and structure, and
  * libavformat for the stream parameters Instagram limits. */
 #include "checks.h"
+#include "posttype.h"
 
 #include "bmffwalk.h"
 #include "error.h"
@@ -499,8 +500,9 @@ static void check_audio_target(IgpFileReport *r, AVFormatContext *fmt, int a)
 static void check_limits(IgpFileReport *r, const char *path, AVFormatContext *fmt,
                          const IgpBmffWalk *w, const char *kind)
 {
-    int story = !strcmp(kind, "story-video");
-    int target = story || !strcmp(kind, "reel"); /* igprep's own outputs: its targets */
+    const IgpOutputKind *k = igp_output_kind_find(kind);
+    int story = k && k->story_spec;
+    int target = k && k->ours; /* igprep's own outputs: its targets */
     int v = av_find_best_stream(fmt, AVMEDIA_TYPE_VIDEO, -1, -1, NULL, 0);
     int a = av_find_best_stream(fmt, AVMEDIA_TYPE_AUDIO, -1, -1, NULL, 0);
     double duration = fmt->duration > 0 ? fmt->duration / (double)AV_TIME_BASE : 0;

@@ -573,7 +573,7 @@ static GPtrArray *selected_posts(const ApproveRun *run)
     for (int k = 0; s->post_ids && s->post_ids[k]; k++) {
         char *story = igp_story_id(run->posts, s->post_ids[k]);
         add_unique(ids, s->post_ids[k]);
-        if (story && !named(s, story) && !g_str_has_suffix(s->post_ids[k], "-story"))
+        if (story && !named(s, story))
             add_unique(ids, story);
         g_free(story);
     }

@@ -1,6 +1,7 @@
 /* digest: the content the city approves for a post, its digest, and what
  * changed between two contents (see digest.h). */
 #include "digest.h"
+#include "posttype.h"
 
 #include "fsutil.h"
 
@@ -49,33 +50,18 @@ static int is_made(json_t *posts, const char *id)
     return json_is_object(entry) && !json_object_get(entry, "error");
 }
 
+/* The next-day story and its parent come from the plan's links (posttype.h),
+ * never from the ids' spelling. */
 char *igp_story_id(json_t *posts, const char *id)
 {
-    char *story;
-
-    if (g_str_has_suffix(id, "-story"))
-        return NULL;
-    story = g_strdup_printf("%s-story", id);
-    if (!is_made(posts, story)) {
-        g_free(story);
-        return NULL;
-    }
-    return story;
+    const char *story = igp_post_derived(posts, id);
+    return story && is_made(posts, story) ? g_strdup(story) : NULL;
 }
 
 char *igp_story_parent(json_t *posts, const char *id)
 {
-    size_t len = strlen(id);
-    char *parent;
-
-    if (len <= 6 || !g_str_has_suffix(id, "-story"))
-        return NULL;
-    parent = g_strndup(id, len - 6);
-    if (!json_object_get(posts, parent)) {
-        g_free(parent);
-        return NULL;
-    }
-    return parent;
+    const char *parent = igp_post_parent(json_object_get(posts, id));
+    return parent && json_object_get(posts, parent) ? g_strdup(parent) : NULL;
 }
 
 json_t *igp_post_content(json_t *posts, const char *id)

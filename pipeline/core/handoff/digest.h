@@ -26,7 +26,7 @@
  */
 json_t *igp_post_content(json_t *posts, const char *id);
 
-/** The id of the next-day story of @p id ("<id>-story") when encode made it, or NULL (g_free). */
+/** The id of the next-day story of @p id when encode made it, or NULL (g_free). */
 char *igp_story_id(json_t *posts, const char *id);
 
 /** The post a next-day story follows, or NULL when @p id is not a made story (g_free). */

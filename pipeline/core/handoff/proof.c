@@ -11,6 +11,7 @@
 #include "reel.h"
 #include "fsutil.h"
 #include "leakcheck.h"
+#include "render.h"
 
 #include <math.h>
 #include <stdint.h>
@@ -68,34 +69,6 @@ typedef struct Page {
 
 /* ---- pictures: libvips to cairo ---- */
 
-/* Cairo's ARGB32 is a native-endian 32-bit word, alpha in the top byte, with
- * colours premultiplied by alpha: write whole words, never bytes, so the
- * byte order (BGRA on little-endian machines) comes out right. */
-static cairo_surface_t *surface_from_rgb(const uint8_t *px, int w, int h, int bands)
-{
-    cairo_surface_t *s = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, w, h);
-    uint8_t *data;
-    int stride;
-
-    if (cairo_surface_status(s) != CAIRO_STATUS_SUCCESS)
-        return s;
-    cairo_surface_flush(s);
-    data = cairo_image_surface_get_data(s);
-    stride = cairo_image_surface_get_stride(s);
-    for (int y = 0; y < h; y++) {
-        uint32_t *row = (uint32_t *)(data + (size_t)y * stride);
-        const uint8_t *in = px + (size_t)y * w * bands;
-        for (int x = 0; x < w; x++, in += bands) {
-            uint32_t a = bands == 4 ? in[3] : 255;
-            uint32_t r = (in[0] * a + 127) / 255, g = (in[1] * a + 127) / 255,
-                     b = (in[2] * a + 127) / 255;
-            row[x] = a << 24 | r << 16 | g << 8 | b;
-        }
-    }
-    cairo_surface_mark_dirty(s);
-    return s;
-}
-
 /* Give the surface a JPEG of itself: the PDF then embeds that (about a
  * tenth of the raw pixels) instead of the pixels; PNG pages ignore it. */
 static void attach_jpeg(cairo_surface_t *surface, VipsImage *rgb)
@@ -131,7 +104,8 @@ static int load_slide(const char *out_dir, Slide *slide)
              !(px = vips_image_write_to_memory(u8, &size)))
         ret = igp_vips_error(IGP_ERR_INVALIDDATA, slide->path, "cannot load");
     if (ret == 0) {
-        slide->image = surface_from_rgb(px, u8->Xsize, u8->Ysize, u8->Bands > 3 ? 4 : 3);
+        slide->image = igp_surface_from_pixels(px, u8->Xsize, u8->Ysize, u8->Bands > 3 ? 4 : 3,
+                                               CAIRO_FORMAT_ARGB32, 1);
         if (cairo_surface_status(slide->image) != CAIRO_STATUS_SUCCESS)
             ret = igp_error(IGP_ERR_LIBRARY, slide->path, "cairo: %s",
                             cairo_status_to_string(cairo_surface_status(slide->image)));
@@ -506,20 +480,18 @@ static void append_schedule_markup(GString *m, json_t *facts)
     g_string_free(names, TRUE);
 }
 
-/* The next-day story is the post "<id>-story", when one has been made. */
+/* The next-day story is the post derived from this one, when one has been made. */
 static void append_story_markup(GString *m, const Page *p, json_t *posts)
 {
-    char *story_id = g_strdup_printf("%s-story", p->id);
-    json_t *story = json_object_get(posts, story_id);
-    size_t len = strlen(p->id);
+    const char *story_id = igp_post_derived(posts, p->id);
+    json_t *story = story_id ? json_object_get(posts, story_id) : NULL;
+    const char *base = igp_post_parent(p->entry);
 
-    if (len > 6 && g_str_has_suffix(p->id, "-story")) {
-        char *base = g_strndup(p->id, len - 6);
+    if (base) {
         char *v = g_strdup_printf("this is the next-day story of %s", base);
         if (json_object_get(posts, base))
             append_line(m, "Next-day story", v);
         g_free(v);
-        g_free(base);
     } else if (!story) {
         append_line(m, "Next-day story", "none yet");
     } else {
@@ -530,7 +502,25 @@ static void append_story_markup(GString *m, const Page *p, json_t *posts)
         append_line(m, "Next-day story", v);
         g_free(v);
     }
-    g_free(story_id);
+}
+
+/* A highlight's stories, in their order, and whether each has been made. */
+static void append_members_markup(GString *m, json_t *facts, json_t *posts)
+{
+    json_t *stories = json_object_get(facts, "stories"), *s;
+    GString *list = g_string_new(NULL);
+    size_t i;
+
+    if (!stories)
+        return;
+    json_array_foreach(stories, i, s)
+    {
+        json_t *entry = json_object_get(posts, json_string_value(s));
+        g_string_append_printf(list, "%s%zu. %s%s", i ? ", " : "", i + 1, json_string_value(s),
+                               !entry || json_object_get(entry, "error") ? " (not made)" : "");
+    }
+    append_line(m, "Stories", list->str);
+    g_string_free(list, TRUE);
 }
 
 /* Faces hidden and cleared in the post's sources, from reports/redaction.json. */
@@ -742,6 +732,7 @@ static char *page_markup(const Page *p, const char *out_dir, json_t *posts, json
     g_string_append(m, "\n");
     append_schedule_markup(m, p->facts);
     append_story_markup(m, p, posts);
+    append_members_markup(m, p->facts, posts);
     append_faces_markup(m, p, redaction);
     g_string_append(m, "\n");
     append_verify_markup(m, p, out_dir, verify);

@@ -226,13 +226,11 @@ static json_t *cover_of(json_t *facts, json_t *files)
     return json_null();
 }
 
-/* The next-day story's parent, or null. */
-static json_t *story_of(const PublishRun *run, const char *id)
+/* A derived post names its parent (encode's "story_of"), when it is made. */
+static json_t *story_of(const PublishRun *run, json_t *entry)
 {
-    char *parent = igp_story_parent(run->posts, id);
-    json_t *v = parent ? json_string(parent) : json_null();
-    g_free(parent);
-    return v;
+    const char *parent = igp_post_parent(entry);
+    return parent && json_object_get(run->posts, parent) ? json_string(parent) : json_null();
 }
 
 /* post.json: the contract with the publish stage (docs/post-json.md), from
@@ -257,7 +255,9 @@ static char *post_json(const PublishRun *run, const char *id, json_t *entry, jso
     json_object_set(doc, "collaborators", json_object_get(content, "collaborators"));
     json_object_set(doc, "location", json_object_get(content, "location"));
     json_object_set_new(doc, "cover", cover_of(facts, files));
-    json_object_set_new(doc, "story_of", story_of(run, id));
+    json_object_set_new(doc, "story_of", story_of(run, entry));
+    if (json_object_get(facts, "stories")) /* a highlight: its stories, in order */
+        json_object_set(doc, "stories", json_object_get(facts, "stories"));
     json_object_set_new(doc, "files", post_json_files(files, json_object_get(content, "alt")));
     json_object_set_new(
         doc, "approval",

@@ -786,3 +786,16 @@ json_t *igp_faces_merge_tracks(json_t *editor, json_t *previous, const IgpTrack 
     igp_tracks_free(known, n_known);
     return merged;
 }
+
+IgpRedactStyle igp_face_style(const json_t *face, const char *cli_style, const char *shoot_style)
+{
+    const char *names[] = {json_string_value(json_object_get(face, "style")), cli_style,
+                           shoot_style};
+    IgpRedactStyle style = IGP_REDACT_BLUR;
+
+    for (size_t i = 0; i < G_N_ELEMENTS(names); i++)
+        if (names[i] && igp_redact_style_parse(names[i], &style) == 0)
+            return style;
+    igp_error_clear();
+    return IGP_REDACT_BLUR;
+}

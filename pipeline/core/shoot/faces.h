@@ -71,6 +71,14 @@ int igp_faces_check_media_names(const IgpFacesDoc *doc, GPtrArray *known);
 const char *igp_faces_style(const IgpFacesDoc *doc);
 
 /**
+ * The style a face is hidden with, for photos and videos alike: the face's
+ * own "style", else @p cli_style (--style), else @p shoot_style (faces.json's
+ * top-level "style"), else blur. A name that does not parse is passed over.
+ * @param face a face of faces.json, or NULL for the shoot's default
+ */
+IgpRedactStyle igp_face_style(const json_t *face, const char *cli_style, const char *shoot_style);
+
+/**
  * Merge for one media: every face the editor wrote (kept exactly: their
  * decisions and manual boxes rule), then the previous run's detected faces
  * the editor did not mention, hidden, their decisions dropped (so ids stay

@@ -12,7 +12,7 @@
 
 #include <glib.h>
 
-enum { CAROUSEL_MIN = 2, CAROUSEL_MAX = 10, CAPTION_MAX = 2200, COLLABORATORS_MAX = 3 };
+enum { CAPTION_MAX = 2200, COLLABORATORS_MAX = 3 };
 /* The range igprep detect's --min-face takes. */
 enum { MIN_FACE_LO = 8, MIN_FACE_HI = 4096 };
 
@@ -29,31 +29,10 @@ enum { OUTBOX_NAME_MAX = NAME_MAX - IGP_TEMP_NAME_EXTRA };
 static const char *const root_keys[] = {"version",  "shoot",    "title", "date",           "posts",
                                         "min_face", "thorough", "style", "retention_days", NULL};
 static const char *const post_keys[] = {
-    "id",       "type",          "template",  "media", "aspect",         "text", "caption", "alt",
-    "schedule", "collaborators", "subtitles", "cover", "story_followup", "fps",  NULL};
+    "id",      "type",     "template",      "media",     "aspect",    "text",           "caption",
+    "alt",     "schedule", "collaborators", "subtitles", "cover",     "story_followup", "fps",
+    "stories", "tieup",    "theme",         "subject",   "interview", "basis",          NULL};
 static const char *const media_keys[] = {"file", "focus", "trim", NULL};
-
-static const struct {
-    const char *name;
-    IgpPostType type;
-    int min_media, max_media;
-} post_types[] = {
-    {"feed", IGP_POST_FEED, 1, 1},
-    {"carousel", IGP_POST_CAROUSEL, CAROUSEL_MIN, CAROUSEL_MAX},
-    {"reel", IGP_POST_REEL, 1, 1},
-    {"story", IGP_POST_STORY, 1, 1},
-};
-
-static const struct {
-    const char *name;
-    IgpAspect aspect;
-    int width, height;
-} aspects[] = {
-    {"4:5", IGP_ASPECT_4_5, 1080, 1350},
-    {"1:1", IGP_ASPECT_1_1, 1080, 1080},
-    {"1.91:1", IGP_ASPECT_1_91_1, 1080, 566},
-    {"9:16", IGP_ASPECT_9_16, 1080, 1920},
-};
 
 /* What a check needs to word its messages (the file, its text, and a cursor
  * that keeps a message per post linear) and the post ids seen so far
@@ -303,40 +282,41 @@ static int check_media(const Checker *c, const char *shoot_dir, const char *poin
 static int check_post_type(const Checker *c, const char *pointer, json_t *type, IgpPost *post,
                            int *min, int *max)
 {
+    const IgpPostTypeInfo *info = igp_post_type_find(json_string_value(type));
     char *ptr;
     int ret;
 
-    for (size_t i = 0; i < G_N_ELEMENTS(post_types); i++) {
-        if (!strcmp(json_string_value(type), post_types[i].name)) {
-            post->type = post_types[i].type;
-            *min = post_types[i].min_media;
-            *max = post_types[i].max_media;
-            return 0;
-        }
+    if (info) {
+        post->type = info->type;
+        *min = info->min_media;
+        *max = info->max_media;
+        return 0;
     }
     ptr = g_strdup_printf("%s/type", pointer);
-    ret = fail_at(c, ptr, "post '%s': unknown type '%s' (expected feed, carousel, reel or story)",
-                  post->id, json_string_value(type));
+    ret = fail_at(c, ptr, "post '%s': unknown type '%s' (expected %s)", post->id,
+                  json_string_value(type), igp_post_type_names());
     g_free(ptr);
     return ret;
 }
 
 static int check_aspect(const Checker *c, const char *pointer, json_t *post_json, IgpPost *post)
 {
+    const IgpPostTypeInfo *info = igp_post_type_info(post->type);
     json_t *aspect;
     char *ptr;
     int ret = get_typed(c, pointer, post_json, "aspect", JSON_STRING, 0, &aspect);
 
-    post->aspect = post->type == IGP_POST_STORY ? IGP_ASPECT_9_16 : IGP_ASPECT_4_5;
+    post->aspect = info->aspect;
     if (ret || !aspect)
         return ret;
-    for (size_t i = 0; i < G_N_ELEMENTS(aspects); i++) {
-        if (!strcmp(json_string_value(aspect), aspects[i].name) &&
-            aspects[i].aspect != IGP_ASPECT_9_16) {
-            post->aspect = aspects[i].aspect;
-            return 0;
-        }
+    /* The feed's shapes; a type of another shape keeps it. */
+    if (igp_aspect_find(json_string_value(aspect), &post->aspect) == 0 &&
+        post->aspect != IGP_ASPECT_9_16) {
+        if (!info->aspect_choosable)
+            post->aspect = info->aspect;
+        return 0;
     }
+    post->aspect = info->aspect;
     ptr = g_strdup_printf("%s/aspect", pointer);
     ret = fail_at(c, ptr, "post '%s': aspect must be \"4:5\", \"1:1\" or \"1.91:1\", not '%s'",
                   post->id, json_string_value(aspect));
@@ -350,17 +330,85 @@ static int valid_fps(json_int_t fps)
     return fps == 24 || fps == 25 || fps == 30 || fps == 50 || fps == 60;
 }
 
+/* Collab posts: each collaborator an Instagram username, none twice. */
+static int check_collaborators(const Checker *c, const char *pointer, json_t *list, IgpPost *post)
+{
+    json_t *v;
+    size_t i;
+    int ret = 0;
+
+    json_array_foreach(list, i, v)
+    {
+        char *ptr = g_strdup_printf("%s/collaborators/%zu", pointer, i);
+        const char *name = json_string_value(v);
+        if (!name)
+            ret = fail_at(c, ptr, "post '%s': a collaborator must be a username (a string)",
+                          post->id);
+        else if (!igp_collaborator_valid(name))
+            ret = fail_at(c, ptr,
+                          "post '%s': collaborator '%s' is not an Instagram username (1 to %d "
+                          "letters, digits, '.' or '_')",
+                          post->id, name, IGP_USERNAME_MAX);
+        for (size_t k = 0; ret == 0 && k < i; k++) {
+            const char *other = json_string_value(json_array_get(list, k));
+            if (other && !g_ascii_strcasecmp(other + (*other == '@'), name + (*name == '@')))
+                ret =
+                    fail_at(c, ptr, "post '%s': collaborator '%s' is named twice", post->id, name);
+        }
+        g_free(ptr);
+        if (ret)
+            return ret;
+    }
+    return 0;
+}
+
+/* "basis": what the post is based on, for the work plan. */
+static int check_basis(const Checker *c, const char *pointer, json_t *pj, IgpPost *post)
+{
+    const char *basis = json_string_value(json_object_get(pj, "basis"));
+    char *ptr;
+    int ret;
+
+    if (!basis || !strcmp(basis, "interview") || !strcmp(basis, "experience"))
+        return 0;
+    ptr = g_strdup_printf("%s/basis", pointer);
+    ret = fail_at(c, ptr, "post '%s': basis must be \"interview\" or \"experience\", not '%s'",
+                  post->id, basis);
+    g_free(ptr);
+    return ret;
+}
+
+/* A tie-up (paid promotion with an influencer) must say it is an ad. */
+static int check_tieup(const Checker *c, const char *pointer, json_t *pj, IgpPost *post)
+{
+    char *ptr;
+    int ret;
+
+    if (!json_is_true(json_object_get(pj, "tieup")) ||
+        igp_caption_has_disclosure(json_string_value(json_object_get(pj, "caption"))))
+        return 0;
+    ptr = g_strdup_printf("%s/%s", pointer, json_object_get(pj, "caption") ? "caption" : "tieup");
+    ret = fail_at(c, ptr,
+                  "post '%s': a tie-up (\"tieup\": true) must disclose the advertising in its "
+                  "caption with %s (e.g. #PR): %s",
+                  post->id, IGP_DISCLOSURE_WORDS, IGP_DISCLOSURE_RULE);
+    g_free(ptr);
+    return ret;
+}
+
 /* Keys whose content later stages read: check their types now. */
 static int check_post_extras(const Checker *c, const char *pointer, json_t *pj, IgpPost *post)
 {
     static const struct {
         const char *key;
         json_type type;
-    } typed[] = {{"template", JSON_STRING},     {"text", JSON_OBJECT},
-                 {"caption", JSON_STRING},      {"alt", JSON_ARRAY},
-                 {"schedule", JSON_STRING},     {"collaborators", JSON_ARRAY},
-                 {"subtitles", JSON_STRING},    {"cover", JSON_OBJECT},
-                 {"story_followup", JSON_TRUE}, {"fps", JSON_INTEGER}};
+    } typed[] = {
+        {"template", JSON_STRING},  {"text", JSON_OBJECT},     {"caption", JSON_STRING},
+        {"alt", JSON_ARRAY},        {"schedule", JSON_STRING}, {"collaborators", JSON_ARRAY},
+        {"subtitles", JSON_STRING}, {"cover", JSON_OBJECT},    {"story_followup", JSON_TRUE},
+        {"fps", JSON_INTEGER},      {"stories", JSON_ARRAY},   {"tieup", JSON_TRUE},
+        {"theme", JSON_STRING},     {"subject", JSON_STRING},  {"interview", JSON_TRUE},
+        {"basis", JSON_STRING}};
     json_t *v;
     int ret;
 
@@ -391,7 +439,10 @@ static int check_post_extras(const Checker *c, const char *pointer, json_t *pj, 
         g_free(ptr);
         return ret;
     }
-    return 0;
+    if ((ret = check_collaborators(c, pointer, v, post)) ||
+        (ret = check_basis(c, pointer, pj, post)))
+        return ret;
+    return check_tieup(c, pointer, pj, post);
 }
 
 static int check_post(const Checker *c, const char *shoot_dir, const char *pointer, json_t *pj,
@@ -420,20 +471,11 @@ static int check_post(const Checker *c, const char *shoot_dir, const char *point
         (ret = check_aspect(c, pointer, pj, post)) ||
         (ret = check_post_extras(c, pointer, pj, post)) ||
         (ret = check_subtitles(c, shoot_dir, pointer, pj, post)) ||
-        (ret = get_typed(c, pointer, pj, "media", JSON_ARRAY, 1, &media)))
+        (ret = get_typed(c, pointer, pj, "media", JSON_ARRAY, max > 0, &media)))
         return ret;
+    if (!media) /* a type without media (a highlight) */
+        return 0;
     return check_media(c, shoot_dir, pointer, media, post, min, max);
-}
-
-int igp_post_has_story(const IgpPost *post)
-{
-    json_t *followup = json_object_get(post->json, "story_followup");
-
-    if (post->type == IGP_POST_REEL) /* drawn from its cover (reel_post.c) */
-        return 1;
-    /* compose.c draws the story of every templated feed or carousel post */
-    return (post->type == IGP_POST_FEED || post->type == IGP_POST_CAROUSEL) &&
-           json_object_get(post->json, "template") && !json_is_false(followup);
 }
 
 /* Post @p index's next-day story "<id>-story" must not take a written post's id:
@@ -460,6 +502,46 @@ static int check_story_id(const Checker *c, const IgpManifest *m, int index)
         g_free(ptr);
     }
     g_free(story_id);
+    return ret;
+}
+
+/* "stories": the ordered story posts of a highlight, each once; only a type
+ * that gathers stories takes the key, and it needs at least one. */
+static int check_stories(const Checker *c, const IgpManifest *m, int index)
+{
+    const IgpPost *post = &m->posts[index];
+    json_t *stories = json_object_get(post->json, "stories"), *v;
+    int takes = igp_post_type_info(post->type)->publish_fields & IGP_FIELD_STORIES;
+    char *ptr = g_strdup_printf(stories ? "/posts/%d/stories" : "/posts/%d", index);
+    size_t i;
+    int ret = 0;
+
+    if (!takes && stories)
+        ret = fail_at(c, ptr, "post '%s': 'stories' is for highlights, not %s posts", post->id,
+                      igp_post_type_name(post->type));
+    else if (takes && json_array_size(stories) == 0)
+        ret = fail_at(c, ptr, "post '%s': a highlight needs 'stories': the ids of its story posts",
+                      post->id);
+    json_array_foreach(stories, i, v)
+    {
+        const char *id = json_string_value(v);
+        int other = id ? GPOINTER_TO_INT(g_hash_table_lookup(c->ids, id)) - 1 : -1;
+        char *item = g_strdup_printf("%s/%zu", ptr, i);
+        if (ret)
+            ;
+        else if (!id)
+            ret = fail_at(c, item, "post '%s': 'stories' must list post ids (strings)", post->id);
+        else if (other < 0)
+            ret = fail_at(c, item, "post '%s': no post '%s' in this shoot", post->id, id);
+        else if (m->posts[other].type != IGP_POST_STORY)
+            ret = fail_at(c, item, "post '%s': '%s' is a %s post, a highlight gathers stories",
+                          post->id, id, igp_post_type_name(m->posts[other].type));
+        for (size_t k = 0; ret == 0 && k < i; k++)
+            if (!g_strcmp0(json_string_value(json_array_get(stories, k)), id))
+                ret = fail_at(c, item, "post '%s': story '%s' is listed twice", post->id, id);
+        g_free(item);
+    }
+    g_free(ptr);
     return ret;
 }
 
@@ -563,7 +645,8 @@ static int check_root(const Checker *c, const char *shoot_dir, IgpManifest *m)
             return ret;
     }
     for (int i = 0; i < m->n_posts; i++)
-        if ((ret = check_story_id(c, m, i)) || (ret = check_outbox_name(c, m, i)))
+        if ((ret = check_story_id(c, m, i)) || (ret = check_outbox_name(c, m, i)) ||
+            (ret = check_stories(c, m, i)))
             return ret;
     return 0;
 }
@@ -595,6 +678,8 @@ int igp_manifest_load(const char *shoot_dir, IgpManifest **out)
             igp_json_cursor_clear(&cursor);
         }
     }
+    if (ret == 0)
+        m->plan = igp_plan_new(m);
     m->text = text; /* kept for igp_manifest_error_at() */
     m->len = len;
     if (ret) {
@@ -618,6 +703,7 @@ void igp_manifest_free(IgpManifest **pm)
         g_free(p->id);
         g_free(p->problem);
     }
+    igp_plan_free(&m->plan);
     g_free(m->posts);
     g_free(m->path);
     g_free(m->dir);
@@ -645,31 +731,4 @@ const IgpPost *igp_manifest_find_post(const IgpManifest *m, const char *id)
         if (!strcmp(m->posts[i].id, id))
             return &m->posts[i];
     return NULL;
-}
-
-const char *igp_post_type_name(IgpPostType type)
-{
-    for (size_t i = 0; i < G_N_ELEMENTS(post_types); i++)
-        if (post_types[i].type == type)
-            return post_types[i].name;
-    return "?";
-}
-
-void igp_aspect_size(IgpAspect aspect, int *width, int *height)
-{
-    for (size_t i = 0; i < G_N_ELEMENTS(aspects); i++) {
-        if (aspects[i].aspect == aspect) {
-            *width = aspects[i].width;
-            *height = aspects[i].height;
-            return;
-        }
-    }
-}
-
-const char *igp_aspect_name(IgpAspect aspect)
-{
-    for (size_t i = 0; i < G_N_ELEMENTS(aspects); i++)
-        if (aspects[i].aspect == aspect)
-            return aspects[i].name;
-    return "?";
 }

@@ -13,25 +13,12 @@
 #ifndef IGP_MANIFEST_H
 #define IGP_MANIFEST_H
 
+#include "posttype.h"
+
 #include <jansson.h>
 
 #define IGP_MANIFEST_NAME    "shoot.json"
 #define IGP_MANIFEST_VERSION 1
-
-typedef enum IgpPostType {
-    IGP_POST_FEED,
-    IGP_POST_CAROUSEL,
-    IGP_POST_REEL,
-    IGP_POST_STORY,
-} IgpPostType;
-
-/** Output shapes of feed and carousel images (and the 9:16 story). */
-typedef enum IgpAspect {
-    IGP_ASPECT_4_5,    ///< 1080×1350, the default
-    IGP_ASPECT_1_1,    ///< 1080×1080
-    IGP_ASPECT_1_91_1, ///< 1080×566
-    IGP_ASPECT_9_16,   ///< 1080×1920, stories
-} IgpAspect;
 
 typedef struct IgpMediaRef {
     char *file;      ///< name inside the shoot folder
@@ -64,6 +51,7 @@ typedef struct IgpManifest {
     int face_min_size;      ///< "min_face" in pixels, or 0 when absent
     const char *face_style; ///< "style" (blur, mosaic, fill, sticker), or NULL; in root
     int retention_days;     ///< "retention_days" (docs/privacy.md), or 0 when absent
+    IgpPlan *plan;          ///< the posts to make, next-day stories included (posttype.h)
 } IgpManifest;
 
 /**
@@ -84,21 +72,7 @@ void igp_manifest_free(IgpManifest **m);
 int igp_manifest_error_at(const IgpManifest *m, const char *pointer, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
-/**
- * Does this post get a next-day story, the post "<id>-story"? Reels do (from
- * their cover), and feed and carousel posts with a template unless
- * "story_followup" is false.
- */
-int igp_post_has_story(const IgpPost *post);
-
 /** The post with this id, or NULL. */
 const IgpPost *igp_manifest_find_post(const IgpManifest *m, const char *id);
-
-const char *igp_post_type_name(IgpPostType type);
-
-/** Output pixel size for an aspect. */
-void igp_aspect_size(IgpAspect aspect, int *width, int *height);
-
-const char *igp_aspect_name(IgpAspect aspect);
 
 #endif

@@ -13,8 +13,6 @@
 
 #include <glib.h>
 
-#define STORY_TEMPLATE "story-announce" /* a template's story when it names none */
-
 typedef struct Preflight {
     const IgpShoot *shoot;
     char *templates_dir;
@@ -37,19 +35,25 @@ static IgpFonts *fonts(Preflight *pf)
     return pf->fonts;
 }
 
-/* A story is a video or a photo by its media's content, as ingest will find. */
+/* A type that takes photos or videos (a story) is one or the other by its
+ * media's content, as ingest will find. */
 static int post_is_video(const Preflight *pf, const IgpPost *post)
 {
     IgpMediaInfo info;
     char *path;
+    json_t *media;
     int video;
 
-    if (post->type != IGP_POST_STORY)
-        return post->type == IGP_POST_REEL;
+    if (post->n_media == 0 ||
+        igp_post_type_info(post->type)->takes != (IGP_TAKES_PHOTO | IGP_TAKES_VIDEO))
+        return igp_post_is_video(post, NULL);
     path = g_build_filename(pf->shoot->manifest->dir, post->media[0].file, NULL);
     video = igp_identify(path, &info) == 0 && info.kind == IGP_MEDIA_VIDEO;
     igp_error_clear(); /* an unreadable file is ingest's to report */
     g_free(path);
+    media = json_pack("{s:{s:s}}", post->media[0].file, "kind", video ? "video" : "image");
+    video = igp_post_is_video(post, media);
+    json_decref(media);
     return video;
 }
 
@@ -97,6 +101,9 @@ static int get_template(Preflight *pf, const IgpPost *post, const char *pointer,
             return IGP_ERR_INVALIDDATA;
         g_hash_table_insert(pf->templates, g_strdup(name), t);
     }
+    /* A photo template's twin for videos (postfill.c does the same). */
+    if (strcmp(t->canvas, canvas) && igp_canvas_is_overlay(canvas) && t->video)
+        return get_template(pf, post, NULL, t->video, canvas, out);
     if (strcmp(t->canvas, canvas)) {
         const char *fmt = "post '%s': template '%s' is for the %s canvas, the post needs %s";
         if (pointer)
@@ -154,9 +161,7 @@ static int check_texts(const Preflight *pf, const IgpPost *post, int index, cons
 /* The canvas a photo post's slides are drawn on (as compose.c's post_canvas). */
 static char *photo_canvas(const IgpPost *post)
 {
-    if (post->type == IGP_POST_STORY)
-        return g_strdup("story");
-    return g_strdup_printf("feed-%s", igp_aspect_name(post->aspect));
+    return igp_post_photo_canvas(post);
 }
 
 /* A reel or story video: its overlays, and a reel's cover and next-day story. */
@@ -173,13 +178,14 @@ static int check_video(Preflight *pf, const IgpPost *post, int index, json_t *va
 
     if (ret == 0)
         ret = check_texts(pf, post, index, overlay, values, 1);
-    if (ret == 0 && overlay && post->type == IGP_POST_REEL) {
+    if (ret == 0 && overlay && igp_post_type_info(post->type)->cover_canvas) {
         ret = get_template(pf, post, cover_name ? cover_ptr : NULL,
-                           cover_name ? cover_name : IGP_REEL_COVER_TEMPLATE, "reel-cover", &t);
+                           cover_name ? cover_name : IGP_REEL_COVER_TEMPLATE,
+                           igp_post_type_info(post->type)->cover_canvas, &t);
         if (ret == 0)
             ret = check_texts(pf, post, index, t, values, 1);
         if (ret == 0)
-            ret = get_template(pf, post, NULL, overlay->story ? overlay->story : STORY_TEMPLATE,
+            ret = get_template(pf, post, NULL, overlay->story ? overlay->story : IGP_STORY_TEMPLATE,
                                "story", &t);
         if (ret == 0)
             ret = check_texts(pf, post, index, t, values, 1);
@@ -189,21 +195,24 @@ static int check_video(Preflight *pf, const IgpPost *post, int index, json_t *va
     return ret;
 }
 
-/* A photo post with a template: its slides, pages and next-day story. */
+/* A photo post: its template's slides and pages (when it has one), and its
+ * next-day story. */
 static int check_photo(Preflight *pf, const IgpPost *post, int index, json_t *values)
 {
-    const char *name = json_string_value(json_object_get(post->json, "template"));
+    const char *name = igp_post_template_name(post);
     char *canvas = photo_canvas(post), *ptr = g_strdup_printf("/posts/%d/template", index);
     const IgpTemplate *t = NULL, *other = NULL;
-    int ret = get_template(pf, post, ptr, name, canvas, &t);
+    /* A type's own template (a highlight's cover) is not in shoot.json: no position. */
+    int named = json_object_get(post->json, "template") != NULL;
+    int ret = name ? get_template(pf, post, named ? ptr : NULL, name, canvas, &t) : 0;
 
     if (ret == 0)
         ret = check_texts(pf, post, index, t, values, 0);
     if (ret == 0 && t && t->pages && post->n_media > 1 &&
         (ret = get_template(pf, post, NULL, t->pages, canvas, &other)) == 0)
         ret = check_texts(pf, post, index, other, values, 0);
-    if (ret == 0 && t && igp_post_has_story(post) &&
-        (ret = get_template(pf, post, NULL, t->story ? t->story : STORY_TEMPLATE, "story",
+    if (ret == 0 && igp_post_has_story(post) &&
+        (ret = get_template(pf, post, NULL, t && t->story ? t->story : IGP_STORY_TEMPLATE, "story",
                             &other)) == 0)
         ret = check_texts(pf, post, index, other, values, 0);
     g_free(ptr);
@@ -219,11 +228,13 @@ static int check_post(Preflight *pf, int index)
     int video = post_is_video(pf, post), ret;
     json_t *values;
 
-    if (!video && !json_object_get(post->json, "template"))
+    if (!video && !igp_post_template_name(post) && !igp_post_has_story(post))
         return 0; /* cropped, no template */
     values = igp_post_fill_text(pf->shoot, post, 0);
-    /* Reel overlays and covers show the shoot's title when the post has none. */
-    if (video && !json_string_value(json_object_get(values, "title")) && shoot_title)
+    /* Reel overlays and covers, and the next-day story of a post without a
+     * template, show the shoot's title when the post has none. */
+    if ((video || !igp_post_template_name(post)) &&
+        !json_string_value(json_object_get(values, "title")) && shoot_title)
         json_object_set_new(values, "title", json_string(shoot_title));
     ret = video ? check_video(pf, post, index, values) : check_photo(pf, post, index, values);
     json_decref(values);

@@ -17,11 +17,9 @@
 
 #include "track.h"
 
+#include "frames.h"
+
 #include <glib.h>
-#include <libavcodec/avcodec.h>
-#include <libavformat/avformat.h>
-#include <libavutil/display.h>
-#include <libswscale/swscale.h>
 
 /* Bump when the same master and settings would give other boxes. */
 #define DETECT_RECIPE    "detect-v2"
@@ -50,8 +48,6 @@
 #define VIDEO_EVERY    2
 #define VIDEO_MAX_SIDE 1280
 #define VIDEO_MIN_FACE 32
-/* Room past an RGB buffer for swscale's last SIMD block. */
-#define SWS_SLACK 256
 /* Video review sheets: crop height and the width of the number cell. */
 #define REVIEW_CROP  180
 #define REVIEW_LABEL 160
@@ -748,159 +744,6 @@ static json_t *detect_image(DetectJob *job, const char *name, json_t *scrubbed, 
 
 /* ---- videos: face tracks ---- */
 
-/* The frames of a video master, in order, with their time from the first
- * frame and (on request) as RGB at a bounded size. One frame in memory. */
-typedef struct FrameReader {
-    const char *path;
-    AVFormatContext *fmt;
-    AVCodecContext *dec;
-    AVPacket *pkt;
-    AVFrame *frame;
-    struct SwsContext *sws;
-    int stream;
-    int width, height; ///< the video's
-    int out_w, out_h;  ///< the RGB frames'
-    uint8_t *rgb;
-    size_t stride;
-    int64_t first_pts;
-    int have_first, flushing;
-    int index; ///< number of the current frame, from 0
-    double fps;
-    int64_t frames; ///< expected number of frames, for progress (0: unknown)
-} FrameReader;
-
-static int av_fail(int averr, const char *domain, const char *what)
-{
-    char msg[AV_ERROR_MAX_STRING_SIZE];
-    av_strerror(averr, msg, sizeof(msg));
-    return igp_error(averr == AVERROR_INVALIDDATA ? IGP_ERR_INVALIDDATA : IGP_ERR_LIBRARY, domain,
-                     "%s: %s", what, msg);
-}
-
-static void reader_close(FrameReader *r)
-{
-    avcodec_free_context(&r->dec);
-    avformat_close_input(&r->fmt);
-    av_packet_free(&r->pkt);
-    av_frame_free(&r->frame);
-    sws_freeContext(r->sws);
-    r->sws = NULL;
-    g_clear_pointer(&r->rgb, g_free);
-}
-
-/* Open @p path; RGB frames get a long side of at most @p max_side (0: full size). */
-static int reader_open(FrameReader *r, const char *path, int max_side)
-{
-    const AVCodec *codec;
-    const uint8_t *matrix;
-    AVStream *st;
-    AVRational rate;
-    double scale;
-    int ret;
-
-    memset(r, 0, sizeof(*r));
-    r->path = path;
-    r->index = -1;
-    if ((ret = avformat_open_input(&r->fmt, path, NULL, NULL)) < 0)
-        return av_fail(ret, path, "cannot open master");
-    if ((ret = avformat_find_stream_info(r->fmt, NULL)) < 0)
-        return av_fail(ret, path, "cannot read master");
-    r->stream = av_find_best_stream(r->fmt, AVMEDIA_TYPE_VIDEO, -1, -1, NULL, 0);
-    if (r->stream < 0)
-        return igp_error(IGP_ERR_INVALIDDATA, path, "master has no video stream");
-    st = r->fmt->streams[r->stream];
-    for (unsigned i = 0; i < r->fmt->nb_streams; i++)
-        if ((int)i != r->stream)
-            r->fmt->streams[i]->discard = AVDISCARD_ALL;
-    /* Boxes are in upright pixels: a master still needing a turn is wrong. */
-    matrix = av_stream_get_side_data(st, AV_PKT_DATA_DISPLAYMATRIX, NULL);
-    if (matrix && lround(av_display_rotation_get((const int32_t *)matrix)) % 360 != 0)
-        return igp_error(IGP_ERR_INVALIDDATA, path, "master is not upright (display matrix)");
-    if (!(codec = avcodec_find_decoder(st->codecpar->codec_id)))
-        return igp_error(IGP_ERR_UNSUPPORTED, path, "no decoder for the master");
-    if (!(r->dec = avcodec_alloc_context3(codec)) || !(r->pkt = av_packet_alloc()) ||
-        !(r->frame = av_frame_alloc()))
-        return IGP_ERR(ENOMEM);
-    if ((ret = avcodec_parameters_to_context(r->dec, st->codecpar)) < 0)
-        return av_fail(ret, path, "cannot set up decoder");
-    r->dec->pkt_timebase = st->time_base;
-    r->dec->thread_count = 2;
-    if ((ret = avcodec_open2(r->dec, codec, NULL)) < 0)
-        return av_fail(ret, path, "cannot open decoder");
-    r->width = st->codecpar->width, r->height = st->codecpar->height;
-    if (r->width <= 0 || r->height <= 0)
-        return igp_error(IGP_ERR_INVALIDDATA, path, "master has no frame size");
-    scale = max_side > 0 ? MIN(1.0, (double)max_side / MAX(r->width, r->height)) : 1.0;
-    r->out_w = MAX(2, (int)lround(r->width * scale));
-    r->out_h = MAX(2, (int)lround(r->height * scale));
-    r->stride = (size_t)r->out_w * 3;
-    /* swscale writes whole SIMD blocks: its last row may run past the
-     * picture's end, so the buffer has room for that. */
-    r->rgb = g_malloc(r->stride * r->out_h + SWS_SLACK);
-    rate = st->avg_frame_rate.num > 0 && st->avg_frame_rate.den > 0 ? st->avg_frame_rate
-                                                                    : st->r_frame_rate;
-    r->fps = rate.num > 0 && rate.den > 0 ? av_q2d(rate) : 30;
-    r->frames = st->nb_frames > 0      ? st->nb_frames
-                : r->fmt->duration > 0 ? (int64_t)(r->fmt->duration * r->fps / AV_TIME_BASE)
-                                       : 0;
-    return 0;
-}
-
-/* The next frame: 1 with @p t its time in seconds from the first frame, 0
- * at the end, or an IGP_ERR. */
-static int reader_next(FrameReader *r, double *t)
-{
-    for (;;) {
-        int ret = avcodec_receive_frame(r->dec, r->frame);
-        if (ret == 0) {
-            int64_t pts = r->frame->best_effort_timestamp;
-            r->index++;
-            if (pts == AV_NOPTS_VALUE) {
-                *t = r->index / r->fps;
-            } else {
-                if (!r->have_first)
-                    r->first_pts = pts, r->have_first = 1;
-                *t = MAX(0, (pts - r->first_pts) * av_q2d(r->fmt->streams[r->stream]->time_base));
-            }
-            return 1;
-        }
-        if (ret == AVERROR_EOF || (ret == AVERROR(EAGAIN) && r->flushing))
-            return 0;
-        if (ret != AVERROR(EAGAIN))
-            return av_fail(ret, r->path, "cannot decode master");
-        ret = av_read_frame(r->fmt, r->pkt);
-        if (ret == AVERROR_EOF) {
-            r->flushing = 1;
-            avcodec_send_packet(r->dec, NULL);
-            continue;
-        }
-        if (ret < 0)
-            return av_fail(ret, r->path, "cannot read master");
-        ret = r->pkt->stream_index == r->stream ? avcodec_send_packet(r->dec, r->pkt) : 0;
-        av_packet_unref(r->pkt);
-        if (ret < 0)
-            return av_fail(ret, r->path, "cannot decode master");
-    }
-}
-
-/* The current frame as 8-bit RGB in r->rgb. */
-static int reader_rgb(FrameReader *r)
-{
-    AVFrame *f = r->frame;
-    uint8_t *dst[4] = {r->rgb, NULL, NULL, NULL};
-    int dst_stride[4] = {(int)r->stride, 0, 0, 0};
-
-    if (f->width != r->width || f->height != r->height)
-        return igp_error(IGP_ERR_INVALIDDATA, r->path, "frame %d is %dx%d, not %dx%d", r->index,
-                         f->width, f->height, r->width, r->height);
-    r->sws = sws_getCachedContext(r->sws, f->width, f->height, f->format, r->out_w, r->out_h,
-                                  AV_PIX_FMT_RGB24, SWS_AREA, NULL, NULL, NULL);
-    if (!r->sws)
-        return igp_error(IGP_ERR_LIBRARY, r->path, "cannot convert frames to RGB");
-    sws_scale(r->sws, (const uint8_t *const *)f->data, f->linesize, 0, f->height, dst, dst_stride);
-    return 0;
-}
-
 static int media_index(const DetectJob *job, const char *name)
 {
     for (guint i = 0; i < job->shoot->media->len; i++)
@@ -933,7 +776,7 @@ static double cpu_seconds(void)
 
 /* Smallest face looked for in a video, in working pixels: --min-face (in
  * source pixels) scaled, or VIDEO_MIN_FACE. */
-static int video_min_face(const DetectJob *job, const FrameReader *r)
+static int video_min_face(const DetectJob *job, const IgpFrameReader *r)
 {
     int wanted = job->shoot->settings->face_min_size;
     if (wanted <= 0)
@@ -946,7 +789,7 @@ static int video_min_face(const DetectJob *job, const FrameReader *r)
  * the buffer). Frames are not kept. */
 static json_t *find_tracks(DetectJob *job, const char *name, const char *master, int w, int h)
 {
-    FrameReader r;
+    IgpFrameReader r;
     IgpFaceVideo *video = NULL;
     IgpTracker *tracker = NULL;
     IgpTrack *tracks = NULL;
@@ -962,7 +805,7 @@ static json_t *find_tracks(DetectJob *job, const char *name, const char *master,
         igp_error(IGP_ERR_LIBRARY, master, "face detector unavailable: %s", job->detector_error);
         return NULL;
     }
-    ret = reader_open(&r, master, VIDEO_MAX_SIDE);
+    ret = igp_frame_reader_open(&r, master, VIDEO_MAX_SIDE);
     if (ret == 0 && (r.width != w || r.height != h))
         ret = igp_error(IGP_ERR_INVALIDDATA, master, "master is %dx%d, scrub recorded %dx%d",
                         r.width, r.height, w, h);
@@ -973,13 +816,13 @@ static json_t *find_tracks(DetectJob *job, const char *name, const char *master,
         min_face = video_min_face(job, &r);
         sx = (double)r.width / r.out_w, sy = (double)r.height / r.out_h;
     }
-    while (ret == 0 && (got = reader_next(&r, &t)) == 1) {
+    while (ret == 0 && (got = igp_frame_reader_next(&r, &t)) == 1) {
         if (r.index % VIDEO_EVERY == 0) {
             IgpFaceBox *boxes = NULL;
             int n = 0, kept = 0;
             gint64 start = g_get_monotonic_time();
             double cpu_start = cpu_seconds();
-            ret = reader_rgb(&r);
+            ret = igp_frame_reader_rgb(&r);
             if (ret == 0)
                 ret = igp_facedet_video_detect(video, r.rgb, r.out_w, r.out_h, r.stride, min_face,
                                                job->score, &boxes, &n);
@@ -1025,7 +868,7 @@ static json_t *find_tracks(DetectJob *job, const char *name, const char *master,
                      detections ? cpu * 1000 / detections : 0, tiles_run, tiles);
     }
     igp_tracks_free(tracks, n_tracks);
-    reader_close(&r);
+    igp_frame_reader_close(&r);
     return found;
 }
 
@@ -1071,7 +914,7 @@ static GArray *review_shots(json_t *faces, double duration)
 
 /* The face around @p shot's box in the current (full-size) frame, framed in
  * the face's colour, its time under it. */
-static VipsImage *make_crop(const FrameReader *r, const Shot *shot, const json_t *face)
+static VipsImage *make_crop(const IgpFrameReader *r, const Shot *shot, const json_t *face)
 {
     const double *c = status_colour(face);
     const double *b = shot->box;
@@ -1146,20 +989,20 @@ static int write_video_review(const DetectJob *job, const char *name, const char
     GArray *shots = review_shots(faces, duration);
     GPtrArray *cells = g_ptr_array_new_with_free_func(g_object_unref);
     VipsImage *sheet = NULL;
-    FrameReader r = {0};
+    IgpFrameReader r = {0};
     guint next = 0;
     double t;
     int ret = igp_mkdir_p(dir), got = 0;
 
     if (ret == 0 && shots->len > 0)
-        ret = reader_open(&r, master, 0);
-    while (ret == 0 && next < shots->len && (got = reader_next(&r, &t)) == 1) {
+        ret = igp_frame_reader_open(&r, master, 0);
+    while (ret == 0 && next < shots->len && (got = igp_frame_reader_next(&r, &t)) == 1) {
         int converted = 0;
         for (; ret == 0 && next < shots->len; next++) {
             Shot *shot = &g_array_index(shots, Shot, next);
             if (shot->t > t + 0.5 / r.fps)
                 break;
-            if (!converted && (ret = reader_rgb(&r)) == 0)
+            if (!converted && (ret = igp_frame_reader_rgb(&r)) == 0)
                 converted = 1;
             if (ret == 0)
                 shot->crop = make_crop(&r, shot, json_array_get(faces, shot->face));
@@ -1167,7 +1010,7 @@ static int write_video_review(const DetectJob *job, const char *name, const char
     }
     if (ret == 0 && got < 0)
         ret = got;
-    reader_close(&r);
+    igp_frame_reader_close(&r);
     /* Rows: face by face, its shots in time order. */
     for (size_t f = 0; ret == 0 && f < json_array_size(faces); f++) {
         int in_row = 1;

@@ -79,15 +79,13 @@ static int render_slide(const char *master, const IgpMediaRef *ref, int out_w, i
 
 static const char *slide_kind(const IgpPost *post)
 {
-    return post->type == IGP_POST_STORY      ? "story-image"
-           : post->type == IGP_POST_CAROUSEL ? "carousel-image"
-                                             : "feed-image";
+    return igp_post_type_info(post->type)->image_kind;
 }
 
 /* posts/<id>/<id>.jpg, or <id>-01.jpg ... for carousels. */
 static char *slide_name(const IgpPost *post, int index)
 {
-    if (post->n_media == 1)
+    if (post->n_media <= 1)
         return g_strdup_printf("%s.jpg", post->id);
     return g_strdup_printf("%s-%02d.jpg", post->id, index + 1);
 }
@@ -95,8 +93,8 @@ static char *slide_name(const IgpPost *post, int index)
 /* ---- templates (compose.c): begin ----
  * A post with a "template" was drawn by compose into OUT/composed/<id>/; its
  * slides are taken from there instead of cropped from the masters, and its
- * next-day story (compose's <id>-story.png) is written as the post
- * "<id>-story" of type story. */
+ * next-day story (compose's <story id>.png) is written as the derived post
+ * of the plan, a story whose "post" facts name its parent ("story_of"). */
 
 /* The post's entry in state/compose.json (a new reference), or NULL. */
 static json_t *composed_entry(const EncodeJob *job, const IgpPost *post)
@@ -114,7 +112,7 @@ static int composed_slide(const EncodeJob *job, const IgpPost *post, int index, 
     json_t *entry, *file;
     char *path;
 
-    if (!json_object_get(post->json, "template"))
+    if (!igp_post_template_name(post))
         return 1;
     entry = composed_entry(job, post);
     file = json_array_get(json_object_get(entry, "files"), index);
@@ -145,12 +143,13 @@ static void composed_key(const EncodeJob *job, const IgpPost *post, GString *s)
     json_decref(entry);
 }
 
-/* Write posts/<id>-story/<id>-story.jpg from compose's story picture. */
-static json_t *write_story(const EncodeJob *job, const IgpPost *post, json_t *story,
+/* Write posts/<story id>/<story id>.jpg from compose's story picture. */
+static json_t *write_story(const EncodeJob *job, const IgpPlanItem *item, json_t *story,
                            const char *compose_key, json_t *previous)
 {
-    const char *out_dir = job->shoot->out_dir;
-    char *id = g_strdup_printf("%s-story", post->id), *name = g_strdup_printf("%s.jpg", id);
+    const char *out_dir = job->shoot->out_dir, *id = item->id;
+    const IgpPost *post = item->post;
+    char *name = g_strdup_printf("%s.jpg", id);
     char *final_dir = g_build_filename(out_dir, "posts", id, NULL);
     char *tmp_dir = igp_temp_sibling(final_dir), *path = g_build_filename(tmp_dir, name, NULL);
     char *src = g_build_filename(out_dir, json_string_value(json_object_get(story, "file")), NULL);
@@ -158,6 +157,7 @@ static json_t *write_story(const EncodeJob *job, const IgpPost *post, json_t *st
     json_t *entry = NULL, *facts;
     VipsImage *image = NULL;
     IgpDigest d, key;
+    int width = 0, height = 0;
     char *key_text = g_strdup_printf("%s|story|%s|q%d", ENCODE_RECIPE, compose_key,
                                      job->shoot->settings->post.quality);
     int ret;
@@ -184,13 +184,14 @@ static json_t *write_story(const EncodeJob *job, const IgpPost *post, json_t *st
         igp_error_clear();
         goto done;
     }
-    facts = json_pack("{s:s, s:[s]}", "story_of", post->id, "sources", post->media[0].file);
+    facts = json_pack("{s:s, s:[s]}", "story_of", item->parent, "sources", post->media[0].file);
     if (when)
         json_object_set_new(facts, "schedule", json_string(when));
-    entry =
-        json_pack("{s:s, s:s, s:s, s:[{s:s+++, s:s, s:s, s:i, s:i}], s:o}", "key", key.hex, "type",
-                  "story", "aspect", "9:16", "files", "path", "posts/", id, "/", name, "sha256",
-                  d.hex, "kind", "story-image", "width", 1080, "height", 1920, "post", facts);
+    igp_aspect_size(item->type->aspect, &width, &height);
+    entry = json_pack("{s:s, s:s, s:s, s:[{s:s+++, s:s, s:s, s:i, s:i}], s:o}", "key", key.hex,
+                      "type", item->type->name, "aspect", igp_aspect_name(item->type->aspect),
+                      "files", "path", "posts/", id, "/", name, "sha256", d.hex, "kind",
+                      item->type->image_kind, "width", width, "height", height, "post", facts);
 done:
     if (image)
         g_object_unref(image);
@@ -200,7 +201,6 @@ done:
     g_free(tmp_dir);
     g_free(final_dir);
     g_free(name);
-    g_free(id);
     return entry;
 }
 
@@ -208,12 +208,17 @@ done:
  * wants one (or failed) loses it. */
 static void encode_stories(const EncodeJob *job, int n, json_t *posts)
 {
+    const IgpPlan *plan = job->shoot->manifest->plan;
+
     for (int i = 0; i < n; i++) {
         const IgpPost *post = job->posts[i];
-        char *id = g_strdup_printf("%s-story", post->id);
-        json_t *entry = composed_entry(job, post);
-        json_t *story = json_object_get(entry, "story"), *made = NULL;
+        const IgpPlanItem *item = igp_plan_find(plan, igp_plan_story_id(plan, post));
+        json_t *entry, *story, *made = NULL;
 
+        if (!item)
+            continue; /* a post that never gets a story has none to withdraw */
+        entry = composed_entry(job, post);
+        story = json_object_get(entry, "story");
         if (!story) { /* a reel's story: drawn from its cover picture by reel_post.c */
             json_decref(entry);
             entry = json_incref(json_object_get(posts, post->id));
@@ -221,33 +226,32 @@ static void encode_stories(const EncodeJob *job, int n, json_t *posts)
         }
 
         if (story && !json_object_get(json_object_get(posts, post->id), "error"))
-            made = write_story(job, post, story, json_string_value(json_object_get(entry, "key")),
-                               json_object_get(job->previous, id));
+            made = write_story(job, item, story, json_string_value(json_object_get(entry, "key")),
+                               json_object_get(job->previous, item->id));
         if (made) {
-            json_object_set_new(posts, id, made);
+            json_object_set_new(posts, item->id, made);
         } else {
-            char *dir = g_build_filename(job->shoot->out_dir, "posts", id, NULL);
+            char *dir = g_build_filename(job->shoot->out_dir, "posts", item->id, NULL);
             igp_remove_tree(dir);
             g_free(dir);
         }
         json_decref(entry);
-        g_free(id);
     }
 }
 
-/* Is @p id the story of a post in the manifest? Keeps an unselected post's
- * story (--post); the selected ones are redone by encode_stories(). */
-static int story_of_manifest_post(const EncodeJob *job, const char *id, json_t *entry,
-                                  json_t *posts)
+/* Is @p id a post the plan derives from a manifest post (its story)? Keeps
+ * an unselected post's story (--post); the selected ones are redone by
+ * encode_stories(). */
+static int derived_from_manifest_post(const EncodeJob *job, const char *id, json_t *entry,
+                                      json_t *posts)
 {
-    size_t len = strlen(id);
-    char *base = len > 6 && g_str_has_suffix(id, "-story") ? g_strndup(id, len - 6) : NULL;
-    const IgpPost *post = base ? igp_manifest_find_post(job->shoot->manifest, base) : NULL;
+    const IgpPlanItem *item = igp_plan_find(job->shoot->manifest->plan, id);
 
-    if (post && !igp_shoot_selects(job->shoot, post))
+    if (!item || !item->parent)
+        return 0;
+    if (!igp_shoot_selects(job->shoot, item->post))
         json_object_set(posts, id, entry);
-    g_free(base);
-    return post != NULL;
+    return 1;
 }
 /* ---- templates (compose.c): end ---- */
 
@@ -318,8 +322,10 @@ static int write_post(const EncodeJob *job, const IgpPost *post, json_t *files)
     int out_w = 0, out_h = 0, ret = igp_mkdir_p(tmp_dir);
 
     igp_aspect_size(post->aspect, &out_w, &out_h);
-    for (int i = 0; i < post->n_media && ret == 0; i++) {
-        json_t *m = json_object_get(job->masters, post->media[i].file);
+    /* One slide per picture; a type without pictures (a highlight) has its cover. */
+    for (int i = 0; i < MAX(post->n_media, 1) && ret == 0; i++) {
+        const char *media = i < post->n_media ? post->media[i].file : NULL;
+        json_t *m = json_object_get(job->masters, media ? media : "");
         char *master =
             g_build_filename(out_dir, json_string_value(json_object_get(m, "master")), NULL);
         char *name = slide_name(post, i);
@@ -330,13 +336,17 @@ static int write_post(const EncodeJob *job, const IgpPost *post, json_t *files)
         double enlargement = 1;
 
         ret = composed_slide(job, post, i, &slide); /* templates: compose drew it */
+        if (ret == 1 && !media)
+            ret = igp_error(IGP_ERR_INVALIDDATA, "encode", "post '%s': nothing to make it from",
+                            post->id);
         if (ret == 1)
             ret = render_slide(master, &post->media[i], out_w, out_h, &slide, &enlargement);
         if (ret == 0 && enlargement > MAX_QUIET_ENLARGEMENT)
             igp_log_warning("post '%s': '%s' is enlarged %.1f times to %dx%d and will look soft",
                             post->id, post->media[i].file, enlargement, out_w, out_h);
         if (ret == 0)
-            ret = igp_image_save_jpeg(slide, master, path, &job->shoot->settings->post);
+            ret = igp_image_save_jpeg(slide, media ? master : name, path,
+                                      &job->shoot->settings->post);
         if (ret == 0)
             ret = igp_hash_file(path, &d);
         if (ret == 0)
@@ -429,8 +439,9 @@ static json_t *encode_video_post(EncodeJob *job, const IgpPost *post, const IgpD
     IgpReelContext ctx = {
         .shoot = job->shoot, .style = job->shoot->settings->face_style, .stickers_dir = stickers};
     int writer = writes_master(job, post, media);
-    json_t *entry = json_pack("{s:s, s:s, s:s}", "key", key->hex, "type",
-                              igp_post_type_name(post->type), "aspect", "9:16");
+    json_t *entry =
+        json_pack("{s:s, s:s, s:s}", "key", key->hex, "type", igp_post_type_name(post->type),
+                  "aspect", igp_aspect_name(igp_post_type_info(post->type)->aspect));
     int ret = writer ? igp_mkdir_p(dir) : 0;
 
     if (ret == 0)
@@ -496,9 +507,11 @@ static json_t *encode_post(EncodeJob *job, const IgpPost *post)
  * pictures changing. */
 static json_t *post_facts(const IgpPost *post)
 {
-    /* What the city approves (digest.h) besides the files. */
-    static const char *const keys[] = {"caption",  "alt",   "schedule", "collaborators",
-                                       "location", "cover", "text"};
+    /* What the city approves (digest.h) besides the files, and what the
+     * post types and the work plan read (posttype.h). */
+    static const char *const keys[] = {"caption", "alt",   "schedule", "collaborators", "location",
+                                       "cover",   "text",  "stories",  "tieup",         "theme",
+                                       "subject", "basis", "interview"};
     json_t *facts = json_object(), *sources = json_array();
 
     for (size_t i = 0; i < G_N_ELEMENTS(keys); i++) {
@@ -584,7 +597,7 @@ static void carry_over_unselected(const EncodeJob *job, json_t *posts)
         if (post && !igp_shoot_selects(job->shoot, post)) {
             json_object_set(posts, id, entry);
         } else if (!post && id[0] != '.' && !strchr(id, '/') &&
-                   !story_of_manifest_post(job, id, entry, posts)) {
+                   !derived_from_manifest_post(job, id, entry, posts)) {
             char *dir = g_build_filename(job->shoot->out_dir, "posts", id, NULL);
             igp_remove_tree(dir);
             g_free(dir);

@@ -35,15 +35,7 @@ typedef struct RedactJob {
 /* Per face, then --style, then faces.json's "style", then blur. */
 static IgpRedactStyle face_style(const RedactJob *job, const json_t *face)
 {
-    const char *names[] = {json_string_value(json_object_get(face, "style")),
-                           job->shoot->settings->face_style, job->shoot_style};
-    IgpRedactStyle style = IGP_REDACT_BLUR;
-
-    for (size_t i = 0; i < G_N_ELEMENTS(names); i++)
-        if (names[i] && igp_redact_style_parse(names[i], &style) == 0)
-            return style;
-    igp_error_clear();
-    return IGP_REDACT_BLUR;
+    return igp_face_style(face, job->shoot->settings->face_style, job->shoot_style);
 }
 
 /* The face's sticker file, or NULL with the reason in the error buffer. */

@@ -25,8 +25,6 @@
 #define OUT_H             1920
 #define DEFAULT_FPS       30
 #define MIN_SECONDS       3.0
-#define MAX_REEL_SECONDS  900.0
-#define MAX_STORY_SECONDS 60.0
 #define REEL_MAX_RATE     20000000
 #define STORY_MAX_RATE    10000000
 #define REEL_BUDGET_BITS  (0.9 * 2400e6) /* 300 MB less 10 % for the container and luck */
@@ -43,8 +41,10 @@ typedef int Corner[2];
 typedef struct ReelPost {
     const IgpReelContext *ctx;
     const IgpPost *post;
-    const char *name; ///< the media file
-    char *master;     ///< the scrubbed master's path
+    const IgpPostTypeInfo *type; ///< the post's row of the post-type table
+    const char *story_id;        ///< its next-day story's id, or NULL
+    const char *name;            ///< the media file
+    char *master;                ///< the scrubbed master's path
     IgpReelSource src;
     double start, end;
     int fps;
@@ -79,14 +79,6 @@ static void reel_post_free(ReelPost *p)
     igp_progress_free(&p->progress);
 }
 
-int igp_post_is_video(const IgpPost *post, json_t *redacted)
-{
-    json_t *m = json_object_get(redacted, post->n_media ? post->media[0].file : "");
-    return post->type == IGP_POST_REEL ||
-           (post->type == IGP_POST_STORY &&
-            !g_strcmp0(json_string_value(json_object_get(m, "kind")), "video"));
-}
-
 /* The post's "fps": 24, 25, 30, 50 or 60 (manifest.c checked it). */
 static int post_fps(const IgpPost *post)
 {
@@ -111,25 +103,25 @@ static int plan_range(ReelPost *p)
         return igp_error(IGP_ERR_INVALIDDATA, p->name,
                          "post '%s': %.2f s is too short for a %s (at least 3 s)", p->post->id,
                          length, igp_post_type_name(p->post->type));
-    if (p->post->type == IGP_POST_REEL && length > MAX_REEL_SECONDS)
+    if (!p->type->splits_video && length > p->type->max_seconds)
         return igp_error(IGP_ERR_INVALIDDATA, p->name,
-                         "post '%s': %.0f s is too long for a reel (at most 15 min); trim it",
-                         p->post->id, length);
+                         "post '%s': %.0f s is too long for a %s (at most %.0f min); trim it",
+                         p->post->id, length, p->type->name, p->type->max_seconds / 60);
     return 0;
 }
 
 /* Story videos longer than 60 s become equal parts of at most 60 s. */
 static int parts_of(const ReelPost *p)
 {
-    if (p->post->type != IGP_POST_STORY)
+    if (!p->type->splits_video)
         return 1;
-    return (int)ceil((p->end - p->start) / MAX_STORY_SECONDS - 1e-9);
+    return (int)ceil((p->end - p->start) / p->type->max_seconds - 1e-9);
 }
 
 /* The video bit-rate cap that keeps the file inside its size budget. */
 static int64_t max_rate(const ReelPost *p, double seconds)
 {
-    int story = p->post->type == IGP_POST_STORY;
+    int story = igp_output_kind_is_story(p->type->video_kind);
     double budget = (story ? STORY_BUDGET_BITS : REEL_BUDGET_BITS) / seconds - AUDIO_BITS;
     return (int64_t)MIN(story ? STORY_MAX_RATE : REEL_MAX_RATE, budget);
 }
@@ -155,15 +147,7 @@ static int faces_at(void *opaque, double t, const IgpRedactFace **faces, int *n)
  * for photos, redact_stage.c). */
 static IgpRedactStyle style_of(const ReelPost *p, const json_t *face, const char *shoot_style)
 {
-    const char *names[] = {json_string_value(json_object_get(face, "style")), p->ctx->style,
-                           shoot_style};
-    IgpRedactStyle style = IGP_REDACT_BLUR;
-
-    for (size_t i = 0; i < G_N_ELEMENTS(names); i++)
-        if (names[i] && igp_redact_style_parse(names[i], &style) == 0)
-            return style;
-    igp_error_clear();
-    return IGP_REDACT_BLUR;
+    return igp_face_style(face, p->ctx->style, shoot_style);
 }
 
 static int load_faces(ReelPost *p, json_t *entry)
@@ -230,7 +214,7 @@ static int cover_from(void *opaque, const uint8_t *rgb, int width, int height, i
     int n = 0, ret;
     double at = json_real_value(json_object_get(json_object_get(p->post->json, "cover"), "at"));
     char *cover = g_strdup_printf("%s/%s-cover.jpg", p->tmp_dir, p->post->id);
-    char *story = g_strdup_printf("%s/%s-story.png", p->tmp_dir, p->post->id);
+    char *story = p->story_id ? g_strdup_printf("%s/%s.png", p->tmp_dir, p->story_id) : NULL;
 
     if (!frame) {
         g_free(boxes);
@@ -284,7 +268,7 @@ static int render_part(ReelPost *p, int part, int parts, const char *master_out,
     char *path = g_build_filename(p->tmp_dir, name, NULL);
     IgpReelResult result;
     IgpDigest d;
-    int reel = p->post->type == IGP_POST_REEL, ret;
+    int cover = p->type->cover_canvas != NULL, ret;
 
     p->part = part;
     for (int i = 0; i < n; i++)
@@ -311,8 +295,8 @@ static int render_part(ReelPost *p, int part, int parts, const char *master_out,
         .faces_opaque = p,
         .overlay = overlay_at,
         .overlay_opaque = p,
-        .cover_at = reel && part == 0 ? cover_time(p) : -1,
-        .cover = reel ? cover_from : NULL,
+        .cover_at = cover && part == 0 ? cover_time(p) : -1,
+        .cover = cover ? cover_from : NULL,
         .cover_opaque = p,
         .progress = progress_at,
         .progress_opaque = p,
@@ -330,8 +314,8 @@ static int render_part(ReelPost *p, int part, int parts, const char *master_out,
     if (ret == 0) {
         json_array_append_new(files, json_pack("{s:s+++, s:s, s:s, s:i, s:i, s:f}", "path",
                                                "posts/", p->post->id, "/", name, "sha256", d.hex,
-                                               "kind", reel ? "reel" : "story-video", "width",
-                                               OUT_W, "height", OUT_H, "duration", length));
+                                               "kind", p->type->video_kind, "width", OUT_W,
+                                               "height", OUT_H, "duration", length));
         json_array_append_new(outputs, json_pack("{s:s+++, s:f, s:i, s:i}", "file", "posts/",
                                                  p->post->id, "/", name, "start", start, "frames",
                                                  n, "faces_hidden", result.faces_hidden));
@@ -354,9 +338,10 @@ static int add_cover(ReelPost *p, json_t *files)
     int ret = igp_hash_file(path, &d);
 
     if (ret == 0)
-        json_array_append_new(files, json_pack("{s:s+++, s:s, s:s, s:i, s:i}", "path", "posts/",
-                                               p->post->id, "/", name, "sha256", d.hex, "kind",
-                                               "reel-cover", "width", OUT_W, "height", OUT_H));
+        json_array_append_new(files,
+                              json_pack("{s:s+++, s:s, s:s, s:i, s:i}", "path", "posts/",
+                                        p->post->id, "/", name, "sha256", d.hex, "kind",
+                                        p->type->image_kind, "width", OUT_W, "height", OUT_H));
     else
         ret = igp_error(IGP_ERR_INVALIDDATA, p->name,
                         "post '%s': no cover: cover.at %.2f s is outside the trimmed clip",
@@ -370,12 +355,15 @@ static int add_cover(ReelPost *p, json_t *files)
  * where encode's story step takes it from, as it does for photo posts. */
 static int keep_story(ReelPost *p, json_t *entry)
 {
-    char *from = g_strdup_printf("%s/%s-story.png", p->tmp_dir, p->post->id);
-    char *rel = g_strdup_printf("composed/%s-story.png", p->post->id);
-    char *to = g_build_filename(p->ctx->shoot->out_dir, rel, NULL);
-    char *dir = g_path_get_dirname(to);
+    char *from, *rel, *to, *dir;
     int ret = 0;
 
+    if (!p->story_id)
+        return 0;
+    from = g_strdup_printf("%s/%s.png", p->tmp_dir, p->story_id);
+    rel = g_strdup_printf("composed/%s.png", p->story_id);
+    to = g_build_filename(p->ctx->shoot->out_dir, rel, NULL);
+    dir = g_path_get_dirname(to);
     if (igp_path_exists(from)) {
         ret = igp_mkdir_p(dir);
         if (ret == 0)
@@ -409,8 +397,7 @@ static int render_post(ReelPost *p, const char *master_out, json_t *entry)
     p->progress = igp_progress_new(p->post->id, parts);
     for (int part = 0; part < parts && ret == 0; part++)
         ret = render_part(p, part, parts, master_out, files, outputs);
-    if (ret == 0 && (ret = igp_reel_overlays_error(p->overlays)) == 0 &&
-        p->post->type == IGP_POST_REEL)
+    if (ret == 0 && (ret = igp_reel_overlays_error(p->overlays)) == 0 && p->type->cover_canvas)
         ret = add_cover(p, files);
     if (ret == 0)
         ret = keep_story(p, entry);
@@ -447,7 +434,11 @@ static int write_frames_report(const ReelPost *p, json_t *entry)
 int igp_reel_post_encode(const IgpReelContext *ctx, const IgpPost *post, json_t *media,
                          const char *master_out, json_t *entry)
 {
-    ReelPost p = {.ctx = ctx, .post = post, .name = post->media[0].file};
+    ReelPost p = {.ctx = ctx,
+                  .post = post,
+                  .type = igp_post_type_info(post->type),
+                  .story_id = igp_plan_story_id(ctx->shoot->manifest->plan, post),
+                  .name = post->media[0].file};
     json_t *m = json_object_get(media, p.name);
     int ret;
 

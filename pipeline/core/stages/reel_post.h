@@ -20,9 +20,6 @@ typedef struct IgpReelContext {
     const char *stickers_dir; ///< where a face's "sticker" artwork is looked for
 } IgpReelContext;
 
-/** Is this post made from a video (a reel, or a story whose media is a video)? */
-int igp_post_is_video(const IgpPost *post, json_t *redacted);
-
 /**
  * Make the post's files in OUT/posts/<id>/ (whole folder or nothing):
  * <id>.mp4 (story videos over 60 s: <id>-01.mp4, ...), a reel's

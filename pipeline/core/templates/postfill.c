@@ -26,6 +26,16 @@ int igp_post_template_load(const char *templates_dir, IgpFonts *fonts, const Igp
 {
     int ret = igp_template_load(templates_dir, name, fonts, out);
 
+    /* A photo template may name its twin for videos ("video"): a story takes
+     * either, with one template name. */
+    if (ret == 0 && canvas && strcmp((*out)->canvas, canvas) && igp_canvas_is_overlay(canvas) &&
+        (*out)->video) {
+        char *video = g_strdup((*out)->video);
+        igp_template_free(out);
+        ret = igp_template_load(templates_dir, video, fonts, out);
+        name = ret == 0 ? (*out)->name : name;
+        g_free(video);
+    }
     if (ret == 0 && canvas && strcmp((*out)->canvas, canvas)) {
         ret = igp_error(IGP_ERR_INVALIDDATA, (*out)->path,
                         "post '%s': template '%s' is for the %s canvas, the post needs %s",

@@ -82,7 +82,7 @@ int igp_reel_cover_write(const IgpShoot *shoot, const IgpPost *post, VipsImage *
                                      post_name ? post_name : IGP_REEL_TEMPLATE, NULL, &reel);
         if (ret == 0)
             ret = igp_post_template_load(templates_dir, fonts, post,
-                                         reel->story ? reel->story : "story-announce", "story",
+                                         reel->story ? reel->story : IGP_STORY_TEMPLATE, "story",
                                          &story);
         if (ret == 0)
             ret = draw(story, fonts, text, &pic, what, &surface);

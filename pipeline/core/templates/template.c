@@ -16,29 +16,43 @@
 #define IGP_DATA_DIR "."
 #endif
 
-static const struct {
+typedef struct CanvasRow {
     const char *name;
     int width, height;
-    double safe[4]; ///< where text and logos must stay
-} canvases[] = {
-    {"feed-4:5", 1080, 1350, {0, 0, 1080, 1350}},
-    {"feed-1:1", 1080, 1080, {0, 0, 1080, 1080}},
-    {"feed-1.91:1", 1080, 566, {0, 0, 1080, 566}},
+    double safe[4];    ///< where text and logos must stay
+    int overlay;       ///< drawn over a video, frame by frame (reels, story videos)
+    int faces_in_safe; ///< faces kept inside the safe area by default (what every crop shows)
+} CanvasRow;
+
+static const CanvasRow canvases[] = {
+    {"feed-4:5", 1080, 1350, {0, 0, 1080, 1350}, 0, 0},
+    {"feed-1:1", 1080, 1080, {0, 0, 1080, 1080}, 0, 0},
+    {"feed-1.91:1", 1080, 566, {0, 0, 1080, 566}, 0, 0},
     /* Stories: the profile bar and the reply bar cover 250 px each. */
-    {"story", 1080, 1920, {0, 250, 1080, 1420}},
-    {"highlight-cover", 1080, 1920, {0, 250, 1080, 1420}},
+    {"story", 1080, 1920, {0, 250, 1080, 1420}, 0, 0},
+    {"highlight-cover", 1080, 1920, {0, 250, 1080, 1420}, 0, 0},
     /* Reel covers: the centre 1080x1080 survives the feed, grid and
      * Home-feed crops (instagram-specs.md §6). */
-    {"reel-cover", 1080, 1920, {0, 420, 1080, 1080}},
+    {"reel-cover", 1080, 1920, {0, 420, 1080, 1080}, 0, 1},
     /* Reel (and story video) overlays: the story bars' 250 px top and bottom,
      * and 60 px each side (instagram-specs.md §6). Keep text clear of the
      * action buttons on the right too (templates/reel-basic does). */
-    {"reel", 1080, 1920, {60, 250, 960, 1420}},
+    {"reel", 1080, 1920, {60, 250, 960, 1420}, 1, 0},
 };
+
+/* The row of @p canvas, or an empty one (a template not yet checked). */
+static const CanvasRow *canvas_of(const char *canvas)
+{
+    static const CanvasRow none = {0};
+    for (size_t i = 0; canvas && i < G_N_ELEMENTS(canvases); i++)
+        if (!strcmp(canvas, canvases[i].name))
+            return &canvases[i];
+    return &none;
+}
 
 static const char *const root_keys[] = {"version",     "canvas", "description", "background",
                                         "pages",       "story",  "layers",      "title_seconds",
-                                        "end_seconds", NULL};
+                                        "end_seconds", "video",  NULL};
 static const char *const layer_keys[] = {
     "type",    "name",   "box",          "radius", "slot",   "keep_faces_in",
     "shape",   "fill",   "gradient",     "text",   "markup", "optional",
@@ -311,7 +325,7 @@ static int check_media(const Checker *c, const char *pointer, json_t *lj, IgpLay
     /* By default faces must land inside the slot, and for a reel cover inside
      * the centre square that every crop of it shows. */
     memcpy(l->keep, l->box, sizeof(l->keep));
-    if (!strcmp(c->t->canvas, "reel-cover")) {
+    if (canvas_of(c->t->canvas)->faces_in_safe) {
         double top = MAX(l->box[1], c->t->safe[1]);
         double bottom = MIN(l->box[1] + l->box[3], c->t->safe[1] + c->t->safe[3]);
         l->keep[1] = top, l->keep[3] = MAX(1, bottom - top);
@@ -553,7 +567,7 @@ static int check_layer(const Checker *c, const char *pointer, json_t *lj, int in
     static const char *const whens[] = {"always", "title", "end", NULL};
     const char *name;
     int type = -1, when = 0, ret;
-    int reel = !strcmp(c->t->canvas, "reel");
+    int reel = igp_canvas_is_overlay(c->t->canvas);
 
     l->pointer = g_strdup(pointer);
     if (!json_is_object(lj))
@@ -627,7 +641,7 @@ static int check_canvas(const Checker *c, json_t *root)
                    canvas);
 }
 
-/* "pages" and "story" name other templates: they must exist. */
+/* "pages", "story" and "video" name other templates: they must exist. */
 static int check_template_ref(const Checker *c, const char *pointer, const char *name)
 {
     char *file = name ? g_build_filename(c->templates_dir, name, IGP_TEMPLATE_FILE, NULL) : NULL;
@@ -671,12 +685,18 @@ static int check_root(const Checker *c, json_t *root)
         (ret = check_template_ref(c, "/story", s)))
         return ret;
     t->story = g_strdup(s);
+    if ((ret = get_string(c, "", root, "video", 0, &s)) ||
+        (ret = check_template_ref(c, "/video", s)))
+        return ret;
+    if (s && igp_canvas_is_overlay(t->canvas))
+        return fail_at(c, "/video", "'video' is for photo templates: this one is for videos");
+    t->video = g_strdup(s);
     /* Reels: how long the title and end cards show. */
     t->title_seconds = t->end_seconds = 2.5;
     for (int i = 0; i < 2; i++) {
         const char *key = i ? "end_seconds" : "title_seconds";
         char *ptr = g_strdup_printf("/%s", key);
-        if (json_object_get(root, key) && strcmp(t->canvas, "reel"))
+        if (json_object_get(root, key) && !igp_canvas_is_overlay(t->canvas))
             ret = fail_at(c, ptr, "'%s' is for reel templates only", key);
         else
             ret = get_number(c, "", root, key, 0, 30, i ? &t->end_seconds : &t->title_seconds);
@@ -758,6 +778,7 @@ void igp_template_free(IgpTemplate **pt)
     g_free(t->description);
     g_free(t->pages);
     g_free(t->story);
+    g_free(t->video);
     g_free(t);
     *pt = NULL;
 }
@@ -783,4 +804,9 @@ GPtrArray *igp_template_names(const char *templates_dir)
         g_dir_close(dir);
     g_ptr_array_sort(names, compare_names);
     return names;
+}
+
+int igp_canvas_is_overlay(const char *canvas)
+{
+    return canvas_of(canvas)->overlay;
 }

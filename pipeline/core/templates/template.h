@@ -24,6 +24,9 @@
 /** Artwork shared by all templates (the logo) lives in templates/_shared. */
 #define IGP_TEMPLATE_SHARED "_shared"
 
+/** The next-day story's template when the post's template names none (or it has none). */
+#define IGP_STORY_TEMPLATE "story-announce"
+
 typedef enum IgpLayerType {
     IGP_LAYER_MEDIA,
     IGP_LAYER_SHAPE,
@@ -81,7 +84,8 @@ typedef struct IgpTemplate {
     double safe[4]; ///< where text and logos must stay (the canvas when no UI covers it)
     IgpColor background;
     char *pages; ///< carousel: the template of slides 2 and later, or NULL
-    char *story; ///< the next-day story's template, or NULL ("story-announce")
+    char *story; ///< the next-day story's template, or NULL (IGP_STORY_TEMPLATE)
+    char *video; ///< the overlay template used instead for a video (story-basic), or NULL
     IgpLayer *layers;
     int n_layers;
     int n_slots; ///< pictures the template takes (highest media slot + 1)
@@ -113,6 +117,9 @@ GPtrArray *igp_template_names(const char *templates_dir);
 
 /** Canvas size of a canvas name; returns 0 or -1 for an unknown name. */
 int igp_canvas_size(const char *canvas, int *width, int *height);
+
+/** Is @p canvas drawn over a video frame by frame ("reel")? */
+int igp_canvas_is_overlay(const char *canvas);
 
 /** One picture placed into a media slot. */
 typedef struct IgpSlotPicture {
