@@ -20,8 +20,8 @@ jq '.files |= {"square.jpg": .["square.jpg"]}' "$shoot/truth.json" >"$TEST_TMP/t
 rm "$shoot/truth.json"
 cat >"$shoot/shoot.json" <<'JSON'
 { "version": 1, "shoot": "consent", "posts": [
-  {"id": "sq", "type": "feed", "aspect": "1:1", "media": [{"file": "square.jpg"}]},
-  {"id": "sq2", "type": "feed", "aspect": "1:1", "media": [{"file": "square.jpg"}]} ] }
+  {"id": "sq", "type": "feed", "aspect": "1:1", "media": [{"file": "square.jpg"}], "story_followup": false},
+  {"id": "sq2", "type": "feed", "aspect": "1:1", "media": [{"file": "square.jpg"}], "story_followup": false} ] }
 JSON
 
 run() { "$IGPREP" run "$shoot" --out "$out" 2>"$err"; }

@@ -484,7 +484,8 @@ static json_t *proof_page(const ApproveRun *run, const char *id)
     return NULL;
 }
 
-static void approve_post(ApproveRun *run, const char *id)
+/* Returns 1 when the post was approved, 0 when it was refused. */
+static int approve_post(ApproveRun *run, const char *id)
 {
     const IgpApproveSettings *s = run->settings;
     json_t *content, *page = proof_page(run, id), *files, *a, *e;
@@ -495,7 +496,7 @@ static void approve_post(ApproveRun *run, const char *id)
         igp_error_clear();
         refuse(run, id, why);
         g_free(why);
-        return;
+        return 0;
     }
     content = igp_post_content(run->posts, id);
     igp_content_digest(content, digest);
@@ -509,7 +510,7 @@ static void approve_post(ApproveRun *run, const char *id)
         refuse(run, id, why);
         g_free(why);
         json_decref(content);
-        return;
+        return 0;
     }
     files = json_object_get(json_object_get(run->posts, id), "files");
     a = json_pack("{s:s, s:s, s:s?, s:s, s:s?, s:s?, s:s, s:O?, s:o, s:o}", "post", id, "by", s->by,
@@ -530,13 +531,14 @@ static void approve_post(ApproveRun *run, const char *id)
         run->refused++;
         json_decref(e);
         json_decref(a);
-        return;
+        return 0;
     }
     json_decref(e);
     json_array_append_new(json_object_get(run->approvals, "approvals"), a);
     igp_log_note("approve: post '%s' approved by %s at %s (digest %.*s)", id, s->by, run->at,
                  IGP_SHORT_DIGEST, digest);
     run->approved++;
+    return 1;
 }
 
 static void add_unique(GPtrArray *ids, const char *id)
@@ -551,6 +553,25 @@ static int named(const IgpApproveSettings *s, const char *id)
         if (!strcmp(s->post_ids[i], id))
             return 1;
     return 0;
+}
+
+/* A next-day story that comes with its named parent is approved only when
+ * the parent is (@p approved holds this command's approved ids): the city
+ * sees the story on its parent's page. */
+static void approve_with_parent(ApproveRun *run, const char *id, GHashTable *approved)
+{
+    char *parent = igp_story_parent(run->posts, id);
+    int with_parent = parent && !named(run->settings, id) && named(run->settings, parent);
+
+    if (with_parent && !g_hash_table_contains(approved, parent)) {
+        char *why = g_strdup_printf(
+            "approve: post '%s' not approved: it follows '%s', which was not", id, parent);
+        refuse(run, id, why);
+        g_free(why);
+    } else if (approve_post(run, id)) {
+        g_hash_table_add(approved, (gpointer)id);
+    }
+    g_free(parent);
 }
 
 /* The posts this command approves, in order: those of the proof, every
@@ -650,6 +671,7 @@ static int approve_locked(ApproveRun *run)
     char *verify_path = g_build_filename(s->out_dir, "reports", "verify.json", NULL);
     char *approvals_path = g_build_filename(s->out_dir, IGP_APPROVALS_NAME, NULL);
     GPtrArray *ids = NULL;
+    GHashTable *approved = NULL;
     int missing, ret;
 
     if ((ret = igp_out_config_load(s->out_dir, &run->config)))
@@ -671,14 +693,17 @@ static int approve_locked(ApproveRun *run)
         goto out;
     }
     ids = selected_posts(run);
+    approved = g_hash_table_new(g_str_hash, g_str_equal);
     fresh_verify(run, ids, verify_path);
     for (guint i = 0; i < ids->len; i++)
-        approve_post(run, ids->pdata[i]);
+        approve_with_parent(run, ids->pdata[i], approved);
     if (run->approved > 0 && (ret = igp_json_save(approvals_path, run->approvals)))
         goto out;
     if (run->refused)
         ret = IGP_ERR_INVALIDDATA; /* each refusal has had its line */
 out:
+    if (approved)
+        g_hash_table_destroy(approved);
     if (ids)
         g_ptr_array_free(ids, TRUE);
     g_free(approvals_path);
