@@ -111,7 +111,8 @@ static int cmd_list(const char *dir, IgpFonts *fonts)
         IgpTemplate *t = NULL;
         const char *name = g_ptr_array_index(names, i);
         if (igp_template_load(dir, name, fonts, &t) == 0)
-            printf("%-18s %-16s %dx%d\n", name, t->canvas, t->width, t->height);
+            printf("%-18s %-16s %4dx%-5d %s\n", name, t->canvas, t->width, t->height,
+                   t->description);
         else
             printf("%-18s (broken: igprep template check %s)\n", name, name);
         igp_error_clear();
@@ -669,10 +670,15 @@ int main(int argc, char **argv)
     int ret;
 
     setlocale(LC_ALL, "");
-    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-        fputs(usage, argc < 2 ? stderr : stdout);
-        return argc < 2 ? IGP_EXIT_USAGE : IGP_EXIT_OK;
+    if (argc < 2) {
+        fputs(usage, stderr);
+        return IGP_EXIT_USAGE;
     }
+    for (int i = 1; i < argc; i++)
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            fputs(usage, stdout); /* 'template check --help' too */
+            return IGP_EXIT_OK;
+        }
     if ((ret = parse(argc - 2, argv + 2, &o))) {
         g_free(o.names);
         g_free(o.faces);

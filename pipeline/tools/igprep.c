@@ -41,6 +41,12 @@ static const char usage[] =
     "  publish  hand approved, unchanged, verified posts to an outbox folder (post.json)\n"
     "  archive  export delivered posts and masters as a BagIt bag; --check BAG validates one\n"
     "\n"
+    "Personal data (docs/privacy.md):\n"
+    "  inventory  list every file of runs, what it holds of people, and whether it left\n"
+    "             igprep [--outbox DIR] [--archive DIR] [--json]\n"
+    "  purge      erase a run's working copies with unhidden faces and write the deletion\n"
+    "             report (データ消去報告書) [--keep-delivered] [--dry-run] [--force]\n"
+    "\n"
     "Exit status: 0 success, 1 some source or post failed, 2 usage error,\n"
     "3 verify refused a file.\n";
 

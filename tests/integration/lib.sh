@@ -1,6 +1,9 @@
 # Shared helpers for igprep's integration tests. Source it first.
 # IGP_BIN (the built programs) and IGP_SRC (the source tree) come from ctest.
 set -euo pipefail
+# No test reads the terminal: a program that polls stdin (ffmpeg does, for
+# its keys) sees end of file at once instead of a shared terminal.
+exec </dev/null
 
 : "${IGP_BIN:?set by ctest: the folder of the built programs}"
 : "${IGP_SRC:?set by ctest: the source tree}"

@@ -1,6 +1,7 @@
 # Every command once, on a small shoot of photos: run and each stage program,
 # proof, approve, publish, verify, archive (and --check), template list,
-# check, preview and cover. Each must exit as documented and print no sanitizer report.
+# check, preview and cover, inventory and purge. Each must exit as documented
+# and print no sanitizer report.
 #
 # Under the sanitizer build (make test-sanitize) this is the check that the
 # project's own settings (tests/asan.options, tests/lsan.supp; issue 18,
@@ -99,4 +100,18 @@ expect 0 template-preview-at "$IGPREP" template preview reel-basic --shoot "$SAM
   --post reel-01 --at 0.5,2 --out "$TEST_TMP/at.png"
 expect 0 template-cover "$IGPREP" template cover --shoot "$SAMPLE" --post reel-01 \
   --frame "$out/masters/A.JPG.jpg" --out "$TEST_TMP/cover.jpg" --story "$TEST_TMP/story.png"
+# Personal data (docs/privacy.md): every post published and archived, so the
+# run is ready for purge; purge erases its working copies and the restricted
+# zip bag, and writes the deletion report.
+expect 0 inventory "$IGPREP" inventory "$out" --outbox "$TEST_TMP/outbox" --archive "$TEST_TMP/bags" \
+  --json
+check "inventory: published and archived, ready for purge" \
+  bash -c "jq -e '.runs[0].ready_for_purge' '$TEST_TMP/inventory.out' >/dev/null"
+expect 3 purge-refused "$IGPREP" purge "$out" --dry-run
+expect 0 purge-dry-run "$IGPREP" purge "$out" --dry-run --outbox "$TEST_TMP/outbox"
+expect 0 purge "$IGPREP" purge "$out" --outbox "$TEST_TMP/outbox" --archive "$TEST_TMP/bags" \
+  --report-to "$TEST_TMP/reports" --quiet
+check "purge erased the restricted originals bag" \
+  test ! -e "$TEST_TMP/bags/igprep-2026-11-20-every-command-RESTRICTED-originals.zip"
+check "purge wrote the deletion report" test -s "$TEST_TMP/reports/deletion-report-20261127.pdf"
 done_testing

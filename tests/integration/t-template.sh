@@ -42,6 +42,13 @@ run "$IGPREP" template list
 check "template list succeeds" test "$rc" -eq 0
 for t in $SHIPPED; do
   check "template list shows $t" grep -q "^$t " "$TEST_TMP/stdout"
+  description=$(jq -r .description "$IGP_SRC/templates/$t/template.json")
+  check "... with its description" grep -qF "$description" "$TEST_TMP/stdout"
+done
+for sub in list check preview cover; do
+  run "$IGPREP" template "$sub" --help
+  check "template $sub --help: usage, exit 0 (got $rc)" \
+    bash -c "[ $rc -eq 0 ] && grep -q '^usage: igprep template' '$TEST_TMP/stdout'"
 done
 run "$IGPREP" template check
 check "every shipped template checks" test "$rc" -eq 0

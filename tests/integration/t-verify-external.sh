@@ -3,6 +3,8 @@
 # 1920x1080 MP4 with moov at the end, a 3:4 JPEG, a camera-sized 4:3 JPEG and
 # a PNG are flagged; files that meet the specs pass.
 . "$(dirname "$0")/lib.sh"
+# (Fixture encodes use x264's ultrafast preset: only their container and stream
+# parameters matter here, not their compression.)
 
 ff() { ffmpeg -v error -y "$@"; }
 vj() { { "$IGPREP" verify --json "$@" 2>/dev/null || true; } }
@@ -10,7 +12,7 @@ failed_checks() { vj "$@" | jq -r '[.files[0].checks[] | select(.ok | not) | .ch
 
 # A landscape MP4 as ffmpeg writes it by default: moov after mdat.
 ff -f lavfi -i testsrc2=size=1920x1080:rate=30 -f lavfi -i sine=sample_rate=48000 -t 4 \
-  -c:v libx264 -pix_fmt yuv420p -c:a aac -ac 2 "$TEST_TMP/landscape.mp4"
+  -c:v libx264 -preset ultrafast -pix_fmt yuv420p -c:a aac -ac 2 "$TEST_TMP/landscape.mp4"
 check "moov-at-end MP4: faststart fails" bash -c "[[ '$(failed_checks "$TEST_TMP/landscape.mp4")' == *faststart* ]]"
 # The same with faststart and no edit lists meets a reel's limits.
 ff -i "$TEST_TMP/landscape.mp4" -c copy -movflags +faststart -use_editlist 0 -map_metadata -1 \
@@ -27,7 +29,7 @@ ff -i "$TEST_TMP/ok.mp4" -t 2 -c copy -movflags +faststart -use_editlist 0 -map_
 check "a 2 s clip fails the 3 s minimum" bash -c "[[ '$(failed_checks "$TEST_TMP/short.mp4")' == *duration* ]]"
 # 10-bit and 5.1 break the video and audio limits.
 ff -f lavfi -i testsrc2=size=1080x1920:rate=30 -f lavfi -i "sine=sample_rate=48000" -t 4 \
-  -c:v libx264 -pix_fmt yuv420p10le -c:a aac -ac 6 -movflags +faststart "$TEST_TMP/tenbit.mp4"
+  -c:v libx264 -preset ultrafast -pix_fmt yuv420p10le -c:a aac -ac 6 -movflags +faststart "$TEST_TMP/tenbit.mp4"
 failed=$(failed_checks "$TEST_TMP/tenbit.mp4")
 check "10-bit 5.1 MP4: pix_fmt and channels fail ($failed)" bash -c "[[ '$failed' == *pix_fmt* && '$failed' == *audio_channels* ]]"
 

@@ -20,7 +20,7 @@ mkdir -p "$shoot"
 
 "$PY" "$FIXTURE/make-moving-clip.py" "$shoot/$name" "$TEST_TMP/truth.json"
 # A portrait clip 360 px wide (not a multiple of 16: swscale writes past such rows).
-ffmpeg -v error -y -i "$shoot/$name" -t 4 -vf "crop=608:1080:100:0,scale=360:640" -c:v libx264 \
+ffmpeg -v error -y -i "$shoot/$name" -t 4 -vf "crop=608:1080:100:0,scale=360:640" -c:v libx264 -preset ultrafast \
   -pix_fmt yuv420p "$shoot/portrait.mp4"
 cat > "$shoot/shoot.json" <<JSON
 { "version": 1, "shoot": "video-faces", "posts": [

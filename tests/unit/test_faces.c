@@ -83,6 +83,46 @@ static void test_mistakes(void)
                    "faces.json:1:25: \"style\" must be");
 }
 
+/* A media key that names no file of the shoot is refused, with the name
+ * meant: the same but for case first, else the closest few edits away. */
+static void test_media_names(void)
+{
+    static const char *const shoot[] = {"IMG_0012.HEIC", "IMG_0013.JPG", "IMG_0031.JPG",
+                                        "IMG_0020.MOV"};
+    GPtrArray *known = g_ptr_array_new();
+    IgpFacesDoc *doc = NULL;
+
+    for (size_t i = 0; i < G_N_ELEMENTS(shoot); i++)
+        g_ptr_array_add(known, (gpointer)shoot[i]);
+    CHECK_INT(strlen(load("{\"version\": 1, \"media\": {\"IMG_0013.JPG\": {\"faces\": []},\n"
+                          "  \"IMG_0013.jpg\": {\"faces\": []}}}",
+                          &doc)),
+              0);
+    igp_error_clear();
+    CHECK_INT(igp_faces_check_media_names(doc, known), IGP_ERR_INVALIDDATA);
+    CHECK_CONTAINS(igp_error_buffer(), "faces.json:2:19: media 'IMG_0013.jpg' is not in the shoot; "
+                                       "did you mean 'IMG_0013.JPG'?");
+    igp_faces_free(&doc);
+    CHECK_INT(
+        strlen(load("{\"version\": 1, \"media\": {\"IMG_0021.MOV\": {\"faces\": []}}}", &doc)), 0);
+    igp_error_clear();
+    CHECK_INT(igp_faces_check_media_names(doc, known), IGP_ERR_INVALIDDATA);
+    CHECK_CONTAINS(igp_error_buffer(), "did you mean 'IMG_0020.MOV'?");
+    igp_faces_free(&doc);
+    CHECK_INT(strlen(load("{\"version\": 1, \"media\": {\"poster.png\": {\"faces\": []}}}", &doc)),
+              0);
+    igp_error_clear();
+    CHECK_INT(igp_faces_check_media_names(doc, known), IGP_ERR_INVALIDDATA);
+    CHECK_CONTAINS(igp_error_buffer(), "media 'poster.png' is not in the shoot (media are named");
+    CHECK(!strstr(igp_error_buffer(), "did you mean"));
+    igp_faces_free(&doc);
+    CHECK_INT(
+        strlen(load("{\"version\": 1, \"media\": {\"IMG_0031.JPG\": {\"faces\": []}}}", &doc)), 0);
+    CHECK_INT(igp_faces_check_media_names(doc, known), 0);
+    igp_faces_free(&doc);
+    g_ptr_array_unref(known);
+}
+
 /* Detect again: editor decisions, manual boxes and known ids are kept; only
  * faces that overlap nothing known are added. */
 static void test_merge(void)
@@ -94,7 +134,7 @@ static void test_merge(void)
                                 0, NULL);
     json_t *previous =
         json_loads("[{\"id\": \"f1\", \"box\": [0, 0, 100, 100], \"cleared\": false},"
-                   " {\"id\": \"f2\", \"box\": [200, 0, 100, 100]}]",
+                   " {\"id\": \"f2\", \"box\": [200, 0, 100, 100], \"source\": \"detected\"}]",
                    0, NULL);
     IgpFaceBox found[] = {{5, 5, 95, 95, 0.9f},       /* f1 again */
                           {205, 0, 100, 100, 0.8f},   /* f2 again */
@@ -109,6 +149,51 @@ static void test_merge(void)
     CHECK(!strcmp(json_string_value(json_object_get(json_array_get(merged, 3), "id")), "f3"));
     CHECK(!igp_face_is_cleared(json_array_get(merged, 3)));
     json_decref(merged);
+    json_decref(editor);
+    json_decref(previous);
+}
+
+/* Decisions live in the editor's file only: the last run's OUT/faces.json
+ * gives back a detected face the editor no longer mentions as hidden (its
+ * clearance, "ignore", style, consent gone) and never a deleted manual box. */
+static void test_merge_forgets_removed_decisions(void)
+{
+    json_t *previous = json_loads(
+        "[{\"id\": \"f1\", \"box\": [0, 0, 100, 100], \"source\": \"detected\", \"score\": "
+        "0.9, \"cleared\": true, \"consent\": \"C-1\", \"person\": \"P-1\", \"style\": \"fill\"},"
+        " {\"id\": \"f2\", \"box\": [200, 0, 100, 100], \"source\": \"detected\", \"ignore\": "
+        "true},"
+        " {\"id\": \"m1\", \"box\": [500, 500, 50, 50], \"source\": \"manual\"},"
+        " {\"id\": \"m2\", \"box\": [700, 500, 50, 50]}]",
+        0, NULL);
+    json_t *editor = json_array();
+    json_t *merged = igp_faces_merge(editor, previous, NULL, 0), *f1, *f2;
+    IgpTrack track = {NULL, -1, g_new0(IgpTrackKey, 1), 1, 0.4};
+    json_t *keys, *videos, *again;
+
+    CHECK_INT(json_array_size(merged), 2); /* f1, f2; no manual box */
+    f1 = json_array_get(merged, 0), f2 = json_array_get(merged, 1);
+    CHECK(!strcmp(json_string_value(json_object_get(f1, "id")), "f1"));
+    CHECK(!strcmp(igp_face_decision(f1), "hidden") && !strcmp(igp_face_decision(f2), "hidden"));
+    CHECK(!json_object_get(f1, "consent") && !json_object_get(f1, "person") &&
+          !json_object_get(f1, "style"));
+    CHECK(json_number_value(json_object_get(f1, "score")) == 0.9);
+    CHECK_INT((int)json_number_value(json_array_get(json_object_get(f2, "box"), 0)), 200);
+    json_decref(merged);
+    /* The same for a video's tracks. */
+    track.keys[0] = (IgpTrackKey){0, {10, 10, 50, 50}};
+    keys = igp_track_keys_json(&track);
+    videos = json_pack("[{s:s, s:s, s:b, s:s, s:O}, {s:s, s:s, s:[i,i,i,i]}]", "id", "t1", "source",
+                       "detected", "cleared", 1, "consent", "C-2", "track", keys, "id", "m1",
+                       "source", "manual", "box", 1, 2, 3, 4);
+    again = igp_faces_merge_tracks(editor, videos, NULL, 0);
+    CHECK_INT(json_array_size(again), 1);
+    CHECK(!strcmp(igp_face_decision(json_array_get(again, 0)), "hidden"));
+    CHECK(!json_object_get(json_array_get(again, 0), "consent"));
+    json_decref(again);
+    json_decref(videos);
+    json_decref(keys);
+    g_free(track.keys);
     json_decref(editor);
     json_decref(previous);
 }
@@ -330,7 +415,9 @@ int main(int argc, char **argv)
     dir = g_dir_make_tmp("igp-faces-XXXXXX", NULL);
     test_valid();
     test_mistakes();
+    test_media_names();
     test_merge();
+    test_merge_forgets_removed_decisions();
     test_tracks();
     test_merge_tracks();
     test_redact_geometry();

@@ -393,6 +393,86 @@ int igp_faces_check_bounds(const IgpFacesDoc *doc, const char *media, int width,
     return ret;
 }
 
+/* Edit distance between @p a and @p b, letters compared without case. */
+static size_t edit_distance(const char *a, const char *b)
+{
+    size_t n = strlen(b), *row = g_new(size_t, n + 1), best;
+
+    for (size_t j = 0; j <= n; j++)
+        row[j] = j;
+    for (size_t i = 1; a[i - 1]; i++) {
+        size_t diagonal = row[0];
+        row[0] = i;
+        for (size_t j = 1; j <= n; j++) {
+            size_t above = row[j];
+            size_t swap = diagonal + (g_ascii_tolower(a[i - 1]) != g_ascii_tolower(b[j - 1]));
+            row[j] = MIN(swap, MIN(above, row[j - 1]) + 1);
+            diagonal = above;
+        }
+    }
+    best = row[n];
+    g_free(row);
+    return best;
+}
+
+/* The known name @p name most likely meant: the same but for case, else the
+ * closest by edit distance if it is close (a quarter of the name, at least
+ * 2 edits); NULL when none is. */
+static const char *closest_name(const char *name, GPtrArray *known)
+{
+    const char *best = NULL;
+    size_t best_distance = MAX(2, strlen(name) / 4) + 1;
+
+    for (guint i = 0; i < known->len; i++)
+        if (!g_ascii_strcasecmp(name, g_ptr_array_index(known, i)))
+            return g_ptr_array_index(known, i);
+    for (guint i = 0; i < known->len; i++) {
+        size_t d = edit_distance(name, g_ptr_array_index(known, i));
+        if (d < best_distance)
+            best = g_ptr_array_index(known, i), best_distance = d;
+    }
+    return best;
+}
+
+static int known_name(const char *name, GPtrArray *known)
+{
+    for (guint i = 0; i < known->len; i++)
+        if (!strcmp(name, g_ptr_array_index(known, i)))
+            return 1;
+    return 0;
+}
+
+int igp_faces_check_media_names(const IgpFacesDoc *doc, GPtrArray *known)
+{
+    const char *name;
+    json_t *entry;
+
+    json_object_foreach(json_object_get(doc->root, "media"), name, entry)
+    {
+        const char *meant;
+        GString *p;
+        int ret;
+
+        if (known_name(name, known))
+            continue;
+        meant = closest_name(name, known);
+        p = g_string_new(NULL);
+        pointer_add(p, "media");
+        pointer_add(p, name);
+        if (meant)
+            ret = fail_at(doc, p->str, "media '%s' is not in the shoot; did you mean '%s'?", name,
+                          meant);
+        else
+            ret = fail_at(doc, p->str,
+                          "media '%s' is not in the shoot (media are named by their file "
+                          "name in the shoot folder, as in shoot.json)",
+                          name);
+        g_string_free(p, TRUE);
+        return ret;
+    }
+    return 0;
+}
+
 int igp_faces_check_photo(const IgpFacesDoc *doc, const char *media)
 {
     json_t *faces = igp_faces_of(doc, media), *face;
@@ -493,6 +573,41 @@ static int has_id(const json_t *faces, const char *id)
     return 0;
 }
 
+/* A face of the last run the editor's file does not mention, as it goes on:
+ * its geometry only, hidden. Decisions come from the editor's file alone
+ * (docs/faces.md, "Where decisions live"): a clearance, "ignore", style or
+ * consent the editor removed must not come back from OUT/faces.json. */
+static json_t *carried_face(const json_t *face)
+{
+    static const char *const kept[] = {"id", "box", "track", "source", "score", NULL};
+    json_t *out = json_object();
+
+    for (const char *const *k = kept; *k; k++)
+        if (json_object_get(face, *k))
+            json_object_set_new(out, *k, json_deep_copy(json_object_get(face, *k)));
+    json_object_set_new(out, "cleared", json_false());
+    return out;
+}
+
+/* Append to @p merged the detected faces of @p previous (the last run's
+ * OUT/faces.json) whose id is not there yet: a face the detector missed this
+ * time stays hidden, and ids stay stable. Manual boxes live in the editor's
+ * file only: one deleted there is gone. */
+static void carry_over(json_t *merged, const json_t *previous)
+{
+    const json_t *face;
+    size_t i;
+
+    json_array_foreach(previous, i, face)
+    {
+        if (!json_is_object(face) ||
+            g_strcmp0(json_string_value(json_object_get(face, "source")), "detected") ||
+            has_id(merged, json_string_value(json_object_get(face, "id"))))
+            continue;
+        json_array_append_new(merged, carried_face(face));
+    }
+}
+
 json_t *igp_faces_merge(json_t *editor, json_t *previous, const IgpFaceBox *found, int n_found)
 {
     json_t *merged = json_array(), *face;
@@ -500,11 +615,7 @@ json_t *igp_faces_merge(json_t *editor, json_t *previous, const IgpFaceBox *foun
     int next;
 
     json_array_foreach(editor, i, face) json_array_append_new(merged, json_deep_copy(face));
-    json_array_foreach(previous, i, face)
-    {
-        if (!has_id(merged, json_string_value(json_object_get(face, "id"))))
-            json_array_append_new(merged, json_deep_copy(face));
-    }
+    carry_over(merged, previous);
     next = highest_number(merged) + 1;
     for (int k = 0; k < n_found; k++) {
         const IgpFaceBox *b = &found[k];
@@ -652,11 +763,7 @@ json_t *igp_faces_merge_tracks(json_t *editor, json_t *previous, const IgpTrack 
     int next, n_known = 0;
 
     json_array_foreach(editor, i, face) json_array_append_new(merged, json_deep_copy(face));
-    json_array_foreach(previous, i, face)
-    {
-        if (!has_id(merged, json_string_value(json_object_get(face, "id"))))
-            json_array_append_new(merged, json_deep_copy(face));
-    }
+    carry_over(merged, previous);
     /* Every face known so far, whatever its decision: a detection of a
      * cleared or ignored face is that face again, not a new one. */
     json_array_foreach(merged, i, face)

@@ -3,10 +3,12 @@
  * faces.json: the face marks of a shoot (format in docs/faces.md).
  *
  * Two copies exist, because the shoot folder is read-only for igprep:
- *  - SHOOT/faces.json, written by the editor: their decisions;
+ *  - SHOOT/faces.json, written by the editor (or `igprep review`): the only
+ *    source of decisions;
  *  - OUT/faces.json, written by `igprep detect`: the editor's marks merged
- *    with the detector's proposals. An editor starts a SHOOT/faces.json by
- *    copying this one and marking faces by the numbers on the review sheets.
+ *    with the detector's proposals, what this run obeys. The next run takes
+ *    only detected faces from it, hidden: never a decision (docs/faces.md,
+ *    "Where decisions live"), so removing a clearance hides the face.
  *
  * Every check reports file:line:column and the entry (media, face id).
  */
@@ -17,6 +19,7 @@
 #include "redact.h"
 #include "track.h"
 
+#include <glib.h>
 #include <jansson.h>
 
 #define IGP_FACES_NAME "faces.json"
@@ -55,13 +58,23 @@ int igp_faces_check_bounds(const IgpFacesDoc *doc, const char *media, int width,
  */
 int igp_faces_check_photo(const IgpFacesDoc *doc, const char *media);
 
+/**
+ * Refuse a media key that names none of @p known (the shoot's file names):
+ * a misspelt key ("IMG_0013.jpg" for "IMG_0013.JPG") would otherwise mark
+ * nothing, silently.
+ * @return 0 or IGP_ERR_INVALIDDATA naming file:line:column and the name
+ *         most likely meant ("did you mean 'IMG_0013.JPG'?")
+ */
+int igp_faces_check_media_names(const IgpFacesDoc *doc, GPtrArray *known);
+
 /** The shoot-wide style (top-level "style"), or NULL. */
 const char *igp_faces_style(const IgpFacesDoc *doc);
 
 /**
  * Merge for one media: every face the editor wrote (kept exactly: their
  * decisions and manual boxes rule), then the previous run's detected faces
- * the editor did not mention (so ids stay stable), then new detections that
+ * the editor did not mention, hidden, their decisions dropped (so ids stay
+ * stable and a face missed this time stays hidden), then new detections that
  * overlap no face already there (IoU ≥ 0.3), numbered on from the highest id.
  * @return a new "faces" array
  */
@@ -116,7 +129,8 @@ json_t *igp_track_keys_json(const IgpTrack *track);
 
 /**
  * Merge for one video: every face the editor wrote (kept exactly), then the
- * previous run's faces the editor did not mention (their ids kept), then
+ * previous run's detected faces the editor did not mention (their ids kept,
+ * hidden, no decision carried over), then
  * each found track unless every one of its keys is the same face (IoU ≥ 0.3
  * at that time) as a face already there; new ones are numbered t1, t2, ...
  * on from the highest, hidden.

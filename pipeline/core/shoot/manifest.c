@@ -34,8 +34,8 @@ enum { OUTBOX_NAME_MAX = NAME_MAX - IGP_TEMP_NAME_EXTRA };
 
 #define STORY_SUFFIX "-story"
 
-static const char *const root_keys[] = {"version",  "shoot",    "title", "date", "posts",
-                                        "min_face", "thorough", "style", NULL};
+static const char *const root_keys[] = {"version",  "shoot",    "title", "date",           "posts",
+                                        "min_face", "thorough", "style", "retention_days", NULL};
 static const char *const post_keys[] = {
     "id",       "type",          "template",  "media", "aspect",         "text", "caption", "alt",
     "schedule", "collaborators", "subtitles", "cover", "story_followup", "fps",  NULL};
@@ -651,6 +651,20 @@ static int check_face_settings(const Checker *c, IgpManifest *m)
     return 0;
 }
 
+/* "retention_days": how long working copies with unhidden faces may be kept
+ * (igprep inventory warns past it; docs/privacy.md). */
+static int check_retention(const Checker *c, IgpManifest *m)
+{
+    json_t *days;
+    int ret = get_typed(c, "", m->root, "retention_days", JSON_INTEGER, 0, &days);
+
+    if (ret == 0 && days && (json_integer_value(days) < 1 || json_integer_value(days) > 36500))
+        return fail_at(c, "/retention_days", "'retention_days' must be 1 to 36500 days, not %lld",
+                       (long long)json_integer_value(days));
+    m->retention_days = days ? (int)json_integer_value(days) : 0;
+    return ret;
+}
+
 /* The account's zone, from igprep.json in the shoot folder or OUT (whose
  * default, out/<shoot> as stage.c makes it, needs the shoot's name). */
 static int load_zone(Checker *c, const char *shoot_dir, IgpManifest *m)
@@ -685,7 +699,7 @@ static int check_root(Checker *c, const char *shoot_dir, IgpManifest *m)
         (ret = get_typed(c, "", m->root, "title", JSON_STRING, 0, &v)) ||
         (ret = get_typed(c, "", m->root, "date", JSON_STRING, 0, &v)) ||
         (ret = get_typed(c, "", m->root, "posts", JSON_ARRAY, 1, &posts)) ||
-        (ret = check_face_settings(c, m)))
+        (ret = check_face_settings(c, m)) || (ret = check_retention(c, m)))
         return ret;
     if ((ret = check_plain_name(c, "/shoot", "'shoot'", json_string_value(shoot))))
         return ret;

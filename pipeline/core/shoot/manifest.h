@@ -65,6 +65,7 @@ typedef struct IgpManifest {
     int face_thorough;      ///< "thorough": 1 true, 0 false, -1 absent
     int face_min_size;      ///< "min_face" in pixels, or 0 when absent
     const char *face_style; ///< "style" (blur, mosaic, fill, sticker), or NULL; in root
+    int retention_days;     ///< "retention_days" (docs/privacy.md), or 0 when absent
 } IgpManifest;
 
 /**

@@ -55,9 +55,13 @@
 /* Video review sheets: crop height and the width of the number cell. */
 #define REVIEW_CROP  180
 #define REVIEW_LABEL 160
-/* Review sheets: long side of a media's sheet, and of a tile in the index. */
-#define REVIEW_SIZE 1200
-#define INDEX_TILE  360
+/* Review sheets: long side of a media's sheet; width and height of a
+ * media's picture in the index. */
+#define REVIEW_SIZE  1200
+#define INDEX_TILE   400
+#define INDEX_HEIGHT 300
+/* Scale of the index's face numbers: 3x5 glyphs drawn 4 times, 20 px high. */
+#define INDEX_LABEL 4
 
 typedef struct DetectJob {
     IgpShoot *shoot;
@@ -310,27 +314,184 @@ static void draw_text(VipsImage *img, const char *text, int x, int y, int scale,
     }
 }
 
+/* A white RGB image. */
+static VipsImage *white_image(int w, int h)
+{
+    guchar *px = g_malloc((size_t)w * h * 3);
+    VipsImage *img;
+    memset(px, 255, (size_t)w * h * 3);
+    img = vips_image_new_from_memory_copy(px, (size_t)w * h * 3, w, h, 3, VIPS_FORMAT_UCHAR);
+    g_free(px);
+    return img;
+}
+
+static const double BLACK[3] = {0, 0, 0};
+static const double WHITE[3] = {255, 255, 255};
+
+/* Black or white, whichever contrasts more with @p bg (WCAG's relative
+ * luminance: above 0.179 black reads better). */
+static const double *ink_on(const double *bg)
+{
+    static const double weight[3] = {0.2126, 0.7152, 0.0722};
+    double lum = 0;
+    for (int c = 0; c < 3; c++) {
+        double v = bg[c] / 255;
+        lum += weight[c] * (v <= 0.03928 ? v / 12.92 : pow((v + 0.055) / 1.055, 2.4));
+    }
+    return lum > 0.179 ? BLACK : WHITE;
+}
+
+/* A number tab: @p text at @p scale, black or white on @p bg, framed by 2
+ * pixels of the text's colour so that it stands out on any photo. Its
+ * bottom at @p bottom (its top at 0 when there is no room above), kept
+ * inside the picture sideways. */
+static void draw_tab(VipsImage *img, const char *text, int x, int bottom, int scale,
+                     const double *bg)
+{
+    const double *ink = ink_on(bg);
+    int pad = scale + 2, w = label_width(text, scale) + 2 * pad, h = 5 * scale + 2 * pad;
+    int y = MAX(0, bottom - h);
+
+    x = CLAMP(x, 0, MAX(0, img->Xsize - w));
+    vips_draw_rect(img, (double *)ink, 3, x, y, w, h, "fill", TRUE, NULL);
+    vips_draw_rect(img, (double *)bg, 3, x + 2, y + 2, w - 4, h - 4, "fill", TRUE, NULL);
+    draw_text(img, text, x + pad, y + pad, scale, ink);
+}
+
+/* What a media's faces come to: hidden by the editor's decision (or a
+ * manual box), cleared, not a face, and undecided (found by the detector,
+ * not in the editor's marks: hidden until someone decides). */
+typedef struct Tally {
+    int hidden, cleared, ignored, undecided;
+} Tally;
+
+/* Is face @p face in the editor's marks @p marks (by id)? */
+static int is_decided(const json_t *face, const json_t *marks)
+{
+    const char *id = json_string_value(json_object_get(face, "id"));
+    const json_t *mark;
+    size_t i;
+
+    json_array_foreach(marks, i, mark)
+    {
+        if (!g_strcmp0(json_string_value(json_object_get(mark, "id")), id))
+            return 1;
+    }
+    return 0;
+}
+
+static Tally tally_faces(const json_t *faces, const json_t *marks)
+{
+    const json_t *face;
+    Tally t = {0};
+    size_t i;
+
+    json_array_foreach(faces, i, face)
+    {
+        if (igp_face_is_cleared(face))
+            t.cleared++;
+        else if (igp_face_is_ignored(face))
+            t.ignored++;
+        else if (is_decided(face, marks))
+            t.hidden++;
+        else
+            t.undecided++;
+    }
+    return t;
+}
+
+/* The number on the sheets: undecided faces get a "?" after it. */
+static char *sheet_label(const json_t *face, const json_t *marks)
+{
+    int undecided =
+        !igp_face_is_cleared(face) && !igp_face_is_ignored(face) && !is_decided(face, marks);
+    return g_strdup_printf("%s%s", face_label(face), undecided ? "?" : "");
+}
+
+/* The counts as "[] 3 HIDDEN  [] 1 CLEARED  [] 0 NOT A FACE  [] 2 UNDECIDED",
+ * each after a square of its colour (undecided: an empty red one), from
+ * (x, y), wrapping within @p width. @p img NULL only measures. Returns the
+ * height used. */
+static int draw_tally(VipsImage *img, const Tally *t, int x, int y, int scale, int width)
+{
+    const struct {
+        int n;
+        const char *what;
+        const double *colour;
+    } part[] = {{t->hidden, "HIDDEN", COLOUR_HIDDEN},
+                {t->cleared, "CLEARED", COLOUR_CLEARED},
+                {t->ignored, "NOT A FACE", COLOUR_IGNORED},
+                {t->undecided, "UNDECIDED", COLOUR_HIDDEN}};
+    int line = 7 * scale, at = x, top = y;
+
+    for (size_t i = 0; i < G_N_ELEMENTS(part); i++) {
+        char *text = g_strdup_printf("%d %s", part[i].n, part[i].what);
+        int w = 5 * scale + 2 * scale + label_width(text, scale);
+        if (at > x && at + w > x + width)
+            at = x, y += line;
+        if (img) {
+            vips_draw_rect(img, (double *)part[i].colour, 3, at, y, 5 * scale, 5 * scale, "fill",
+                           TRUE, NULL);
+            if (i == 3) /* hollow: hidden, but nobody has decided yet */
+                vips_draw_rect(img, (double *)WHITE, 3, at + scale, y + scale, 3 * scale, 3 * scale,
+                               "fill", TRUE, NULL);
+            draw_text(img, text, at + 7 * scale, y, scale, BLACK);
+        }
+        at += w + 4 * scale;
+        g_free(text);
+    }
+    return y + line - top;
+}
+
+/* @p img as 8-bit sRGB with three bands, in memory (drawable); NULL on error. */
+static VipsImage *drawable_copy(VipsImage *img)
+{
+    VipsImage *rgb = NULL, *three = NULL, *out = NULL;
+
+    if (!vips_colourspace(img, &rgb, VIPS_INTERPRETATION_sRGB, NULL) &&
+        !vips_extract_band(rgb, &three, 0, "n", 3, NULL))
+        out = vips_image_copy_memory(three);
+    if (rgb)
+        g_object_unref(rgb);
+    if (three)
+        g_object_unref(three);
+    return out;
+}
+
+/* @p picture above a white band of @p band pixels; NULL on error. */
+static VipsImage *with_band(VipsImage *picture, int band)
+{
+    VipsImage *canvas = white_image(picture->Xsize, picture->Ysize + band), *joined = NULL, *out;
+
+    if (!canvas || vips_insert(canvas, picture, &joined, 0, 0, NULL)) {
+        if (canvas)
+            g_object_unref(canvas);
+        return NULL;
+    }
+    out = vips_image_copy_memory(joined);
+    g_object_unref(canvas);
+    g_object_unref(joined);
+    return out;
+}
+
 /* A box outline three pixels thick with its number on a tab above it. */
-static void draw_face(VipsImage *sheet, const json_t *face, double scale)
+static void draw_face(VipsImage *sheet, const json_t *face, const json_t *marks, double scale,
+                      int text_scale, int thickness)
 {
     const double *c = status_colour(face);
     double ink[3] = {c[0], c[1], c[2]}, b[4];
-    static const double white[3] = {255, 255, 255};
+    char *label;
     int x, y, w, h;
 
     if (igp_face_box(face, b))
         return;
     x = (int)(b[0] * scale), y = (int)(b[1] * scale);
     w = MAX(4, (int)(b[2] * scale)), h = MAX(4, (int)(b[3] * scale));
-    for (int t = 0; t < 3; t++)
+    for (int t = 0; t < thickness; t++)
         vips_draw_rect(sheet, ink, 3, x - t, y - t, w + 2 * t, h + 2 * t, NULL);
-    {
-        const char *label = face_label(face);
-        int scale = 3, tw = label_width(label, scale) + 8, th = 5 * scale + 8;
-        int ty = MAX(0, y - th);
-        vips_draw_rect(sheet, ink, 3, x - 2, ty, tw, th, "fill", TRUE, NULL);
-        draw_text(sheet, label, x + 2, ty + 4, scale, white);
-    }
+    label = sheet_label(face, marks);
+    draw_tab(sheet, label, x - thickness + 1, y - thickness + 1, text_scale, ink);
+    g_free(label);
     vips_error_clear();
 }
 
@@ -350,28 +511,54 @@ static int save_png(VipsImage *sheet, const char *path, const char *what)
     return ret;
 }
 
-/* OUT/review/<media>.png: the master with every face numbered and coloured. */
+/* Height of the band with_counts() puts under a @p width wide picture. */
+static int counts_height(const Tally *t, int width, int scale)
+{
+    return 8 * scale + draw_tally(NULL, t, 0, 0, scale, width - 4 * scale) + 2 * scale;
+}
+
+/* The band under a sheet: the media's name, then its counts. */
+static VipsImage *with_counts(VipsImage *picture, const char *name, const Tally *t, int scale)
+{
+    VipsImage *out = with_band(picture, counts_height(t, picture->Xsize, scale));
+
+    if (out) {
+        draw_text(out, name, 2 * scale, picture->Ysize + 2 * scale, scale, BLACK);
+        draw_tally(out, t, 2 * scale, picture->Ysize + 9 * scale, scale,
+                   picture->Xsize - 4 * scale);
+    }
+    return out;
+}
+
+/* OUT/review/<media>.png: the master with every face numbered and coloured,
+ * and under it how many faces are hidden, cleared, not a face, undecided. */
 static int write_review(const DetectJob *job, const char *name, const char *master, json_t *faces,
                         int width)
 {
     char *file = g_strdup_printf("%s.png", name);
     char *path = g_build_filename(job->shoot->out_dir, "review", file, NULL);
     char *dir = g_path_get_dirname(path);
-    VipsImage *thumb = NULL, *sheet = NULL;
+    const json_t *marks = igp_faces_of(job->editor, name);
+    Tally tally = tally_faces(faces, marks);
+    VipsImage *thumb = NULL, *picture = NULL, *sheet = NULL;
     json_t *face;
     size_t i;
     int ret = igp_mkdir_p(dir);
 
     if (ret == 0 && vips_thumbnail(master, &thumb, REVIEW_SIZE, "height", REVIEW_SIZE, NULL))
         ret = igp_vips_error(IGP_ERR_LIBRARY, master, "cannot make review sheet");
-    if (ret == 0 && !(sheet = vips_image_copy_memory(thumb)))
+    if (ret == 0 && !(picture = drawable_copy(thumb)))
         ret = igp_vips_error(IGP_ERR_LIBRARY, master, "cannot make review sheet");
     json_array_foreach(ret ? NULL : faces, i, face)
-        draw_face(sheet, face, (double)sheet->Xsize / width);
+        draw_face(picture, face, marks, (double)picture->Xsize / width, 4, 3);
+    if (ret == 0 && !(sheet = with_counts(picture, name, &tally, 3)))
+        ret = igp_vips_error(IGP_ERR_LIBRARY, master, "cannot make review sheet");
     if (ret == 0)
         ret = save_png(sheet, path, "cannot make review sheet");
     if (thumb)
         g_object_unref(thumb);
+    if (picture)
+        g_object_unref(picture);
     if (sheet)
         g_object_unref(sheet);
     g_free(file);
@@ -380,40 +567,87 @@ static int write_review(const DetectJob *job, const char *name, const char *mast
     return ret;
 }
 
-/* One tile of the index: the media's sheet, small, its name and face count
- * under it in black on white. NULL when its sheet is missing. */
-static VipsImage *index_tile(const IgpShoot *shoot, const char *name, json_t *entry)
+/* A photo's picture in the index: its master, small, with its faces drawn
+ * at that size so their numbers stay large. NULL when there is no master. */
+static VipsImage *index_photo(const DetectJob *job, const char *name, json_t *entry)
 {
-    static const double black[3] = {0, 0, 0};
-    char *file = g_strdup_printf("%s.png", name);
-    char *review = g_build_filename(shoot->out_dir, "review", file, NULL);
-    char *caption =
-        g_strdup_printf("%s (%zu)", name, json_array_size(json_object_get(entry, "faces")));
-    VipsImage *thumb = NULL, *framed = NULL, *tile = NULL;
+    json_t *scrubbed = json_object_get(job->masters, name);
+    const char *rel = json_string_value(json_object_get(scrubbed, "master"));
+    const json_t *marks = igp_faces_of(job->editor, name);
+    int width = (int)json_integer_value(json_array_get(json_object_get(entry, "size"), 0));
+    char *master = rel ? g_build_filename(job->shoot->out_dir, rel, NULL) : NULL;
+    VipsImage *thumb = NULL, *picture = NULL;
+    json_t *face;
+    size_t i;
 
-    if (igp_path_exists(review) &&
-        !vips_thumbnail(review, &thumb, INDEX_TILE, "height", INDEX_TILE, NULL) &&
-        thumb->Bands == 3 &&
-        !vips_embed(thumb, &framed, 0, 0, INDEX_TILE, INDEX_TILE + 20, "extend", VIPS_EXTEND_WHITE,
-                    NULL) &&
-        (tile = vips_image_copy_memory(framed)))
-        draw_text(tile, caption, 4, INDEX_TILE + 4, 2, black);
+    if (master && width > 0 && igp_path_exists(master) &&
+        g_strcmp0(json_string_value(json_object_get(scrubbed, "kind")), "video") &&
+        !vips_thumbnail(master, &thumb, INDEX_TILE, "height", INDEX_HEIGHT, NULL))
+        picture = drawable_copy(thumb);
+    json_array_foreach(picture ? json_object_get(entry, "faces") : NULL, i, face)
+        draw_face(picture, face, marks, (double)picture->Xsize / width, INDEX_LABEL, 2);
     vips_error_clear();
     if (thumb)
         g_object_unref(thumb);
-    if (framed)
-        g_object_unref(framed);
-    g_free(caption);
+    g_free(master);
+    return picture;
+}
+
+/* A video's picture in the index: its sheet without its counts, small (its
+ * rows' numbers are large already). NULL when the sheet is missing. */
+static VipsImage *index_video(const DetectJob *job, const char *name, const Tally *tally)
+{
+    char *file = g_strdup_printf("%s.png", name);
+    char *review = g_build_filename(job->shoot->out_dir, "review", file, NULL);
+    VipsImage *sheet = NULL, *rows = NULL, *thumb = NULL, *picture = NULL;
+
+    if (igp_path_exists(review) && (sheet = vips_image_new_from_file(review, NULL))) {
+        int band = counts_height(tally, sheet->Xsize, 3);
+        if (sheet->Ysize > band &&
+            !vips_crop(sheet, &rows, 0, 0, sheet->Xsize, sheet->Ysize - band, NULL) &&
+            !vips_thumbnail_image(rows, &thumb, INDEX_TILE, "height", INDEX_HEIGHT, NULL))
+            picture = drawable_copy(thumb);
+    }
+    vips_error_clear();
+    if (sheet)
+        g_object_unref(sheet);
+    if (rows)
+        g_object_unref(rows);
+    if (thumb)
+        g_object_unref(thumb);
     g_free(file);
     g_free(review);
+    return picture;
+}
+
+/* One tile of the index: the media with its numbered faces, its name and
+ * its counts under it. NULL when there is nothing to show. */
+static VipsImage *index_tile(const DetectJob *job, const char *name, json_t *entry)
+{
+    const json_t *marks = igp_faces_of(job->editor, name);
+    Tally tally = tally_faces(json_object_get(entry, "faces"), marks);
+    VipsImage *picture = index_photo(job, name, entry), *framed = NULL, *tile = NULL;
+
+    if (!picture)
+        picture = index_video(job, name, &tally);
+    /* Every tile the same size, so that the names line up row by row. */
+    if (picture && !vips_embed(picture, &framed, 0, 0, INDEX_TILE, INDEX_HEIGHT, "extend",
+                               VIPS_EXTEND_WHITE, NULL))
+        tile = with_counts(framed, name, &tally, 2);
+    vips_error_clear();
+    if (picture)
+        g_object_unref(picture);
+    if (framed)
+        g_object_unref(framed);
     return tile;
 }
 
-/* OUT/review/index.png: every media's sheet, small, four to a row. */
-static int write_index(const IgpShoot *shoot, json_t *media)
+/* OUT/review/index.png: every media, small, four to a row, with large
+ * numbers and each one's counts. */
+static int write_index(const DetectJob *job, json_t *media)
 {
     GPtrArray *tiles = g_ptr_array_new_with_free_func(g_object_unref);
-    char *path = g_build_filename(shoot->out_dir, "review", "index.png", NULL);
+    char *path = g_build_filename(job->shoot->out_dir, "review", "index.png", NULL);
     const char *name;
     json_t *entry;
     VipsImage *sheet = NULL, *tile;
@@ -421,13 +655,13 @@ static int write_index(const IgpShoot *shoot, json_t *media)
 
     json_object_foreach(media, name, entry)
     {
-        if ((tile = index_tile(shoot, name, entry)))
+        if ((tile = index_tile(job, name, entry)))
             g_ptr_array_add(tiles, tile);
     }
     if (tiles->len > 0) {
         VipsArrayDouble *white = vips_array_double_newv(1, 255.0);
-        if (vips_arrayjoin((VipsImage **)tiles->pdata, &sheet, (int)tiles->len, "across", 4, "shim",
-                           12, "background", white, NULL))
+        if (vips_arrayjoin((VipsImage **)tiles->pdata, &sheet, (int)tiles->len, "across",
+                           MIN(4, (int)tiles->len), "shim", 16, "background", white, NULL))
             ret = igp_vips_error(IGP_ERR_LIBRARY, path, "cannot make index sheet");
         vips_area_unref(VIPS_AREA(white));
         if (ret == 0)
@@ -442,13 +676,19 @@ static int write_index(const IgpShoot *shoot, json_t *media)
 
 /* ---- one media ---- */
 
-/* A review sheet shows the master and its faces: same both, same sheet. */
-static void review_key(const char *master_sha, json_t *faces, IgpDigest *key)
+/* A review sheet shows the master, its faces and which of them the editor
+ * has decided on: same all three, same sheet. */
+static void review_key(const char *master_sha, json_t *faces, const json_t *marks, IgpDigest *key)
 {
     char *text = json_dumps(faces, JSON_SORT_KEYS | JSON_COMPACT);
-    char *all = g_strdup_printf("review-v1|%s|%s", master_sha, text);
-    igp_hash_bytes(all, strlen(all), key);
-    g_free(all);
+    GString *all = g_string_new(NULL);
+    const json_t *face;
+    size_t i;
+
+    g_string_printf(all, "review-v2|%s|%s|", master_sha, text);
+    json_array_foreach(faces, i, face) g_string_append_c(all, is_decided(face, marks) ? '1' : '0');
+    igp_hash_bytes(all->str, all->len, key);
+    g_string_free(all, TRUE);
     free(text);
 }
 
@@ -495,7 +735,7 @@ static json_t *detect_image(DetectJob *job, const char *name, json_t *scrubbed, 
                       "backend", igp_facedet_backend_name(job->detector), "score",
                       round(job->score * 100) / 100, "min_face",
                       job->min_face > 0 ? job->min_face : photo_min_face(w, h));
-        review_key(sha, faces, &key);
+        review_key(sha, faces, igp_faces_of(job->editor, name), &key);
         if (review_is_current(job, name, &key) || write_review(job, name, master, faces, w) == 0)
             entry = json_pack("{s:s, s:s, s:O, s:I, s:s}", "master_sha256", sha, "key", job->key,
                               "found", found, "faces", (json_int_t)json_array_size(faces),
@@ -829,17 +1069,6 @@ static GArray *review_shots(json_t *faces, double duration)
     return shots;
 }
 
-/* A white RGB image. */
-static VipsImage *white_image(int w, int h)
-{
-    guchar *px = g_malloc((size_t)w * h * 3);
-    VipsImage *img;
-    memset(px, 255, (size_t)w * h * 3);
-    img = vips_image_new_from_memory_copy(px, (size_t)w * h * 3, w, h, 3, VIPS_FORMAT_UCHAR);
-    g_free(px);
-    return img;
-}
-
 /* The face around @p shot's box in the current (full-size) frame, framed in
  * the face's colour, its time under it. */
 static VipsImage *make_crop(const FrameReader *r, const Shot *shot, const json_t *face)
@@ -889,13 +1118,19 @@ static VipsImage *make_crop(const FrameReader *r, const Shot *shot, const json_t
 }
 
 /* The number cell of a row: the face's id in its colour. */
-static VipsImage *label_cell(const json_t *face)
+static VipsImage *label_cell(const json_t *face, const json_t *marks)
 {
     const char *id = json_string_value(json_object_get(face, "id"));
+    int undecided =
+        !igp_face_is_cleared(face) && !igp_face_is_ignored(face) && !is_decided(face, marks);
+    char *label = g_strdup_printf("%s%s", id, undecided ? "?" : "");
     VipsImage *cell = white_image(REVIEW_LABEL, REVIEW_CROP + 34);
-    int scale = label_width(id, 8) <= REVIEW_LABEL - 16 ? 8 : 4;
+    int scale = label_width(label, 8) <= REVIEW_LABEL - 16 ? 8 : 4;
+
     if (cell)
-        draw_text(cell, id, 8, (REVIEW_CROP + 34) / 2 - 5 * scale / 2, scale, status_colour(face));
+        draw_text(cell, label, 8, (REVIEW_CROP + 34) / 2 - 5 * scale / 2, scale,
+                  status_colour(face));
+    g_free(label);
     return cell;
 }
 
@@ -936,7 +1171,8 @@ static int write_video_review(const DetectJob *job, const char *name, const char
     /* Rows: face by face, its shots in time order. */
     for (size_t f = 0; ret == 0 && f < json_array_size(faces); f++) {
         int in_row = 1;
-        g_ptr_array_add(cells, label_cell(json_array_get(faces, f)));
+        g_ptr_array_add(cells,
+                        label_cell(json_array_get(faces, f), igp_faces_of(job->editor, name)));
         for (guint i = 0; i < shots->len; i++) {
             Shot *shot = &g_array_index(shots, Shot, i);
             if (shot->face == (int)f && shot->crop) {
@@ -963,6 +1199,13 @@ static int write_video_review(const DetectJob *job, const char *name, const char
                            12, "background", white, NULL))
             ret = igp_vips_error(IGP_ERR_LIBRARY, path, "cannot make review sheet");
         vips_area_unref(VIPS_AREA(white));
+    }
+    if (ret == 0) {
+        Tally tally = tally_faces(faces, igp_faces_of(job->editor, name));
+        VipsImage *counted = with_counts(sheet, name, &tally, 3);
+        g_object_unref(sheet);
+        if (!(sheet = counted))
+            ret = igp_vips_error(IGP_ERR_LIBRARY, path, "cannot make review sheet");
     }
     if (ret == 0)
         ret = save_png(sheet, path, "cannot make review sheet");
@@ -1007,7 +1250,7 @@ static json_t *detect_video(DetectJob *job, const char *name, json_t *scrubbed, 
             "{s:o, s:[i,i], s:{s:s, s:f, s:i, s:i}}", "faces", faces, "size", w, h, "detector",
             "backend", job->detector ? igp_facedet_backend_name(job->detector) : "none", "score",
             round(job->score * 100) / 100, "every", VIDEO_EVERY, "max_side", VIDEO_MAX_SIDE);
-        review_key(sha, faces, &key);
+        review_key(sha, faces, igp_faces_of(job->editor, name), &key);
         if (review_is_current(job, name, &key) ||
             write_video_review(job, name, master, faces, duration) == 0)
             entry = json_pack("{s:s, s:s, s:s, s:O, s:I, s:s}", "kind", "video", "master_sha256",
@@ -1046,6 +1289,50 @@ static void detect_one(int index, void *data)
     progress_at(job, index, 1);
 }
 
+/* The face of @p faces with id @p id, or NULL. */
+static const json_t *face_by_id(const json_t *faces, const char *id)
+{
+    const json_t *face;
+    size_t i;
+
+    json_array_foreach(faces, i, face)
+    {
+        if (!g_strcmp0(json_string_value(json_object_get(face, "id")), id))
+            return face;
+    }
+    return NULL;
+}
+
+/* The faces whose decision this run changed against the last run's
+ * OUT/faces.json ("IMG_0013.JPG f2: cleared -> hidden"; a face gone from the
+ * marks, a manual box deleted, is "removed"): a note each, and the list for
+ * state/detect.json and reports/redaction.json. */
+static json_t *decision_changes(const DetectJob *job)
+{
+    json_t *changes = json_array();
+
+    for (guint m = 0; m < job->shoot->media->len; m++) {
+        const char *name = g_ptr_array_index(job->shoot->media, m);
+        const json_t *now = json_object_get(job->faces[m], "faces"), *face;
+        size_t i;
+
+        json_array_foreach(job->faces[m] ? igp_faces_of(job->last, name) : NULL, i, face)
+        {
+            const char *id = json_string_value(json_object_get(face, "id"));
+            const json_t *after = face_by_id(now, id);
+            const char *from = igp_face_decision(face);
+            const char *to = after ? igp_face_decision(after) : "removed";
+            if (!id || !strcmp(from, to))
+                continue;
+            igp_log_note("detect: %s %s: %s -> %s (changed since the last run)", name, id, from,
+                         to);
+            json_array_append_new(changes, json_pack("{s:s, s:s, s:s, s:s}", "media", name, "id",
+                                                     id, "from", from, "to", to));
+        }
+    }
+    return changes;
+}
+
 /* OUT/faces.json: this run's media, plus the other media of the last one. */
 static int save_faces(const DetectJob *job)
 {
@@ -1064,7 +1351,7 @@ static int save_faces(const DetectJob *job)
             json_object_set(media, g_ptr_array_index(job->shoot->media, i), job->faces[i]);
     ret = igp_json_save(path, doc);
     if (ret == 0)
-        ret = write_index(job->shoot, media);
+        ret = write_index(job, media);
     json_decref(doc);
     g_free(path);
     return ret;
@@ -1102,6 +1389,24 @@ static void free_job(DetectJob *job)
     igp_facedet_close(&job->detector);
 }
 
+/* The names a media key of the editor's marks may have: every media of
+ * every post (selected or not), and every file in the shoot folder. */
+static GPtrArray *shoot_file_names(const IgpShoot *shoot)
+{
+    GPtrArray *names = g_ptr_array_new_with_free_func(g_free);
+    GDir *dir = g_dir_open(shoot->manifest->dir, 0, NULL);
+    const char *file;
+
+    for (int i = 0; i < shoot->manifest->n_posts; i++)
+        for (int j = 0; j < shoot->manifest->posts[i].n_media; j++)
+            g_ptr_array_add(names, g_strdup(shoot->manifest->posts[i].media[j].file));
+    while (dir && (file = g_dir_read_name(dir)))
+        g_ptr_array_add(names, g_strdup(file));
+    if (dir)
+        g_dir_close(dir);
+    return names;
+}
+
 /* The editor's marks and last run's merge; an unreadable editor file stops
  * every photo (fail closed), a damaged merge of ours is only redone. */
 static int load_marks(DetectJob *job)
@@ -1109,6 +1414,12 @@ static int load_marks(DetectJob *job)
     char *editor = g_build_filename(job->shoot->manifest->dir, IGP_FACES_NAME, NULL);
     char *last = g_build_filename(job->shoot->out_dir, IGP_FACES_NAME, NULL);
     int ret = igp_faces_load(editor, 1, &job->editor);
+
+    if (ret == 0) {
+        GPtrArray *names = shoot_file_names(job->shoot);
+        ret = igp_faces_check_media_names(job->editor, names);
+        g_ptr_array_unref(names);
+    }
 
     if (ret == 0 && igp_faces_load(last, 1, &job->last)) {
         igp_log_warning("%s; making it again", igp_error_buffer());
@@ -1166,6 +1477,8 @@ int igp_detect(IgpShoot *shoot)
         json_object_set_new(json_object_get(state, "media"), g_ptr_array_index(shoot->media, i), e);
     }
     igp_state_keep_others(shoot, job.previous, json_object_get(state, "media"));
+    if (ret == 0)
+        json_object_set_new(state, "changes", decision_changes(&job));
     json_object_set_new(
         state, "detector",
         json_string(job.detector ? igp_facedet_backend_name(job.detector) : "none"));

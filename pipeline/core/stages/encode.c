@@ -552,25 +552,20 @@ static void encode_subset(int index, void *data)
     encode_one(subset->posts[index], subset->job);
 }
 
-/* Photo posts side by side; then the video posts one at a time: each render
- * already keeps every core busy (x264's threads) and holds the encoders'
- * look-ahead, and alone it gives the same bytes whatever --jobs is. */
+/* Every post side by side, the video posts first: a render takes longest,
+ * and its encoders' thread counts are fixed (filters/video.c), so its bytes
+ * do not depend on what runs beside it or on --jobs. */
 static void encode_all(EncodeJob *job, int n)
 {
-    int *photos = g_new(int, MAX(n, 1)), *videos = g_new(int, MAX(n, 1)), n_photos = 0,
-        n_videos = 0;
-    PostSubset photo_posts = {job, photos}, video_posts = {job, videos};
+    int *order = g_new(int, MAX(n, 1)), n_ordered = 0;
+    PostSubset all = {job, order};
 
-    for (int i = 0; i < n; i++) {
-        if (igp_post_is_video(job->posts[i], job->masters))
-            videos[n_videos++] = i;
-        else
-            photos[n_photos++] = i;
-    }
-    igp_parallel_for(n_photos, job->shoot->settings->jobs, encode_subset, &photo_posts);
-    igp_parallel_for(n_videos, 1, encode_subset, &video_posts);
-    g_free(photos);
-    g_free(videos);
+    for (int video = 1; video >= 0; video--)
+        for (int i = 0; i < n; i++)
+            if (igp_post_is_video(job->posts[i], job->masters) == video)
+                order[n_ordered++] = i;
+    igp_parallel_for(n_ordered, job->shoot->settings->jobs, encode_subset, &all);
+    g_free(order);
 }
 
 /* Keep the entries of posts this run did not select (--post); withdraw the

@@ -425,6 +425,9 @@ int igp_redact(IgpShoot *shoot)
     }
     /* Which detector found the faces: the Haar fallback must show here. */
     json_object_set(report, "detector", json_object_get(detect, "detector") ?: json_null());
+    /* The faces whose decision the last detect changed (docs/faces.md). */
+    json_object_set_new(report, "changes",
+                        json_deep_copy(json_object_get(detect, "changes")) ?: json_array());
     igp_state_keep_others(shoot, job.previous, json_object_get(state, "media"));
     igp_error_clear();
     ret = igp_state_save(shoot->out_dir, "redact", state);

@@ -662,6 +662,7 @@ static int check_root(const Checker *c, json_t *root)
     if ((ret = check_canvas(c, root)) || (ret = get_string(c, "", root, "description", 0, &s)) ||
         (ret = get_color(c, "", root, "background", &t->background)))
         return ret;
+    t->description = g_strdup(s ? s : "");
     if ((ret = get_string(c, "", root, "pages", 0, &s)) ||
         (ret = check_template_ref(c, "/pages", s)))
         return ret;
@@ -754,6 +755,7 @@ void igp_template_free(IgpTemplate **pt)
     g_free(t->dir);
     g_free(t->path);
     g_free(t->canvas);
+    g_free(t->description);
     g_free(t->pages);
     g_free(t->story);
     g_free(t);

@@ -73,9 +73,10 @@ typedef struct IgpLayer {
 
 typedef struct IgpTemplate {
     char *name;
-    char *dir;    ///< templates/<name>
-    char *path;   ///< templates/<name>/template.json
-    char *canvas; ///< "feed-4:5", "story", "reel-cover", ...
+    char *dir;         ///< templates/<name>
+    char *path;        ///< templates/<name>/template.json
+    char *canvas;      ///< "feed-4:5", "story", "reel-cover", ...
+    char *description; ///< what the template is for, "" when not given
     int width, height;
     double safe[4]; ///< where text and logos must stay (the canvas when no UI covers it)
     IgpColor background;
