@@ -16,6 +16,7 @@ all: build
 deps:
 	@bash scripts/install-deps.sh
 	@sh scripts/fetch-models.sh
+	@sh scripts/fetch-js.sh
 
 build: deps
 	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DIGP_WERROR=ON >/dev/null

@@ -14,6 +14,8 @@ packages=(
   libavformat-dev libavcodec-dev libavutil-dev libavfilter-dev
   libswscale-dev libswresample-dev
   libcairo2-dev libpango1.0-dev librsvg2-dev libarchive-dev
+  # igprep review's web server (docs/review.md)
+  libmicrohttpd-dev
   # the account's time zone (igprep.json "timezone", Asia/Tokyo by default)
   tzdata
   # fonts of the proof: Japanese captions and emoji (until templates bundle their own)
@@ -30,11 +32,14 @@ packages=(
   # video faces: python3-opencv reads the rendered reels in
   # tests/integration/check-video-redaction.py
   python3-opencv
+  # igprep review's browser test: Debian's Chromium, driven by puppeteer-core
+  # (scripts/fetch-js.sh, from npm) with node
+  chromium nodejs
   # benchmarks: hyperfine, ImageMagick's convert, GNU time for peak RSS
   hyperfine imagemagick time python3
 )
 
-# scripts/fetch-models.sh needs npm; a NodeSource nodejs already carries it,
+# scripts/fetch-models.sh and scripts/fetch-js.sh need npm; a NodeSource nodejs already carries it,
 # Debian's is a package of its own.
 if ! command -v npm >/dev/null 2>&1; then
   packages+=(npm)

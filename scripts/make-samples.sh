@@ -350,6 +350,18 @@ JSON
 python3 -c 'import json,sys; json.load(open(sys.argv[1], encoding="utf-8"))' \
   "$out/shoot.json"
 
+# The account's settings (docs/post-json.md): who may approve posts for the
+# city, and its zone. Made-up people.
+cat > "$out/igprep.json" <<'JSON'
+{
+  "timezone": "Asia/Tokyo",
+  "approvers": [
+    { "name": "山田 花子", "role": "city" },
+    { "name": "佐藤 一郎", "role": "agency" }
+  ]
+}
+JSON
+
 # ------------------------------------------------------------------ checks --
 # Every output must be readable by the independent tools; print a summary.
 for f in IMG_0012.HEIC IMG_0013.JPG IMG_0014.JPG IMG_0015.JPG IMG_0016.JPG; do

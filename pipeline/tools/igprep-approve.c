@@ -1,4 +1,4 @@
-/* igprep-approve: record that someone approved a post, as its files are now. */
+/* igprep-approve: record that the city approved posts, as they are now. */
 #include "cli.h"
 #include "log.h"
 #include "publish.h"
@@ -10,46 +10,69 @@
 
 int main(int argc, char **argv)
 {
-    static char *by, *note;
-    static gboolean quiet;
+    static char *by, *note, *proof, *at;
+    static gboolean quiet, all;
     GOptionEntry entries[] = {
         /* Taken as raw bytes (checked as UTF-8 later), so that a name in
          * Japanese works whatever the locale. */
-        {"by", 'b', 0, G_OPTION_ARG_FILENAME, &by, "who approves (required)", "NAME"},
+        {"by", 'b', 0, G_OPTION_ARG_FILENAME, &by,
+         "who approves: an approver named in igprep.json (required)", "NAME"},
+        {"proof", 'p', 0, G_OPTION_ARG_STRING, &proof,
+         "approve exactly the posts of the proof with this digest", "DIGEST"},
+        {"all", 'a', 0, G_OPTION_ARG_NONE, &all, "approve every post", NULL},
+        {"at", 0, 0, G_OPTION_ARG_STRING, &at,
+         "the time the approver gave it, kept beside the clock's (ISO 8601; without an offset, "
+         "the account's zone)",
+         "TIME"},
         {"note", 'n', 0, G_OPTION_ARG_FILENAME, &note, "a remark kept with the approval", "TEXT"},
         {"quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, "only errors", NULL},
         G_OPTION_ENTRY_NULL};
-    GOptionContext *ctx = g_option_context_new("OUT POST-ID - approve a post for publishing");
+    GOptionContext *ctx = g_option_context_new(
+        "OUT [POST-ID...] [--proof DIGEST | --all] - approve posts for publishing");
     IgpApproveSettings settings = {0};
+    const char **ids;
     GError *err = NULL;
     int ret;
 
     setlocale(LC_ALL, "");
     g_option_context_add_main_entries(ctx, entries, NULL);
     g_option_context_set_description(
-        ctx, "Appends to OUT/approvals.json who approved the post, when (UTC, or $IGP_NOW),\n"
-             "and the SHA-256 of each of its files. Any later change to a file voids the\n"
-             "approval. Refuses unknown posts, posts that were not made, and posts whose\n"
-             "files fail OUT/reports/verify.json.\n"
-             "Exit status: 0 approved, 1 refused, 2 usage error.\n");
+        ctx, "Approves the posts a proof showed (--proof, the digest printed on every page),\n"
+             "every post (--all), or the posts named; a next-day story goes with its post\n"
+             "unless it is named on its own. Appends to OUT/approvals.json who approved (an\n"
+             "approver of igprep.json), when (the clock, in the account's zone), and the\n"
+             "post's content and digest: files, caption, alt texts, schedule, collaborators,\n"
+             "cover, template text, next-day story. Any later change voids the approval.\n"
+             "Each approval and refusal is appended to OUT/audit.log.\n"
+             "Exit status: 0 approved, 1 some post refused, 2 usage error.\n");
     if (!g_option_context_parse(ctx, &argc, &argv, &err)) {
         fprintf(stderr, "igprep-approve: %s (try --help)\n", err->message);
         return IGP_EXIT_USAGE;
     }
     g_option_context_free(ctx);
-    if (argc != 3 || !by || !*by) {
-        fprintf(stderr, "igprep-approve: expected OUT POST-ID --by NAME (try --help)\n");
+    if (argc < 2 || !by || !*by || (argc == 2 && !proof && !all) || (proof && (all || argc > 2))) {
+        fprintf(stderr, "igprep-approve: expected OUT POST-ID... | OUT --proof DIGEST | OUT --all, "
+                        "with --by NAME (try --help)\n");
         return IGP_EXIT_USAGE;
     }
     settings.out_dir = argv[1];
-    settings.post_id = argv[2];
+    ids = g_new0(const char *, argc - 1); /* NULL-terminated */
+    for (int i = 2; i < argc; i++)
+        ids[i - 2] = argv[i];
+    settings.post_ids = ids;
+    settings.all = all;
+    settings.proof = proof;
     settings.by = by;
+    settings.at = at;
     settings.note = note;
     igp_log_set_quiet(quiet);
-    if ((ret = igp_cli_start(argv[0])))
+    if ((ret = igp_cli_start(argv[0]))) {
+        g_free(ids);
         return ret;
+    }
     ret = igp_approve(&settings);
-    if (ret)
+    if (ret && *igp_error_buffer())
         igp_log_error("%s", igp_error_buffer());
+    g_free(ids);
     return igp_cli_finish(ret);
 }

@@ -19,7 +19,7 @@ static const GOptionEntry entries[] = {
     {"check", 0, 0, G_OPTION_ARG_FILENAME, &check_bag,
      "check that BAG (folder, .zip or .tar) is complete and valid", "BAG"},
     {"date", 0, 0, G_OPTION_ARG_STRING, &date,
-     "Bagging-Date (default: the newest schedule date of the posts)", "YYYY-MM-DD"},
+     "Bagging-Date (default: today, the delivery's date, in the account's zone)", "YYYY-MM-DD"},
     {"organization", 0, 0, G_OPTION_ARG_STRING, &organization,
      "Source-Organization (default: \"" IGP_ARCHIVE_DEFAULT_ORGANIZATION "\")", "NAME"},
     {"contact", 0, 0, G_OPTION_ARG_STRING, &contact,

@@ -23,10 +23,14 @@ int main(int argc, char **argv)
     g_option_context_add_main_entries(ctx, entries, NULL);
     g_option_context_set_description(
         ctx, "Runs verify on OUT, then writes DIR/<shoot>-<post>/ (media and post.json, see\n"
-             "docs/post-json.md) for each post whose latest approval matches its files and\n"
-             "whose files pass verify. A post folder appears complete or not at all; an\n"
-             "identical one is left untouched. Refused posts are named one line each.\n"
-             "Exit status: 0 all published, 1 some post refused or a failure, 2 usage error.\n");
+             "docs/post-json.md) for each post whose latest approval is its content now (the\n"
+             "digest of its files and words) and whose files pass verify. A post folder\n"
+             "appears complete or not at all; an identical one is left untouched. Posts not\n"
+             "approved are named on one line; an approved post refused is named with what\n"
+             "changed, and its folder moved to DIR/.withdrawn/ with a note. Each publish,\n"
+             "refusal and withdrawal is appended to OUT/audit.log.\n"
+             "Exit status: 0 every approved post published, 1 an approved post refused or a\n"
+             "failure, 2 usage error.\n");
     if (!g_option_context_parse(ctx, &argc, &argv, &err)) {
         fprintf(stderr, "igprep-publish: %s (try --help)\n", err->message);
         return IGP_EXIT_USAGE;

@@ -1,5 +1,9 @@
 /* igprep-verify: check outputs against Instagram's limits and the privacy rules. */
 #include "cli.h"
+#include "auditlog.h"
+#include "log.h"
+
+#include "error.h"
 
 #include <stdio.h>
 #include <sys/stat.h>
@@ -27,10 +31,12 @@ int main(int argc, char **argv)
 
     g_option_context_add_main_entries(ctx, entries, NULL);
     g_option_context_set_description(
-        ctx, "OUT is a run's folder: its posts and masters are checked and the report is\n"
-             "written to OUT/reports/verify.json. FILEs are checked by what they are (see --as).\n"
-             "Exit status: 0 all pass, 1 a file cannot be read, 2 usage error,\n"
-             "3 a file fails a check.\n");
+        ctx,
+        "OUT is a run's folder: its posts and masters are checked and the report is\n"
+        "written to OUT/reports/verify.json, and the chain of OUT/audit.log is checked\n"
+        "(the first line that breaks it is named). FILEs are checked by what they are (see --as).\n"
+        "Exit status: 0 all pass, 1 a file cannot be read, 2 usage error,\n"
+        "3 a file fails a check.\n");
     if (!g_option_context_parse(ctx, &argc, &argv, &err)) {
         fprintf(stderr, "igprep-verify: %s (try --help)\n", err->message);
         return IGP_EXIT_USAGE;
@@ -54,5 +60,19 @@ int main(int argc, char **argv)
     settings.as_kind = as_kind;
     if ((ret = igp_cli_start(argv[0])))
         return ret;
-    return igp_cli_finish(igp_verify(&settings));
+    ret = igp_verify(&settings);
+    if (settings.out_dir) {
+        /* The approvals' audit trail: a broken chain is a failed check. */
+        size_t lines;
+        int chain = igp_audit_verify(settings.out_dir, &lines);
+        if (chain) {
+            igp_log_error("%s", igp_error_buffer());
+            igp_error_clear();
+            ret = ret ? ret : chain;
+        } else if (lines && !quiet && !json) {
+            igp_log_note("verify: %s/%s: %zu line%s, chain intact", settings.out_dir,
+                         IGP_AUDIT_LOG_NAME, lines, lines == 1 ? "" : "s");
+        }
+    }
+    return igp_cli_finish(ret);
 }

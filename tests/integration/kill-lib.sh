@@ -9,13 +9,12 @@
 # run again must leave the folder exactly as REF, hidden entries included:
 # the temporaries of the killed run are swept.
 
-export IGP_NOW=2026-11-26T10:00:00+09:00
-
 # A shoot of two tiny photos, run once: the posts to publish and archive.
 # make_tiny_run OUT: four posts (feed, square, carousel, story), approved.
 make_tiny_run() {
   local shoot="$TEST_TMP/shoot" out=$1 p
   mkdir -p "$shoot"
+  approvers "$shoot"
   vips gaussnoise "$TEST_TMP/n.v" 64 64 >/dev/null
   vips cast "$TEST_TMP/n.v" "$shoot/a.jpg" uchar
   vips flip "$shoot/a.jpg" "$shoot/b.jpg" horizontal

@@ -18,6 +18,13 @@ sample_out() {
   cp -a "$cached" "$1"
 }
 
+# approvers DIR: an igprep.json in DIR (a shoot folder, or OUT) naming the
+# people the tests approve as (approve refuses anyone else).
+approvers() {
+  printf '%s\n' '{"approvers": [{"name": "ann", "role": "city"}, {"name": "山田 花子", "role": "city"},' \
+    '  {"name": "tester", "role": "agency"}]}' >"$1/igprep.json"
+}
+
 TEST_TMP=$(mktemp -d "${TMPDIR:-/tmp}/igp-test.XXXXXX")
 trap 'rm -rf "$TEST_TMP"' EXIT
 

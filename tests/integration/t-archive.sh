@@ -20,6 +20,15 @@ run() {
   rc=0
   "$@" 2>"$TEST_TMP/err" >"$TEST_TMP/stdout" || rc=$?
 }
+# publish_all OUT: the city approves every post, and they are published: the
+# bag holds the posts as published (issue 15).
+publish_all() {
+  "$IGPREP" approve "$1" --all --by "山田 花子" --quiet &&
+    "$IGPREP" publish "$1" --outbox "$TEST_TMP/box-$(basename "$1")" --quiet
+}
+check "every post approved and published" publish_all "$out"
+# The delivery's date: today in the account's zone (Asia/Tokyo).
+today=$(TZ=Asia/Tokyo date +%F)
 
 # ---- a fresh bag ----
 run "$IGPREP" archive "$out" --to "$bags" --quiet
@@ -46,8 +55,8 @@ for label in Source-Organization Contact-Name Bagging-Date Bag-Size External-Des
   check "bag-info.txt has $label" grep -q "^$label: ." "$bag/bag-info.txt"
 done
 check "Internal-Sender-Identifier is the shoot" grep -qx "Internal-Sender-Identifier: $shoot" "$bag/bag-info.txt"
-# The newest schedule is the reel's next-day story, 2026-12-02.
-check "Bagging-Date is the newest schedule date" grep -qx "Bagging-Date: 2026-12-02" "$bag/bag-info.txt"
+# Dated by the delivery, not by the newest schedule (issue 15).
+check "Bagging-Date is the delivery's: today in Asia/Tokyo" grep -qx "Bagging-Date: $today" "$bag/bag-info.txt"
 check "Period spans the posts' months" grep -qx "Period: 2026-11/2026-12" "$bag/bag-info.txt"
 
 # The payload: the posts, the masters they use, catalogue and contact sheet; no originals.
@@ -140,7 +149,7 @@ f, to = sys.argv[1], sys.argv[2]
 done
 check "tar members: root, mode 644, Bagging-Date" test "$(python3 -c 'import sys, tarfile
 m = tarfile.open(sys.argv[1]).getmember("igprep-2026-11/bagit.txt")
-print(m.uid, m.gid, oct(m.mode), m.mtime)' "$TEST_TMP/a1/igprep-2026-11.tar")" = "0 0 0o644 1795996800"
+print(m.uid, m.gid, oct(m.mode), m.mtime)' "$TEST_TMP/a1/igprep-2026-11.tar")" = "0 0 0o644 $(date -u -d "$today" +%s)"
 # A changed member of a zip is named too.
 python3 -c 'import sys, zipfile
 src, dst = zipfile.ZipFile(sys.argv[1]), zipfile.ZipFile(sys.argv[2], "w")
@@ -218,6 +227,7 @@ jq --arg name "$jname" '.shoot = $name | (.posts[] | select(.id == "feed-02") | 
 # From a copy of the sample's OUT: only the renamed posts are made again.
 sample_out "$TEST_TMP/jout"
 "$IGPREP" run "$jshoot" --out "$TEST_TMP/jout" --quiet
+check "the renamed posts approved and published" publish_all "$TEST_TMP/jout"
 for fmt in dir zip tar; do
   run "$IGPREP" archive "$TEST_TMP/jout" --to "$TEST_TMP/j" --format "$fmt" --quiet
   check "Japanese ids: $fmt export succeeds" test "$rc" -eq 0

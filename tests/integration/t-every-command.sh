@@ -16,11 +16,11 @@ if [ -z "${ASAN_OPTIONS:-}" ]; then
   export LSAN_OPTIONS="suppressions=$IGP_SRC/tests/lsan.supp:print_suppressions=0"
   export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 fi
-export IGP_NOW=2026-11-27T09:00:00Z
 
 shoot="$TEST_TMP/shoot"
 out="$TEST_TMP/out"
 mkdir -p "$shoot"
+approvers "$shoot"
 for name in A B; do
   vips gaussnoise "$TEST_TMP/$name.v" 640 800 --mean 120 --sigma 40
   vips cast "$TEST_TMP/$name.v" "$shoot/$name.JPG" uchar
@@ -75,7 +75,8 @@ expect 0 proof "$IGPREP" proof "$out" --quiet
 check "proof wrote a PDF" test -s "$out/reports/proof.pdf"
 expect 0 verify "$IGPREP" verify "$out" --quiet
 expect 0 verify-files "$IGPREP" verify --json "$out/posts/feed-01/feed-01.jpg"
-expect 1 publish-unapproved "$IGPREP" publish "$out" --outbox "$TEST_TMP/outbox" --quiet
+# Nothing approved is nothing to send: a summary line, exit 0 (issue 15).
+expect 0 publish-unapproved "$IGPREP" publish "$out" --outbox "$TEST_TMP/outbox" --quiet
 for post in $(jq -r '.posts | keys[]' "$out/state/encode.json"); do
   expect 0 "approve-$post" "$IGPREP" approve "$out" "$post" --by tester --quiet
 done
@@ -113,5 +114,5 @@ expect 0 purge "$IGPREP" purge "$out" --outbox "$TEST_TMP/outbox" --archive "$TE
   --report-to "$TEST_TMP/reports" --quiet
 check "purge erased the restricted originals bag" \
   test ! -e "$TEST_TMP/bags/igprep-2026-11-20-every-command-RESTRICTED-originals.zip"
-check "purge wrote the deletion report" test -s "$TEST_TMP/reports/deletion-report-20261127.pdf"
+check "purge wrote the deletion report" test -s "$TEST_TMP/reports/deletion-report-$(date +%Y%m%d).pdf"
 done_testing

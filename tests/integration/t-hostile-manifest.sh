@@ -5,10 +5,11 @@
 # one line, whatever the names hold.
 . "$(dirname "$0")/lib.sh"
 
-export IGP_NOW=2026-11-26T10:00:00+09:00
 shoot="$TEST_TMP/shoot"
 out="$TEST_TMP/out"
 mkdir -p "$shoot"
+# The approvers, one with a name that would forge a second line if printed raw.
+printf '%s\n' '{"approvers": [{"name": "ann"}, {"name": "ann\nigprep: error: fake"}]}' >"$shoot/igprep.json"
 vips black "$TEST_TMP/b.v" 64 64 --bands 3 >/dev/null
 vips linear "$TEST_TMP/b.v" "$shoot/a.jpg" "1 1 1" "90 140 200" --uchar >/dev/null
 ffmpeg -v error -f lavfi -i testsrc=duration=1:size=64x64:rate=30 -pix_fmt yuv420p \
@@ -193,8 +194,11 @@ cat "$TEST_TMP/err" >&2
 status=0
 "$IGPREP" approve "$out" p1 --by "$(printf 'ann\nigprep: error: fake')" 2>"$TEST_TMP/err" || status=$?
 check "--by with a newline: approved (exit $status)" test "$status" -eq 0
-check "--by with a newline: one escaped line" test "$(cat "$TEST_TMP/err")" = \
-  "igprep: approve: post 'p1' approved by ann\\nigprep: error: fake at 2026-11-26T01:00:00Z"
+# (The time is the real clock's, in the account's zone: issue 15.)
+check "--by with a newline: one line" test "$(wc -l <"$TEST_TMP/err")" -eq 1
+check "--by with a newline: escaped" grep -Eqx \
+  "igprep: approve: post 'p1' approved by ann\\\\nigprep: error: fake at [0-9-]{10}T[0-9:]{8}\\+09:00 \\(digest [0-9a-f]{12}\\)" \
+  "$TEST_TMP/err"
 
 # 8: a malformed approval is named, not read as "approved by (null)".
 box="$TEST_TMP/outbox"

@@ -10,11 +10,11 @@
 #   it rebuild the folder (atomically, with a warning naming what it held).
 . "$(dirname "$0")/lib.sh"
 
-export IGP_NOW=2026-11-26T10:00:00+09:00
 
 # A shoot of two tiny photos, two posts: a run of it takes well under a second.
 shoot="$TEST_TMP/shoot" out="$TEST_TMP/out"
 mkdir -p "$shoot"
+approvers "$shoot"
 vips gaussnoise "$TEST_TMP/n.v" 64 64 >/dev/null
 vips cast "$TEST_TMP/n.v" "$shoot/a.jpg" uchar
 vips flip "$shoot/a.jpg" "$shoot/b.jpg" horizontal
@@ -27,6 +27,9 @@ cat >"$shoot/shoot.json" <<'JSON'
 JSON
 "$IGPREP" run "$shoot" --out "$out" --quiet 2>/dev/null
 check "the run made both posts" test -f "$out/posts/p1/p1.jpg" -a -f "$out/posts/p2/p2.jpg"
+# The bag holds the posts as published (issue 15): approve and publish them.
+"$IGPREP" approve "$out" p1 p2 --by ann --quiet
+"$IGPREP" publish "$out" --outbox "$TEST_TMP/sent" --quiet
 
 # run COMMAND...: stderr to $TEST_TMP/err, exit status to $rc.
 run() {

@@ -7,7 +7,6 @@
 out="$TEST_TMP/out"
 sample_out "$out"
 shoot=2026-11-20-nobisuku-halloween
-export IGP_NOW=2026-11-27T09:00:00Z
 
 inv() { "$IGPREP" inventory "$@" 2>"$TEST_TMP/err"; }
 jqe() { jq -e "$@" >/dev/null; }
@@ -71,14 +70,11 @@ check "an original's SHA-256 is the one ingest recorded" \
 check "without --outbox and --archive, not ready for purge" \
   jqe '.runs[0].ready_for_purge == false and (.runs[0].not_ready | test("--outbox"))' "$TEST_TMP/inv.json"
 
-# ---- what left igprep: an outbox (made by hand, as publish lays it out) and a real bag ----
+# ---- what left igprep: the outbox and a bag, as the city approved them ----
 outbox="$TEST_TMP/outbox"
-for id in $(jq -r '.posts | keys[]' "$out/state/encode.json"); do
-  mkdir -p "$outbox/$shoot-$id"
-  for f in $(jq -r --arg id "$id" '.posts[$id].files[].path' "$out/state/encode.json"); do
-    cp "$out/$f" "$outbox/$shoot-$id/"
-  done
-done
+"$IGPREP" approve "$out" --all --by "山田 花子" --quiet
+"$IGPREP" publish "$out" --outbox "$outbox" --quiet
+(cd "$out" && find . ! -type d | sed 's|^\./||' | LC_ALL=C sort) >"$TEST_TMP/find" # approvals, audit log
 "$IGPREP" archive "$out" --to "$TEST_TMP/bags" --quiet >/dev/null
 inv "$out" --outbox "$outbox" --archive "$TEST_TMP/bags" --json >"$TEST_TMP/inv2.json"
 check "a post file left igprep through the outbox and the bag" \
@@ -104,15 +100,15 @@ cp -a "$SAMPLE" "$shootdir"
 jq '. + {retention_days: 30}' "$SAMPLE/shoot.json" >"$shootdir/shoot.json"
 jq --arg d "$shootdir" '.shoot_dir = $d' "$out/state/ingest.json" >"$TEST_TMP/ingest.json"
 cp "$TEST_TMP/ingest.json" "$out/state/ingest.json"
-touch -d 2026-10-01T00:00:00Z "$out/masters/IMG_0013.JPG.jpg"
-rc=0; IGP_NOW=2026-11-27T09:00:00Z inv "$out" >/dev/null || rc=$?
+touch -d "@$(($(date +%s) - 57 * 86400 - 3600))" "$out/masters/IMG_0013.JPG.jpg" # 57 days old
+rc=0; inv "$out" >/dev/null || rc=$?
 check "a working copy older than retention_days: still exit 0 (got $rc)" test "$rc" -eq 0
 check "and one warning naming OUT, the age and the setting" \
   grep -qE "warning: inventory: $out: working copies with unhidden faces kept 57 days, longer than the shoot's retention_days \(30\)" "$TEST_TMP/err"
-check "the JSON says so too" bash -c "IGP_NOW=2026-11-27T09:00:00Z '$IGPREP' inventory '$out' --json 2>/dev/null |
+check "the JSON says so too" bash -c "'$IGPREP' inventory '$out' --json 2>/dev/null |
   jq -e '.runs[0].retention_days == 30 and .runs[0].oldest_working_copy_days == 57' >/dev/null"
 touch "$out/masters/IMG_0013.JPG.jpg"
-IGP_NOW= inv "$out" >/dev/null
+inv "$out" >/dev/null
 check "within retention_days: no warning" test ! -s "$TEST_TMP/err"
 jq '. + {retention_days: 0}' "$SAMPLE/shoot.json" >"$shootdir/shoot.json"
 rc=0; "$IGPREP" ingest "$shootdir" --out "$TEST_TMP/bad" 2>"$TEST_TMP/err" || rc=$?

@@ -8,6 +8,8 @@
 
 out="$TEST_TMP/out"
 make_tiny_run "$out"
+# The bag holds the posts as published (issue 15).
+"$IGPREP" publish "$out" --outbox "$TEST_TMP/box" --quiet
 formats=(dir zip tar)
 for fmt in "${formats[@]}"; do
   "$IGPREP" archive "$out" --to "$TEST_TMP/ref-$fmt" --format "$fmt" --quiet >/dev/null

@@ -66,8 +66,8 @@ check "P3 master differs from the unconverted pixels ($raw)" awk "BEGIN{exit !($
 
 # A reel goes out like any post: approved, then published with its cover,
 # each file listed with its SHA-256 in post.json.
-check "approve reel-01" "$IGPREP" approve "$out" reel-01 --by ann --quiet
-# (The other posts are not approved: publish says so, and exits 1.)
+check "approve reel-01" "$IGPREP" approve "$out" reel-01 --by "山田 花子" --quiet
+# (The other posts are not approved: publish names them on one line.)
 "$IGPREP" publish "$out" --outbox "$TEST_TMP/box" --quiet 2>/dev/null || true
 pj=$(find "$TEST_TMP/box" -path '*reel-01/post.json')
 check "the outbox has the reel's post.json" test -n "$pj"

@@ -16,8 +16,8 @@ SK=/usr/lib/python3/dist-packages/skimage/data
 shoot="$TEST_TMP/shoot"
 out="$TEST_TMP/out"
 err="$TEST_TMP/err"
-export IGP_NOW=2026-11-26T10:00:00+09:00
 mkdir -p "$shoot"
+approvers "$shoot"
 # IMG_0001: 800x600, the astronaut's face (about 120 px) on grass at the left,
 # a flat grey area at the right with a manual box m1 [520, 200, 124, 124].
 # IMG_0002: grass only.

@@ -8,6 +8,7 @@
 #include "reel.h"
 #include "log.h"
 #include "stage.h"
+#include "publish.h"
 
 #include "error.h"
 #include "fsutil.h"
@@ -140,7 +141,7 @@ typedef struct Bag {
     GPtrArray *rows;     ///< json_t* catalogue rows
     GPtrArray *sheet;    ///< SheetItem*
     GPtrArray *shoots;   ///< names of the shoots that gave posts
-    char newest[11];     ///< newest schedule date "YYYY-MM-DD" ("" when none)
+    char today[11];      ///< the delivery's date in the account's zone, "YYYY-MM-DD"
     char first_month[8]; ///< earliest and latest schedule months, "YYYY-MM"
     char last_month[8];
     char *period; ///< the Period: line
@@ -196,6 +197,8 @@ typedef struct Run {
     json_t *encode, *scrub, *verify;
     json_t *ingest;         ///< state/ingest.json, for the originals' folder and hashes
     json_t *redact;         ///< state/redact.json: the masters that leave igprep are redacted
+    json_t *published;      ///< state/published.json "posts": what the outbox holds
+    json_t *approvals;      ///< approvals.json "approvals"
     const char *shoot;      ///< the shoot's name, from state/encode.json
     char *folder;           ///< its folder in the bag: the name made safe for a path
     GHashTable *passed;     ///< OUT-relative paths of the files verify passed
@@ -237,11 +240,26 @@ static void run_clear(Run *run)
     json_decref(run->redact);
     json_decref(run->verify);
     json_decref(run->ingest);
+    json_decref(run->published);
+    json_decref(run->approvals);
     g_free(run->folder);
     if (run->passed)
         g_hash_table_destroy(run->passed);
     if (run->master_use)
         g_hash_table_destroy(run->master_use);
+}
+
+/* A member of a JSON file that may be absent (nothing published or
+ * approved yet): the member, or NULL. */
+static json_t *load_optional_member(const char *out_dir, const char *name, const char *member)
+{
+    char *path = g_build_filename(out_dir, name, NULL);
+    json_t *doc = json_load_file(path, 0, NULL);
+    json_t *v = json_incref(json_object_get(doc, member));
+
+    json_decref(doc);
+    g_free(path);
+    return v;
 }
 
 static int run_open(const char *out_dir, Run *run)
@@ -262,6 +280,8 @@ static int run_open(const char *out_dir, Run *run)
         !json_is_object(json_object_get(run->encode, "posts")))
         return igp_error(IGP_ERR_INVALIDDATA, out_dir,
                          "state/encode.json: not version 1 with \"posts\"");
+    run->published = load_optional_member(out_dir, "state/published.json", "posts");
+    run->approvals = load_optional_member(out_dir, IGP_APPROVALS_NAME, "approvals");
     run->shoot = json_string_value(json_object_get(run->encode, "shoot"));
     if (!run->shoot)
         return igp_error(IGP_ERR_INVALIDDATA, out_dir, "state/encode.json: no \"shoot\" name");
@@ -324,13 +344,53 @@ static const char *master_of(const Run *run, const char *source)
     return json_string_value(json_object_get(m, "master"));
 }
 
+/* Does the outbox folder publish recorded still hold this approval? */
+static int outbox_holds(json_t *published, const char *digest)
+{
+    const char *folder = json_string_value(json_object_get(published, "folder"));
+    char *pj = folder ? g_build_filename(folder, "post.json", NULL) : NULL;
+    json_t *doc = pj ? json_load_file(pj, 0, NULL) : NULL;
+    int holds = !g_strcmp0(
+        json_string_value(json_object_get(json_object_get(doc, "approval"), "digest")), digest);
+
+    json_decref(doc);
+    g_free(pj);
+    return holds;
+}
+
+/* The bag holds the posts as published: approved, in the outbox, unchanged
+ * since. Why this one is not, or NULL; *approved gets the approved content. */
+static const char *publication_refusal(const Run *run, const char *id, json_t **approved)
+{
+    json_t *published = json_object_get(run->published, id);
+    json_t *approval = igp_latest_approval(run->approvals, id);
+    const char *digest = json_string_value(json_object_get(published, "digest"));
+    json_t *content = igp_post_content(json_object_get(run->encode, "posts"), id);
+    char now[65] = "";
+
+    if (content)
+        igp_content_digest(content, now);
+    json_decref(content);
+    *approved = json_object_get(approval, "content");
+    if (!digest)
+        return "it was not published (igprep approve, then igprep publish)";
+    if (g_strcmp0(digest, json_string_value(json_object_get(approval, "digest"))) ||
+        strcmp(digest, now))
+        return "it changed since it was published; publish it again";
+    if (!outbox_holds(published, digest))
+        return "its folder is no longer in the outbox it was published to";
+    return NULL;
+}
+
 /* Why this post stays out of the bag, or NULL when it goes in. Posts outside
  * the period are left out silently (*quiet set); the others are worth a
  * warning. */
-static const char *post_refusal(const Bag *bag, const Run *run, json_t *entry, int *quiet)
+static const char *post_refusal(const Bag *bag, const Run *run, const char *id, json_t *entry,
+                                json_t **approved, int *quiet)
 {
     const char *period = bag->settings->period;
     json_t *files = json_object_get(entry, "files"), *f, *sources, *s;
+    const char *why;
     size_t i;
 
     *quiet = 0;
@@ -340,6 +400,8 @@ static const char *post_refusal(const Bag *bag, const Run *run, json_t *entry, i
         *quiet = 1;
         return "not scheduled in the period";
     }
+    if ((why = publication_refusal(run, id, approved)))
+        return why;
     if (json_array_size(files) == 0)
         return "it has no files";
     json_array_foreach(files, i, f)
@@ -409,8 +471,6 @@ static void note_schedule(Bag *bag, const char *schedule)
 
     if (schedule_date(schedule, date))
         return;
-    if (strcmp(date, bag->newest) > 0)
-        memcpy(bag->newest, date, sizeof(date));
     if (!bag->first_month[0] || strncmp(date, bag->first_month, 7) < 0)
         g_strlcpy(bag->first_month, date, 8);
     if (strncmp(date, bag->last_month, 7) > 0)
@@ -466,10 +526,11 @@ static const char *alt_text(json_t *alt, size_t index)
 static int add_post(Bag *bag, Run *run, const char *id, json_t *entry)
 {
     json_t *files = json_object_get(entry, "files");
-    json_t *alt = json_object_get(json_object_get(entry, "post"), "alt");
+    json_t *approved = NULL, *alt;
     GPtrArray *made = g_ptr_array_new();
     int quiet, stale = 0, ret = 0;
-    const char *why = post_refusal(bag, run, entry, &quiet);
+    const char *why = post_refusal(bag, run, id, entry, &approved, &quiet);
+    const char *caption;
 
     if (!why)
         hash_post_files(run, id, files, made, &stale);
@@ -482,6 +543,11 @@ static int add_post(Bag *bag, Run *run, const char *id, json_t *entry)
         g_ptr_array_free(made, TRUE);
         return 0;
     }
+    /* The words as the city approved them (equal to the post's now: a post
+     * changed since is left out above). */
+    alt = json_object_get(approved, "alt");
+    caption = json_string_value(json_object_get(approved, "caption"));
+    caption = caption ? caption : "";
     /* The restricted bag holds only originals: the post files stay out. */
     for (guint i = 0; i < made->len && ret == 0 && !bag->originals; i++) {
         BagFile *f = made->pdata[i];
@@ -490,8 +556,7 @@ static int add_post(Bag *bag, Run *run, const char *id, json_t *entry)
         g_ptr_array_add(bag->rows,
                         catalogue_row(bag, f->path, run->shoot, id,
                                       json_string_value(json_object_get(meta, "kind")),
-                                      post_string(entry, "schedule"), post_string(entry, "caption"),
-                                      alt_text(alt, i), f,
+                                      post_string(entry, "schedule"), caption, alt_text(alt, i), f,
                                       (int)json_integer_value(json_object_get(meta, "width")),
                                       (int)json_integer_value(json_object_get(meta, "height"))));
         ret = bag_add(bag, f);
@@ -929,13 +994,8 @@ static int name_bag(Bag *bag)
         bag->period = g_strdup(bag->first_month);
     else
         bag->period = g_strdup_printf("%s/%s", bag->first_month, bag->last_month);
-    if (st->date)
-        bag->date = g_strdup(st->date);
-    else if (bag->newest[0])
-        bag->date = g_strdup(bag->newest);
-    else
-        return igp_error(IGP_ERR_INVALIDDATA, "archive",
-                         "no exported post has a schedule date: give the Bagging-Date with --date");
+    /* Dated by the delivery, not by what it holds. */
+    bag->date = g_strdup(st->date ? st->date : bag->today);
     if (st->period) {
         label = g_strdup(st->period);
     } else {
@@ -1413,17 +1473,39 @@ static int add_generated(Bag *bag)
     return ret;
 }
 
+/* Today in the account's zone (igprep.json of the first run). */
+static int delivery_date(const char *out_dir, char today[11])
+{
+    IgpConfig cfg;
+    GDateTime *now;
+    char *s;
+    int ret = igp_out_config_load(out_dir, &cfg);
+
+    if (ret)
+        return ret;
+    now = g_date_time_new_now(cfg.zone);
+    s = g_date_time_format(now, "%Y-%m-%d");
+    g_strlcpy(today, s, 11);
+    g_free(s);
+    g_date_time_unref(now);
+    igp_config_clear(&cfg);
+    return 0;
+}
+
 static int collect(Bag *bag)
 {
     const IgpArchiveSettings *st = bag->settings;
     int ret = 0;
 
+    if (st->out_dirs && st->out_dirs[0])
+        ret = delivery_date(st->out_dirs[0], bag->today);
     for (char **out = st->out_dirs; out && *out && ret == 0; out++)
         ret = collect_run(bag, *out);
     if (ret == 0 && bag->sheet->len == 0)
         ret = igp_error(IGP_ERR_INVALIDDATA, "archive",
-                        "nothing to archive: no post %s%s was made and passed verify",
-                        st->period ? "scheduled in " : "", st->period ? st->period : "");
+                        "nothing to archive: no post%s%s is published and unchanged since its "
+                        "approval (igprep approve, then igprep publish)",
+                        st->period ? " scheduled in " : "", st->period ? st->period : "");
     return ret;
 }
 

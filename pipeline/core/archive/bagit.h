@@ -33,7 +33,7 @@ typedef struct IgpArchiveSettings {
     const char *to_dir;        ///< where the bag goes (created if missing)
     const char *period;        ///< "YYYY-MM": only posts scheduled in that month; NULL: all
     IgpBagFormat format;       ///< folder, zip or tar
-    const char *date;          ///< "YYYY-MM-DD" Bagging-Date; NULL: newest schedule date
+    const char *date;          ///< "YYYY-MM-DD" Bagging-Date; NULL: today in the account's zone
     const char *organization;  ///< Source-Organization; NULL: the default above
     const char *contact;       ///< Contact-Name; NULL: the default above
     const char *rights_holder; ///< copyright holder in the catalogue; NULL: the default above

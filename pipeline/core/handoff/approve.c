@@ -174,31 +174,6 @@ int igp_post_files_match(const char *out_dir, json_t *files, GString *changed)
     return ok;
 }
 
-int igp_now_iso8601(char *out, size_t len)
-{
-    const char *fixed = getenv("IGP_NOW");
-    GDateTime *t, *utc;
-    char *s;
-
-    if (fixed && *fixed) {
-        GTimeZone *z = g_time_zone_new_utc();
-        t = g_date_time_new_from_iso8601(fixed, z); /* zone-less times are UTC */
-        g_time_zone_unref(z);
-        if (!t)
-            return igp_error(IGP_ERR_INVALIDDATA, "IGP_NOW",
-                             "'%s' is not an ISO 8601 date and time", fixed);
-    } else {
-        t = g_date_time_new_now_utc();
-    }
-    utc = g_date_time_to_utc(t);
-    s = g_date_time_format(utc, "%Y-%m-%dT%H:%M:%SZ");
-    g_strlcpy(out, s, len);
-    g_free(s);
-    g_date_time_unref(utc);
-    g_date_time_unref(t);
-    return 0;
-}
-
 /* Characters that may continue a hashtag: letters (any script), digits, '_'. */
 static int is_tag_char(gunichar c)
 {
@@ -250,10 +225,13 @@ static const char *approval_lacks(json_t *a, const char **key)
 
 int igp_approvals_check(const char *path, json_t *doc)
 {
+    json_int_t version = json_integer_value(json_object_get(doc, "version"));
     json_t *a;
     size_t i;
 
-    if (json_integer_value(json_object_get(doc, "version")) != IGP_APPROVALS_VERSION ||
+    /* Version 1 approvals recorded the files only: they are read, and
+     * publish asks for them to be given again (approval_is_current). */
+    if ((version != 1 && version != IGP_APPROVALS_VERSION) ||
         !json_is_array(json_object_get(doc, "approvals")))
         return igp_error(IGP_ERR_INVALIDDATA, path,
                          "not an approvals file of version %d (\"version\", \"approvals\")",
@@ -298,7 +276,34 @@ static json_t *approvals_load(const char *path)
         json_decref(doc);
         return NULL;
     }
+    json_object_set_new(doc, "version", json_integer(IGP_APPROVALS_VERSION));
     return doc;
+}
+
+json_t *igp_latest_approval(json_t *approvals, const char *post_id)
+{
+    json_t *a, *latest = NULL;
+    size_t i;
+
+    json_array_foreach(approvals, i, a)
+    {
+        const char *p = json_string_value(json_object_get(a, "post"));
+        if (p && !strcmp(p, post_id))
+            latest = a;
+    }
+    return latest;
+}
+
+int igp_out_config_load(const char *out_dir, IgpConfig *cfg)
+{
+    char *path = g_build_filename(out_dir, "state", "ingest.json", NULL);
+    json_t *ingest = json_load_file(path, 0, NULL);
+    const char *shoot_dir = json_string_value(json_object_get(ingest, "shoot_dir"));
+    int ret = igp_config_load(shoot_dir, out_dir, cfg);
+
+    json_decref(ingest);
+    g_free(path);
+    return ret;
 }
 
 static char *known_post_ids(json_t *posts)
@@ -319,37 +324,90 @@ static char *known_post_ids(json_t *posts)
     return g_string_free(ids, FALSE);
 }
 
-/* Why this post cannot be approved now, or 0 when it can. */
-static int check_approvable(const IgpApproveSettings *s, json_t *posts, json_t *verify)
+/* ---- approve ---- */
+
+/* What one approve command shares between its posts. */
+typedef struct ApproveRun {
+    const IgpApproveSettings *settings;
+    IgpConfig config;
+    const IgpApprover *approver;
+    json_t *state, *posts, *verify, *approvals;
+    json_t *proof;   ///< the proof record approved (--proof), or NULL
+    char at[64];     ///< the real clock, in the account's zone
+    char *stated_at; ///< --at, normalised, or NULL
+    int approved, refused;
+} ApproveRun;
+
+static json_t *file_names(json_t *files)
 {
-    json_t *entry = json_object_get(posts, s->post_id);
+    json_t *names = json_array(), *f;
+    size_t i;
+
+    json_array_foreach(files, i, f) json_array_append(names, json_object_get(f, "path"));
+    return names;
+}
+
+/* An event of the audit log: who, when, what. */
+static json_t *audit_event(const ApproveRun *run, const char *event, const char *post)
+{
+    const IgpApproveSettings *s = run->settings;
+    json_t *e = json_pack("{s:s, s:s, s:s, s:s?}", "event", event, "at", run->at, "by", s->by,
+                          "role", run->approver ? run->approver->role : NULL);
+
+    if (post)
+        json_object_set_new(e, "post", json_string(post));
+    if (run->stated_at)
+        json_object_set_new(e, "stated_at", json_string(run->stated_at));
+    if (run->proof)
+        json_object_set(e, "proof", json_object_get(run->proof, "digest"));
+    return e;
+}
+
+/* Record a refusal: one line on stderr, one in the audit log. */
+static void refuse(ApproveRun *run, const char *post, const char *why)
+{
+    json_t *e = audit_event(run, "approve-refused", post);
+
+    igp_log_error("%s", why);
+    json_object_set_new(e, "why", json_string(why));
+    if (igp_audit_append(run->settings->out_dir, e))
+        igp_log_error("%s", igp_error_buffer());
+    json_decref(e);
+    run->refused++;
+}
+
+/* Why this post cannot be approved now, or 0 when it can. */
+static int check_approvable(const ApproveRun *run, const char *id)
+{
+    const char *out_dir = run->settings->out_dir;
+    json_t *entry = json_object_get(run->posts, id);
     json_t *files = json_object_get(entry, "files");
     GString *why = g_string_new(NULL);
     int ret = 0;
 
     if (!entry) {
-        char *ids = known_post_ids(posts);
-        ret = igp_error(IGP_ERR_INVALIDDATA, "approve", "no post '%s' in %s (its posts: %s)",
-                        s->post_id, s->out_dir, ids);
+        char *ids = known_post_ids(run->posts);
+        ret = igp_error(IGP_ERR_INVALIDDATA, "approve", "no post '%s' in %s (its posts: %s)", id,
+                        out_dir, ids);
         g_free(ids);
     } else if (json_object_get(entry, "error")) {
-        ret = igp_error(IGP_ERR_INVALIDDATA, "approve", "post '%s' was not made: %s", s->post_id,
+        ret = igp_error(IGP_ERR_INVALIDDATA, "approve", "post '%s' was not made: %s", id,
                         json_string_value(json_object_get(entry, "error")));
     } else if (json_array_size(files) == 0) {
-        ret = igp_error(IGP_ERR_INVALIDDATA, "approve", "post '%s' has no files", s->post_id);
-    } else if (!igp_post_files_match(s->out_dir, files, why)) {
+        ret = igp_error(IGP_ERR_INVALIDDATA, "approve", "post '%s' has no files", id);
+    } else if (!igp_post_files_match(out_dir, files, why)) {
         ret = igp_error(IGP_ERR_INVALIDDATA, "approve",
                         "post '%s' not approved: %s changed since igprep made it; "
                         "run igprep run again",
-                        s->post_id, why->str);
-    } else if (!igp_verify_report_is_current(s->out_dir)) {
+                        id, why->str);
+    } else if (!igp_verify_report_is_current(out_dir)) {
         ret = igp_error(IGP_ERR_INVALIDDATA, "approve",
                         "post '%s' not approved: reports/verify.json is missing or older than "
                         "the posts; run igprep verify %s first",
-                        s->post_id, s->out_dir);
-    } else if (!igp_post_passes_verify(verify, s->post_id, files, why)) {
+                        id, out_dir);
+    } else if (!igp_post_passes_verify(run->verify, id, files, why)) {
         ret = igp_error(IGP_ERR_INVALIDDATA, "approve",
-                        "post '%s' not approved: it fails verify (%s)", s->post_id, why->str);
+                        "post '%s' not approved: it fails verify (%s)", id, why->str);
     }
     g_string_free(why, TRUE);
     return ret;
@@ -378,22 +436,27 @@ static int verify_judged(json_t *verify, json_t *files)
     return 1;
 }
 
-/* When the report speaks of other bytes than the post's files now, verify
+/* When the report speaks of other bytes than a post's files now, verify
  * OUT again (as publish does), rather than judge a file by its past. */
-static json_t *fresh_verify(const IgpApproveSettings *s, json_t *posts, json_t *verify,
-                            const char *verify_path)
+static void fresh_verify(ApproveRun *run, GPtrArray *ids, const char *verify_path)
 {
-    json_t *entry = json_object_get(posts, s->post_id), *files = json_object_get(entry, "files");
-    IgpVerifySettings v = {.out_dir = s->out_dir, .quiet = 1};
-    int missing;
+    IgpVerifySettings v = {.out_dir = run->settings->out_dir, .quiet = 1};
+    int missing, stale = 0;
 
-    if (!verify || !igp_verify_report_is_current(s->out_dir) || json_array_size(files) == 0 ||
-        verify_judged(verify, files) || !igp_post_files_match(s->out_dir, files, NULL))
-        return verify; /* refused (or approved) below on its own terms */
-    json_decref(verify);
+    if (!run->verify || !igp_verify_report_is_current(run->settings->out_dir))
+        return; /* refused below on its own terms */
+    for (guint i = 0; i < ids->len; i++) {
+        json_t *files = json_object_get(json_object_get(run->posts, ids->pdata[i]), "files");
+        stale |= json_array_size(files) > 0 && !verify_judged(run->verify, files) &&
+                 igp_post_files_match(run->settings->out_dir, files, NULL);
+    }
+    if (!stale)
+        return;
+    json_decref(run->verify);
     igp_verify(&v); /* a file that fails is named by verify, and refused below */
     igp_error_clear();
-    return igp_json_load_optional(verify_path, &missing);
+    run->verify = igp_json_load_optional(verify_path, &missing);
+    igp_error_clear();
 }
 
 static json_t *approval_files(json_t *files)
@@ -407,42 +470,217 @@ static json_t *approval_files(json_t *files)
     return out;
 }
 
-static int approve_locked(const IgpApproveSettings *s)
+/* The page of @p id in the approved proof, or NULL. */
+static json_t *proof_page(const ApproveRun *run, const char *id)
 {
+    json_t *p;
+    size_t i;
+
+    json_array_foreach(json_object_get(run->proof, "posts"), i, p)
+    {
+        if (!g_strcmp0(json_string_value(json_object_get(p, "id")), id))
+            return p;
+    }
+    return NULL;
+}
+
+static void approve_post(ApproveRun *run, const char *id)
+{
+    const IgpApproveSettings *s = run->settings;
+    json_t *content, *page = proof_page(run, id), *files, *a, *e;
+    char digest[65], *why;
+
+    if (check_approvable(run, id)) {
+        why = g_strdup(igp_error_buffer());
+        igp_error_clear();
+        refuse(run, id, why);
+        g_free(why);
+        return;
+    }
+    content = igp_post_content(run->posts, id);
+    igp_content_digest(content, digest);
+    if (page && g_strcmp0(json_string_value(json_object_get(page, "digest")), digest)) {
+        GString *diff = g_string_new(NULL);
+        igp_content_diff(json_object_get(page, "content"), content, diff);
+        why = g_strdup_printf("approve: post '%s' not approved: it changed since proof %s (%s); "
+                              "make a new proof",
+                              id, s->proof, diff->str);
+        g_string_free(diff, TRUE);
+        refuse(run, id, why);
+        g_free(why);
+        json_decref(content);
+        return;
+    }
+    files = json_object_get(json_object_get(run->posts, id), "files");
+    a = json_pack("{s:s, s:s, s:s?, s:s, s:s?, s:s?, s:s, s:O?, s:o, s:o}", "post", id, "by", s->by,
+                  "role", run->approver->role, "at", run->at, "stated_at", run->stated_at, "note",
+                  s->note, "digest", digest, "proof", json_object_get(run->proof, "digest"),
+                  "files", approval_files(files), "content", content);
+    e = audit_event(run, "approve", id);
+    json_object_set_new(e, "digest", json_string(digest));
+    json_object_set_new(e, "files", file_names(files));
+    if (s->note)
+        json_object_set_new(e, "note", json_string(s->note));
+    /* No approval that the audit log does not record. */
+    if (igp_audit_append(s->out_dir, e)) {
+        why = g_strdup_printf("approve: post '%s' not approved: %s", id, igp_error_buffer());
+        igp_error_clear();
+        igp_log_error("%s", why);
+        g_free(why);
+        run->refused++;
+        json_decref(e);
+        json_decref(a);
+        return;
+    }
+    json_decref(e);
+    json_array_append_new(json_object_get(run->approvals, "approvals"), a);
+    igp_log_note("approve: post '%s' approved by %s at %s (digest %.*s)", id, s->by, run->at,
+                 IGP_SHORT_DIGEST, digest);
+    run->approved++;
+}
+
+static void add_unique(GPtrArray *ids, const char *id)
+{
+    if (!g_ptr_array_find_with_equal_func(ids, id, g_str_equal, NULL))
+        g_ptr_array_add(ids, g_strdup(id));
+}
+
+static int named(const IgpApproveSettings *s, const char *id)
+{
+    for (int i = 0; s->post_ids && s->post_ids[i]; i++)
+        if (!strcmp(s->post_ids[i], id))
+            return 1;
+    return 0;
+}
+
+/* The posts this command approves, in order: those of the proof, every
+ * post (--all), or those named, each with its next-day story unless the
+ * story is named on its own. */
+static GPtrArray *selected_posts(const ApproveRun *run)
+{
+    const IgpApproveSettings *s = run->settings;
+    GPtrArray *ids = g_ptr_array_new_with_free_func(g_free);
+    const char *id;
+    json_t *entry, *p;
+    size_t i;
+
+    if (run->proof) {
+        json_array_foreach(json_object_get(run->proof, "posts"), i, p)
+            add_unique(ids, json_string_value(json_object_get(p, "id")));
+    } else if (s->all) {
+        json_object_foreach(run->posts, id, entry) add_unique(ids, id);
+    }
+    for (int k = 0; s->post_ids && s->post_ids[k]; k++) {
+        char *story = igp_story_id(run->posts, s->post_ids[k]);
+        add_unique(ids, s->post_ids[k]);
+        if (story && !named(s, story) && !g_str_has_suffix(s->post_ids[k], "-story"))
+            add_unique(ids, story);
+        g_free(story);
+    }
+    return ids;
+}
+
+/* The proof record whose digest is @p digest, from OUT/state/proofs.json. */
+static int find_proof(ApproveRun *run)
+{
+    const char *want = run->settings->proof;
+    json_t *record = igp_proof_record_find(run->settings->out_dir, want);
+
+    if (!record)
+        return igp_error(IGP_ERR_INVALIDDATA, "approve",
+                         "no proof %s of %s (state/proofs.json lists the proofs made; run "
+                         "igprep proof %s and give the digest it shows)",
+                         want, run->settings->out_dir, run->settings->out_dir);
+    run->proof = record;
+    return 0;
+}
+
+static int check_approver(ApproveRun *run)
+{
+    const IgpApproveSettings *s = run->settings;
+    char *why;
+
+    run->approver = igp_config_find_approver(&run->config, s->by);
+    if (run->approver)
+        return 0;
+    if (run->config.n_approvers == 0)
+        why = g_strdup_printf("approve: '%s' is not an approver: no approvers are named in "
+                              "igprep.json (%s); add {\"approvers\": [{\"name\": ..., \"role\": "
+                              "\"city\"}]} to the shoot folder's igprep.json",
+                              s->by, run->config.path ? run->config.path : "none found");
+    else {
+        GString *names = g_string_new(NULL);
+        for (size_t i = 0; i < run->config.n_approvers; i++)
+            g_string_append_printf(names, "%s%s", i ? ", " : "", run->config.approvers[i].name);
+        why = g_strdup_printf("approve: '%s' is not an approver named in %s (approvers: %s)", s->by,
+                              run->config.path, names->str);
+        g_string_free(names, TRUE);
+    }
+    refuse(run, NULL, why);
+    g_free(why);
+    return IGP_ERR_INVALIDDATA;
+}
+
+static int read_stated_time(ApproveRun *run)
+{
+    GDateTime *t;
+
+    if (!run->settings->at)
+        return 0;
+    /* A time without an offset is the account's local time. */
+    t = g_date_time_new_from_iso8601(run->settings->at, run->config.zone);
+    if (!t) { /* "2026-12-05T09:30": GLib wants the seconds */
+        char *with_seconds = g_strconcat(run->settings->at, ":00", NULL);
+        if (strlen(run->settings->at) == 16)
+            t = g_date_time_new_from_iso8601(with_seconds, run->config.zone);
+        g_free(with_seconds);
+    }
+    if (!t)
+        return igp_error(IGP_ERR_USAGE, "approve",
+                         "--at '%s' is not an ISO 8601 date and time (e.g. 2026-12-05T09:30:00)",
+                         run->settings->at);
+    run->stated_at = g_date_time_format(t, "%Y-%m-%dT%H:%M:%S%:z");
+    g_date_time_unref(t);
+    return 0;
+}
+
+static int approve_locked(ApproveRun *run)
+{
+    const IgpApproveSettings *s = run->settings;
     char *verify_path = g_build_filename(s->out_dir, "reports", "verify.json", NULL);
     char *approvals_path = g_build_filename(s->out_dir, IGP_APPROVALS_NAME, NULL);
-    json_t *state = igp_encode_state_load(s->out_dir), *verify = NULL, *approvals = NULL;
-    char at[64];
-    int missing, ret = state ? 0 : IGP_ERR_INVALIDDATA;
+    GPtrArray *ids = NULL;
+    int missing, ret;
 
-    if (ret == 0) {
-        verify = igp_json_load_optional(verify_path, &missing);
-        if (!verify && !missing)
-            ret = IGP_ERR_INVALIDDATA;
-    }
-    if (ret == 0) {
-        verify = fresh_verify(s, json_object_get(state, "posts"), verify, verify_path);
-        ret = check_approvable(s, json_object_get(state, "posts"), verify);
-    }
-    if (ret == 0)
-        ret = igp_now_iso8601(at, sizeof(at));
-    if (ret == 0 && !(approvals = approvals_load(approvals_path)))
+    if ((ret = igp_out_config_load(s->out_dir, &run->config)))
+        goto out;
+    igp_now_in_zone(run->config.zone, run->at, sizeof(run->at));
+    if ((ret = read_stated_time(run)) || (ret = check_approver(run)))
+        goto out;
+    if (!(run->state = igp_encode_state_load(s->out_dir)) ||
+        !(run->approvals = approvals_load(approvals_path))) {
         ret = IGP_ERR_INVALIDDATA;
-    if (ret == 0) {
-        json_t *files =
-            json_object_get(json_object_get(json_object_get(state, "posts"), s->post_id), "files");
-        json_t *a = json_pack("{s:s, s:s, s:s, s:o}", "post", s->post_id, "by", s->by, "at", at,
-                              "files", approval_files(files));
-        if (s->note)
-            json_object_set_new(a, "note", json_string(s->note));
-        json_array_append_new(json_object_get(approvals, "approvals"), a);
-        ret = igp_json_save(approvals_path, approvals);
+        goto out;
     }
-    if (ret == 0)
-        igp_log_note("approve: post '%s' approved by %s at %s", s->post_id, s->by, at);
-    json_decref(approvals);
-    json_decref(verify);
-    json_decref(state);
+    run->posts = json_object_get(run->state, "posts");
+    if (s->proof && (ret = find_proof(run)))
+        goto out;
+    run->verify = igp_json_load_optional(verify_path, &missing);
+    if (!run->verify && !missing) {
+        ret = IGP_ERR_INVALIDDATA;
+        goto out;
+    }
+    ids = selected_posts(run);
+    fresh_verify(run, ids, verify_path);
+    for (guint i = 0; i < ids->len; i++)
+        approve_post(run, ids->pdata[i]);
+    if (run->approved > 0 && (ret = igp_json_save(approvals_path, run->approvals)))
+        goto out;
+    if (run->refused)
+        ret = IGP_ERR_INVALIDDATA; /* each refusal has had its line */
+out:
+    if (ids)
+        g_ptr_array_free(ids, TRUE);
     g_free(approvals_path);
     g_free(verify_path);
     return ret;
@@ -450,18 +688,30 @@ static int approve_locked(const IgpApproveSettings *s)
 
 int igp_approve(const IgpApproveSettings *s)
 {
+    ApproveRun run = {.settings = s};
     int lock, ret;
 
     if (!s->by || !*s->by)
         return igp_error(IGP_ERR_INVALIDDATA, "approve", "say who approves with --by NAME");
     if (!g_utf8_validate(s->by, -1, NULL) || (s->note && !g_utf8_validate(s->note, -1, NULL)))
         return igp_error(IGP_ERR_INVALIDDATA, "approve", "--by and --note must be UTF-8 text");
+    if (!s->proof && !s->all && !(s->post_ids && s->post_ids[0]))
+        return igp_error(IGP_ERR_USAGE, "approve",
+                         "say which posts: --proof DIGEST, --all, or post ids");
     if (!g_file_test(s->out_dir, G_FILE_TEST_IS_DIR))
         return igp_error(IGP_ERR(ENOENT), s->out_dir, "no such folder");
     lock = igp_out_lock(s->out_dir);
     if (lock < 0)
         return lock;
-    ret = approve_locked(s);
+    ret = approve_locked(&run);
     close(lock);
+    json_decref(run.proof);
+    json_decref(run.approvals);
+    json_decref(run.verify);
+    json_decref(run.state);
+    g_free(run.stated_at);
+    igp_config_clear(&run.config);
+    if (ret && (run.refused || run.approved))
+        igp_error_clear(); /* the refusals are printed: main must not repeat one */
     return ret;
 }

@@ -62,6 +62,8 @@ typedef struct Page {
     int n_slides;
     int story;           ///< 9:16: drawn full screen with the safe zone
     char *checks_markup; ///< next-day story, faces, verify, as pango markup
+    const char *digest;  ///< the post's content digest (digest.h), or NULL when not made
+    const char *proof;   ///< the whole proof's digest
 } Page;
 
 /* ---- pictures: libvips to cairo ---- */
@@ -669,6 +671,24 @@ static void append_verify_markup(GString *m, const Page *p, const char *out_dir,
 
 /* ---- pages ---- */
 
+/* What the approver quotes: this page's digest and the proof's (digest.h). */
+static void draw_digests(cairo_t *cr, const Page *p)
+{
+    char *line = p->digest ? g_strdup_printf("post digest %.*s · proof %s", IGP_SHORT_DIGEST,
+                                             p->digest, p->proof)
+                           : g_strdup_printf("not made: not approvable · proof %s", p->proof);
+    PangoLayout *layout = new_layout(cr, 8, 1);
+    int w;
+
+    pango_layout_set_text(layout, line, -1);
+    pango_layout_get_size(layout, &w, NULL);
+    cairo_set_source_rgb(cr, 0, 0, 0);
+    cairo_move_to(cr, PAGE_W - MARGIN - (double)w / PANGO_SCALE, 37);
+    pango_cairo_show_layout(cr, layout);
+    g_object_unref(layout);
+    g_free(line);
+}
+
 static void draw_header(cairo_t *cr, const Page *p)
 {
     char *right = g_strdup_printf("%s · page %d of %d", p->shoot, p->number, p->count);
@@ -687,6 +707,7 @@ static void draw_header(cairo_t *cr, const Page *p)
     pango_layout_get_size(layout, &w, NULL);
     cairo_move_to(cr, PAGE_W - MARGIN - (double)w / PANGO_SCALE, 24);
     pango_cairo_show_layout(cr, layout);
+    draw_digests(cr, p);
     cairo_new_path(cr);
     cairo_set_source_rgb(cr, 0.8, 0.8, 0.8);
     cairo_set_line_width(cr, 0.75);
@@ -824,6 +845,8 @@ static void remove_stale_pages(const char *prefix, int from)
 typedef struct ProofRun {
     const IgpProofSettings *settings;
     json_t *state, *verify, *redaction;
+    json_t *pages; ///< [{"id", "digest", "content"}] of the posts made, in page order
+    char digest[IGP_SHORT_DIGEST + 1];
     char *pdf_path, *png_prefix;
 } ProofRun;
 
@@ -839,6 +862,14 @@ static int draw_all_pages(ProofRun *run, cairo_t *pdf)
                   .id = id,
                   .number = ++number,
                   .count = (int)json_object_size(posts)};
+        json_t *content = igp_post_content(posts, id);
+        char digest[65];
+        if (content) {
+            igp_content_digest(content, digest);
+            p.digest = digest;
+        }
+        json_decref(content);
+        p.proof = run->digest;
         page_load(&p, run->settings->out_dir, entry);
         p.checks_markup =
             page_markup(&p, run->settings->out_dir, posts, run->verify, run->redaction);
@@ -916,6 +947,90 @@ static void release_font_caches(void)
     cairo_debug_reset_static_data();
 }
 
+/* The posts the proof shows that can be approved, with their content and
+ * digest, and the proof's digest over them. */
+static void compute_digests(ProofRun *run)
+{
+    json_t *posts = json_object_get(run->state, "posts"), *entry;
+    const char *id;
+
+    run->pages = json_array();
+    json_object_foreach(posts, id, entry)
+    {
+        json_t *content = igp_post_content(posts, id);
+        char digest[65];
+        if (!content)
+            continue;
+        igp_content_digest(content, digest);
+        json_array_append_new(run->pages, json_pack("{s:s, s:s, s:o}", "id", id, "digest", digest,
+                                                    "content", content));
+    }
+    igp_proof_digest(run->pages, run->digest);
+}
+
+static json_t *proofs_load(const char *path)
+{
+    json_t *doc = json_load_file(path, 0, NULL);
+
+    if (!json_is_array(json_object_get(doc, "proofs"))) {
+        json_decref(doc);
+        doc = json_pack("{s:i, s:[]}", "version", 1, "proofs");
+    }
+    return doc;
+}
+
+json_t *igp_proof_record_find(const char *out_dir, const char *digest)
+{
+    char *path = g_build_filename(out_dir, "state", IGP_PROOFS_NAME, NULL);
+    json_t *doc = proofs_load(path), *p, *found = NULL;
+    size_t i;
+
+    json_array_foreach(json_object_get(doc, "proofs"), i, p)
+    {
+        const char *d = json_string_value(json_object_get(p, "digest"));
+        if (d && digest && !g_ascii_strcasecmp(d, digest))
+            found = json_incref(p);
+    }
+    json_decref(doc);
+    g_free(path);
+    return found;
+}
+
+/* Remember what this proof showed, so that `approve --proof DIGEST`
+ * approves exactly that (OUT/state/proofs.json, under OUT's lock). */
+static int record_proof(const ProofRun *run)
+{
+    const char *out_dir = run->settings->out_dir;
+    char *path = g_build_filename(out_dir, "state", IGP_PROOFS_NAME, NULL);
+    json_t *doc, *found = igp_proof_record_find(out_dir, run->digest);
+    IgpConfig cfg;
+    char at[64];
+    int lock, ret = 0;
+
+    if (found) { /* the same posts as an earlier proof: nothing new to record */
+        json_decref(found);
+        g_free(path);
+        return 0;
+    }
+    if ((lock = igp_out_lock(out_dir)) < 0) {
+        g_free(path);
+        return lock;
+    }
+    if ((ret = igp_out_config_load(out_dir, &cfg)) == 0) {
+        igp_now_in_zone(cfg.zone, at, sizeof(at));
+        igp_config_clear(&cfg);
+        doc = proofs_load(path);
+        json_array_append_new(
+            json_object_get(doc, "proofs"),
+            json_pack("{s:s, s:s, s:O}", "digest", run->digest, "at", at, "posts", run->pages));
+        ret = igp_json_save(path, doc);
+        json_decref(doc);
+    }
+    close(lock);
+    g_free(path);
+    return ret;
+}
+
 int igp_proof(const IgpProofSettings *s)
 {
     ProofRun run = {.settings = s};
@@ -936,15 +1051,23 @@ int igp_proof(const IgpProofSettings *s)
                          ? g_strndup(run.pdf_path, strlen(run.pdf_path) - 4)
                          : g_strdup(run.pdf_path);
     dir = g_path_get_dirname(run.pdf_path);
+    compute_digests(&run);
     ret = igp_mkdir_p(dir);
     if (ret == 0)
         ret = write_proof(&run);
-    if (ret >= 0)
-        igp_log_note("proof: %d page%s in %s, and %s-01.png ...", ret, ret == 1 ? "" : "s",
-                     run.pdf_path, run.png_prefix);
+    if (ret >= 0) {
+        int pages = ret;
+        ret = record_proof(&run);
+        if (ret == 0)
+            igp_log_note("proof %s: %d page%s in %s, and %s-01.png ...; approve it with igprep "
+                         "approve %s --proof %s --by NAME",
+                         run.digest, pages, pages == 1 ? "" : "s", run.pdf_path, run.png_prefix,
+                         s->out_dir, run.digest);
+    }
     g_free(dir);
     g_free(run.png_prefix);
     g_free(run.pdf_path);
+    json_decref(run.pages);
     json_decref(run.redaction);
     json_decref(run.verify);
     json_decref(run.state);

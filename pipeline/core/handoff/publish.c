@@ -18,86 +18,157 @@
 typedef struct PublishRun {
     const IgpPublishSettings *settings;
     const char *shoot;
-    json_t *posts;     ///< encode.json "posts"
-    json_t *verify;    ///< reports/verify.json, or NULL
-    json_t *approvals; ///< approvals.json "approvals", or NULL
-    int delay_ms;      ///< $IGP_PUBLISH_DELAY_MS: test-only pause between file writes
-    int published, unchanged, refused;
+    IgpConfig config;
+    char at[64];           ///< now, in the account's zone
+    json_t *posts;         ///< encode.json "posts"
+    json_t *verify;        ///< reports/verify.json, or NULL
+    json_t *approvals;     ///< approvals.json "approvals", or NULL
+    json_t *published;     ///< state/published.json "posts": what is in the outbox
+    GPtrArray *unapproved; ///< ids of posts not approved, for the summary line
+    int delay_ms;          ///< $IGP_PUBLISH_DELAY_MS: test-only pause between file writes
+    int published_n, unchanged, refused, withdrawn;
 } PublishRun;
 
-/* The latest approval of a post: a later one supersedes the earlier. */
-static json_t *latest_approval(json_t *approvals, const char *post_id)
+static void audit(const PublishRun *run, json_t *event)
 {
-    json_t *a, *latest = NULL;
-    size_t i;
-
-    json_array_foreach(approvals, i, a)
-    {
-        const char *p = json_string_value(json_object_get(a, "post"));
-        if (p && !strcmp(p, post_id))
-            latest = a;
+    json_object_set_new(event, "at", json_string(run->at));
+    if (igp_audit_append(run->settings->out_dir, event)) {
+        igp_log_error("%s", igp_error_buffer());
+        igp_error_clear();
     }
-    return latest;
+    json_decref(event);
 }
 
-/* Do the approved files name exactly the post's files, with the same hashes? */
-static int approval_covers(json_t *approval, json_t *files)
+static char *outbox_folder(const PublishRun *run, const char *id)
 {
-    json_t *approved = json_object_get(approval, "files"), *f, *a;
-    size_t i, j;
-
-    if (json_array_size(approved) != json_array_size(files))
-        return 0;
-    json_array_foreach(files, i, f)
-    {
-        int found = 0;
-        json_array_foreach(approved, j, a) found |=
-            json_equal(json_object_get(a, "path"), json_object_get(f, "path")) &&
-            json_equal(json_object_get(a, "sha256"), json_object_get(f, "sha256"));
-        if (!found)
-            return 0;
-    }
-    return 1;
+    char *name = g_strdup_printf("%s-%s", run->shoot, id);
+    char *dir = g_build_filename(run->settings->outbox, name, NULL);
+    g_free(name);
+    return dir;
 }
 
-/* Refuse a post on one line; the others go on. Returns 0 so callers can
- * `return refuse(...)`. */
-static int refuse(PublishRun *run, const char *post_id, const char *fmt, ...)
+/* OUTBOX/.withdrawn/<id>-<time>[-N]: a name not taken yet. */
+static char *withdrawn_name(const PublishRun *run, const char *id)
+{
+    GDateTime *now = g_date_time_new_now(run->config.zone);
+    char *stamp = g_date_time_format(now, "%Y%m%dT%H%M%S%z");
+    char *base =
+        g_strdup_printf("%s/%s/%s-%s", run->settings->outbox, IGP_WITHDRAWN_NAME, id, stamp);
+    char *path = g_strdup(base);
+
+    for (int n = 2; igp_path_exists(path); n++) {
+        g_free(path);
+        path = g_strdup_printf("%s-%d", base, n);
+    }
+    g_free(base);
+    g_free(stamp);
+    g_date_time_unref(now);
+    return path;
+}
+
+/* A post that may not go out must not stay sendable: its outbox folder (a
+ * folder igprep wrote, never a file or link in its place) moves out of the
+ * outbox's view, in one rename, into .withdrawn/ with a note saying why. */
+static void withdraw(PublishRun *run, const char *id, const char *final_dir, const char *why)
+{
+    struct stat st;
+    char *wdir, *dest, *note_path, *note;
+    int ret;
+
+    if (lstat(final_dir, &st) != 0 || !S_ISDIR(st.st_mode))
+        return;
+    wdir = g_build_filename(run->settings->outbox, IGP_WITHDRAWN_NAME, NULL);
+    dest = withdrawn_name(run, id);
+    note_path = g_build_filename(dest, "WITHDRAWN.txt", NULL);
+    note = g_strdup_printf("Post '%s' was withdrawn from the outbox at %s, not to be posted:\n%s\n",
+                           id, run->at, why);
+    ret = igp_mkdir_p(wdir);
+    if (ret == 0 && rename(final_dir, dest) != 0)
+        ret =
+            igp_error(IGP_ERR(errno), final_dir, "cannot move to %s: %s", dest, g_strerror(errno));
+    if (ret == 0)
+        ret = igp_write_file_atomic(note_path, note, strlen(note));
+    if (ret == 0)
+        ret = igp_fsync_path(wdir);
+    if (ret != 0) {
+        igp_log_error("publish: post '%s' could not be withdrawn: %s", id, igp_error_buffer());
+        igp_error_clear();
+    } else {
+        igp_log_warning(
+            "publish: post '%s' withdrawn from the outbox to %s (see WITHDRAWN.txt there)", id,
+            dest);
+        audit(run, json_pack("{s:s, s:s, s:s, s:s}", "event", "withdraw", "post", id, "folder",
+                             dest, "why", why));
+        run->withdrawn++;
+    }
+    json_object_del(run->published, id);
+    g_free(note);
+    g_free(note_path);
+    g_free(dest);
+    g_free(wdir);
+}
+
+/* Refuse an approved post on one line, and withdraw what the outbox holds
+ * of it; the others go on. */
+static void refuse(PublishRun *run, const char *post_id, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
-static int refuse(PublishRun *run, const char *post_id, const char *fmt, ...)
+static void refuse(PublishRun *run, const char *post_id, const char *fmt, ...)
 {
     va_list ap;
-    char *why;
+    char *why, *dir = outbox_folder(run, post_id);
 
     va_start(ap, fmt);
     why = g_strdup_vprintf(fmt, ap);
     va_end(ap);
     igp_log_error("publish: post '%s' not published: %s", post_id, why);
+    audit(run,
+          json_pack("{s:s, s:s, s:s}", "event", "publish-refused", "post", post_id, "why", why));
+    withdraw(run, post_id, dir, why);
+    g_free(dir);
     g_free(why);
     run->refused++;
-    return 0;
+}
+
+/* A post nobody approved is no error: it is named on the summary line, and
+ * whatever the outbox held of it is withdrawn. */
+static void not_approved(PublishRun *run, const char *id, const char *why)
+{
+    char *dir = outbox_folder(run, id);
+    g_ptr_array_add(run->unapproved, g_strdup(id));
+    withdraw(run, id, dir, why);
+    g_free(dir);
 }
 
 /* Is this post fit to go out? Reports the reason and returns 0 when not. */
-static int check_post(PublishRun *run, const char *id, json_t *entry, json_t *approval)
+static int check_post(PublishRun *run, const char *id, json_t *entry, json_t *approval,
+                      json_t *content, const char *digest)
 {
     json_t *files = json_object_get(entry, "files");
-    json_t *collaborators = json_object_get(json_object_get(entry, "post"), "collaborators");
+    json_t *collaborators = json_object_get(content, "collaborators");
+    const char *by = json_string_value(json_object_get(approval, "by"));
+    const char *at = json_string_value(json_object_get(approval, "at"));
     GString *why = g_string_new(NULL);
     int ok = 0;
 
-    if (json_object_get(entry, "error"))
-        refuse(run, id, "it was not made (%s)", json_string_value(json_object_get(entry, "error")));
+    if (!approval && json_object_get(entry, "error"))
+        not_approved(run, id, "it was not made");
     else if (!approval)
-        refuse(run, id, "not approved (igprep approve %s %s --by NAME)", run->settings->out_dir,
-               id);
-    else if (!approval_covers(approval, files) ||
-             !igp_post_files_match(run->settings->out_dir, files, why))
-        refuse(run, id, "%s changed after its approval by %s at %s; approve it again",
-               why->len ? why->str : "its files",
-               json_string_value(json_object_get(approval, "by")),
-               json_string_value(json_object_get(approval, "at")));
+        not_approved(run, id, "it is not approved");
+    else if (json_object_get(entry, "error"))
+        refuse(run, id, "it was not made (%s)", json_string_value(json_object_get(entry, "error")));
+    else if (!json_is_string(json_object_get(approval, "digest")))
+        refuse(run, id,
+               "its approval by %s at %s predates approvals of the whole post (words, schedule, "
+               "collaborators); approve it again",
+               by, at);
+    else if (strcmp(digest, json_string_value(json_object_get(approval, "digest"))) &&
+             igp_content_diff(json_object_get(approval, "content"), content, why) >= 0)
+        refuse(run, id, "changed after its approval by %s at %s: %s; approve it again", by, at,
+               why->len ? why->str : "its digest differs");
+    else if (!igp_post_files_match(run->settings->out_dir, files, why))
+        refuse(run, id, "%s changed after its approval by %s at %s; approve it again", why->str, by,
+               at);
     else if (!igp_post_passes_verify(run->verify, id, files, why))
         refuse(run, id, "it fails verify (%s)", why->str);
     else if (json_array_size(collaborators) > IGP_MAX_COLLABORATORS)
@@ -139,18 +210,6 @@ static json_t *post_json_files(json_t *files, json_t *alt)
     return out;
 }
 
-/* Copy a key of the post's facts, or null when absent: every key of the
- * schema is always present, so the reader never guesses. */
-static json_t *fact(json_t *facts, const char *key, json_t *fallback)
-{
-    json_t *v = json_object_get(facts, key);
-    if (v) {
-        json_decref(fallback);
-        return json_deep_copy(v);
-    }
-    return fallback;
-}
-
 /* The cover, when the post names one of its own files (reels, later). */
 static json_t *cover_of(json_t *facts, json_t *files)
 {
@@ -167,27 +226,21 @@ static json_t *cover_of(json_t *facts, json_t *files)
     return json_null();
 }
 
-/* A "<id>-story" post is the next-day story of post <id>. */
+/* The next-day story's parent, or null. */
 static json_t *story_of(const PublishRun *run, const char *id)
 {
-    size_t len = strlen(id);
-    json_t *base = json_null();
-
-    if (len > 6 && g_str_has_suffix(id, "-story")) {
-        char *base_id = g_strndup(id, len - 6);
-        if (json_object_get(run->posts, base_id)) {
-            json_decref(base);
-            base = json_string(base_id);
-        }
-        g_free(base_id);
-    }
-    return base;
+    char *parent = igp_story_parent(run->posts, id);
+    json_t *v = parent ? json_string(parent) : json_null();
+    g_free(parent);
+    return v;
 }
 
-/* post.json: the contract with the publish stage (docs/post-json.md). It
+/* post.json: the contract with the publish stage (docs/post-json.md), from
+ * the approved content (digest.h), which is the post's content now. It
  * holds nothing that changes from one publish to the next, so an unchanged
  * post gives the same bytes. */
-static char *post_json(const PublishRun *run, const char *id, json_t *entry, json_t *approval)
+static char *post_json(const PublishRun *run, const char *id, json_t *entry, json_t *approval,
+                       json_t *content)
 {
     json_t *facts = json_object_get(entry, "post");
     json_t *files = json_object_get(entry, "files");
@@ -199,16 +252,20 @@ static char *post_json(const PublishRun *run, const char *id, json_t *entry, jso
     json_object_set_new(doc, "id", json_string(id));
     json_object_set(doc, "type", json_object_get(entry, "type"));
     json_object_set(doc, "aspect", json_object_get(entry, "aspect"));
-    json_object_set_new(doc, "schedule", fact(facts, "schedule", json_null()));
-    json_object_set_new(doc, "caption", fact(facts, "caption", json_string("")));
-    json_object_set_new(doc, "collaborators", fact(facts, "collaborators", json_array()));
+    json_object_set(doc, "schedule", json_object_get(content, "schedule"));
+    json_object_set(doc, "caption", json_object_get(content, "caption"));
+    json_object_set(doc, "collaborators", json_object_get(content, "collaborators"));
+    json_object_set(doc, "location", json_object_get(content, "location"));
     json_object_set_new(doc, "cover", cover_of(facts, files));
     json_object_set_new(doc, "story_of", story_of(run, id));
-    json_object_set_new(doc, "files", post_json_files(files, json_object_get(facts, "alt")));
-    json_object_set_new(doc, "approval",
-                        json_pack("{s:O, s:O, s:O?}", "by", json_object_get(approval, "by"), "at",
-                                  json_object_get(approval, "at"), "note",
-                                  json_object_get(approval, "note")));
+    json_object_set_new(doc, "files", post_json_files(files, json_object_get(content, "alt")));
+    json_object_set_new(
+        doc, "approval",
+        json_pack("{s:O, s:O?, s:O, s:O?, s:O?, s:O, s:O?}", "by", json_object_get(approval, "by"),
+                  "role", json_object_get(approval, "role"), "at", json_object_get(approval, "at"),
+                  "stated_at", json_object_get(approval, "stated_at"), "note",
+                  json_object_get(approval, "note"), "digest", json_object_get(approval, "digest"),
+                  "proof", json_object_get(approval, "proof")));
     text = json_dumps(doc, JSON_INDENT(2));
     json_decref(doc);
     if (!text)
@@ -362,26 +419,60 @@ static int write_outbox_post(const PublishRun *run, const char *final_dir, const
     return ret;
 }
 
+static json_t *file_paths(json_t *files)
+{
+    json_t *out = json_array(), *f;
+    size_t i;
+
+    json_array_foreach(files, i, f) json_array_append(out, json_object_get(f, "path"));
+    return out;
+}
+
+/* state/published.json: which content of each post the outbox holds, and
+ * since when (the archive bags exactly these). */
+static void note_published(PublishRun *run, const char *id, const char *folder, const char *digest,
+                           int written)
+{
+    json_t *old = json_object_get(run->published, id);
+    const char *since = json_string_value(json_object_get(old, "at"));
+    char *absolute = g_canonicalize_filename(folder, NULL); /* archive reads it from anywhere */
+
+    if (written || !since || g_strcmp0(json_string_value(json_object_get(old, "digest")), digest))
+        since = run->at;
+    json_object_set_new(
+        run->published, id,
+        json_pack("{s:s, s:s, s:s}", "digest", digest, "folder", absolute, "at", since));
+    g_free(absolute);
+}
+
 /* The outbox folder holds exactly the approved post afterwards: it is left
  * alone when it already does, and otherwise built anew and swapped in whole,
  * with a warning naming what it held besides the post (a planted file, a
  * link in place of a file), which goes with the old folder. */
 static void publish_folder(PublishRun *run, const char *id, const char *final_dir, const char *text,
-                           json_t *entry)
+                           json_t *entry, const char *digest)
 {
     char *intruders = outbox_intruders(final_dir, entry);
 
     if (!intruders && outbox_is_current(final_dir, text, entry)) {
         run->unchanged++;
+        note_published(run, id, final_dir, digest, 0);
     } else if (write_outbox_post(run, final_dir, text, entry) != 0) {
-        refuse(run, id, "%s", igp_error_buffer());
+        char *why = g_strdup(igp_error_buffer());
+        igp_error_clear();
+        refuse(run, id, "%s", why);
+        g_free(why);
     } else {
         if (intruders)
             igp_log_warning(
                 "publish: %s: %s; replaced by a folder holding exactly the approved post",
                 final_dir, intruders);
         igp_log_note("publish: %s", final_dir);
-        run->published++;
+        note_published(run, id, final_dir, digest, 1);
+        audit(run, json_pack("{s:s, s:s, s:s, s:s, s:o}", "event", "publish", "post", id, "digest",
+                             digest, "folder", final_dir, "files",
+                             file_paths(json_object_get(entry, "files"))));
+        run->published_n++;
     }
     g_free(intruders);
 }
@@ -395,14 +486,18 @@ static int is_folder_or_absent(const char *path)
 
 static void publish_post(PublishRun *run, const char *id, json_t *entry)
 {
-    json_t *approval = latest_approval(run->approvals, id);
-    char *name, *final_dir, *text;
+    json_t *approval = igp_latest_approval(run->approvals, id);
+    json_t *content = igp_post_content(run->posts, id);
+    char digest[65] = "", *final_dir, *text = NULL;
 
-    if (!check_post(run, id, entry, approval))
+    if (content)
+        igp_content_digest(content, digest);
+    if (!check_post(run, id, entry, approval, content, digest)) {
+        json_decref(content);
         return;
-    name = g_strdup_printf("%s-%s", run->shoot, id);
-    final_dir = g_build_filename(run->settings->outbox, name, NULL);
-    text = post_json(run, id, entry, approval);
+    }
+    final_dir = outbox_folder(run, id);
+    text = post_json(run, id, entry, approval, content);
     igp_error_clear();
     if (!text)
         refuse(run, id, "cannot serialise post.json");
@@ -410,10 +505,64 @@ static void publish_post(PublishRun *run, const char *id, json_t *entry)
         refuse(run, id, "%s exists and is not a folder igprep wrote; it is left as it is",
                final_dir);
     else
-        publish_folder(run, id, final_dir, text, entry);
+        publish_folder(run, id, final_dir, text, entry, digest);
+    json_decref(content);
     g_free(text);
     g_free(final_dir);
-    g_free(name);
+}
+
+/* Outbox folders of this shoot whose post is no longer in it at all. */
+static void withdraw_removed_posts(PublishRun *run)
+{
+    GDir *dir = g_dir_open(run->settings->outbox, 0, NULL);
+    size_t prefix = strlen(run->shoot) + 1;
+    const char *name;
+
+    while (dir && (name = g_dir_read_name(dir))) {
+        char *path = g_build_filename(run->settings->outbox, name, NULL);
+        char *pj = g_build_filename(path, "post.json", NULL);
+        json_t *doc = NULL;
+        const char *id = name + prefix;
+
+        if (strlen(name) > prefix && !strncmp(name, run->shoot, prefix - 1) &&
+            name[prefix - 1] == '-' && !json_object_get(run->posts, id) &&
+            (doc = json_load_file(pj, 0, NULL)) &&
+            !g_strcmp0(json_string_value(json_object_get(doc, "shoot")), run->shoot) &&
+            !g_strcmp0(json_string_value(json_object_get(doc, "id")), id))
+            withdraw(run, id, path, "the post is no longer in the shoot");
+        json_decref(doc);
+        g_free(pj);
+        g_free(path);
+    }
+    if (dir)
+        g_dir_close(dir);
+}
+
+/* One line for every post nobody approved: the normal case, not an error. */
+static void report_unapproved(const PublishRun *run)
+{
+    GString *ids = g_string_new(NULL);
+
+    if (run->unapproved->len == 0)
+        return;
+    for (guint i = 0; i < run->unapproved->len; i++)
+        if (i < 10)
+            g_string_append_printf(ids, "%s%s", i ? ", " : "", (char *)run->unapproved->pdata[i]);
+    if (run->unapproved->len > 10)
+        g_string_append_printf(ids, " and %u more", run->unapproved->len - 10);
+    igp_log_note("publish: %u post%s not approved, not sent: %s", run->unapproved->len,
+                 run->unapproved->len == 1 ? "" : "s", ids->str);
+    g_string_free(ids, TRUE);
+}
+
+static json_t *published_load(const char *path)
+{
+    json_t *doc = json_load_file(path, 0, NULL);
+    json_t *posts = json_object_get(doc, "posts");
+
+    posts = json_is_object(posts) ? json_incref(posts) : json_object();
+    json_decref(doc);
+    return posts;
 }
 
 /* A shoot or post name that would escape the outbox cannot be a folder name. */
@@ -428,14 +577,19 @@ static int publish_locked(const IgpPublishSettings *s)
     PublishRun run = {.settings = s};
     char *verify_path = g_build_filename(s->out_dir, "reports", "verify.json", NULL);
     char *approvals_path = g_build_filename(s->out_dir, IGP_APPROVALS_NAME, NULL);
+    char *published_path = g_build_filename(s->out_dir, "state", "published.json", NULL);
     json_t *state = NULL, *approvals = NULL, *entry;
     const char *id, *delay = getenv("IGP_PUBLISH_DELAY_MS");
     int missing, ret = igp_mkdir_p(s->outbox);
 
+    run.unapproved = g_ptr_array_new_with_free_func(g_free);
+    if (ret == 0)
+        ret = igp_out_config_load(s->out_dir, &run.config);
     if (ret == 0 && !(state = igp_encode_state_load(s->out_dir)))
         ret = IGP_ERR_INVALIDDATA;
     if (ret)
         goto out;
+    igp_now_in_zone(run.config.zone, run.at, sizeof(run.at));
     igp_sweep_temporaries(s->outbox); /* what a killed publish left */
     igp_error_clear();
     /* Judge the files as they are now, not as an older report saw them. A
@@ -452,6 +606,7 @@ static int publish_locked(const IgpPublishSettings *s)
         goto out;
     run.approvals = json_object_get(approvals, "approvals");
     run.posts = json_object_get(state, "posts");
+    run.published = published_load(published_path);
     run.shoot = json_string_value(json_object_get(state, "shoot"));
     run.delay_ms = delay ? atoi(delay) : 0;
     if (!safe_name(run.shoot)) {
@@ -461,20 +616,34 @@ static int publish_locked(const IgpPublishSettings *s)
     }
     json_object_foreach(run.posts, id, entry)
     {
-        if (!safe_name(id))
-            refuse(&run, id, "its id is not a folder name");
-        else
+        if (!safe_name(id)) {
+            igp_log_error("publish: post '%s' not published: its id is not a folder name", id);
+            run.refused++;
+        } else {
             publish_post(&run, id, entry);
+        }
     }
-    igp_log_note("publish: %d post%s published, %d unchanged, %d refused (outbox %s)",
-                 run.published, run.published == 1 ? "" : "s", run.unchanged, run.refused,
-                 s->outbox);
+    withdraw_removed_posts(&run);
+    report_unapproved(&run);
+    igp_log_note("publish: %d post%s published, %d unchanged, %d refused, %d withdrawn (outbox %s)",
+                 run.published_n, run.published_n == 1 ? "" : "s", run.unchanged, run.refused,
+                 run.withdrawn, s->outbox);
     igp_error_clear(); /* each refusal has had its line: main must not repeat one */
-    ret = run.refused ? IGP_ERR_INVALIDDATA : 0;
+    {
+        json_t *doc = json_pack("{s:i, s:O}", "version", 1, "posts", run.published);
+        ret = igp_json_save(published_path, doc);
+        json_decref(doc);
+    }
+    if (ret == 0)
+        ret = run.refused ? IGP_ERR_INVALIDDATA : 0;
 out:
+    json_decref(run.published);
     json_decref(run.verify);
     json_decref(approvals);
     json_decref(state);
+    g_ptr_array_free(run.unapproved, TRUE);
+    igp_config_clear(&run.config);
+    g_free(published_path);
     g_free(approvals_path);
     g_free(verify_path);
     return ret;

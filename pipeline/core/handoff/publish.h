@@ -4,13 +4,17 @@
  *
  *   proof    reports/proof.pdf and reports/proof-NN.png: one page per post,
  *            showing it as it will appear, its words, and its checks
- *   approve  approvals.json: who approved which post, when, and the SHA-256
- *            of each of its files at that moment
+ *            (each page and the proof show a digest; state/proofs.json
+ *            records what each proof showed)
+ *   approve  approvals.json: who approved which post, when, and the content
+ *            approved with its digest (digest.h); audit.log: every approval
+ *            and refusal (auditlog.h)
  *   publish  OUTBOX/<shoot>-<post>/ with the media and post.json, for each
  *            post that is approved, unchanged since, and passes verify
  *
- * An approval is for exactly the bytes approved: publish hashes every file
- * again and refuses a post whose files differ from its latest approval.
+ * An approval is for exactly the content approved: publish computes every
+ * post's digest again and refuses a post whose digest differs from its
+ * latest approval, saying what changed.
  * The contract with the publish stage (post.json) is in docs/post-json.md.
  */
 #ifndef IGP_PUBLISH_H
@@ -21,9 +25,15 @@
 #include <glib.h>
 #include <jansson.h>
 
+#include "auditlog.h"
+#include "config.h"
+#include "digest.h"
+
 #define IGP_APPROVALS_NAME    "approvals.json"
-#define IGP_APPROVALS_VERSION 1
-#define IGP_POST_JSON_VERSION 1 ///< post.json "version"; see docs/post-json.md
+#define IGP_APPROVALS_VERSION 2
+#define IGP_PROOFS_NAME       "proofs.json" ///< in OUT/state: what each proof showed
+#define IGP_WITHDRAWN_NAME    ".withdrawn"  ///< in the outbox: folders no longer sendable
+#define IGP_POST_JSON_VERSION 1             ///< post.json "version"; see docs/post-json.md
 
 /** Instagram's limits a proof flags and publish enforces (instagram-specs §1, §9). */
 #define IGP_MAX_CAPTION_CHARS 2200
@@ -46,18 +56,24 @@ typedef struct IgpProofSettings {
 int igp_proof(const IgpProofSettings *settings);
 
 typedef struct IgpApproveSettings {
-    const char *out_dir; ///< a run's folder
-    const char *post_id; ///< a post of OUT/state/encode.json
-    const char *by;      ///< who approves (required)
-    const char *note;    ///< optional remark, or NULL
+    const char *out_dir;         ///< a run's folder
+    const char *const *post_ids; ///< posts of OUT/state/encode.json (NULL-terminated), or NULL
+    int all;                     ///< every post
+    const char *proof;           ///< a proof's digest: the posts it showed, or NULL
+    const char *by;              ///< who approves: an approver of igprep.json (required)
+    const char *at;              ///< the time the approver states, kept beside the clock's, or NULL
+    const char *note;            ///< optional remark, or NULL
 } IgpApproveSettings;
 
 /**
- * Append an approval of one post, with the SHA-256 of each of its files as
- * they are now, to OUT/approvals.json (rewritten atomically). The time is
- * the clock's, or $IGP_NOW (ISO 8601) when set, for tests.
- * @return 0, or IGP_ERR_INVALIDDATA when the post is unknown, was not made,
- *         changed since encode, or fails verify (the reason is in the buffer)
+ * Approve posts: those a proof showed (@c proof), every post (@c all), or
+ * those named, each with its next-day story unless the story is named on
+ * its own. Each approval records the post's content and digest, who (an
+ * approver of igprep.json), and when: the real clock in the account's zone,
+ * with its offset. Appended to OUT/approvals.json (rewritten atomically);
+ * each approval and refusal is appended to OUT/audit.log.
+ * @return 0 when every post was approved, IGP_ERR_INVALIDDATA when some
+ *         were refused (each already reported), another IGP_ERR otherwise
  */
 int igp_approve(const IgpApproveSettings *settings);
 
@@ -73,12 +89,17 @@ typedef struct IgpPublishSettings {
  * temporary folder, fsynced and renamed into place. An identical folder is
  * left untouched; one holding anything besides the post's regular files is
  * rebuilt, with a warning naming what it held. A file or link under a
- * post's folder name is left alone, and that post refused. Refused posts
- * are reported one line each; the others still go out. Temporary folders
+ * post's folder name is left alone, and that post refused. Posts not
+ * approved are named on one summary line; an approved post refused (changed
+ * since, fails verify) gets an error line, and the others still go out. The
+ * folder of a post that is not approved, or refused, is moved to
+ * OUTBOX/.withdrawn/<id>-<time>/ with a note saying why. Each publish,
+ * refusal and withdrawal is appended to OUT/audit.log. Temporary folders
  * of a killed publish are removed first. $IGP_PUBLISH_DELAY_MS (tests only)
  * sleeps that long between file writes.
- * @return 0 when every post went out, IGP_ERR_INVALIDDATA when some post was
- *         refused, another IGP_ERR when OUT or the outbox is unusable
+ * @return 0 when every approved post went out, IGP_ERR_INVALIDDATA when an
+ *         approved post was refused, another IGP_ERR when OUT or the outbox
+ *         is unusable
  */
 int igp_publish_outbox(const IgpPublishSettings *settings);
 
@@ -137,8 +158,17 @@ int igp_post_files_match(const char *out_dir, json_t *files, GString *changed);
  */
 int igp_approvals_check(const char *path, json_t *doc);
 
-/** "2026-11-25T20:33:12Z": now in UTC, or $IGP_NOW normalised to UTC. Returns 0 or IGP_ERR. */
-int igp_now_iso8601(char *out, size_t len);
+/** The latest approval of a post in approvals.json's "approvals": a later one supersedes. */
+json_t *igp_latest_approval(json_t *approvals, const char *post_id);
+
+/** igprep.json of the run in OUT: its shoot folder's (from state/ingest.json), else OUT's. */
+int igp_out_config_load(const char *out_dir, IgpConfig *cfg);
+
+/**
+ * The record of the proof with this digest in OUT/state/proofs.json:
+ * {"digest", "at", "posts": [{"id", "digest", "content"}]}, or NULL.
+ */
+json_t *igp_proof_record_find(const char *out_dir, const char *digest);
 
 /** Number of hashtags in a caption: '#' or '＃' starting a word, followed by a tag character. */
 int igp_count_hashtags(const char *caption);

@@ -29,15 +29,11 @@ const char *igp_pd_category_name(IgpPdCategory c)
 
 /* ---- the clock ---- */
 
+/* The real clock, always: a deletion report or a retention warning that a
+ * variable could backdate would prove nothing (issue 15's rule for approvals). */
 gint64 igp_privacy_now(void)
 {
-    const char *env = getenv("IGP_NOW");
-    GDateTime *t = env && *env ? g_date_time_new_from_iso8601(env, NULL) : NULL;
-    gint64 now = t ? g_date_time_to_unix(t) : g_get_real_time() / G_USEC_PER_SEC;
-
-    if (t)
-        g_date_time_unref(t);
-    return now;
+    return g_get_real_time() / G_USEC_PER_SEC;
 }
 
 int igp_days_since(gint64 t)
@@ -49,7 +45,7 @@ int igp_days_since(gint64 t)
 /* ---- what a path under OUT holds ---- */
 
 typedef struct Rule {
-    const char *prefix; ///< a path under OUT starting with this ("" matches all)
+    const char *prefix; ///< "dir/": what is in that folder; "name*": what starts so; else one name
     const char *kind;
     IgpPdCategory category;
     int purge;
@@ -67,13 +63,14 @@ static const Rule rules[] = {
     {"faces.json", "face records", IGP_PD_FACES_UNHIDDEN, 1},
     {"state/detect.json", "face records", IGP_PD_FACES_UNHIDDEN, 1},
     {"posts/", "post", IGP_PD_FACES_HIDDEN, 0},
-    {"reports/proof", "proof", IGP_PD_FACES_HIDDEN, 0},
+    {"reports/proof*", "proof", IGP_PD_FACES_HIDDEN, 0}, /* proof.pdf, proof-NN.png */
     {"reports/redaction.json", "redaction record", IGP_PD_FACES_HIDDEN, 0},
     {"state/redact.json", "redaction record", IGP_PD_FACES_HIDDEN, 0},
     {PURGE_JOURNAL, "purge plan", IGP_PD_NONE, 0},
     {"reports/", "report", IGP_PD_NONE, 0},
     {"state/", "state", IGP_PD_NONE, 0},
     {IGP_APPROVALS_NAME, "approvals", IGP_PD_NONE, 0},
+    {"audit.log", "audit log", IGP_PD_NONE, 0},
     {".igprep.lock", "lock", IGP_PD_NONE, 0},
 };
 
@@ -94,9 +91,11 @@ static void classify(IgpInvFile *f)
     char *path = final_name(f->path);
 
     for (size_t i = 0; i < G_N_ELEMENTS(rules); i++) {
+        /* "dir/" matches what is in the folder, "name*" what starts so, else the name */
         size_t n = strlen(rules[i].prefix);
-        int folder = rules[i].prefix[n - 1] == '/';
-        if (folder ? !strncmp(path, rules[i].prefix, n) : !strcmp(path, rules[i].prefix)) {
+        int folder = rules[i].prefix[n - 1] == '/', starts = rules[i].prefix[n - 1] == '*';
+        if (folder || starts ? !strncmp(path, rules[i].prefix, n - starts)
+                             : !strcmp(path, rules[i].prefix)) {
             f->kind = rules[i].kind;
             f->category = rules[i].category;
             f->purge = rules[i].purge;

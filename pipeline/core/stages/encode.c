@@ -496,7 +496,9 @@ static json_t *encode_post(EncodeJob *job, const IgpPost *post)
  * pictures changing. */
 static json_t *post_facts(const IgpPost *post)
 {
-    static const char *const keys[] = {"caption", "alt", "schedule", "collaborators", "text"};
+    /* What the city approves (digest.h) besides the files. */
+    static const char *const keys[] = {"caption",  "alt",   "schedule", "collaborators",
+                                       "location", "cover", "text"};
     json_t *facts = json_object(), *sources = json_array();
 
     for (size_t i = 0; i < G_N_ELEMENTS(keys); i++) {
