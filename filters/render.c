@@ -122,9 +122,10 @@ PangoContext *igp_fonts_context(IgpFonts *fonts)
     ctx = pango_font_map_create_context(map);
     g_object_unref(map); /* the context keeps it */
     /* Unhinted outlines and metrics: the same layout at every size and on
-     * every machine. */
+     * every machine. The hint style is left to fonts.conf, font by font
+     * (none for outlines): cairo 1.16 draws no colour bitmap glyph (the
+     * emoji) when the context itself asks for no hinting. */
     cairo_font_options_set_antialias(opts, CAIRO_ANTIALIAS_GRAY);
-    cairo_font_options_set_hint_style(opts, CAIRO_HINT_STYLE_NONE);
     cairo_font_options_set_hint_metrics(opts, CAIRO_HINT_METRICS_OFF);
     pango_cairo_context_set_font_options(ctx, opts);
     cairo_font_options_destroy(opts);
@@ -207,8 +208,9 @@ static int plain_text(const char *markup, int is_markup, char **text)
     return 0;
 }
 
-/* Every run of a laid-out text must use the requested family: catches a
- * family changed by markup or any fallback the character check missed. */
+/* Every run of a laid-out text must use the requested family, or the emoji
+ * font for emoji: catches a family changed by markup or any fallback the
+ * character check missed. */
 static int check_runs(PangoLayout *layout, const char *family)
 {
     PangoLayoutIter *iter = pango_layout_get_iter(layout);
@@ -220,7 +222,8 @@ static int check_runs(PangoLayout *layout, const char *family)
             continue;
         PangoFontDescription *d = pango_font_describe(run->item->analysis.font);
         const char *used = pango_font_description_get_family(d);
-        if (!used || g_ascii_strcasecmp(used, family))
+        if (!used ||
+            (g_ascii_strcasecmp(used, family) && g_ascii_strcasecmp(used, IGP_EMOJI_FAMILY)))
             ret = igp_error(IGP_ERR_INVALIDDATA, "text", "drawn with '%s' instead of '%s'",
                             used ? used : "?", family);
         pango_font_description_free(d);
@@ -229,12 +232,34 @@ static int check_runs(PangoLayout *layout, const char *family)
     return ret;
 }
 
+/* A variation selector picks how the character before it is drawn ("☕️"
+ * asks for the emoji); fonts map it through the shaper, not to a glyph. */
+static int is_variation_selector(gunichar c)
+{
+    return (c >= 0xFE00 && c <= 0xFE0F) || (c >= 0xE0100 && c <= 0xE01EF);
+}
+
+/* The bundled emoji font at a size, or NULL when fonts/ has none. */
+static PangoFont *load_emoji_font(PangoContext *ctx, const IgpFonts *fonts)
+{
+    PangoFontDescription *desc;
+    PangoFont *font;
+
+    if (!igp_fonts_has_family(fonts, IGP_EMOJI_FAMILY))
+        return NULL;
+    desc = pango_font_description_from_string(IGP_EMOJI_FAMILY);
+    pango_font_description_set_absolute_size(desc, 32 * PANGO_SCALE);
+    font = pango_context_load_font(ctx, desc);
+    pango_font_description_free(desc);
+    return font;
+}
+
 int igp_text_check_glyphs(PangoContext *ctx, const IgpFonts *fonts, const IgpTextStyle *style,
                           const char *markup, int is_markup)
 {
     char *family = font_family(style->font), *text = NULL;
     PangoFontDescription *desc = pango_font_description_from_string(style->font);
-    PangoFont *font = NULL;
+    PangoFont *font = NULL, *emoji = load_emoji_font(ctx, fonts);
     int ret = 0;
 
     if (!family || !igp_fonts_has_family(fonts, family))
@@ -252,14 +277,15 @@ int igp_text_check_glyphs(PangoContext *ctx, const IgpFonts *fonts, const IgpTex
     for (const char *p = text; ret == 0 && p && *p; p = g_utf8_next_char(p)) {
         gunichar c = g_utf8_get_char(p);
         char utf8[8] = {0};
-        if (g_unichar_iscntrl(c) || g_unichar_type(c) == G_UNICODE_FORMAT)
-            continue; /* newlines, joiners: nothing to draw */
-        if (pango_font_has_char(font, c))
+        if (g_unichar_iscntrl(c) || g_unichar_type(c) == G_UNICODE_FORMAT ||
+            is_variation_selector(c))
+            continue; /* newlines, joiners, the emoji selector U+FE0F: nothing to draw */
+        if (pango_font_has_char(font, c) || (emoji && pango_font_has_char(emoji, c)))
             continue;
         g_unichar_to_utf8(c, utf8);
         ret = igp_error(IGP_ERR_INVALIDDATA, "glyph",
-                        "the font '%s' has no glyph for '%s' (U+%04X); bundled fonts "
-                        "never fall back to another font",
+                        "the font '%s' has no glyph for '%s' (U+%04X), nor has the emoji "
+                        "font; bundled fonts never fall back to another font",
                         family, utf8, (unsigned)c);
     }
     if (ret == 0) {
@@ -269,6 +295,8 @@ int igp_text_check_glyphs(PangoContext *ctx, const IgpFonts *fonts, const IgpTex
     }
     if (font)
         g_object_unref(font);
+    if (emoji)
+        g_object_unref(emoji);
     pango_font_description_free(desc);
     g_free(family);
     g_free(text);
@@ -364,6 +392,41 @@ static void set_color(cairo_t *cr, const IgpColor *c)
     cairo_set_source_rgba(cr, c->r, c->g, c->b, c->a);
 }
 
+/* Does the layout draw anything from the colour emoji font? */
+static int has_emoji_run(PangoLayout *layout)
+{
+    PangoLayoutIter *iter = pango_layout_get_iter(layout);
+    int found = 0;
+
+    do {
+        PangoLayoutRun *run = pango_layout_iter_get_run_readonly(iter);
+        if (!run)
+            continue;
+        PangoFontDescription *d = pango_font_describe(run->item->analysis.font);
+        const char *family = pango_font_description_get_family(d);
+        found = family && !g_ascii_strcasecmp(family, IGP_EMOJI_FAMILY);
+        pango_font_description_free(d);
+    } while (!found && pango_layout_iter_next_run(iter));
+    pango_layout_iter_free(iter);
+    return found;
+}
+
+/* Draw the layout's shape at the current point in the current source: a
+ * colour glyph ignores the source, so a shadow drawn straight would be a
+ * second coloured emoji instead of a shadow. The shape is drawn opaque, the
+ * source's own alpha applies once, when it is painted through the shape. */
+static void show_layout_as_mask(cairo_t *cr, PangoLayout *layout)
+{
+    cairo_pattern_t *shape;
+
+    cairo_push_group(cr); /* saves the source; cairo_pop_group() restores it */
+    cairo_set_source_rgb(cr, 0, 0, 0);
+    pango_cairo_show_layout(cr, layout);
+    shape = cairo_pop_group(cr);
+    cairo_mask(cr, shape);
+    cairo_pattern_destroy(shape);
+}
+
 void igp_text_draw(cairo_t *cr, PangoContext *ctx, const IgpTextStyle *style, const char *markup,
                    int is_markup, double x, double y, double box_w, double box_h,
                    const IgpTextFit *fit)
@@ -381,7 +444,10 @@ void igp_text_draw(cairo_t *cr, PangoContext *ctx, const IgpTextStyle *style, co
     if (style->shadow.a > 0) {
         cairo_move_to(cr, x + m + style->shadow_dx, top + style->shadow_dy);
         set_color(cr, &style->shadow);
-        pango_cairo_show_layout(cr, layout);
+        if (has_emoji_run(layout))
+            show_layout_as_mask(cr, layout);
+        else
+            pango_cairo_show_layout(cr, layout);
     }
     if (style->outline_width > 0) {
         cairo_move_to(cr, x + m, top);

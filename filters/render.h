@@ -9,7 +9,9 @@
  * fonts/fonts.conf alone (never the system's), and every pango font map made
  * from it sees exactly the bundled files. A family that is not bundled, or a
  * character the chosen font lacks, is an error: pango would otherwise pick
- * another font silently.
+ * another font silently. The one exception is emoji: a character the chosen
+ * font lacks and the bundled colour emoji font (IGP_EMOJI_FAMILY) has is
+ * drawn from it, in colour, as captions show emoji.
  *
  * Sizes are in canvas pixels throughout (pango runs at 72 dpi, so a point is
  * a pixel).
@@ -22,6 +24,9 @@
 #include <cairo.h>
 #include <pango/pangocairo.h>
 #include <vips/vips.h>
+
+/** The bundled colour emoji font's family (fonts/NotoColorEmoji.ttf). */
+#define IGP_EMOJI_FAMILY "Noto Color Emoji"
 
 /** The bundled fonts: a fontconfig configuration shared by all threads. */
 typedef struct IgpFonts IgpFonts;

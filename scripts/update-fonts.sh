@@ -9,17 +9,20 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 dest="$root/fonts"
 gothic=/usr/share/fonts/truetype/bizud-gothic
 maru=/usr/share/fonts/truetype/motoya-l-maruberi
+emoji=/usr/share/fonts/truetype/noto
 
-for f in "$gothic/BIZUDPGothic-Regular.ttf" "$gothic/BIZUDPGothic-Bold.ttf" "$maru/MTLmr3m.ttf"; do
+for f in "$gothic/BIZUDPGothic-Regular.ttf" "$gothic/BIZUDPGothic-Bold.ttf" "$maru/MTLmr3m.ttf" \
+  "$emoji/NotoColorEmoji.ttf"; do
   if [ ! -f "$f" ]; then
-    echo "update-fonts: $f is missing; install fonts-morisawa-bizud-gothic and fonts-motoya-l-maruberi" >&2
+    echo "update-fonts: $f is missing; install fonts-morisawa-bizud-gothic, fonts-motoya-l-maruberi and fonts-noto-color-emoji" >&2
     exit 1
   fi
   install -m 0644 "$f" "$dest/"
 done
-# The licences: OFL 1.1 (BIZ UDPGothic, in its Debian copyright file) and
-# Apache 2.0 (Motoya L Maruberi).
+# The licences: OFL 1.1 (BIZ UDPGothic and Noto Color Emoji, in their Debian
+# copyright files) and Apache 2.0 (Motoya L Maruberi).
 install -m 0644 /usr/share/doc/fonts-morisawa-bizud-gothic/copyright "$dest/LICENSE-BIZUDPGothic.txt"
+install -m 0644 /usr/share/doc/fonts-noto-color-emoji/copyright "$dest/LICENSE-NotoColorEmoji.txt"
 {
   cat /usr/share/doc/fonts-motoya-l-maruberi/copyright
   echo

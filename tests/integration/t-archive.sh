@@ -75,8 +75,11 @@ check "catalogue rows carry the manifest's sha256" \
   test "$(jq -r '.files[] | "\(.sha256)  \(.path)"' "$bag/data/catalogue.json")" = "$(grep -v 'data/catalogue\|data/index' "$bag/manifest-sha256.txt")"
 check "catalogue: feed-01 alt text and size" \
   test "$(jq -r '.files[] | select(.post_id == "feed-01" and .kind == "feed-image") | "\(.width)x\(.height) \(.alt_text | length > 0) \(.copyright_holder)"' "$bag/data/catalogue.json")" = "1080x1350 true The city"
+# (issue 15: a UTF-8 byte-order mark first, for Excel in Japanese)
+check "catalogue.csv starts with the UTF-8 byte-order mark EF BB BF" \
+  test "$(head -c 3 "$bag/data/catalogue.csv" | od -An -tx1 | tr -d ' ')" = efbbbf
 check "catalogue.csv has the header" test "$(head -1 "$bag/data/catalogue.csv")" = \
-  "$(printf 'path,shoot,post_id,kind,schedule,caption,alt_text,sha256,width,height,copyright_holder,consent_refs\r')"
+  "$(printf '\xef\xbb\xbfpath,shoot,post_id,kind,schedule,caption,alt_text,sha256,width,height,copyright_holder,consent_refs\r')"
 check "catalogue.csv parses to 18 rows (python csv)" test "$(python3 -c 'import csv,sys; print(len(list(csv.DictReader(open(sys.argv[1], encoding="utf-8")))))' "$bag/data/catalogue.csv")" -eq 18
 check "index.pdf is a PDF" test "$(head -c 5 "$bag/data/index.pdf")" = "%PDF-"
 check "no temporary files left" test -z "$(find "$bags" -name '.*tmp*')"

@@ -32,7 +32,7 @@ cat > "$shoot/shoot.json" <<'JSON'
   {"id": "hl", "type": "highlight", "stories": ["st-3", "st-1", "st-2"],
    "text": {"label": "イベント"}},
   {"id": "collab", "type": "feed", "media": [{"file": "B.JPG"}], "tieup": true,
-   "collaborators": ["@sendai_mama", "nobisuku.friend"],
+   "collaborators": ["sendai_mama", "nobisuku.friend"],
    "caption": "親子で楽しめるイベントのご紹介です #PR #のびすく"}
 ] }
 JSON

@@ -2,6 +2,7 @@
 #include "check.h"
 #include "error.h"
 #include "manifest.h"
+#include "postrules.h"
 
 #include <glib.h>
 #include <glib/gstdio.h>
@@ -119,6 +120,45 @@ static void test_missing_media(void)
     igp_manifest_free(&m);
 }
 
+/* A schedule is kept with its offset; a local time takes the account's
+ * zone (Asia/Tokyo without igprep.json). */
+static void test_schedule(void)
+{
+    IgpManifest *m = NULL;
+    const char *err =
+        load(POSTM("{\"id\": \"f\", \"type\": \"feed\", \"schedule\": \"2026-12-12T19:00\",\n"
+                   " \"media\": [{\"file\": \"a.jpg\"}]},\n"
+                   "{\"id\": \"g\", \"type\": \"feed\", \"schedule\": \"2026-12-12T10:00:30Z\",\n"
+                   " \"media\": [{\"file\": \"a.jpg\"}]}"),
+             &m);
+    CHECK_INT(strlen(err), 0);
+    if (!m)
+        return;
+    CHECK_CONTAINS(json_string_value(json_object_get(m->posts[0].json, "schedule")),
+                   "2026-12-12T19:00:00+09:00");
+    CHECK_CONTAINS(json_string_value(json_object_get(m->posts[1].json, "schedule")),
+                   "2026-12-12T10:00:30+00:00");
+    CHECK_CONTAINS(m->timezone, "Asia/Tokyo");
+    igp_manifest_free(&m);
+    CHECK_CONTAINS(
+        load(POST("{\"id\": \"x\", \"type\": \"feed\", \"schedule\": \"2026/12/12 19:00\", "
+                  "\"media\": [{\"file\": \"a.jpg\"}]}")),
+        "shoot.json:2:41: post 'x': schedule '2026/12/12 19:00' writes the date with '/'");
+}
+
+static void test_post_rules(void)
+{
+    CHECK_INT(igp_count_mentions("@a @b.c info@example.jp @@x ＠全角 @"), 2);
+    CHECK(igp_username_problem("sendai_city.official") == NULL);
+    CHECK(igp_username_problem("@sendai_city") != NULL);
+    CHECK(igp_username_problem(".a") != NULL);
+    CHECK(igp_username_problem("a.") != NULL);
+    CHECK(igp_username_problem("a..b") != NULL);
+    CHECK(igp_username_problem("仙台") != NULL);
+    CHECK(igp_username_problem("abcdefghij0123456789abcdefghij") == NULL); /* 30 */
+    CHECK(igp_username_problem("abcdefghij0123456789abcdefghijk") != NULL);
+}
+
 int main(void)
 {
     shoot_dir = g_dir_make_tmp("igp-manifest-XXXXXX", NULL);
@@ -127,6 +167,8 @@ int main(void)
     test_valid();
     test_errors();
     test_missing_media();
+    test_schedule();
+    test_post_rules();
     char *cmd = g_strdup_printf("rm -rf '%s'", shoot_dir);
     CHECK_INT(system(cmd), 0);
     g_free(cmd);

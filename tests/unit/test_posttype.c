@@ -3,6 +3,7 @@
 #include "check.h"
 #include "error.h"
 #include "manifest.h"
+#include "postrules.h"
 
 #include <glib.h>
 #include <stdlib.h>
@@ -129,13 +130,15 @@ static void test_rules(void)
     CHECK(!igp_caption_has_disclosure("PRESS release, #PROJECT"));
     CHECK(!igp_caption_has_disclosure("のびすくのイベント"));
     CHECK(!igp_caption_has_disclosure(NULL));
-    CHECK(igp_collaborator_valid("@sendai_mama"));
-    CHECK(igp_collaborator_valid("nobisuku.friend"));
-    CHECK(!igp_collaborator_valid("no spaces"));
-    CHECK(!igp_collaborator_valid("@"));
-    CHECK(!igp_collaborator_valid(".dot"));
-    CHECK(!igp_collaborator_valid("a..b"));
-    CHECK(!igp_collaborator_valid("abcdefghijklmnopqrstuvwxyz12345")); /* 31 */
+    /* usernames (postrules.h): the manifest refuses any other collaborator */
+    CHECK(igp_username_problem("sendai_mama") == NULL);
+    CHECK(igp_username_problem("nobisuku.friend") == NULL);
+    CHECK(igp_username_problem("@sendai_mama") != NULL);
+    CHECK(igp_username_problem("no spaces") != NULL);
+    CHECK(igp_username_problem("") != NULL);
+    CHECK(igp_username_problem(".dot") != NULL);
+    CHECK(igp_username_problem("a..b") != NULL);
+    CHECK(igp_username_problem("abcdefghijklmnopqrstuvwxyz12345") != NULL); /* 31 */
 }
 
 /* The state side: a derived post's entry names its parent. */

@@ -4,6 +4,7 @@
 #include "bagit.h"
 #include "bagit_internal.h"
 #include "contact_sheet.h"
+#include "faces.h"
 #include "reel.h"
 #include "log.h"
 #include "stage.h"
@@ -419,8 +420,8 @@ static const char *post_refusal(const Bag *bag, const Run *run, const char *id, 
     return NULL;
 }
 
-/* The catalogue row of one payload file; consent references stay empty until
- * the consent records exist. */
+/* The catalogue row of one payload file; its consent references are filled
+ * in once the run's rows are all in (fill_consent_refs). */
 static json_t *catalogue_row(const Bag *bag, const char *path, const char *shoot,
                              const char *post_ids, const char *kind, const char *schedule,
                              const char *caption, const char *alt, const BagFile *f, int width,
@@ -691,6 +692,84 @@ static int add_master(Bag *bag, const Run *run, const char *master)
     return ret;
 }
 
+/* ---- consent references ---- */
+
+/* The faces of one source as redact recorded them: a photo's report, a
+ * video's faces (faces.json's own entries). */
+static json_t *source_faces(const Run *run, const char *source)
+{
+    json_t *m = json_object_get(json_object_get(run->redact, "media"), source);
+    return json_object_get(m, "report") ? json_object_get(m, "report")
+                                        : json_object_get(m, "faces");
+}
+
+/* Add the consent references of @p source's cleared faces to @p refs. */
+static void add_consent_refs(const Run *run, const char *source, GPtrArray *refs)
+{
+    json_t *face;
+    size_t i;
+
+    json_array_foreach(source_faces(run, source), i, face)
+    {
+        const char *consent = json_string_value(json_object_get(face, "consent"));
+        const char *decision = json_string_value(json_object_get(face, "decision"));
+        int cleared = decision ? !strcmp(decision, "cleared") : igp_face_is_cleared(face);
+        if (cleared && consent && *consent &&
+            !g_ptr_array_find_with_equal_func(refs, consent, g_str_equal, NULL))
+            g_ptr_array_add(refs, (gpointer)consent);
+    }
+}
+
+/* The source whose master (or, in the restricted bag, original) has these
+ * bytes, or NULL. */
+static const char *source_of_sha256(const Run *run, const char *sha256)
+{
+    json_t *media = json_object_get(run->redact, "media"), *m;
+    const char *source;
+
+    json_object_foreach(media, source, m)
+    {
+        json_t *video = video_master_entry(run, source);
+        json_t *scrubbed = json_object_get(json_object_get(run->scrub, "media"), source);
+        if (!g_strcmp0(json_string_value(json_object_get(m, "master_sha256")), sha256) ||
+            !g_strcmp0(json_string_value(json_object_get(video, "master_sha256")), sha256) ||
+            !g_strcmp0(json_string_value(json_object_get(scrubbed, "source_sha256")), sha256))
+            return source;
+    }
+    return NULL;
+}
+
+/* Every catalogue row from @p first on (this run's) gets the consent
+ * references of the cleared faces it shows, "; "-joined: a post file those
+ * of all the post's sources, a master or original those of its own. */
+static void fill_consent_refs(Bag *bag, const Run *run, guint first)
+{
+    for (guint r = first; r < bag->rows->len; r++) {
+        json_t *row = bag->rows->pdata[r], *s;
+        const char *kind = json_string_value(json_object_get(row, "kind"));
+        GPtrArray *refs = g_ptr_array_new();
+        size_t i;
+
+        if (!g_strcmp0(kind, "master") || g_str_has_prefix(kind ? kind : "", "original")) {
+            const char *source =
+                source_of_sha256(run, json_string_value(json_object_get(row, "sha256")));
+            if (source)
+                add_consent_refs(run, source, refs);
+        } else {
+            json_t *post = json_object_get(json_object_get(run->encode, "posts"),
+                                           json_string_value(json_object_get(row, "post_id")));
+            json_array_foreach(json_object_get(json_object_get(post, "post"), "sources"), i, s)
+                add_consent_refs(run, json_string_value(s), refs);
+        }
+        g_ptr_array_sort(refs, igp_bag_compare_strings);
+        g_ptr_array_add(refs, NULL);
+        char *joined = g_strjoinv("; ", (char **)refs->pdata);
+        json_object_set_new(row, "consent_refs", json_string(joined));
+        g_free(joined);
+        g_ptr_array_free(refs, TRUE);
+    }
+}
+
 /* Add the posts of one run that go in, then the masters they use. */
 static int collect_run(Bag *bag, const char *out_dir)
 {
@@ -698,7 +777,7 @@ static int collect_run(Bag *bag, const char *out_dir)
     json_t *posts, *entry;
     const char *id;
     GList *masters = NULL;
-    guint before = bag->sheet->len;
+    guint before = bag->sheet->len, first_row = bag->rows->len;
     int ret = run_open(out_dir, &run);
 
     posts = json_object_get(run.encode, "posts");
@@ -712,6 +791,8 @@ static int collect_run(Bag *bag, const char *out_dir)
     for (GList *m = masters; m && ret == 0; m = m->next)
         ret = bag->originals ? add_original(bag, &run, m->data) : add_master(bag, &run, m->data);
     g_list_free(masters);
+    if (ret == 0)
+        fill_consent_refs(bag, &run, first_row);
     if (ret == 0 && bag->sheet->len > before)
         g_ptr_array_add(bag->shoots, g_strdup(run.shoot));
     run_clear(&run);
@@ -744,7 +825,9 @@ static const char *const catalogue_columns[] = {
 
 static GString *catalogue_csv(const Bag *bag)
 {
-    GString *s = g_string_new(NULL);
+    /* A UTF-8 byte-order mark first: without it Excel (in Japanese, Shift_JIS
+     * by default) shows the captions as mojibake. */
+    GString *s = g_string_new("\xEF\xBB\xBF");
     const size_t n = G_N_ELEMENTS(catalogue_columns);
 
     for (size_t c = 0; c < n; c++)

@@ -528,6 +528,7 @@ static void append_faces_markup(GString *m, const Page *p, json_t *redaction)
 {
     json_t *media = json_object_get(redaction, "media"), *src, *face;
     int hidden = 0, cleared = 0, other = 0, absent = 0;
+    GString *no_consent = g_string_new(NULL);
     size_t i, j;
     char *v;
 
@@ -546,6 +547,10 @@ static void append_faces_markup(GString *m, const Page *p, json_t *redaction)
             hidden += d && !strcmp(d, "hidden");
             cleared += d && !strcmp(d, "cleared");
             other += !d || (strcmp(d, "hidden") && strcmp(d, "cleared"));
+            if (d && !strcmp(d, "cleared") && !json_object_get(face, "consent"))
+                g_string_append_printf(no_consent, "%s%s in %s", no_consent->len ? ", " : "",
+                                       json_string_value(json_object_get(face, "id")),
+                                       json_string_value(src));
         }
     }
     v = g_strdup_printf("%d hidden, %d cleared%s%s", hidden, cleared,
@@ -553,6 +558,14 @@ static void append_faces_markup(GString *m, const Page *p, json_t *redaction)
                         absent ? ", some sources not in the report" : "");
     append_line(m, "Faces", v);
     g_free(v);
+    if (no_consent->len) {
+        v = g_markup_printf_escaped("<b>Consent</b>: <span foreground=\"#c00000\">cleared "
+                                    "without a consent reference: %s</span>\n",
+                                    no_consent->str);
+        g_string_append(m, v);
+        g_free(v);
+    }
+    g_string_free(no_consent, TRUE);
 }
 
 /* One verify.json entry as "✓ name: ok (N checks)", or "✗ name: refused:"

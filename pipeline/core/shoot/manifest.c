@@ -1,5 +1,8 @@
 #include "manifest.h"
+#include "config.h"
 #include "jsonpos.h"
+#include "postrules.h"
+#include "publish.h" /* Instagram's limits, igp_count_hashtags() */
 
 #include "error.h"
 #include "fsutil.h"
@@ -12,7 +15,7 @@
 
 #include <glib.h>
 
-enum { CAPTION_MAX = 2200, COLLABORATORS_MAX = 3 };
+enum { CAPTION_MAX = IGP_MAX_CAPTION_CHARS, COLLABORATORS_MAX = IGP_MAX_COLLABORATORS };
 /* The range igprep detect's --min-face takes. */
 enum { MIN_FACE_LO = 8, MIN_FACE_HI = 4096 };
 
@@ -43,6 +46,8 @@ typedef struct Checker {
     size_t len;
     GHashTable *ids;
     IgpJsonCursor *cursor;
+    const char *out_dir; ///< --out, or NULL for the default out/<shoot>
+    GTimeZone *zone;     ///< the account's (igprep.json): a schedule without an offset is in it
 } Checker;
 
 static int fail_at(const Checker *c, const char *pointer, const char *fmt, ...)
@@ -330,38 +335,6 @@ static int valid_fps(json_int_t fps)
     return fps == 24 || fps == 25 || fps == 30 || fps == 50 || fps == 60;
 }
 
-/* Collab posts: each collaborator an Instagram username, none twice. */
-static int check_collaborators(const Checker *c, const char *pointer, json_t *list, IgpPost *post)
-{
-    json_t *v;
-    size_t i;
-    int ret = 0;
-
-    json_array_foreach(list, i, v)
-    {
-        char *ptr = g_strdup_printf("%s/collaborators/%zu", pointer, i);
-        const char *name = json_string_value(v);
-        if (!name)
-            ret = fail_at(c, ptr, "post '%s': a collaborator must be a username (a string)",
-                          post->id);
-        else if (!igp_collaborator_valid(name))
-            ret = fail_at(c, ptr,
-                          "post '%s': collaborator '%s' is not an Instagram username (1 to %d "
-                          "letters, digits, '.' or '_')",
-                          post->id, name, IGP_USERNAME_MAX);
-        for (size_t k = 0; ret == 0 && k < i; k++) {
-            const char *other = json_string_value(json_array_get(list, k));
-            if (other && !g_ascii_strcasecmp(other + (*other == '@'), name + (*name == '@')))
-                ret =
-                    fail_at(c, ptr, "post '%s': collaborator '%s' is named twice", post->id, name);
-        }
-        g_free(ptr);
-        if (ret)
-            return ret;
-    }
-    return 0;
-}
-
 /* "basis": what the post is based on, for the work plan. */
 static int check_basis(const Checker *c, const char *pointer, json_t *pj, IgpPost *post)
 {
@@ -415,14 +388,6 @@ static int check_post_extras(const Checker *c, const char *pointer, json_t *pj, 
     for (size_t i = 0; i < G_N_ELEMENTS(typed); i++)
         if ((ret = get_typed(c, pointer, pj, typed[i].key, typed[i].type, 0, &v)))
             return ret;
-    v = json_object_get(pj, "caption");
-    if (v && g_utf8_strlen(json_string_value(v), -1) > CAPTION_MAX) {
-        char *ptr = g_strdup_printf("%s/caption", pointer);
-        ret = fail_at(c, ptr, "post '%s': caption has %ld characters, Instagram allows %d",
-                      post->id, g_utf8_strlen(json_string_value(v), -1), CAPTION_MAX);
-        g_free(ptr);
-        return ret;
-    }
     v = json_object_get(pj, "fps");
     if (v && !valid_fps(json_integer_value(v))) {
         char *ptr = g_strdup_printf("%s/fps", pointer);
@@ -431,18 +396,164 @@ static int check_post_extras(const Checker *c, const char *pointer, json_t *pj, 
         g_free(ptr);
         return ret;
     }
-    v = json_object_get(pj, "collaborators");
-    if (v && json_array_size(v) > COLLABORATORS_MAX) {
-        char *ptr = g_strdup_printf("%s/collaborators", pointer);
+    if ((ret = check_basis(c, pointer, pj, post)))
+        return ret;
+    return check_tieup(c, pointer, pj, post);
+}
+
+/* The caption's length, hashtags and mentions, as Instagram counts them: a
+ * caption over a limit is refused by Instagram when the post goes out. */
+static int check_caption(const Checker *c, const char *pointer, json_t *pj, const IgpPost *post)
+{
+    const char *caption = json_string_value(json_object_get(pj, "caption"));
+    long chars;
+    int tags, mentions, ret = 0;
+    char *ptr;
+
+    if (!caption)
+        return 0;
+    chars = g_utf8_strlen(caption, -1);
+    tags = igp_count_hashtags(caption);
+    mentions = igp_count_mentions(caption);
+    ptr = g_strdup_printf("%s/caption", pointer);
+    if (chars > CAPTION_MAX)
+        ret = fail_at(c, ptr, "post '%s': caption has %ld characters, Instagram allows %d",
+                      post->id, chars, CAPTION_MAX);
+    else if (tags > IGP_MAX_HASHTAGS)
+        ret = fail_at(c, ptr, "post '%s': caption has %d hashtags, Instagram allows %d", post->id,
+                      tags, IGP_MAX_HASHTAGS);
+    else if (mentions > IGP_MAX_MENTIONS)
+        ret = fail_at(c, ptr, "post '%s': caption has %d @mentions, Instagram allows %d", post->id,
+                      mentions, IGP_MAX_MENTIONS);
+    g_free(ptr);
+    return ret;
+}
+
+/* No collaborator named twice (usernames ignore case). */
+static int check_collaborators_once(const Checker *c, const char *pointer, json_t *list,
+                                    const IgpPost *post)
+{
+    for (size_t i = 1; i < json_array_size(list); i++)
+        for (size_t k = 0; k < i; k++)
+            if (!g_ascii_strcasecmp(json_string_value(json_array_get(list, i)),
+                                    json_string_value(json_array_get(list, k)))) {
+                char *ptr = g_strdup_printf("%s/collaborators/%zu", pointer, i);
+                int ret = fail_at(c, ptr, "post '%s': collaborator '%s' is named twice", post->id,
+                                  json_string_value(json_array_get(list, i)));
+                g_free(ptr);
+                return ret;
+            }
+    return 0;
+}
+
+/* At most 3 collaborators, each an Instagram username as the API takes it. */
+static int check_collaborators(const Checker *c, const char *pointer, json_t *pj,
+                               const IgpPost *post)
+{
+    json_t *list = json_object_get(pj, "collaborators"), *name;
+    const char *why;
+    size_t i;
+    char *ptr;
+    int ret;
+
+    if (!list)
+        return 0;
+    if (json_array_size(list) > COLLABORATORS_MAX) {
+        ptr = g_strdup_printf("%s/collaborators", pointer);
         ret = fail_at(c, ptr, "post '%s': at most %d collaborators, not %zu", post->id,
-                      COLLABORATORS_MAX, json_array_size(v));
+                      COLLABORATORS_MAX, json_array_size(list));
         g_free(ptr);
         return ret;
     }
-    if ((ret = check_collaborators(c, pointer, v, post)) ||
-        (ret = check_basis(c, pointer, pj, post)))
+    json_array_foreach(list, i, name)
+    {
+        if (json_is_string(name) && !(why = igp_username_problem(json_string_value(name))))
+            continue;
+        ptr = g_strdup_printf("%s/collaborators/%zu", pointer, i);
+        if (!json_is_string(name))
+            ret = fail_at(c, ptr, "post '%s': a collaborator must be a username (a string), not %s",
+                          post->id, json_type_name(name));
+        else if (json_string_value(name)[0] == '@' &&
+                 !igp_username_problem(json_string_value(name) + 1))
+            ret = fail_at(c, ptr, "post '%s': collaborator '%s' %s: write \"%s\"", post->id,
+                          json_string_value(name), why, json_string_value(name) + 1);
+        else
+            ret = fail_at(c, ptr, "post '%s': collaborator '%s' %s", post->id,
+                          json_string_value(name), why);
+        g_free(ptr);
         return ret;
-    return check_tieup(c, pointer, pj, post);
+    }
+    return check_collaborators_once(c, pointer, list, post);
+}
+
+/* The schedule is read once, here, and kept in one form with its offset
+ * ("2026-11-28T19:00:00+09:00"): every later stage (the next-day story, the
+ * proof, post.json, the archive's month) reads the same instant. A local
+ * time takes the account's zone. */
+static int check_schedule(const Checker *c, const char *pointer, json_t *pj, const IgpPost *post)
+{
+    const char *text = json_string_value(json_object_get(pj, "schedule"));
+    char *why = NULL, *normal, *ptr;
+    int ret;
+
+    if (!text)
+        return 0;
+    normal = igp_schedule_normalise(text, c->zone, &why);
+    if (normal) {
+        json_object_set_new(pj, "schedule", json_string(normal));
+        g_free(normal);
+        return 0;
+    }
+    ptr = g_strdup_printf("%s/schedule", pointer);
+    ret = fail_at(c, ptr, "post '%s': schedule %s", post->id, why);
+    g_free(ptr);
+    g_free(why);
+    return ret;
+}
+
+/* Alt text is for images of feed and carousel posts: one for each, in
+ * order, when given. Instagram takes none for a reel or a story. */
+static int check_alt(const Checker *c, const char *pointer, json_t *pj, const IgpPost *post)
+{
+    json_t *alt = json_object_get(pj, "alt"), *a;
+    char *ptr;
+    size_t i;
+    int ret = 0;
+
+    if (!alt)
+        return 0;
+    ptr = g_strdup_printf("%s/alt", pointer);
+    if (post->type != IGP_POST_FEED && post->type != IGP_POST_CAROUSEL)
+        ret = fail_at(c, ptr,
+                      "post '%s': a %s takes no alt text (Instagram reads it for feed and "
+                      "carousel images only): remove 'alt'",
+                      post->id, igp_post_type_name(post->type));
+    else if (json_array_size(alt) != (size_t)post->n_media)
+        ret = fail_at(c, ptr,
+                      "post '%s': %zu alt text%s for %d image%s: give one for each image, in order",
+                      post->id, json_array_size(alt), json_array_size(alt) == 1 ? "" : "s",
+                      post->n_media, post->n_media == 1 ? "" : "s");
+    g_free(ptr);
+    if (ret)
+        return ret;
+    json_array_foreach(alt, i, a)
+    {
+        const char *text = json_string_value(a);
+        char *stripped = text ? g_strstrip(g_strdup(text)) : NULL;
+        int blank = !stripped || !*stripped;
+        g_free(stripped);
+        if (!blank)
+            continue;
+        ptr = g_strdup_printf("%s/alt/%zu", pointer, i);
+        ret = json_is_string(a)
+                  ? fail_at(c, ptr, "post '%s': alt text %zu (of image %s) is empty", post->id,
+                            i + 1, post->media[i].file)
+                  : fail_at(c, ptr, "post '%s': alt text %zu must be a string, not %s", post->id,
+                            i + 1, json_type_name(a));
+        g_free(ptr);
+        return ret;
+    }
+    return 0;
 }
 
 static int check_post(const Checker *c, const char *shoot_dir, const char *pointer, json_t *pj,
@@ -470,12 +581,15 @@ static int check_post(const Checker *c, const char *shoot_dir, const char *point
         (ret = check_post_type(c, pointer, type, post, &min, &max)) ||
         (ret = check_aspect(c, pointer, pj, post)) ||
         (ret = check_post_extras(c, pointer, pj, post)) ||
+        (ret = check_caption(c, pointer, pj, post)) ||
+        (ret = check_collaborators(c, pointer, pj, post)) ||
+        (ret = check_schedule(c, pointer, pj, post)) ||
         (ret = check_subtitles(c, shoot_dir, pointer, pj, post)) ||
         (ret = get_typed(c, pointer, pj, "media", JSON_ARRAY, max > 0, &media)))
         return ret;
-    if (!media) /* a type without media (a highlight) */
-        return 0;
-    return check_media(c, shoot_dir, pointer, media, post, min, max);
+    if (media && (ret = check_media(c, shoot_dir, pointer, media, post, min, max)))
+        return ret; /* (a highlight has no media) */
+    return check_alt(c, pointer, pj, post);
 }
 
 /* Post @p index's next-day story "<id>-story" must not take a written post's id:
@@ -611,7 +725,24 @@ static int check_retention(const Checker *c, IgpManifest *m)
     return ret;
 }
 
-static int check_root(const Checker *c, const char *shoot_dir, IgpManifest *m)
+/* The account's zone, from igprep.json in the shoot folder or OUT (whose
+ * default, out/<shoot> as stage.c makes it, needs the shoot's name). */
+static int load_zone(Checker *c, const char *shoot_dir, IgpManifest *m)
+{
+    char *default_out = c->out_dir ? NULL : g_build_filename("out", m->shoot, NULL);
+    IgpConfig cfg;
+    int ret = igp_config_load(shoot_dir, c->out_dir ? c->out_dir : default_out, &cfg);
+
+    g_free(default_out);
+    if (ret)
+        return ret;
+    c->zone = g_time_zone_ref(cfg.zone);
+    m->timezone = g_strdup(cfg.timezone);
+    igp_config_clear(&cfg);
+    return 0;
+}
+
+static int check_root(Checker *c, const char *shoot_dir, IgpManifest *m)
 {
     json_t *version, *shoot, *posts, *v;
     int ret;
@@ -633,6 +764,8 @@ static int check_root(const Checker *c, const char *shoot_dir, IgpManifest *m)
     if ((ret = check_plain_name(c, "/shoot", "'shoot'", json_string_value(shoot))))
         return ret;
     m->shoot = g_strdup(json_string_value(shoot));
+    if ((ret = load_zone(c, shoot_dir, m)))
+        return ret;
     if (json_array_size(posts) == 0)
         return fail_at(c, "/posts", "'posts' is empty: nothing to make");
     m->posts = g_new0(IgpPost, json_array_size(posts));
@@ -653,6 +786,11 @@ static int check_root(const Checker *c, const char *shoot_dir, IgpManifest *m)
 
 int igp_manifest_load(const char *shoot_dir, IgpManifest **out)
 {
+    return igp_manifest_load_for(shoot_dir, NULL, out);
+}
+
+int igp_manifest_load_for(const char *shoot_dir, const char *out_dir, IgpManifest **out)
+{
     IgpManifest *m = g_new0(IgpManifest, 1);
     json_error_t jerr;
     char *text = NULL;
@@ -672,9 +810,12 @@ int igp_manifest_load(const char *shoot_dir, IgpManifest **out)
             g_free(where);
         } else {
             IgpJsonCursor cursor = {0};
-            Checker c = {m->path, text, len, g_hash_table_new(g_str_hash, g_str_equal), &cursor};
+            Checker c = {m->path, text,    len, g_hash_table_new(g_str_hash, g_str_equal),
+                         &cursor, out_dir, NULL};
             ret = check_root(&c, shoot_dir, m);
             g_hash_table_destroy(c.ids);
+            if (c.zone)
+                g_time_zone_unref(c.zone);
             igp_json_cursor_clear(&cursor);
         }
     }
@@ -708,6 +849,7 @@ void igp_manifest_free(IgpManifest **pm)
     g_free(m->path);
     g_free(m->dir);
     g_free(m->shoot);
+    g_free(m->timezone);
     g_free(m->text);
     json_decref(m->root);
     g_free(m);

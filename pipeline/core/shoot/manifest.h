@@ -38,9 +38,11 @@ typedef struct IgpPost {
 } IgpPost;
 
 typedef struct IgpManifest {
-    char *path;  ///< .../shoot.json
-    char *dir;   ///< the shoot folder
-    char *shoot; ///< the shoot's name, e.g. "2026-11-20-nobisuku-halloween"
+    char *path;     ///< .../shoot.json
+    char *dir;      ///< the shoot folder
+    char *shoot;    ///< the shoot's name, e.g. "2026-11-20-nobisuku-halloween"
+    char *timezone; ///< the account's zone (igprep.json), in which schedules without an offset were
+                    ///< read
     IgpPost *posts;
     int n_posts;
     json_t *root;
@@ -61,6 +63,15 @@ typedef struct IgpManifest {
  *         error buffer (the first problem found)
  */
 int igp_manifest_load(const char *shoot_dir, IgpManifest **out);
+
+/**
+ * igp_manifest_load() for a run into @p out_dir (NULL: the default
+ * out/<shoot>), whose igprep.json counts when the shoot folder has none.
+ * Every post's "schedule" is checked and rewritten in the manifest's JSON
+ * with its offset, a local time taking the account's zone:
+ * "2026-11-28T19:00" becomes "2026-11-28T19:00:00+09:00".
+ */
+int igp_manifest_load_for(const char *shoot_dir, const char *out_dir, IgpManifest **out);
 
 void igp_manifest_free(IgpManifest **m);
 

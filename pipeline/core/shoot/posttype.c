@@ -368,20 +368,3 @@ int igp_caption_has_disclosure(const char *caption)
     g_free(text);
     return found;
 }
-
-int igp_collaborator_valid(const char *name)
-{
-    size_t len;
-
-    if (!name)
-        return 0;
-    if (*name == '@')
-        name++;
-    len = strlen(name);
-    if (len < 1 || len > IGP_USERNAME_MAX)
-        return 0;
-    for (const char *p = name; *p; p++)
-        if (!g_ascii_isalnum(*p) && *p != '.' && *p != '_')
-            return 0;
-    return name[0] != '.' && name[len - 1] != '.' && !strstr(name, "..");
-}

@@ -147,15 +147,6 @@ int igp_output_kind_is_story(const char *name);
  */
 int igp_caption_has_disclosure(const char *caption);
 
-/** Longest Instagram username. */
-#define IGP_USERNAME_MAX 30
-
-/**
- * Is @p name an Instagram username (an optional leading '@', then 1 to 30
- * letters, digits, '.' or '_', no '.' first, last or twice in a row)?
- */
-int igp_collaborator_valid(const char *name);
-
 /* ---- posts and the plan ---- */
 
 struct IgpPost;

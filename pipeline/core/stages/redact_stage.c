@@ -123,6 +123,38 @@ static int load_master(const char *path, IgpRgbImage *img)
     return ret;
 }
 
+/* A cleared face's consent reference (faces.json "consent"), or NULL: it
+ * goes into the report, and from there into the proof and the archive's
+ * catalogue. */
+static const char *consent_of(const json_t *face)
+{
+    const char *consent = json_string_value(json_object_get(face, "consent"));
+    return consent && *consent ? consent : NULL;
+}
+
+/* The report of an unchanged master is the previous run's: its consent
+ * references are taken from the faces again (they may have been added since,
+ * or the report written by an igprep that did not keep them). */
+static void renew_consent(json_t *report, json_t *faces)
+{
+    json_t *r, *face;
+    size_t i, j;
+
+    json_array_foreach(report, i, r)
+    {
+        json_object_del(r, "consent");
+        json_array_foreach(faces, j, face)
+        {
+            if (g_strcmp0(json_string_value(json_object_get(face, "id")),
+                          json_string_value(json_object_get(r, "id"))) ||
+                !consent_of(face))
+                continue;
+            json_object_set_new(r, "consent", json_string(consent_of(face)));
+            break;
+        }
+    }
+}
+
 /* Hide the faces in memory, then write masters/redacted/<name>.jpg. */
 static int write_redacted(const RedactJob *job, const char *master, const char *out_path,
                           json_t *faces, json_t *report)
@@ -144,17 +176,17 @@ static int write_redacted(const RedactJob *job, const char *master, const char *
         }
         igp_face_box(face, b);
         f.x = b[0], f.y = b[1], f.w = b[2], f.h = b[3], f.sticker = sticker;
-        json_array_append_new(report,
-                              json_pack("{s:s, s:s, s:s, s:s?, s:O}", "id",
-                                        json_string_value(json_object_get(face, "id")), "source",
-                                        json_string_value(json_object_get(face, "source"))
-                                            ? json_string_value(json_object_get(face, "source"))
-                                            : "manual",
-                                        "decision", igp_face_decision(face), "style",
-                                        strcmp(igp_face_decision(face), "hidden")
-                                            ? NULL
-                                            : igp_redact_style_name(f.style),
-                                        "box", json_object_get(face, "box")));
+        json_array_append_new(
+            report,
+            json_pack("{s:s, s:s, s:s, s:s?, s:O, s:s*}", "id",
+                      json_string_value(json_object_get(face, "id")), "source",
+                      json_string_value(json_object_get(face, "source"))
+                          ? json_string_value(json_object_get(face, "source"))
+                          : "manual",
+                      "decision", igp_face_decision(face), "style",
+                      strcmp(igp_face_decision(face), "hidden") ? NULL
+                                                                : igp_redact_style_name(f.style),
+                      "box", json_object_get(face, "box"), "consent", consent_of(face)));
         if (hide)
             ret = igp_redact_face(&img, &f, IGP_REDACT_PADDING);
         g_free(sticker);
@@ -224,6 +256,8 @@ static json_t *redact_image(RedactJob *job, const char *name, json_t *scrubbed, 
         json_decref(list);
         list = json_deep_copy(json_object_get(json_object_get(job->previous, name), "report"));
         entry = json_deep_copy(json_object_get(job->previous, name));
+        renew_consent(list, faces);
+        json_object_set(entry, "report", list);
     } else if ((ret = write_redacted(job, master, out_path, faces, list)) == 0 &&
                (ret = igp_hash_file(out_path, &d)) == 0) {
         entry = json_pack("{s:s, s:s, s:s, s:s, s:s, s:O, s:O, s:O}", "kind", "image", "master",
@@ -247,8 +281,9 @@ static json_t *face_report(const RedactJob *job, const json_t *face)
     const char *decision = igp_face_decision(face);
     const char *source = json_string_value(json_object_get(face, "source"));
     json_t *track = json_object_get(face, "track");
-    json_t *r = json_pack("{s:s, s:s, s:s}", "id", json_string_value(json_object_get(face, "id")),
-                          "source", source ? source : "manual", "decision", decision);
+    json_t *r = json_pack(
+        "{s:s, s:s, s:s, s:s*}", "id", json_string_value(json_object_get(face, "id")), "source",
+        source ? source : "manual", "decision", decision, "consent", consent_of(face));
 
     if (!strcmp(decision, "hidden"))
         json_object_set_new(r, "style", json_string(igp_redact_style_name(face_style(job, face))));
@@ -365,8 +400,16 @@ int igp_redact(IgpShoot *shoot)
         json_t *faces = json_object_get(job.reports[i], "faces"), *f;
         size_t k;
         failed += err && strcmp(err, "no master (scrub failed)");
-        json_array_foreach(faces, k, f) hidden +=
-            !g_strcmp0(json_string_value(json_object_get(f, "decision")), "hidden");
+        json_array_foreach(faces, k, f)
+        {
+            const char *decision = json_string_value(json_object_get(f, "decision"));
+            hidden += !g_strcmp0(decision, "hidden");
+            /* Shown without a consent form on record: allowed, but said. */
+            if (!g_strcmp0(decision, "cleared") && !json_object_get(f, "consent"))
+                igp_log_warning("%s: face '%s' is cleared (shown) without a consent reference: "
+                                "add its \"consent\" in faces.json",
+                                name, json_string_value(json_object_get(f, "id")));
+        }
         if (!job.reports[i])
             job.reports[i] = json_pack("{s:s}", "error", err ? err : "not redacted");
         json_object_set_new(json_object_get(state, "media"), name, job.entries[i]);

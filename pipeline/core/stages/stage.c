@@ -70,7 +70,7 @@ int igp_shoot_open(const IgpStageSettings *settings, IgpShoot **out)
     shoot->own_settings = *settings;
     shoot->settings = &shoot->own_settings;
     shoot->media = g_ptr_array_new_with_free_func(g_free);
-    ret = igp_manifest_load(settings->shoot_dir, &shoot->manifest);
+    ret = igp_manifest_load_for(settings->shoot_dir, settings->out_dir, &shoot->manifest);
     if (ret) {
         igp_shoot_free(&shoot);
         return ret;
