@@ -63,6 +63,8 @@ refused "collaborator with '..'" '"collaborators": ["sendai..city"]' \
 refused "collaborator with a space" '"collaborators": ["ok", "仙台 市"]' \
   "2:85: post 'p': collaborator '仙台 市' is not an Instagram username: letters, digits, '.' and '_' only"
 refused "4 collaborators" '"collaborators": ["a", "b", "c", "d"]' "2:78: post 'p': at most 3 collaborators, not 4"
+refused "a collaborator twice" '"collaborators": ["nobisuku", "Nobisuku"]' \
+  "2:91: post 'p': collaborator 'Nobisuku' is named twice"
 
 MEDIA='{"file": "a.jpg"}, {"file": "b.jpg"}, {"file": "a.jpg"}, {"file": "b.jpg"}' TYPE=carousel \
   refused "3 alt texts for 4 slides" '"alt": ["一", "二", "三"]' \
