@@ -77,34 +77,6 @@ float iou(const IgpFaceBox &a, const IgpFaceBox &b)
     return uni > 0 ? inter / uni : 0.0f;
 }
 
-// Weighted NMS: each cluster of overlapping boxes (the same face found by
-// neighbouring tiles and pyramid levels) becomes its score-weighted mean,
-// which is steadier than keeping the single best box.
-std::vector<IgpFaceBox> weighted_nms(std::vector<IgpFaceBox> boxes)
-{
-    std::sort(boxes.begin(), boxes.end(),
-              [](const IgpFaceBox &a, const IgpFaceBox &b) { return a.score > b.score; });
-    std::vector<bool> used(boxes.size(), false);
-    std::vector<IgpFaceBox> out;
-    for (size_t i = 0; i < boxes.size(); i++) {
-        if (used[i])
-            continue;
-        double sx = 0, sy = 0, sw = 0, sh = 0, total = 0;
-        for (size_t j = i; j < boxes.size(); j++) {
-            if (used[j] || iou(boxes[i], boxes[j]) < kNmsIou)
-                continue;
-            used[j] = true;
-            const double wgt = boxes[j].score;
-            sx += wgt * boxes[j].x, sy += wgt * boxes[j].y;
-            sw += wgt * boxes[j].w, sh += wgt * boxes[j].h;
-            total += wgt;
-        }
-        out.push_back({float(sx / total), float(sy / total), float(sw / total), float(sh / total),
-                       boxes[i].score});
-    }
-    return out;
-}
-
 float sigmoid(float logit)
 {
     logit = std::max(-80.0f, std::min(80.0f, logit));
@@ -315,9 +287,12 @@ float raw_iou(const Raw &a, const Raw &b)
     return iou(x, y);
 }
 
-// Weighted NMS as weighted_nms(), keypoints included; a cluster's score is
-// its best member's.
-std::vector<Raw> merge_candidates(std::vector<Raw> raws)
+// Weighted NMS: each cluster of overlapping boxes (the same face found by
+// neighbouring anchors, tiles and pyramid levels) becomes its score-weighted
+// mean, keypoints included, which is steadier than keeping the single best
+// box; a cluster's score is its best member's, its support how many
+// detections it merged.
+std::vector<Raw> weighted_nms(std::vector<Raw> raws)
 {
     std::sort(raws.begin(), raws.end(),
               [](const Raw &a, const Raw &b) { return a.score > b.score; });
@@ -558,7 +533,7 @@ std::vector<IgpFaceFound> confirm(IgpFaceDetector *det, std::vector<cv::dnn::Net
                                   float score)
 {
     std::vector<Raw> merged;
-    for (const Raw &c : merge_candidates(cands))
+    for (const Raw &c : weighted_nms(cands))
         if (c.w >= min_face * 0.6f && c.support >= kMinSupport && plausible(c) &&
             inner_detail(rgb, c))
             merged.push_back(c);
@@ -603,20 +578,20 @@ std::vector<IgpFaceFound> blazeface_find(IgpFaceDetector *det, const cv::Mat &rg
 }
 
 void haar_append(cv::CascadeClassifier &c, const cv::Mat &grey, int min_face, bool mirrored,
-                 std::vector<IgpFaceBox> &faces)
+                 std::vector<Raw> &faces)
 {
     std::vector<cv::Rect> rects;
     c.detectMultiScale(grey, rects, 1.1, 3, 0, cv::Size(min_face, min_face));
     for (const cv::Rect &r : rects) {
         const int x = mirrored ? grey.cols - r.x - r.width : r.x;
-        faces.push_back({float(x), float(r.y), float(r.width), float(r.height), 1.0f});
+        faces.push_back({float(x), float(r.y), float(r.width), float(r.height), 1.0f, {}, 1});
     }
 }
 
 std::vector<IgpFaceBox> haar_detect(IgpFaceDetector *det, const cv::Mat &rgb, int min_face)
 {
     cv::Mat grey, mirror;
-    std::vector<IgpFaceBox> faces;
+    std::vector<Raw> faces;
     cv::cvtColor(rgb, grey, cv::COLOR_RGB2GRAY);
     cv::equalizeHist(grey, grey);
     cv::flip(grey, mirror, 1);
@@ -624,7 +599,10 @@ std::vector<IgpFaceBox> haar_detect(IgpFaceDetector *det, const cv::Mat &rgb, in
     // profileface only knows faces looking one way: run it on the mirror too.
     haar_append(det->profile, grey, min_face, false, faces);
     haar_append(det->profile, mirror, min_face, true, faces);
-    return weighted_nms(faces);
+    std::vector<IgpFaceBox> boxes;
+    for (const Raw &r : weighted_nms(faces))
+        boxes.push_back({r.x, r.y, r.w, r.h, r.score});
+    return boxes;
 }
 
 int load_cascade(cv::CascadeClassifier &c, const std::string &path)
