@@ -240,19 +240,21 @@ static void cannot_check(IgpFileReport *r, const char *check, json_t *value, con
     g_free(m);
 }
 
-/* A picture of OUT as RGB in memory (every face reads it again), or NULL. */
+/* A picture of OUT as RGB, or NULL. Opened for random access (every face
+ * reads it again): libvips decodes it once, to memory when it is small and
+ * to a temporary file when it is large (its disc threshold, 100 MB by
+ * default), so a 50 MP master does not hold 150 MB of memory. */
 static VipsImage *open_rgb(const char *out_dir, const char *rel)
 {
     char *path = rel ? g_build_filename(out_dir, rel, NULL) : NULL;
-    VipsImage *img = path ? vips_image_new_from_file(path, NULL) : NULL, *copy = NULL;
+    VipsImage *img =
+        path ? vips_image_new_from_file(path, "access", VIPS_ACCESS_RANDOM, NULL) : NULL;
 
-    if (img && img->Bands == 3)
-        copy = vips_image_copy_memory(img);
+    if (img && img->Bands != 3)
+        g_clear_object(&img);
     vips_error_clear();
-    if (img)
-        g_object_unref(img);
     g_free(path);
-    return copy;
+    return img;
 }
 
 static void verify_posts_of(IgpFileReport *r, IgpFaceDetector *det, const char *out_dir,
