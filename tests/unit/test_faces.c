@@ -113,6 +113,23 @@ static void test_merge(void)
     json_decref(previous);
 }
 
+/* A detected box that ends on the picture's edge stays inside it in whole
+ * pixels: 435.5 + 64.5 = 500 is [436, y, 64, h], not [436, y, 65, h]. */
+static void test_merge_edge(void)
+{
+    IgpFaceBox found[] = {{435.5f, 158.5f, 64.5f, 216.5f, 0.9f}};
+    json_t *merged = igp_faces_merge(NULL, NULL, found, 1);
+    json_t *box = json_object_get(json_array_get(merged, 0), "box");
+
+    CHECK_INT(json_integer_value(json_array_get(box, 0)) +
+                  json_integer_value(json_array_get(box, 2)),
+              500);
+    CHECK_INT(json_integer_value(json_array_get(box, 1)) +
+                  json_integer_value(json_array_get(box, 3)),
+              375);
+    json_decref(merged);
+}
+
 #define VID(face) "{\"version\": 1, \"media\": {\"V.MOV\": {\"faces\": [\n" face "\n]}}}"
 
 /* Video tracks: valid ones load and become IgpTracks; mistakes name the key. */
@@ -331,6 +348,7 @@ int main(int argc, char **argv)
     test_valid();
     test_mistakes();
     test_merge();
+    test_merge_edge();
     test_tracks();
     test_merge_tracks();
     test_redact_geometry();
