@@ -30,11 +30,10 @@ namespace
 // inside one input are found reliably (measured, docs/faces.md).
 constexpr int kInput = 128;
 // The pyramid's first level maps the smallest face to this many input
-// pixels on stills: BlazeFace scores a 24-30 px face of a crowd 0.4-0.8 at
-// 22 px, 0.5-0.9 at 26-32 (measured, docs/faces.md). Videos keep 22: a
-// face is seen again every other frame, and a frame costs 1.4x less.
+// pixels: BlazeFace scores a 24-30 px face of a crowd 0.4-0.8 at 22 px,
+// 0.5-0.9 at 26-32 (measured, docs/faces.md). Videos use the same pyramid,
+// so a still frame of a video gives the faces a photo of it would.
 constexpr float kSmallestInInput = IGP_FACEDET_MIN_FACE_INPUT;
-constexpr float kVideoSmallestInInput = 22.0f;
 constexpr float kLargestInInput = 80.0f; // each level hands over below 96
 constexpr int kTileStride = kInput * 3 / 4;
 constexpr float kNmsIou = 0.3f;
@@ -193,15 +192,15 @@ struct Level {
 
 // Finer levels first; each next level takes over the faces that grew too
 // large for the last, until the whole image fits one tile.
-std::vector<Level> make_pyramid(const cv::Mat &rgb, int min_face, float smallest_in_input)
+std::vector<Level> make_pyramid(const cv::Mat &rgb, int min_face)
 {
     std::vector<Level> levels;
     const int longest = std::max(rgb.cols, rgb.rows);
-    double scale = smallest_in_input / std::max(min_face, 8);
+    double scale = kSmallestInInput / std::max(min_face, 8);
     for (int i = 0;; i++) {
         Level l;
         l.scale = scale;
-        l.min_in_input = i == 0 ? 12.0f : smallest_in_input * 0.75f;
+        l.min_in_input = i == 0 ? 12.0f : kSmallestInInput * 0.75f;
         cv::resize(rgb, l.scaled, cv::Size(), scale, scale,
                    scale < 1 ? cv::INTER_AREA : cv::INTER_LINEAR);
         // Small levels are padded to a whole tile with mid grey (0 after scaling).
@@ -215,7 +214,7 @@ std::vector<Level> make_pyramid(const cv::Mat &rgb, int min_face, float smallest
         levels.push_back(std::move(l));
         if (longest * scale <= kInput)
             break;
-        scale = std::max(scale * smallest_in_input / kLargestInInput, double(kInput) / longest);
+        scale = std::max(scale * kSmallestInInput / kLargestInInput, double(kInput) / longest);
     }
     return levels;
 }
@@ -560,7 +559,7 @@ float candidate_score(float score)
 // Candidates over the pyramid's tiles that have detail, in image pixels.
 std::vector<Raw> candidates(IgpFaceDetector *det, const cv::Mat &rgb, int min_face, float score)
 {
-    const std::vector<Level> levels = make_pyramid(rgb, min_face, kSmallestInInput);
+    const std::vector<Level> levels = make_pyramid(rgb, min_face);
     std::vector<std::pair<const Level *, size_t>> jobs;
     for (const Level &l : levels)
         for (size_t t = 0; t < l.tiles.size(); t++)
@@ -846,7 +845,7 @@ void run_tiles(IgpFaceVideo *v, const std::vector<cv::Mat> &pixels,
 
 std::vector<IgpFaceBox> video_detect(IgpFaceVideo *v, const cv::Mat &rgb, int min_face, float score)
 {
-    const std::vector<Level> levels = make_pyramid(rgb, min_face, kVideoSmallestInInput);
+    const std::vector<Level> levels = make_pyramid(rgb, min_face);
     if (rgb.cols != v->width || rgb.rows != v->height || min_face != v->min_face ||
         score != v->score) {
         v->memory.clear(); // another geometry: nothing to reuse

@@ -24,7 +24,7 @@
 #include <libswscale/swscale.h>
 
 /* Bump when the same master and settings would give other boxes. */
-#define DETECT_RECIPE    "detect-v5"
+#define DETECT_RECIPE    "detect-v6"
 #define DEFAULT_MIN_FACE 24
 /* Photos' working resolution (docs/faces.md, "Working resolution"): a face
  * narrower than POST_MIN_FACE pixels in a delivered post needs no finding.
