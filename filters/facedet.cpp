@@ -29,8 +29,12 @@ namespace
 // BlazeFace front-128: a 128×128 input; face widths of about 16–96 px
 // inside one input are found reliably (measured, docs/faces.md).
 constexpr int kInput = 128;
-constexpr float kSmallestInInput = IGP_FACEDET_MIN_FACE_INPUT; // the pyramid maps min_face to this
-constexpr float kLargestInInput = 80.0f;                       // each level hands over below 96
+// The pyramid's first level maps the smallest face to this many input
+// pixels: BlazeFace scores a 24-30 px face of a crowd 0.4-0.8 at 22 px,
+// 0.5-0.9 at 26-32 (measured, docs/faces.md). Videos use the same pyramid,
+// so a still frame of a video gives the faces a photo of it would.
+constexpr float kSmallestInInput = IGP_FACEDET_MIN_FACE_INPUT;
+constexpr float kLargestInInput = 80.0f; // each level hands over below 96
 constexpr int kTileStride = kInput * 3 / 4;
 constexpr float kNmsIou = 0.3f;
 // Videos: a tile is "still" while no 8×8 block of it has changed its mean
@@ -75,34 +79,6 @@ float iou(const IgpFaceBox &a, const IgpFaceBox &b)
     const float inter = std::max(0.0f, x1 - x0) * std::max(0.0f, y1 - y0);
     const float uni = a.w * a.h + b.w * b.h - inter;
     return uni > 0 ? inter / uni : 0.0f;
-}
-
-// Weighted NMS: each cluster of overlapping boxes (the same face found by
-// neighbouring tiles and pyramid levels) becomes its score-weighted mean,
-// which is steadier than keeping the single best box.
-std::vector<IgpFaceBox> weighted_nms(std::vector<IgpFaceBox> boxes)
-{
-    std::sort(boxes.begin(), boxes.end(),
-              [](const IgpFaceBox &a, const IgpFaceBox &b) { return a.score > b.score; });
-    std::vector<bool> used(boxes.size(), false);
-    std::vector<IgpFaceBox> out;
-    for (size_t i = 0; i < boxes.size(); i++) {
-        if (used[i])
-            continue;
-        double sx = 0, sy = 0, sw = 0, sh = 0, total = 0;
-        for (size_t j = i; j < boxes.size(); j++) {
-            if (used[j] || iou(boxes[i], boxes[j]) < kNmsIou)
-                continue;
-            used[j] = true;
-            const double wgt = boxes[j].score;
-            sx += wgt * boxes[j].x, sy += wgt * boxes[j].y;
-            sw += wgt * boxes[j].w, sh += wgt * boxes[j].h;
-            total += wgt;
-        }
-        out.push_back({float(sx / total), float(sy / total), float(sw / total), float(sh / total),
-                       boxes[i].score});
-    }
-    return out;
 }
 
 float sigmoid(float logit)
@@ -267,8 +243,23 @@ constexpr int kMinSupport = 2;
 // A candidate this sure (its best detection) needs no re-check: on the
 // fixture, nothing that scored this high was anything but a face.
 constexpr float kSureScore = 0.85f;
-// Accepted at the caller's score; a Haar hit rescues down to score - kHaarMargin.
-constexpr float kHaarMargin = 0.10f;
+// The verified score loses kKeypointPenalty per face width that the
+// re-checks' keypoints stray from the candidate's beyond kKeypointSlack (a
+// face's stay within about 0.1 of a face width; a texture's wander: on the
+// fixture, faces 0.03-0.2, the false boxes of face-free photos 0.12-0.4).
+// What is left is accepted from the caller's score + kAloneMargin on its
+// own, or from the score - kHaarMargin when a Haar cascade agrees. Tuned on
+// the fixture's candidates (docs/faces.md): of the face-free photos' false
+// boxes that scored 0.6, the dog, the headlight and the letters strayed
+// more or found no Haar cascade to agree.
+constexpr float kKeypointSlack = 0.10f;
+constexpr float kKeypointPenalty = 0.5f;
+constexpr float kAloneMargin = 0.02f;
+constexpr float kHaarMargin = 0.15f;
+// A Haar cascade's agreement rescues only a candidate whose keypoints stayed
+// within this (face widths): the fixture's faces rescued so stay within
+// 0.22; a star on a sample's suit patch (0.30) found Haar agreeing too.
+constexpr float kHaarMaxKeypointError = 0.25f;
 
 // Run @p count jobs over @p workers threads; job(worker, index).
 template <typename Job> void parallel(size_t workers, size_t count, Job job)
@@ -315,9 +306,12 @@ float raw_iou(const Raw &a, const Raw &b)
     return iou(x, y);
 }
 
-// Weighted NMS as weighted_nms(), keypoints included; a cluster's score is
-// its best member's.
-std::vector<Raw> merge_candidates(std::vector<Raw> raws)
+// Weighted NMS: each cluster of overlapping boxes (the same face found by
+// neighbouring anchors, tiles and pyramid levels) becomes its score-weighted
+// mean, keypoints included, which is steadier than keeping the single best
+// box; a cluster's score is its best member's, its support how many
+// detections it merged.
+std::vector<Raw> weighted_nms(std::vector<Raw> raws)
 {
     std::sort(raws.begin(), raws.end(),
               [](const Raw &a, const Raw &b) { return a.score > b.score; });
@@ -400,39 +394,70 @@ cv::Mat centred_view(const cv::Mat &img, double cx, double cy, double scale, int
     return view;
 }
 
-// The network's score for the candidate shown centred with a face of
-// @p face_in input pixels: its best box that overlaps where the face must be.
-float recheck(cv::dnn::Net &net, const std::vector<Anchor> &anchors, const cv::Mat &img,
-              const Raw &c, float face_in, bool mirrored)
+// What one re-check saw: the network's score for the candidate, and how far
+// its keypoints lie from the candidate's (mean distance of eyes, nose and
+// mouth, in face widths); a face's keypoints stay put when it is moved,
+// resized or mirrored, a texture's wander.
+struct Recheck {
+    float score = 0, kp_error = 0;
+};
+
+// The candidate shown centred with a face of @p face_in input pixels: the
+// network's best box that overlaps where the face must be.
+Recheck recheck(cv::dnn::Net &net, const std::vector<Anchor> &anchors, const cv::Mat &img,
+                const Raw &c, float face_in, bool mirrored)
 {
-    cv::Mat view = centred_view(img, c.x + c.w / 2, c.y + c.h / 2, face_in / c.w, kInput);
+    const float cx = c.x + c.w / 2, cy = c.y + c.h / 2;
+    cv::Mat view = centred_view(img, cx, cy, face_in / c.w, kInput);
     if (mirrored)
         cv::flip(view, view, 1);
     std::vector<Raw> found;
     blazeface_raw(net, anchors, view, 0.05f, found);
     const float fh = face_in * c.h / c.w;
     const Raw want{kInput / 2.0f - face_in / 2, kInput / 2.0f - fh / 2, face_in, fh, 0, {}, 1};
-    float best = 0;
-    for (const Raw &f : found)
-        if (raw_iou(f, want) >= 0.4f)
-            best = std::max(best, f.score);
+    Recheck best;
+    for (const Raw &f : found) {
+        if (raw_iou(f, want) < 0.4f || f.score <= best.score)
+            continue;
+        best.score = f.score;
+        float error = 0;
+        for (int k : {IGP_KP_EYE_LEFT, IGP_KP_EYE_RIGHT, IGP_KP_NOSE, IGP_KP_MOUTH}) {
+            // The same keypoint of the candidate: left and right swap in a mirror.
+            const int ck = !mirrored || k > IGP_KP_EYE_RIGHT ? k : 1 - k;
+            float vx = (f.kp[2 * k] - kInput / 2.0f) / face_in;
+            const float vy = (f.kp[2 * k + 1] - kInput / 2.0f) / face_in;
+            if (mirrored)
+                vx = -vx;
+            error += std::hypot(vx - (c.kp[2 * ck] - cx) / c.w, vy - (c.kp[2 * ck + 1] - cy) / c.w);
+        }
+        best.kp_error = error / 4;
+    }
     return best;
 }
 
 // The verified score: the mean of the re-checks; candidates that the first
-// two re-checks already reject stop there.
+// two re-checks already reject stop there. @p kp_error: the mean keypoint
+// error of the re-checks that saw a face.
 float verified_score(cv::dnn::Net &net, const std::vector<Anchor> &anchors, const cv::Mat &img,
-                     const Raw &c)
+                     const Raw &c, float *kp_error)
 {
-    float sum = 0;
-    int n = 0;
+    float sum = 0, errors = 0;
+    int n = 0, seen = 0;
+    const auto add = [&](const Recheck &r) {
+        sum += r.score, n++;
+        if (r.score > 0)
+            errors += r.kp_error, seen++;
+    };
+    *kp_error = 1;
     for (size_t i = 0; i < std::size(kRecheckSizes); i++) {
-        sum += recheck(net, anchors, img, c, kRecheckSizes[i], i % 2 == 1), n++;
+        add(recheck(net, anchors, img, c, kRecheckSizes[i], i % 2 == 1));
         if (int(i) < kRecheckMirrored)
-            sum += recheck(net, anchors, img, c, kRecheckSizes[i], i % 2 == 0), n++;
+            add(recheck(net, anchors, img, c, kRecheckSizes[i], i % 2 == 0));
         if ((n == 2 && sum / n < 0.35f) || (n == 4 && sum / n < 0.45f))
-            return sum / n;
+            break;
     }
+    if (seen)
+        *kp_error = errors / seen;
     return sum / n;
 }
 
@@ -558,21 +583,23 @@ std::vector<IgpFaceFound> confirm(IgpFaceDetector *det, std::vector<cv::dnn::Net
                                   float score)
 {
     std::vector<Raw> merged;
-    for (const Raw &c : merge_candidates(cands))
+    for (const Raw &c : weighted_nms(cands))
         if (c.w >= min_face * 0.6f && c.support >= kMinSupport && plausible(c) &&
             inner_detail(rgb, c))
             merged.push_back(c);
-    std::vector<float> verified(merged.size());
+    std::vector<float> verified(merged.size()), kp_error(merged.size(), 0);
     parallel(nets.size(), merged.size(), [&](size_t w, size_t i) {
         verified[i] = merged[i].score >= kSureScore
                           ? merged[i].score
-                          : verified_score(nets[w], det->anchors, rgb, merged[i]);
+                          : verified_score(nets[w], det->anchors, rgb, merged[i], &kp_error[i]);
     });
     std::vector<Raw> kept;
     for (size_t i = 0; i < merged.size(); i++) {
-        const float v = verified[i];
-        if (v >= score ||
-            (v >= score - kHaarMargin && det->have_cascades && haar_agrees(det, rgb, merged[i]))) {
+        const float v =
+            verified[i] - kKeypointPenalty * std::max(0.0f, kp_error[i] - kKeypointSlack);
+        if (v >= score + kAloneMargin ||
+            (v >= score - kHaarMargin && kp_error[i] <= kHaarMaxKeypointError &&
+             det->have_cascades && haar_agrees(det, rgb, merged[i]))) {
             merged[i].score = v;
             kept.push_back(merged[i]);
         }
@@ -603,20 +630,20 @@ std::vector<IgpFaceFound> blazeface_find(IgpFaceDetector *det, const cv::Mat &rg
 }
 
 void haar_append(cv::CascadeClassifier &c, const cv::Mat &grey, int min_face, bool mirrored,
-                 std::vector<IgpFaceBox> &faces)
+                 std::vector<Raw> &faces)
 {
     std::vector<cv::Rect> rects;
     c.detectMultiScale(grey, rects, 1.1, 3, 0, cv::Size(min_face, min_face));
     for (const cv::Rect &r : rects) {
         const int x = mirrored ? grey.cols - r.x - r.width : r.x;
-        faces.push_back({float(x), float(r.y), float(r.width), float(r.height), 1.0f});
+        faces.push_back({float(x), float(r.y), float(r.width), float(r.height), 1.0f, {}, 1});
     }
 }
 
 std::vector<IgpFaceBox> haar_detect(IgpFaceDetector *det, const cv::Mat &rgb, int min_face)
 {
     cv::Mat grey, mirror;
-    std::vector<IgpFaceBox> faces;
+    std::vector<Raw> faces;
     cv::cvtColor(rgb, grey, cv::COLOR_RGB2GRAY);
     cv::equalizeHist(grey, grey);
     cv::flip(grey, mirror, 1);
@@ -624,7 +651,10 @@ std::vector<IgpFaceBox> haar_detect(IgpFaceDetector *det, const cv::Mat &rgb, in
     // profileface only knows faces looking one way: run it on the mirror too.
     haar_append(det->profile, grey, min_face, false, faces);
     haar_append(det->profile, mirror, min_face, true, faces);
-    return weighted_nms(faces);
+    std::vector<IgpFaceBox> boxes;
+    for (const Raw &r : weighted_nms(faces))
+        boxes.push_back({r.x, r.y, r.w, r.h, r.score});
+    return boxes;
 }
 
 int load_cascade(cv::CascadeClassifier &c, const std::string &path)

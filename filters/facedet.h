@@ -104,7 +104,7 @@ int igp_facedet_find(IgpFaceDetector *det, const uint8_t *rgb, int w, int h, siz
 /** The side, in pixels of the input, that the detector maps the smallest
  * face to: a photo needs no more resolution than min_face pixels per this
  * many (detect.c decodes the master at that scale). */
-#define IGP_FACEDET_MIN_FACE_INPUT 22
+#define IGP_FACEDET_MIN_FACE_INPUT 26
 
 void igp_facedet_close(IgpFaceDetector **det);
 

@@ -26,8 +26,14 @@
  * box. Higher than detect's 0.6: blur keeps a face's coarse layout, and a
  * false box (a texture) blurred may still look faintly face-like. */
 #define VERIFY_SCORE 0.75f
-/* The same pyramid as detect's default, so verify sees what detect would. */
-#define VERIFY_MIN_FACE 24
+/* A detection that is the same face as a box (IoU >= 0.3) covers at least
+ * 0.3 of the box's area or at most 1/0.3 of it: its width is between about
+ * 0.55 and 1.8 box widths. So verify looks for faces from half the box's
+ * width, in the box with one box width around it (docs/faces.md, "Verify"),
+ * at a resolution where the box is VERIFY_BOX_INPUT pixels wide: twice the
+ * smallest face the detector's pyramid maps to one input tile. */
+#define VERIFY_MIN_FACE_SHARE 0.5
+#define VERIFY_BOX_INPUT      (2 * IGP_FACEDET_MIN_FACE_INPUT)
 /* Faces smaller than this in a post (after its downscale) are not checked
  * there: too few pixels to measure detail; the master's check covers them. */
 #define MIN_POST_FACE 24
@@ -79,22 +85,29 @@ static double detail_left(VipsImage *source, VipsImage *redacted, const double b
 }
 
 /* Does the detector still find a face on the box? It looks at the box with
- * one face width around it. */
+ * one face width around it, shrunk so that the box is VERIFY_BOX_INPUT
+ * pixels wide, for faces from VERIFY_MIN_FACE_SHARE of the box's width:
+ * smaller or larger ones cannot be the same face. */
 static int face_still_found(IgpFaceDetector *det, VipsImage *img, const double b[4])
 {
-    VipsImage *crop = NULL;
+    VipsImage *crop = NULL, *small = NULL;
     int x = MAX(0, (int)(b[0] - b[2])), y = MAX(0, (int)(b[1] - b[3])), n = 0, found = 0;
     int w = MIN(img->Xsize, (int)(b[0] + 2 * b[2])) - x;
     int h = MIN(img->Ysize, (int)(b[1] + 2 * b[3])) - y;
-    IgpFaceBox *boxes = NULL,
-               box = {(float)(b[0] - x), (float)(b[1] - y), (float)b[2], (float)b[3], 1};
+    double k = MIN(1.0, VERIFY_BOX_INPUT / MAX(1.0, b[2]));
+    IgpFaceBox *boxes = NULL, box;
     size_t len = 0;
     void *mem = NULL;
 
     if (w > 0 && h > 0 && !vips_extract_area(img, &crop, x, y, w, h, NULL) &&
-        (mem = vips_image_write_to_memory(crop, &len)) &&
-        igp_facedet_detect(det, mem, w, h, (size_t)w * 3, VERIFY_MIN_FACE, VERIFY_SCORE, &boxes,
-                           &n) == 0) {
+        !vips_resize(crop, &small, k, NULL) && (mem = vips_image_write_to_memory(small, &len)) &&
+        small->Bands == 3 &&
+        igp_facedet_detect(det, mem, small->Xsize, small->Ysize, (size_t)small->Xsize * 3,
+                           MAX(8, (int)lround(VERIFY_MIN_FACE_SHARE * b[2] * k)), VERIFY_SCORE,
+                           &boxes, &n) == 0) {
+        double sx = (double)small->Xsize / w, sy = (double)small->Ysize / h;
+        box = (IgpFaceBox){(float)((b[0] - x) * sx), (float)((b[1] - y) * sy), (float)(b[2] * sx),
+                           (float)(b[3] * sy), 1};
         for (int i = 0; i < n; i++)
             found |= igp_face_iou(&boxes[i], &box) >= 0.3;
     } else {
@@ -106,6 +119,8 @@ static int face_still_found(IgpFaceDetector *det, VipsImage *img, const double b
     g_free(boxes);
     if (crop)
         g_object_unref(crop);
+    if (small)
+        g_object_unref(small);
     return found;
 }
 
@@ -225,19 +240,21 @@ static void cannot_check(IgpFileReport *r, const char *check, json_t *value, con
     g_free(m);
 }
 
-/* A picture of OUT as RGB in memory (every face reads it again), or NULL. */
+/* A picture of OUT as RGB, or NULL. Opened for random access (every face
+ * reads it again): libvips decodes it once, to memory when it is small and
+ * to a temporary file when it is large (its disc threshold, 100 MB by
+ * default), so a 50 MP master does not hold 150 MB of memory. */
 static VipsImage *open_rgb(const char *out_dir, const char *rel)
 {
     char *path = rel ? g_build_filename(out_dir, rel, NULL) : NULL;
-    VipsImage *img = path ? vips_image_new_from_file(path, NULL) : NULL, *copy = NULL;
+    VipsImage *img =
+        path ? vips_image_new_from_file(path, "access", VIPS_ACCESS_RANDOM, NULL) : NULL;
 
-    if (img && img->Bands == 3)
-        copy = vips_image_copy_memory(img);
+    if (img && img->Bands != 3)
+        g_clear_object(&img);
     vips_error_clear();
-    if (img)
-        g_object_unref(img);
     g_free(path);
-    return copy;
+    return img;
 }
 
 static void verify_posts_of(IgpFileReport *r, IgpFaceDetector *det, const char *out_dir,

@@ -622,12 +622,15 @@ json_t *igp_faces_merge(json_t *editor, json_t *previous, const IgpFaceBox *foun
         char id[32];
         if (overlaps_known(merged, b))
             continue;
+        /* Round the corners, not the size: a box that ends on the picture's
+         * edge (x + w = width) must not end past it once in whole pixels. */
+        long x0 = lround(b->x), y0 = lround(b->y), x1 = lround(b->x + b->w),
+             y1 = lround(b->y + b->h);
         g_snprintf(id, sizeof(id), "f%d", next++);
-        json_array_append_new(merged,
-                              json_pack("{s:s, s:[i,i,i,i], s:s, s:f, s:b}", "id", id, "box",
-                                        (int)lround(b->x), (int)lround(b->y), (int)lround(b->w),
-                                        (int)lround(b->h), "source", "detected", "score",
-                                        round(b->score * 1000) / 1000, "cleared", 0));
+        json_array_append_new(merged, json_pack("{s:s, s:[i,i,i,i], s:s, s:f, s:b}", "id", id,
+                                                "box", (int)x0, (int)y0, (int)(x1 - x0),
+                                                (int)(y1 - y0), "source", "detected", "score",
+                                                round(b->score * 1000) / 1000, "cleared", 0));
     }
     return merged;
 }

@@ -22,15 +22,17 @@
 #include <glib.h>
 
 /* Bump when the same master and settings would give other boxes. */
-#define DETECT_RECIPE    "detect-v2"
+#define DETECT_RECIPE    "detect-v6"
 #define DEFAULT_MIN_FACE 24
 /* Photos' working resolution (docs/faces.md, "Working resolution"): a face
  * narrower than POST_MIN_FACE pixels in a delivered post needs no finding.
- * Posts are POST_WIDTH wide, and the tightest crop a post takes of a photo
- * is a story's 9:16 at full height (crop.h: the largest rectangle of the
- * post's aspect), so a source face of POST_MIN_FACE * crop width /
- * POST_WIDTH pixels is the smallest that matters; never below
- * DEFAULT_MIN_FACE. The master is decoded shrunk so that this face is
+ * A post crops the largest rectangle of its shape (crop.h) and scales it to
+ * its size, so a W x H photo is shown at most max(post width / W, post
+ * height / H) times its size, in the posts of the shoot that use it (a
+ * template's slot is never larger than its post; a post's next-day story and
+ * a reel are 1080x1920). A source face of POST_MIN_FACE over that is the
+ * smallest that matters; never below DEFAULT_MIN_FACE. A photo no post uses
+ * is taken as a story's. The master is decoded shrunk so that this face is
  * IGP_FACEDET_MIN_FACE_INPUT pixels wide, which keeps memory flat whatever
  * the camera's resolution. */
 #define POST_WIDTH    1080
@@ -98,11 +100,36 @@ char *igp_face_model_path(const IgpStageSettings *s)
     return g_build_filename("/usr/share/igprep/models", IGP_FACEDET_MODEL_FILE, NULL);
 }
 
-/* The smallest face that matters on a @p w × @p h photo, in its pixels. */
-static int photo_min_face(int w, int h)
+/* How many times its size the @p w × @p h photo is shown at most in a post
+ * of shape @p aspect. */
+static double shown_at(IgpAspect aspect, int w, int h)
 {
-    double crop_w = MIN((double)w, h * 9.0 / 16.0);
-    return MAX(DEFAULT_MIN_FACE, (int)floor(POST_MIN_FACE * crop_w / POST_WIDTH));
+    int pw, ph;
+    igp_aspect_size(aspect, &pw, &ph);
+    return MAX((double)pw / w, (double)ph / h);
+}
+
+/* The smallest face that matters on photo @p name (@p w × @p h), in its
+ * pixels: POST_MIN_FACE in the post of the shoot that shows it largest. */
+static int photo_min_face(const IgpShoot *shoot, const char *name, int w, int h)
+{
+    const IgpManifest *m = shoot->manifest;
+    double largest = 0;
+
+    for (int i = 0; m && i < m->n_posts; i++) {
+        const IgpPost *p = &m->posts[i];
+        for (int j = 0; j < p->n_media; j++) {
+            if (strcmp(p->media[j].file, name))
+                continue;
+            largest = MAX(largest, p->type == IGP_POST_STORY || p->type == IGP_POST_REEL ||
+                                           igp_post_has_story(p)
+                                       ? shown_at(IGP_ASPECT_9_16, w, h)
+                                       : shown_at(p->aspect, w, h));
+        }
+    }
+    if (largest <= 0)
+        largest = shown_at(IGP_ASPECT_9_16, w, h);
+    return MAX(DEFAULT_MIN_FACE, (int)floor(POST_MIN_FACE / largest));
 }
 
 /* The master as 8-bit RGB in memory, shrunk by @p scale (<= 1) on load
@@ -206,23 +233,26 @@ static IgpFaceBox *boxes_from_json(json_t *a, int *n)
     return b;
 }
 
-/* Last run's boxes, if the master and the detector settings are the same. */
-static json_t *cached_boxes(const DetectJob *job, const char *name, const char *master_sha)
+/* Last run's boxes, if the master, the detector settings and the smallest
+ * face looked for (@p min_face: the posts may have changed) are the same. */
+static json_t *cached_boxes(const DetectJob *job, const char *name, const char *master_sha,
+                            int min_face)
 {
     json_t *prev = json_object_get(job->previous, name);
     if (g_strcmp0(json_string_value(json_object_get(prev, "master_sha256")), master_sha) ||
-        g_strcmp0(json_string_value(json_object_get(prev, "key")), job->key))
+        g_strcmp0(json_string_value(json_object_get(prev, "key")), job->key) ||
+        json_integer_value(json_object_get(prev, "min_face")) != min_face)
         return NULL;
     return json_object_get(prev, "found");
 }
 
 /* Run the detector on one master (@p w × @p h, from scrub); NULL on error
  * (in the buffer). */
-static json_t *find_faces(DetectJob *job, const char *master, int *w, int *h)
+static json_t *find_faces(DetectJob *job, const char *master, int min_face, int *w, int *h)
 {
     IgpRgbImage img = {0};
     IgpFaceFound *found = NULL;
-    int n = 0, ret, min_face = job->min_face;
+    int n = 0, ret;
     double scale = 1;
     json_t *faces = NULL;
 
@@ -230,8 +260,6 @@ static json_t *find_faces(DetectJob *job, const char *master, int *w, int *h)
         igp_error(IGP_ERR_LIBRARY, master, "face detector unavailable: %s", job->detector_error);
         return NULL;
     }
-    if (min_face <= 0)
-        min_face = photo_min_face(*w, *h);
     if (igp_facedet_backend(job->detector) == IGP_FACEDET_BLAZEFACE)
         scale = MIN(1.0, (double)IGP_FACEDET_MIN_FACE_INPUT / min_face);
     ret = load_rgb(master, scale, &img, w, h);
@@ -709,13 +737,14 @@ static json_t *detect_image(DetectJob *job, const char *name, json_t *scrubbed, 
     int w = (int)json_integer_value(json_object_get(scrubbed, "width"));
     int h = (int)json_integer_value(json_object_get(scrubbed, "height"));
     char *master = g_build_filename(job->shoot->out_dir, rel, NULL);
-    json_t *found = json_incref(cached_boxes(job, name, sha)), *faces, *entry = NULL;
+    int min_face = job->min_face > 0 ? job->min_face : photo_min_face(job->shoot, name, w, h);
+    json_t *found = json_incref(cached_boxes(job, name, sha, min_face)), *faces, *entry = NULL;
     IgpFaceBox *boxes;
     IgpDigest key;
     int n, index = -1;
 
     if (!found)
-        found = find_faces(job, master, &w, &h);
+        found = find_faces(job, master, min_face, &w, &h);
     *searched = found != NULL;
     if (found && igp_faces_check_photo(job->editor, name) == 0 &&
         igp_faces_check_bounds(job->editor, name, w, h) == 0) {
@@ -729,13 +758,12 @@ static json_t *detect_image(DetectJob *job, const char *name, json_t *scrubbed, 
         job->faces[index] =
             json_pack("{s:o, s:[i,i], s:{s:s, s:f, s:i}}", "faces", faces, "size", w, h, "detector",
                       "backend", igp_facedet_backend_name(job->detector), "score",
-                      round(job->score * 100) / 100, "min_face",
-                      job->min_face > 0 ? job->min_face : photo_min_face(w, h));
+                      round(job->score * 100) / 100, "min_face", min_face);
         review_key(sha, faces, igp_faces_of(job->editor, name), &key);
         if (review_is_current(job, name, &key) || write_review(job, name, master, faces, w) == 0)
-            entry = json_pack("{s:s, s:s, s:O, s:I, s:s}", "master_sha256", sha, "key", job->key,
-                              "found", found, "faces", (json_int_t)json_array_size(faces),
-                              "review_key", key.hex);
+            entry = json_pack("{s:s, s:s, s:i, s:O, s:I, s:s}", "master_sha256", sha, "key",
+                              job->key, "min_face", min_face, "found", found, "faces",
+                              (json_int_t)json_array_size(faces), "review_key", key.hex);
     }
     json_decref(found);
     g_free(master);
