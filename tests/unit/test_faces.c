@@ -196,262 +196,259 @@ static void test_merge_forgets_removed_decisions(void)
     g_free(track.keys);
     json_decref(editor);
     json_decref(previous);
+}
 
-    /* A detected box that ends on the picture's edge stays inside it in whole
-     * pixels: 435.5 + 64.5 = 500 is [436, y, 64, h], not [436, y, 65, h]. */
-    static void test_merge_edge(void)
-    {
-        IgpFaceBox found[] = {{435.5f, 158.5f, 64.5f, 216.5f, 0.9f}};
-        json_t *merged = igp_faces_merge(NULL, NULL, found, 1);
-        json_t *box = json_object_get(json_array_get(merged, 0), "box");
+/* A detected box that ends on the picture's edge stays inside it in whole
+ * pixels: 435.5 + 64.5 = 500 is [436, y, 64, h], not [436, y, 65, h]. */
+static void test_merge_edge(void)
+{
+    IgpFaceBox found[] = {{435.5f, 158.5f, 64.5f, 216.5f, 0.9f}};
+    json_t *merged = igp_faces_merge(NULL, NULL, found, 1);
+    json_t *box = json_object_get(json_array_get(merged, 0), "box");
 
-        CHECK_INT(json_integer_value(json_array_get(box, 0)) +
-                      json_integer_value(json_array_get(box, 2)),
-                  500);
-        CHECK_INT(json_integer_value(json_array_get(box, 1)) +
-                      json_integer_value(json_array_get(box, 3)),
-                  375);
-        json_decref(merged);
-    }
+    CHECK_INT(json_integer_value(json_array_get(box, 0)) +
+                  json_integer_value(json_array_get(box, 2)),
+              500);
+    CHECK_INT(json_integer_value(json_array_get(box, 1)) +
+                  json_integer_value(json_array_get(box, 3)),
+              375);
+    json_decref(merged);
+}
 
 #define VID(face) "{\"version\": 1, \"media\": {\"V.MOV\": {\"faces\": [\n" face "\n]}}}"
 
-    /* Video tracks: valid ones load and become IgpTracks; mistakes name the key. */
-    static void test_tracks(void)
-    {
-        IgpFacesDoc *doc = NULL;
-        IgpTrack *tracks = NULL;
-        json_t *faces;
-        double b[4];
-        int n = 0;
+/* Video tracks: valid ones load and become IgpTracks; mistakes name the key. */
+static void test_tracks(void)
+{
+    IgpFacesDoc *doc = NULL;
+    IgpTrack *tracks = NULL;
+    json_t *faces;
+    double b[4];
+    int n = 0;
 
-        CHECK_INT(
-            strlen(load(VID("{\"id\": \"t1\", \"source\": \"detected\", \"cleared\": false, "
-                            "\"track\": [{\"t\": 0.0, \"box\": [10, 20, 30, 40]},\n"
-                            "  {\"t\": 0.5, \"box\": [20, 20, 30, 40]}]},\n"
-                            "{\"id\": \"t2\", \"cleared\": true, \"track\": [{\"t\": 1, \"box\": "
-                            "[1, 1, 5, 5]}]},\n"
-                            "{\"id\": \"t3\", \"ignore\": true, \"track\": [{\"t\": 1, \"box\": "
-                            "[1, 1, 5, 5]}]},\n"
-                            "{\"id\": \"m1\", \"box\": [100, 100, 20, 20]}"),
-                        &doc)),
-            0);
-        faces = igp_faces_of(doc, "V.MOV");
-        CHECK_INT(igp_faces_check_bounds(doc, "V.MOV", 200, 200), 0);
-        igp_error_clear();
-        CHECK_INT(igp_faces_check_bounds(doc, "V.MOV", 45, 200), IGP_ERR_INVALIDDATA);
-        CHECK_CONTAINS(igp_error_buffer(),
-                       "faces.json:3:21: media 'V.MOV', face t1: box [20, 20, 30, "
-                       "40] at 0.5 s is outside the 45x200 picture");
-        igp_error_clear();
-        CHECK_INT(igp_faces_check_photo(doc, "V.MOV"), IGP_ERR_INVALIDDATA);
-        CHECK_CONTAINS(igp_error_buffer(),
-                       "faces.json:2:63: media 'V.MOV', face t1: a \"track\" is for");
-        CHECK_INT(igp_faces_video_tracks(faces, IGP_TRACKS_HIDDEN, &tracks, &n), 0);
-        CHECK_INT(n, 2); /* t1 and m1 */
-        CHECK(!strcmp(tracks[0].id, "t1") && tracks[0].index == 0 && tracks[0].n_keys == 2);
-        CHECK(igp_track_box_at(&tracks[0], 0.25, b) && b[0] == 15);
-        CHECK(!strcmp(tracks[1].id, "m1") && tracks[1].index == 3);
-        CHECK(igp_track_box_at(&tracks[1], 3600, b) && b[0] == 100); /* a still box: always */
-        igp_tracks_free(tracks, n);
-        CHECK_INT(igp_faces_video_tracks(faces, IGP_TRACKS_FACES, &tracks, &n), 0);
-        CHECK_INT(n, 3); /* and the cleared t2 */
-        CHECK(!strcmp(tracks[1].id, "t2"));
-        igp_tracks_free(tracks, n);
-        igp_faces_free(&doc);
+    CHECK_INT(strlen(load(VID("{\"id\": \"t1\", \"source\": \"detected\", \"cleared\": false, "
+                              "\"track\": [{\"t\": 0.0, \"box\": [10, 20, 30, 40]},\n"
+                              "  {\"t\": 0.5, \"box\": [20, 20, 30, 40]}]},\n"
+                              "{\"id\": \"t2\", \"cleared\": true, \"track\": [{\"t\": 1, \"box\": "
+                              "[1, 1, 5, 5]}]},\n"
+                              "{\"id\": \"t3\", \"ignore\": true, \"track\": [{\"t\": 1, \"box\": "
+                              "[1, 1, 5, 5]}]},\n"
+                              "{\"id\": \"m1\", \"box\": [100, 100, 20, 20]}"),
+                          &doc)),
+              0);
+    faces = igp_faces_of(doc, "V.MOV");
+    CHECK_INT(igp_faces_check_bounds(doc, "V.MOV", 200, 200), 0);
+    igp_error_clear();
+    CHECK_INT(igp_faces_check_bounds(doc, "V.MOV", 45, 200), IGP_ERR_INVALIDDATA);
+    CHECK_CONTAINS(igp_error_buffer(), "faces.json:3:21: media 'V.MOV', face t1: box [20, 20, 30, "
+                                       "40] at 0.5 s is outside the 45x200 picture");
+    igp_error_clear();
+    CHECK_INT(igp_faces_check_photo(doc, "V.MOV"), IGP_ERR_INVALIDDATA);
+    CHECK_CONTAINS(igp_error_buffer(),
+                   "faces.json:2:63: media 'V.MOV', face t1: a \"track\" is for");
+    CHECK_INT(igp_faces_video_tracks(faces, IGP_TRACKS_HIDDEN, &tracks, &n), 0);
+    CHECK_INT(n, 2); /* t1 and m1 */
+    CHECK(!strcmp(tracks[0].id, "t1") && tracks[0].index == 0 && tracks[0].n_keys == 2);
+    CHECK(igp_track_box_at(&tracks[0], 0.25, b) && b[0] == 15);
+    CHECK(!strcmp(tracks[1].id, "m1") && tracks[1].index == 3);
+    CHECK(igp_track_box_at(&tracks[1], 3600, b) && b[0] == 100); /* a still box: always */
+    igp_tracks_free(tracks, n);
+    CHECK_INT(igp_faces_video_tracks(faces, IGP_TRACKS_FACES, &tracks, &n), 0);
+    CHECK_INT(n, 3); /* and the cleared t2 */
+    CHECK(!strcmp(tracks[1].id, "t2"));
+    igp_tracks_free(tracks, n);
+    igp_faces_free(&doc);
 
-        CHECK_CONTAINS(
-            load(VID("{\"id\": \"t1\", \"track\": [{\"t\": 0.5, \"box\": [1, 2, 3, 4]},\n"
-                     "{\"t\": 0.5, \"box\": [1, 2, 3, 4]}]}"),
-                 NULL),
-            "faces.json:3:7: media 'V.MOV', face t1: track key 2 at 0.5 s is not after");
-        CHECK_CONTAINS(
-            load(VID("{\"id\": \"t1\", \"track\": [{\"t\": 0, \"box\": [1, 2, -3, 4]}]}"), NULL),
-            "faces.json:2:40: media 'V.MOV', face t1: track key 1: \"box\" must be");
-        CHECK_CONTAINS(
-            load(VID("{\"id\": \"t1\", \"track\": [{\"time\": 0, \"box\": [1, 2, 3, 4]}]}"), NULL),
-            "face t1: unknown key 'time'");
-        CHECK_CONTAINS(load(VID("{\"id\": \"t1\", \"track\": []}"), NULL),
-                       "faces.json:2:23: media 'V.MOV', face t1: \"track\" must be a non-empty");
-        CHECK_CONTAINS(load(VID("{\"id\": \"t1\", \"box\": [1, 2, 3, 4], \"track\": [{\"t\": 0, "
-                                "\"box\": [1, 2, 3, 4]}]}"),
-                            NULL),
-                       "face t1: a face has either a \"box\"");
-        CHECK_CONTAINS(
-            load(VID("{\"id\": \"t1\", \"track\": [{\"t\": -1, \"box\": [1, 2, 3, 4]}]}"), NULL),
-            "track key 1 needs \"t\"");
-    }
+    CHECK_CONTAINS(load(VID("{\"id\": \"t1\", \"track\": [{\"t\": 0.5, \"box\": [1, 2, 3, 4]},\n"
+                            "{\"t\": 0.5, \"box\": [1, 2, 3, 4]}]}"),
+                        NULL),
+                   "faces.json:3:7: media 'V.MOV', face t1: track key 2 at 0.5 s is not after");
+    CHECK_CONTAINS(
+        load(VID("{\"id\": \"t1\", \"track\": [{\"t\": 0, \"box\": [1, 2, -3, 4]}]}"), NULL),
+        "faces.json:2:40: media 'V.MOV', face t1: track key 1: \"box\" must be");
+    CHECK_CONTAINS(
+        load(VID("{\"id\": \"t1\", \"track\": [{\"time\": 0, \"box\": [1, 2, 3, 4]}]}"), NULL),
+        "face t1: unknown key 'time'");
+    CHECK_CONTAINS(load(VID("{\"id\": \"t1\", \"track\": []}"), NULL),
+                   "faces.json:2:23: media 'V.MOV', face t1: \"track\" must be a non-empty");
+    CHECK_CONTAINS(load(VID("{\"id\": \"t1\", \"box\": [1, 2, 3, 4], \"track\": [{\"t\": 0, "
+                            "\"box\": [1, 2, 3, 4]}]}"),
+                        NULL),
+                   "face t1: a face has either a \"box\"");
+    CHECK_CONTAINS(
+        load(VID("{\"id\": \"t1\", \"track\": [{\"t\": -1, \"box\": [1, 2, 3, 4]}]}"), NULL),
+        "track key 1 needs \"t\"");
+}
 
-    /* A track of @p n keys every 1/15 s from @p t0, moving @p vx px per key. */
-    static IgpTrack moving(double t0, int n, double x, double vx)
-    {
-        IgpTrack t = {NULL, -1, g_new0(IgpTrackKey, n), n, 0.4};
-        for (int k = 0; k < n; k++)
-            t.keys[k] = (IgpTrackKey){t0 + k / 15.0, {x + vx * k, 100, 80, 96}};
-        return t;
-    }
+/* A track of @p n keys every 1/15 s from @p t0, moving @p vx px per key. */
+static IgpTrack moving(double t0, int n, double x, double vx)
+{
+    IgpTrack t = {NULL, -1, g_new0(IgpTrackKey, n), n, 0.4};
+    for (int k = 0; k < n; k++)
+        t.keys[k] = (IgpTrackKey){t0 + k / 15.0, {x + vx * k, 100, 80, 96}};
+    return t;
+}
 
-    /* Detect again on a video: the editor's entries as written, previous ids
-     * kept, a found track that is a known face everywhere is not added again,
-     * one that is new anywhere is added as t<next>. */
-    static void test_merge_tracks(void)
-    {
-        IgpTrack found[3] = {moving(0, 10, 100, 20), moving(0, 20, 900, -10), moving(2, 5, 500, 0)};
-        json_t *t1 = igp_track_keys_json(&found[0]), *t2 = igp_track_keys_json(&found[1]);
-        json_t *editor = json_pack("[{s:s, s:s, s:b, s:s, s:O}]", "id", "t2", "source", "detected",
-                                   "cleared", 1, "consent", "C-9", "track", t2);
-        json_t *previous = json_pack("[{s:s, s:s, s:b, s:O}, {s:s, s:s, s:b, s:O}]", "id", "t1",
-                                     "source", "detected", "cleared", 0, "track", t1, "id", "t2",
-                                     "source", "detected", "cleared", 0, "track", t2);
-        json_t *merged = igp_faces_merge_tracks(editor, previous, found, 3), *again;
+/* Detect again on a video: the editor's entries as written, previous ids
+ * kept, a found track that is a known face everywhere is not added again,
+ * one that is new anywhere is added as t<next>. */
+static void test_merge_tracks(void)
+{
+    IgpTrack found[3] = {moving(0, 10, 100, 20), moving(0, 20, 900, -10), moving(2, 5, 500, 0)};
+    json_t *t1 = igp_track_keys_json(&found[0]), *t2 = igp_track_keys_json(&found[1]);
+    json_t *editor = json_pack("[{s:s, s:s, s:b, s:s, s:O}]", "id", "t2", "source", "detected",
+                               "cleared", 1, "consent", "C-9", "track", t2);
+    json_t *previous = json_pack("[{s:s, s:s, s:b, s:O}, {s:s, s:s, s:b, s:O}]", "id", "t1",
+                                 "source", "detected", "cleared", 0, "track", t1, "id", "t2",
+                                 "source", "detected", "cleared", 0, "track", t2);
+    json_t *merged = igp_faces_merge_tracks(editor, previous, found, 3), *again;
 
-        CHECK_INT(json_array_size(merged), 3);
-        CHECK(json_equal(json_array_get(merged, 0), json_array_get(editor, 0)));
-        CHECK(!strcmp(json_string_value(json_object_get(json_array_get(merged, 1), "id")), "t1"));
-        CHECK(!strcmp(json_string_value(json_object_get(json_array_get(merged, 2), "id")), "t3"));
-        CHECK(!igp_face_is_cleared(json_array_get(merged, 2)));
-        CHECK_INT(json_array_size(json_object_get(json_array_get(merged, 2), "track")), 5);
-        /* Once more with the merge as the previous run: nothing changes. */
-        again = igp_faces_merge_tracks(editor, merged, found, 3);
-        CHECK(json_equal(again, merged));
-        json_decref(again);
-        /* The editor's t2 ends 12 keys before what is found now (beyond its
-         * margin of 6): the rest of that face is new, so a new hidden track
-         * covers it. */
-        while (json_array_size(json_object_get(json_array_get(editor, 0), "track")) > 8)
-            json_array_remove(json_object_get(json_array_get(editor, 0), "track"), 8);
-        again = igp_faces_merge_tracks(editor, merged, found, 3);
-        CHECK_INT(json_array_size(again), 4);
-        CHECK(!strcmp(json_string_value(json_object_get(json_array_get(again, 3), "id")), "t4"));
-        json_decref(again);
-        json_decref(merged);
-        json_decref(editor);
-        json_decref(previous);
-        json_decref(t1);
-        json_decref(t2);
-        for (int i = 0; i < 3; i++)
-            g_free(found[i].keys);
-    }
+    CHECK_INT(json_array_size(merged), 3);
+    CHECK(json_equal(json_array_get(merged, 0), json_array_get(editor, 0)));
+    CHECK(!strcmp(json_string_value(json_object_get(json_array_get(merged, 1), "id")), "t1"));
+    CHECK(!strcmp(json_string_value(json_object_get(json_array_get(merged, 2), "id")), "t3"));
+    CHECK(!igp_face_is_cleared(json_array_get(merged, 2)));
+    CHECK_INT(json_array_size(json_object_get(json_array_get(merged, 2), "track")), 5);
+    /* Once more with the merge as the previous run: nothing changes. */
+    again = igp_faces_merge_tracks(editor, merged, found, 3);
+    CHECK(json_equal(again, merged));
+    json_decref(again);
+    /* The editor's t2 ends 12 keys before what is found now (beyond its
+     * margin of 6): the rest of that face is new, so a new hidden track
+     * covers it. */
+    while (json_array_size(json_object_get(json_array_get(editor, 0), "track")) > 8)
+        json_array_remove(json_object_get(json_array_get(editor, 0), "track"), 8);
+    again = igp_faces_merge_tracks(editor, merged, found, 3);
+    CHECK_INT(json_array_size(again), 4);
+    CHECK(!strcmp(json_string_value(json_object_get(json_array_get(again, 3), "id")), "t4"));
+    json_decref(again);
+    json_decref(merged);
+    json_decref(editor);
+    json_decref(previous);
+    json_decref(t1);
+    json_decref(t2);
+    for (int i = 0; i < 3; i++)
+        g_free(found[i].keys);
+}
 
-    /* Styles by name; the touched extent covers the padded box and no more. */
-    static void test_redact_geometry(void)
-    {
-        IgpRedactStyle style;
-        IgpRedactFace face = {.x = 100, .y = 100, .w = 100, .h = 100};
-        int x, y, w, h;
+/* Styles by name; the touched extent covers the padded box and no more. */
+static void test_redact_geometry(void)
+{
+    IgpRedactStyle style;
+    IgpRedactFace face = {.x = 100, .y = 100, .w = 100, .h = 100};
+    int x, y, w, h;
 
-        CHECK_INT(igp_redact_style_parse("mosaic", &style), 0);
-        CHECK_INT(style, IGP_REDACT_MOSAIC);
-        CHECK(!strcmp(igp_redact_style_name(IGP_REDACT_STICKER), "sticker"));
-        igp_error_clear();
-        CHECK_INT(igp_redact_style_parse("pixelate", &style), IGP_ERR_INVALIDDATA);
-        igp_redact_extent(&face, IGP_REDACT_PADDING, 1000, 1000, &x, &y, &w, &h);
-        CHECK(x < 80 && y < 80 && x + w > 220 && y + h > 220); /* padding 20 % per side */
-        CHECK(x > 0 && y > 0 && x + w < 300 && y + h < 300);   /* and not much more */
-        igp_redact_extent(&face, IGP_REDACT_PADDING, 150, 150, &x, &y, &w, &h);
-        CHECK(x + w <= 150 && y + h <= 150); /* clipped to the picture */
-    }
+    CHECK_INT(igp_redact_style_parse("mosaic", &style), 0);
+    CHECK_INT(style, IGP_REDACT_MOSAIC);
+    CHECK(!strcmp(igp_redact_style_name(IGP_REDACT_STICKER), "sticker"));
+    igp_error_clear();
+    CHECK_INT(igp_redact_style_parse("pixelate", &style), IGP_ERR_INVALIDDATA);
+    igp_redact_extent(&face, IGP_REDACT_PADDING, 1000, 1000, &x, &y, &w, &h);
+    CHECK(x < 80 && y < 80 && x + w > 220 && y + h > 220); /* padding 20 % per side */
+    CHECK(x > 0 && y > 0 && x + w < 300 && y + h < 300);   /* and not much more */
+    igp_redact_extent(&face, IGP_REDACT_PADDING, 150, 150, &x, &y, &w, &h);
+    CHECK(x + w <= 150 && y + h <= 150); /* clipped to the picture */
+}
 
-    /* Hidden pixels change all over the box; far pixels stay the same. */
-    static void test_redact_pixels(void)
-    {
-        IgpRgbImage img = {g_malloc(400 * 400 * 3), 400, 400, 400 * 3, 0, 0};
-        uint8_t *orig;
-        IgpRedactFace face = {.x = 150, .y = 150, .w = 100, .h = 100, .style = IGP_REDACT_FILL};
+/* Hidden pixels change all over the box; far pixels stay the same. */
+static void test_redact_pixels(void)
+{
+    IgpRgbImage img = {g_malloc(400 * 400 * 3), 400, 400, 400 * 3, 0, 0};
+    uint8_t *orig;
+    IgpRedactFace face = {.x = 150, .y = 150, .w = 100, .h = 100, .style = IGP_REDACT_FILL};
+
+    for (int i = 0; i < 400 * 400 * 3; i++)
+        img.data[i] = (uint8_t)((i / 3 % 400) ^ (i / 1200)); /* a fine pattern */
+    orig = g_memdup2(img.data, 400 * 400 * 3);
+    CHECK_INT(igp_redact_face(&img, &face, IGP_REDACT_PADDING), 0);
+    CHECK(memcmp(img.data, orig, 3) == 0);         /* corner */
+    CHECK(img.data[(151 * 400 + 151) * 3] == 214); /* the box's corner is covered too */
+    CHECK(img.data[(200 * 400 + 200) * 3] == 214); /* centre: fill */
+    face.style = IGP_REDACT_MOSAIC;
+    CHECK_INT(igp_redact_face(&img, &face, IGP_REDACT_PADDING), 0);
+    face.style = IGP_REDACT_BLUR;
+    CHECK_INT(igp_redact_face(&img, &face, IGP_REDACT_PADDING), 0);
+    g_free(orig);
+    g_free(img.data);
+}
+
+/* A cut-out of a frame (as a video frame is redacted) comes out exactly as
+ * the same part of the whole picture would: the mosaic's cells lie on the
+ * picture's grid, and the blur depends only on the pixels and the box. */
+static void test_redact_cutout(void)
+{
+    const IgpRedactStyle styles[] = {IGP_REDACT_BLUR, IGP_REDACT_MOSAIC};
+    for (size_t k = 0; k < G_N_ELEMENTS(styles); k++) {
+        IgpRgbImage whole = {g_malloc(400 * 400 * 3), 400, 400, 400 * 3, 0, 0};
+        IgpRgbImage cut = {g_malloc(200 * 200 * 3), 200, 200, 200 * 3, 100, 90};
+        IgpRedactFace face = {.x = 153, .y = 141, .w = 97, .h = 103, .style = styles[k]};
+        int differ = 0;
 
         for (int i = 0; i < 400 * 400 * 3; i++)
-            img.data[i] = (uint8_t)((i / 3 % 400) ^ (i / 1200)); /* a fine pattern */
-        orig = g_memdup2(img.data, 400 * 400 * 3);
-        CHECK_INT(igp_redact_face(&img, &face, IGP_REDACT_PADDING), 0);
-        CHECK(memcmp(img.data, orig, 3) == 0);         /* corner */
-        CHECK(img.data[(151 * 400 + 151) * 3] == 214); /* the box's corner is covered too */
-        CHECK(img.data[(200 * 400 + 200) * 3] == 214); /* centre: fill */
-        face.style = IGP_REDACT_MOSAIC;
-        CHECK_INT(igp_redact_face(&img, &face, IGP_REDACT_PADDING), 0);
-        face.style = IGP_REDACT_BLUR;
-        CHECK_INT(igp_redact_face(&img, &face, IGP_REDACT_PADDING), 0);
-        g_free(orig);
-        g_free(img.data);
+            whole.data[i] = (uint8_t)((i / 3 % 400) * 7 ^ (i / 1200) * 3);
+        for (int y = 0; y < 200; y++)
+            memcpy(cut.data + y * cut.stride, whole.data + (y + 90) * whole.stride + 100 * 3, 600);
+        CHECK_INT(igp_redact_face(&whole, &face, IGP_REDACT_PADDING), 0);
+        face.x -= 100, face.y -= 90;
+        CHECK_INT(igp_redact_face(&cut, &face, IGP_REDACT_PADDING), 0);
+        for (int y = 0; y < 200; y++)
+            differ += memcmp(cut.data + y * cut.stride, whole.data + (y + 90) * whole.stride + 300,
+                             600) != 0;
+        CHECK_INT(differ, 0);
+        g_free(whole.data);
+        g_free(cut.data);
     }
+}
 
-    /* A cut-out of a frame (as a video frame is redacted) comes out exactly as
-     * the same part of the whole picture would: the mosaic's cells lie on the
-     * picture's grid, and the blur depends only on the pixels and the box. */
-    static void test_redact_cutout(void)
+/* The blur leaves no detail of the face: inside the box every pixel is
+ * close to its shrunk neighbourhood, and the fine pattern is gone. */
+static void test_redact_blur_detail(void)
+{
+    IgpRgbImage img = {g_malloc(300 * 300 * 3), 300, 300, 300 * 3, 0, 0};
+    IgpRedactFace face = {.x = 100, .y = 100, .w = 100, .h = 100, .style = IGP_REDACT_BLUR};
+    double before = 0, after = 0;
+
+    /* A checkerboard of 2 px: all of its energy is fine detail. */
+    for (int i = 0; i < 300 * 300 * 3; i++)
+        img.data[i] = ((i / 3 % 300) / 2 + (i / 900) / 2) % 2 ? 200 : 40;
+    for (int y = 120; y < 180; y++)
+        for (int x = 120; x < 179; x++)
+            before += abs(img.data[(y * 300 + x) * 3] - img.data[(y * 300 + x + 1) * 3]);
+    CHECK_INT(igp_redact_face(&img, &face, IGP_REDACT_PADDING), 0);
+    for (int y = 120; y < 180; y++)
+        for (int x = 120; x < 179; x++)
+            after += abs(img.data[(y * 300 + x) * 3] - img.data[(y * 300 + x + 1) * 3]);
+    /* Neighbouring pixels differed by 80 on average; now by the noise only. */
+    CHECK(before / (60 * 59) > 70);
+    CHECK(after / (60 * 59) < 10);
+    g_free(img.data);
+}
+
+int main(int argc, char **argv)
+{
+    (void)argc;
+    if (VIPS_INIT(argv[0]))
+        return 1;
+    dir = g_dir_make_tmp("igp-faces-XXXXXX", NULL);
+    test_valid();
+    test_mistakes();
+    test_media_names();
+    test_merge();
+    test_merge_forgets_removed_decisions();
+    test_merge_edge();
+    test_tracks();
+    test_merge_tracks();
+    test_redact_geometry();
+    test_redact_pixels();
+    test_redact_cutout();
+    test_redact_blur_detail();
     {
-        const IgpRedactStyle styles[] = {IGP_REDACT_BLUR, IGP_REDACT_MOSAIC};
-        for (size_t k = 0; k < G_N_ELEMENTS(styles); k++) {
-            IgpRgbImage whole = {g_malloc(400 * 400 * 3), 400, 400, 400 * 3, 0, 0};
-            IgpRgbImage cut = {g_malloc(200 * 200 * 3), 200, 200, 200 * 3, 100, 90};
-            IgpRedactFace face = {.x = 153, .y = 141, .w = 97, .h = 103, .style = styles[k]};
-            int differ = 0;
-
-            for (int i = 0; i < 400 * 400 * 3; i++)
-                whole.data[i] = (uint8_t)((i / 3 % 400) * 7 ^ (i / 1200) * 3);
-            for (int y = 0; y < 200; y++)
-                memcpy(cut.data + y * cut.stride, whole.data + (y + 90) * whole.stride + 100 * 3,
-                       600);
-            CHECK_INT(igp_redact_face(&whole, &face, IGP_REDACT_PADDING), 0);
-            face.x -= 100, face.y -= 90;
-            CHECK_INT(igp_redact_face(&cut, &face, IGP_REDACT_PADDING), 0);
-            for (int y = 0; y < 200; y++)
-                differ += memcmp(cut.data + y * cut.stride,
-                                 whole.data + (y + 90) * whole.stride + 300, 600) != 0;
-            CHECK_INT(differ, 0);
-            g_free(whole.data);
-            g_free(cut.data);
-        }
+        char *path = g_build_filename(dir, "faces.json", NULL);
+        g_unlink(path);
+        g_free(path);
     }
-
-    /* The blur leaves no detail of the face: inside the box every pixel is
-     * close to its shrunk neighbourhood, and the fine pattern is gone. */
-    static void test_redact_blur_detail(void)
-    {
-        IgpRgbImage img = {g_malloc(300 * 300 * 3), 300, 300, 300 * 3, 0, 0};
-        IgpRedactFace face = {.x = 100, .y = 100, .w = 100, .h = 100, .style = IGP_REDACT_BLUR};
-        double before = 0, after = 0;
-
-        /* A checkerboard of 2 px: all of its energy is fine detail. */
-        for (int i = 0; i < 300 * 300 * 3; i++)
-            img.data[i] = ((i / 3 % 300) / 2 + (i / 900) / 2) % 2 ? 200 : 40;
-        for (int y = 120; y < 180; y++)
-            for (int x = 120; x < 179; x++)
-                before += abs(img.data[(y * 300 + x) * 3] - img.data[(y * 300 + x + 1) * 3]);
-        CHECK_INT(igp_redact_face(&img, &face, IGP_REDACT_PADDING), 0);
-        for (int y = 120; y < 180; y++)
-            for (int x = 120; x < 179; x++)
-                after += abs(img.data[(y * 300 + x) * 3] - img.data[(y * 300 + x + 1) * 3]);
-        /* Neighbouring pixels differed by 80 on average; now by the noise only. */
-        CHECK(before / (60 * 59) > 70);
-        CHECK(after / (60 * 59) < 10);
-        g_free(img.data);
-    }
-
-    int main(int argc, char **argv)
-    {
-        (void)argc;
-        if (VIPS_INIT(argv[0]))
-            return 1;
-        dir = g_dir_make_tmp("igp-faces-XXXXXX", NULL);
-        test_valid();
-        test_mistakes();
-        test_media_names();
-        test_merge();
-        test_merge_forgets_removed_decisions();
-        test_merge_edge();
-        test_tracks();
-        test_merge_tracks();
-        test_redact_geometry();
-        test_redact_pixels();
-        test_redact_cutout();
-        test_redact_blur_detail();
-        {
-            char *path = g_build_filename(dir, "faces.json", NULL);
-            g_unlink(path);
-            g_free(path);
-        }
-        g_rmdir(dir);
-        g_free(dir);
-        vips_shutdown();
-        return check_done();
-    }
+    g_rmdir(dir);
+    g_free(dir);
+    vips_shutdown();
+    return check_done();
+}
