@@ -59,7 +59,7 @@ async function undecided(page) {
 
 async function review(page) {
   const before = await undecided(page);
-  if (before !== 5) fail(`the counter shows ${before} undecided faces at the start, expected 5`);
+  if (before !== 4) fail(`the counter shows ${before} undecided faces at the start, expected 4`);
   await shot(page, '1-before.png');
   const t0 = Date.now();
 
@@ -120,7 +120,7 @@ async function review(page) {
   if (!cropsDrawn) fail('a track crop was not drawn');
 
   const after = await undecided(page);
-  if (after !== 2) fail(`the counter shows ${after} undecided faces after the review, expected 2 (the video's tracks)`);
+  if (after !== 1) fail(`the counter shows ${after} undecided faces after the review, expected 1 (the video's track)`);
   const legend = await page.$eval('#legend', (e) => e.textContent);
   if (!legend.includes('許可')) fail(`the page is not in Japanese: legend '${legend}'`);
   await shot(page, '2-after-review.png');

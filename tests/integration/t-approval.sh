@@ -130,7 +130,8 @@ check "caption change refused, naming the caption" refused feed-01 "caption: '.*
 check "schedule change refused, old -> new" refused feed-02 "schedule: '2026-11-29T12:00:00+09:00' -> '2026-11-29T13:00:00+09:00'"
 check "alt text change refused, naming which" refused carousel-01 "alt 2: '.*' -> '差し替えた説明'"
 check "collaborator change refused" refused carousel-01 'alt 2: .*; collaborators: \[\] -> \["sendai_city"\]'
-check "three refusals, one line each" test "$(grep -c 'not published' "$TEST_TMP/err")" -eq 3
+check "four refusals, one line each (feed-02's next-day story moved with it)" \
+  test "$(grep -c 'not published' "$TEST_TMP/err")" -eq 4
 for id in feed-01 feed-02 carousel-01; do
   check "$id's folder left the outbox" test ! -e "$box/$name-$id"
   w=$(find "$box/.withdrawn" -mindepth 1 -maxdepth 1 -name "$id-2*" | head -1)

@@ -79,8 +79,13 @@ check "catalogue: feed-01 alt text and size" \
 check "catalogue.csv starts with the UTF-8 byte-order mark EF BB BF" \
   test "$(head -c 3 "$bag/data/catalogue.csv" | od -An -tx1 | tr -d ' ')" = efbbbf
 check "catalogue.csv has the header" test "$(head -1 "$bag/data/catalogue.csv")" = \
-  "$(printf '\xef\xbb\xbfpath,shoot,post_id,kind,schedule,caption,alt_text,sha256,width,height,copyright_holder,consent_refs\r')"
+  "$(printf '\xef\xbb\xbfpath,shoot,post_id,kind,schedule,caption,alt_text,sha256,width,height,copyright_holder,consent_refs,approval_digest\r')"
 check "catalogue.csv parses to 18 rows (python csv)" test "$(python3 -c 'import csv,sys; print(len(list(csv.DictReader(open(sys.argv[1], encoding="utf-8")))))' "$bag/data/catalogue.csv")" -eq 18
+approved_digest=$(jq -r '[.approvals[] | select(.post == "feed-01")] | last | .digest' "$out/approvals.json")
+check "catalogue: feed-01's files carry the digest the city approved (${approved_digest:0:12})" \
+  test "$(jq -r '[.files[] | select(.post_id == "feed-01") | .approval_digest] | unique | join(",")' "$bag/data/catalogue.json")" = "$approved_digest"
+check "catalogue: a master carries none" \
+  test "$(jq -r '[.files[] | select(.kind == "master") | .approval_digest] | unique | join(",")' "$bag/data/catalogue.json")" = ""
 check "index.pdf is a PDF" test "$(head -c 5 "$bag/data/index.pdf")" = "%PDF-"
 check "no temporary files left" test -z "$(find "$bags" -name '.*tmp*')"
 

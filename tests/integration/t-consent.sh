@@ -28,9 +28,9 @@ JSON
 cat >"$shoot/shoot.json" <<'JSON'
 {"version": 1, "shoot": "consent", "posts": [
   {"id": "with", "type": "feed", "media": [{"file": "a.jpg"}], "alt": ["青い四角。"],
-   "caption": "同意あり", "schedule": "2026-11-28T19:00:00+09:00"},
+   "caption": "同意あり", "schedule": "2026-11-28T19:00:00+09:00", "story_followup": false},
   {"id": "without", "type": "feed", "media": [{"file": "b.jpg"}], "alt": ["青い四角。"],
-   "caption": "同意なし", "schedule": "2026-11-29T19:00:00+09:00"}
+   "caption": "同意なし", "schedule": "2026-11-29T19:00:00+09:00", "story_followup": false}
 ]}
 JSON
 name="山田 花子"

@@ -20,7 +20,7 @@ posts() { # the posts of shoot.json
 min_face() { jq -r --arg f "$2" '.media[$f].detector.min_face' "$1/faces.json"; }
 searched() { jq -r --arg f "$2" '.media[$f].min_face' "$1/state/detect.json"; }
 
-posts '{"id": "p", "type": "feed", "media": [{"file": "IMG_0001.jpg"}]}'
+posts '{"id": "p", "type": "feed", "media": [{"file": "IMG_0001.jpg"}], "story_followup": false}'
 check "detect on a feed post succeeds" "$IGPREP" detect "$shoot" --out "$out" --quiet
 check "a 4000x3000 photo in a 4:5 feed post: faces from 53 px (got $(min_face "$out" IMG_0001.jpg))" \
   test "$(min_face "$out" IMG_0001.jpg)" = 53
@@ -32,7 +32,7 @@ check "in a story too: faces from 37 px (got $(min_face "$out" IMG_0001.jpg))" t
 check "... and detect looked again" test "$(searched "$out" IMG_0001.jpg)" = 37
 check "a photo only in a story: from 37 px" test "$(min_face "$out" IMG_0002.jpg)" = 37
 
-posts '{"id": "c", "type": "carousel", "aspect": "1.91:1", "media": [{"file": "IMG_0001.jpg"}, {"file": "IMG_0002.jpg"}]}'
+posts '{"id": "c", "type": "carousel", "aspect": "1.91:1", "media": [{"file": "IMG_0001.jpg"}, {"file": "IMG_0002.jpg"}], "story_followup": false}'
 check "detect on a 1.91:1 carousel succeeds" "$IGPREP" detect "$shoot" --out "$out" --quiet
 check "a 1.91:1 carousel (1080x566: shown at 0.27): from 88 px (got $(min_face "$out" IMG_0001.jpg))" \
   test "$(min_face "$out" IMG_0001.jpg)" = 88

@@ -10,8 +10,8 @@
 shoot="$TEST_TMP/shoot"
 out="$TEST_TMP/out"
 box="$TEST_TMP/outbox"
-export IGP_NOW=2026-11-26T10:00:00+09:00
 mkdir -p "$shoot"
+approvers "$shoot"
 # Small pictures: three colours, 480x640; a 3.5 s clip with a tone.
 for c in "200 60 60:R" "60 200 60:G" "60 60 200:B"; do
   vips black "$TEST_TMP/b.v" 480 640 --bands 3 >/dev/null

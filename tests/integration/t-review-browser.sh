@@ -26,6 +26,13 @@ out="$TEST_TMP/out"
 cp -a "$SAMPLE" "$shoot"
 sample_out "$out"
 media_before=$(cd "$shoot" && sha256sum IMG_* shoot.json)
+# A false detection to mark "not a face": the detector no longer proposes
+# one on the sample (issue 13), so one is put where it used to, on the suit's
+# patch, as detect would have written it; a run lets it steer feed-01's crop.
+jq '.media["IMG_0012.HEIC"].faces += [{"id": "f2", "box": [384, 1402, 194, 194],
+  "source": "detected", "score": 0.71, "cleared": false}]' "$out/faces.json" >"$TEST_TMP/faces.json"
+mv "$TEST_TMP/faces.json" "$out/faces.json"
+check "a run with the false box hides it" "$IGPREP" run "$shoot" --out "$out" --quiet
 crop_before=$(jq -c '.posts["feed-01"].placements[0][0].crop' "$out/state/compose.json")
 
 # The mean absolute difference of region [x, y, w, h] of two same-sized pictures.

@@ -27,7 +27,7 @@ static json_t *posts(void)
         " \"feed-01-story\": {\"type\": \"story\", \"aspect\": \"9:16\","
         "  \"files\": [{\"path\": \"posts/feed-01-story/feed-01-story.jpg\","
         "              \"kind\": \"story-image\", \"sha256\": \"bb\"}],"
-        "  \"post\": {\"schedule\": \"2026-11-29T19:00:00+09:00\"}},"
+        "  \"post\": {\"schedule\": \"2026-11-29T19:00:00+09:00\", \"story_of\": \"feed-01\"}},"
         " \"broken\": {\"error\": \"no such file\"}}",
         0, &e);
 }

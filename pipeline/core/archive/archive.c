@@ -421,18 +421,20 @@ static const char *post_refusal(const Bag *bag, const Run *run, const char *id, 
 }
 
 /* The catalogue row of one payload file; its consent references are filled
- * in once the run's rows are all in (fill_consent_refs). */
+ * in once the run's rows are all in (fill_consent_refs). A post's files carry
+ * the digest the city approved (digest.h); masters and originals "". */
 static json_t *catalogue_row(const Bag *bag, const char *path, const char *shoot,
                              const char *post_ids, const char *kind, const char *schedule,
                              const char *caption, const char *alt, const BagFile *f, int width,
-                             int height)
+                             int height, const char *approval_digest)
 {
     const char *holder = bag->settings->rights_holder ? bag->settings->rights_holder
                                                       : IGP_ARCHIVE_DEFAULT_RIGHTS_HOLDER;
-    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:i, s:i, s:s, s:s}", "path", path,
-                     "shoot", shoot, "post_id", post_ids, "kind", kind, "schedule", schedule,
+    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:i, s:i, s:s, s:s, s:s}", "path",
+                     path, "shoot", shoot, "post_id", post_ids, "kind", kind, "schedule", schedule,
                      "caption", caption, "alt_text", alt, "sha256", f->hex[ALG_SHA256], "width",
-                     width, "height", height, "copyright_holder", holder, "consent_refs", "");
+                     width, "height", height, "copyright_holder", holder, "consent_refs", "",
+                     "approval_digest", approval_digest);
 }
 
 /* Hash the post's files into @p out; *stale is set when one is missing or
@@ -531,6 +533,7 @@ static int add_post(Bag *bag, Run *run, const char *id, json_t *entry)
     int quiet, stale = 0, ret = 0;
     const char *why = post_refusal(bag, run, id, entry, &approved, &quiet);
     const char *caption;
+    char digest[65];
 
     if (!why)
         hash_post_files(run, id, files, made, &stale);
@@ -548,6 +551,7 @@ static int add_post(Bag *bag, Run *run, const char *id, json_t *entry)
     alt = json_object_get(approved, "alt");
     caption = json_string_value(json_object_get(approved, "caption"));
     caption = caption ? caption : "";
+    igp_content_digest(approved, digest);
     /* The restricted bag holds only originals: the post files stay out. */
     for (guint i = 0; i < made->len && ret == 0 && !bag->originals; i++) {
         BagFile *f = made->pdata[i];
@@ -558,7 +562,8 @@ static int add_post(Bag *bag, Run *run, const char *id, json_t *entry)
                                       json_string_value(json_object_get(meta, "kind")),
                                       post_string(entry, "schedule"), caption, alt_text(alt, i), f,
                                       (int)json_integer_value(json_object_get(meta, "width")),
-                                      (int)json_integer_value(json_object_get(meta, "height"))));
+                                      (int)json_integer_value(json_object_get(meta, "height")),
+                                      digest));
         ret = bag_add(bag, f);
     }
     for (guint i = 0; i < made->len; i++)
@@ -649,7 +654,7 @@ static int add_original(Bag *bag, const Run *run, const char *master)
     }
     if (ret == 0) {
         g_ptr_array_add(bag->rows, catalogue_row(bag, path, run->shoot, "", "original (restricted)",
-                                                 "", "", "", f, 0, 0));
+                                                 "", "", "", f, 0, 0, ""));
         ret = bag_add(bag, f);
     }
     g_free(src);
@@ -682,7 +687,7 @@ static int add_master(Bag *bag, const Run *run, const char *master)
     }
     if (ret == 0) {
         g_ptr_array_add(bag->rows, catalogue_row(bag, path, run->shoot, ids, "master", "", "", "",
-                                                 f, width, height));
+                                                 f, width, height, ""));
         ret = bag_add(bag, f);
     }
     g_free(ids);
@@ -819,8 +824,19 @@ static void csv_field(GString *s, const char *v, int last)
 }
 
 static const char *const catalogue_columns[] = {
-    "path",     "shoot",  "post_id", "kind",   "schedule",         "caption",
-    "alt_text", "sha256", "width",   "height", "copyright_holder", "consent_refs",
+    "path",
+    "shoot",
+    "post_id",
+    "kind",
+    "schedule",
+    "caption",
+    "alt_text",
+    "sha256",
+    "width",
+    "height",
+    "copyright_holder",
+    "consent_refs",
+    "approval_digest",
 };
 
 static GString *catalogue_csv(const Bag *bag)

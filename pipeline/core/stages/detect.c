@@ -121,10 +121,10 @@ static int photo_min_face(const IgpShoot *shoot, const char *name, int w, int h)
         for (int j = 0; j < p->n_media; j++) {
             if (strcmp(p->media[j].file, name))
                 continue;
-            largest = MAX(largest, p->type == IGP_POST_STORY || p->type == IGP_POST_REEL ||
-                                           igp_post_has_story(p)
-                                       ? shown_at(IGP_ASPECT_9_16, w, h)
-                                       : shown_at(p->aspect, w, h));
+            /* stories and reels are 9:16 (their type's aspect); a post
+             * with a next-day story also shows the photo full-screen there */
+            largest =
+                MAX(largest, shown_at(igp_post_has_story(p) ? IGP_ASPECT_9_16 : p->aspect, w, h));
         }
     }
     if (largest <= 0)
