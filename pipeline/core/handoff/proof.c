@@ -61,10 +61,11 @@ typedef struct Page {
     int number, count;
     Slide *slides;
     int n_slides;
-    int story;           ///< 9:16: drawn full screen with the safe zone
-    char *checks_markup; ///< next-day story, faces, verify, as pango markup
-    const char *digest;  ///< the post's content digest (digest.h), or NULL when not made
-    const char *proof;   ///< the whole proof's digest
+    int story;             ///< 9:16: drawn full screen with the safe zone
+    IgpProofLayout layout; ///< from the post type's row (posttype.h)
+    char *checks_markup;   ///< next-day story, faces, verify, as pango markup
+    const char *digest;    ///< the post's content digest (digest.h), or NULL when not made
+    const char *proof;     ///< the whole proof's digest
 } Page;
 
 /* ---- pictures: libvips to cairo ---- */
@@ -729,7 +730,7 @@ static void draw_page(cairo_t *cr, const Page *p)
     draw_phone(cr, p, phone);
     if (p->n_slides > 0) {
         double used = draw_cover_crops(cr, p, (Box){middle.x, middle.y, middle.w, 340});
-        if (p->n_slides > 1)
+        if (p->n_slides > 1 && p->layout != IGP_PROOF_LIST)
             draw_slides(cr, p, (Box){middle.x, middle.y + used + 6, middle.w, middle.h - used - 6});
     }
     show_markup_fitted(cr, p->checks_markup, text);
@@ -745,7 +746,8 @@ static char *page_markup(const Page *p, const char *out_dir, json_t *posts, json
     g_string_append(m, "\n");
     append_schedule_markup(m, p->facts);
     append_story_markup(m, p, posts);
-    append_members_markup(m, p->facts, posts);
+    if (p->layout == IGP_PROOF_LIST) /* a highlight: its cover and its stories */
+        append_members_markup(m, p->facts, posts);
     append_faces_markup(m, p, redaction);
     g_string_append(m, "\n");
     append_verify_markup(m, p, out_dir, verify);
@@ -755,10 +757,13 @@ static char *page_markup(const Page *p, const char *out_dir, json_t *posts, json
 static void page_load(Page *p, const char *out_dir, json_t *entry)
 {
     json_t *files = json_object_get(entry, "files"), *f;
+    const IgpPostTypeInfo *type =
+        igp_post_type_find(json_string_value(json_object_get(entry, "type")));
     size_t i;
 
     p->entry = entry;
     p->facts = json_object_get(entry, "post");
+    p->layout = type ? type->proof : IGP_PROOF_SLIDES;
     p->n_slides = (int)json_array_size(files);
     p->slides = g_new0(Slide, p->n_slides ? p->n_slides : 1);
     json_array_foreach(files, i, f)

@@ -243,6 +243,9 @@ static char *post_json(const PublishRun *run, const char *id, json_t *entry, jso
     json_t *facts = json_object_get(entry, "post");
     json_t *files = json_object_get(entry, "files");
     json_t *doc = json_object();
+    const IgpPostTypeInfo *type =
+        igp_post_type_find(json_string_value(json_object_get(entry, "type")));
+    unsigned fields = type ? type->publish_fields : 0;
     char *text;
 
     json_object_set_new(doc, "version", json_integer(IGP_POST_JSON_VERSION));
@@ -254,9 +257,12 @@ static char *post_json(const PublishRun *run, const char *id, json_t *entry, jso
     json_object_set(doc, "caption", json_object_get(content, "caption"));
     json_object_set(doc, "collaborators", json_object_get(content, "collaborators"));
     json_object_set(doc, "location", json_object_get(content, "location"));
-    json_object_set_new(doc, "cover", cover_of(facts, files));
-    json_object_set_new(doc, "story_of", story_of(run, entry));
-    if (json_object_get(facts, "stories")) /* a highlight: its stories, in order */
+    /* The fields that mean something for this type (its row in posttype.c). */
+    json_object_set_new(doc, "cover",
+                        fields & IGP_FIELD_COVER ? cover_of(facts, files) : json_null());
+    json_object_set_new(doc, "story_of",
+                        fields & IGP_FIELD_STORY_OF ? story_of(run, entry) : json_null());
+    if (fields & IGP_FIELD_STORIES) /* a highlight: its stories, in order */
         json_object_set(doc, "stories", json_object_get(facts, "stories"));
     json_object_set_new(doc, "files", post_json_files(files, json_object_get(content, "alt")));
     json_object_set_new(
