@@ -10,6 +10,7 @@
 #include "stage.h"
 #include "publish.h"
 
+#include "csv.h"
 #include "error.h"
 #include "fsutil.h"
 
@@ -806,23 +807,6 @@ static int collect_run(Bag *bag, const char *out_dir)
 
 /* ---- catalogue ---- */
 
-static void csv_field(GString *s, const char *v, int last)
-{
-    /* RFC 4180: quote fields holding commas, quotes or line breaks (captions do). */
-    if (strpbrk(v, ",\"\r\n")) {
-        g_string_append_c(s, '"');
-        for (const char *p = v; *p; p++) {
-            if (*p == '"')
-                g_string_append_c(s, '"');
-            g_string_append_c(s, *p);
-        }
-        g_string_append_c(s, '"');
-    } else {
-        g_string_append(s, v);
-    }
-    g_string_append(s, last ? "\r\n" : ",");
-}
-
 static const char *const catalogue_columns[] = {
     "path",
     "shoot",
@@ -847,7 +831,7 @@ static GString *catalogue_csv(const Bag *bag)
     const size_t n = G_N_ELEMENTS(catalogue_columns);
 
     for (size_t c = 0; c < n; c++)
-        csv_field(s, catalogue_columns[c], c + 1 == n);
+        igp_csv_field(s, catalogue_columns[c], c + 1 == n);
     for (guint r = 0; r < bag->rows->len; r++) {
         json_t *row = bag->rows->pdata[r];
         for (size_t c = 0; c < n; c++) {
@@ -855,7 +839,7 @@ static GString *catalogue_csv(const Bag *bag)
             char *text = json_is_integer(v)
                              ? g_strdup_printf("%lld", (long long)json_integer_value(v))
                              : g_strdup(json_string_value(v));
-            csv_field(s, text, c + 1 == n);
+            igp_csv_field(s, text, c + 1 == n);
             g_free(text);
         }
     }

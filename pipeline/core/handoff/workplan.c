@@ -8,6 +8,7 @@
 #include "stage.h"
 #include "template.h"
 
+#include "csv.h"
 #include "error.h"
 #include "fsutil.h"
 #include "render.h"
@@ -270,31 +271,13 @@ static const char *const csv_columns[] = {"date",  "kind",        "id",    "shoo
                                           "theme", "subject",     "basis", "collaborators",
                                           "tieup", "next_day_of", "status"};
 
-static void csv_field(GString *s, const char *v, int last)
-{
-    /* RFC 4180: quote fields holding commas, quotes or line breaks. */
-    v = v ? v : "";
-    if (strpbrk(v, ",\"\r\n")) {
-        g_string_append_c(s, '"');
-        for (const char *p = v; *p; p++) {
-            if (*p == '"')
-                g_string_append_c(s, '"');
-            g_string_append_c(s, *p);
-        }
-        g_string_append_c(s, '"');
-    } else {
-        g_string_append(s, v);
-    }
-    g_string_append(s, last ? "\r\n" : ",");
-}
-
 static GString *plan_csv(GPtrArray *rows, const char *month)
 {
     GString *s = g_string_new(NULL);
     size_t n = G_N_ELEMENTS(csv_columns);
 
     for (size_t c = 0; c < n; c++)
-        csv_field(s, csv_columns[c], c + 1 == n);
+        igp_csv_field(s, csv_columns[c], c + 1 == n);
     for (guint i = 0; i < rows->len; i++) {
         const Row *r = g_ptr_array_index(rows, i);
         const char *v[] = {r->date,   r->type->name,    r->id,
@@ -304,7 +287,7 @@ static GString *plan_csv(GPtrArray *rows, const char *month)
         if (strcmp(r->month, month))
             continue;
         for (size_t c = 0; c < n; c++)
-            csv_field(s, v[c], c + 1 == n);
+            igp_csv_field(s, v[c], c + 1 == n);
     }
     return s;
 }
