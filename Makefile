@@ -8,7 +8,7 @@ ASAN    ?= build-asan
 JOBS    ?= $(shell nproc)
 FUZZ_SECONDS ?= 60
 
-.PHONY: all deps build run test test-long test-sanitize fuzz bench format format-check clean
+.PHONY: all deps build run test po test-long test-sanitize fuzz bench format format-check clean
 
 all: build
 
@@ -55,6 +55,11 @@ fuzz: deps
 # the ffmpeg command line (bench/run.sh, bench/reel.sh; not part of `make test`).
 bench: build
 	@BUILD_DIR=$(BUILD) bash bench/run.sh
+
+# Extract the programs' strings and merge them into po/ja.po (then translate
+# what is new; tests/integration/t-translations.sh fails until every one is).
+po:
+	@bash scripts/update-po.sh
 
 format:
 	@clang-format -i $$(git ls-files '*.c' '*.h' '*.cpp')

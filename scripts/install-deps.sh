@@ -18,6 +18,10 @@ packages=(
   libmicrohttpd-dev
   # the account's time zone (igprep.json "timezone", Asia/Tokyo by default)
   tzdata
+  # messages: msgfmt builds po/ja.po; xgettext and msgmerge check it (tests/integration/t-translations.sh)
+  gettext
+  # GOption's own words in --help ("Usage:", "Help Options:") in Japanese
+  libglib2.0-data
   # fonts of the proof: Japanese captions and emoji (until templates bundle their own)
   fonts-noto-cjk fonts-noto-color-emoji
   # the templates' bundled fonts: the sources scripts/update-fonts.sh copies into fonts/

@@ -4,7 +4,6 @@
 #include "error.h"
 #include "redact.h"
 
-#include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -160,7 +159,6 @@ int igp_cli_parse_stage(int *argc, char ***argv, const char *program, const char
         entries[5 + i] = (GOptionEntry){
             numbers[i].name, i == OPT_JOBS ? 'j' : 0, 0, G_OPTION_ARG_INT64, &numbers[i].value,
             numbers[i].help, numbers[i].arg};
-    setlocale(LC_ALL, "");
     g_set_prgname(program);
     ctx = g_option_context_new(usage);
     g_option_context_add_main_entries(ctx, entries, NULL);

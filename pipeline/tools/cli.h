@@ -12,6 +12,7 @@
 #ifndef IGP_CLI_H
 #define IGP_CLI_H
 
+#include "i18n.h"
 #include "stage.h"
 
 #include <glib.h>

@@ -5,13 +5,14 @@
 
 #include "error.h"
 
-#include <locale.h>
 #include <stdio.h>
 
 int main(int argc, char **argv)
 {
     static char *by, *note, *proof, *at;
     static gboolean quiet, all;
+
+    igp_i18n_init();
     GOptionEntry entries[] = {
         /* Taken as raw bytes (checked as UTF-8 later), so that a name in
          * Japanese works whatever the locale. */
@@ -34,7 +35,6 @@ int main(int argc, char **argv)
     GError *err = NULL;
     int ret;
 
-    setlocale(LC_ALL, "");
     g_option_context_add_main_entries(ctx, entries, NULL);
     g_option_context_set_description(
         ctx, "Approves the posts a proof showed (--proof, the digest printed on every page),\n"

@@ -3,7 +3,6 @@
 #include "cli.h"
 #include "log.h"
 
-#include <locale.h>
 #include <cairo.h>
 #include <stdio.h>
 #include <string.h>
@@ -105,9 +104,9 @@ int main(int argc, char **argv)
     char *bag = NULL;
     int ret;
 
+    igp_i18n_init();
     /* Bag paths are UTF-8 (post ids may be Japanese); libarchive converts
      * names through the locale's character set. */
-    setlocale(LC_CTYPE, "C.UTF-8");
     g_option_context_add_main_entries(ctx, entries, NULL);
     g_option_context_set_description(ctx, description);
     if (!g_option_context_parse(ctx, &argc, &argv, &err)) {

@@ -4,6 +4,7 @@
 
 int main(int argc, char **argv)
 {
+    igp_i18n_init();
     /* Its options (--thorough, --min-face, --model) are those of the detect
      * stage, shared with igprep run (cli.c). */
     return igp_cli_stage_main(argc, argv, "igprep-detect",

@@ -13,6 +13,8 @@ int main(int argc, char **argv)
 {
     static char *month, *format, *to, *runs, *outbox;
     static gboolean quiet;
+
+    igp_i18n_init();
     GOptionEntry entries[] = {
         {"month", 'm', 0, G_OPTION_ARG_STRING, &month, "the month to plan (required)", "YYYY-MM"},
         {"format", 'f', 0, G_OPTION_ARG_STRING, &format, "pdf (default) or csv", "FORMAT"},

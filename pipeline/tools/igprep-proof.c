@@ -11,6 +11,8 @@ int main(int argc, char **argv)
 {
     static char *pdf_path;
     static gboolean quiet;
+
+    igp_i18n_init();
     GOptionEntry entries[] = {
         {"out", 'o', 0, G_OPTION_ARG_FILENAME, &pdf_path,
          "write the PDF here (default: OUT/reports/proof.pdf); PNG pages go beside it", "FILE"},

@@ -20,6 +20,7 @@ int main(int argc, char **argv)
     GError *err = NULL;
     int ret;
 
+    igp_i18n_init();
     g_option_context_add_main_entries(ctx, entries, NULL);
     g_option_context_set_description(
         ctx, "Runs verify on OUT, then writes DIR/<shoot>-<post>/ (media and post.json, see\n"

@@ -7,7 +7,6 @@
 #include "error.h"
 
 #include <cairo.h>
-#include <locale.h>
 #include <stdio.h>
 
 static char *outbox, *archive, *report_to;
@@ -52,7 +51,7 @@ int main(int argc, char **argv)
     GError *err = NULL;
     int ret;
 
-    setlocale(LC_CTYPE, "C.UTF-8");
+    igp_i18n_init();
     g_option_context_add_main_entries(ctx, entries, NULL);
     g_option_context_set_description(ctx, description);
     if (!g_option_context_parse(ctx, &argc, &argv, &err)) {

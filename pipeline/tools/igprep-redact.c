@@ -3,6 +3,7 @@
 
 int main(int argc, char **argv)
 {
+    igp_i18n_init();
     /* --style, and detect's options (it runs detect first), from cli.c. */
     return igp_cli_stage_main(
         argc, argv, "igprep-redact", "hide every face not marked cleared, on the masters",

@@ -5,7 +5,6 @@
 
 #include "error.h"
 
-#include <locale.h>
 #include <stdio.h>
 
 int main(int argc, char **argv)
@@ -22,7 +21,7 @@ int main(int argc, char **argv)
     GError *err = NULL;
     int ret;
 
-    setlocale(LC_ALL, "");
+    igp_i18n_init();
     g_option_context_add_main_entries(ctx, entries, NULL);
     g_option_context_set_description(
         ctx, "Serves a page on http://127.0.0.1:PORT/ (printed; nothing is opened) that shows\n"

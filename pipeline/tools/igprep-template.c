@@ -12,7 +12,6 @@
 #include "fsutil.h"
 #include "redact.h"
 
-#include <locale.h>
 #include <math.h>
 #include <stdlib.h>
 #include <stdio.h>
@@ -669,7 +668,7 @@ int main(int argc, char **argv)
     char *dir, *fonts_dir;
     int ret;
 
-    setlocale(LC_ALL, "");
+    igp_i18n_init();
     if (argc < 2) {
         fputs(usage, stderr);
         return IGP_EXIT_USAGE;

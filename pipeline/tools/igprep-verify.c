@@ -13,6 +13,8 @@ int main(int argc, char **argv)
     const char *const *kinds = igp_output_kind_post_names();
     static gboolean json, quiet;
     static char *as_kind;
+
+    igp_i18n_init();
     GOptionEntry entries[] = {
         {"json", 0, 0, G_OPTION_ARG_NONE, &json, "print the report as JSON on stdout", NULL},
         {"quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, "only the failures", NULL},

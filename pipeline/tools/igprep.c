@@ -8,53 +8,53 @@
 #include <string.h>
 #include <unistd.h>
 
-static const char usage[] =
-    "usage: igprep run SHOOT [--out DIR] [--jobs N] [--post ID] [--quiet] [--json]\n"
-    "                  [--min-face PX] [--thorough] [--style STYLE] ... ('igprep run --help')\n"
-    "       igprep STAGE [ARGS...]\n"
-    "       igprep --help | --version\n"
-    "\n"
-    "Prepares a shoot folder's photos and videos for the city's Instagram account:\n"
-    "strips every trace of place, person, device and time, hides every face not\n"
-    "cleared, and makes each post's images, reels and story videos at Instagram's\n"
-    "specs, verified. --json: progress as JSON lines on stdout.\n"
-    "\n"
-    "  run      all stages below, in order, on SHOOT (results in OUT, default out/<shoot>)\n"
-    "\n"
-    "Stages (each also a program igprep-STAGE; 'igprep STAGE --help' for its options):\n"
-    "  ingest   identify the sources by content, probe and hash them\n"
-    "  scrub    re-encode each photo and video into a master with no metadata (OUT/masters)\n"
-    "  detect   find faces (videos: face tracks), merge with SHOOT/faces.json into\n"
-    "           OUT/faces.json, draw OUT/review\n"
-    "  redact   hide every face not marked cleared, on the masters (OUT/masters/redacted)\n"
-    "  encode   cut each post's images at Instagram's sizes; render reels and story videos\n"
-    "           in one pass each, faces hidden on every frame (OUT/posts/<id>; docs/video.md)\n"
-    "  verify   check outputs against Instagram's limits and the privacy rules\n"
-    "\n"
-    "Templates (docs/templates.md):\n"
-    "  compose  draw templated posts and their next-day stories (OUT/composed; part of run)\n"
-    "  template list | check [NAME...] | preview NAME [--shoot SHOOT --post ID] [--guides]\n"
-    "\n"
-    "After the run:\n"
-    "  proof    draw every post as it will appear, with its words and checks (PDF and PNGs)\n"
-    "  approve  record who approved posts (a proof's, or named) and what: files and words\n"
-    "  publish  hand approved, unchanged, verified posts to an outbox folder (post.json)\n"
-    "  archive  export delivered posts and masters as a BagIt bag; --check BAG validates one\n"
-    "  plan     SHOOT... --month YYYY-MM: the month's work plan (業務計画表, PDF or CSV)\n"
-    "           and the contract's minimums\n"
-    "\n"
-    "Personal data (docs/privacy.md):\n"
-    "  inventory  list every file of runs, what it holds of people, and whether it left\n"
-    "             igprep [--outbox DIR] [--archive DIR] [--json]\n"
-    "  purge      erase a run's working copies with unhidden faces and write the deletion\n"
-    "             report (データ消去報告書) [--keep-delivered] [--dry-run] [--force]\n"
-    "\n"
-    "Faces:\n"
-    "  review   a page on 127.0.0.1 to clear, hide and add faces by clicking; saves\n"
-    "           SHOOT/faces.json (docs/review.md)\n"
-    "\n"
-    "Exit status: 0 success, 1 some source or post failed, 2 usage error,\n"
-    "3 verify refused a file.\n";
+static const char *const usage =
+    N_("usage: igprep run SHOOT [--out DIR] [--jobs N] [--post ID] [--quiet] [--json]\n"
+       "                  [--min-face PX] [--thorough] [--style STYLE] ... ('igprep run --help')\n"
+       "       igprep STAGE [ARGS...]\n"
+       "       igprep --help | --version\n"
+       "\n"
+       "Prepares a shoot folder's photos and videos for the city's Instagram account:\n"
+       "strips every trace of place, person, device and time, hides every face not\n"
+       "cleared, and makes each post's images, reels and story videos at Instagram's\n"
+       "specs, verified. --json: progress as JSON lines on stdout.\n"
+       "\n"
+       "  run      all stages below, in order, on SHOOT (results in OUT, default out/<shoot>)\n"
+       "\n"
+       "Stages (each also a program igprep-STAGE; 'igprep STAGE --help' for its options):\n"
+       "  ingest   identify the sources by content, probe and hash them\n"
+       "  scrub    re-encode each photo and video into a master with no metadata (OUT/masters)\n"
+       "  detect   find faces (videos: face tracks), merge with SHOOT/faces.json into\n"
+       "           OUT/faces.json, draw OUT/review\n"
+       "  redact   hide every face not marked cleared, on the masters (OUT/masters/redacted)\n"
+       "  encode   cut each post's images at Instagram's sizes; render reels and story videos\n"
+       "           in one pass each, faces hidden on every frame (OUT/posts/<id>; docs/video.md)\n"
+       "  verify   check outputs against Instagram's limits and the privacy rules\n"
+       "\n"
+       "Templates (docs/templates.md):\n"
+       "  compose  draw templated posts and their next-day stories (OUT/composed; part of run)\n"
+       "  template list | check [NAME...] | preview NAME [--shoot SHOOT --post ID] [--guides]\n"
+       "\n"
+       "After the run:\n"
+       "  proof    draw every post as it will appear, with its words and checks (PDF and PNGs)\n"
+       "  approve  record who approved posts (a proof's, or named) and what: files and words\n"
+       "  publish  hand approved, unchanged, verified posts to an outbox folder (post.json)\n"
+       "  archive  export delivered posts and masters as a BagIt bag; --check BAG validates one\n"
+       "  plan     SHOOT... --month YYYY-MM: the month's work plan (業務計画表, PDF or CSV)\n"
+       "           and the contract's minimums\n"
+       "\n"
+       "Personal data (docs/privacy.md):\n"
+       "  inventory  list every file of runs, what it holds of people, and whether it left\n"
+       "             igprep [--outbox DIR] [--archive DIR] [--json]\n"
+       "  purge      erase a run's working copies with unhidden faces and write the deletion\n"
+       "             report (データ消去報告書) [--keep-delivered] [--dry-run] [--force]\n"
+       "\n"
+       "Faces:\n"
+       "  review   a page on 127.0.0.1 to clear, hide and add faces by clicking; saves\n"
+       "           SHOOT/faces.json (docs/review.md)\n"
+       "\n"
+       "Exit status: 0 success, 1 some source or post failed, 2 usage error,\n"
+       "3 verify refused a file.\n");
 
 /* igprep-STAGE next to this program first (a build tree), then on PATH. */
 static int run_stage_program(const char *stage, int argc, char **argv)
@@ -76,10 +76,10 @@ static int run_stage_program(const char *stage, int argc, char **argv)
     execvp(program, argv);
     if (errno == ENOENT) {
         char *name = igp_log_escape(stage);
-        fprintf(stderr, "igprep: '%s' is not an igprep stage (try igprep --help)\n", name);
+        fprintf(stderr, _("igprep: '%s' is not an igprep stage (try igprep --help)\n"), name);
         g_free(name);
     } else
-        fprintf(stderr, "igprep: cannot run %s: %s\n", program, strerror(errno));
+        fprintf(stderr, _("igprep: cannot run %s: %s\n"), program, strerror(errno));
     g_free(program);
     return IGP_EXIT_USAGE;
 }
@@ -89,9 +89,10 @@ int main(int argc, char **argv)
     IgpStageSettings settings;
     int ret;
 
+    igp_i18n_init();
     if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
         !strcmp(argv[1], "help")) {
-        fputs(usage, argc < 2 ? stderr : stdout);
+        fputs(_(usage), argc < 2 ? stderr : stdout);
         return argc < 2 ? IGP_EXIT_USAGE : IGP_EXIT_OK;
     }
     if (!strcmp(argv[1], "--version")) {
