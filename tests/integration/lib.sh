@@ -4,6 +4,10 @@ set -euo pipefail
 # No test reads the terminal: a program that polls stdin (ffmpeg does, for
 # its keys) sees end of file at once instead of a shared terminal.
 exec </dev/null
+# Messages in English unless a test asks for Japanese (LANG=ja_JP.UTF-8 cmd):
+# the tests read the programs' words, whatever the developer's locale.
+unset LANGUAGE LC_ALL LC_MESSAGES
+export LANG=C.UTF-8
 
 : "${IGP_BIN:?set by ctest: the folder of the built programs}"
 : "${IGP_SRC:?set by ctest: the source tree}"
