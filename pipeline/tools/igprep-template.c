@@ -719,6 +719,12 @@ static int cmd_export(const char *dir, const char *fonts_dir, IgpFonts *fonts, c
 {
     char *guide =
         g_build_filename(igp_data_dir(), "share", "template-set", IGP_TEMPLATE_GUIDE, NULL);
+
+    /* Without igprep's sources, a set is exported again with its own guide. */
+    if (!g_file_test(guide, G_FILE_TEST_IS_REGULAR)) {
+        g_free(guide);
+        guide = g_build_filename(dir, "..", IGP_TEMPLATE_GUIDE, NULL);
+    }
     IgpTemplateExport e = {.templates_dir = dir,
                            .fonts_dir = fonts_dir,
                            .guide = guide,

@@ -109,6 +109,15 @@ rc=0
 env IGPREP_DATA="$TEST_TMP/empty" "$igprep" template check --templates "$TEST_TMP/one/templates" >/dev/null 2>&1 || rc=$?
 check "... which checks on the clean machine (rc $rc)" test "$rc" -eq 0
 
+# The city exports its (changed) set again, without igprep's sources: the
+# set's own guide is used, with one index.
+rc=0
+env IGPREP_DATA="$TEST_TMP/empty" "$igprep" template export --templates "$TEST_TMP/one/templates" \
+  --to "$TEST_TMP/again" >/dev/null 2>"$TEST_TMP/err" || rc=$?
+check "a set exports again on the clean machine (rc $rc: $(head -c 300 "$TEST_TMP/err"))" test "$rc" -eq 0
+check "... with the guide" grep -q "^## ロゴを差し替える" "$TEST_TMP/again/使い方.md"
+check "... and one index" test "$(grep -c "^## このセットのテンプレート" "$TEST_TMP/again/使い方.md")" -eq 1
+
 # ---- template new ----
 cp -r "$TEST_TMP/set/templates" "$TEST_TMP/mine"
 orig=$(sha256sum <"$TEST_TMP/mine/feed-info/template.json")

@@ -265,13 +265,15 @@ static const char *canvas_ja(const char *canvas)
     return canvas;
 }
 
+#define INDEX_HEADING "\n\n## このセットのテンプレート"
+
 /* The set's index: every template, its texts and its logo slot. */
 static void write_index(GString *g, GPtrArray *loaded)
 {
     int logos = 0;
 
-    g_string_append(g,
-                    "\n\n## このセットのテンプレート\n\n"
+    g_string_append(g, INDEX_HEADING
+                    "\n\n"
                     "見本の画像は `previews/` にあります。`名前.png` は見本の文と写真を入れた"
                     "仕上がり、`名前-sheet.png` は短い文・長い文・長すぎる文を並べたものです。\n");
     for (guint i = 0; i < loaded->len; i++) {
@@ -340,7 +342,9 @@ static int write_guide(const IgpTemplateExport *e, GPtrArray *loaded, const char
     if (!g_file_get_contents(e->guide, &text, &len, NULL)) {
         ret = igp_error(IGP_ERR_INVALIDDATA, e->guide, _("the template set's guide is missing"));
     } else {
-        GString *g = g_string_new_len(text, len);
+        /* A set's own guide (exported again from the set) ends with its index. */
+        const char *index = strstr(text, INDEX_HEADING);
+        GString *g = g_string_new_len(text, index ? index - text : (gssize)len);
         write_index(g, loaded);
         ret = igp_write_file_atomic(path, g->str, g->len);
         g_string_free(g, TRUE);
