@@ -129,7 +129,8 @@ static int publish_new(const char *tmp, const char *final, int is_file)
  * rest of the author's layout as it is. */
 static char *with_description(const char *text, size_t len, const char *description)
 {
-    char *value = json_dumps(json_string(description), JSON_ENCODE_ANY);
+    json_t *string = json_string(description);
+    char *value = json_dumps(string, JSON_ENCODE_ANY);
     int line = 0, column = 0, found = igp_json_locate(text, len, "/description", &line, &column);
     const char *at = text;
     GString *out = g_string_new(NULL);
@@ -161,6 +162,7 @@ static char *with_description(const char *text, size_t len, const char *descript
         }
     }
     free(value);
+    json_decref(string);
     return g_string_free(out, out->len == 0);
 }
 
