@@ -21,8 +21,8 @@
 static const char usage[] =
     N_("usage: igprep template list\n"
        "       igprep template check [NAME...]\n"
-       "       igprep template new NAME --from TEMPLATE\n"
-       "       igprep template export --to DIR [--format dir|zip] [NAME...]\n"
+       "       igprep template new NAME --from TEMPLATE [--templates DIR]\n"
+       "       igprep template export --to DIR [--format dir|zip] [--templates DIR] [NAME...]\n"
        "       igprep template preview NAME [--shoot SHOOT --post ID] [--guides] [--out FILE]\n"
        "       igprep template preview REEL-NAME [--shoot SHOOT --post ID] --at T[,T...]\n"
        "                               [--duration D] [--transparent] [--out FILE]\n"
