@@ -14,6 +14,7 @@
 
 #include "error.h"
 #include "fsutil.h"
+#include "i18n.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -255,7 +256,7 @@ static enum MHD_Result save_changes(Server *s, struct MHD_Connection *c, Upload 
         return send_text(c, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE, "expected application/json");
     body = json_loadb(up->body->str, up->body->len, 0, &jerr);
     if (!body) {
-        igp_error(IGP_ERR_INVALIDDATA, "review", "request is not JSON: %s", jerr.text);
+        igp_error(IGP_ERR_INVALIDDATA, "review", _("request is not JSON: %s"), jerr.text);
         return send_error(c, MHD_HTTP_BAD_REQUEST);
     }
     ret = igp_review_apply(s->review, json_object_get(body, "changes"));
@@ -362,7 +363,7 @@ static int listen_loopback(unsigned port, unsigned *bound)
     if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) != 0 ||
         bind(fd, (struct sockaddr *)&addr, sizeof(addr)) != 0 || listen(fd, 64) != 0 ||
         getsockname(fd, (struct sockaddr *)&addr, &len) != 0) {
-        int ret = igp_error(IGP_ERR(errno), "review", "cannot listen on 127.0.0.1:%u: %s", port,
+        int ret = igp_error(IGP_ERR(errno), "review", _("cannot listen on 127.0.0.1:%u: %s"), port,
                             strerror(errno));
         if (fd >= 0)
             close(fd);
@@ -401,9 +402,10 @@ int igp_review_serve(IgpReview *review, unsigned port)
         close(fd);
         for (int i = 0; i < 2; i++)
             g_free(s.hosts[i]), g_free(s.origins[i]);
-        return igp_error(IGP_ERR_LIBRARY, "review", "cannot start the web server (libmicrohttpd)");
+        return igp_error(IGP_ERR_LIBRARY, "review",
+                         _("cannot start the web server (libmicrohttpd)"));
     }
-    printf("igprep review: http://127.0.0.1:%u/ (shoot %s; Ctrl-C stops)\n", s.port,
+    printf(_("igprep review: http://127.0.0.1:%u/ (shoot %s; Ctrl-C stops)\n"), s.port,
            review->shoot_dir);
     fflush(stdout);
     while (sigwait(&stop, &sig) != 0)
