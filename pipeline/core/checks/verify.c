@@ -178,11 +178,12 @@ static void say_failures(json_t *file_report)
             continue; /* said once, for the file it comes from */
         if (json_is_true(json_object_get(c, "ok"))) {
             if (warning)
-                igp_log_warning("%s: %s.", igp_check_subject(file_report, c), warning);
+                /* TRANSLATORS: a file, then one sentence about it. */
+                igp_log_warning(_("%s: %s."), igp_check_subject(file_report, c), warning);
             continue;
         }
         char *sentence = igp_check_sentence(c);
-        igp_log_error("%s: %s.", igp_check_subject(file_report, c), sentence);
+        igp_log_error(_("%s: %s."), igp_check_subject(file_report, c), sentence);
         g_free(sentence);
     }
 }
