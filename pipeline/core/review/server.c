@@ -88,7 +88,7 @@ static enum MHD_Result send_json(struct MHD_Connection *c, unsigned status, json
     size_t len = text ? strlen(text) : 0;
     json_decref(doc);
     if (!text)
-        return send_text(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "cannot write JSON");
+        return send_text(c, MHD_HTTP_INTERNAL_SERVER_ERROR, _("cannot write JSON"));
     return send_response(c, status,
                          MHD_create_response_from_buffer(len, text, MHD_RESPMEM_MUST_FREE),
                          "application/json");
@@ -169,7 +169,7 @@ static enum MHD_Result send_file(struct MHD_Connection *c, const char *folder, c
         if (fd >= 0)
             close(fd);
         g_free(path);
-        return send_text(c, MHD_HTTP_NOT_FOUND, "not found");
+        return send_text(c, MHD_HTTP_NOT_FOUND, _("not found"));
     }
     const char *type = content_type(path);
     uint64_t first = 0, last = 0, size = (uint64_t)st.st_size;
@@ -249,11 +249,11 @@ static enum MHD_Result save_changes(Server *s, struct MHD_Connection *c, Upload 
     int ret;
 
     if (up->too_big)
-        return send_text(c, 413, "request too large");
+        return send_text(c, 413, _("request too large"));
     /* A cross-site form cannot send application/json without a preflight
      * this server never answers. */
     if (!type || !g_str_has_prefix(type, "application/json"))
-        return send_text(c, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE, "expected application/json");
+        return send_text(c, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE, _("expected application/json"));
     body = json_loadb(up->body->str, up->body->len, 0, &jerr);
     if (!body) {
         igp_error(IGP_ERR_INVALIDDATA, "review", _("request is not JSON: %s"), jerr.text);
@@ -277,7 +277,7 @@ static enum MHD_Result send_preview(struct MHD_Connection *c, IgpReview *review,
 
     if (err == IGP_ERR(ENOENT)) {
         igp_error_clear();
-        return send_text(c, MHD_HTTP_NOT_FOUND, "not found");
+        return send_text(c, MHD_HTTP_NOT_FOUND, _("not found"));
     }
     if (err)
         return send_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR);
@@ -304,7 +304,7 @@ static enum MHD_Result route_get(Server *s, struct MHD_Connection *c, const char
         return send_file(c, r->shoot_dir, url + strlen("/shoot/"));
     if (!strchr(url + 1, '/'))
         return send_file(c, r->www_dir, url + 1);
-    return send_text(c, MHD_HTTP_NOT_FOUND, "not found");
+    return send_text(c, MHD_HTTP_NOT_FOUND, _("not found"));
 }
 
 static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *url,
@@ -316,7 +316,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 
     (void)version;
     if (!own_request(s, c))
-        return send_text(c, MHD_HTTP_FORBIDDEN, "forbidden: not this review server's page");
+        return send_text(c, MHD_HTTP_FORBIDDEN, _("forbidden: not this review server's page"));
     if (!strcmp(method, "POST") && !strcmp(url, "/api/changes")) {
         if (!up) { /* first call: headers only */
             *state = up = g_new0(Upload, 1);
@@ -334,7 +334,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
         return save_changes(s, c, up);
     }
     if (strcmp(method, "GET") && strcmp(method, "HEAD"))
-        return send_text(c, MHD_HTTP_METHOD_NOT_ALLOWED, "method not allowed");
+        return send_text(c, MHD_HTTP_METHOD_NOT_ALLOWED, _("method not allowed"));
     return route_get(s, c, url);
 }
 
