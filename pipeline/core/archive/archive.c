@@ -1157,7 +1157,7 @@ static int write_archive_data(void *ctx, const void *data, size_t len)
 {
     struct archive *a = ctx;
     if (archive_write_data(a, data, len) < 0)
-        return igp_error(IGP_ERR_LIBRARY, "archive", "libarchive: %s", archive_error_string(a));
+        return igp_error(IGP_ERR_LIBRARY, "archive", _("libarchive: %s"), archive_error_string(a));
     return 0;
 }
 
@@ -1176,7 +1176,7 @@ static int write_member(struct archive *a, const Member *m, time_t mtime)
     archive_entry_set_uid(e, 0);
     archive_entry_set_gid(e, 0);
     if (archive_write_header(a, e) < ARCHIVE_WARN)
-        ret = igp_error(IGP_ERR_LIBRARY, m->path, "libarchive: %s", archive_error_string(a));
+        ret = igp_error(IGP_ERR_LIBRARY, m->path, _("libarchive: %s"), archive_error_string(a));
     if (ret == 0 && m->file)
         ret = bag_file_stream(m->file, write_archive_data, a);
     archive_entry_free(e);
@@ -1210,11 +1210,11 @@ static int write_bag_archive(const Bag *bag, const char *path)
     else
         archive_write_set_format_pax_restricted(a);
     if (archive_write_open_filename(a, path) != ARCHIVE_OK)
-        ret = igp_error(IGP_ERR_LIBRARY, path, "libarchive: %s", archive_error_string(a));
+        ret = igp_error(IGP_ERR_LIBRARY, path, _("libarchive: %s"), archive_error_string(a));
     for (guint i = 0; i < members->len && ret == 0; i++)
         ret = write_member(a, members->pdata[i], mtime);
     if (archive_write_close(a) != ARCHIVE_OK && ret == 0)
-        ret = igp_error(IGP_ERR_LIBRARY, path, "libarchive: %s", archive_error_string(a));
+        ret = igp_error(IGP_ERR_LIBRARY, path, _("libarchive: %s"), archive_error_string(a));
     archive_write_free(a);
     g_ptr_array_free(members, TRUE);
     return ret;

@@ -595,7 +595,7 @@ static int write_pdf(const IgpDeletionReport *r, GPtrArray *devices, const char 
     cairo_surface_destroy(surface);
     igp_fonts_free(&fonts);
     if (st != CAIRO_STATUS_SUCCESS)
-        ret = igp_error(IGP_ERR_LIBRARY, path, "cairo: %s", cairo_status_to_string(st));
+        ret = igp_error(IGP_ERR_LIBRARY, path, _("cairo: %s"), cairo_status_to_string(st));
     if (ret == 0)
         ret = igp_fsync_path(tmp);
     if (ret == 0)
