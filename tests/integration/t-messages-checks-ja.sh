@@ -29,6 +29,18 @@ check "... in Japanese under ja_JP.UTF-8" \
   has "small.jpg: 幅が 64 です（基準: 320..1440）。igprep run でファイルを作り直し" "$TEST_TMP/err"
 check "... with its count in Japanese" has "1 ファイルを検査、不合格 1" "$TEST_TMP/err"
 check "... and no English sentence left" bash -c '! grep -q "is 64\|expected\|checked" "$1"' _ "$TEST_TMP/err"
+# What a walker finds is listed in the user's language; the report keeps it English.
+vips black "$TEST_TMP/tagged.jpg" 400 400 --bands 3
+exiftool -q -overwrite_original -Artist=tester "$TEST_TMP/tagged.jpg"
+run "$IGPREP" verify "$TEST_TMP/tagged.jpg"
+check "verify names the EXIF segment in English under C.UTF-8" \
+  grep -qE "tagged.jpg: it still carries APP1 Exif \([0-9]+ bytes\), which must not be there" "$TEST_TMP/err"
+run ja "$IGPREP" verify "$TEST_TMP/tagged.jpg"
+check "... and in Japanese under ja_JP.UTF-8" \
+  grep -qE "tagged.jpg: APP1 Exif（[0-9]+ バイト）が残っています" "$TEST_TMP/err"
+run ja "$IGPREP" verify "$TEST_TMP/tagged.jpg" --json
+check "... while --json keeps the finding in English" \
+  jqe '.files[0].checks[] | select(.check == "metadata") | .value[0] | test("^APP1 Exif \\([0-9]+ bytes\\)$")' "$TEST_TMP/out"
 run ja "$IGPREP" verify "$TEST_TMP/small.jpg" --json
 check "verify --json keeps its keys and limits English under ja_JP" \
   jqe '.files[0].checks[] | select(.check == "width") | .limit == "320..1440" and .ok == false' "$TEST_TMP/out"

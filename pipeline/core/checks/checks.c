@@ -186,6 +186,23 @@ json_t *igp_report_finish(IgpFileReport *r)
     return r->json;
 }
 
+void igp_check_findings(IgpFileReport *r, int ok, const IgpFindings *found, const char *limit)
+{
+    igp_check(r, "metadata", ok, igp_findings_json(found), limit);
+    if (!ok && found->n > 0) {
+        GString *list = g_string_new(NULL);
+        char *m;
+        for (int i = 0; i < found->n; i++)
+            g_string_append_printf(list, "%s%s", i ? _(", ") : "", found->shown[i]);
+        m = g_strdup_printf(_("it still carries %s, which must not be there; make the file again "
+                              "with igprep run and do not edit it"),
+                            list->str);
+        igp_check_says(r, m);
+        g_free(m);
+        g_string_free(list, TRUE);
+    }
+}
+
 json_t *igp_findings_json(const IgpFindings *found)
 {
     json_t *a = json_array();

@@ -63,8 +63,9 @@ static int check_jpeg_privacy(IgpFileReport *r, const char *path, IgpJpegWalk *w
         return -1;
     }
     igp_check(r, "structure", w->frames == 1, json_integer(w->frames), N_("1 frame, ends at EOI"));
-    igp_check(r, "metadata", w->found.n == 0, igp_findings_json(&w->found),
-              N_("only JFIF and an sRGB ICC profile; no EXIF, XMP, IPTC, comments, trailers"));
+    igp_check_findings(
+        r, w->found.n == 0, &w->found,
+        N_("only JFIF and an sRGB ICC profile; no EXIF, XMP, IPTC, comments, trailers"));
     json_t *tags = exif_tags_json(path);
     igp_check(r, "exif_tags", json_array_size(tags) == 0, tags, N_("none (read with libexif)"));
     igp_check(r, "trailing_bytes", w->trailing_bytes == 0, json_integer(w->trailing_bytes), "0");
@@ -108,12 +109,12 @@ static void check_other_image(IgpFileReport *r, const char *path, const char *fo
     IgpBmffWalk bmff;
 
     if (!strcmp(format, "png") && igp_png_walk(path, &png) == 0)
-        igp_check(r, "metadata", png.found.n == 0, igp_findings_json(&png.found),
-                  N_("no text, EXIF, time or unknown chunks, nothing after IEND"));
+        igp_check_findings(r, png.found.n == 0, &png.found,
+                           N_("no text, EXIF, time or unknown chunks, nothing after IEND"));
     else if ((!strcmp(format, "heif") || !strcmp(format, "avif")) &&
              igp_bmff_walk(path, &bmff) == 0)
-        igp_check(r, "metadata", bmff.found.n == 0, igp_findings_json(&bmff.found),
-                  N_("no EXIF or XMP items, udta or uuid boxes"));
+        igp_check_findings(r, bmff.found.n == 0, &bmff.found,
+                           N_("no EXIF or XMP items, udta or uuid boxes"));
     igp_error_clear();
 }
 

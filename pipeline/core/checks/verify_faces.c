@@ -288,8 +288,8 @@ static json_t *verify_master(IgpFaceDetector *det, const char *out_dir, const ch
     igp_report_init(&r, rel, "redacted-master");
     memset(&w, 0, sizeof(w));
     if (igp_jpeg_walk(path, &w) == 0)
-        igp_check(&r, "metadata", w.found.n == 0 && w.trailing_bytes == 0,
-                  igp_findings_json(&w.found), N_("no EXIF, XMP, IPTC, comments, trailers"));
+        igp_check_findings(&r, w.found.n == 0 && w.trailing_bytes == 0, &w.found,
+                           N_("no EXIF, XMP, IPTC, comments, trailers"));
     else
         igp_check(&r, "structure", 0, json_string(igp_error_buffer()), N_("complete JPEG to EOI"));
     igp_error_clear();

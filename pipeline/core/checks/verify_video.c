@@ -72,8 +72,8 @@ static void check_privacy(IgpFileReport *r, AVFormatContext *fmt, const IgpBmffW
 {
     json_t *tags = json_array();
 
-    igp_check(r, "metadata", w->found.n == 0, igp_findings_json(&w->found),
-              N_("no udta, meta, keys, uuid boxes, metadata items or creation times"));
+    igp_check_findings(r, w->found.n == 0, &w->found,
+                       N_("no udta, meta, keys, uuid boxes, metadata items or creation times"));
     collect_tags(tags, fmt->metadata, "");
     for (unsigned i = 0; i < fmt->nb_streams; i++) {
         char where[24];
