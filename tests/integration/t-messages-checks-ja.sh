@@ -99,6 +99,7 @@ run ja "$IGPREP" inventory "$out"
 check "inventory lists in Japanese under ja_JP.UTF-8" grep -qE '^  顔を隠していないもの: [0-9]+ 件、[0-9]+ バイト' "$TEST_TMP/out"
 check "... its kinds in Japanese" grep -qE '^    顔を隠したマスター +[0-9]' "$TEST_TMP/out"
 check "... and why it is not ready" has "まだ消去できません" "$TEST_TMP/out"
+check "... saying why in Japanese" has "公開を確かめる --outbox が指定されていません" "$TEST_TMP/out"
 check "... no English category left" bash -c '! grep -q "faces unhidden\|faces hidden\|no personal data\|redacted master" "$1"' _ "$TEST_TMP/out"
 run ja "$IGPREP" inventory "$out" --json
 check "inventory --json stays English under ja_JP.UTF-8" \

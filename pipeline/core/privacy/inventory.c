@@ -505,14 +505,14 @@ static void judge_ready(IgpInventory *inv, json_t *encode, const IgpDelivered *d
     g_ptr_array_sort(unpublished, compare_strings);
     g_ptr_array_sort(unarchived, compare_strings);
     if (!d || !d->outbox)
-        add_reason(why, shown, "%s", N_("no --outbox given to check publication"));
+        add_reason(why, shown, N_("no --outbox given to check publication"));
     else if (unpublished->len)
         add_reason(why, shown,
                    unpublished->len == 1 ? N_("%u post not in the outbox (first: %s)")
                                          : N_("%u posts not in the outbox (first: %s)"),
                    unpublished->len, (char *)unpublished->pdata[0]);
     if (!d || !d->archive)
-        add_reason(why, shown, "%s", N_("no --archive given to check the bags"));
+        add_reason(why, shown, N_("no --archive given to check the bags"));
     else if (unarchived->len)
         add_reason(why, shown,
                    unarchived->len == 1 ? N_("%u post in no bag (first: %s)")
