@@ -172,10 +172,12 @@ int igp_cli_parse_stage(int *argc, char ***argv, const char *program, const char
     char *usage = g_strdup_printf(_("SHOOT - %s"), _(summary));
     GOptionContext *ctx;
     GError *err = NULL;
-    int ok, n = 5;
+    int ok, n = 0;
 
-    /* Only the settings the program's stages read (the rest of the array
-     * stays zero: the table's end). */
+    /* After the common entries, only the settings the program's stages read
+     * (the rest of the array stays zero: the table's end). */
+    while (entries[n].long_name)
+        n++;
     for (int i = 0; i < N_NUMBERS; i++)
         if (numbers[i].stages & stages)
             entries[n++] = (GOptionEntry){
