@@ -36,6 +36,8 @@ int main(int argc, char **argv)
                 "failure, 2 usage error.\n"));
     if (!g_option_context_parse(ctx, &argc, &argv, &err)) {
         fprintf(stderr, _("%s: %s (try --help)\n"), "igprep-publish", err->message);
+        g_error_free(err);
+        g_option_context_free(ctx);
         return IGP_EXIT_USAGE;
     }
     g_option_context_free(ctx);

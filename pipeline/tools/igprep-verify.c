@@ -42,6 +42,8 @@ int main(int argc, char **argv)
                 "3 a file fails a check.\n"));
     if (!g_option_context_parse(ctx, &argc, &argv, &err)) {
         fprintf(stderr, _("%s: %s (try --help)\n"), "igprep-verify", err->message);
+        g_error_free(err);
+        g_option_context_free(ctx);
         return IGP_EXIT_USAGE;
     }
     g_option_context_free(ctx);
