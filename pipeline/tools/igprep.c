@@ -38,6 +38,7 @@ static const char *const usage =
        "Templates (docs/templates.md):\n"
        "  compose  draw templated posts and their next-day stories (OUT/composed; part of run)\n"
        "  template list | check [NAME...] | preview NAME [--shoot SHOOT --post ID] [--guides]\n"
+       "           | new NAME --from TEMPLATE | export --to DIR [--format dir|zip]\n"
        "\n"
        "After the run:\n"
        "  proof    draw every post as it will appear, with its words and checks (PDF and PNGs)\n"
