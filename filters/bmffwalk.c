@@ -1,5 +1,6 @@
 #include "bmffwalk.h"
 #include "error.h"
+#include "i18n.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -70,7 +71,7 @@ static void check_creation_time(Walker *k, const char *type)
     int version = getc_unlocked(k->f);
     read_be(k->f, 3);
     if (read_be(k->f, version == 1 ? 8 : 4) != 0)
-        igp_findings_add(&k->w->found, "%s creation time set", type);
+        igp_findings_add(&k->w->found, _("%s creation time set"), type);
 }
 
 /* hdlr: version/flags(4), pre_defined(4), handler_type(4). */
@@ -85,7 +86,7 @@ static void read_handler(Walker *k, const char *parent)
         k->w->audio_tracks++;
     else {
         k->w->other_tracks++;
-        igp_findings_add(&k->w->found, "track with handler '%.4s' (not audio or video)",
+        igp_findings_add(&k->w->found, _("track with handler '%.4s' (not audio or video)"),
                          k->handler);
     }
 }
@@ -101,8 +102,8 @@ static void read_item_info(Walker *k)
     read_be(k->f, 2);
     if (version >= 2 && fread(type, 1, 4, k->f) == 4 &&
         (!memcmp(type, "Exif", 4) || !memcmp(type, "mime", 4)))
-        igp_findings_add(&k->w->found, "HEIF item '%.4s' (%s)", type,
-                         type[0] == 'E' ? "EXIF" : "XMP or other metadata");
+        igp_findings_add(&k->w->found, _("HEIF item '%.4s' (%s)"), type,
+                         type[0] == 'E' ? "EXIF" : _("XMP or other metadata"));
 }
 
 /* QuickTime's 'meta' has no version/flags; ISO's has. Tell by the 'hdlr' that follows. */
@@ -135,7 +136,7 @@ static int visit(Walker *k, const char *type, off_t payload, off_t end, int dept
     if (!memcmp(type, "elst", 4))
         k->w->edit_lists++;
     else if (!memcmp(type, "uuid", 4))
-        igp_findings_add(&k->w->found, "uuid box (XMP or vendor data)");
+        igp_findings_add(&k->w->found, _("uuid box (XMP or vendor data)"));
     else if (!memcmp(type, "mvhd", 4) || !memcmp(type, "tkhd", 4) || !memcmp(type, "mdhd", 4))
         check_creation_time(k, type);
     else if (!memcmp(type, "hdlr", 4))
@@ -163,7 +164,7 @@ static int walk_range(Walker *k, off_t start, off_t end, int depth, const char *
     off_t pos = start;
 
     if (depth > MAX_DEPTH)
-        return igp_error(IGP_ERR_INVALIDDATA, k->path, "boxes nested too deeply");
+        return igp_error(IGP_ERR_INVALIDDATA, k->path, _("boxes nested too deeply"));
     while (pos + 8 <= end) {
         char type[5] = "";
         uint64_t size;
@@ -172,7 +173,7 @@ static int walk_range(Walker *k, off_t start, off_t end, int depth, const char *
         fseeko(k->f, pos, SEEK_SET);
         size = read_be(k->f, 4);
         if (fread(type, 1, 4, k->f) != 4)
-            return igp_error(IGP_ERR_INVALIDDATA, k->path, "truncated box header");
+            return igp_error(IGP_ERR_INVALIDDATA, k->path, _("truncated box header"));
         if (size == 1) {
             size = read_be(k->f, 8);
             header = 16;
@@ -181,9 +182,10 @@ static int walk_range(Walker *k, off_t start, off_t end, int depth, const char *
         }
         /* Compared unsigned: a 64-bit size can be beyond what off_t holds. */
         if (size < (uint64_t)header || size > (uint64_t)(end - pos))
-            return igp_error(IGP_ERR_INVALIDDATA, k->path,
-                             "truncated or damaged: box '%.4s' at byte %lld overruns its container",
-                             type, (long long)pos);
+            return igp_error(
+                IGP_ERR_INVALIDDATA, k->path,
+                _("truncated or damaged: box '%.4s' at byte %lld overruns its container"), type,
+                (long long)pos);
         if (visit(k, type, pos + header, pos + (off_t)size, depth, parent) != 0)
             return IGP_ERR_INVALIDDATA;
         pos += (off_t)size;
@@ -200,7 +202,7 @@ int igp_bmff_walk(const char *path, IgpBmffWalk *w)
     memset(w, 0, sizeof(*w));
     k.f = fopen(path, "rb");
     if (!k.f)
-        return igp_error(IGP_ERR(errno), path, "cannot open: %s", strerror(errno));
+        return igp_error(IGP_ERR(errno), path, _("cannot open: %s"), igp_strerror(errno));
     fseeko(k.f, 0, SEEK_END);
     size = ftello(k.f);
     /* Types are compared as 4 bytes: the file's top level has a parent of
