@@ -71,7 +71,7 @@ static void check_creation_time(Walker *k, const char *type)
     int version = getc_unlocked(k->f);
     read_be(k->f, 3);
     if (read_be(k->f, version == 1 ? 8 : 4) != 0)
-        igp_findings_add(&k->w->found, _("%s creation time set"), type);
+        igp_findings_add(&k->w->found, "%s creation time set", type);
 }
 
 /* hdlr: version/flags(4), pre_defined(4), handler_type(4). */
@@ -86,7 +86,7 @@ static void read_handler(Walker *k, const char *parent)
         k->w->audio_tracks++;
     else {
         k->w->other_tracks++;
-        igp_findings_add(&k->w->found, _("track with handler '%.4s' (not audio or video)"),
+        igp_findings_add(&k->w->found, "track with handler '%.4s' (not audio or video)",
                          k->handler);
     }
 }
@@ -102,8 +102,8 @@ static void read_item_info(Walker *k)
     read_be(k->f, 2);
     if (version >= 2 && fread(type, 1, 4, k->f) == 4 &&
         (!memcmp(type, "Exif", 4) || !memcmp(type, "mime", 4)))
-        igp_findings_add(&k->w->found, _("HEIF item '%.4s' (%s)"), type,
-                         type[0] == 'E' ? "EXIF" : _("XMP or other metadata"));
+        igp_findings_add(&k->w->found, "HEIF item '%.4s' (%s)", type,
+                         type[0] == 'E' ? "EXIF" : "XMP or other metadata");
 }
 
 /* QuickTime's 'meta' has no version/flags; ISO's has. Tell by the 'hdlr' that follows. */
@@ -136,7 +136,7 @@ static int visit(Walker *k, const char *type, off_t payload, off_t end, int dept
     if (!memcmp(type, "elst", 4))
         k->w->edit_lists++;
     else if (!memcmp(type, "uuid", 4))
-        igp_findings_add(&k->w->found, _("uuid box (XMP or vendor data)"));
+        igp_findings_add(&k->w->found, "uuid box (XMP or vendor data)");
     else if (!memcmp(type, "mvhd", 4) || !memcmp(type, "tkhd", 4) || !memcmp(type, "mdhd", 4))
         check_creation_time(k, type);
     else if (!memcmp(type, "hdlr", 4))

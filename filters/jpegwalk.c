@@ -67,7 +67,7 @@ static void read_app(IgpJpegWalk *w, int marker, const uint8_t *p, size_t len, G
         /* A JFIF thumbnail (width and height bytes at offsets 12, 13) is a
          * second, unscrubbed picture. */
         if (len >= 14 && (p[12] || p[13]))
-            igp_findings_add(&w->found, _("APP0 JFIF thumbnail %dx%d"), p[12], p[13]);
+            igp_findings_add(&w->found, "APP0 JFIF thumbnail %dx%d", p[12], p[13]);
         return;
     }
     if (marker == M_APP2 && !strcmp(id, "ICC_PROFILE") && len > 14) {
@@ -75,7 +75,7 @@ static void read_app(IgpJpegWalk *w, int marker, const uint8_t *p, size_t len, G
         g_byte_array_append(icc, p + 14, (guint)(len - 14));
         return;
     }
-    igp_findings_add(&w->found, _("APP%d %s (%zu bytes)"), marker - M_APP0, *id ? id : "(unnamed)",
+    igp_findings_add(&w->found, "APP%d %s (%zu bytes)", marker - M_APP0, *id ? id : "(unnamed)",
                      len);
 }
 
@@ -117,7 +117,7 @@ static void finish_icc(IgpJpegWalk *w, GByteArray *icc)
         0)
         g_strlcpy(w->icc_description, "(unreadable profile)", sizeof(w->icc_description));
     if (!igp_icc_is_srgb(w->icc_description))
-        igp_findings_add(&w->found, _("APP2 ICC profile '%.40s' (not sRGB)"), w->icc_description);
+        igp_findings_add(&w->found, "APP2 ICC profile '%.40s' (not sRGB)", w->icc_description);
 }
 
 static int walk_segments(FILE *f, IgpJpegWalk *w, GByteArray *icc, const char *path)
@@ -144,10 +144,10 @@ static int walk_segments(FILE *f, IgpJpegWalk *w, GByteArray *icc, const char *p
         else if (marker >= M_APP0 && marker <= M_APP15)
             read_app(w, marker, payload, len, icc);
         else if (marker == M_COM)
-            igp_findings_add(&w->found, _("COM comment (%zu bytes)"), len);
+            igp_findings_add(&w->found, "COM comment (%zu bytes)", len);
         else if (marker != M_DHT && marker != M_DQT && marker != M_DRI && marker != M_DAC &&
                  marker != M_SOS && marker != M_DNL)
-            igp_findings_add(&w->found, _("unknown segment 0x%02x (%zu bytes)"), marker, len);
+            igp_findings_add(&w->found, "unknown segment 0x%02x (%zu bytes)", marker, len);
         marker = marker == M_SOS ? skip_scan(f) : next_marker(f);
     }
     g_free(payload);
@@ -178,10 +178,10 @@ int igp_jpeg_walk(const char *path, IgpJpegWalk *w)
             w->complete = 1;
             w->trailing_bytes = ftell(f) - end;
             if (w->trailing_bytes > 0)
-                igp_findings_add(&w->found, _("%lld bytes after end of image"),
+                igp_findings_add(&w->found, "%lld bytes after end of image",
                                  (long long)w->trailing_bytes);
             if (w->frames != 1)
-                igp_findings_add(&w->found, _("%d frames (expected 1)"), w->frames);
+                igp_findings_add(&w->found, "%d frames (expected 1)", w->frames);
         }
         finish_icc(w, icc);
     }

@@ -34,7 +34,7 @@ static void report_chunk(IgpPngWalk *w, FILE *f, const char *type, uint32_t len)
         keyword[n] = '\0';
         fseeko(f, -(off_t)n, SEEK_CUR);
     }
-    igp_findings_add(&w->found, _("%s%s%s (%u bytes)"), type, *keyword ? " " : "", keyword, len);
+    igp_findings_add(&w->found, "%s%s%s (%u bytes)", type, *keyword ? " " : "", keyword, len);
 }
 
 int igp_png_walk(const char *path, IgpPngWalk *w)
@@ -77,7 +77,7 @@ int igp_png_walk(const char *path, IgpPngWalk *w)
         fseeko(f, 0, SEEK_END);
         w->trailing_bytes = ftello(f) - end;
         if (w->trailing_bytes > 0)
-            igp_findings_add(&w->found, _("%lld bytes after IEND"), (long long)w->trailing_bytes);
+            igp_findings_add(&w->found, "%lld bytes after IEND", (long long)w->trailing_bytes);
         ret = 0;
     } else {
         igp_error(IGP_ERR_INVALIDDATA, path, _("no IEND chunk (truncated PNG)"));
