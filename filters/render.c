@@ -12,6 +12,7 @@
 #include <fontconfig/fontconfig.h>
 #include <glib.h>
 #include <librsvg/rsvg.h>
+#include <pango/pangofc-font.h>
 #include <pango/pangofc-fontmap.h>
 
 struct IgpFonts {
@@ -209,6 +210,22 @@ static int plain_text(const char *markup, int is_markup, char **text)
     return 0;
 }
 
+/* Is @p family one of @p font's names? A font has one per language
+ * (fontconfig names "BIZ UDPGothic" "BIZ UDPゴシック" under a Japanese
+ * locale), and a template may give any of them. */
+static int font_is_family(PangoFont *font, const char *family)
+{
+    FcPattern *pattern =
+        PANGO_IS_FC_FONT(font) ? pango_fc_font_get_pattern(PANGO_FC_FONT(font)) : NULL;
+    FcChar8 *name;
+
+    for (int i = 0; pattern && FcPatternGetString(pattern, FC_FAMILY, i, &name) == FcResultMatch;
+         i++)
+        if (!g_ascii_strcasecmp((const char *)name, family))
+            return 1;
+    return 0;
+}
+
 /* Every run of a laid-out text must use the requested family, or the emoji
  * font for emoji: catches a family changed by markup or any fallback the
  * character check missed. */
@@ -223,8 +240,8 @@ static int check_runs(PangoLayout *layout, const char *family)
             continue;
         PangoFontDescription *d = pango_font_describe(run->item->analysis.font);
         const char *used = pango_font_description_get_family(d);
-        if (!used ||
-            (g_ascii_strcasecmp(used, family) && g_ascii_strcasecmp(used, IGP_EMOJI_FAMILY)))
+        if (!used || (!font_is_family(run->item->analysis.font, family) &&
+                      !font_is_family(run->item->analysis.font, IGP_EMOJI_FAMILY)))
             ret = igp_error(IGP_ERR_INVALIDDATA, "text", _("drawn with '%s' instead of '%s'"),
                             used ? used : "?", family);
         pango_font_description_free(d);
