@@ -9,6 +9,8 @@
 #include "i18n.h"
 #include "facedet.h"
 #include "fsutil.h"
+#include "leakcheck.h"
+#include "template.h" /* igp_fonts_dir() */
 
 #include <math.h>
 #include <stdlib.h>
@@ -320,15 +322,63 @@ static unsigned short glyph(char c)
     return at && c ? FONT_ROWS[at - FONT_CHARS] : 071302; /* '?' */
 }
 
+/* Can the built-in font draw @p text? ASCII only: anything else (the
+ * Japanese labels, a Japanese file name) needs a real font. */
+static int bitmap_font_draws(const char *text)
+{
+    for (const char *c = text; *c; c++)
+        if ((unsigned char)*c >= 0x80)
+            return 0;
+    return 1;
+}
+
+/* @p text drawn with the bundled BIZ UDPGothic (libvips's text operation,
+ * pango) as a one-band mask, its letters about as high as the built-in
+ * font's at @p scale; NULL when it cannot be made. pango's and fontconfig's
+ * caches live as long as the process: not leaks. */
+static VipsImage *text_mask(const char *text, int scale)
+{
+    static char *fontfile;
+    char *font = g_strdup_printf("BIZ UDPGothic %dpx", 7 * scale);
+    VipsImage *mask = NULL;
+
+    if (g_once_init_enter(&fontfile)) {
+        char *dir = igp_fonts_dir();
+        g_once_init_leave(&fontfile, g_build_filename(dir, "BIZUDPGothic-Regular.ttf", NULL));
+        g_free(dir);
+    }
+    igp_leakcheck_pause();
+    if (vips_text(&mask, text, "font", font, "fontfile", fontfile, "dpi", 72, NULL))
+        vips_error_clear();
+    igp_leakcheck_resume();
+    g_free(font);
+    return mask;
+}
+
 /* Width in pixels of @p text drawn at @p scale. */
 static int label_width(const char *text, int scale)
 {
-    return (int)strlen(text) * 4 * scale - scale;
+    VipsImage *mask = bitmap_font_draws(text) ? NULL : text_mask(text, scale);
+    int w = mask ? mask->Xsize : (int)strlen(text) * 4 * scale - scale;
+
+    if (mask)
+        g_object_unref(mask);
+    return w;
 }
 
 /* Draw @p text with its top-left corner at (x, y). */
 static void draw_text(VipsImage *img, const char *text, int x, int y, int scale, const double *ink)
 {
+    if (!bitmap_font_draws(text)) {
+        VipsImage *mask = text_mask(text, scale);
+        /* The real font's line is taller: centred on the built-in one's. */
+        if (mask &&
+            vips_draw_mask(img, (double *)ink, 3, mask, x, y + (5 * scale - mask->Ysize) / 2, NULL))
+            vips_error_clear();
+        if (mask)
+            g_object_unref(mask);
+        return;
+    }
     for (const char *c = text; *c; c++, x += 4 * scale) {
         unsigned short g = glyph(*c);
         for (int row = 0; row < 5; row++)
@@ -443,14 +493,14 @@ static int draw_tally(VipsImage *img, const Tally *t, int x, int y, int scale, i
         int n;
         const char *what;
         const double *colour;
-    } part[] = {{t->hidden, "HIDDEN", COLOUR_HIDDEN},
-                {t->cleared, "CLEARED", COLOUR_CLEARED},
-                {t->ignored, "NOT A FACE", COLOUR_IGNORED},
-                {t->undecided, "UNDECIDED", COLOUR_HIDDEN}};
+    } part[] = {{t->hidden, N_("%d HIDDEN"), COLOUR_HIDDEN},
+                {t->cleared, N_("%d CLEARED"), COLOUR_CLEARED},
+                {t->ignored, N_("%d NOT A FACE"), COLOUR_IGNORED},
+                {t->undecided, N_("%d UNDECIDED"), COLOUR_HIDDEN}};
     int line = 7 * scale, at = x, top = y;
 
     for (size_t i = 0; i < G_N_ELEMENTS(part); i++) {
-        char *text = g_strdup_printf("%d %s", part[i].n, part[i].what);
+        char *text = g_strdup_printf(_(part[i].what), part[i].n);
         int w = 5 * scale + 2 * scale + label_width(text, scale);
         if (at > x && at + w > x + width)
             at = x, y += line;
@@ -710,7 +760,9 @@ static void review_key(const char *master_sha, json_t *faces, const json_t *mark
     const json_t *face;
     size_t i;
 
-    g_string_printf(all, "review-v2|%s|%s|", master_sha, text);
+    /* The sheets' words are in the user's language: another language, another sheet. */
+    g_string_printf(all, "review-v2|%s|%s|%s|", igp_i18n_is_japanese() ? "ja" : "en", master_sha,
+                    text);
     json_array_foreach(faces, i, face) g_string_append_c(all, is_decided(face, marks) ? '1' : '0');
     igp_hash_bytes(all->str, all->len, key);
     g_string_free(all, TRUE);
@@ -1068,7 +1120,7 @@ static int write_video_review(const DetectJob *job, const char *name, const char
         static const double black[3] = {0, 0, 0};
         VipsImage *none = white_image(420, 60);
         if (none)
-            draw_text(none, "NO FACES FOUND", 20, 15, 6, black);
+            draw_text(none, _("NO FACES FOUND"), 20, 15, 6, black);
         g_ptr_array_add(cells, none);
     }
     if (ret == 0) {
