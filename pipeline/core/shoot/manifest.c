@@ -172,7 +172,7 @@ static int check_pair(const Checker *c, const char *pointer, json_t *obj, const 
         out[0] = json_number_value(json_array_get(arr, 0));
         out[1] = json_number_value(json_array_get(arr, 1));
         if (out[0] < lo || out[0] > hi || out[1] < lo || out[1] > hi)
-            ret = fail_at(c, ptr, _("'%s' values must be between %g and %g"), key, lo, hi);
+            ret = fail_at(c, ptr, _("'%s' values must be between %.0f and %.0f"), key, lo, hi);
         *present = 1;
     }
     g_free(ptr);
