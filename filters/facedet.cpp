@@ -744,7 +744,7 @@ extern "C" int igp_facedet_find(IgpFaceDetector *det, const uint8_t *rgb, int w,
         std::copy(found.begin(), found.end(), *faces);
         *n_faces = int(found.size());
     } catch (const std::exception &e) {
-        return igp_error(IGP_ERR_LIBRARY, "face detector", "%s", e.what());
+        return igp_error(IGP_ERR_LIBRARY, _("face detector"), "%s", e.what());
     }
     return 0;
 }
@@ -928,7 +928,7 @@ extern "C" int igp_facedet_video_detect(IgpFaceVideo *v, const uint8_t *rgb, int
         std::copy(faces.begin(), faces.end(), *boxes);
         *n_boxes = int(faces.size());
     } catch (const std::exception &e) {
-        return igp_error(IGP_ERR_LIBRARY, "face detector", "%s", e.what());
+        return igp_error(IGP_ERR_LIBRARY, _("face detector"), "%s", e.what());
     }
     return 0;
 }

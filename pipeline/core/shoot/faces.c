@@ -148,10 +148,11 @@ static int check_track(const IgpFacesDoc *doc, const char *media, size_t i, json
                           _("%s: track key %zu needs \"t\", seconds from the start (>= 0)"), what,
                           k + 1);
         else if (json_number_value(t) <= last)
-            ret = fail_at(doc, q = key_pointer(media, i, k, "t"),
-                          _("%s: track key %zu at %.2f s is not after the one before (%.2f s): keys "
-                            "must be sorted by \"t\""),
-                          what, k + 1, json_number_value(t), last);
+            ret =
+                fail_at(doc, q = key_pointer(media, i, k, "t"),
+                        _("%s: track key %zu at %.2f s is not after the one before (%.2f s): keys "
+                          "must be sorted by \"t\""),
+                        what, k + 1, json_number_value(t), last);
         else if (!is_box(json_object_get(key, "box")))
             ret = fail_at(doc, q = key_pointer(media, i, k, "box"),
                           _("%s: track key %zu: \"box\" must be [x, y, width, height] with width "
@@ -375,18 +376,20 @@ int igp_faces_check_bounds(const IgpFacesDoc *doc, const char *media, int width,
     {
         const char *id = json_string_value(json_object_get(face, "id"));
         if (box_outside(json_object_get(face, "box"), width, height, b))
-            ret = fail_at(doc, p = face_pointer(media, i, "box"),
-                          _("media '%s', face %s: box [%.0f, %.0f, %.0f, %.0f] is outside the %dx%d "
-                            "picture (as displayed)"),
-                          media, id, b[0], b[1], b[2], b[3], width, height);
+            ret =
+                fail_at(doc, p = face_pointer(media, i, "box"),
+                        _("media '%s', face %s: box [%.0f, %.0f, %.0f, %.0f] is outside the %dx%d "
+                          "picture (as displayed)"),
+                        media, id, b[0], b[1], b[2], b[3], width, height);
         json_array_foreach(ret ? NULL : json_object_get(face, "track"), k, key)
         {
             if (box_outside(json_object_get(key, "box"), width, height, b)) {
-                ret = fail_at(doc, p = key_pointer(media, i, k, "box"),
-                              _("media '%s', face %s: box [%.0f, %.0f, %.0f, %.0f] at %.2f s is outside the "
-                                "%dx%d picture (as displayed)"),
-                              media, id, b[0], b[1], b[2], b[3],
-                              json_number_value(json_object_get(key, "t")), width, height);
+                ret = fail_at(
+                    doc, p = key_pointer(media, i, k, "box"),
+                    _("media '%s', face %s: box [%.0f, %.0f, %.0f, %.0f] at %.2f s is outside the "
+                      "%dx%d picture (as displayed)"),
+                    media, id, b[0], b[1], b[2], b[3], json_number_value(json_object_get(key, "t")),
+                    width, height);
                 break;
             }
         }
