@@ -61,6 +61,13 @@ static char *key_pointer(const char *media, size_t index, size_t k, const char *
     return g_string_free(p, FALSE);
 }
 
+/* A time in seconds as people read it: to the hundredth, and with %g no
+ * trailing zeros ("0.5", not 0.50000000000000011 or "0.50"). */
+static double for_people(double seconds)
+{
+    return round(seconds * 100) / 100;
+}
+
 static int fail_at(const IgpFacesDoc *doc, const char *pointer, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
@@ -148,11 +155,10 @@ static int check_track(const IgpFacesDoc *doc, const char *media, size_t i, json
                           _("%s: track key %zu needs \"t\", seconds from the start (>= 0)"), what,
                           k + 1);
         else if (json_number_value(t) <= last)
-            ret =
-                fail_at(doc, q = key_pointer(media, i, k, "t"),
-                        _("%s: track key %zu at %.2f s is not after the one before (%.2f s): keys "
-                          "must be sorted by \"t\""),
-                        what, k + 1, json_number_value(t), last);
+            ret = fail_at(doc, q = key_pointer(media, i, k, "t"),
+                          _("%s: track key %zu at %g s is not after the one before (%g s): keys "
+                            "must be sorted by \"t\""),
+                          what, k + 1, for_people(json_number_value(t)), for_people(last));
         else if (!is_box(json_object_get(key, "box")))
             ret = fail_at(doc, q = key_pointer(media, i, k, "box"),
                           _("%s: track key %zu: \"box\" must be [x, y, width, height] with width "
@@ -386,10 +392,10 @@ int igp_faces_check_bounds(const IgpFacesDoc *doc, const char *media, int width,
             if (box_outside(json_object_get(key, "box"), width, height, b)) {
                 ret = fail_at(
                     doc, p = key_pointer(media, i, k, "box"),
-                    _("media '%s', face %s: box [%.0f, %.0f, %.0f, %.0f] at %.2f s is outside the "
+                    _("media '%s', face %s: box [%.0f, %.0f, %.0f, %.0f] at %g s is outside the "
                       "%dx%d picture (as displayed)"),
-                    media, id, b[0], b[1], b[2], b[3], json_number_value(json_object_get(key, "t")),
-                    width, height);
+                    media, id, b[0], b[1], b[2], b[3],
+                    for_people(json_number_value(json_object_get(key, "t"))), width, height);
                 break;
             }
         }

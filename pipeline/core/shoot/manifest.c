@@ -354,6 +354,13 @@ static int check_basis(const Checker *c, const char *pointer, json_t *pj, IgpPos
     return ret;
 }
 
+/* The words an advertising disclosure uses, and why a tie-up needs one:
+ * Japan's rule on stealth marketing. */
+static const char *const disclosure_words = N_("「広告」, 「PR」 or 「プロモーション」");
+static const char *const disclosure_rule = N_("the stealth-marketing rule (Act against "
+                                              "Unjustifiable Premiums and Misleading "
+                                              "Representations, since October 2023)");
+
 /* A tie-up (paid promotion with an influencer) must say it is an ad. */
 static int check_tieup(const Checker *c, const char *pointer, json_t *pj, IgpPost *post)
 {
@@ -367,7 +374,7 @@ static int check_tieup(const Checker *c, const char *pointer, json_t *pj, IgpPos
     ret = fail_at(c, ptr,
                   _("post '%s': a tie-up (\"tieup\": true) must disclose the advertising in its "
                     "caption with %s (e.g. #PR): %s"),
-                  post->id, IGP_DISCLOSURE_WORDS, IGP_DISCLOSURE_RULE);
+                  post->id, _(disclosure_words), _(disclosure_rule));
     g_free(ptr);
     return ret;
 }

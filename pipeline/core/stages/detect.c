@@ -1237,6 +1237,23 @@ static const json_t *face_by_id(const json_t *faces, const char *id)
  * OUT/faces.json ("IMG_0013.JPG f2: cleared -> hidden"; a face gone from the
  * marks, a manual box deleted, is "removed"): a note each, and the list for
  * state/detect.json and reports/redaction.json. */
+
+/* A face's decision (faces.json's words) as the editor reads it. */
+static const char *decision_words(const char *decision)
+{
+    static const struct {
+        const char *key, *words;
+    } words[] = {{"hidden", N_("hidden")},
+                 {"cleared", N_("cleared (shown)")},
+                 {"ignored", N_("not a face")},
+                 {"removed", N_("removed")}};
+
+    for (size_t i = 0; i < G_N_ELEMENTS(words); i++)
+        if (!strcmp(decision, words[i].key))
+            return _(words[i].words);
+    return decision;
+}
+
 static json_t *decision_changes(const DetectJob *job)
 {
     json_t *changes = json_array();
@@ -1254,8 +1271,8 @@ static json_t *decision_changes(const DetectJob *job)
             const char *to = after ? igp_face_decision(after) : "removed";
             if (!id || !strcmp(from, to))
                 continue;
-            igp_log_note(_("detect: %s %s: %s -> %s (changed since the last run)"), name, id, from,
-                         to);
+            igp_log_note(_("detect: %s %s: %s -> %s (changed since the last run)"), name, id,
+                         decision_words(from), decision_words(to));
             json_array_append_new(changes, json_pack("{s:s, s:s, s:s, s:s}", "media", name, "id",
                                                      id, "from", from, "to", to));
         }
