@@ -151,7 +151,7 @@ static int check_texts(const Preflight *pf, const IgpPost *post, int index, cons
             _("post '%s': template '%s', box '%s': no text '%s' (set \"text\": {\"%s\": \"...\"} "
               "in the post%s)"),
             post->id, t->name, l->name, key, key,
-            title_from_shoot && !strcmp(key, "title") ? ", or the shoot's \"title\"" : "");
+            title_from_shoot && !strcmp(key, "title") ? _(", or the shoot's \"title\"") : "");
         g_free(ptr);
         g_free(key);
         return ret;
