@@ -22,6 +22,7 @@
 
 #include "frames.h"
 
+#include <fontconfig/fontconfig.h>
 #include <glib.h>
 
 /* Bump when the same master and settings would give other boxes. */
@@ -342,13 +343,20 @@ static VipsImage *text_mask(const char *text, int scale)
     char *font = g_strdup_printf("BIZ UDPGothic %dpx", 7 * scale);
     VipsImage *mask = NULL;
 
+    /* The font is added to fontconfig's current configuration, which
+     * libvips's text operation reads, once: its own "fontfile" option
+     * keeps a freed name in its table of loaded files (libvips 8.14). */
     if (g_once_init_enter(&fontfile)) {
-        char *dir = igp_fonts_dir();
-        g_once_init_leave(&fontfile, g_build_filename(dir, "BIZUDPGothic-Regular.ttf", NULL));
+        char *dir = igp_fonts_dir(),
+             *path = g_build_filename(dir, "BIZUDPGothic-Regular.ttf", NULL);
+        igp_leakcheck_pause();
+        FcConfigAppFontAddFile(NULL, (const FcChar8 *)path);
+        igp_leakcheck_resume();
         g_free(dir);
+        g_once_init_leave(&fontfile, path);
     }
     igp_leakcheck_pause();
-    if (vips_text(&mask, text, "font", font, "fontfile", fontfile, "dpi", 72, NULL))
+    if (vips_text(&mask, text, "font", font, "dpi", 72, NULL))
         vips_error_clear();
     igp_leakcheck_resume();
     g_free(font);
