@@ -1246,14 +1246,14 @@ static const json_t *face_by_id(const json_t *faces, const char *id)
  * marks, a manual box deleted, is "removed"): a note each, and the list for
  * state/detect.json and reports/redaction.json. */
 
-/* A face's decision (faces.json's words) as the editor reads it. */
+/* A face's decision in the user's language (in English, faces.json's own words). */
 static const char *decision_words(const char *decision)
 {
     static const struct {
         const char *key, *words;
     } words[] = {{"hidden", N_("hidden")},
-                 {"cleared", N_("cleared (shown)")},
-                 {"ignored", N_("not a face")},
+                 {"cleared", N_("cleared")},
+                 {"ignored", N_("ignored")},
                  {"removed", N_("removed")}};
 
     for (size_t i = 0; i < G_N_ELEMENTS(words); i++)
