@@ -1,5 +1,6 @@
 #include "bmffwalk.h"
 #include "error.h"
+#include "i18n.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -163,7 +164,7 @@ static int walk_range(Walker *k, off_t start, off_t end, int depth, const char *
     off_t pos = start;
 
     if (depth > MAX_DEPTH)
-        return igp_error(IGP_ERR_INVALIDDATA, k->path, "boxes nested too deeply");
+        return igp_error(IGP_ERR_INVALIDDATA, k->path, _("boxes nested too deeply"));
     while (pos + 8 <= end) {
         char type[5] = "";
         uint64_t size;
@@ -172,7 +173,7 @@ static int walk_range(Walker *k, off_t start, off_t end, int depth, const char *
         fseeko(k->f, pos, SEEK_SET);
         size = read_be(k->f, 4);
         if (fread(type, 1, 4, k->f) != 4)
-            return igp_error(IGP_ERR_INVALIDDATA, k->path, "truncated box header");
+            return igp_error(IGP_ERR_INVALIDDATA, k->path, _("truncated box header"));
         if (size == 1) {
             size = read_be(k->f, 8);
             header = 16;
@@ -181,9 +182,10 @@ static int walk_range(Walker *k, off_t start, off_t end, int depth, const char *
         }
         /* Compared unsigned: a 64-bit size can be beyond what off_t holds. */
         if (size < (uint64_t)header || size > (uint64_t)(end - pos))
-            return igp_error(IGP_ERR_INVALIDDATA, k->path,
-                             "truncated or damaged: box '%.4s' at byte %lld overruns its container",
-                             type, (long long)pos);
+            return igp_error(
+                IGP_ERR_INVALIDDATA, k->path,
+                _("truncated or damaged: box '%.4s' at byte %lld overruns its container"), type,
+                (long long)pos);
         if (visit(k, type, pos + header, pos + (off_t)size, depth, parent) != 0)
             return IGP_ERR_INVALIDDATA;
         pos += (off_t)size;
@@ -200,7 +202,7 @@ int igp_bmff_walk(const char *path, IgpBmffWalk *w)
     memset(w, 0, sizeof(*w));
     k.f = fopen(path, "rb");
     if (!k.f)
-        return igp_error(IGP_ERR(errno), path, "cannot open: %s", strerror(errno));
+        return igp_error(IGP_ERR(errno), path, _("cannot open: %s"), igp_strerror(errno));
     fseeko(k.f, 0, SEEK_END);
     size = ftello(k.f);
     /* Types are compared as 4 bytes: the file's top level has a parent of

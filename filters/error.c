@@ -1,4 +1,5 @@
 #include "error.h"
+#include "i18n.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -38,4 +39,47 @@ const char *igp_error_buffer(void)
 void igp_error_clear(void)
 {
     error_buffer[0] = '\0';
+}
+
+const char *igp_strerror(int errnum)
+{
+    switch (errnum) {
+    case ENOENT:
+        return _("No such file or directory");
+    case EACCES:
+        return _("Permission denied");
+    case EPERM:
+        return _("Operation not permitted");
+    case EISDIR:
+        return _("Is a directory");
+    case ENOTDIR:
+        return _("Not a directory");
+    case ENOSPC:
+        return _("No space left on device");
+    case EROFS:
+        return _("Read-only file system");
+    case EEXIST:
+        return _("File exists");
+    case ENAMETOOLONG:
+        return _("File name too long");
+    case ELOOP:
+        return _("Too many levels of symbolic links");
+    case EIO:
+        return _("Input/output error");
+    case ENOMEM:
+        return _("Cannot allocate memory");
+    case EMFILE:
+    case ENFILE:
+        return _("Too many open files");
+    case EXDEV:
+        return _("Invalid cross-device link");
+    case ENOTEMPTY:
+        return _("Directory not empty");
+    case EBUSY:
+        return _("Device or resource busy");
+    case EDQUOT:
+        return _("Disk quota exceeded");
+    default:
+        return strerror(errnum);
+    }
 }

@@ -21,6 +21,7 @@
 
 extern "C" {
 #include "error.h"
+#include "i18n.h"
 }
 
 namespace
@@ -660,11 +661,12 @@ std::vector<IgpFaceBox> haar_detect(IgpFaceDetector *det, const cv::Mat &rgb, in
 int load_cascade(cv::CascadeClassifier &c, const std::string &path)
 {
     if (!file_exists(path.c_str()))
-        return igp_error(IGP_ERR(ENOENT), path.c_str(),
-                         "Haar cascade missing (install opencv-data, or fetch the BlazeFace model "
-                         "with scripts/fetch-models.sh)");
+        return igp_error(
+            IGP_ERR(ENOENT), path.c_str(),
+            _("Haar cascade missing (install opencv-data, or fetch the BlazeFace model "
+              "with scripts/fetch-models.sh)"));
     if (!c.load(path))
-        return igp_error(IGP_ERR_INVALIDDATA, path.c_str(), "cannot load Haar cascade");
+        return igp_error(IGP_ERR_INVALIDDATA, path.c_str(), _("cannot load Haar cascade"));
     return 0;
 }
 
@@ -676,14 +678,14 @@ extern "C" int igp_facedet_open(const char *model_path, const char *haar_dir, Ig
     int ret = 0;
     *out = nullptr;
     if (!det)
-        return igp_error(IGP_ERR(ENOMEM), "facedet", "out of memory");
+        return igp_error(IGP_ERR(ENOMEM), "facedet", _("out of memory"));
     try {
         if (file_exists(model_path)) {
             det->backend = IGP_FACEDET_BLAZEFACE;
             det->model_path = model_path;
             det->net = cv::dnn::readNetFromONNX(model_path);
             if (det->net.empty())
-                ret = igp_error(IGP_ERR_INVALIDDATA, model_path, "cannot load face model");
+                ret = igp_error(IGP_ERR_INVALIDDATA, model_path, _("cannot load face model"));
             det->anchors = make_anchors();
             // The cascades give doubtful candidates a second opinion when
             // opencv-data is installed; without them those are dropped.
@@ -701,7 +703,7 @@ extern "C" int igp_facedet_open(const char *model_path, const char *haar_dir, Ig
         }
     } catch (const std::exception &e) {
         ret = igp_error(IGP_ERR_INVALIDDATA, model_path ? model_path : "facedet",
-                        "cannot load face model: %s", e.what());
+                        _("cannot load face model: %s"), e.what());
     }
     if (ret) {
         delete det;
@@ -742,7 +744,7 @@ extern "C" int igp_facedet_find(IgpFaceDetector *det, const uint8_t *rgb, int w,
         std::copy(found.begin(), found.end(), *faces);
         *n_faces = int(found.size());
     } catch (const std::exception &e) {
-        return igp_error(IGP_ERR_LIBRARY, "face detector", "%s", e.what());
+        return igp_error(IGP_ERR_LIBRARY, _("face detector"), "%s", e.what());
     }
     return 0;
 }
@@ -896,7 +898,7 @@ extern "C" int igp_facedet_video_open(IgpFaceDetector *det, int threads, IgpFace
     *out = nullptr;
     IgpFaceVideo *v = new (std::nothrow) IgpFaceVideo();
     if (!v)
-        return igp_error(IGP_ERR(ENOMEM), "facedet", "out of memory");
+        return igp_error(IGP_ERR(ENOMEM), "facedet", _("out of memory"));
     v->det = det;
     try {
         if (det->backend == IGP_FACEDET_BLAZEFACE)
@@ -904,8 +906,8 @@ extern "C" int igp_facedet_video_open(IgpFaceDetector *det, int threads, IgpFace
                 v->nets.push_back(cv::dnn::readNetFromONNX(det->model_path));
     } catch (const std::exception &e) {
         delete v;
-        return igp_error(IGP_ERR_INVALIDDATA, det->model_path.c_str(), "cannot load face model: %s",
-                         e.what());
+        return igp_error(IGP_ERR_INVALIDDATA, det->model_path.c_str(),
+                         _("cannot load face model: %s"), e.what());
     }
     *out = v;
     return 0;
@@ -926,7 +928,7 @@ extern "C" int igp_facedet_video_detect(IgpFaceVideo *v, const uint8_t *rgb, int
         std::copy(faces.begin(), faces.end(), *boxes);
         *n_boxes = int(faces.size());
     } catch (const std::exception &e) {
-        return igp_error(IGP_ERR_LIBRARY, "face detector", "%s", e.what());
+        return igp_error(IGP_ERR_LIBRARY, _("face detector"), "%s", e.what());
     }
     return 0;
 }

@@ -1,5 +1,6 @@
 #include "fsutil.h"
 #include "error.h"
+#include "i18n.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -23,13 +24,13 @@ int igp_hash_file(const char *path, IgpDigest *out)
 
     fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
-        return igp_error(IGP_ERR(errno), path, "cannot open: %s", strerror(errno));
+        return igp_error(IGP_ERR(errno), path, _("cannot open: %s"), igp_strerror(errno));
     sum = g_checksum_new(G_CHECKSUM_SHA256);
     buf = g_malloc(HASH_CHUNK);
     while ((n = read(fd, buf, HASH_CHUNK)) > 0)
         g_checksum_update(sum, buf, n);
     if (n < 0)
-        ret = igp_error(IGP_ERR(errno), path, "cannot read: %s", strerror(errno));
+        ret = igp_error(IGP_ERR(errno), path, _("cannot read: %s"), igp_strerror(errno));
     else
         g_strlcpy(out->hex, g_checksum_get_string(sum), sizeof(out->hex));
     g_checksum_free(sum);
@@ -48,7 +49,7 @@ void igp_hash_bytes(const void *data, size_t len, IgpDigest *out)
 int igp_mkdir_p(const char *path)
 {
     if (g_mkdir_with_parents(path, 0777) != 0)
-        return igp_error(IGP_ERR(errno), path, "cannot create folder: %s", strerror(errno));
+        return igp_error(IGP_ERR(errno), path, _("cannot create folder: %s"), igp_strerror(errno));
     return 0;
 }
 
@@ -70,9 +71,9 @@ int igp_fsync_path(const char *path)
     int ret = 0;
 
     if (fd < 0)
-        return igp_error(IGP_ERR(errno), path, "cannot open to sync: %s", strerror(errno));
+        return igp_error(IGP_ERR(errno), path, _("cannot open to sync: %s"), igp_strerror(errno));
     if (fsync(fd) != 0 && errno != EINVAL)
-        ret = igp_error(IGP_ERR(errno), path, "cannot sync: %s", strerror(errno));
+        ret = igp_error(IGP_ERR(errno), path, _("cannot sync: %s"), igp_strerror(errno));
     close(fd);
     return ret;
 }
@@ -93,7 +94,7 @@ int igp_write_file_atomic(const char *path, const void *data, size_t len)
 
     fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
     if (fd < 0) {
-        ret = igp_error(IGP_ERR(errno), path, "cannot create: %s", strerror(errno));
+        ret = igp_error(IGP_ERR(errno), path, _("cannot create: %s"), igp_strerror(errno));
         g_free(tmp);
         return ret;
     }
@@ -102,18 +103,19 @@ int igp_write_file_atomic(const char *path, const void *data, size_t len)
         if (n < 0 && errno == EINTR)
             continue;
         if (n < 0) {
-            ret = igp_error(IGP_ERR(errno), path, "cannot write: %s", strerror(errno));
+            ret = igp_error(IGP_ERR(errno), path, _("cannot write: %s"), igp_strerror(errno));
             break;
         }
         p += n;
         len -= (size_t)n;
     }
     if (ret == 0 && fsync(fd) != 0)
-        ret = igp_error(IGP_ERR(errno), path, "cannot sync: %s", strerror(errno));
+        ret = igp_error(IGP_ERR(errno), path, _("cannot sync: %s"), igp_strerror(errno));
     if (close(fd) != 0 && ret == 0)
-        ret = igp_error(IGP_ERR(errno), path, "cannot write: %s", strerror(errno));
+        ret = igp_error(IGP_ERR(errno), path, _("cannot write: %s"), igp_strerror(errno));
     if (ret == 0 && rename(tmp, path) != 0)
-        ret = igp_error(IGP_ERR(errno), path, "cannot rename into place: %s", strerror(errno));
+        ret =
+            igp_error(IGP_ERR(errno), path, _("cannot rename into place: %s"), igp_strerror(errno));
     if (ret != 0)
         unlink(tmp);
     else
@@ -134,15 +136,15 @@ int igp_publish(const char *tmp_path, const char *final_path)
     if (lstat(final_path, &st) == 0 && S_ISDIR(st.st_mode)) {
         aside = igp_temp_sibling(final_path);
         if (rename(final_path, aside) != 0) {
-            ret = igp_error(IGP_ERR(errno), final_path, "cannot move old version aside: %s",
-                            strerror(errno));
+            ret = igp_error(IGP_ERR(errno), final_path, _("cannot move old version aside: %s"),
+                            igp_strerror(errno));
             g_free(aside);
             return ret;
         }
     }
     if (rename(tmp_path, final_path) != 0) {
-        ret =
-            igp_error(IGP_ERR(errno), final_path, "cannot rename into place: %s", strerror(errno));
+        ret = igp_error(IGP_ERR(errno), final_path, _("cannot rename into place: %s"),
+                        igp_strerror(errno));
         if (aside && rename(aside, final_path) == 0) /* put the old version back */
             g_clear_pointer(&aside, g_free);
     }
@@ -162,15 +164,15 @@ int igp_remove_tree(const char *path)
     struct dirent *ent;
 
     if (lstat(path, &st) != 0)
-        return errno == ENOENT ? 0 : igp_error(IGP_ERR(errno), path, "%s", strerror(errno));
+        return errno == ENOENT ? 0 : igp_error(IGP_ERR(errno), path, "%s", igp_strerror(errno));
     if (!S_ISDIR(st.st_mode)) {
         if (unlink(path) != 0)
-            return igp_error(IGP_ERR(errno), path, "cannot delete: %s", strerror(errno));
+            return igp_error(IGP_ERR(errno), path, _("cannot delete: %s"), igp_strerror(errno));
         return 0;
     }
     dir = opendir(path);
     if (!dir)
-        return igp_error(IGP_ERR(errno), path, "cannot open folder: %s", strerror(errno));
+        return igp_error(IGP_ERR(errno), path, _("cannot open folder: %s"), igp_strerror(errno));
     while ((ent = readdir(dir)) != NULL) {
         char *child;
         if (!strcmp(ent->d_name, ".") || !strcmp(ent->d_name, ".."))
@@ -181,7 +183,7 @@ int igp_remove_tree(const char *path)
     }
     closedir(dir);
     if (rmdir(path) != 0)
-        return igp_error(IGP_ERR(errno), path, "cannot delete folder: %s", strerror(errno));
+        return igp_error(IGP_ERR(errno), path, _("cannot delete folder: %s"), igp_strerror(errno));
     return 0;
 }
 
@@ -203,10 +205,10 @@ int igp_lock_folder(const char *dir)
     int fd = open(lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0666), ret = 0;
 
     if (fd < 0)
-        ret = igp_error(IGP_ERR(errno), dir, "cannot write here: %s", strerror(errno));
+        ret = igp_error(IGP_ERR(errno), dir, _("cannot write here: %s"), igp_strerror(errno));
     else if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
         close(fd);
-        ret = igp_error(IGP_ERR(EBUSY), dir, "another igprep run is using this folder");
+        ret = igp_error(IGP_ERR(EBUSY), dir, _("another igprep run is using this folder"));
     }
     g_free(lock_path);
     return ret ? ret : fd;
@@ -237,9 +239,9 @@ static const struct {
     const char *what;
     size_t default_mib;
 } read_kinds[] = {
-    [IGP_READ_JSON] = {"IGPREP_MAX_JSON_MB", "JSON files", 16},
-    [IGP_READ_SRT] = {"IGPREP_MAX_SRT_MB", "subtitle files", 4},
-    [IGP_READ_ARTWORK] = {"IGPREP_MAX_ARTWORK_MB", "artwork files", 16},
+    [IGP_READ_JSON] = {"IGPREP_MAX_JSON_MB", N_("JSON files"), 16},
+    [IGP_READ_SRT] = {"IGPREP_MAX_SRT_MB", N_("subtitle files"), 4},
+    [IGP_READ_ARTWORK] = {"IGPREP_MAX_ARTWORK_MB", N_("artwork files"), 16},
 };
 
 int igp_read_cap(IgpReadKind kind, size_t *cap)
@@ -254,7 +256,7 @@ int igp_read_cap(IgpReadKind kind, size_t *cap)
     mib = g_ascii_strtoull(env, &end, 10);
     if (*end || mib < 1 || mib > MAX_CAP_MIB || !g_ascii_isdigit(env[0]))
         return igp_error(IGP_ERR_INVALIDDATA, read_kinds[kind].env,
-                         "'%s' is not a size in MiB from 1 to %d", env, MAX_CAP_MIB);
+                         _("'%s' is not a size in MiB from 1 to %d"), env, MAX_CAP_MIB);
     *cap = (size_t)mib * MIB;
     return 0;
 }
@@ -262,35 +264,35 @@ int igp_read_cap(IgpReadKind kind, size_t *cap)
 const char *igp_file_kind(mode_t mode)
 {
     if (S_ISREG(mode))
-        return "a regular file";
+        return _("a regular file");
     if (S_ISDIR(mode))
-        return "a folder";
+        return _("a folder");
     if (S_ISFIFO(mode))
-        return "a FIFO";
+        return _("a FIFO");
     if (S_ISCHR(mode))
-        return "a character device";
+        return _("a character device");
     if (S_ISBLK(mode))
-        return "a block device";
+        return _("a block device");
     if (S_ISSOCK(mode))
-        return "a socket";
+        return _("a socket");
     if (S_ISLNK(mode))
-        return "a symbolic link";
-    return "a special file";
+        return _("a symbolic link");
+    return _("a special file");
 }
 
 static int not_regular(const char *path, mode_t mode)
 {
-    return igp_error(IGP_ERR_INVALIDDATA, path, "is %s, not a regular file", igp_file_kind(mode));
+    return igp_error(IGP_ERR_INVALIDDATA, path, _("is %s, not a regular file"),
+                     igp_file_kind(mode));
 }
 
 static int over_cap(const char *path, uint64_t size, size_t cap, const char *what)
 {
     if (cap % MIB == 0)
-        return igp_error(IGP_ERR_INVALIDDATA, path, "is %.1f MiB, over the %zu MiB limit for %s",
+        return igp_error(IGP_ERR_INVALIDDATA, path, _("is %.1f MiB, over the %zu MiB limit for %s"),
                          (double)size / MIB, cap / MIB, what);
-    return igp_error(IGP_ERR_INVALIDDATA, path,
-                     "is %" G_GUINT64_FORMAT " bytes, over the %zu-byte limit for %s", size, cap,
-                     what);
+    return igp_error(IGP_ERR_INVALIDDATA, path, _("is %llu bytes, over the %zu-byte limit for %s"),
+                     (unsigned long long)size, cap, what);
 }
 
 /* Read at most @p cap + 1 bytes of @p fd; *got tells how many came. */
@@ -311,7 +313,7 @@ static int read_capped(int fd, const char *path, size_t hint, size_t cap, char *
         if (r < 0 && errno == EINTR)
             continue;
         if (r < 0) {
-            int ret = igp_error(IGP_ERR(errno), path, "cannot read: %s", strerror(errno));
+            int ret = igp_error(IGP_ERR(errno), path, _("cannot read: %s"), igp_strerror(errno));
             g_free(buf);
             return ret;
         }
@@ -336,15 +338,15 @@ int igp_read_regular_file(const char *path, size_t cap, const char *what, char *
     *len = 0;
     /* Look before opening: opening some devices has effects of its own. */
     if (stat(path, &st) != 0)
-        return igp_error(IGP_ERR(errno), path, "cannot read: %s", strerror(errno));
+        return igp_error(IGP_ERR(errno), path, _("cannot read: %s"), igp_strerror(errno));
     if (!S_ISREG(st.st_mode))
         return not_regular(path, st.st_mode);
     /* O_NONBLOCK: should it have become a FIFO since, open does not wait. */
     fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
     if (fd < 0)
-        return igp_error(IGP_ERR(errno), path, "cannot read: %s", strerror(errno));
+        return igp_error(IGP_ERR(errno), path, _("cannot read: %s"), igp_strerror(errno));
     if (fstat(fd, &st) != 0)
-        ret = igp_error(IGP_ERR(errno), path, "cannot read: %s", strerror(errno));
+        ret = igp_error(IGP_ERR(errno), path, _("cannot read: %s"), igp_strerror(errno));
     else if (!S_ISREG(st.st_mode))
         ret = not_regular(path, st.st_mode);
     else if ((uint64_t)st.st_size > cap)
@@ -373,7 +375,8 @@ int igp_read_user_file(const char *path, IgpReadKind kind, char **data, size_t *
     *len = 0;
     if (ret)
         return ret;
-    what = g_strdup_printf("%s (set %s to change it)", read_kinds[kind].what, read_kinds[kind].env);
+    what = g_strdup_printf(_("%s (set %s to change it)"), _(read_kinds[kind].what),
+                           read_kinds[kind].env);
     ret = igp_read_regular_file(path, cap, what, data, len);
     g_free(what);
     return ret;
@@ -402,9 +405,9 @@ static int is_below(const char *root, const char *path)
 
 int igp_relative_name_check(const char *relative, const char **why)
 {
-    *why = !*relative                     ? "is empty"
-           : g_path_is_absolute(relative) ? "is an absolute path"
-           : has_dot_dot(relative)        ? "uses '..'"
+    *why = !*relative                     ? _("is empty")
+           : g_path_is_absolute(relative) ? _("is an absolute path")
+           : has_dot_dot(relative)        ? _("uses '..'")
                                           : NULL;
     return *why ? IGP_ERR_INVALIDDATA : 0;
 }
@@ -418,17 +421,17 @@ int igp_path_inside(const char *folder, const char *relative, char **resolved, c
     if ((ret = igp_relative_name_check(relative, why)))
         return ret;
     if (!(root = realpath(folder, NULL))) {
-        *why = "is in a folder that cannot be read";
+        *why = _("is in a folder that cannot be read");
         return IGP_ERR(errno);
     }
     joined = g_build_filename(root, relative, NULL);
     if (!(real = realpath(joined, NULL))) {
         ret = errno == ENOTDIR ? IGP_ERR(ENOENT) : IGP_ERR(errno);
-        *why = ret == IGP_ERR(ENOENT) ? "does not exist"
-               : errno == ELOOP       ? "is a loop of symbolic links"
-                                      : "cannot be resolved";
+        *why = ret == IGP_ERR(ENOENT) ? _("does not exist")
+               : errno == ELOOP       ? _("is a loop of symbolic links")
+                                      : _("cannot be resolved");
     } else if (!is_below(root, real)) {
-        *why = "is a symbolic link to a file outside it";
+        *why = _("is a symbolic link to a file outside it");
         ret = IGP_ERR_POLICY;
     } else {
         *resolved = g_strdup(real);

@@ -1,5 +1,6 @@
 #include "image.h"
 #include "error.h"
+#include "i18n.h"
 #include "fsutil.h"
 
 #include <stdio.h>
@@ -68,9 +69,9 @@ static int to_srgb(VipsImage **image, const char *path)
     }
     if (vips_image_guess_interpretation(*image) == VIPS_INTERPRETATION_CMYK) {
         if (vips_icc_transform(*image, &t, "srgb", "input_profile", "cmyk", "depth", 8, NULL))
-            return igp_vips_error(IGP_ERR_LIBRARY, path, "cannot convert CMYK to sRGB");
+            return igp_vips_error(IGP_ERR_LIBRARY, path, _("cannot convert CMYK to sRGB"));
     } else if (vips_colourspace(*image, &t, VIPS_INTERPRETATION_sRGB, NULL)) {
-        return igp_vips_error(IGP_ERR_LIBRARY, path, "cannot convert to sRGB");
+        return igp_vips_error(IGP_ERR_LIBRARY, path, _("cannot convert to sRGB"));
     }
     replace(image, t);
     return 0;
@@ -81,7 +82,7 @@ static int to_display_srgb8(VipsImage **image, const char *path)
     VipsImage *t = NULL;
 
     if (vips_autorot(*image, &t, NULL))
-        return igp_vips_error(IGP_ERR_LIBRARY, path, "cannot apply orientation");
+        return igp_vips_error(IGP_ERR_LIBRARY, path, _("cannot apply orientation"));
     replace(image, t);
     if (to_srgb(image, path))
         return IGP_ERR_LIBRARY;
@@ -90,15 +91,15 @@ static int to_display_srgb8(VipsImage **image, const char *path)
         int ret = vips_flatten(*image, &t, "background", white, NULL);
         vips_area_unref(VIPS_AREA(white));
         if (ret)
-            return igp_vips_error(IGP_ERR_LIBRARY, path, "cannot flatten transparency");
+            return igp_vips_error(IGP_ERR_LIBRARY, path, _("cannot flatten transparency"));
         replace(image, t);
     }
     if (vips_cast_uchar(*image, &t, NULL))
-        return igp_vips_error(IGP_ERR_LIBRARY, path, "cannot convert to 8 bits");
+        return igp_vips_error(IGP_ERR_LIBRARY, path, _("cannot convert to 8 bits"));
     replace(image, t);
     /* A private copy, so removing fields cannot touch libvips' cached images. */
     if (vips_copy(*image, &t, NULL))
-        return igp_vips_error(IGP_ERR_LIBRARY, path, "cannot copy image");
+        return igp_vips_error(IGP_ERR_LIBRARY, path, _("cannot copy image"));
     replace(image, t);
     igp_image_drop_metadata(*image);
     return 0;
@@ -156,7 +157,7 @@ static int decode_now(VipsImage **image, const char *path)
         if (decoded)
             g_object_unref(decoded);
         return igp_vips_error(IGP_ERR_INVALIDDATA, path,
-                              "cannot decode (truncated or corrupt image data)");
+                              _("cannot decode (truncated or corrupt image data)"));
     }
     replace(image, decoded);
     return 0;
@@ -175,17 +176,18 @@ int igp_image_open_display(const char *path, const IgpImageLimits *limits, VipsI
     /* Look at the header first: refuse bombs before a single pixel is decoded. */
     image = vips_image_new_from_file(path, NULL);
     if (!image)
-        return igp_vips_error(IGP_ERR_INVALIDDATA, path, "cannot read image");
+        return igp_vips_error(IGP_ERR_INVALIDDATA, path, _("cannot read image"));
     pixels = (int64_t)vips_image_get_width(image) * vips_image_get_height(image);
     g_object_unref(image);
     if (pixels > limits->max_pixels)
-        return igp_error(IGP_ERR_POLICY, path,
-                         "image has %.1f megapixels, over the limit of %.1f (decompression bomb?)",
-                         pixels / 1e6, limits->max_pixels / 1e6);
+        return igp_error(
+            IGP_ERR_POLICY, path,
+            _("image has %.1f megapixels, over the limit of %.1f (decompression bomb?)"),
+            pixels / 1e6, limits->max_pixels / 1e6);
 
     image = open_checked(path);
     if (!image)
-        return igp_vips_error(IGP_ERR_INVALIDDATA, path, "cannot read image");
+        return igp_vips_error(IGP_ERR_INVALIDDATA, path, _("cannot read image"));
     if (decode_now(&image, path) || to_display_srgb8(&image, path)) {
         g_object_unref(image);
         return IGP_ERR_INVALIDDATA;
@@ -219,8 +221,8 @@ static int explain_save_failure(const char *source, const char *path)
 {
     if (!decodes_cleanly(source))
         return igp_vips_error(IGP_ERR_INVALIDDATA, source,
-                              "cannot decode (truncated or corrupt image data)");
-    return igp_vips_error(IGP_ERR_LIBRARY, path, "cannot write (disk full or not writable?)");
+                              _("cannot decode (truncated or corrupt image data)"));
+    return igp_vips_error(IGP_ERR_LIBRARY, path, _("cannot write (disk full or not writable?)"));
 }
 
 int igp_image_save_jpeg(VipsImage *image, const char *source, const char *path,
@@ -244,8 +246,9 @@ int igp_image_save_jpeg(VipsImage *image, const char *source, const char *path,
         if (settings->max_bytes <= 0 || igp_file_size(tmp) <= settings->max_bytes)
             break;
         if (quality - QUALITY_STEP < MIN_JPEG_QUALITY) {
-            ret = igp_error(IGP_ERR_POLICY, path, "JPEG stays over %lld bytes even at quality %d",
-                            (long long)settings->max_bytes, quality);
+            ret =
+                igp_error(IGP_ERR_POLICY, path, _("JPEG stays over %lld bytes even at quality %d"),
+                          (long long)settings->max_bytes, quality);
             break;
         }
     }

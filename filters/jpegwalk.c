@@ -1,5 +1,6 @@
 #include "jpegwalk.h"
 #include "error.h"
+#include "i18n.h"
 #include "probe.h"
 
 #include <stdarg.h>
@@ -133,7 +134,7 @@ static int walk_segments(FILE *f, IgpJpegWalk *w, GByteArray *icc, const char *p
         }
         seglen = read_u16(f);
         if (seglen < 2 || fread(payload, 1, seglen - 2, f) != (size_t)(seglen - 2)) {
-            ret = igp_error(IGP_ERR_INVALIDDATA, path, "truncated segment 0x%02x", marker);
+            ret = igp_error(IGP_ERR_INVALIDDATA, path, _("truncated segment 0x%02x"), marker);
             break;
         }
         size_t len = (size_t)seglen - 2;
@@ -151,7 +152,7 @@ static int walk_segments(FILE *f, IgpJpegWalk *w, GByteArray *icc, const char *p
     }
     g_free(payload);
     if (ret == 0 && marker != M_EOI)
-        ret = igp_error(IGP_ERR_INVALIDDATA, path, "no end-of-image marker (truncated JPEG)");
+        ret = igp_error(IGP_ERR_INVALIDDATA, path, _("no end-of-image marker (truncated JPEG)"));
     return ret;
 }
 
@@ -165,10 +166,10 @@ int igp_jpeg_walk(const char *path, IgpJpegWalk *w)
     f = fopen(path, "rb");
     if (!f) {
         g_byte_array_free(icc, TRUE);
-        return igp_error(IGP_ERR(errno), path, "cannot open: %s", strerror(errno));
+        return igp_error(IGP_ERR(errno), path, _("cannot open: %s"), igp_strerror(errno));
     }
     if (getc_unlocked(f) != 0xff || getc_unlocked(f) != M_SOI) {
-        ret = igp_error(IGP_ERR_INVALIDDATA, path, "not a JPEG (no start-of-image marker)");
+        ret = igp_error(IGP_ERR_INVALIDDATA, path, _("not a JPEG (no start-of-image marker)"));
     } else {
         ret = walk_segments(f, w, icc, path);
         if (ret == 0) {

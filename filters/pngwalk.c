@@ -1,5 +1,6 @@
 #include "pngwalk.h"
 #include "error.h"
+#include "i18n.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -45,10 +46,10 @@ int igp_png_walk(const char *path, IgpPngWalk *w)
 
     memset(w, 0, sizeof(*w));
     if (!f)
-        return igp_error(IGP_ERR(errno), path, "cannot open: %s", strerror(errno));
+        return igp_error(IGP_ERR(errno), path, _("cannot open: %s"), igp_strerror(errno));
     if (fread(head, 1, 8, f) != 8 || memcmp(head, sig, 8)) {
         fclose(f);
-        return igp_error(IGP_ERR_INVALIDDATA, path, "not a PNG");
+        return igp_error(IGP_ERR_INVALIDDATA, path, _("not a PNG"));
     }
     while (!seen_end && fread(head, 1, 8, f) == 8) {
         uint32_t len = be32(head);
@@ -79,7 +80,7 @@ int igp_png_walk(const char *path, IgpPngWalk *w)
             igp_findings_add(&w->found, "%lld bytes after IEND", (long long)w->trailing_bytes);
         ret = 0;
     } else {
-        igp_error(IGP_ERR_INVALIDDATA, path, "no IEND chunk (truncated PNG)");
+        igp_error(IGP_ERR_INVALIDDATA, path, _("no IEND chunk (truncated PNG)"));
     }
     fclose(f);
     return ret;

@@ -1,5 +1,6 @@
 #include "probe.h"
 #include "error.h"
+#include "i18n.h"
 #include "fsutil.h"
 #include "image.h"
 
@@ -126,9 +127,9 @@ int igp_identify(const char *path, IgpMediaInfo *info)
     /* O_NONBLOCK: a FIFO is refused below instead of waited on. */
     fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
     if (fd < 0)
-        return igp_error(IGP_ERR(errno), path, "cannot open: %s", strerror(errno));
+        return igp_error(IGP_ERR(errno), path, _("cannot open: %s"), igp_strerror(errno));
     if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        int ret = igp_error(IGP_ERR_INVALIDDATA, path, "is %s, not a regular file",
+        int ret = igp_error(IGP_ERR_INVALIDDATA, path, _("is %s, not a regular file"),
                             igp_file_kind(st.st_mode));
         close(fd);
         return ret;
@@ -136,19 +137,20 @@ int igp_identify(const char *path, IgpMediaInfo *info)
     n = read(fd, buf, sizeof(buf));
     close(fd);
     if (n < 0)
-        return igp_error(IGP_ERR(errno), path, "cannot read: %s", strerror(errno));
+        return igp_error(IGP_ERR(errno), path, _("cannot read: %s"), igp_strerror(errno));
     info->bytes = igp_file_size(path);
     if (n == 0)
-        return igp_error(IGP_ERR_INVALIDDATA, path, "empty file (0 bytes), not a photo or video");
+        return igp_error(IGP_ERR_INVALIDDATA, path,
+                         _("empty file (0 bytes), not a photo or video"));
 
     format = igp_sniff(buf, (size_t)n, &info->kind);
     if (!format) {
         if (looks_like_text(buf, (size_t)n))
             return igp_error(IGP_ERR_INVALIDDATA, path,
-                             "content is text, not a photo or video (whatever its name says)");
+                             _("content is text, not a photo or video (whatever its name says)"));
         return igp_error(IGP_ERR_INVALIDDATA, path,
-                         "unrecognised content (starts %02x %02x %02x %02x), not a supported "
-                         "photo or video",
+                         _("unrecognised content (starts %02x %02x %02x %02x), not a supported "
+                           "photo or video"),
                          buf[0], n > 1 ? buf[1] : 0, n > 2 ? buf[2] : 0, n > 3 ? buf[3] : 0);
     }
     g_strlcpy(info->format, format, sizeof(info->format));
@@ -210,7 +212,7 @@ static int probe_image(const char *path, IgpMediaInfo *info)
     VipsImage *image = vips_image_new_from_file(path, "access", VIPS_ACCESS_SEQUENTIAL, NULL);
 
     if (!image) {
-        return igp_vips_error(IGP_ERR_INVALIDDATA, path, "cannot read image header");
+        return igp_vips_error(IGP_ERR_INVALIDDATA, path, _("cannot read image header"));
     }
     info->width = vips_image_get_width(image);
     info->height = vips_image_get_height(image);
@@ -248,12 +250,12 @@ static int probe_video(const char *path, IgpMediaInfo *info)
         char msg[128];
         av_strerror(ret, msg, sizeof(msg));
         avformat_close_input(&fmt);
-        return igp_error(IGP_ERR_INVALIDDATA, path, "cannot read video: %s", msg);
+        return igp_error(IGP_ERR_INVALIDDATA, path, _("cannot read video: %s"), msg);
     }
     best = av_find_best_stream(fmt, AVMEDIA_TYPE_VIDEO, -1, -1, NULL, 0);
     if (best < 0) {
         avformat_close_input(&fmt);
-        return igp_error(IGP_ERR_INVALIDDATA, path, "no video stream");
+        return igp_error(IGP_ERR_INVALIDDATA, path, _("no video stream"));
     }
     for (unsigned i = 0; i < fmt->nb_streams; i++) {
         enum AVMediaType type = fmt->streams[i]->codecpar->codec_type;

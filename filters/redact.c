@@ -2,6 +2,7 @@
 #include "redact.h"
 
 #include "error.h"
+#include "i18n.h"
 #include "fsutil.h"
 #include "image.h"
 
@@ -43,7 +44,8 @@ int igp_redact_style_parse(const char *name, IgpRedactStyle *style)
             return 0;
         }
     return igp_error(IGP_ERR_INVALIDDATA, "redact",
-                     "unknown style '%s' (styles: blur, mosaic, fill, sticker)", name ? name : "");
+                     _("unknown style '%s' (styles: blur, mosaic, fill, sticker)"),
+                     name ? name : "");
 }
 
 const char *igp_redact_style_name(IgpRedactStyle style)
@@ -264,10 +266,10 @@ int igp_redact_sticker_path(const char *stickers_dir, const char *name, char **p
     int ret = igp_path_inside(stickers_dir, name, path, &why);
 
     if (ret == IGP_ERR(ENOENT))
-        return igp_error(IGP_ERR_INVALIDDATA, stickers_dir, "no sticker '%s' here", name);
+        return igp_error(IGP_ERR_INVALIDDATA, stickers_dir, _("no sticker '%s' here"), name);
     if (ret)
         return igp_error(IGP_ERR_INVALIDDATA, stickers_dir,
-                         "sticker '%s' must stay inside this folder: it %s", name, why);
+                         _("sticker '%s' must stay inside this folder: it %s"), name, why);
     return 0;
 }
 
@@ -305,8 +307,8 @@ static int draw_svg_sticker(const char *path, const char *data, size_t len, int 
     if (ok)
         unpremultiply(surface, w, h, rgba);
     else
-        ret = igp_error(IGP_ERR_INVALIDDATA, path, "cannot draw sticker: %s",
-                        gerr ? gerr->message : "unknown error");
+        ret = igp_error(IGP_ERR_INVALIDDATA, path, _("cannot draw sticker: %s"),
+                        gerr ? gerr->message : _("unknown error"));
     g_clear_error(&gerr);
     cairo_destroy(cr);
     cairo_surface_destroy(surface);
@@ -326,13 +328,13 @@ static int draw_png_sticker(const char *path, const char *data, size_t len, int 
     if (vips_thumbnail_buffer((void *)data, len, &img, w, "height", h, "size", VIPS_SIZE_FORCE,
                               NULL) ||
         vips_colourspace(img, &rgba_img, VIPS_INTERPRETATION_sRGB, NULL))
-        ret = igp_vips_error(IGP_ERR_INVALIDDATA, path, "cannot load sticker");
+        ret = igp_vips_error(IGP_ERR_INVALIDDATA, path, _("cannot load sticker"));
     if (ret == 0 && rgba_img->Bands != 4)
-        ret = igp_error(IGP_ERR_INVALIDDATA, path, "sticker PNG needs an alpha channel");
+        ret = igp_error(IGP_ERR_INVALIDDATA, path, _("sticker PNG needs an alpha channel"));
     if (ret == 0 && (mem = vips_image_write_to_memory(rgba_img, &got)) && got == (size_t)w * h * 4)
         memcpy(rgba, mem, got);
     else if (ret == 0)
-        ret = igp_vips_error(IGP_ERR_INVALIDDATA, path, "cannot load sticker");
+        ret = igp_vips_error(IGP_ERR_INVALIDDATA, path, _("cannot load sticker"));
     g_free(mem);
     if (img)
         g_object_unref(img);
@@ -369,7 +371,7 @@ static int make_sticker(const Region *r, double padding, uint8_t *out)
     int ret;
 
     if (!face->sticker)
-        return igp_error(IGP_ERR_INVALIDDATA, "redact", "style sticker needs a sticker file");
+        return igp_error(IGP_ERR_INVALIDDATA, "redact", _("style sticker needs a sticker file"));
     make_blur(r, out);
     rgba = g_malloc((size_t)sw * sh * 4);
     ret = load_sticker(face->sticker, sw, sh, rgba);
@@ -411,7 +413,7 @@ int igp_redact_face(IgpRgbImage *image, const IgpRedactFace *face, double paddin
     uint8_t *repl;
 
     if (face->w <= 0 || face->h <= 0)
-        return igp_error(IGP_ERR_INVALIDDATA, "redact", "empty face box");
+        return igp_error(IGP_ERR_INVALIDDATA, "redact", _("empty face box"));
     igp_redact_extent(face, padding, image->width, image->height, &rx, &ry, &rw, &rh);
     if (rw == 0 || rh == 0)
         return 0; /* wholly outside the picture: nothing to hide */

@@ -2,6 +2,7 @@
 #include "reel_internal.h"
 
 #include "error.h"
+#include "i18n.h"
 #include "fsutil.h"
 #include "video.h"
 
@@ -34,10 +35,10 @@ int igp_reel_open_input(const char *source, AVFormatContext **in)
 {
     int ret = avformat_open_input(in, source, NULL, NULL);
     if (ret < 0)
-        return igp_av_error(ret, source, "cannot open video");
+        return igp_av_error(ret, source, _("cannot open video"));
     if ((ret = avformat_find_stream_info(*in, NULL)) < 0) {
         avformat_close_input(in);
-        return igp_av_error(ret, source, "cannot read video streams");
+        return igp_av_error(ret, source, _("cannot read video streams"));
     }
     return 0;
 }
@@ -48,19 +49,19 @@ int igp_reel_open_decoder(const char *source, const AVStream *st, AVCodecContext
     int ret;
 
     if (!codec)
-        return igp_error(IGP_ERR_UNSUPPORTED, source, "no decoder for '%s'",
+        return igp_error(IGP_ERR_UNSUPPORTED, source, _("no decoder for '%s'"),
                          avcodec_get_name(st->codecpar->codec_id));
     *dec = avcodec_alloc_context3(codec);
     if (!*dec)
         return IGP_ERR(ENOMEM);
     if ((ret = avcodec_parameters_to_context(*dec, st->codecpar)) < 0)
-        return igp_av_error(ret, source, "cannot set up decoder");
+        return igp_av_error(ret, source, _("cannot set up decoder"));
     (*dec)->pkt_timebase = st->time_base;
     (*dec)->thread_count = 0;
     if ((*dec)->ch_layout.nb_channels > 0 && (*dec)->ch_layout.order == AV_CHANNEL_ORDER_UNSPEC)
         av_channel_layout_default(&(*dec)->ch_layout, (*dec)->ch_layout.nb_channels);
     if ((ret = avcodec_open2(*dec, codec, NULL)) < 0)
-        return igp_av_error(ret, source, "cannot open decoder");
+        return igp_av_error(ret, source, _("cannot open decoder"));
     return 0;
 }
 
@@ -80,7 +81,7 @@ int igp_reel_probe(const char *source, IgpReelSource *out)
     v = av_find_best_stream(in, AVMEDIA_TYPE_VIDEO, -1, -1, NULL, 0);
     if (v < 0) {
         avformat_close_input(&in);
-        return igp_error(IGP_ERR_UNSUPPORTED, source, "no video stream");
+        return igp_error(IGP_ERR_UNSUPPORTED, source, _("no video stream"));
     }
     const AVStream *st = in->streams[v];
     out->width = st->codecpar->width;
@@ -200,7 +201,7 @@ static int open_muxer(Render *r, Muxer *m, const char *path)
     int ret;
     m->tmp = igp_temp_sibling(path);
     if ((ret = avformat_alloc_output_context2(&m->fmt, NULL, "mp4", m->tmp)) < 0)
-        return igp_av_error(ret, path, "cannot create MP4");
+        return igp_av_error(ret, path, _("cannot create MP4"));
     /* No encoder tag, zero creation times: nothing but pictures and sound. */
     m->fmt->flags |= AVFMT_FLAG_BITEXACT;
     (void)r;
@@ -222,13 +223,13 @@ static int start_muxer(Muxer *m, const char *path)
     int ret;
 
     if ((ret = avio_open(&m->fmt->pb, m->tmp, AVIO_FLAG_WRITE)) < 0)
-        return igp_av_error(ret, path, "cannot create file");
+        return igp_av_error(ret, path, _("cannot create file"));
     /* moov before mdat; no edit list (instagram-specs §10). */
     av_dict_set(&opts, "movflags", "+faststart", 0);
     av_dict_set(&opts, "use_editlist", "0", 0);
     ret = avformat_write_header(m->fmt, &opts);
     av_dict_free(&opts);
-    return ret < 0 ? igp_av_error(ret, path, "cannot write MP4 header") : 0;
+    return ret < 0 ? igp_av_error(ret, path, _("cannot write MP4 header")) : 0;
 }
 
 static void set_bt709(AVCodecContext *enc)
@@ -246,7 +247,7 @@ static int open_x264(AVCodecContext **out, int w, int h, AVRational tb, AVRation
     AVCodecContext *enc;
 
     if (!codec)
-        return igp_error(IGP_ERR_UNSUPPORTED, "video", "libx264 is not available");
+        return igp_error(IGP_ERR_UNSUPPORTED, "video", _("libx264 is not available"));
     enc = *out = avcodec_alloc_context3(codec);
     enc->width = w;
     enc->height = h;
@@ -273,7 +274,7 @@ static int open_video_encoders(Render *r)
     open_x264(&r->venc, job->width, job->height, (AVRational){1, job->fps},
               (AVRational){job->fps, 1}, job->preset, job->crf, 1);
     if (!r->venc)
-        return igp_error(IGP_ERR_UNSUPPORTED, "video", "libx264 is not available");
+        return igp_error(IGP_ERR_UNSUPPORTED, "video", _("libx264 is not available"));
     /* Closed GOPs of 2 s, High profile, level 4.1 (4.2 above 30 fps), capped VBR. */
     r->venc->gop_size = r->venc->keyint_min = KEYFRAME_SECONDS * job->fps;
     r->venc->flags |= AV_CODEC_FLAG_CLOSED_GOP;
@@ -284,7 +285,7 @@ static int open_video_encoders(Render *r)
     r->venc->rc_buffer_size = (int)MIN(job->maxrate * 2, INT_MAX);
     av_opt_set(r->venc->priv_data, "profile", "high", 0);
     if ((ret = avcodec_open2(r->venc, r->venc->codec, NULL)) < 0)
-        return igp_av_error(ret, job->output, "cannot open H.264 encoder");
+        return igp_av_error(ret, job->output, _("cannot open H.264 encoder"));
     if (!(r->reel.video = add_stream(&r->reel, r->venc)))
         return IGP_ERR(ENOMEM);
     if (!r->master.fmt)
@@ -294,7 +295,7 @@ static int open_video_encoders(Render *r)
     open_x264(&r->menc, r->vdec->width & ~1, r->vdec->height & ~1, st->time_base,
               st->avg_frame_rate, "veryfast", MASTER_CRF, IGP_X264_THREADS);
     if ((ret = avcodec_open2(r->menc, r->menc->codec, NULL)) < 0)
-        return igp_av_error(ret, job->master_output, "cannot open H.264 encoder");
+        return igp_av_error(ret, job->master_output, _("cannot open H.264 encoder"));
     return (r->master.video = add_stream(&r->master, r->menc)) ? 0 : IGP_ERR(ENOMEM);
 }
 
@@ -319,7 +320,7 @@ static int open_audio(Render *r)
     enc->time_base = (AVRational){1, AUDIO_RATE};
     enc->flags |= AV_CODEC_FLAG_BITEXACT | AV_CODEC_FLAG_GLOBAL_HEADER;
     if ((ret = avcodec_open2(enc, codec, NULL)) < 0)
-        return igp_av_error(ret, r->job->output, "cannot open AAC encoder");
+        return igp_av_error(ret, r->job->output, _("cannot open AAC encoder"));
     if (!(r->reel.audio = add_stream(&r->reel, enc)) ||
         (r->master.fmt && !(r->master.audio = add_stream(&r->master, enc))))
         return IGP_ERR(ENOMEM);
@@ -367,7 +368,7 @@ static int open_video_graph(Render *r)
                                             NULL, NULL, r->vgraph)) < 0) {
         avfilter_inout_free(&inputs);
         avfilter_inout_free(&outputs);
-        return igp_av_error(ret, r->job->source, "cannot create video filters");
+        return igp_av_error(ret, r->job->source, _("cannot create video filters"));
     }
     if (is_hdr(d->color_trc))
         /* Scene light to linear, BT.2020 to BT.709 primaries in float, a
@@ -395,7 +396,7 @@ static int open_video_graph(Render *r)
     avfilter_inout_free(&inputs);
     avfilter_inout_free(&outputs);
     g_free(chain);
-    return ret < 0 ? igp_av_error(ret, r->job->source, "cannot configure video filters") : 0;
+    return ret < 0 ? igp_av_error(ret, r->job->source, _("cannot configure video filters")) : 0;
 }
 
 static int write_packets(Render *r, AVCodecContext *enc, Muxer *m, AVStream *st, Muxer *copy,
@@ -414,7 +415,7 @@ static int write_packets(Render *r, AVCodecContext *enc, Muxer *m, AVStream *st,
                 av_packet_rescale_ts(r->pkt, enc->time_base, copy_st->time_base);
                 r->pkt->stream_index = copy_st->index;
                 if ((ret = av_interleaved_write_frame(copy->fmt, r->pkt)) < 0)
-                    return igp_av_error(ret, r->job->master_output, "cannot write packet");
+                    return igp_av_error(ret, r->job->master_output, _("cannot write packet"));
             }
             av_packet_unref(r->pkt);
             continue;
@@ -426,14 +427,15 @@ static int write_packets(Render *r, AVCodecContext *enc, Muxer *m, AVStream *st,
             ret = av_interleaved_write_frame(copy->fmt, dup);
             av_packet_free(&dup);
             if (ret < 0)
-                return igp_av_error(ret, r->job->master_output, "cannot write packet");
+                return igp_av_error(ret, r->job->master_output, _("cannot write packet"));
         }
         av_packet_rescale_ts(r->pkt, enc->time_base, st->time_base);
         r->pkt->stream_index = st->index;
         if ((ret = av_interleaved_write_frame(m->fmt, r->pkt)) < 0)
-            return igp_av_error(ret, r->job->output, "cannot write packet");
+            return igp_av_error(ret, r->job->output, _("cannot write packet"));
     }
-    return ret == AVERROR(EAGAIN) || ret == AVERROR_EOF ? 0 : igp_av_error(ret, "video", "encoder");
+    return ret == AVERROR(EAGAIN) || ret == AVERROR_EOF ? 0
+                                                        : igp_av_error(ret, "video", _("encoder"));
 }
 
 static double source_time(const Render *r, int64_t pts)
@@ -483,7 +485,7 @@ static int emit_slot(Render *r, int slot)
     int ret;
 
     if ((ret = av_frame_make_writable(r->scaled)) < 0)
-        return igp_av_error(ret, job->output, "frame buffer");
+        return igp_av_error(ret, job->output, _("frame buffer"));
     sws_scale(r->sws, planes, src->linesize, 0, job->crop_h, r->scaled->data, r->scaled->linesize);
     if (job->overlay) {
         const IgpReelOverlayImage *img =
@@ -497,7 +499,7 @@ static int emit_slot(Render *r, int slot)
     r->scaled->pts = slot;
     r->scaled->pict_type = AV_PICTURE_TYPE_NONE;
     if ((ret = avcodec_send_frame(r->venc, r->scaled)) < 0)
-        return igp_av_error(ret, job->output, "cannot encode video");
+        return igp_av_error(ret, job->output, _("cannot encode video"));
     r->result.frames++;
     if (job->progress && slot % 15 == 0)
         job->progress(job->progress_opaque, (double)slot / job->n_frames);
@@ -533,7 +535,7 @@ static int write_master_frame(Render *r, AVFrame *f, double t)
     if (ret == AVERROR_INVALIDDATA)
         return 0; /* a timestamp that went backwards: that frame is not kept */
     if (ret < 0)
-        return igp_av_error(ret, r->job->master_output, "cannot encode master");
+        return igp_av_error(ret, r->job->master_output, _("cannot encode master"));
     r->result.master_frames++;
     return write_packets(r, r->menc, &r->master, r->master.video, NULL, NULL);
 }
@@ -546,7 +548,7 @@ static int take_picture(Render *r, AVFrame *f)
     int slot = (int)lround((t - r->job->start) * r->job->fps), ret;
 
     if ((ret = av_frame_make_writable(f)) < 0)
-        return igp_av_error(ret, r->job->source, "frame buffer");
+        return igp_av_error(ret, r->job->source, _("frame buffer"));
     if ((ret = hide_faces(r, f, t)) < 0 || (ret = take_cover(r, f, t)) < 0 ||
         (ret = write_master_frame(r, f, t)) < 0)
         return ret;
@@ -563,24 +565,25 @@ static int drain_video_graph(Render *r)
     while ((ret = av_buffersink_get_frame(r->vsink, r->normal)) >= 0)
         if ((ret = take_picture(r, r->normal)) < 0)
             return ret;
-    return ret == AVERROR(EAGAIN) || ret == AVERROR_EOF ? 0 : igp_av_error(ret, "video", "filters");
+    return ret == AVERROR(EAGAIN) || ret == AVERROR_EOF ? 0
+                                                        : igp_av_error(ret, "video", _("filters"));
 }
 
 static int decode_video(Render *r, const AVPacket *pkt)
 {
     int ret = avcodec_send_packet(r->vdec, pkt);
     if (ret < 0 && ret != AVERROR_EOF)
-        return igp_av_error(ret, r->job->source, "cannot decode video");
+        return igp_av_error(ret, r->job->source, _("cannot decode video"));
     while ((ret = avcodec_receive_frame(r->vdec, r->decoded)) >= 0) {
         r->decoded->pts = r->decoded->best_effort_timestamp;
         if ((ret = av_buffersrc_add_frame(r->vsrc, r->decoded)) < 0)
-            return igp_av_error(ret, r->job->source, "video filters");
+            return igp_av_error(ret, r->job->source, _("video filters"));
         if ((ret = drain_video_graph(r)) < 0)
             return ret;
     }
     return ret == AVERROR(EAGAIN) || ret == AVERROR_EOF
                ? 0
-               : igp_av_error(ret, r->job->source, "cannot decode video");
+               : igp_av_error(ret, r->job->source, _("cannot decode video"));
 }
 
 static int drain_audio(Render *r)
@@ -590,23 +593,24 @@ static int drain_audio(Render *r)
         ret = avcodec_send_frame(r->aenc, r->audio);
         av_frame_unref(r->audio);
         if (ret < 0)
-            return igp_av_error(ret, r->job->output, "cannot encode audio");
+            return igp_av_error(ret, r->job->output, _("cannot encode audio"));
         if ((ret = write_packets(r, r->aenc, &r->reel, r->reel.audio, &r->master,
                                  r->master.audio)) < 0)
             return ret;
     }
-    return ret == AVERROR(EAGAIN) || ret == AVERROR_EOF ? 0 : igp_av_error(ret, "audio", "filters");
+    return ret == AVERROR(EAGAIN) || ret == AVERROR_EOF ? 0
+                                                        : igp_av_error(ret, "audio", _("filters"));
 }
 
 static int decode_audio(Render *r, const AVPacket *pkt)
 {
     int ret = avcodec_send_packet(r->adec, pkt);
     if (ret < 0 && ret != AVERROR_EOF && ret != AVERROR_INVALIDDATA)
-        return igp_av_error(ret, r->job->source, "cannot decode audio");
+        return igp_av_error(ret, r->job->source, _("cannot decode audio"));
     while ((ret = avcodec_receive_frame(r->adec, r->decoded)) >= 0) {
         r->decoded->pts = r->decoded->best_effort_timestamp;
         if ((ret = av_buffersrc_add_frame(r->asrc, r->decoded)) < 0)
-            return igp_av_error(ret, r->job->source, "audio filters");
+            return igp_av_error(ret, r->job->source, _("audio filters"));
         if ((ret = drain_audio(r)) < 0)
             return ret;
     }
@@ -635,7 +639,7 @@ static int write_silence(Render *r)
         ret = avcodec_send_frame(r->aenc, f);
         av_frame_unref(f);
         if (ret < 0)
-            return igp_av_error(ret, r->job->output, "cannot encode audio");
+            return igp_av_error(ret, r->job->output, _("cannot encode audio"));
         ret = write_packets(r, r->aenc, &r->reel, r->reel.audio, &r->master, r->master.audio);
     }
     return ret;
@@ -668,7 +672,7 @@ static int read_all(Render *r)
             break;
     }
     if (ret < 0 && ret != AVERROR_EOF)
-        return igp_av_error(ret, r->job->source, "cannot read video (truncated?)");
+        return igp_av_error(ret, r->job->source, _("cannot read video (truncated?)"));
     return 0;
 }
 
@@ -679,11 +683,11 @@ static int finish(Render *r)
     if ((ret = decode_video(r, NULL)) < 0)
         return ret;
     if ((ret = av_buffersrc_add_frame(r->vsrc, NULL)) < 0)
-        return igp_av_error(ret, r->job->source, "video filters");
+        return igp_av_error(ret, r->job->source, _("video filters"));
     if ((ret = drain_video_graph(r)) < 0)
         return ret;
     if (!holding(r))
-        return igp_error(IGP_ERR_INVALIDDATA, r->job->source, "no picture in the trimmed range");
+        return igp_error(IGP_ERR_INVALIDDATA, r->job->source, _("no picture in the trimmed range"));
     if ((ret = emit_until(r, r->job->n_frames)) < 0)
         return ret;
     avcodec_send_frame(r->venc, NULL);
@@ -697,7 +701,7 @@ static int finish(Render *r)
     if (r->adec) {
         decode_audio(r, NULL);
         if ((ret = av_buffersrc_add_frame(r->asrc, NULL)) < 0)
-            return igp_av_error(ret, r->job->source, "audio filters");
+            return igp_av_error(ret, r->job->source, _("audio filters"));
         if ((ret = drain_audio(r)) < 0)
             return ret;
     } else if ((ret = write_silence(r)) < 0) {
@@ -707,9 +711,9 @@ static int finish(Render *r)
     if ((ret = write_packets(r, r->aenc, &r->reel, r->reel.audio, &r->master, r->master.audio)) < 0)
         return ret;
     if ((ret = av_write_trailer(r->reel.fmt)) < 0)
-        return igp_av_error(ret, r->job->output, "cannot finish MP4");
+        return igp_av_error(ret, r->job->output, _("cannot finish MP4"));
     if (r->master.fmt && (ret = av_write_trailer(r->master.fmt)) < 0)
-        return igp_av_error(ret, r->job->master_output, "cannot finish MP4");
+        return igp_av_error(ret, r->job->master_output, _("cannot finish MP4"));
     return 0;
 }
 
@@ -722,7 +726,7 @@ static int setup(Render *r)
         return ret;
     r->vi = av_find_best_stream(r->in, AVMEDIA_TYPE_VIDEO, -1, -1, NULL, 0);
     if (r->vi < 0)
-        return igp_error(IGP_ERR_UNSUPPORTED, job->source, "no video stream");
+        return igp_error(IGP_ERR_UNSUPPORTED, job->source, _("no video stream"));
     r->ai = av_find_best_stream(r->in, AVMEDIA_TYPE_AUDIO, -1, r->vi, NULL, 0);
     r->first_pts =
         r->in->streams[r->vi]->start_time != AV_NOPTS_VALUE ? r->in->streams[r->vi]->start_time : 0;
@@ -871,22 +875,22 @@ int igp_reel_poster(const char *path, double fraction, VipsImage **out)
 
     *out = NULL;
     if (ret == 0 && (vi = av_find_best_stream(in, AVMEDIA_TYPE_VIDEO, -1, -1, NULL, 0)) < 0)
-        ret = igp_error(IGP_ERR_INVALIDDATA, path, "no video stream");
+        ret = igp_error(IGP_ERR_INVALIDDATA, path, _("no video stream"));
     if (ret == 0)
         ret = igp_reel_open_decoder(path, in->streams[vi], &dec);
     if (ret == 0 &&
         decode_until(in, vi, dec, in->duration / (double)AV_TIME_BASE * fraction, f) < 0)
-        ret = igp_error(IGP_ERR_INVALIDDATA, path, "no picture could be decoded");
+        ret = igp_error(IGP_ERR_INVALIDDATA, path, _("no picture could be decoded"));
     if (ret == 0 && !(sws = sws_getContext(f->width, f->height, f->format, f->width, f->height,
                                            AV_PIX_FMT_RGB24, SWS_BICUBIC, NULL, NULL, NULL)))
-        ret = igp_error(IGP_ERR_UNSUPPORTED, path, "cannot convert its pictures");
+        ret = igp_error(IGP_ERR_UNSUPPORTED, path, _("cannot convert its pictures"));
     if (ret == 0) {
         VipsImage *img = vips_image_new_memory();
         vips_image_init_fields(img, f->width, f->height, 3, VIPS_FORMAT_UCHAR, VIPS_CODING_NONE,
                                VIPS_INTERPRETATION_sRGB, 1, 1);
         if (vips_image_write_prepare(img)) {
             g_object_unref(img);
-            ret = igp_error(IGP_ERR_LIBRARY, path, "cannot hold a picture");
+            ret = igp_error(IGP_ERR_LIBRARY, path, _("cannot hold a picture"));
         } else {
             /* swscale writes whole SIMD blocks: give it padded rows of its
              * own, then copy the pictures' rows. */

@@ -3,6 +3,7 @@
 #include "reel_internal.h"
 
 #include "error.h"
+#include "i18n.h"
 #include "video.h"
 
 #include <math.h>
@@ -61,7 +62,7 @@ static int parse_measurements(const char *source, const char *text, IgpLoudness 
     json_t *doc = open && close > open ? json_loadb(open, close - open + 1, 0, NULL) : NULL;
 
     if (!doc)
-        return igp_error(IGP_ERR_LIBRARY, source, "loudnorm gave no measurements");
+        return igp_error(IGP_ERR_LIBRARY, source, _("loudnorm gave no measurements"));
     out->input_i = measured(doc, "input_i");
     out->input_tp = measured(doc, "input_tp");
     out->input_lra = measured(doc, "input_lra");
@@ -91,7 +92,7 @@ int igp_reel_audio_graph(AVFilterGraph **graph, AVFilterContext **src, AVFilterC
                                             NULL, *graph)) < 0) {
         avfilter_inout_free(&inputs);
         avfilter_inout_free(&outputs);
-        return igp_av_error(ret, "audio", "cannot create audio filters");
+        return igp_av_error(ret, "audio", _("cannot create audio filters"));
     }
     /* The mixdown first: loudness is measured on what will be heard. */
     full = g_strdup_printf("atrim=start=%.6f:end=%.6f,asetpts=PTS-STARTPTS,"
@@ -107,7 +108,7 @@ int igp_reel_audio_graph(AVFilterGraph **graph, AVFilterContext **src, AVFilterC
     avfilter_inout_free(&inputs);
     avfilter_inout_free(&outputs);
     g_free(full);
-    return ret < 0 ? igp_av_error(ret, "audio", "cannot configure audio filters") : 0;
+    return ret < 0 ? igp_av_error(ret, "audio", _("cannot configure audio filters")) : 0;
 }
 
 char *igp_reel_loudnorm_chain(const IgpLoudness *l)
@@ -195,7 +196,7 @@ int igp_reel_measure_loudness(const char *source, double start, double end, IgpL
         if (start > 0)
             av_seek_frame(in, -1, (int64_t)(start * AV_TIME_BASE), AVSEEK_FLAG_BACKWARD);
         if ((ret = feed_audio(in, index, dec, src, sink, end)) < 0)
-            ret = igp_av_error(ret, source, "cannot decode audio");
+            ret = igp_av_error(ret, source, _("cannot decode audio"));
     }
     /* Freeing the graph is when loudnorm prints what it measured. */
     loudnorm_text = g_string_new(NULL);

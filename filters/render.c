@@ -1,6 +1,7 @@
 #include "render.h"
 
 #include "error.h"
+#include "i18n.h"
 #include "fsutil.h"
 #include "image.h"
 
@@ -67,11 +68,11 @@ int igp_fonts_open(const char *fonts_dir, IgpFonts **out)
     if (!g_file_test(conf, G_FILE_TEST_IS_REGULAR) ||
         !FcConfigParseAndLoad(fonts->config, (const FcChar8 *)conf, FcTrue) ||
         !FcConfigBuildFonts(fonts->config))
-        ret = igp_error(IGP_ERR_INVALIDDATA, conf, "cannot load the bundled fontconfig file");
+        ret = igp_error(IGP_ERR_INVALIDDATA, conf, _("cannot load the bundled fontconfig file"));
     if (ret == 0) {
         collect_families(fonts);
         if (fonts->family_list->len == 0)
-            ret = igp_error(IGP_ERR_INVALIDDATA, conf, "names no font file in %s", fonts_dir);
+            ret = igp_error(IGP_ERR_INVALIDDATA, conf, _("names no font file in %s"), fonts_dir);
     }
     g_free(conf);
     g_free(rel);
@@ -202,22 +203,24 @@ static int plain_text(const char *markup, int is_markup, char **text)
         return 0;
     }
     if (!pango_parse_markup(markup, -1, 0, NULL, text, NULL, &err)) {
-        int ret = igp_error(IGP_ERR_INVALIDDATA, "text", "bad pango markup: %s", err->message);
+        int ret = igp_error(IGP_ERR_INVALIDDATA, "text", _("bad pango markup: %s"), err->message);
         g_error_free(err);
         return ret;
     }
     return 0;
 }
 
-/* Does @p font go by @p family under any of its names? A font names its
- * family in several languages ("BIZ UDPGothic", "BIZ UDPゴシック") and
- * fontconfig describes it in the locale's language first. */
+/* Is @p family one of @p font's names? A font has one per language
+ * (fontconfig names "BIZ UDPGothic" "BIZ UDPゴシック" under a Japanese
+ * locale), and a template may give any of them. */
 static int font_is_family(PangoFont *font, const char *family)
 {
-    FcPattern *p = PANGO_IS_FC_FONT(font) ? pango_fc_font_get_pattern(PANGO_FC_FONT(font)) : NULL;
+    FcPattern *pattern =
+        PANGO_IS_FC_FONT(font) ? pango_fc_font_get_pattern(PANGO_FC_FONT(font)) : NULL;
     FcChar8 *name;
 
-    for (int i = 0; p && FcPatternGetString(p, FC_FAMILY, i, &name) == FcResultMatch; i++)
+    for (int i = 0; pattern && FcPatternGetString(pattern, FC_FAMILY, i, &name) == FcResultMatch;
+         i++)
         if (!g_ascii_strcasecmp((const char *)name, family))
             return 1;
     return 0;
@@ -237,10 +240,9 @@ static int check_runs(PangoLayout *layout, const char *family)
             continue;
         PangoFontDescription *d = pango_font_describe(run->item->analysis.font);
         const char *used = pango_font_description_get_family(d);
-        if (!used ||
-            (g_ascii_strcasecmp(used, family) && g_ascii_strcasecmp(used, IGP_EMOJI_FAMILY) &&
-             !font_is_family(run->item->analysis.font, family)))
-            ret = igp_error(IGP_ERR_INVALIDDATA, "text", "drawn with '%s' instead of '%s'",
+        if (!used || (!font_is_family(run->item->analysis.font, family) &&
+                      !font_is_family(run->item->analysis.font, IGP_EMOJI_FAMILY)))
+            ret = igp_error(IGP_ERR_INVALIDDATA, "text", _("drawn with '%s' instead of '%s'"),
                             used ? used : "?", family);
         pango_font_description_free(d);
     } while (ret == 0 && pango_layout_iter_next_run(iter));
@@ -280,7 +282,7 @@ int igp_text_check_glyphs(PangoContext *ctx, const IgpFonts *fonts, const IgpTex
 
     if (!family || !igp_fonts_has_family(fonts, family))
         ret = igp_error(IGP_ERR_INVALIDDATA, "font",
-                        "'%s' is not a bundled font family (fonts/ has: %s)",
+                        _("'%s' is not a bundled font family (fonts/ has: %s)"),
                         family ? family : style->font, igp_fonts_families(fonts));
     if (ret == 0)
         ret = plain_text(markup, is_markup, &text);
@@ -288,7 +290,7 @@ int igp_text_check_glyphs(PangoContext *ctx, const IgpFonts *fonts, const IgpTex
         pango_font_description_set_absolute_size(desc, 32 * PANGO_SCALE);
         font = pango_context_load_font(ctx, desc);
         if (!font)
-            ret = igp_error(IGP_ERR_INVALIDDATA, "font", "cannot load '%s'", style->font);
+            ret = igp_error(IGP_ERR_INVALIDDATA, "font", _("cannot load '%s'"), style->font);
     }
     for (const char *p = text; ret == 0 && p && *p; p = g_utf8_next_char(p)) {
         gunichar c = g_utf8_get_char(p);
@@ -300,8 +302,8 @@ int igp_text_check_glyphs(PangoContext *ctx, const IgpFonts *fonts, const IgpTex
             continue;
         g_unichar_to_utf8(c, utf8);
         ret = igp_error(IGP_ERR_INVALIDDATA, "glyph",
-                        "the font '%s' has no glyph for '%s' (U+%04X), nor has the emoji "
-                        "font; bundled fonts never fall back to another font",
+                        _("the font '%s' has no glyph for '%s' (U+%04X), nor has the emoji "
+                          "font; bundled fonts never fall back to another font"),
                         family, utf8, (unsigned)c);
     }
     if (ret == 0) {
@@ -396,11 +398,14 @@ int igp_text_fit(PangoContext *ctx, const IgpTextStyle *style, const char *marku
         layout_fits(layout, style, w, h, fit);
         g_object_unref(layout);
     }
-    return igp_error(IGP_ERR_INVALIDDATA, "fit",
-                     "does not fit even at the minimum size %gpx: needs %d line%s (max %d) and "
-                     "%.0fpx of height (box %.0fx%.0f)",
-                     style->size_min, fit->lines, fit->lines == 1 ? "" : "s", style->max_lines,
-                     fit->height, box_w, box_h);
+    return igp_error(
+        IGP_ERR_INVALIDDATA, "fit",
+        ngettext("does not fit even at the minimum size %.0fpx: needs %d line (max %d) "
+                 "and %.0fpx of height (box %.0fx%.0f)",
+                 "does not fit even at the minimum size %.0fpx: needs %d lines (max "
+                 "%d) and %.0fpx of height (box %.0fx%.0f)",
+                 fit->lines),
+        style->size_min, fit->lines, style->max_lines, fit->height, box_w, box_h);
 }
 
 static void set_color(cairo_t *cr, const IgpColor *c)
@@ -535,8 +540,8 @@ static int open_svg(const char *path, RsvgHandle **out)
     h = rsvg_handle_new_from_data((const guint8 *)data, len, &err);
     g_free(data);
     if (!h) {
-        int ret = igp_error(IGP_ERR_INVALIDDATA, path, "cannot read SVG: %s",
-                            err ? err->message : "unknown error");
+        int ret = igp_error(IGP_ERR_INVALIDDATA, path, _("cannot read SVG: %s"),
+                            err ? err->message : _("unknown error"));
         if (err)
             g_error_free(err);
         return ret;
@@ -564,8 +569,8 @@ int igp_svg_draw(cairo_t *cr, const char *path, double x, double y, double w, do
     if (ret)
         return ret;
     if (!rsvg_handle_render_document(handle, cr, &viewport, &err)) {
-        ret = igp_error(IGP_ERR_INVALIDDATA, path, "cannot draw SVG: %s",
-                        err ? err->message : "unknown error");
+        ret = igp_error(IGP_ERR_INVALIDDATA, path, _("cannot draw SVG: %s"),
+                        err ? err->message : _("unknown error"));
         if (err)
             g_error_free(err);
     }
@@ -606,7 +611,7 @@ int igp_png_draw(cairo_t *cr, const char *path, double x, double y, double w, do
     g_free(data);
     if (cairo_surface_status(png) != CAIRO_STATUS_SUCCESS) {
         cairo_surface_destroy(png);
-        return igp_error(IGP_ERR_INVALIDDATA, path, "cannot read PNG");
+        return igp_error(IGP_ERR_INVALIDDATA, path, _("cannot read PNG"));
     }
     pw = cairo_image_surface_get_width(png);
     ph = cairo_image_surface_get_height(png);
@@ -632,14 +637,15 @@ int igp_surface_from_vips(VipsImage *image, cairo_surface_t **out)
     cairo_surface_t *s;
 
     if (image->BandFmt != VIPS_FORMAT_UCHAR || (bands != 3 && bands != 4))
-        return igp_error(IGP_ERR_UNSUPPORTED, "render", "expected 8-bit RGB, got %d bands", bands);
+        return igp_error(IGP_ERR_UNSUPPORTED, "render", _("expected 8-bit RGB, got %d bands"),
+                         bands);
     if (!(pixels = vips_image_write_to_memory(image, &len)))
-        return igp_vips_error(IGP_ERR_LIBRARY, "render", "cannot compute pixels");
+        return igp_vips_error(IGP_ERR_LIBRARY, "render", _("cannot compute pixels"));
     s = igp_surface_from_pixels(pixels, w, h, bands, CAIRO_FORMAT_ARGB32, 0);
     g_free(pixels);
     if (cairo_surface_status(s) != CAIRO_STATUS_SUCCESS) {
         cairo_surface_destroy(s);
-        return igp_error(IGP_ERR(ENOMEM), "render", "cannot make a %dx%d surface", w, h);
+        return igp_error(IGP_ERR(ENOMEM), "render", _("cannot make a %dx%d surface"), w, h);
     }
     *out = s;
     return 0;
@@ -697,7 +703,7 @@ int igp_vips_from_surface(cairo_surface_t *surface, VipsImage **out)
     *out = vips_image_new_from_memory_copy(rgb, (size_t)w * h * 3, w, h, 3, VIPS_FORMAT_UCHAR);
     g_free(rgb);
     if (!*out)
-        return igp_vips_error(IGP_ERR_LIBRARY, "render", "cannot wrap pixels");
+        return igp_vips_error(IGP_ERR_LIBRARY, "render", _("cannot wrap pixels"));
     (*out)->Type = VIPS_INTERPRETATION_sRGB;
     return 0;
 }
@@ -708,11 +714,12 @@ int igp_surface_save_png(cairo_surface_t *surface, const char *path)
     int ret = 0;
 
     if (cairo_surface_write_to_png(surface, tmp) != CAIRO_STATUS_SUCCESS)
-        ret = igp_error(IGP_ERR(EIO), path, "cannot write PNG");
+        ret = igp_error(IGP_ERR(EIO), path, _("cannot write PNG"));
     if (ret == 0)
         ret = igp_fsync_path(tmp);
     if (ret == 0 && rename(tmp, path) != 0)
-        ret = igp_error(IGP_ERR(errno), path, "cannot rename into place: %s", g_strerror(errno));
+        ret =
+            igp_error(IGP_ERR(errno), path, _("cannot rename into place: %s"), igp_strerror(errno));
     if (ret)
         remove(tmp);
     g_free(tmp);

@@ -2,6 +2,7 @@
 #include "srt.h"
 
 #include "error.h"
+#include "i18n.h"
 #include "fsutil.h"
 
 #include <errno.h>
@@ -122,8 +123,8 @@ static int parse_cue(Parser *p, GArray *cues)
     s = p->lines[p->at];
     if (!strstr(s, "-->"))
         return fail(p, cue.line,
-                    "expected a cue number or a timing line \"HH:MM:SS,mmm --> HH:MM:SS,mmm\", "
-                    "not \"%.40s\"",
+                    _("expected a cue number or a timing line \"HH:MM:SS,mmm --> HH:MM:SS,mmm\", "
+                      "not \"%.40s\""),
                     s);
     while (*s == ' ' || *s == '\t')
         s++;
@@ -143,19 +144,21 @@ static int parse_cue(Parser *p, GArray *cues)
     if (ret == 0 && *s && *s != ' ' && *s != '\t')
         ret = -1;
     if (ret == -2)
-        return fail(p, cue.line, "minutes and seconds must be below 60 in \"%s\"", p->lines[p->at]);
+        return fail(p, cue.line, _("minutes and seconds must be below 60 in \"%s\""),
+                    p->lines[p->at]);
     if (ret)
-        return fail(p, cue.line, "bad timing line \"%s\" (expected HH:MM:SS,mmm --> HH:MM:SS,mmm)",
+        return fail(p, cue.line,
+                    _("bad timing line \"%s\" (expected HH:MM:SS,mmm --> HH:MM:SS,mmm)"),
                     p->lines[p->at]);
     if (cue.end <= cue.start)
-        return fail(p, cue.line, "the cue ends (%.3f s) before it starts (%.3f s)", cue.end,
+        return fail(p, cue.line, _("the cue ends (%.3f s) before it starts (%.3f s)"), cue.end,
                     cue.start);
     if (cues->len > 0) {
         const IgpSrtCue *prev = &g_array_index(cues, IgpSrtCue, cues->len - 1);
         if (cue.start < prev->end - 1e-9)
             return fail(p, cue.line,
-                        "the cue starts at %.3f s, before the previous cue (line %d) ends at "
-                        "%.3f s: cues must not overlap or go backwards",
+                        _("the cue starts at %.3f s, before the previous cue (line %d) ends at "
+                          "%.3f s: cues must not overlap or go backwards"),
                         cue.start, prev->line, prev->end);
     }
     p->at++;
@@ -169,8 +172,8 @@ static int parse_cue(Parser *p, GArray *cues)
         if (strstr(l, "-->") && parse_time(&l, &t) == 0) {
             g_string_free(text, TRUE);
             return fail(p, p->at + 1,
-                        "a timing line inside the text of the cue at line %d: a blank line "
-                        "is missing before the next cue",
+                        _("a timing line inside the text of the cue at line %d: a blank line "
+                          "is missing before the next cue"),
                         cue.line);
         }
         char *stripped = strip_tags(p->lines[p->at]);
@@ -185,7 +188,7 @@ static int parse_cue(Parser *p, GArray *cues)
     }
     if (text->len == 0) {
         g_string_free(text, TRUE);
-        return fail(p, cue.line, "the cue has no text");
+        return fail(p, cue.line, _("the cue has no text"));
     }
     cue.text = g_string_free(text, FALSE);
     g_array_append_val(cues, cue);
@@ -209,7 +212,7 @@ int igp_srt_parse(const char *path, const char *data, size_t len, IgpSrt **out)
         for (const char *c = data; c < end; c++)
             line += *c == '\n';
         g_array_free(cues, TRUE);
-        return fail(&p, line, "not UTF-8 text (save the subtitles as UTF-8)");
+        return fail(&p, line, _("not UTF-8 text (save the subtitles as UTF-8)"));
     }
     copy = g_strndup(data, len);
     p.lines = g_strsplit(copy, "\n", -1);
@@ -229,7 +232,7 @@ int igp_srt_parse(const char *path, const char *data, size_t len, IgpSrt **out)
     }
     g_strfreev(p.lines);
     if (ret == 0 && cues->len == 0)
-        ret = fail(&p, 1, "no subtitles in the file");
+        ret = fail(&p, 1, _("no subtitles in the file"));
     if (ret) {
         for (guint i = 0; i < cues->len; i++)
             g_free(g_array_index(cues, IgpSrtCue, i).text);

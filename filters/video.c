@@ -1,5 +1,6 @@
 #include "video.h"
 #include "error.h"
+#include "i18n.h"
 #include "fsutil.h"
 
 #include <math.h>
@@ -53,10 +54,20 @@ typedef struct Transcoder {
 int igp_av_error(int averr, const char *domain, const char *what)
 {
     char msg[AV_ERROR_MAX_STRING_SIZE];
-    av_strerror(averr, msg, sizeof(msg));
+    const char *why = msg;
+
+    /* FFmpeg's words are English: the common ones in the user's language. */
+    if (averr == AVERROR_INVALIDDATA)
+        why = _("invalid or corrupt data");
+    else if (averr == AVERROR_EOF)
+        why = _("the file ends too soon");
+    else if (averr < 0 && averr > -4096) /* AVERROR(errno) */
+        why = igp_strerror(-averr);
+    else
+        av_strerror(averr, msg, sizeof(msg));
     return igp_error(averr == AVERROR_INVALIDDATA || averr == AVERROR_EOF ? IGP_ERR_INVALIDDATA
                                                                           : IGP_ERR_LIBRARY,
-                     domain, "%s: %s", what, msg);
+                     domain, "%s: %s", what, why);
 }
 
 static int rotation_of(const AVStream *st)
@@ -79,7 +90,7 @@ static int check_declared_sizes(const Transcoder *t, const IgpVideoLimits *limit
         const AVCodecParameters *par = t->in->streams[i]->codecpar;
         if (par->codec_type == AVMEDIA_TYPE_VIDEO &&
             (int64_t)par->width * par->height > limits->max_pixels)
-            return igp_error(IGP_ERR_POLICY, t->source, "frame size %dx%d is over the limit",
+            return igp_error(IGP_ERR_POLICY, t->source, _("frame size %dx%d is over the limit"),
                              par->width, par->height);
     }
     return 0;
@@ -90,27 +101,27 @@ static int open_input(Transcoder *t, const IgpVideoLimits *limits)
     int ret = avformat_open_input(&t->in, t->source, NULL, NULL);
 
     if (ret < 0)
-        return igp_av_error(ret, t->source, "cannot open video");
+        return igp_av_error(ret, t->source, _("cannot open video"));
     if ((int)t->in->nb_streams > limits->max_streams)
-        return igp_error(IGP_ERR_POLICY, t->source, "%u streams, over the limit of %d",
+        return igp_error(IGP_ERR_POLICY, t->source, _("%u streams, over the limit of %d"),
                          t->in->nb_streams, limits->max_streams);
     if ((ret = check_declared_sizes(t, limits)) < 0)
         return ret;
     if ((ret = avformat_find_stream_info(t->in, NULL)) < 0)
-        return igp_av_error(ret, t->source, "cannot read video streams");
+        return igp_av_error(ret, t->source, _("cannot read video streams"));
     if ((int)t->in->nb_streams > limits->max_streams)
-        return igp_error(IGP_ERR_POLICY, t->source, "%u streams, over the limit of %d",
+        return igp_error(IGP_ERR_POLICY, t->source, _("%u streams, over the limit of %d"),
                          t->in->nb_streams, limits->max_streams);
     if (t->in->duration > 0 && t->in->duration / (double)AV_TIME_BASE > limits->max_duration)
-        return igp_error(IGP_ERR_POLICY, t->source, "lasts %.0f s, over the limit of %.0f s",
+        return igp_error(IGP_ERR_POLICY, t->source, _("lasts %.0f s, over the limit of %.0f s"),
                          t->in->duration / (double)AV_TIME_BASE, limits->max_duration);
     t->video_index = av_find_best_stream(t->in, AVMEDIA_TYPE_VIDEO, -1, -1, NULL, 0);
     if (t->video_index < 0)
-        return igp_error(IGP_ERR_UNSUPPORTED, t->source, "no video stream");
+        return igp_error(IGP_ERR_UNSUPPORTED, t->source, _("no video stream"));
     const AVCodecParameters *par = t->in->streams[t->video_index]->codecpar;
     if (par->width <= 0 || par->height <= 0 ||
         (int64_t)par->width * par->height > limits->max_pixels)
-        return igp_error(IGP_ERR_POLICY, t->source, "frame size %dx%d is outside the limits",
+        return igp_error(IGP_ERR_POLICY, t->source, _("frame size %dx%d is outside the limits"),
                          par->width, par->height);
     t->audio_index = av_find_best_stream(t->in, AVMEDIA_TYPE_AUDIO, -1, t->video_index, NULL, 0);
     t->info.dropped_streams = (int)t->in->nb_streams - 1 - (t->audio_index >= 0);
@@ -126,17 +137,17 @@ static int open_decoder(Transcoder *t, int index, AVCodecContext **out)
     int ret;
 
     if (!codec)
-        return igp_error(IGP_ERR_UNSUPPORTED, t->source, "no decoder for codec '%s'",
+        return igp_error(IGP_ERR_UNSUPPORTED, t->source, _("no decoder for codec '%s'"),
                          avcodec_get_name(st->codecpar->codec_id));
     *out = avcodec_alloc_context3(codec);
     if (!*out)
         return IGP_ERR(ENOMEM);
     if ((ret = avcodec_parameters_to_context(*out, st->codecpar)) < 0)
-        return igp_av_error(ret, t->source, "cannot set up decoder");
+        return igp_av_error(ret, t->source, _("cannot set up decoder"));
     (*out)->pkt_timebase = st->time_base;
     (*out)->thread_count = 0; /* one per processor */
     if ((ret = avcodec_open2(*out, codec, NULL)) < 0)
-        return igp_av_error(ret, t->source, "cannot open decoder");
+        return igp_av_error(ret, t->source, _("cannot open decoder"));
     return 0;
 }
 
@@ -173,7 +184,7 @@ static int build_video_graph(Transcoder *t)
                                             args, NULL, t->graph)) < 0 ||
         (ret = avfilter_graph_create_filter(&t->buffer_sink, avfilter_get_by_name("buffersink"),
                                             "out", NULL, NULL, t->graph)) < 0)
-        return igp_av_error(ret, t->source, "cannot create video filters");
+        return igp_av_error(ret, t->source, _("cannot create video filters"));
     chain = g_strdup_printf("%sformat=%s", rotation_filters(t->info.rotation),
                             t->info.bit_depth > 8 ? "yuv420p10le" : "yuv420p");
     outputs = avfilter_inout_alloc();
@@ -188,7 +199,7 @@ static int build_video_graph(Transcoder *t)
     avfilter_inout_free(&inputs);
     avfilter_inout_free(&outputs);
     g_free(chain);
-    return ret < 0 ? igp_av_error(ret, t->source, "cannot configure video filters") : 0;
+    return ret < 0 ? igp_av_error(ret, t->source, _("cannot configure video filters")) : 0;
 }
 
 static AVStream *new_output_stream(Transcoder *t, AVCodecContext *enc)
@@ -219,7 +230,7 @@ static int open_video_encoder(Transcoder *t)
     int ret;
 
     if (!codec)
-        return igp_error(IGP_ERR_UNSUPPORTED, "video", "libx264 is not available");
+        return igp_error(IGP_ERR_UNSUPPORTED, "video", _("libx264 is not available"));
     enc = t->venc = avcodec_alloc_context3(codec);
     enc->width = t->info.width = av_buffersink_get_w(t->buffer_sink);
     enc->height = t->info.height = av_buffersink_get_h(t->buffer_sink);
@@ -240,7 +251,7 @@ static int open_video_encoder(Transcoder *t)
     av_opt_set(enc->priv_data, "preset", "veryfast", 0);
     igp_x264_deterministic(enc, IGP_X264_THREADS);
     if ((ret = avcodec_open2(enc, codec, NULL)) < 0)
-        return igp_av_error(ret, t->source, "cannot open H.264 encoder");
+        return igp_av_error(ret, t->source, _("cannot open H.264 encoder"));
     t->vout = new_output_stream(t, enc);
     return t->vout ? 0 : IGP_ERR(ENOMEM);
 }
@@ -262,12 +273,12 @@ static int open_audio_encoder(Transcoder *t)
     if (t->out->oformat->flags & AVFMT_GLOBALHEADER)
         enc->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
     if ((ret = avcodec_open2(enc, codec, NULL)) < 0)
-        return igp_av_error(ret, t->source, "cannot open AAC encoder");
+        return igp_av_error(ret, t->source, _("cannot open AAC encoder"));
     ret = swr_alloc_set_opts2(&t->swr, &enc->ch_layout, enc->sample_fmt, enc->sample_rate,
                               &t->adec->ch_layout, t->adec->sample_fmt, t->adec->sample_rate, 0,
                               NULL);
     if (ret < 0 || (ret = swr_init(t->swr)) < 0)
-        return igp_av_error(ret, t->source, "cannot set up audio resampling");
+        return igp_av_error(ret, t->source, _("cannot set up audio resampling"));
     t->fifo = av_audio_fifo_alloc(enc->sample_fmt, enc->ch_layout.nb_channels, enc->frame_size);
     t->aout = new_output_stream(t, enc);
     return t->fifo && t->aout ? 0 : IGP_ERR(ENOMEM);
@@ -279,17 +290,17 @@ static int open_output(Transcoder *t, const char *tmp)
     int ret = avformat_alloc_output_context2(&t->out, NULL, "mp4", tmp);
 
     if (ret < 0)
-        return igp_av_error(ret, tmp, "cannot create MP4");
+        return igp_av_error(ret, tmp, _("cannot create MP4"));
     /* Bit-exact: no "encoder" tag and zero creation times in mvhd/tkhd/mdhd. */
     t->out->flags |= AVFMT_FLAG_BITEXACT;
     if ((ret = open_video_encoder(t)) < 0 || (t->adec && (ret = open_audio_encoder(t)) < 0))
         return ret;
     if ((ret = avio_open(&t->out->pb, tmp, AVIO_FLAG_WRITE)) < 0)
-        return igp_av_error(ret, tmp, "cannot create file");
+        return igp_av_error(ret, tmp, _("cannot create file"));
     av_dict_set(&opts, "movflags", "+faststart", 0);
     ret = avformat_write_header(t->out, &opts);
     av_dict_free(&opts);
-    return ret < 0 ? igp_av_error(ret, tmp, "cannot write MP4 header") : 0;
+    return ret < 0 ? igp_av_error(ret, tmp, _("cannot write MP4 header")) : 0;
 }
 
 /* Drain an encoder into the output file. */
@@ -300,9 +311,10 @@ static int write_encoded(Transcoder *t, AVCodecContext *enc, AVStream *st)
         av_packet_rescale_ts(t->packet, enc->time_base, st->time_base);
         t->packet->stream_index = st->index;
         if ((ret = av_interleaved_write_frame(t->out, t->packet)) < 0)
-            return igp_av_error(ret, "video", "cannot write packet");
+            return igp_av_error(ret, "video", _("cannot write packet"));
     }
-    return ret == AVERROR(EAGAIN) || ret == AVERROR_EOF ? 0 : igp_av_error(ret, "video", "encoder");
+    return ret == AVERROR(EAGAIN) || ret == AVERROR_EOF ? 0
+                                                        : igp_av_error(ret, "video", _("encoder"));
 }
 
 /* Pull every frame the filter graph has ready and encode it. */
@@ -314,12 +326,13 @@ static int encode_filtered_video(Transcoder *t)
         ret = avcodec_send_frame(t->venc, t->filtered);
         av_frame_unref(t->filtered);
         if (ret < 0)
-            return igp_av_error(ret, t->source, "cannot encode video");
+            return igp_av_error(ret, t->source, _("cannot encode video"));
         if ((ret = write_encoded(t, t->venc, t->vout)) < 0)
             return ret;
     }
-    return ret == AVERROR(EAGAIN) || ret == AVERROR_EOF ? 0
-                                                        : igp_av_error(ret, t->source, "filters");
+    return ret == AVERROR(EAGAIN) || ret == AVERROR_EOF
+               ? 0
+               : igp_av_error(ret, t->source, _("filters"));
 }
 
 /* Decode what the decoder has (frame NULL-packet flushes) and push it on. */
@@ -327,18 +340,18 @@ static int decode_video(Transcoder *t, const AVPacket *pkt)
 {
     int ret = avcodec_send_packet(t->vdec, pkt);
     if (ret < 0 && ret != AVERROR_EOF)
-        return igp_av_error(ret, t->source, "cannot decode video");
+        return igp_av_error(ret, t->source, _("cannot decode video"));
     while ((ret = avcodec_receive_frame(t->vdec, t->frame)) >= 0) {
         t->frame->pts = t->frame->best_effort_timestamp;
         ret = av_buffersrc_add_frame_flags(t->buffer_src, t->frame, AV_BUFFERSRC_FLAG_KEEP_REF);
         av_frame_unref(t->frame);
         if (ret < 0)
-            return igp_av_error(ret, t->source, "video filters");
+            return igp_av_error(ret, t->source, _("video filters"));
         if ((ret = encode_filtered_video(t)) < 0)
             return ret;
     }
     if (ret != AVERROR(EAGAIN) && ret != AVERROR_EOF)
-        return igp_av_error(ret, t->source, "cannot decode video");
+        return igp_av_error(ret, t->source, _("cannot decode video"));
     return 0;
 }
 
@@ -357,14 +370,14 @@ static int encode_audio_fifo(Transcoder *t, int flush)
         if ((ret = av_frame_get_buffer(f, 0)) < 0 ||
             (ret = av_audio_fifo_read(t->fifo, (void **)f->data, f->nb_samples)) < 0) {
             av_frame_free(&f);
-            return igp_av_error(ret, t->source, "audio buffer");
+            return igp_av_error(ret, t->source, _("audio buffer"));
         }
         f->pts = t->audio_pts;
         t->audio_pts += f->nb_samples;
         ret = avcodec_send_frame(t->aenc, f);
         av_frame_free(&f);
         if (ret < 0)
-            return igp_av_error(ret, t->source, "cannot encode audio");
+            return igp_av_error(ret, t->source, _("cannot encode audio"));
         if ((ret = write_encoded(t, t->aenc, t->aout)) < 0)
             return ret;
     }
@@ -385,7 +398,7 @@ static int resample_into_fifo(Transcoder *t, const AVFrame *in)
         return IGP_ERR(ENOMEM);
     n = swr_convert(t->swr, buf, max_out, in ? (const uint8_t **)in->extended_data : NULL,
                     in ? in->nb_samples : 0);
-    ret = n < 0 ? igp_av_error(n, t->source, "cannot resample audio")
+    ret = n < 0 ? igp_av_error(n, t->source, _("cannot resample audio"))
           : av_audio_fifo_write(t->fifo, (void **)buf, n) < n ? IGP_ERR(ENOMEM)
                                                               : 0;
     av_freep(&buf[0]);
@@ -397,7 +410,7 @@ static int decode_audio(Transcoder *t, const AVPacket *pkt)
 {
     int ret = avcodec_send_packet(t->adec, pkt);
     if (ret < 0 && ret != AVERROR_EOF)
-        return igp_av_error(ret, t->source, "cannot decode audio");
+        return igp_av_error(ret, t->source, _("cannot decode audio"));
     while ((ret = avcodec_receive_frame(t->adec, t->frame)) >= 0) {
         ret = resample_into_fifo(t, t->frame);
         av_frame_unref(t->frame);
@@ -405,7 +418,7 @@ static int decode_audio(Transcoder *t, const AVPacket *pkt)
             return ret;
     }
     if (ret != AVERROR(EAGAIN) && ret != AVERROR_EOF)
-        return igp_av_error(ret, t->source, "cannot decode audio");
+        return igp_av_error(ret, t->source, _("cannot decode audio"));
     return 0;
 }
 
@@ -424,7 +437,7 @@ static int transcode_packets(Transcoder *t)
             return ret;
     }
     if (ret != AVERROR_EOF)
-        return igp_av_error(ret, t->source, "cannot read video (truncated?)");
+        return igp_av_error(ret, t->source, _("cannot read video (truncated?)"));
     return 0;
 }
 
@@ -434,7 +447,7 @@ static int flush_all(Transcoder *t)
     if ((ret = decode_video(t, NULL)) < 0)
         return ret;
     if ((ret = av_buffersrc_add_frame(t->buffer_src, NULL)) < 0)
-        return igp_av_error(ret, t->source, "video filters");
+        return igp_av_error(ret, t->source, _("video filters"));
     if ((ret = encode_filtered_video(t)) < 0)
         return ret;
     avcodec_send_frame(t->venc, NULL);
@@ -501,9 +514,9 @@ static int transcode(Transcoder *t, const char *tmp, const IgpVideoLimits *limit
         (ret = transcode_packets(t)) < 0 || (ret = flush_all(t)) < 0)
         return ret;
     if ((ret = av_write_trailer(t->out)) < 0)
-        return igp_av_error(ret, tmp, "cannot finish MP4");
+        return igp_av_error(ret, tmp, _("cannot finish MP4"));
     if (t->vout->nb_frames == 0)
-        return igp_error(IGP_ERR_INVALIDDATA, t->source, "no video frame could be decoded");
+        return igp_error(IGP_ERR_INVALIDDATA, t->source, _("no video frame could be decoded"));
     t->info.duration = t->in->duration > 0 ? t->in->duration / (double)AV_TIME_BASE : 0;
     return 0;
 }

@@ -48,4 +48,34 @@ for sheet in index.png IMG_0001.jpg.png; do
 done
 check "the photo's sheet is the 1200x800 picture with a band under it" \
   test "$(vipsheader -f height "$out/review/IMG_0001.jpg.png")" -gt 800
+
+# The counts' words are in the user's language (issue 17): under the Japanese
+# locale the sheets are drawn again, the picture the same, the band's words
+# not; back in English, the English sheet again.
+cp "$out/review/IMG_0001.jpg.png" "$TEST_TMP/en.png"
+check "detect under the Japanese locale succeeds" \
+  env LANG=ja_JP.UTF-8 "$IGPREP" detect "$shoot" --out "$out" --quiet
+# compare A B ROWS: "same" when the first ROWS rows match, then "same" or
+# "differ" for the rest.
+compare() {
+  /usr/bin/python3 - "$@" <<'PYEOF'
+import sys
+import numpy as np
+from PIL import Image
+a, b = (np.asarray(Image.open(p).convert("RGB")).astype(int) for p in sys.argv[1:3])
+rows = int(sys.argv[3])
+top = "same" if np.array_equal(a[:rows], b[:rows]) else "differ"
+rest = "same" if a.shape == b.shape and np.array_equal(a[rows:], b[rows:]) else "differ"
+print(top, rest)
+PYEOF
+}
+read -r top band <<<"$(compare "$TEST_TMP/en.png" "$out/review/IMG_0001.jpg.png" 800)"
+check "ja sheet: the same picture ($top)" test "$top" = same
+check "ja sheet: other words under it ($band)" test "$band" = differ
+for colour in 230,40,40 40,200,60 150,150,150; do
+  read -r _ pixels <<<"$(measure "$out/review/IMG_0001.jpg.png" "$colour" 800)"
+  check "ja sheet: a count's square of $colour under the picture ($pixels px)" test "$pixels" -ge 64
+done
+"$IGPREP" detect "$shoot" --out "$out" --quiet
+check "back in English, the English sheet" cmp -s "$TEST_TMP/en.png" "$out/review/IMG_0001.jpg.png"
 done_testing

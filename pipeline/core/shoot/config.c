@@ -3,6 +3,7 @@
 #include "jsonpos.h"
 
 #include "error.h"
+#include "i18n.h"
 #include "fsutil.h"
 
 #include <stdlib.h>
@@ -26,7 +27,7 @@ static int check_root_keys(const ConfigText *t, json_t *root)
         if (strcmp(key, "timezone") && strcmp(key, "approvers")) {
             char *pointer = g_strdup_printf("/%s", key);
             int ret = igp_json_error_at(t->path, t->text, t->len, pointer,
-                                        "unknown key '%s' (known: timezone, approvers)", key);
+                                        _("unknown key '%s' (known: timezone, approvers)"), key);
             g_free(pointer);
             return ret;
         }
@@ -41,13 +42,13 @@ static int read_timezone(const ConfigText *t, json_t *root, IgpConfig *cfg)
     if (value) {
         if (!json_is_string(value) || !*json_string_value(value))
             return igp_json_error_at(t->path, t->text, t->len, "/timezone",
-                                     "'timezone' must be a zone name such as \"Asia/Tokyo\"");
+                                     _("'timezone' must be a zone name such as \"Asia/Tokyo\""));
         name = json_string_value(value);
     }
     cfg->zone = g_time_zone_new_identifier(name);
     if (!cfg->zone)
         return igp_json_error_at(t->path, t->text, t->len, "/timezone",
-                                 "'timezone' names no known zone: '%s'", name);
+                                 _("'timezone' names no known zone: '%s'"), name);
     cfg->timezone = g_strdup(name);
     return 0;
 }
@@ -69,22 +70,22 @@ static int read_approver(const ConfigText *t, json_t *entry, size_t i, IgpApprov
     const char *key;
     json_t *value;
     if (!json_is_object(entry) || !json_is_string(name) || is_blank(json_string_value(name))) {
-        ret = igp_json_error_at(t->path, t->text, t->len, pointer, "approver %zu needs a \"name\"",
-                                i + 1);
+        ret = igp_json_error_at(t->path, t->text, t->len, pointer,
+                                _("approver %zu needs a \"name\""), i + 1);
         goto out;
     }
     json_object_foreach(entry, key, value)
     {
         if (strcmp(key, "name") && strcmp(key, "role")) {
-            ret =
-                igp_json_error_at(t->path, t->text, t->len, pointer,
-                                  "approver %zu: unknown key '%s' (known: name, role)", i + 1, key);
+            ret = igp_json_error_at(t->path, t->text, t->len, pointer,
+                                    _("approver %zu: unknown key '%s' (known: name, role)"), i + 1,
+                                    key);
             goto out;
         }
     }
     if (role && !json_is_string(role)) {
         ret = igp_json_error_at(t->path, t->text, t->len, pointer,
-                                "approver %zu: \"role\" must be a string", i + 1);
+                                _("approver %zu: \"role\" must be a string"), i + 1);
         goto out;
     }
     out->name = g_strdup(json_string_value(name));
@@ -101,7 +102,7 @@ static int read_approvers(const ConfigText *t, json_t *root, IgpConfig *cfg)
         return 0;
     if (!json_is_array(list))
         return igp_json_error_at(t->path, t->text, t->len, "/approvers",
-                                 "'approvers' must be a list of {\"name\": ..., \"role\": ...}");
+                                 _("'approvers' must be a list of {\"name\": ..., \"role\": ...}"));
     cfg->approvers = g_new0(IgpApprover, json_array_size(list) + 1);
     for (size_t i = 0; i < json_array_size(list); i++) {
         int ret = read_approver(t, json_array_get(list, i), i, &cfg->approvers[i]);
@@ -112,7 +113,7 @@ static int read_approvers(const ConfigText *t, json_t *root, IgpConfig *cfg)
             if (!strcmp(cfg->approvers[j].name, cfg->approvers[i].name)) {
                 char *pointer = g_strdup_printf("/approvers/%zu", i);
                 ret = igp_json_error_at(t->path, t->text, t->len, pointer,
-                                        "approver '%s' is listed twice", cfg->approvers[i].name);
+                                        _("approver '%s' is listed twice"), cfg->approvers[i].name);
                 g_free(pointer);
                 return ret;
             }
@@ -145,10 +146,10 @@ static int parse_file(const char *path, IgpConfig *cfg)
     json_t *root = igp_json_parse_text(text, &len, &jerr);
     if (!root) {
         char *where = g_strdup_printf("%s:%d:%d", path, jerr.line, jerr.column);
-        ret = igp_error(IGP_ERR_INVALIDDATA, where, "%s", jerr.text);
+        ret = igp_error(IGP_ERR_INVALIDDATA, where, "%s", igp_json_error_text(&jerr));
         g_free(where);
     } else if (!json_is_object(root)) {
-        ret = igp_error(IGP_ERR_INVALIDDATA, path, "must hold one JSON object");
+        ret = igp_error(IGP_ERR_INVALIDDATA, path, _("must hold one JSON object"));
     } else {
         const ConfigText t = {path, text, len};
         ret = check_root_keys(&t, root);
@@ -174,8 +175,8 @@ int igp_config_load(const char *shoot_dir, const char *out_dir, IgpConfig *cfg)
         loaded.timezone = g_strdup(IGP_DEFAULT_TIMEZONE);
         ret = loaded.zone ? 0
                           : igp_error(IGP_ERR_UNSUPPORTED, "igprep.json",
-                                      "the zone " IGP_DEFAULT_TIMEZONE
-                                      " is not installed (Debian package tzdata)");
+                                      _("the zone %s is not installed (Debian package tzdata)"),
+                                      IGP_DEFAULT_TIMEZONE);
     }
     if (ret < 0) {
         igp_config_clear(&loaded);

@@ -3,6 +3,7 @@
 #include "jsonpos.h"
 
 #include "error.h"
+#include "i18n.h"
 #include "fsutil.h"
 
 #include <math.h>
@@ -60,6 +61,13 @@ static char *key_pointer(const char *media, size_t index, size_t k, const char *
     return g_string_free(p, FALSE);
 }
 
+/* A time in seconds as people read it: to the hundredth, and with %g no
+ * trailing zeros ("0.5", not 0.50000000000000011 or "0.50"). */
+static double for_people(double seconds)
+{
+    return round(seconds * 100) / 100;
+}
+
 static int fail_at(const IgpFacesDoc *doc, const char *pointer, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
@@ -96,7 +104,7 @@ static int check_keys(const IgpFacesDoc *doc, json_t *obj, const char *const *ke
             GString *p = g_string_new(pointer);
             int ret;
             pointer_add(p, key);
-            ret = fail_at(doc, p->str, "%s: unknown key '%s'", what, key);
+            ret = fail_at(doc, p->str, _("%s: unknown key '%s'"), what, key);
             g_string_free(p, TRUE);
             return ret;
         }
@@ -128,8 +136,8 @@ static int check_track(const IgpFacesDoc *doc, const char *media, size_t i, json
     if (!json_is_array(track) || json_array_size(track) == 0) {
         char *p = face_pointer(media, i, "track");
         ret = fail_at(doc, p,
-                      "%s: \"track\" must be a non-empty array of {\"t\": seconds, "
-                      "\"box\": [x, y, width, height]}",
+                      _("%s: \"track\" must be a non-empty array of {\"t\": seconds, "
+                        "\"box\": [x, y, width, height]}"),
                       what);
         g_free(p);
         return ret;
@@ -139,22 +147,22 @@ static int check_track(const IgpFacesDoc *doc, const char *media, size_t i, json
         json_t *t = json_object_get(key, "t");
         char *p = key_pointer(media, i, k, NULL), *q = NULL;
         if (!json_is_object(key))
-            ret = fail_at(doc, p, "%s: track key %zu is not an object", what, k + 1);
+            ret = fail_at(doc, p, _("%s: track key %zu is not an object"), what, k + 1);
         else if ((ret = check_keys(doc, key, key_keys, p, what)))
             ;
         else if (!json_is_number(t) || !isfinite(json_number_value(t)) || json_number_value(t) < 0)
             ret = fail_at(doc, q = key_pointer(media, i, k, t ? "t" : NULL),
-                          "%s: track key %zu needs \"t\", seconds from the start (>= 0)", what,
+                          _("%s: track key %zu needs \"t\", seconds from the start (>= 0)"), what,
                           k + 1);
         else if (json_number_value(t) <= last)
             ret = fail_at(doc, q = key_pointer(media, i, k, "t"),
-                          "%s: track key %zu at %g s is not after the one before (%g s): keys "
-                          "must be sorted by \"t\"",
-                          what, k + 1, json_number_value(t), last);
+                          _("%s: track key %zu at %g s is not after the one before (%g s): keys "
+                            "must be sorted by \"t\""),
+                          what, k + 1, for_people(json_number_value(t)), for_people(last));
         else if (!is_box(json_object_get(key, "box")))
             ret = fail_at(doc, q = key_pointer(media, i, k, "box"),
-                          "%s: track key %zu: \"box\" must be [x, y, width, height] with width "
-                          "and height > 0",
+                          _("%s: track key %zu: \"box\" must be [x, y, width, height] with width "
+                            "and height > 0"),
                           what, k + 1);
         last = json_number_value(t);
         g_free(p);
@@ -173,47 +181,50 @@ static int check_face(const IgpFacesDoc *doc, const char *media, size_t i, json_
     const char *source = json_string_value(json_object_get(face, "source"));
     const char *style = json_string_value(json_object_get(face, "style"));
     const char *sticker = json_string_value(json_object_get(face, "sticker")), *why = NULL;
-    char *what = g_strdup_printf("media '%s', face %s", media, id ? id : "without id");
+    char *what = id ? g_strdup_printf(_("media '%s', face %s"), media, id)
+                    : g_strdup_printf(_("media '%s', a face without id"), media);
     IgpRedactStyle parsed;
     int ret = 0;
 
     if (!json_is_object(face))
-        ret = fail_at(doc, at, "media '%s': face %zu is not an object", media, i + 1);
+        ret = fail_at(doc, at, _("media '%s': face %zu is not an object"), media, i + 1);
     else if ((ret = check_keys(doc, face, face_keys, at, what)))
         ;
     else if (!id || !*id)
         ret = fail_at(doc, p = face_pointer(media, i, json_object_get(face, "id") ? "id" : NULL),
-                      "%s: needs an \"id\" string", what);
+                      _("%s: needs an \"id\" string"), what);
     else if (json_object_get(face, "track") && json_object_get(face, "box"))
-        ret = fail_at(doc, p = face_pointer(media, i, "box"),
-                      "%s: a face has either a \"box\" (the whole clip) or a \"track\", not both",
-                      what);
+        ret = fail_at(
+            doc, p = face_pointer(media, i, "box"),
+            _("%s: a face has either a \"box\" (the whole clip) or a \"track\", not both"), what);
     else if (json_object_get(face, "track"))
         ret = check_track(doc, media, i, json_object_get(face, "track"), what);
     else if (!is_box(json_object_get(face, "box")))
-        ret = fail_at(doc, p = face_pointer(media, i, "box"),
-                      "%s: \"box\" must be [x, y, width, height] with width and height > 0", what);
+        ret =
+            fail_at(doc, p = face_pointer(media, i, "box"),
+                    _("%s: \"box\" must be [x, y, width, height] with width and height > 0"), what);
     else if (json_object_get(face, "source") &&
              (!source || (strcmp(source, "detected") && strcmp(source, "manual"))))
         ret = fail_at(doc, p = face_pointer(media, i, "source"),
-                      "%s: \"source\" must be \"detected\" or \"manual\"", what);
+                      _("%s: \"source\" must be \"detected\" or \"manual\""), what);
     else if (json_object_get(face, "cleared") && !json_is_boolean(json_object_get(face, "cleared")))
         ret = fail_at(doc, p = face_pointer(media, i, "cleared"),
-                      "%s: \"cleared\" must be true or false", what);
+                      _("%s: \"cleared\" must be true or false"), what);
     else if (json_object_get(face, "ignore") && !json_is_boolean(json_object_get(face, "ignore")))
         ret = fail_at(doc, p = face_pointer(media, i, "ignore"),
-                      "%s: \"ignore\" must be true or false", what);
+                      _("%s: \"ignore\" must be true or false"), what);
     else if (json_object_get(face, "style") && (!style || igp_redact_style_parse(style, &parsed))) {
         igp_error_clear();
         ret = fail_at(doc, p = face_pointer(media, i, "style"),
-                      "%s: \"style\" must be blur, mosaic, fill or sticker", what);
+                      _("%s: \"style\" must be blur, mosaic, fill or sticker"), what);
     } else if (json_object_get(face, "sticker") &&
                (!sticker || igp_relative_name_check(sticker, &why))) {
         /* Stickers come from the templates' stickers folder, never from
          * elsewhere on the disk. */
         ret = fail_at(doc, p = face_pointer(media, i, "sticker"),
-                      "%s: \"sticker\" must name a file in the stickers folder%s%s", what,
-                      why ? ": it " : "", why ? why : "");
+                      why ? _("%s: \"sticker\" must name a file in the stickers folder: it %s")
+                          : _("%s: \"sticker\" must name a file in the stickers folder%s"),
+                      what, why ? why : "");
     }
     g_free(at);
     g_free(p);
@@ -233,12 +244,12 @@ static int check_media(const IgpFacesDoc *doc, const char *media, json_t *entry)
     pointer_add(at, "media");
     pointer_add(at, media);
     if (!json_is_object(entry))
-        ret = fail_at(doc, at->str, "media '%s': must be an object with \"faces\"", media);
+        ret = fail_at(doc, at->str, _("media '%s': must be an object with \"faces\""), media);
     else if ((ret = check_keys(doc, entry, media_keys, at->str, media)))
         ;
     else if (!json_is_array(faces)) {
         pointer_add(at, "faces");
-        ret = fail_at(doc, at->str, "media '%s': needs a \"faces\" array", media);
+        ret = fail_at(doc, at->str, _("media '%s': needs a \"faces\" array"), media);
     }
     json_array_foreach(ret ? NULL : faces, i, face)
     {
@@ -248,8 +259,8 @@ static int check_media(const IgpFacesDoc *doc, const char *media, json_t *entry)
         id = json_string_value(json_object_get(face, "id"));
         if (g_hash_table_contains(ids, id)) {
             char *p = face_pointer(media, i, "id");
-            ret =
-                fail_at(doc, p, "media '%s': duplicate face id '%s' (face %zu)", media, id, i + 1);
+            ret = fail_at(doc, p, _("media '%s': duplicate face id '%s' (face %zu)"), media, id,
+                          i + 1);
             g_free(p);
             break;
         }
@@ -269,18 +280,18 @@ static int check_root(const IgpFacesDoc *doc)
     int ret;
 
     if (!json_is_object(root))
-        return fail_at(doc, "", "must be an object with \"version\" and \"media\"");
+        return fail_at(doc, "", _("must be an object with \"version\" and \"media\""));
     if ((ret = check_keys(doc, root, root_keys, "", "faces.json")))
         return ret;
     if (!json_is_integer(version) || json_integer_value(version) != 1)
         return fail_at(doc, version ? "/version" : "",
-                       "unknown or missing \"version\" (this igprep reads version 1)");
+                       _("unknown or missing \"version\" (this igprep reads version 1)"));
     if (json_object_get(root, "style") && (!style || igp_redact_style_parse(style, &parsed))) {
         igp_error_clear();
-        return fail_at(doc, "/style", "\"style\" must be blur, mosaic, fill or sticker");
+        return fail_at(doc, "/style", _("\"style\" must be blur, mosaic, fill or sticker"));
     }
     if (media && !json_is_object(media))
-        return fail_at(doc, "/media", "\"media\" must be an object keyed by file name");
+        return fail_at(doc, "/media", _("\"media\" must be an object keyed by file name"));
     json_object_foreach(media, name, entry)
     {
         if ((ret = check_media(doc, name, entry)))
@@ -303,7 +314,7 @@ int igp_faces_load(const char *path, int missing_ok, IgpFacesDoc **out)
         ret = IGP_ERR_INVALIDDATA;
     } else if (!(doc->root = igp_json_parse_text(doc->text, &doc->len, &jerr))) {
         char *where = g_strdup_printf("%s:%d:%d", path, jerr.line, jerr.column);
-        ret = igp_error(IGP_ERR_INVALIDDATA, where, "%s", jerr.text);
+        ret = igp_error(IGP_ERR_INVALIDDATA, where, "%s", igp_json_error_text(&jerr));
         g_free(where);
     } else {
         ret = check_root(doc);
@@ -371,18 +382,20 @@ int igp_faces_check_bounds(const IgpFacesDoc *doc, const char *media, int width,
     {
         const char *id = json_string_value(json_object_get(face, "id"));
         if (box_outside(json_object_get(face, "box"), width, height, b))
-            ret = fail_at(doc, p = face_pointer(media, i, "box"),
-                          "media '%s', face %s: box [%g, %g, %g, %g] is outside the %dx%d "
-                          "picture (as displayed)",
-                          media, id, b[0], b[1], b[2], b[3], width, height);
+            ret =
+                fail_at(doc, p = face_pointer(media, i, "box"),
+                        _("media '%s', face %s: box [%.0f, %.0f, %.0f, %.0f] is outside the %dx%d "
+                          "picture (as displayed)"),
+                        media, id, b[0], b[1], b[2], b[3], width, height);
         json_array_foreach(ret ? NULL : json_object_get(face, "track"), k, key)
         {
             if (box_outside(json_object_get(key, "box"), width, height, b)) {
-                ret = fail_at(doc, p = key_pointer(media, i, k, "box"),
-                              "media '%s', face %s: box [%g, %g, %g, %g] at %g s is outside the "
-                              "%dx%d picture (as displayed)",
-                              media, id, b[0], b[1], b[2], b[3],
-                              json_number_value(json_object_get(key, "t")), width, height);
+                ret = fail_at(
+                    doc, p = key_pointer(media, i, k, "box"),
+                    _("media '%s', face %s: box [%.0f, %.0f, %.0f, %.0f] at %g s is outside the "
+                      "%dx%d picture (as displayed)"),
+                    media, id, b[0], b[1], b[2], b[3],
+                    for_people(json_number_value(json_object_get(key, "t"))), width, height);
                 break;
             }
         }
@@ -460,12 +473,12 @@ int igp_faces_check_media_names(const IgpFacesDoc *doc, GPtrArray *known)
         pointer_add(p, "media");
         pointer_add(p, name);
         if (meant)
-            ret = fail_at(doc, p->str, "media '%s' is not in the shoot; did you mean '%s'?", name,
-                          meant);
+            ret = fail_at(doc, p->str, _("media '%s' is not in the shoot; did you mean '%s'?"),
+                          name, meant);
         else
             ret = fail_at(doc, p->str,
-                          "media '%s' is not in the shoot (media are named by their file "
-                          "name in the shoot folder, as in shoot.json)",
+                          _("media '%s' is not in the shoot (media are named by their file "
+                            "name in the shoot folder, as in shoot.json)"),
                           name);
         g_string_free(p, TRUE);
         return ret;
@@ -483,8 +496,8 @@ int igp_faces_check_photo(const IgpFacesDoc *doc, const char *media)
         if (json_object_get(face, "track")) {
             char *p = face_pointer(media, i, "track");
             int ret = fail_at(doc, p,
-                              "media '%s', face %s: a \"track\" is for videos; a photo's face "
-                              "has a \"box\"",
+                              _("media '%s', face %s: a \"track\" is for videos; a photo's face "
+                                "has a \"box\""),
                               media, json_string_value(json_object_get(face, "id")));
             g_free(p);
             return ret;
@@ -680,7 +693,7 @@ int igp_faces_video_tracks(json_t *faces, int which, IgpTrack **tracks, int *n_t
     *n_tracks = 0;
     if (faces && !json_is_array(faces)) {
         g_free(out);
-        return igp_error(IGP_ERR_INVALIDDATA, "faces", "the faces of a video must be an array");
+        return igp_error(IGP_ERR_INVALIDDATA, "faces", _("the faces of a video must be an array"));
     }
     json_array_foreach(faces, i, face)
     {
@@ -694,8 +707,8 @@ int igp_faces_video_tracks(json_t *faces, int which, IgpTrack **tracks, int *n_t
         if (face_track(face, &out[n])) {
             igp_tracks_free(out, n + 1);
             return igp_error(IGP_ERR_INVALIDDATA, "faces",
-                             "face %s has neither a valid \"box\" nor a valid \"track\"",
-                             id ? id : "without id");
+                             _("face %s has neither a valid \"box\" nor a valid \"track\""),
+                             id ? id : _("without id"));
         }
         n++;
     }

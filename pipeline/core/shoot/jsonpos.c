@@ -2,6 +2,7 @@
 
 #include "error.h"
 #include "fsutil.h"
+#include "i18n.h"
 
 #include <glib.h>
 
@@ -299,4 +300,27 @@ json_t *igp_json_read_file(const char *path)
         doc = igp_json_parse_text(text, &len, &err);
     g_free(text);
     return doc;
+}
+
+const char *igp_json_error_text(const json_error_t *err)
+{
+    /* jansson's words are English and precise: kept for English. */
+    if (!igp_i18n_is_japanese())
+        return err->text;
+    switch (json_error_code(err)) {
+    case json_error_premature_end_of_input:
+        return _("the JSON text ends too soon (a missing } or ] or quote?)");
+    case json_error_end_of_input_expected:
+        return _("more text after the end of the JSON document");
+    case json_error_invalid_utf8:
+        return _("not valid UTF-8 text (save the file as UTF-8)");
+    case json_error_duplicate_key:
+        return _("the same key appears twice in one object");
+    case json_error_null_character:
+        return _("a NUL character in the text");
+    case json_error_numeric_overflow:
+        return _("a number too large");
+    default:
+        return _("not valid JSON here (a missing comma, quote or bracket?)");
+    }
 }

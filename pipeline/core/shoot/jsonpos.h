@@ -82,6 +82,9 @@ json_t *igp_json_parse_text(char *text, size_t *len, json_error_t *err);
  */
 json_t *igp_json_read_file(const char *path);
 
+/** What is wrong with a JSON text jansson refused, in the user's language. */
+const char *igp_json_error_text(const json_error_t *err);
+
 /** igp_json_verror_at() with a cursor (may be NULL): see IgpJsonCursor. */
 int igp_json_verror_at_with(IgpJsonCursor *cursor, const char *path, const char *text, size_t len,
                             const char *pointer, const char *fmt, va_list ap)

@@ -5,6 +5,7 @@
 #include "publish.h" /* Instagram's limits, igp_count_hashtags() */
 
 #include "error.h"
+#include "i18n.h"
 #include "fsutil.h"
 
 #include <limits.h>
@@ -68,19 +69,19 @@ static const char *json_type_name(const json_t *v)
 {
     switch (json_typeof(v)) {
     case JSON_OBJECT:
-        return "an object";
+        return _("an object");
     case JSON_ARRAY:
-        return "an array";
+        return _("an array");
     case JSON_STRING:
-        return "a string";
+        return _("a string");
     case JSON_INTEGER:
     case JSON_REAL:
-        return "a number";
+        return _("a number");
     case JSON_TRUE:
     case JSON_FALSE:
-        return "true/false";
+        return _("true/false");
     default:
-        return "null";
+        return "null"; /* a JSON word */
     }
 }
 
@@ -97,7 +98,7 @@ static int check_keys(const Checker *c, const char *pointer, json_t *obj,
             known = !strcmp(key, *k);
         if (!known) {
             char *ptr = g_strdup_printf("%s/%s", pointer, key);
-            int ret = fail_at(c, ptr, "unknown key '%s' in %s", key, what);
+            int ret = fail_at(c, ptr, _("unknown key '%s' in %s"), key, _(what));
             g_free(ptr);
             return ret;
         }
@@ -110,21 +111,23 @@ static int get_typed(const Checker *c, const char *pointer, json_t *obj, const c
                      json_type type, int required, json_t **out)
 {
     static const char *const type_names[] = {
-        [JSON_OBJECT] = "an object",   [JSON_ARRAY] = "an array", [JSON_STRING] = "a string",
-        [JSON_INTEGER] = "an integer", [JSON_REAL] = "a number",  [JSON_TRUE] = "true/false"};
+        [JSON_OBJECT] = N_("an object"), [JSON_ARRAY] = N_("an array"),
+        [JSON_STRING] = N_("a string"),  [JSON_INTEGER] = N_("an integer"),
+        [JSON_REAL] = N_("a number"),    [JSON_TRUE] = N_("true/false")};
     json_t *v = json_object_get(obj, key);
     char *ptr;
     int ok, ret = 0;
 
     *out = NULL;
     if (!v) {
-        return required ? fail_at(c, pointer, "missing key '%s'", key) : 0;
+        return required ? fail_at(c, pointer, _("missing key '%s'"), key) : 0;
     }
     ok = json_typeof(v) == type || (type == JSON_REAL && json_is_number(v)) ||
          (type == JSON_TRUE && json_is_boolean(v));
     if (!ok) {
         ptr = g_strdup_printf("%s/%s", pointer, key);
-        ret = fail_at(c, ptr, "'%s' must be %s, not %s", key, type_names[type], json_type_name(v));
+        ret = fail_at(c, ptr, _("'%s' must be %s, not %s"), key, _(type_names[type]),
+                      json_type_name(v));
         g_free(ptr);
         return ret;
     }
@@ -146,10 +149,10 @@ static int check_plain_name(const Checker *c, const char *pointer, const char *w
     if (is_plain_name(name))
         return 0;
     if (strlen(name) > PLAIN_NAME_MAX)
-        return fail_at(c, pointer, "%s is too long: %zu bytes, at most %d", what, strlen(name),
-                       PLAIN_NAME_MAX);
-    return fail_at(c, pointer, "%s '%s' must be a plain name (no '/', not starting with '.')", what,
-                   name);
+        return fail_at(c, pointer, _("%s is too long: %zu bytes, at most %d"), _(what),
+                       strlen(name), PLAIN_NAME_MAX);
+    return fail_at(c, pointer, _("%s '%s' must be a plain name (no '/', not starting with '.')"),
+                   _(what), name);
 }
 
 static int check_pair(const Checker *c, const char *pointer, json_t *obj, const char *key,
@@ -164,12 +167,12 @@ static int check_pair(const Checker *c, const char *pointer, json_t *obj, const 
     char *ptr = g_strdup_printf("%s/%s", pointer, key);
     if (json_array_size(arr) != 2 || !json_is_number(json_array_get(arr, 0)) ||
         !json_is_number(json_array_get(arr, 1))) {
-        ret = fail_at(c, ptr, "'%s' must be an array of two numbers", key);
+        ret = fail_at(c, ptr, _("'%s' must be an array of two numbers"), key);
     } else {
         out[0] = json_number_value(json_array_get(arr, 0));
         out[1] = json_number_value(json_array_get(arr, 1));
         if (out[0] < lo || out[0] > hi || out[1] < lo || out[1] > hi)
-            ret = fail_at(c, ptr, "'%s' values must be between %g and %g", key, lo, hi);
+            ret = fail_at(c, ptr, _("'%s' values must be between %.0f and %.0f"), key, lo, hi);
         *present = 1;
     }
     g_free(ptr);
@@ -190,22 +193,22 @@ static int check_shoot_file(const Checker *c, const char *shoot_dir, const char 
     int ret = igp_path_inside(shoot_dir, name, &real, &why), problem = 0;
 
     if (ret == IGP_ERR_INVALIDDATA)
-        return fail_at(c, ptr, "post '%s': %s '%s' must stay inside the shoot folder: it %s",
-                       post->id, what, name, why);
+        return fail_at(c, ptr, _("post '%s': %s '%s' must stay inside the shoot folder: it %s"),
+                       post->id, _(what), name, why);
     if (post->problem) /* one problem per post is enough */
         problem = 0;
     else if (ret == IGP_ERR(ENOENT))
-        problem =
-            fail_at(c, ptr, "post '%s': %s '%s' is not in the shoot folder", post->id, what, name);
+        problem = fail_at(c, ptr, _("post '%s': %s '%s' is not in the shoot folder"), post->id,
+                          _(what), name);
     else if (ret)
-        problem = fail_at(c, ptr, "post '%s': %s '%s' must stay inside the shoot folder: it %s",
-                          post->id, what, name, why);
+        problem = fail_at(c, ptr, _("post '%s': %s '%s' must stay inside the shoot folder: it %s"),
+                          post->id, _(what), name, why);
     else if (stat(real, &st) != 0)
-        problem = fail_at(c, ptr, "post '%s': %s '%s' cannot be read: %s", post->id, what, name,
-                          strerror(errno));
+        problem = fail_at(c, ptr, _("post '%s': %s '%s' cannot be read: %s"), post->id, _(what),
+                          name, igp_strerror(errno));
     else if (!S_ISREG(st.st_mode))
-        problem = fail_at(c, ptr, "post '%s': %s '%s' is %s, not a regular file", post->id, what,
-                          name, igp_file_kind(st.st_mode));
+        problem = fail_at(c, ptr, _("post '%s': %s '%s' is %s, not a regular file"), post->id,
+                          _(what), name, igp_file_kind(st.st_mode));
     if (problem) {
         post->problem = g_strdup(igp_error_buffer());
         igp_error_clear();
@@ -224,7 +227,7 @@ static int check_subtitles(const Checker *c, const char *shoot_dir, const char *
     if (!name)
         return 0;
     ptr = g_strdup_printf("%s/subtitles", pointer);
-    ret = check_shoot_file(c, shoot_dir, ptr, post, "subtitles", name);
+    ret = check_shoot_file(c, shoot_dir, ptr, post, N_("subtitles"), name);
     g_free(ptr);
     return ret;
 }
@@ -237,13 +240,13 @@ static int check_media_item(const Checker *c, const char *shoot_dir, const char 
     char *ptr;
 
     if (!json_is_object(item))
-        return fail_at(c, pointer, "a media entry must be an object with a 'file'");
-    if ((ret = check_keys(c, pointer, item, media_keys, "a media entry")) ||
+        return fail_at(c, pointer, _("a media entry must be an object with a 'file'"));
+    if ((ret = check_keys(c, pointer, item, media_keys, N_("a media entry"))) ||
         (ret = get_typed(c, pointer, item, "file", JSON_STRING, 1, &file)))
         return ret;
     ptr = g_strdup_printf("%s/file", pointer);
     if (!is_plain_name(json_string_value(file))) {
-        ret = fail_at(c, ptr, "'file' must be a file name inside the shoot folder, not '%s'",
+        ret = fail_at(c, ptr, _("'file' must be a file name inside the shoot folder, not '%s'"),
                       json_string_value(file));
         g_free(ptr);
         return ret;
@@ -252,7 +255,7 @@ static int check_media_item(const Checker *c, const char *shoot_dir, const char 
     ref->focus[0] = ref->focus[1] = 0.5;
     if ((ret = check_pair(c, pointer, item, "focus", 0.0, 1.0, &has_focus, ref->focus)) == 0 &&
         (ret = check_pair(c, pointer, item, "trim", 0.0, 1e6, &ref->has_trim, ref->trim)) == 0)
-        ret = check_shoot_file(c, shoot_dir, ptr, post, "media file", ref->file);
+        ret = check_shoot_file(c, shoot_dir, ptr, post, N_("media file"), ref->file);
     g_free(ptr);
     return ret;
 }
@@ -265,9 +268,9 @@ static int check_media(const Checker *c, const char *shoot_dir, const char *poin
     int ret = 0;
 
     if ((int)n < min || (int)n > max) {
-        ret = min == max ? fail_at(c, ptr, "a %s post takes exactly %d media, not %zu",
+        ret = min == max ? fail_at(c, ptr, _("a %s post takes exactly %d media, not %zu"),
                                    igp_post_type_name(post->type), min, n)
-                         : fail_at(c, ptr, "a %s post takes %d to %d media, not %zu",
+                         : fail_at(c, ptr, _("a %s post takes %d to %d media, not %zu"),
                                    igp_post_type_name(post->type), min, max, n);
         g_free(ptr);
         return ret;
@@ -298,7 +301,7 @@ static int check_post_type(const Checker *c, const char *pointer, json_t *type, 
         return 0;
     }
     ptr = g_strdup_printf("%s/type", pointer);
-    ret = fail_at(c, ptr, "post '%s': unknown type '%s' (expected %s)", post->id,
+    ret = fail_at(c, ptr, _("post '%s': unknown type '%s' (expected %s)"), post->id,
                   json_string_value(type), igp_post_type_names());
     g_free(ptr);
     return ret;
@@ -323,7 +326,7 @@ static int check_aspect(const Checker *c, const char *pointer, json_t *post_json
     }
     post->aspect = info->aspect;
     ptr = g_strdup_printf("%s/aspect", pointer);
-    ret = fail_at(c, ptr, "post '%s': aspect must be \"4:5\", \"1:1\" or \"1.91:1\", not '%s'",
+    ret = fail_at(c, ptr, _("post '%s': aspect must be \"4:5\", \"1:1\" or \"1.91:1\", not '%s'"),
                   post->id, json_string_value(aspect));
     g_free(ptr);
     return ret;
@@ -345,11 +348,18 @@ static int check_basis(const Checker *c, const char *pointer, json_t *pj, IgpPos
     if (!basis || !strcmp(basis, "interview") || !strcmp(basis, "experience"))
         return 0;
     ptr = g_strdup_printf("%s/basis", pointer);
-    ret = fail_at(c, ptr, "post '%s': basis must be \"interview\" or \"experience\", not '%s'",
+    ret = fail_at(c, ptr, _("post '%s': basis must be \"interview\" or \"experience\", not '%s'"),
                   post->id, basis);
     g_free(ptr);
     return ret;
 }
+
+/* The words an advertising disclosure uses, and why a tie-up needs one:
+ * Japan's rule on stealth marketing. */
+static const char *const disclosure_words = N_("「広告」, 「PR」 or 「プロモーション」");
+static const char *const disclosure_rule = N_("the stealth-marketing rule (Act against "
+                                              "Unjustifiable Premiums and Misleading "
+                                              "Representations, since October 2023)");
 
 /* A tie-up (paid promotion with an influencer) must say it is an ad. */
 static int check_tieup(const Checker *c, const char *pointer, json_t *pj, IgpPost *post)
@@ -362,9 +372,9 @@ static int check_tieup(const Checker *c, const char *pointer, json_t *pj, IgpPos
         return 0;
     ptr = g_strdup_printf("%s/%s", pointer, json_object_get(pj, "caption") ? "caption" : "tieup");
     ret = fail_at(c, ptr,
-                  "post '%s': a tie-up (\"tieup\": true) must disclose the advertising in its "
-                  "caption with %s (e.g. #PR): %s",
-                  post->id, IGP_DISCLOSURE_WORDS, IGP_DISCLOSURE_RULE);
+                  _("post '%s': a tie-up (\"tieup\": true) must disclose the advertising in its "
+                    "caption with %s (e.g. #PR): %s"),
+                  post->id, _(disclosure_words), _(disclosure_rule));
     g_free(ptr);
     return ret;
 }
@@ -391,7 +401,7 @@ static int check_post_extras(const Checker *c, const char *pointer, json_t *pj, 
     v = json_object_get(pj, "fps");
     if (v && !valid_fps(json_integer_value(v))) {
         char *ptr = g_strdup_printf("%s/fps", pointer);
-        ret = fail_at(c, ptr, "post '%s': fps must be 24, 25, 30, 50 or 60, not %lld", post->id,
+        ret = fail_at(c, ptr, _("post '%s': fps must be 24, 25, 30, 50 or 60, not %lld"), post->id,
                       (long long)json_integer_value(v));
         g_free(ptr);
         return ret;
@@ -417,14 +427,14 @@ static int check_caption(const Checker *c, const char *pointer, json_t *pj, cons
     mentions = igp_count_mentions(caption);
     ptr = g_strdup_printf("%s/caption", pointer);
     if (chars > CAPTION_MAX)
-        ret = fail_at(c, ptr, "post '%s': caption has %ld characters, Instagram allows %d",
+        ret = fail_at(c, ptr, _("post '%s': caption has %ld characters, Instagram allows %d"),
                       post->id, chars, CAPTION_MAX);
     else if (tags > IGP_MAX_HASHTAGS)
-        ret = fail_at(c, ptr, "post '%s': caption has %d hashtags, Instagram allows %d", post->id,
-                      tags, IGP_MAX_HASHTAGS);
+        ret = fail_at(c, ptr, _("post '%s': caption has %d hashtags, Instagram allows %d"),
+                      post->id, tags, IGP_MAX_HASHTAGS);
     else if (mentions > IGP_MAX_MENTIONS)
-        ret = fail_at(c, ptr, "post '%s': caption has %d @mentions, Instagram allows %d", post->id,
-                      mentions, IGP_MAX_MENTIONS);
+        ret = fail_at(c, ptr, _("post '%s': caption has %d @mentions, Instagram allows %d"),
+                      post->id, mentions, IGP_MAX_MENTIONS);
     g_free(ptr);
     return ret;
 }
@@ -438,8 +448,8 @@ static int check_collaborators_once(const Checker *c, const char *pointer, json_
             if (!g_ascii_strcasecmp(json_string_value(json_array_get(list, i)),
                                     json_string_value(json_array_get(list, k)))) {
                 char *ptr = g_strdup_printf("%s/collaborators/%zu", pointer, i);
-                int ret = fail_at(c, ptr, "post '%s': collaborator '%s' is named twice", post->id,
-                                  json_string_value(json_array_get(list, i)));
+                int ret = fail_at(c, ptr, _("post '%s': collaborator '%s' is named twice"),
+                                  post->id, json_string_value(json_array_get(list, i)));
                 g_free(ptr);
                 return ret;
             }
@@ -460,7 +470,7 @@ static int check_collaborators(const Checker *c, const char *pointer, json_t *pj
         return 0;
     if (json_array_size(list) > COLLABORATORS_MAX) {
         ptr = g_strdup_printf("%s/collaborators", pointer);
-        ret = fail_at(c, ptr, "post '%s': at most %d collaborators, not %zu", post->id,
+        ret = fail_at(c, ptr, _("post '%s': at most %d collaborators, not %zu"), post->id,
                       COLLABORATORS_MAX, json_array_size(list));
         g_free(ptr);
         return ret;
@@ -471,14 +481,15 @@ static int check_collaborators(const Checker *c, const char *pointer, json_t *pj
             continue;
         ptr = g_strdup_printf("%s/collaborators/%zu", pointer, i);
         if (!json_is_string(name))
-            ret = fail_at(c, ptr, "post '%s': a collaborator must be a username (a string), not %s",
+            ret = fail_at(c, ptr,
+                          _("post '%s': a collaborator must be a username (a string), not %s"),
                           post->id, json_type_name(name));
         else if (json_string_value(name)[0] == '@' &&
                  !igp_username_problem(json_string_value(name) + 1))
-            ret = fail_at(c, ptr, "post '%s': collaborator '%s' %s: write \"%s\"", post->id,
+            ret = fail_at(c, ptr, _("post '%s': collaborator '%s' %s: write \"%s\""), post->id,
                           json_string_value(name), why, json_string_value(name) + 1);
         else
-            ret = fail_at(c, ptr, "post '%s': collaborator '%s' %s", post->id,
+            ret = fail_at(c, ptr, _("post '%s': collaborator '%s' %s"), post->id,
                           json_string_value(name), why);
         g_free(ptr);
         return ret;
@@ -505,7 +516,7 @@ static int check_schedule(const Checker *c, const char *pointer, json_t *pj, Igp
         return 0;
     }
     ptr = g_strdup_printf("%s/schedule", pointer);
-    ret = fail_at(c, ptr, "post '%s': schedule %s", post->id, why);
+    ret = fail_at(c, ptr, _("post '%s': schedule %s"), post->id, why);
     if (!*text && !post->problem) {
         /* Left empty for the editor (igprep init writes ""): only this post
          * waits for its time; the other posts go on. */
@@ -515,6 +526,19 @@ static int check_schedule(const Checker *c, const char *pointer, json_t *pj, Igp
     }
     g_free(ptr);
     g_free(why);
+    return ret;
+}
+
+/* "3 alt texts for 2 images", each count with its plural. */
+static int fail_alt_count(const Checker *c, const char *ptr, const IgpPost *post, size_t n_alt)
+{
+    char *alts = g_strdup_printf(ngettext("%zu alt text", "%zu alt texts", n_alt), n_alt);
+    char *images = g_strdup_printf(ngettext("%d image", "%d images", post->n_media), post->n_media);
+    int ret = fail_at(c, ptr, _("post '%s': %s for %s: give one for each image, in order"),
+                      post->id, alts, images);
+
+    g_free(alts);
+    g_free(images);
     return ret;
 }
 
@@ -532,14 +556,11 @@ static int check_alt(const Checker *c, const char *pointer, json_t *pj, const Ig
     ptr = g_strdup_printf("%s/alt", pointer);
     if (post->type != IGP_POST_FEED && post->type != IGP_POST_CAROUSEL)
         ret = fail_at(c, ptr,
-                      "post '%s': a %s takes no alt text (Instagram reads it for feed and "
-                      "carousel images only): remove 'alt'",
+                      _("post '%s': a %s takes no alt text (Instagram reads it for feed and "
+                        "carousel images only): remove 'alt'"),
                       post->id, igp_post_type_name(post->type));
     else if (json_array_size(alt) != (size_t)post->n_media)
-        ret = fail_at(c, ptr,
-                      "post '%s': %zu alt text%s for %d image%s: give one for each image, in order",
-                      post->id, json_array_size(alt), json_array_size(alt) == 1 ? "" : "s",
-                      post->n_media, post->n_media == 1 ? "" : "s");
+        ret = fail_alt_count(c, ptr, post, json_array_size(alt));
     g_free(ptr);
     if (ret)
         return ret;
@@ -553,9 +574,9 @@ static int check_alt(const Checker *c, const char *pointer, json_t *pj, const Ig
             continue;
         ptr = g_strdup_printf("%s/alt/%zu", pointer, i);
         ret = json_is_string(a)
-                  ? fail_at(c, ptr, "post '%s': alt text %zu (of image %s) is empty", post->id,
+                  ? fail_at(c, ptr, _("post '%s': alt text %zu (of image %s) is empty"), post->id,
                             i + 1, post->media[i].file)
-                  : fail_at(c, ptr, "post '%s': alt text %zu must be a string, not %s", post->id,
+                  : fail_at(c, ptr, _("post '%s': alt text %zu must be a string, not %s"), post->id,
                             i + 1, json_type_name(a));
         g_free(ptr);
         return ret;
@@ -571,19 +592,19 @@ static int check_post(const Checker *c, const char *shoot_dir, const char *point
     int min = 1, max = 1, ret;
 
     if (!json_is_object(pj))
-        return fail_at(c, pointer, "a post must be an object");
+        return fail_at(c, pointer, _("a post must be an object"));
     if ((ret = get_typed(c, pointer, pj, "id", JSON_STRING, 1, &id)))
         return ret;
     post->id = g_strdup(json_string_value(id));
     post->json = pj;
     ptr = g_strdup_printf("%s/id", pointer);
-    ret = check_plain_name(c, ptr, "post id", post->id);
+    ret = check_plain_name(c, ptr, N_("post id"), post->id);
     if (!ret && g_hash_table_contains(c->ids, post->id))
-        ret = fail_at(c, ptr, "duplicate post id '%s'", post->id);
+        ret = fail_at(c, ptr, _("duplicate post id '%s'"), post->id);
     else if (!ret)
         g_hash_table_insert(c->ids, post->id, GINT_TO_POINTER(m->n_posts + 1));
     g_free(ptr);
-    if (ret || (ret = check_keys(c, pointer, pj, post_keys, "a post")) ||
+    if (ret || (ret = check_keys(c, pointer, pj, post_keys, N_("a post"))) ||
         (ret = get_typed(c, pointer, pj, "type", JSON_STRING, 1, &type)) ||
         (ret = check_post_type(c, pointer, type, post, &min, &max)) ||
         (ret = check_aspect(c, pointer, pj, post)) ||
@@ -617,8 +638,8 @@ static int check_story_id(const Checker *c, const IgpManifest *m, int index)
         g_free(ptr);
         ptr = g_strdup_printf("/posts/%d/id", other);
         ret = fail_at(c, ptr,
-                      "post id '%s' is also the id of the next-day story of post '%s' (line %d): "
-                      "give this post another id",
+                      _("post id '%s' is also the id of the next-day story of post '%s' (line %d): "
+                        "give this post another id"),
                       story_id, post->id, line);
         g_free(ptr);
     }
@@ -638,11 +659,12 @@ static int check_stories(const Checker *c, const IgpManifest *m, int index)
     int ret = 0;
 
     if (!takes && stories)
-        ret = fail_at(c, ptr, "post '%s': 'stories' is for highlights, not %s posts", post->id,
+        ret = fail_at(c, ptr, _("post '%s': 'stories' is for highlights, not %s posts"), post->id,
                       igp_post_type_name(post->type));
     else if (takes && json_array_size(stories) == 0)
-        ret = fail_at(c, ptr, "post '%s': a highlight needs 'stories': the ids of its story posts",
-                      post->id);
+        ret =
+            fail_at(c, ptr, _("post '%s': a highlight needs 'stories': the ids of its story posts"),
+                    post->id);
     json_array_foreach(stories, i, v)
     {
         const char *id = json_string_value(v);
@@ -651,15 +673,16 @@ static int check_stories(const Checker *c, const IgpManifest *m, int index)
         if (ret)
             ;
         else if (!id)
-            ret = fail_at(c, item, "post '%s': 'stories' must list post ids (strings)", post->id);
+            ret =
+                fail_at(c, item, _("post '%s': 'stories' must list post ids (strings)"), post->id);
         else if (other < 0)
-            ret = fail_at(c, item, "post '%s': no post '%s' in this shoot", post->id, id);
+            ret = fail_at(c, item, _("post '%s': no post '%s' in this shoot"), post->id, id);
         else if (m->posts[other].type != IGP_POST_STORY)
-            ret = fail_at(c, item, "post '%s': '%s' is a %s post, a highlight gathers stories",
+            ret = fail_at(c, item, _("post '%s': '%s' is a %s post, a highlight gathers stories"),
                           post->id, id, igp_post_type_name(m->posts[other].type));
         for (size_t k = 0; ret == 0 && k < i; k++)
             if (!g_strcmp0(json_string_value(json_array_get(stories, k)), id))
-                ret = fail_at(c, item, "post '%s': story '%s' is listed twice", post->id, id);
+                ret = fail_at(c, item, _("post '%s': story '%s' is listed twice"), post->id, id);
         g_free(item);
     }
     g_free(ptr);
@@ -681,14 +704,14 @@ static int check_outbox_name(const Checker *c, const IgpManifest *m, int index)
     ptr = g_strdup_printf("/posts/%d/id", index);
     if (*suffix)
         ret = fail_at(c, ptr,
-                      "post '%s': the outbox folder name of its next-day story, "
-                      "\"<shoot>-<id>-story\", would be %zu bytes long, at most %d: shorten the "
-                      "shoot name or the post id",
+                      _("post '%s': the outbox folder name of its next-day story, "
+                        "\"<shoot>-<id>-story\", would be %zu bytes long, at most %d: shorten the "
+                        "shoot name or the post id"),
                       post->id, len, OUTBOX_NAME_MAX);
     else
         ret = fail_at(c, ptr,
-                      "post '%s': its outbox folder name \"<shoot>-<id>\" would be %zu bytes "
-                      "long, at most %d: shorten the shoot name or the post id",
+                      _("post '%s': its outbox folder name \"<shoot>-<id>\" would be %zu bytes "
+                        "long, at most %d: shorten the shoot name or the post id"),
                       post->id, len, OUTBOX_NAME_MAX);
     g_free(ptr);
     return ret;
@@ -707,10 +730,10 @@ static int check_face_settings(const Checker *c, IgpManifest *m)
         return ret;
     if (min_face &&
         (json_integer_value(min_face) < MIN_FACE_LO || json_integer_value(min_face) > MIN_FACE_HI))
-        return fail_at(c, "/min_face", "'min_face' must be %d to %d pixels, not %lld", MIN_FACE_LO,
-                       MIN_FACE_HI, (long long)json_integer_value(min_face));
+        return fail_at(c, "/min_face", _("'min_face' must be %d to %d pixels, not %lld"),
+                       MIN_FACE_LO, MIN_FACE_HI, (long long)json_integer_value(min_face));
     if (style && !g_strv_contains(styles, json_string_value(style)))
-        return fail_at(c, "/style", "'style' must be blur, mosaic, fill or sticker, not '%s'",
+        return fail_at(c, "/style", _("'style' must be blur, mosaic, fill or sticker, not '%s'"),
                        json_string_value(style));
     m->face_min_size = min_face ? (int)json_integer_value(min_face) : 0;
     m->face_thorough = thorough ? json_is_true(thorough) : -1;
@@ -726,7 +749,8 @@ static int check_retention(const Checker *c, IgpManifest *m)
     int ret = get_typed(c, "", m->root, "retention_days", JSON_INTEGER, 0, &days);
 
     if (ret == 0 && days && (json_integer_value(days) < 1 || json_integer_value(days) > 36500))
-        return fail_at(c, "/retention_days", "'retention_days' must be 1 to 36500 days, not %lld",
+        return fail_at(c, "/retention_days",
+                       _("'retention_days' must be 1 to 36500 days, not %lld"),
                        (long long)json_integer_value(days));
     m->retention_days = days ? (int)json_integer_value(days) : 0;
     return ret;
@@ -755,12 +779,12 @@ static int check_root(Checker *c, const char *shoot_dir, IgpManifest *m)
     int ret;
 
     if (!json_is_object(m->root))
-        return fail_at(c, "", "the manifest must be a JSON object");
-    if ((ret = check_keys(c, "", m->root, root_keys, "the manifest")) ||
+        return fail_at(c, "", _("the manifest must be a JSON object"));
+    if ((ret = check_keys(c, "", m->root, root_keys, N_("the manifest"))) ||
         (ret = get_typed(c, "", m->root, "version", JSON_INTEGER, 1, &version)))
         return ret;
     if (json_integer_value(version) != IGP_MANIFEST_VERSION)
-        return fail_at(c, "/version", "unknown version %lld (this igprep reads version %d)",
+        return fail_at(c, "/version", _("unknown version %lld (this igprep reads version %d)"),
                        (long long)json_integer_value(version), IGP_MANIFEST_VERSION);
     if ((ret = get_typed(c, "", m->root, "shoot", JSON_STRING, 1, &shoot)) ||
         (ret = get_typed(c, "", m->root, "title", JSON_STRING, 0, &v)) ||
@@ -768,13 +792,13 @@ static int check_root(Checker *c, const char *shoot_dir, IgpManifest *m)
         (ret = get_typed(c, "", m->root, "posts", JSON_ARRAY, 1, &posts)) ||
         (ret = check_face_settings(c, m)) || (ret = check_retention(c, m)))
         return ret;
-    if ((ret = check_plain_name(c, "/shoot", "'shoot'", json_string_value(shoot))))
+    if ((ret = check_plain_name(c, "/shoot", N_("'shoot'"), json_string_value(shoot))))
         return ret;
     m->shoot = g_strdup(json_string_value(shoot));
     if ((ret = load_zone(c, shoot_dir, m)))
         return ret;
     if (json_array_size(posts) == 0)
-        return fail_at(c, "/posts", "'posts' is empty: nothing to make");
+        return fail_at(c, "/posts", _("'posts' is empty: nothing to make"));
     m->posts = g_new0(IgpPost, json_array_size(posts));
     for (size_t i = 0; i < json_array_size(posts); i++) {
         char *ptr = g_strdup_printf("/posts/%zu", i);
@@ -788,6 +812,28 @@ static int check_root(Checker *c, const char *shoot_dir, IgpManifest *m)
         if ((ret = check_story_id(c, m, i)) || (ret = check_outbox_name(c, m, i)) ||
             (ret = check_stories(c, m, i)))
             return ret;
+    return 0;
+}
+
+/* A folder that does not exist, or holds no shoot.json yet: say what to do
+ * rather than only "No such file or directory". */
+static int missing_manifest(const char *shoot_dir, const char *path)
+{
+    struct stat st;
+
+    if (stat(shoot_dir, &st) != 0)
+        return errno == ENOENT
+                   ? igp_error(IGP_ERR_INVALIDDATA, shoot_dir,
+                               _("no such folder: give the shoot folder, the one with shoot.json"))
+                   : igp_error(IGP_ERR_INVALIDDATA, shoot_dir, _("cannot read: %s"),
+                               igp_strerror(errno));
+    if (!S_ISDIR(st.st_mode))
+        return igp_error(IGP_ERR_INVALIDDATA, shoot_dir,
+                         _("is not a folder: give the shoot folder, the one with shoot.json"));
+    if (lstat(path, &st) != 0 && errno == ENOENT)
+        return igp_error(
+            IGP_ERR_INVALIDDATA, path,
+            _("no shoot.json in this folder; write one (igprep init %s makes a start)"), shoot_dir);
     return 0;
 }
 
@@ -817,13 +863,14 @@ int igp_manifest_load_file(const char *shoot_dir, const char *path, const char *
     m->dir = g_strdup(shoot_dir);
     m->path = g_strdup(path);
     /* A regular file under the JSON cap: a FIFO or /dev/zero is one line. */
-    if (igp_read_user_file(m->path, IGP_READ_JSON, &text, &len)) {
+    if (missing_manifest(shoot_dir, m->path) ||
+        igp_read_user_file(m->path, IGP_READ_JSON, &text, &len)) {
         ret = IGP_ERR_INVALIDDATA;
     } else {
         m->root = igp_json_parse_text(text, &len, &jerr);
         if (!m->root) {
             char *where = g_strdup_printf("%s:%d:%d", m->path, jerr.line, jerr.column);
-            ret = igp_error(IGP_ERR_INVALIDDATA, where, "%s", jerr.text);
+            ret = igp_error(IGP_ERR_INVALIDDATA, where, "%s", igp_json_error_text(&jerr));
             g_free(where);
         } else {
             IgpJsonCursor cursor = {0};

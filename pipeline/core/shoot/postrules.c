@@ -1,5 +1,6 @@
 /* postrules: a post's schedule, mentions and usernames (see postrules.h). */
 #include "postrules.h"
+#include "i18n.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -41,11 +42,11 @@ static char *example_for(const char *text, GTimeZone *zone)
         t = g_date_time_new(zone, y, mo, d, h, mi, 0);
     if (t) {
         s = g_date_time_format(t, STORED_FORM);
-        example = g_strconcat("here ", s, NULL);
+        example = g_strdup_printf(_("here %s"), s);
     } else {
         t = g_date_time_new(zone, 2026, 12, 12, 19, 0, 0);
         s = g_date_time_format(t, STORED_FORM);
-        example = g_strconcat("e.g. ", s, NULL);
+        example = g_strdup_printf(_("e.g. %s"), s);
     }
     g_free(s);
     g_date_time_unref(t);
@@ -59,26 +60,26 @@ static char *shape_problem(const char *text, GTimeZone *zone)
     char *example = example_for(text, zone), *why;
 
     if (!*text)
-        why = g_strdup_printf("is empty: write the date and time as YYYY-MM-DDThh:mm:ss+hh:mm, %s",
-                              example);
+        why = g_strdup_printf(
+            _("is empty: write the date and time as YYYY-MM-DDThh:mm:ss+hh:mm, %s"), example);
     else if (!has_ascii_digit(text))
-        why = g_strdup_printf("'%s' is not a date and time: write the day and the hour "
-                              "themselves, as YYYY-MM-DDThh:mm:ss+hh:mm, %s",
+        why = g_strdup_printf(_("'%s' is not a date and time: write the day and the hour "
+                                "themselves, as YYYY-MM-DDThh:mm:ss+hh:mm, %s"),
                               text, example);
     else if (strchr(text, '/'))
-        why = g_strdup_printf("'%s' writes the date with '/': ISO 8601 is "
-                              "YYYY-MM-DDThh:mm:ss+hh:mm, %s",
+        why = g_strdup_printf(_("'%s' writes the date with '/': ISO 8601 is "
+                                "YYYY-MM-DDThh:mm:ss+hh:mm, %s"),
                               text, example);
     else if (matches("^[0-9]{4}-[0-9]{2}-[0-9]{2}$", text))
-        why = g_strdup_printf("'%s' has no time of day: write YYYY-MM-DDThh:mm:ss+hh:mm, %s", text,
-                              example);
+        why = g_strdup_printf(_("'%s' has no time of day: write YYYY-MM-DDThh:mm:ss+hh:mm, %s"),
+                              text, example);
     else if (matches("^[0-9]{4}-[0-9]{2}-[0-9]{2} +[0-9]", text))
-        why = g_strdup_printf("'%s' separates the date and the time with a space: ISO 8601 puts "
-                              "a 'T' between them, %s",
+        why = g_strdup_printf(_("'%s' separates the date and the time with a space: ISO 8601 puts "
+                                "a 'T' between them, %s"),
                               text, example);
     else
-        why = g_strdup_printf("'%s' is not an ISO 8601 date and time: write "
-                              "YYYY-MM-DDThh:mm:ss+hh:mm, %s",
+        why = g_strdup_printf(_("'%s' is not an ISO 8601 date and time: write "
+                                "YYYY-MM-DDThh:mm:ss+hh:mm, %s"),
                               text, example);
     g_free(example);
     return why;
@@ -105,7 +106,8 @@ char *igp_schedule_normalise(const char *text, GTimeZone *zone, char **why)
     t = g_date_time_new_from_iso8601(full, matches(offset_shape, full) ? NULL : zone);
     g_free(full);
     if (!t) {
-        *why = g_strdup_printf("'%s' is no such date and time (YYYY-MM-DDThh:mm:ss+hh:mm)", text);
+        *why =
+            g_strdup_printf(_("'%s' is no such date and time (YYYY-MM-DDThh:mm:ss+hh:mm)"), text);
         return NULL;
     }
     s = g_date_time_format(t, STORED_FORM);
@@ -141,17 +143,17 @@ const char *igp_username_problem(const char *name)
     size_t len = strlen(name);
 
     if (name[0] == '@')
-        return "is written with '@': Instagram takes the username alone";
+        return _("is written with '@': Instagram takes the username alone");
     if (!len)
-        return "is empty";
+        return _("is empty");
     for (const char *p = name; *p; p++)
         if (!is_username_char((unsigned char)*p))
-            return "is not an Instagram username: letters, digits, '.' and '_' only";
+            return _("is not an Instagram username: letters, digits, '.' and '_' only");
     if (len > IGP_MAX_USERNAME_LEN)
-        return "is longer than an Instagram username (at most 30 characters)";
+        return _("is longer than an Instagram username (at most 30 characters)");
     if (name[0] == '.' || name[len - 1] == '.')
-        return "is not an Instagram username: it may not start or end with '.'";
+        return _("is not an Instagram username: it may not start or end with '.'");
     if (strstr(name, ".."))
-        return "is not an Instagram username: it may not hold '..'";
+        return _("is not an Instagram username: it may not hold '..'");
     return NULL;
 }

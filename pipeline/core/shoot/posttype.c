@@ -1,5 +1,6 @@
 #include "posttype.h"
 #include "manifest.h"
+#include "i18n.h"
 
 #include <string.h>
 
@@ -142,8 +143,8 @@ const char *igp_post_type_names(void)
         for (size_t i = 0; i < G_N_ELEMENTS(post_types); i++)
             g_string_append_printf(s, "%s%s",
                                    i == 0                              ? ""
-                                   : i + 1 == G_N_ELEMENTS(post_types) ? " or "
-                                                                       : ", ",
+                                   : i + 1 == G_N_ELEMENTS(post_types) ? _(" or ")
+                                                                       : _(", "),
                                    post_types[i].name);
         g_once_init_leave(&names, g_string_free(s, FALSE));
     }

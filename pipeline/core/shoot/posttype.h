@@ -133,14 +133,6 @@ int igp_output_kind_is_story(const char *name);
 
 /* ---- the contract's rules ---- */
 
-/** The words an advertising disclosure uses, for messages. */
-#define IGP_DISCLOSURE_WORDS "「広告」, 「PR」 or 「プロモーション」"
-
-/** Why a tie-up needs one: Japan's rule on stealth marketing. */
-#define IGP_DISCLOSURE_RULE                                                                        \
-    "the stealth-marketing rule (Act against Unjustifiable Premiums and Misleading "               \
-    "Representations, since October 2023)"
-
 /**
  * Does @p caption disclose advertising: 「広告」, 「プロモーション」 or 「PR」 as a
  * word of its own (#PR, 【PR】; full-width letters count)?

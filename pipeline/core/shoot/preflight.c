@@ -7,6 +7,7 @@
 #include "template.h"
 
 #include "error.h"
+#include "i18n.h"
 #include "probe.h"
 
 #include <string.h>
@@ -76,8 +77,8 @@ static int unknown_template(const Preflight *pf, const IgpPost *post, const char
     for (guint i = 0; i < names->len; i++)
         g_string_append_printf(list, "%s%s", i ? ", " : "", (char *)g_ptr_array_index(names, i));
     ret = igp_manifest_error_at(pf->shoot->manifest, pointer,
-                                "post '%s': unknown template '%s' (templates: %s)", post->id, name,
-                                list->str);
+                                _("post '%s': unknown template '%s' (templates: %s)"), post->id,
+                                name, list->str);
     g_string_free(list, TRUE);
     g_ptr_array_free(names, TRUE);
     return ret;
@@ -105,7 +106,7 @@ static int get_template(Preflight *pf, const IgpPost *post, const char *pointer,
     if (strcmp(t->canvas, canvas) && igp_canvas_is_overlay(canvas) && t->video)
         return get_template(pf, post, NULL, t->video, canvas, out);
     if (strcmp(t->canvas, canvas)) {
-        const char *fmt = "post '%s': template '%s' is for the %s canvas, the post needs %s";
+        const char *fmt = _("post '%s': template '%s' is for the %s canvas, the post needs %s");
         if (pointer)
             return igp_manifest_error_at(pf->shoot->manifest, pointer, fmt, post->id, name,
                                          t->canvas, canvas);
@@ -147,10 +148,10 @@ static int check_texts(const Preflight *pf, const IgpPost *post, int index, cons
                                     json_object_get(post->json, "text") ? "/text" : "");
         int ret = igp_manifest_error_at(
             pf->shoot->manifest, ptr,
-            "post '%s': template '%s', box '%s': no text '%s' (set \"text\": {\"%s\": \"...\"} "
-            "in the post%s)",
+            _("post '%s': template '%s', box '%s': no text '%s' (set \"text\": {\"%s\": \"...\"} "
+              "in the post%s)"),
             post->id, t->name, l->name, key, key,
-            title_from_shoot && !strcmp(key, "title") ? ", or the shoot's \"title\"" : "");
+            title_from_shoot && !strcmp(key, "title") ? _(", or the shoot's \"title\"") : "");
         g_free(ptr);
         g_free(key);
         return ret;

@@ -6,8 +6,11 @@
 #include "log.h"
 
 #include "error.h"
+#include "i18n.h"
 #include "facedet.h"
 #include "fsutil.h"
+#include "leakcheck.h"
+#include "template.h" /* igp_fonts_dir() */
 
 #include <math.h>
 #include <stdlib.h>
@@ -19,6 +22,7 @@
 
 #include "frames.h"
 
+#include <fontconfig/fontconfig.h>
 #include <glib.h>
 
 /* Bump when the same master and settings would give other boxes. */
@@ -141,25 +145,25 @@ static int load_rgb(const char *path, double scale, IgpRgbImage *img, int *w, in
     int ret = 0;
 
     if (!image)
-        return igp_vips_error(IGP_ERR_INVALIDDATA, path, "cannot read master");
+        return igp_vips_error(IGP_ERR_INVALIDDATA, path, _("cannot read master"));
     *w = image->Xsize, *h = image->Ysize;
     if (scale >= 1)
         small = g_object_ref(image);
     else if (vips_thumbnail(path, &small, MAX(1, (int)lround(*w * scale)), "height",
                             MAX(1, (int)lround(*h * scale)), "size", VIPS_SIZE_FORCE, "no_rotate",
                             TRUE, NULL))
-        ret = igp_vips_error(IGP_ERR_INVALIDDATA, path, "cannot read master");
+        ret = igp_vips_error(IGP_ERR_INVALIDDATA, path, _("cannot read master"));
     if (ret == 0 && small->Bands == 3 && small->BandFmt == VIPS_FORMAT_UCHAR)
         rgb = g_object_ref(small);
     else if (ret == 0 && vips_colourspace(small, &rgb, VIPS_INTERPRETATION_sRGB, NULL))
-        ret = igp_vips_error(IGP_ERR_INVALIDDATA, path, "cannot convert master to RGB");
+        ret = igp_vips_error(IGP_ERR_INVALIDDATA, path, _("cannot convert master to RGB"));
     if (ret == 0) {
         img->width = rgb->Xsize;
         img->height = rgb->Ysize;
         img->stride = (size_t)img->width * 3;
         img->data = vips_image_write_to_memory(rgb, &len);
         if (!img->data || len != img->stride * img->height)
-            ret = igp_vips_error(IGP_ERR_INVALIDDATA, path, "cannot decode master");
+            ret = igp_vips_error(IGP_ERR_INVALIDDATA, path, _("cannot decode master"));
     }
     g_object_unref(image);
     if (small)
@@ -257,7 +261,7 @@ static json_t *find_faces(DetectJob *job, const char *master, int min_face, int 
     json_t *faces = NULL;
 
     if (!job->detector) {
-        igp_error(IGP_ERR_LIBRARY, master, "face detector unavailable: %s", job->detector_error);
+        igp_error(IGP_ERR_LIBRARY, master, _("face detector unavailable: %s"), job->detector_error);
         return NULL;
     }
     if (igp_facedet_backend(job->detector) == IGP_FACEDET_BLAZEFACE)
@@ -319,15 +323,70 @@ static unsigned short glyph(char c)
     return at && c ? FONT_ROWS[at - FONT_CHARS] : 071302; /* '?' */
 }
 
+/* Can the built-in font draw @p text? ASCII only: anything else (the
+ * Japanese labels, a Japanese file name) needs a real font. */
+static int bitmap_font_draws(const char *text)
+{
+    for (const char *c = text; *c; c++)
+        if ((unsigned char)*c >= 0x80)
+            return 0;
+    return 1;
+}
+
+/* @p text drawn with the bundled BIZ UDPGothic (libvips's text operation,
+ * pango) as a one-band mask, its letters about as high as the built-in
+ * font's at @p scale; NULL when it cannot be made. pango's and fontconfig's
+ * caches live as long as the process: not leaks. */
+static VipsImage *text_mask(const char *text, int scale)
+{
+    static char *fontfile;
+    char *font = g_strdup_printf("BIZ UDPGothic %dpx", 7 * scale);
+    VipsImage *mask = NULL;
+
+    /* The font is added to fontconfig's current configuration, which
+     * libvips's text operation reads, once: its own "fontfile" option
+     * keeps a freed name in its table of loaded files (libvips 8.14). */
+    if (g_once_init_enter(&fontfile)) {
+        char *dir = igp_fonts_dir(),
+             *path = g_build_filename(dir, "BIZUDPGothic-Regular.ttf", NULL);
+        igp_leakcheck_pause();
+        FcConfigAppFontAddFile(NULL, (const FcChar8 *)path);
+        igp_leakcheck_resume();
+        g_free(dir);
+        g_once_init_leave(&fontfile, path);
+    }
+    igp_leakcheck_pause();
+    if (vips_text(&mask, text, "font", font, "dpi", 72, NULL))
+        vips_error_clear();
+    igp_leakcheck_resume();
+    g_free(font);
+    return mask;
+}
+
 /* Width in pixels of @p text drawn at @p scale. */
 static int label_width(const char *text, int scale)
 {
-    return (int)strlen(text) * 4 * scale - scale;
+    VipsImage *mask = bitmap_font_draws(text) ? NULL : text_mask(text, scale);
+    int w = mask ? mask->Xsize : (int)strlen(text) * 4 * scale - scale;
+
+    if (mask)
+        g_object_unref(mask);
+    return w;
 }
 
 /* Draw @p text with its top-left corner at (x, y). */
 static void draw_text(VipsImage *img, const char *text, int x, int y, int scale, const double *ink)
 {
+    if (!bitmap_font_draws(text)) {
+        VipsImage *mask = text_mask(text, scale);
+        /* The real font's line is taller: centred on the built-in one's. */
+        if (mask &&
+            vips_draw_mask(img, (double *)ink, 3, mask, x, y + (5 * scale - mask->Ysize) / 2, NULL))
+            vips_error_clear();
+        if (mask)
+            g_object_unref(mask);
+        return;
+    }
     for (const char *c = text; *c; c++, x += 4 * scale) {
         unsigned short g = glyph(*c);
         for (int row = 0; row < 5; row++)
@@ -442,14 +501,14 @@ static int draw_tally(VipsImage *img, const Tally *t, int x, int y, int scale, i
         int n;
         const char *what;
         const double *colour;
-    } part[] = {{t->hidden, "HIDDEN", COLOUR_HIDDEN},
-                {t->cleared, "CLEARED", COLOUR_CLEARED},
-                {t->ignored, "NOT A FACE", COLOUR_IGNORED},
-                {t->undecided, "UNDECIDED", COLOUR_HIDDEN}};
+    } part[] = {{t->hidden, N_("%d HIDDEN"), COLOUR_HIDDEN},
+                {t->cleared, N_("%d CLEARED"), COLOUR_CLEARED},
+                {t->ignored, N_("%d NOT A FACE"), COLOUR_IGNORED},
+                {t->undecided, N_("%d UNDECIDED"), COLOUR_HIDDEN}};
     int line = 7 * scale, at = x, top = y;
 
     for (size_t i = 0; i < G_N_ELEMENTS(part); i++) {
-        char *text = g_strdup_printf("%d %s", part[i].n, part[i].what);
+        char *text = g_strdup_printf(_(part[i].what), part[i].n);
         int w = 5 * scale + 2 * scale + label_width(text, scale);
         if (at > x && at + w > x + width)
             at = x, y += line;
@@ -570,13 +629,13 @@ static int write_review(const DetectJob *job, const char *name, const char *mast
     int ret = igp_mkdir_p(dir);
 
     if (ret == 0 && vips_thumbnail(master, &thumb, REVIEW_SIZE, "height", REVIEW_SIZE, NULL))
-        ret = igp_vips_error(IGP_ERR_LIBRARY, master, "cannot make review sheet");
+        ret = igp_vips_error(IGP_ERR_LIBRARY, master, _("cannot make review sheet"));
     if (ret == 0 && !(picture = drawable_copy(thumb)))
-        ret = igp_vips_error(IGP_ERR_LIBRARY, master, "cannot make review sheet");
+        ret = igp_vips_error(IGP_ERR_LIBRARY, master, _("cannot make review sheet"));
     json_array_foreach(ret ? NULL : faces, i, face)
         draw_face(picture, face, marks, (double)picture->Xsize / width, 4, 3);
     if (ret == 0 && !(sheet = with_counts(picture, name, &tally, 3)))
-        ret = igp_vips_error(IGP_ERR_LIBRARY, master, "cannot make review sheet");
+        ret = igp_vips_error(IGP_ERR_LIBRARY, master, _("cannot make review sheet"));
     if (ret == 0)
         ret = save_png(sheet, path, "cannot make review sheet");
     if (thumb)
@@ -686,7 +745,7 @@ static int write_index(const DetectJob *job, json_t *media)
         VipsArrayDouble *white = vips_array_double_newv(1, 255.0);
         if (vips_arrayjoin((VipsImage **)tiles->pdata, &sheet, (int)tiles->len, "across",
                            MIN(4, (int)tiles->len), "shim", 16, "background", white, NULL))
-            ret = igp_vips_error(IGP_ERR_LIBRARY, path, "cannot make index sheet");
+            ret = igp_vips_error(IGP_ERR_LIBRARY, path, _("cannot make index sheet"));
         vips_area_unref(VIPS_AREA(white));
         if (ret == 0)
             ret = save_png(sheet, path, "cannot make index sheet");
@@ -709,7 +768,9 @@ static void review_key(const char *master_sha, json_t *faces, const json_t *mark
     const json_t *face;
     size_t i;
 
-    g_string_printf(all, "review-v2|%s|%s|", master_sha, text);
+    /* The sheets' words are in the user's language: another language, another sheet. */
+    g_string_printf(all, "review-v2|%s|%s|%s|", igp_i18n_is_japanese() ? "ja" : "en", master_sha,
+                    text);
     json_array_foreach(faces, i, face) g_string_append_c(all, is_decided(face, marks) ? '1' : '0');
     igp_hash_bytes(all->str, all->len, key);
     g_string_free(all, TRUE);
@@ -830,12 +891,12 @@ static json_t *find_tracks(DetectJob *job, const char *name, const char *master,
     double t = 0, sx = 1, sy = 1;
 
     if (!job->detector) {
-        igp_error(IGP_ERR_LIBRARY, master, "face detector unavailable: %s", job->detector_error);
+        igp_error(IGP_ERR_LIBRARY, master, _("face detector unavailable: %s"), job->detector_error);
         return NULL;
     }
     ret = igp_frame_reader_open(&r, master, VIDEO_MAX_SIDE);
     if (ret == 0 && (r.width != w || r.height != h))
-        ret = igp_error(IGP_ERR_INVALIDDATA, master, "master is %dx%d, scrub recorded %dx%d",
+        ret = igp_error(IGP_ERR_INVALIDDATA, master, _("master is %dx%d, scrub recorded %dx%d"),
                         r.width, r.height, w, h);
     if (ret == 0)
         ret = igp_facedet_video_open(job->detector, job->threads, &video);
@@ -877,7 +938,7 @@ static json_t *find_tracks(DetectJob *job, const char *name, const char *master,
     if (ret == 0 && got < 0)
         ret = got;
     if (ret == 0 && r.index < 0)
-        ret = igp_error(IGP_ERR_INVALIDDATA, master, "master has no frames");
+        ret = igp_error(IGP_ERR_INVALIDDATA, master, _("master has no frames"));
     if (tracker)
         igp_tracker_finish(&tracker, &tracks, &n_tracks);
     if (video)
@@ -888,11 +949,17 @@ static json_t *find_tracks(DetectJob *job, const char *name, const char *master,
         for (int i = 0; i < n_tracks; i++)
             json_array_append_new(found,
                                   json_pack("{s:o}", "track", igp_track_keys_json(&tracks[i])));
-        igp_log_note("detect: %s: %d frames, faces looked for in %d at %dx%d (min %d px), %d "
-                     "track%s, %.0f ms per detection (%.0f ms of CPU time, all threads); the "
-                     "network ran on %ld of %ld tiles, the others were still",
+        igp_log_note(ngettext("detect: %s: %d frames, faces looked for in %d at %dx%d (min %d "
+                              "px), %d track, %.0f ms per detection (%.0f ms of CPU time, all "
+                              "threads); the network ran on %ld of %ld tiles, the others were "
+                              "still",
+                              "detect: %s: %d frames, faces looked for in %d at %dx%d (min %d "
+                              "px), %d tracks, %.0f ms per detection (%.0f ms of CPU time, all "
+                              "threads); the network ran on %ld of %ld tiles, the others were "
+                              "still",
+                              n_tracks),
                      name, r.index + 1, detections, r.out_w, r.out_h, min_face, n_tracks,
-                     n_tracks == 1 ? "" : "s", detections ? spent / 1000.0 / detections : 0,
+                     detections ? spent / 1000.0 / detections : 0,
                      detections ? cpu * 1000 / detections : 0, tiles_run, tiles);
     }
     igp_tracks_free(tracks, n_tracks);
@@ -1056,19 +1123,19 @@ static int write_video_review(const DetectJob *job, const char *name, const char
     }
     for (guint i = 0; i < cells->len; i++)
         if (!g_ptr_array_index(cells, i))
-            ret = igp_vips_error(IGP_ERR_LIBRARY, master, "cannot make review sheet");
+            ret = igp_vips_error(IGP_ERR_LIBRARY, master, _("cannot make review sheet"));
     if (ret == 0 && cells->len == 0) {
         static const double black[3] = {0, 0, 0};
         VipsImage *none = white_image(420, 60);
         if (none)
-            draw_text(none, "NO FACES FOUND", 20, 15, 6, black);
+            draw_text(none, _("NO FACES FOUND"), 20, 15, 6, black);
         g_ptr_array_add(cells, none);
     }
     if (ret == 0) {
         VipsArrayDouble *white = vips_array_double_newv(1, 255.0);
         if (vips_arrayjoin((VipsImage **)cells->pdata, &sheet, (int)cells->len, "across", 4, "shim",
                            12, "background", white, NULL))
-            ret = igp_vips_error(IGP_ERR_LIBRARY, path, "cannot make review sheet");
+            ret = igp_vips_error(IGP_ERR_LIBRARY, path, _("cannot make review sheet"));
         vips_area_unref(VIPS_AREA(white));
     }
     if (ret == 0) {
@@ -1076,7 +1143,7 @@ static int write_video_review(const DetectJob *job, const char *name, const char
         VipsImage *counted = with_counts(sheet, name, &tally, 3);
         g_object_unref(sheet);
         if (!(sheet = counted))
-            ret = igp_vips_error(IGP_ERR_LIBRARY, path, "cannot make review sheet");
+            ret = igp_vips_error(IGP_ERR_LIBRARY, path, _("cannot make review sheet"));
     }
     if (ret == 0)
         ret = save_png(sheet, path, "cannot make review sheet");
@@ -1150,11 +1217,11 @@ static void detect_one(int index, void *data)
     } else if (!(job->entries[index] = video ? detect_video(job, name, scrubbed, &searched)
                                              : detect_image(job, name, scrubbed, &searched))) {
         /* Say "detection failed" only when it did: a full disk is a full disk. */
-        igp_log_error("%s: %sthis %s is stopped: %s", name,
-                      searched ? ""
-                      : video  ? "face tracking failed, "
-                               : "face detection failed, ",
-                      video ? "video" : "photo", igp_error_buffer());
+        const char *fmt = searched ? (video ? _("%s: this video is stopped: %s")
+                                            : _("%s: this photo is stopped: %s"))
+                          : video  ? _("%s: face tracking failed, this video is stopped: %s")
+                                   : _("%s: face detection failed, this photo is stopped: %s");
+        igp_log_error(fmt, name, igp_error_buffer());
         job->entries[index] = json_pack("{s:s}", "error", igp_error_buffer());
     }
     progress_at(job, index, 1);
@@ -1178,6 +1245,23 @@ static const json_t *face_by_id(const json_t *faces, const char *id)
  * OUT/faces.json ("IMG_0013.JPG f2: cleared -> hidden"; a face gone from the
  * marks, a manual box deleted, is "removed"): a note each, and the list for
  * state/detect.json and reports/redaction.json. */
+
+/* A face's decision in the user's language (in English, faces.json's own words). */
+static const char *decision_words(const char *decision)
+{
+    static const struct {
+        const char *key, *words;
+    } words[] = {{"hidden", N_("hidden")},
+                 {"cleared", N_("cleared")},
+                 {"ignored", N_("ignored")},
+                 {"removed", N_("removed")}};
+
+    for (size_t i = 0; i < G_N_ELEMENTS(words); i++)
+        if (!strcmp(decision, words[i].key))
+            return _(words[i].words);
+    return decision;
+}
+
 static json_t *decision_changes(const DetectJob *job)
 {
     json_t *changes = json_array();
@@ -1195,8 +1279,8 @@ static json_t *decision_changes(const DetectJob *job)
             const char *to = after ? igp_face_decision(after) : "removed";
             if (!id || !strcmp(from, to))
                 continue;
-            igp_log_note("detect: %s %s: %s -> %s (changed since the last run)", name, id, from,
-                         to);
+            igp_log_note(_("detect: %s %s: %s -> %s (changed since the last run)"), name, id,
+                         decision_words(from), decision_words(to));
             json_array_append_new(changes, json_pack("{s:s, s:s, s:s, s:s}", "media", name, "id",
                                                      id, "from", from, "to", to));
         }
@@ -1237,8 +1321,8 @@ static void open_detector(DetectJob *job)
         job->detector_error = g_strdup(igp_error_buffer());
         igp_log_error("%s", job->detector_error);
     } else if (igp_facedet_backend(job->detector) == IGP_FACEDET_HAAR) {
-        igp_log_warning("face model %s not found: detecting with OpenCV's Haar cascades, which "
-                        "miss more faces (run scripts/fetch-models.sh)",
+        igp_log_warning(_("face model %s not found: detecting with OpenCV's Haar cascades, which "
+                          "miss more faces (run scripts/fetch-models.sh)"),
                         model);
     }
     g_free(model);
@@ -1293,7 +1377,7 @@ static int load_marks(DetectJob *job)
     }
 
     if (ret == 0 && igp_faces_load(last, 1, &job->last)) {
-        igp_log_warning("%s; making it again", igp_error_buffer());
+        igp_log_warning(_("%s; making it again"), igp_error_buffer());
         igp_error_clear();
         igp_faces_load("/dev/null/none", 1, &job->last);
     }
@@ -1320,7 +1404,7 @@ int igp_detect(IgpShoot *shoot)
     ret = load_marks(&job);
     if (ret) {
         igp_log_error("%s", igp_error_buffer());
-        igp_log_error("detect: no photo or video can be redacted until %s/%s is fixed",
+        igp_log_error(_("detect: no photo or video can be redacted until %s/%s is fixed"),
                       shoot->manifest->dir, IGP_FACES_NAME);
     }
     if (ret == 0)
@@ -1359,11 +1443,14 @@ int igp_detect(IgpShoot *shoot)
     if (ret && *igp_error_buffer()) /* faces.json or the state could not be written */
         igp_log_error("%s", igp_error_buffer());
     if (ret == 0)
-        igp_log_note("detect: %d face%s marked or found in %d media (%s), %d failed; review "
-                     "sheets in %s/review",
-                     faces, faces == 1 ? "" : "s", n - failed,
-                     job.detector ? igp_facedet_backend_name(job.detector) : "no detector", failed,
-                     shoot->out_dir);
+        igp_log_note(ngettext("detect: %d face marked or found in %d media (%s), %d failed; "
+                              "review sheets in %s/review",
+                              "detect: %d faces marked or found in %d media (%s), %d failed; "
+                              "review sheets in %s/review",
+                              faces),
+                     faces, n - failed,
+                     job.detector ? igp_facedet_backend_name(job.detector) : _("no detector"),
+                     failed, shoot->out_dir);
     else
         igp_state_save(shoot->out_dir, "detect", state);
     free_job(&job);

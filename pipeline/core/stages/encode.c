@@ -6,6 +6,7 @@
 
 #include "crop.h"
 #include "error.h"
+#include "i18n.h"
 #include "fsutil.h"
 
 #include <string.h>
@@ -50,16 +51,16 @@ static int render_slide(const char *master, const IgpMediaRef *ref, int out_w, i
     int shrink;
 
     if (!header)
-        return igp_vips_error(IGP_ERR_INVALIDDATA, master, "cannot read master");
+        return igp_vips_error(IGP_ERR_INVALIDDATA, master, _("cannot read master"));
     shrink = load_shrink(header->Xsize, header->Ysize, out_w, out_h);
     g_object_unref(header);
     if (vips_jpegload(master, &image, "shrink", shrink, "access", VIPS_ACCESS_SEQUENTIAL, NULL))
-        return igp_vips_error(IGP_ERR_INVALIDDATA, master, "cannot read master");
+        return igp_vips_error(IGP_ERR_INVALIDDATA, master, _("cannot read master"));
     r = igp_focus_crop(image->Xsize, image->Ysize, out_w, out_h, ref->focus[0], ref->focus[1]);
     *enlargement = (double)out_w / r.w; /* > 1 only when loaded at full size */
     if (vips_extract_area(image, &cropped, r.x, r.y, r.w, r.h, NULL)) {
         g_object_unref(image);
-        return igp_vips_error(IGP_ERR_LIBRARY, master, "cannot crop");
+        return igp_vips_error(IGP_ERR_LIBRARY, master, _("cannot crop"));
     }
     g_object_unref(image);
     /* Separate horizontal and vertical scales land on the exact size; they
@@ -67,12 +68,12 @@ static int render_slide(const char *master, const IgpMediaRef *ref, int out_w, i
     if (vips_resize(cropped, out, (double)out_w / r.w, "vscale", (double)out_h / r.h, "kernel",
                     VIPS_KERNEL_LANCZOS3, NULL)) {
         g_object_unref(cropped);
-        return igp_vips_error(IGP_ERR_LIBRARY, master, "cannot resize");
+        return igp_vips_error(IGP_ERR_LIBRARY, master, _("cannot resize"));
     }
     g_object_unref(cropped);
     igp_image_drop_metadata(*out);
     if ((*out)->Xsize != out_w || (*out)->Ysize != out_h)
-        return igp_error(IGP_ERR_LIBRARY, master, "resized to %dx%d instead of %dx%d",
+        return igp_error(IGP_ERR_LIBRARY, master, _("resized to %dx%d instead of %dx%d"),
                          (*out)->Xsize, (*out)->Ysize, out_w, out_h);
     return 0;
 }
@@ -119,7 +120,7 @@ static int composed_slide(const EncodeJob *job, const IgpPost *post, int index, 
     if (!entry || json_object_get(entry, "error") || !json_object_get(entry, "files")) {
         json_decref(entry);
         return igp_error(IGP_ERR_INVALIDDATA, "encode",
-                         "post '%s' not made: its template could not be drawn (see above)",
+                         _("post '%s' not made: its template could not be drawn (see above)"),
                          post->id);
     }
     if (!json_is_string(file)) {
@@ -131,7 +132,7 @@ static int composed_slide(const EncodeJob *job, const IgpPost *post, int index, 
     g_free(path);
     json_decref(entry);
     if (!*out)
-        return igp_vips_error(IGP_ERR_INVALIDDATA, "encode", "cannot read the composed slide");
+        return igp_vips_error(IGP_ERR_INVALIDDATA, "encode", _("cannot read the composed slide"));
     return 0;
 }
 
@@ -170,7 +171,7 @@ static json_t *write_story(const EncodeJob *job, const IgpPlanItem *item, json_t
     }
     ret = igp_mkdir_p(tmp_dir);
     if (ret == 0 && !(image = vips_image_new_from_file(src, NULL)))
-        ret = igp_vips_error(IGP_ERR_INVALIDDATA, "encode", "cannot read the composed story");
+        ret = igp_vips_error(IGP_ERR_INVALIDDATA, "encode", _("cannot read the composed story"));
     if (ret == 0)
         ret = igp_image_save_jpeg(image, src, path, &job->shoot->settings->post);
     if (ret == 0)
@@ -306,8 +307,8 @@ static int masters_ready(const EncodeJob *job, const IgpPost *post)
         json_t *m = json_object_get(job->masters, post->media[i].file);
         if (!json_object_get(m, "master"))
             return igp_error(IGP_ERR_INVALIDDATA, "encode",
-                             "post '%s' not made: its source '%s' has no redacted master (see "
-                             "above, or run 'igprep redact' first)",
+                             _("post '%s' not made: its source '%s' has no redacted master (see "
+                               "above, or run 'igprep redact' first)"),
                              post->id, post->media[i].file);
     }
     return 0;
@@ -337,12 +338,12 @@ static int write_post(const EncodeJob *job, const IgpPost *post, json_t *files)
 
         ret = composed_slide(job, post, i, &slide); /* templates: compose drew it */
         if (ret == 1 && !media)
-            ret = igp_error(IGP_ERR_INVALIDDATA, "encode", "post '%s': nothing to make it from",
+            ret = igp_error(IGP_ERR_INVALIDDATA, "encode", _("post '%s': nothing to make it from"),
                             post->id);
         if (ret == 1)
             ret = render_slide(master, &post->media[i], out_w, out_h, &slide, &enlargement);
         if (ret == 0 && enlargement > MAX_QUIET_ENLARGEMENT)
-            igp_log_warning("post '%s': '%s' is enlarged %.1f times to %dx%d and will look soft",
+            igp_log_warning(_("post '%s': '%s' is enlarged %.1f times to %dx%d and will look soft"),
                             post->id, post->media[i].file, enlargement, out_w, out_h);
         if (ret == 0)
             ret = igp_image_save_jpeg(slide, media ? master : name, path,
@@ -637,8 +638,9 @@ int igp_encode(IgpShoot *shoot)
     ret = igp_state_save(shoot->out_dir, "encode", state);
     if (ret)
         igp_log_error("%s", igp_error_buffer());
-    igp_log_note("encode: %d post%s made, %d failed", n - failed, n - failed == 1 ? "" : "s",
-                 failed);
+    igp_log_note(
+        ngettext("encode: %d post made, %d failed", "encode: %d posts made, %d failed", n - failed),
+        n - failed, failed);
     json_decref(state);
     json_decref(scrub);
     json_decref(previous);

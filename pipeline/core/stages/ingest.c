@@ -4,6 +4,7 @@
 
 #include "bmffwalk.h"
 #include "error.h"
+#include "i18n.h"
 #include "fsutil.h"
 #include "probe.h"
 
@@ -47,7 +48,7 @@ static json_t *describe(const IgpMediaInfo *info, const IgpDigest *digest)
 static int check_file_limits(const IgpStageSettings *s, const char *path, const IgpMediaInfo *info)
 {
     if (info->bytes > s->max_file_bytes)
-        return igp_error(IGP_ERR_POLICY, path, "file is %.0f MB, over the limit of %.0f MB",
+        return igp_error(IGP_ERR_POLICY, path, _("file is %.0f MB, over the limit of %.0f MB"),
                          info->bytes / 1e6, s->max_file_bytes / 1e6);
     if (info->kind == IGP_MEDIA_VIDEO) {
         /* libavformat reads a clip cut short up to where it ends, without a
@@ -66,8 +67,8 @@ static int check_image_limits(const IgpStageSettings *s, const char *path, const
 
     if (info->kind == IGP_MEDIA_IMAGE && pixels > s->limits.max_pixels)
         return igp_error(IGP_ERR_POLICY, path,
-                         "image is %dx%d (%.0f megapixels), over the limit of %.0f "
-                         "(decompression bomb?)",
+                         _("image is %dx%d (%.0f megapixels), over the limit of %.0f "
+                           "(decompression bomb?)"),
                          info->width, info->height, pixels / 1e6, s->limits.max_pixels / 1e6);
     return 0;
 }
@@ -132,7 +133,8 @@ int igp_ingest(IgpShoot *shoot)
     json_decref(state);
     free(shoot_dir);
     g_free(job.entries);
-    igp_log_note("ingest: %d source%s identified, %d failed", n - failed,
-                 n - failed == 1 ? "" : "s", failed);
+    igp_log_note(ngettext("ingest: %d source identified, %d failed",
+                          "ingest: %d sources identified, %d failed", n - failed),
+                 n - failed, failed);
     return ret ? ret : failed ? IGP_ERR_INVALIDDATA : 0;
 }

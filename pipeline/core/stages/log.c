@@ -1,4 +1,5 @@
 #include "log.h"
+#include "i18n.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -55,7 +56,7 @@ static void emit(const char *prefix, const char *fmt, va_list ap)
         fputs("\r\033[K", stderr);
         progress_shown = 0;
     }
-    fprintf(stderr, "igprep: %s%s\n", prefix, line);
+    fprintf(stderr, "%s: %s%s\n", "igprep", prefix, line);
     g_mutex_unlock(&log_lock);
     g_free(line);
     g_free(text);
@@ -65,7 +66,7 @@ void igp_log_error(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    emit("error: ", fmt, ap);
+    emit(_("error: "), fmt, ap);
     va_end(ap);
 }
 
@@ -73,7 +74,7 @@ void igp_log_warning(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    emit("warning: ", fmt, ap);
+    emit(_("warning: "), fmt, ap);
     va_end(ap);
 }
 
@@ -133,8 +134,9 @@ static void show_progress(IgpProgress *p)
     int percent = p->total ? (int)(100 * p->done / p->total) : 100;
 
     if (p->visible) {
-        fprintf(stderr, "\r\033[K%-8s %.0f/%d  %3d%%  ETA %d:%02d", p->stage, floor(p->done),
-                p->total, percent, (int)eta / 60, (int)eta % 60);
+        fputs("\r\033[K", stderr);
+        fprintf(stderr, _("%-8s %.0f/%d  %3d%%  ETA %d:%02d"), p->stage, floor(p->done), p->total,
+                percent, (int)eta / 60, (int)eta % 60);
         fflush(stderr);
         progress_shown = 1;
     }

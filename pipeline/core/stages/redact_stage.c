@@ -8,6 +8,7 @@
 #include "log.h"
 
 #include "error.h"
+#include "i18n.h"
 #include "fsutil.h"
 #include "redact.h"
 
@@ -107,15 +108,15 @@ static int load_master(const char *path, IgpRgbImage *img)
     int ret = 0;
 
     if (!image)
-        return igp_vips_error(IGP_ERR_INVALIDDATA, path, "cannot read master");
+        return igp_vips_error(IGP_ERR_INVALIDDATA, path, _("cannot read master"));
     if (image->Bands != 3 || image->BandFmt != VIPS_FORMAT_UCHAR)
-        ret = igp_error(IGP_ERR_INVALIDDATA, path, "master is not 8-bit RGB");
+        ret = igp_error(IGP_ERR_INVALIDDATA, path, _("master is not 8-bit RGB"));
     if (ret == 0) {
         img->width = image->Xsize, img->height = image->Ysize;
         img->stride = (size_t)img->width * 3;
         img->data = vips_image_write_to_memory(image, &len);
         if (!img->data || len != img->stride * img->height)
-            ret = igp_vips_error(IGP_ERR_INVALIDDATA, path, "cannot decode master");
+            ret = igp_vips_error(IGP_ERR_INVALIDDATA, path, _("cannot decode master"));
     }
     g_object_unref(image);
     if (rgb)
@@ -199,7 +200,7 @@ static int write_redacted(const RedactJob *job, const char *master, const char *
         char *dir = g_path_get_dirname(out_path);
         ret = igp_mkdir_p(dir);
         if (ret == 0 && !out)
-            ret = igp_vips_error(IGP_ERR_LIBRARY, master, "cannot wrap redacted pixels");
+            ret = igp_vips_error(IGP_ERR_LIBRARY, master, _("cannot wrap redacted pixels"));
         if (ret == 0) {
             out->Type = VIPS_INTERPRETATION_sRGB;
             ret = igp_image_save_jpeg(out, master, out_path, &job->shoot->settings->master);
@@ -221,12 +222,12 @@ static json_t *faces_for(const RedactJob *job, const char *name, json_t *scrubbe
     json_t *faces = igp_faces_of(job->faces, name);
 
     if (json_object_get(det, "error"))
-        igp_error(IGP_ERR_INVALIDDATA, name, "no face detection result: %s",
+        igp_error(IGP_ERR_INVALIDDATA, name, _("no face detection result: %s"),
                   json_string_value(json_object_get(det, "error")));
     else if (!det || g_strcmp0(json_string_value(json_object_get(det, "master_sha256")), sha) ||
              !faces)
         igp_error(IGP_ERR_INVALIDDATA, name,
-                  "faces were not detected on the current master (run 'igprep detect')");
+                  _("faces were not detected on the current master (run 'igprep detect')"));
     else if ((video || igp_faces_check_photo(job->faces, name) == 0) &&
              igp_faces_check_bounds(
                  job->faces, name, (int)json_integer_value(json_object_get(scrubbed, "width")),
@@ -342,14 +343,14 @@ static void redact_one(int index, void *data)
         job->entries[index] = json_pack("{s:s}", "error", "no master (scrub failed)");
     } else if (!g_strcmp0(kind, "video")) {
         if (!(job->entries[index] = redact_video(job, name, scrubbed, &job->reports[index]))) {
-            igp_log_error("%s: faces cannot be hidden, no post will use this video: %s", name,
+            igp_log_error(_("%s: faces cannot be hidden, no post will use this video: %s"), name,
                           igp_error_buffer());
             job->entries[index] = json_pack("{s:s}", "error", igp_error_buffer());
         }
     } else if (g_strcmp0(kind, "image")) {
         job->entries[index] = json_pack("{s:s}", "error", "unknown kind of master");
     } else if (!(job->entries[index] = redact_image(job, name, scrubbed, &job->reports[index]))) {
-        igp_log_error("%s: faces not hidden, no post will use this photo: %s", name,
+        igp_log_error(_("%s: faces not hidden, no post will use this photo: %s"), name,
                       igp_error_buffer());
         job->entries[index] = json_pack("{s:s}", "error", igp_error_buffer());
     }
@@ -406,8 +407,8 @@ int igp_redact(IgpShoot *shoot)
             hidden += !g_strcmp0(decision, "hidden");
             /* Shown without a consent form on record: allowed, but said. */
             if (!g_strcmp0(decision, "cleared") && !json_object_get(f, "consent"))
-                igp_log_warning("%s: face '%s' is cleared (shown) without a consent reference: "
-                                "add its \"consent\" in faces.json",
+                igp_log_warning(_("%s: face '%s' is cleared (shown) without a consent reference: "
+                                  "add its \"consent\" in faces.json"),
                                 name, json_string_value(json_object_get(f, "id")));
         }
         if (!job.reports[i])
@@ -427,8 +428,9 @@ int igp_redact(IgpShoot *shoot)
         ret = igp_report_save(shoot->out_dir, "redaction", report);
     if (ret)
         igp_log_error("%s", igp_error_buffer());
-    igp_log_note("redact: %d face%s hidden, %d media failed", hidden, hidden == 1 ? "" : "s",
-                 failed);
+    igp_log_note(ngettext("redact: %d face hidden, %d media failed",
+                          "redact: %d faces hidden, %d media failed", hidden),
+                 hidden, failed);
     igp_faces_free(&job.faces);
     g_free(job.stickers_dir);
     g_free(job.entries);

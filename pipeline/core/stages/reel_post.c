@@ -13,6 +13,7 @@
 #include "track.h"
 
 #include "error.h"
+#include "i18n.h"
 #include "fsutil.h"
 
 #include <math.h>
@@ -97,15 +98,15 @@ static int plan_range(ReelPost *p)
     length = p->end - p->start;
     if (ref->has_trim && (ref->trim[0] >= ref->trim[1] || ref->trim[0] >= p->src.duration))
         return igp_error(IGP_ERR_INVALIDDATA, p->name,
-                         "post '%s': trim [%.2f, %.2f] is outside the clip (%.2f s)", p->post->id,
-                         ref->trim[0], ref->trim[1], p->src.duration);
+                         _("post '%s': trim [%.2f, %.2f] is outside the clip (%.2f s)"),
+                         p->post->id, ref->trim[0], ref->trim[1], p->src.duration);
     if (length < MIN_SECONDS)
         return igp_error(IGP_ERR_INVALIDDATA, p->name,
-                         "post '%s': %.2f s is too short for a %s (at least 3 s)", p->post->id,
+                         _("post '%s': %.2f s is too short for a %s (at least 3 s)"), p->post->id,
                          length, igp_post_type_name(p->post->type));
     if (!p->type->splits_video && length > p->type->max_seconds)
         return igp_error(IGP_ERR_INVALIDDATA, p->name,
-                         "post '%s': %.0f s is too long for a %s (at most %.0f min); trim it",
+                         _("post '%s': %.0f s is too long for a %s (at most %.0f min); trim it"),
                          p->post->id, length, p->type->name, p->type->max_seconds / 60);
     return 0;
 }
@@ -218,7 +219,7 @@ static int cover_from(void *opaque, const uint8_t *rgb, int width, int height, i
 
     if (!frame) {
         g_free(boxes);
-        return igp_vips_error(IGP_ERR_LIBRARY, p->name, "cannot wrap the cover picture");
+        return igp_vips_error(IGP_ERR_LIBRARY, p->name, _("cannot wrap the cover picture"));
     }
     frame->Type = VIPS_INTERPRETATION_sRGB;
     for (int i = 0; i < p->n_faces; i++)
@@ -306,8 +307,8 @@ static int render_part(ReelPost *p, int part, int parts, const char *master_out,
     };
     ret = igp_reel_render(&job, &result);
     if (ret == 0 && result.silent && part == 0)
-        igp_log_warning("post '%s': '%s' has no sound: a silent track was added (Instagram shows "
-                        "silent reels less; add music in the app)",
+        igp_log_warning(_("post '%s': '%s' has no sound: a silent track was added (Instagram shows "
+                          "silent reels less; add music in the app)"),
                         p->post->id, p->name);
     if (ret == 0)
         ret = igp_hash_file(path, &d);
@@ -344,7 +345,7 @@ static int add_cover(ReelPost *p, json_t *files)
                                         p->type->image_kind, "width", OUT_W, "height", OUT_H));
     else
         ret = igp_error(IGP_ERR_INVALIDDATA, p->name,
-                        "post '%s': no cover: cover.at %.2f s is outside the trimmed clip",
+                        _("post '%s': no cover: cover.at %.2f s is outside the trimmed clip"),
                         p->post->id, cover_time(p));
     g_free(name);
     g_free(path);
@@ -444,12 +445,12 @@ int igp_reel_post_encode(const IgpReelContext *ctx, const IgpPost *post, json_t 
 
     if (!m || json_object_get(m, "error"))
         return igp_error(IGP_ERR_INVALIDDATA, "encode",
-                         "post '%s' not made: its source '%s' has no master with its faces "
-                         "checked (see above, or run 'igprep detect' and 'igprep redact')",
+                         _("post '%s' not made: its source '%s' has no master with its faces "
+                           "checked (see above, or run 'igprep detect' and 'igprep redact')"),
                          post->id, p.name);
     if (g_strcmp0(json_string_value(json_object_get(m, "kind")), "video"))
         return igp_error(IGP_ERR_INVALIDDATA, "encode",
-                         "post '%s' not made: '%s' is not a video, and a %s needs one", post->id,
+                         _("post '%s' not made: '%s' is not a video, and a %s needs one"), post->id,
                          p.name, igp_post_type_name(post->type));
     p.master = g_build_filename(ctx->shoot->out_dir,
                                 json_string_value(json_object_get(m, "source_master")), NULL);

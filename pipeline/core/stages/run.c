@@ -3,6 +3,7 @@
 #include "log.h"
 
 #include "error.h"
+#include "i18n.h"
 #include "fsutil.h"
 
 #include <fcntl.h>
@@ -81,17 +82,17 @@ static int check_out_dir(const IgpShoot *shoot)
 
     if (!strcmp(in, out))
         ret = igp_error(IGP_ERR_USAGE, shoot->out_dir,
-                        "the output folder is the shoot folder itself, which igprep only reads; "
-                        "choose another with --out DIR");
+                        _("the output folder is the shoot folder itself, which igprep only reads; "
+                          "choose another with --out DIR"));
     else if (path_within(out, in))
         ret = igp_error(IGP_ERR_USAGE, shoot->out_dir,
-                        "the output folder is inside the shoot folder %s, which igprep only "
-                        "reads; choose one outside it with --out DIR",
+                        _("the output folder is inside the shoot folder %s, which igprep only "
+                          "reads; choose one outside it with --out DIR"),
                         shoot_dir);
     else if (path_within(in, out))
         ret = igp_error(IGP_ERR_USAGE, shoot->out_dir,
-                        "the output folder holds the shoot folder %s; choose one outside it "
-                        "with --out DIR",
+                        _("the output folder holds the shoot folder %s; choose one outside it "
+                          "with --out DIR"),
                         shoot_dir);
     g_free(in);
     g_free(out);
@@ -152,7 +153,8 @@ int igp_run(const IgpStageSettings *settings, unsigned stages)
         result = worse(result, igp_verify(&v));
     }
     if (stages & IGP_STAGE_ENCODE)
-        igp_log_note("results in %s/posts (reports in %s/reports)", shoot->out_dir, shoot->out_dir);
+        igp_log_note(_("results in %s/posts (reports in %s/reports)"), shoot->out_dir,
+                     shoot->out_dir);
     igp_shoot_free(&shoot);
     close(lock); /* releases the flock */
     return result;

@@ -5,6 +5,7 @@
 #include "audit.h"
 
 #include "error.h"
+#include "i18n.h"
 #include "fsutil.h"
 #include "video.h"
 
@@ -159,7 +160,7 @@ int igp_scrub(IgpShoot *shoot)
     int failed = 0, ret;
 
     if (!job.ingest) {
-        igp_log_error("%s: no ingest results; run 'igprep ingest' first", shoot->out_dir);
+        igp_log_error(_("%s: no ingest results; run 'igprep ingest' first"), shoot->out_dir);
         json_decref(ingest);
         json_decref(previous);
         json_decref(state);
@@ -194,8 +195,9 @@ int igp_scrub(IgpShoot *shoot)
         ret = igp_report_save(shoot->out_dir, "scrub", audit);
     if (ret)
         igp_log_error("%s", igp_error_buffer());
-    igp_log_note("scrub: %d master%s ready, %d failed", n - failed, n - failed == 1 ? "" : "s",
-                 failed);
+    igp_log_note(ngettext("scrub: %d master ready, %d failed", "scrub: %d masters ready, %d failed",
+                          n - failed),
+                 n - failed, failed);
     json_decref(state);
     json_decref(audit);
     json_decref(ingest);

@@ -3,6 +3,7 @@
 #include "preflight.h"
 
 #include "error.h"
+#include "i18n.h"
 #include "fsutil.h"
 
 #include <string.h>
@@ -82,9 +83,9 @@ int igp_shoot_open(const IgpStageSettings *settings, IgpShoot **out)
         for (int i = 0; i < shown; i++)
             g_string_append_printf(ids, "%s%s", i ? ", " : "", shoot->manifest->posts[i].id);
         if (shown < n) /* one line, however many posts */
-            g_string_append_printf(ids, " and %d more", n - shown);
+            g_string_append_printf(ids, _(" and %d more"), n - shown);
         ret = igp_error(IGP_ERR_INVALIDDATA, shoot->manifest->path,
-                        "no post with id '%s' (its posts: %s)", settings->only_post, ids->str);
+                        _("no post with id '%s' (its posts: %s)"), settings->only_post, ids->str);
         g_string_free(ids, TRUE);
         igp_shoot_free(&shoot);
         return ret;
@@ -142,7 +143,7 @@ int igp_json_save_flags(const char *path, json_t *doc, size_t flags)
         return ret;
     text = json_dumps(doc, JSON_INDENT(2) | JSON_SORT_KEYS | flags);
     if (!text)
-        return igp_error(IGP_ERR(ENOMEM), path, "cannot serialise JSON");
+        return igp_error(IGP_ERR(ENOMEM), path, _("cannot serialise JSON"));
     /* A trailing newline, as text files should have. */
     GString *s = g_string_new(text);
     g_string_append_c(s, '\n');

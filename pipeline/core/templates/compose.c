@@ -8,6 +8,7 @@
 #include "template.h"
 
 #include "error.h"
+#include "i18n.h"
 #include "fsutil.h"
 
 #include <math.h>
@@ -69,13 +70,13 @@ static int open_pictures(const ComposeJob *job, const IgpPost *post, int first, 
         if (!rel)
             return igp_error(
                 IGP_ERR_INVALIDDATA, "compose",
-                "post '%s' not made: its source '%s' has no redacted master (see above)", post->id,
-                ref->file);
+                _("post '%s' not made: its source '%s' has no redacted master (see above)"),
+                post->id, ref->file);
         path = g_build_filename(job->shoot->out_dir, rel, NULL);
         pic->image = vips_image_new_from_file(path, NULL);
         g_free(path);
         if (!pic->image)
-            return igp_vips_error(IGP_ERR_INVALIDDATA, ref->file, "cannot read master");
+            return igp_vips_error(IGP_ERR_INVALIDDATA, ref->file, _("cannot read master"));
         pic->name = ref->file;
         pic->focus[0] = ref->focus[0], pic->focus[1] = ref->focus[1];
         pic->n_faces = load_faces(job, ref->file, &pic->faces);
@@ -97,7 +98,7 @@ static int render_to(const ComposeJob *job, PangoContext *ctx, const IgpPost *po
 
     if (title_from_shoot && shoot_title && !json_string_value(json_object_get(text, "title")))
         json_object_set_new(text, "title", json_string(shoot_title));
-    char *what = g_strdup_printf("post '%s'", post->id);
+    char *what = g_strdup_printf(_("post '%s'"), post->id);
     IgpTemplateFill fill = {.text = text, .what = what, .placements = placements};
     cairo_surface_t *surface = NULL;
     int ret = open_pictures(job, post, first_media, MAX(1, t->n_slots), &pics);
@@ -289,8 +290,8 @@ static json_t *compose_post(ComposeJob *job, const IgpPost *post)
 
     if (!job->fonts) {
         igp_error(IGP_ERR_INVALIDDATA, "compose",
-                  "post '%s' not made: the bundled fonts are "
-                  "unusable (see above)",
+                  _("post '%s' not made: the bundled fonts are "
+                    "unusable (see above)"),
                   post->id);
         g_free(canvas);
         return NULL;
@@ -395,8 +396,9 @@ int igp_compose(IgpShoot *shoot)
     if (ret)
         igp_log_error("%s", igp_error_buffer());
     if (n > 0)
-        igp_log_note("compose: %d post%s drawn from templates, %d failed", n - failed,
-                     n - failed == 1 ? "" : "s", failed);
+        igp_log_note(ngettext("compose: %d post drawn from templates, %d failed",
+                              "compose: %d posts drawn from templates, %d failed", n - failed),
+                     n - failed, failed);
     igp_fonts_free(&job.fonts);
     json_decref(state);
     json_decref(scrub);

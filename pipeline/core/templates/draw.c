@@ -6,6 +6,7 @@
 #include "log.h"
 
 #include "error.h"
+#include "i18n.h"
 #include "fsutil.h"
 #include "image.h"
 
@@ -219,10 +220,10 @@ static int layer_error(const IgpTemplate *t, const IgpLayer *l, const IgpTemplat
 
     igp_error_clear();
     if (text)
-        ret = igp_error(IGP_ERR_INVALIDDATA, fill->what, "template '%s', box '%s': text \"%s\": %s",
-                        t->name, l->name, text, why);
+        ret = igp_error(IGP_ERR_INVALIDDATA, fill->what,
+                        _("template '%s', box '%s': text \"%s\": %s"), t->name, l->name, text, why);
     else
-        ret = igp_error(IGP_ERR_INVALIDDATA, fill->what, "template '%s', box '%s': %s", t->name,
+        ret = igp_error(IGP_ERR_INVALIDDATA, fill->what, _("template '%s', box '%s': %s"), t->name,
                         l->name, why);
     g_free(why);
     return ret;
@@ -238,7 +239,7 @@ static int draw_media(cairo_t *cr, const IgpTemplate *t, const IgpLayer *l,
     cairo_surface_t *surface = NULL;
 
     if (l->slot >= fill->n_pictures) {
-        igp_error(IGP_ERR_INVALIDDATA, "media", "needs picture %d, the post has %d", l->slot + 1,
+        igp_error(IGP_ERR_INVALIDDATA, "media", _("needs picture %d, the post has %d"), l->slot + 1,
                   fill->n_pictures);
         return layer_error(t, l, fill, NULL);
     }
@@ -248,13 +249,13 @@ static int draw_media(cairo_t *cr, const IgpTemplate *t, const IgpLayer *l,
     left_out = igp_cover_crop(pic->image->Xsize, pic->image->Ysize, w, h, pic->focus, pic->faces,
                               pic->n_faces, keep, crop);
     if (left_out > 0)
-        igp_log_note("%s: template '%s', box '%s': %d of the %d faces of '%s' left out of the "
-                     "crop entirely (all could not fit; none is cut)",
+        igp_log_note(_("%s: template '%s', box '%s': %d of the %d faces of '%s' left out of the "
+                       "crop entirely (all could not fit; none is cut)"),
                      fill->what, t->name, l->name, left_out, pic->n_faces, pic->name);
     if (left_out < 0) {
         igp_error(IGP_ERR_INVALIDDATA, "faces",
-                  "no crop of '%s' for the %dx%d slot keeps the focus without cutting a face; "
-                  "move the focus",
+                  _("no crop of '%s' for the %dx%d slot keeps the focus without cutting a face; "
+                    "move the focus"),
                   pic->name, w, h);
         return layer_error(t, l, fill, NULL);
     }
@@ -267,7 +268,7 @@ static int draw_media(cairo_t *cr, const IgpTemplate *t, const IgpLayer *l,
         if (vips_extract_area(pic->image, &cut, x0, y0, x1 - x0, y1 - y0, NULL) ||
             vips_resize(cut, &scaled, (double)w / (x1 - x0), "vscale", (double)h / (y1 - y0),
                         "kernel", VIPS_KERNEL_LANCZOS3, NULL))
-            ret = igp_vips_error(IGP_ERR_LIBRARY, pic->name, "cannot crop");
+            ret = igp_vips_error(IGP_ERR_LIBRARY, pic->name, _("cannot crop"));
         else if (fill->placements)
             json_array_append_new(fill->placements,
                                   json_pack("{s:s, s:[i,i,i,i], s:[i,i,i,i]}", "media", pic->name,
@@ -354,8 +355,8 @@ static void check_contrast(cairo_surface_t *surface, const IgpTemplate *t, int i
     if (l->style.outline_width >= 2 &&
         igp_contrast_ratio(text, igp_relative_luminance(o->r, o->g, o->b)) >= MIN_CONTRAST)
         return;
-    igp_log_warning("%s: template '%s', box '%s': contrast %.1f:1 against the picture behind it "
-                    "is under %.1f:1; put a backing shape or an outline behind the text",
+    igp_log_warning(_("%s: template '%s', box '%s': contrast %.1f:1 against the picture behind it "
+                      "is under %.1f:1; put a backing shape or an outline behind the text"),
                     fill->what, t->name, l->name, ratio, MIN_CONTRAST);
 }
 
@@ -377,8 +378,8 @@ static int draw_text(cairo_t *cr, cairo_surface_t *surface, PangoContext *ctx, I
     if (!text) {
         if (!l->optional)
             ret = igp_error(IGP_ERR_INVALIDDATA, fill->what,
-                            "template '%s', box '%s': no text '%s' (set \"text\": {\"%s\": "
-                            "\"...\"} in shoot.json)",
+                            _("template '%s', box '%s': no text '%s' (set \"text\": {\"%s\": "
+                              "\"...\"} in shoot.json)"),
                             t->name, l->name, missing, missing);
         g_free(missing);
         return ret;
@@ -457,7 +458,7 @@ int igp_template_render(const IgpTemplate *t, IgpFonts *fonts, PangoContext *ctx
     if (ret == 0 && fill->guides)
         draw_guides(cr, t);
     if (ret == 0 && cairo_status(cr) != CAIRO_STATUS_SUCCESS)
-        ret = igp_error(IGP_ERR_LIBRARY, t->name, "cairo: %s",
+        ret = igp_error(IGP_ERR_LIBRARY, t->name, _("cairo: %s"),
                         cairo_status_to_string(cairo_status(cr)));
     cairo_destroy(cr);
     if (ret) {

@@ -2,6 +2,7 @@
 #include "postfill.h"
 
 #include "error.h"
+#include "i18n.h"
 
 #include <string.h>
 
@@ -38,7 +39,7 @@ int igp_post_template_load(const char *templates_dir, IgpFonts *fonts, const Igp
     }
     if (ret == 0 && canvas && strcmp((*out)->canvas, canvas)) {
         ret = igp_error(IGP_ERR_INVALIDDATA, (*out)->path,
-                        "post '%s': template '%s' is for the %s canvas, the post needs %s",
+                        _("post '%s': template '%s' is for the %s canvas, the post needs %s"),
                         post->id, name, (*out)->canvas, canvas);
         igp_template_free(out);
     }

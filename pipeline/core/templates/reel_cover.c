@@ -5,6 +5,7 @@
 #include "template.h"
 
 #include "error.h"
+#include "i18n.h"
 #include "fsutil.h"
 #include "image.h"
 
@@ -33,17 +34,17 @@ int igp_reel_cover_write(const IgpShoot *shoot, const IgpPost *post, VipsImage *
     const char *post_name = json_string_value(json_object_get(post->json, "template"));
     const char *shoot_title = json_string_value(json_object_get(shoot->manifest->root, "title"));
     char *fonts_dir = igp_fonts_dir(), *templates_dir = igp_templates_dir();
-    char *what = g_strdup_printf("post '%s'", post->id);
+    char *what = g_strdup_printf(_("post '%s'"), post->id);
     IgpFonts *fonts = NULL;
     IgpTemplate *t = NULL, *reel = NULL, *story = NULL;
     /* Drawn twice (cover and story): decode it once, whatever its access. */
     VipsImage *pixels = vips_image_copy_memory(frame);
-    IgpSlotPicture pic = {.image = pixels, .name = "the cover frame", .n_faces = n_faces};
+    IgpSlotPicture pic = {.image = pixels, .name = _("the cover frame"), .n_faces = n_faces};
     cairo_surface_t *surface = NULL;
     VipsImage *image = NULL;
     json_t *text = igp_post_fill_text(shoot, post, 0);
     int ret = pixels ? igp_fonts_open(fonts_dir, &fonts)
-                     : igp_vips_error(IGP_ERR_INVALIDDATA, what, "cannot read the cover frame");
+                     : igp_vips_error(IGP_ERR_INVALIDDATA, what, _("cannot read the cover frame"));
 
     /* The crop's centre: "cover": {"focus": [x, y]}, else the clip's focus. */
     pic.focus[0] = post->n_media ? post->media[0].focus[0] : 0.5;

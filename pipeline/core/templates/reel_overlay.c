@@ -5,6 +5,7 @@
 #include "template.h"
 
 #include "error.h"
+#include "i18n.h"
 #include "fsutil.h"
 #include "srt.h"
 
@@ -103,7 +104,7 @@ static int check_cues(IgpReelOverlays *o)
             igp_error_clear();
             where = g_strdup_printf("%s:%d", o->srt->path, c->line);
             ret = igp_error(IGP_ERR_INVALIDDATA, where,
-                            "%s: subtitle \"%s\" in box '%s' of template '%s': %s", o->what,
+                            _("%s: subtitle \"%s\" in box '%s' of template '%s': %s"), o->what,
                             c->text, l->name, o->t->name, why);
             g_free(where);
             g_free(why);
@@ -124,7 +125,7 @@ int igp_reel_overlays_open(const IgpShoot *shoot, const IgpPost *post, double du
     int ret;
 
     *out = NULL;
-    o->what = g_strdup_printf("post '%s'", post->id);
+    o->what = g_strdup_printf(_("post '%s'"), post->id);
     o->key_cue = -1;
     ret = igp_fonts_open(fonts_dir, &o->fonts);
     if (ret == 0)
@@ -138,12 +139,13 @@ int igp_reel_overlays_open(const IgpShoot *shoot, const IgpPost *post, double du
         if (ret == 0 || ret == IGP_ERR(ENOENT))
             ret = igp_srt_load(path, &o->srt);
         else
-            ret = igp_error(IGP_ERR_INVALIDDATA, o->what,
-                            "subtitles '%s' must stay inside the shoot folder: it %s", subs, why);
+            ret =
+                igp_error(IGP_ERR_INVALIDDATA, o->what,
+                          _("subtitles '%s' must stay inside the shoot folder: it %s"), subs, why);
         g_free(real);
         if (ret == 0 && o->t->subtitle_layer < 0)
             ret = igp_error(IGP_ERR_INVALIDDATA, o->what,
-                            "it has subtitles (%s) but its template '%s' has no subtitle layer",
+                            _("it has subtitles (%s) but its template '%s' has no subtitle layer"),
                             subs, o->t->name);
         g_free(path);
     }
