@@ -125,6 +125,17 @@ enum {
  */
 int igp_run(const IgpStageSettings *settings, unsigned stages);
 
+/**
+ * igp_run(), and when @p result is not NULL, what a script reads of it
+ * (docs/json.md, run's result): {"out", "made", "failed", "posts",
+ * "failed_sources"} from OUT's state files as the run left them. Caller
+ * json_decref()s *result.
+ */
+int igp_run_collect(const IgpStageSettings *settings, unsigned stages, json_t **result);
+
+/** The result fields of the run whose folder is @p out_dir (NULL: none made). */
+json_t *igp_run_result(const char *out_dir);
+
 /* ---- helpers shared by the stages ---- */
 
 /** Read OUT/state/<stage>.json; a missing or unreadable file gives a fresh {"version":1}. */
