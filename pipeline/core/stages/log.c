@@ -58,7 +58,7 @@ static void emit_json(const char *event, const char *kind, json_t *fields, const
     json_object_set_new(line, "message", message ? message : json_string(escaped));
     if (json_is_object(fields))
         json_object_update_missing(line, fields);
-    dump = json_dumps(line, JSON_COMPACT);
+    dump = json_dumps(line, JSON_COMPACT | JSON_REAL_PRECISION(10));
     if (dump)
         printf("%s\n", dump);
     fflush(stdout);
@@ -156,7 +156,7 @@ void igp_log_json_result(json_t *result)
     char *dump;
 
     json_object_update_missing(line, result);
-    dump = json_dumps(line, JSON_COMPACT);
+    dump = json_dumps(line, JSON_COMPACT | JSON_REAL_PRECISION(10));
     g_mutex_lock(&log_lock);
     if (dump)
         printf("%s\n", dump);

@@ -88,7 +88,7 @@ int igp_redact(IgpShoot *shoot);
 typedef struct IgpVerifySettings {
     const char *out_dir; ///< verify a run's folder (posts and masters), or NULL
     char **files;        ///< or these files (NULL-terminated)
-    int json;            ///< print the report as JSON on stdout
+    json_t **report;     ///< when not NULL, gets the report ({"checked", "failed", "files"})
     const char *as_kind; ///< judge FILEs as this kind (feed-image, story-image, reel-cover,
                          ///< reel, story-video); NULL: by their content
     int quiet;
