@@ -45,6 +45,9 @@ typedef struct IgpProofSettings {
     const char *out_dir;  ///< a run's folder; only read (except the default PDF path)
     const char *pdf_path; ///< NULL: OUT/reports/proof.pdf; PNG pages go beside it as <name>-NN.png
     int quiet;
+    /** When not NULL, gets what a script reads of the proof (docs/json.md):
+     *  {"digest", "pdf", "pages", "posts": [{"id", "page", "png", "digest"}]} */
+    json_t **result;
 } IgpProofSettings;
 
 /**
