@@ -84,6 +84,10 @@ typedef struct IgpPublishSettings {
     const char *out_dir; ///< a run's folder; verify is run on it first
     const char *outbox;  ///< where post folders go (created if missing)
     int quiet;
+    /** When not NULL, gets what a script reads of the publish (docs/json.md):
+     *  {"outbox", "published", "unchanged", "refused", "not_approved",
+     *  "withdrawn", "posts": [{"id", "status", ...}]} */
+    json_t **result;
 } IgpPublishSettings;
 
 /**
