@@ -66,6 +66,9 @@ typedef struct IgpApproveSettings {
     const char *by;              ///< who approves: an approver of igprep.json (required)
     const char *at;              ///< the time the approver states, kept beside the clock's, or NULL
     const char *note;            ///< optional remark, or NULL
+    /** When not NULL, gets what a script reads of the approval (docs/json.md):
+     *  {"by", "proof", "approved", "refused", "posts": [{"id", "status", ...}]} */
+    json_t **result;
 } IgpApproveSettings;
 
 /**
