@@ -167,7 +167,9 @@ int igp_cli_parse_stage(int *argc, char ***argv, const char *program, const char
         {"post", 'p', 0, G_OPTION_ARG_STRING, &only_post, N_("make only this post"), "ID"},
         {"quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, N_("only errors and warnings"), NULL},
         {"json", 0, 0, G_OPTION_ARG_NONE, &json_progress,
-         N_("progress as JSON lines on stdout, for scripts"), NULL},
+         N_("JSON Lines on stdout for scripts: progress, errors, warnings, then the result "
+            "(docs/json.md)"),
+         NULL},
         {"version", 0, 0, G_OPTION_ARG_NONE, &show_version, N_("print the version"), NULL}};
     char *usage = g_strdup_printf(_("SHOOT - %s"), _(summary));
     GOptionContext *ctx;
@@ -216,7 +218,7 @@ int igp_cli_parse_stage(int *argc, char ***argv, const char *program, const char
     settings->quiet = quiet;
     apply_numbers(settings);
     igp_log_set_quiet(quiet);
-    igp_log_set_json_progress(json_progress);
+    igp_log_set_json(json_progress);
     return 0;
 }
 
@@ -245,12 +247,32 @@ int igp_cli_start(const char *argv0)
     return 0;
 }
 
+int igp_cli_exit_code(int ret)
+{
+    return ret == 0                ? IGP_EXIT_OK
+           : ret == IGP_ERR_POLICY ? IGP_EXIT_POLICY
+           : ret == IGP_ERR_USAGE  ? IGP_EXIT_USAGE
+                                   : IGP_EXIT_FAILED;
+}
+
+int igp_cli_finish_json(const char *program, int ret, json_t *fields)
+{
+    if (igp_log_json()) {
+        int code = igp_cli_exit_code(ret);
+        json_t *result =
+            json_pack("{s:s, s:b, s:i, s:i, s:i}", "program", program, "ok", code == IGP_EXIT_OK,
+                      "exit", code, "errors", igp_log_errors(), "warnings", igp_log_warnings());
+        if (json_is_object(fields))
+            json_object_update_missing(result, fields);
+        igp_log_json_result(result);
+    }
+    json_decref(fields);
+    return igp_cli_finish(ret);
+}
+
 int igp_cli_finish(int ret)
 {
-    int code = ret == 0                ? IGP_EXIT_OK
-               : ret == IGP_ERR_POLICY ? IGP_EXIT_POLICY
-               : ret == IGP_ERR_USAGE  ? IGP_EXIT_USAGE
-                                       : IGP_EXIT_FAILED;
+    int code = igp_cli_exit_code(ret);
     vips_shutdown();
     if (fflush(stdout) != 0 || ferror(stdout)) {
         fprintf(stderr, _("igprep: cannot write to standard output\n"));
@@ -263,11 +285,15 @@ int igp_cli_stage_main(int argc, char **argv, const char *program, const char *s
                        unsigned stages)
 {
     IgpStageSettings settings;
+    json_t *result = NULL;
     int ret;
 
     igp_stage_default_settings(&settings);
     if ((ret = igp_cli_parse_stage(&argc, &argv, program, summary, stages, &settings)) ||
         (ret = igp_cli_start(argv[0])))
         return ret;
-    return igp_cli_finish(igp_run(&settings, stages));
+    ret = igp_run_collect(&settings, stages, igp_log_json() ? &result : NULL);
+    /* "igprep-scrub" is "scrub" in the result, as "igprep run" is "run". */
+    return igp_cli_finish_json(strchr(program, '-') ? strchr(program, '-') + 1 : program, ret,
+                               result);
 }

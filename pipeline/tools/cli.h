@@ -42,6 +42,16 @@ int igp_cli_start(const char *argv0);
 /** Shut libraries down, check that stdout was written, map @p ret to an exit code. */
 int igp_cli_finish(int ret);
 
+/** The exit code of a library return value (0 or a negative IGP_ERR). */
+int igp_cli_exit_code(int ret);
+
+/**
+ * igp_cli_finish(), and with --json first the result line (docs/json.md):
+ * {"event": "result", "program": @p program, "ok", "exit", "errors",
+ * "warnings", ...@p fields (taken; may be NULL)}.
+ */
+int igp_cli_finish_json(const char *program, int ret, json_t *fields);
+
 /** Run one stage (IGP_STAGE_* bits) from a stage program's main. */
 int igp_cli_stage_main(int argc, char **argv, const char *program, const char *summary,
                        unsigned stages);

@@ -10,7 +10,7 @@
 int main(int argc, char **argv)
 {
     static char *by, *note, *proof, *at;
-    static gboolean quiet, all;
+    static gboolean quiet, all, json;
 
     igp_i18n_init();
     GOptionEntry entries[] = {
@@ -28,10 +28,15 @@ int main(int argc, char **argv)
         {"note", 'n', 0, G_OPTION_ARG_FILENAME, &note, N_("a remark kept with the approval"),
          "TEXT"},
         {"quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, N_("only errors"), NULL},
+        {"json", 0, 0, G_OPTION_ARG_NONE, &json,
+         N_("JSON Lines on stdout: each refusal, then the result: each post approved or refused "
+            "(docs/json.md)"),
+         NULL},
         G_OPTION_ENTRY_NULL};
     GOptionContext *ctx = g_option_context_new(
         N_("OUT [POST-ID...] [--proof DIGEST | --all] - approve posts for publishing"));
     IgpApproveSettings settings = {0};
+    json_t *result = NULL;
     const char **ids;
     GError *err = NULL;
     int ret;
@@ -70,7 +75,9 @@ int main(int argc, char **argv)
     settings.by = by;
     settings.at = at;
     settings.note = note;
+    settings.result = &result;
     igp_log_set_quiet(quiet);
+    igp_log_set_json(json);
     if ((ret = igp_cli_start(argv[0]))) {
         g_free(ids);
         return ret;
@@ -79,5 +86,8 @@ int main(int argc, char **argv)
     if (ret && *igp_error_buffer())
         igp_log_error("%s", igp_error_buffer());
     g_free(ids);
-    return igp_cli_finish(ret);
+    if (!result) /* the same fields, empty, when nothing could be approved */
+        result = json_pack("{s:s, s:n, s:i, s:i, s:[]}", "by", by, "proof", "approved", 0,
+                           "refused", 0, "posts");
+    return igp_cli_finish_json("approve", ret, result);
 }

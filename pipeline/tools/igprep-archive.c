@@ -8,7 +8,7 @@
 #include <string.h>
 
 static char *to_dir, *period, *format, *check_bag, *date, *organization, *contact, *rights;
-static gboolean include_originals, quiet;
+static gboolean include_originals, quiet, json;
 
 static GOptionEntry entries[] = {
     {"to", 't', 0, G_OPTION_ARG_FILENAME, &to_dir, N_("where the bag goes (created if missing)"),
@@ -27,6 +27,10 @@ static GOptionEntry entries[] = {
     {"include-originals", 0, 0, G_OPTION_ARG_NONE, &include_originals,
      N_("also write a separate RESTRICTED bag of the raw originals"), NULL},
     {"quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, N_("only errors and warnings"), NULL},
+    {"json", 0, 0, G_OPTION_ARG_NONE, &json,
+     N_("JSON Lines on stdout: errors and warnings, then the result: the bag written, or with "
+        "--check whether it is valid and its problems (docs/json.md)"),
+     NULL},
     G_OPTION_ENTRY_NULL};
 
 static const char *const description =
@@ -118,6 +122,7 @@ int main(int argc, char **argv)
     IgpArchiveSettings settings = {0};
     GError *err = NULL;
     char *bag = NULL;
+    json_t *result = NULL;
     int ret;
 
     igp_i18n_init();
@@ -137,10 +142,13 @@ int main(int argc, char **argv)
     if ((ret = check_options(argc, &settings)))
         return ret;
     igp_log_set_quiet(quiet);
+    igp_log_set_json(json);
     if ((ret = igp_cli_start(argv[0])))
         return ret;
-    if (check_bag)
-        return igp_cli_finish(igp_archive_check(check_bag));
+    if (check_bag) {
+        ret = igp_archive_check_result(check_bag, &result);
+        return igp_cli_finish_json("archive", ret, result);
+    }
     settings.out_dirs = argv + 1;
     settings.to_dir = to_dir;
     settings.period = period;
@@ -149,12 +157,16 @@ int main(int argc, char **argv)
     settings.contact = contact;
     settings.rights_holder = rights;
     settings.include_originals = include_originals;
+    settings.result = &result;
     ret = igp_archive_export(&settings, &bag);
-    if (ret == 0)
+    if (ret == 0 && !json) /* with --json, the path is the result's "bag" */
         printf("%s\n", bag);
     g_free(bag);
     /* Release the fonts cairo cached for the contact sheet, so that leak
      * checkers see a clean exit; no cairo object is alive any more. */
     cairo_debug_reset_static_data();
-    return igp_cli_finish(ret);
+    if (!result) /* the same fields, empty, when no bag was made */
+        result = json_pack("{s:n, s:n}", "bag", "restricted_bag");
+    json_object_set_new(result, "format", json_string(format ? format : "dir"));
+    return igp_cli_finish_json("archive", ret, result);
 }

@@ -10,14 +10,19 @@
 int main(int argc, char **argv)
 {
     static char *outbox;
-    static gboolean quiet;
+    static gboolean quiet, json;
     GOptionEntry entries[] = {
         {"outbox", 0, 0, G_OPTION_ARG_FILENAME, &outbox, N_("where post folders go (required)"),
          "DIR"},
         {"quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, N_("only errors and warnings"), NULL},
+        {"json", 0, 0, G_OPTION_ARG_NONE, &json,
+         N_("JSON Lines on stdout: errors and warnings, then the result: what became of each "
+            "post (docs/json.md)"),
+         NULL},
         G_OPTION_ENTRY_NULL};
     GOptionContext *ctx = g_option_context_new(N_("OUT - publish approved posts to an outbox"));
     IgpPublishSettings settings = {0};
+    json_t *result = NULL;
     GError *err = NULL;
     int ret;
 
@@ -48,11 +53,17 @@ int main(int argc, char **argv)
     settings.out_dir = argv[1];
     settings.outbox = outbox;
     settings.quiet = quiet;
+    settings.result = &result;
     igp_log_set_quiet(quiet);
+    igp_log_set_json(json);
     if ((ret = igp_cli_start(argv[0])))
         return ret;
     ret = igp_publish_outbox(&settings);
     if (ret && *igp_error_buffer())
         igp_log_error("%s", igp_error_buffer());
-    return igp_cli_finish(ret);
+    if (!result) /* the same fields, empty, when publish could not start */
+        result =
+            json_pack("{s:s, s:i, s:i, s:i, s:i, s:i, s:[]}", "outbox", outbox, "published", 0,
+                      "unchanged", 0, "refused", 0, "not_approved", 0, "withdrawn", 0, "posts");
+    return igp_cli_finish_json("publish", ret, result);
 }

@@ -110,6 +110,7 @@ static int help_on(const char *stage)
 int main(int argc, char **argv)
 {
     IgpStageSettings settings;
+    json_t *result = NULL;
     int ret;
 
     igp_i18n_init();
@@ -133,5 +134,6 @@ int main(int argc, char **argv)
                                    &settings)) ||
         (ret = igp_cli_start(argv[0])))
         return ret;
-    return igp_cli_finish(igp_run(&settings, IGP_STAGE_ALL));
+    ret = igp_run_collect(&settings, IGP_STAGE_ALL, igp_log_json() ? &result : NULL);
+    return igp_cli_finish_json("run", ret, result);
 }

@@ -35,7 +35,8 @@ check "the staged run's posts and masters are byte-identical to one run's" \
 
 # verify on foreign files: a camera JPEG fails the privacy check, with --json.
 status=0
-"$IGPREP" verify --json "$SAMPLE/IMG_0014.JPG" > "$TEST_TMP/v.json" 2>/dev/null || status=$?
+"$IGPREP" verify --json "$SAMPLE/IMG_0014.JPG" > "$TEST_TMP/v.jsonl" 2>/dev/null || status=$?
+jq -c 'select(.event == "result")' "$TEST_TMP/v.jsonl" > "$TEST_TMP/v.json" # the report
 check "verify refuses a camera JPEG with exit 3 (got $status)" test "$status" -eq 3
 check "--json lists the EXIF segment" \
   bash -c "jq -e '.files[0].checks[] | select(.check==\"metadata\") | .value | map(select(test(\"APP1 Exif\"))) | length == 1' '$TEST_TMP/v.json' >/dev/null"

@@ -40,10 +40,10 @@ check "... and in Japanese under ja_JP.UTF-8" \
   grep -qE "tagged.jpg: APP1 Exif（[0-9]+ バイト）が残っています" "$TEST_TMP/err"
 run ja "$IGPREP" verify "$TEST_TMP/tagged.jpg" --json
 check "... while --json keeps the finding in English" \
-  jqe '.files[0].checks[] | select(.check == "metadata") | .value[0] | test("^APP1 Exif \\([0-9]+ bytes\\)$")' "$TEST_TMP/out"
+  jqe 'select(.event == "result") | .files[0].checks[] | select(.check == "metadata") | .value[0] | test("^APP1 Exif \\([0-9]+ bytes\\)$")' "$TEST_TMP/out"
 run ja "$IGPREP" verify "$TEST_TMP/small.jpg" --json
 check "verify --json keeps its keys and limits English under ja_JP" \
-  jqe '.files[0].checks[] | select(.check == "width") | .limit == "320..1440" and .ok == false' "$TEST_TMP/out"
+  jqe 'select(.event == "result") | .files[0].checks[] | select(.check == "width") | .limit == "320..1440" and .ok == false' "$TEST_TMP/out"
 
 # ---- a run's bag, exported under each locale ----
 out="$TEST_TMP/out-dir"

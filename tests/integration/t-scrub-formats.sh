@@ -82,10 +82,10 @@ for f in "${files[@]}"; do
   check "verify flags the dirty input $f (exit $status)" test "$status" -eq 3
 done
 check "the PNG carries text, EXIF and time chunks" \
-  bash -c "'$IGPREP' verify --json '$shoot/screen.png' 2>/dev/null | jq -e '[.files[0].checks[] | select(.check==\"metadata\") | .value[]] | (map(test(\"^(tEXt|zTXt|iTXt|eXIf|tIME)\")) | all) and length >= 5' >/dev/null"
+  bash -c "'$IGPREP' verify --json '$shoot/screen.png' 2>/dev/null | jq -e 'select(.event==\"result\") | [.files[0].checks[] | select(.check==\"metadata\") | .value[]] | (map(test(\"^(tEXt|zTXt|iTXt|eXIf|tIME)\")) | all) and length >= 5' >/dev/null"
 check "the ExtendedXMP input has extended XMP" test -n "$(exiftool -XMP-xmpNote:HasExtendedXMP "$shoot/extxmp.jpg")"
 check "the motion photo has bytes after EOI" \
-  bash -c "'$IGPREP' verify --json '$shoot/motion.jpg' 2>/dev/null | jq -e '.files[0].checks[] | select(.check==\"trailing_bytes\") | .value > 1000' >/dev/null"
+  bash -c "'$IGPREP' verify --json '$shoot/motion.jpg' 2>/dev/null | jq -e 'select(.event==\"result\") | .files[0].checks[] | select(.check==\"trailing_bytes\") | .value > 1000' >/dev/null"
 
 before=$(fingerprint "$shoot")
 check "igprep run scrubs every format" "$IGPREP" run "$shoot" --out "$out" --quiet

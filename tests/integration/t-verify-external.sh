@@ -7,7 +7,8 @@
 # parameters matter here, not their compression.)
 
 ff() { ffmpeg -v error -y "$@"; }
-vj() { { "$IGPREP" verify --json "$@" 2>/dev/null || true; } }
+# verify --json's result line (docs/json.md): the report, after the events.
+vj() { { "$IGPREP" verify --json "$@" 2>/dev/null || true; } | jq -c 'select(.event == "result")'; }
 failed_checks() { vj "$@" | jq -r '[.files[0].checks[] | select(.ok | not) | .check] | join(",")'; }
 
 # A landscape MP4 as ffmpeg writes it by default: moov after mdat.

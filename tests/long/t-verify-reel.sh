@@ -14,7 +14,8 @@ clips="$TEST_TMP/clips"
 bash "$IGP_SRC/tests/fixtures/video/make-clips.sh" "$clips" landscape169.mp4 vfr.mp4
 src="$clips/landscape169.mp4"
 
-vj() { { "$IGPREP" verify --json "$@" 2>/dev/null || true; } }
+# verify --json's result line (docs/json.md): the report, after the events.
+vj() { { "$IGPREP" verify --json "$@" 2>/dev/null || true; } | jq -c 'select(.event == "result")'; }
 # The checks that failed, comma-separated, in report order.
 failed_checks() { vj "$@" | jq -r '[.files[0].checks[] | select(.ok | not) | .check] | join(",")'; }
 value_of() { # CHECK FILE [--as KIND]

@@ -1599,10 +1599,15 @@ int igp_archive_export(const IgpArchiveSettings *settings, char **path_out)
     if (ret == 0 && settings->include_originals) {
         ret = export_bag(settings, 1, &restricted);
         if (ret == 0)
-            igp_log_warning(_("archive: %s holds the RAW ORIGINALS, with GPS positions, device "
-                              "data and unhidden faces: keep it apart from the delivered media"),
-                            restricted);
-        g_free(restricted);
+            igp_log_warning_kind(
+                "restricted-bag", json_pack("{s:s}", "bag", restricted),
+                _("archive: %s holds the RAW ORIGINALS, with GPS positions, device "
+                  "data and unhidden faces: keep it apart from the delivered media"),
+                restricted);
     }
+    if (ret == 0 && settings->result)
+        *settings->result = json_pack("{s:s, s:s?}", "bag", *path_out, "restricted_bag",
+                                      settings->include_originals ? restricted : NULL);
+    g_free(restricted);
     return ret;
 }

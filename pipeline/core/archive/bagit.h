@@ -16,6 +16,8 @@
 #ifndef IGP_BAGIT_H
 #define IGP_BAGIT_H
 
+#include <jansson.h>
+
 typedef enum IgpBagFormat {
     IGP_BAG_DIR = 0, ///< a folder DIR/<bag name>
     IGP_BAG_ZIP,     ///< DIR/<bag name>.zip
@@ -38,6 +40,8 @@ typedef struct IgpArchiveSettings {
     const char *contact;       ///< Contact-Name; NULL: the default above
     const char *rights_holder; ///< copyright holder in the catalogue; NULL: the default above
     int include_originals;     ///< also write a separate, restricted bag of the raw originals
+    /** When not NULL, gets {"bag", "restricted_bag"} (paths; docs/json.md). */
+    json_t **result;
 } IgpArchiveSettings;
 
 /**
@@ -67,5 +71,12 @@ int igp_archive_export(const IgpArchiveSettings *settings, char **path_out);
  *         the bag cannot be read at all
  */
 int igp_archive_check(const char *bag);
+
+/**
+ * igp_archive_check(), and when @p result is not NULL, what a script reads
+ * of it (docs/json.md): {"bag", "valid", "payload_files", "octets",
+ * "problems": [one sentence each]}.
+ */
+int igp_archive_check_result(const char *bag, json_t **result);
 
 #endif

@@ -515,22 +515,32 @@ char **igp_bag_sorted_problems(Check *c)
 
 int igp_archive_check(const char *bag)
 {
+    return igp_archive_check_result(bag, NULL);
+}
+
+int igp_archive_check_result(const char *bag, json_t **result)
+{
     Check c;
-    int64_t octets;
-    unsigned count;
+    int64_t octets = 0;
+    unsigned count = 0;
     int ret = igp_bag_check(&c, bag);
+    json_t *problems = json_array();
 
     if (ret) {
         igp_log_error("%s", igp_error_buffer());
+        json_array_append_new(problems, json_string(igp_error_buffer()));
     } else if (g_hash_table_size(c.problems) > 0) {
         char **list = igp_bag_sorted_problems(&c);
-        for (char **p = list; *p; p++)
-            igp_log_error("%s: %s", bag, *p);
+        for (char **p = list; *p; p++) {
+            igp_log_error_kind("bag-problem", json_pack("{s:s}", "bag", bag), "%s: %s", bag, *p);
+            json_array_append_new(problems, json_string(*p));
+        }
         guint n = g_hash_table_size(c.problems);
         igp_log_error(ngettext("%s: not a complete and valid bag (%u problem)",
                                "%s: not a complete and valid bag (%u problems)", n),
                       bag, n);
         g_free(list);
+        payload_totals(&c, &octets, &count);
         ret = IGP_ERR_INVALIDDATA;
     } else {
         payload_totals(&c, &octets, &count);
@@ -538,5 +548,11 @@ int igp_archive_check(const char *bag)
                      (long long)octets);
     }
     igp_bag_check_clear(&c);
+    if (result)
+        *result =
+            json_pack("{s:s, s:b, s:i, s:I, s:o}", "bag", bag, "valid", ret == 0, "payload_files",
+                      (int)count, "octets", (json_int_t)octets, "problems", problems);
+    else
+        json_decref(problems);
     return ret;
 }

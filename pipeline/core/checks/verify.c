@@ -165,6 +165,13 @@ static json_t *verify_file(const char *path, const char *shown_name, const char 
     return igp_report_finish(&r);
 }
 
+/* What a script reads of a failed check's event (docs/json.md). */
+static json_t *check_fields(const json_t *file_report, const json_t *check)
+{
+    return json_pack("{s:s?, s:s?}", "file", igp_check_subject(file_report, check), "check",
+                     json_string_value(json_object_get(check, "check")));
+}
+
 /* One line per failed check (and per warning): the file, then one plain
  * sentence saying what is wrong and what to do. */
 static void say_failures(json_t *file_report)
@@ -180,11 +187,13 @@ static void say_failures(json_t *file_report)
         if (json_is_true(json_object_get(c, "ok"))) {
             if (warning)
                 /* TRANSLATORS: a file, then one sentence about it. */
-                igp_log_warning(_("%s: %s."), igp_check_subject(file_report, c), warning);
+                igp_log_warning_kind("check-warning", check_fields(file_report, c), _("%s: %s."),
+                                     igp_check_subject(file_report, c), warning);
             continue;
         }
         char *sentence = igp_check_sentence(c);
-        igp_log_error(_("%s: %s."), igp_check_subject(file_report, c), sentence);
+        igp_log_error_kind("check-failed", check_fields(file_report, c), _("%s: %s."),
+                           igp_check_subject(file_report, c), sentence);
         g_free(sentence);
     }
 }
@@ -503,8 +512,8 @@ int igp_verify(const IgpVerifySettings *s)
             igp_log_error("%s", igp_error_buffer());
         g_free(path);
     }
-    if (s->json)
-        json_dumpf(report, stdout, JSON_INDENT(2)), fputc('\n', stdout);
+    if (s->report)
+        *s->report = json_incref(report);
     if (!s->quiet)
         igp_log_note(ngettext("verify: %d file checked, %d failed",
                               "verify: %d files checked, %d failed", run.checked),

@@ -336,6 +336,7 @@ typedef struct ApproveRun {
     char at[64];     ///< the real clock, in the account's zone
     char *stated_at; ///< --at, normalised, or NULL
     int approved, refused;
+    json_t *outcome; ///< [{"id", "status", ...}]: what --json's result lists
 } ApproveRun;
 
 static json_t *file_names(json_t *files)
@@ -368,7 +369,9 @@ static void refuse(ApproveRun *run, const char *post, const char *why)
 {
     json_t *e = audit_event(run, "approve-refused", post);
 
-    igp_log_error("%s", why);
+    igp_log_error_kind("approve-refused", json_pack("{s:s?}", "post", post), "%s", why);
+    json_array_append_new(
+        run->outcome, json_pack("{s:s?, s:s, s:s}", "id", post, "status", "refused", "why", why));
     json_object_set_new(e, "why", json_string(why));
     if (igp_audit_append(run->settings->out_dir, e))
         igp_log_error("%s", igp_error_buffer());
@@ -526,7 +529,9 @@ static int approve_post(ApproveRun *run, const char *id)
     if (igp_audit_append(s->out_dir, e)) {
         why = g_strdup_printf("approve: post '%s' not approved: %s", id, igp_error_buffer());
         igp_error_clear();
-        igp_log_error("%s", why);
+        igp_log_error_kind("approve-refused", json_pack("{s:s}", "post", id), "%s", why);
+        json_array_append_new(
+            run->outcome, json_pack("{s:s, s:s, s:s}", "id", id, "status", "refused", "why", why));
         g_free(why);
         run->refused++;
         json_decref(e);
@@ -537,6 +542,8 @@ static int approve_post(ApproveRun *run, const char *id)
     json_array_append_new(json_object_get(run->approvals, "approvals"), a);
     igp_log_note("approve: post '%s' approved by %s at %s (digest %.*s)", id, s->by, run->at,
                  IGP_SHORT_DIGEST, digest);
+    json_array_append_new(run->outcome, json_pack("{s:s, s:s, s:s}", "id", id, "status", "approved",
+                                                  "digest", digest));
     run->approved++;
     return 1;
 }
@@ -728,8 +735,14 @@ int igp_approve(const IgpApproveSettings *s)
     lock = igp_out_lock(s->out_dir);
     if (lock < 0)
         return lock;
+    run.outcome = json_array();
     ret = approve_locked(&run);
     close(lock);
+    if (s->result)
+        *s->result = json_pack("{s:s, s:O?, s:i, s:i, s:O}", "by", s->by, "proof",
+                               json_object_get(run.proof, "digest"), "approved", run.approved,
+                               "refused", run.refused, "posts", run.outcome);
+    json_decref(run.outcome);
     json_decref(run.proof);
     json_decref(run.approvals);
     json_decref(run.verify);

@@ -1027,6 +1027,33 @@ static int record_proof(const ProofRun *run)
     return ret;
 }
 
+/* The proof as --json's result lists it: a page per post of the run, in
+ * order, with the post's digest (null for a post not made). */
+static json_t *proof_result(const ProofRun *run, int pages)
+{
+    json_t *posts = json_array(), *page;
+    const char *id;
+    json_t *entry;
+    int number = 0;
+    size_t i;
+
+    json_object_foreach(json_object_get(run->state, "posts"), id, entry)
+    {
+        const char *digest = NULL;
+        char *png = g_strdup_printf("%s-%02d.png", run->png_prefix, ++number);
+        json_array_foreach(run->pages, i, page)
+        {
+            if (!g_strcmp0(id, json_string_value(json_object_get(page, "id"))))
+                digest = json_string_value(json_object_get(page, "digest"));
+        }
+        json_array_append_new(posts, json_pack("{s:s, s:i, s:s, s:s?}", "id", id, "page", number,
+                                               "png", png, "digest", digest));
+        g_free(png);
+    }
+    return json_pack("{s:s, s:s, s:i, s:o}", "digest", run->digest, "pdf", run->pdf_path, "pages",
+                     pages, "posts", posts);
+}
+
 int igp_proof(const IgpProofSettings *s)
 {
     ProofRun run = {.settings = s};
@@ -1059,6 +1086,8 @@ int igp_proof(const IgpProofSettings *s)
                          "approve %s --proof %s --by NAME",
                          run.digest, pages, pages == 1 ? "" : "s", run.pdf_path, run.png_prefix,
                          s->out_dir, run.digest);
+        if (ret == 0 && s->result)
+            *s->result = proof_result(&run, pages);
     }
     g_free(dir);
     g_free(run.png_prefix);

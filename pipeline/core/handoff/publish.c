@@ -27,7 +27,27 @@ typedef struct PublishRun {
     GPtrArray *unapproved; ///< ids of posts not approved, for the summary line
     int delay_ms;          ///< $IGP_PUBLISH_DELAY_MS: test-only pause between file writes
     int published_n, unchanged, refused, withdrawn;
+    json_t *outcome; ///< post id → {"id", "status", ...}: what --json's result lists
 } PublishRun;
+
+/* Note what became of a post (docs/json.md): its status, and @p key with
+ * @p value (taken) when not NULL. A later status overrides an earlier one. */
+static void outcome(PublishRun *run, const char *id, const char *status, const char *key,
+                    json_t *value)
+{
+    json_t *o = json_object_get(run->outcome, id);
+
+    if (!o) {
+        o = json_pack("{s:s}", "id", id);
+        json_object_set_new(run->outcome, id, o);
+    }
+    if (status)
+        json_object_set_new(o, "status", json_string(status));
+    if (key)
+        json_object_set_new(o, key, value);
+    else
+        json_decref(value);
+}
 
 static void audit(const PublishRun *run, json_t *event)
 {
@@ -99,6 +119,9 @@ static void withdraw(PublishRun *run, const char *id, const char *final_dir, con
             dest);
         audit(run, json_pack("{s:s, s:s, s:s, s:s}", "event", "withdraw", "post", id, "folder",
                              dest, "why", why));
+        if (!json_object_get(run->outcome, id)) /* no longer in the shoot */
+            outcome(run, id, "withdrawn", NULL, NULL);
+        outcome(run, id, NULL, "withdrawn_to", json_string(dest));
         run->withdrawn++;
     }
     json_object_del(run->published, id);
@@ -121,7 +144,9 @@ static void refuse(PublishRun *run, const char *post_id, const char *fmt, ...)
     va_start(ap, fmt);
     why = g_strdup_vprintf(fmt, ap);
     va_end(ap);
-    igp_log_error("publish: post '%s' not published: %s", post_id, why);
+    igp_log_error_kind("publish-refused", json_pack("{s:s}", "post", post_id),
+                       "publish: post '%s' not published: %s", post_id, why);
+    outcome(run, post_id, "refused", "why", json_string(why));
     audit(run,
           json_pack("{s:s, s:s, s:s}", "event", "publish-refused", "post", post_id, "why", why));
     withdraw(run, post_id, dir, why);
@@ -136,6 +161,7 @@ static void not_approved(PublishRun *run, const char *id, const char *why)
 {
     char *dir = outbox_folder(run, id);
     g_ptr_array_add(run->unapproved, g_strdup(id));
+    outcome(run, id, "not-approved", "why", json_string(why));
     withdraw(run, id, dir, why);
     g_free(dir);
 }
@@ -462,6 +488,7 @@ static void publish_folder(PublishRun *run, const char *id, const char *final_di
 
     if (!intruders && outbox_is_current(final_dir, text, entry)) {
         run->unchanged++;
+        outcome(run, id, "unchanged", "folder", json_string(final_dir));
         note_published(run, id, final_dir, digest, 0);
     } else if (write_outbox_post(run, final_dir, text, entry) != 0) {
         char *why = g_strdup(igp_error_buffer());
@@ -475,6 +502,7 @@ static void publish_folder(PublishRun *run, const char *id, const char *final_di
                 final_dir, intruders);
         igp_log_note("publish: %s", final_dir);
         note_published(run, id, final_dir, digest, 1);
+        outcome(run, id, "published", "folder", json_string(final_dir));
         audit(run, json_pack("{s:s, s:s, s:s, s:s, s:o}", "event", "publish", "post", id, "digest",
                              digest, "folder", final_dir, "files",
                              file_paths(json_object_get(entry, "files"))));
@@ -577,6 +605,22 @@ static int safe_name(const char *s)
     return s && *s && s[0] != '.' && !strchr(s, '/');
 }
 
+/* --json's result (docs/json.md): the counts and each post's outcome. */
+static json_t *publish_result(const PublishRun *run)
+{
+    json_t *posts = json_array(), *o;
+    const char *id;
+
+    json_object_foreach(run->outcome, id, o)
+    {
+        json_array_append(posts, o);
+    }
+    return json_pack("{s:s, s:i, s:i, s:i, s:i, s:i, s:o}", "outbox", run->settings->outbox,
+                     "published", run->published_n, "unchanged", run->unchanged, "refused",
+                     run->refused, "not_approved", (int)run->unapproved->len, "withdrawn",
+                     run->withdrawn, "posts", posts);
+}
+
 static int publish_locked(const IgpPublishSettings *s)
 {
     IgpVerifySettings v = {.out_dir = s->out_dir, .quiet = 1};
@@ -589,6 +633,7 @@ static int publish_locked(const IgpPublishSettings *s)
     int missing, ret = igp_mkdir_p(s->outbox);
 
     run.unapproved = g_ptr_array_new_with_free_func(g_free);
+    run.outcome = json_object();
     if (ret == 0)
         ret = igp_out_config_load(s->out_dir, &run.config);
     if (ret == 0 && !(state = igp_encode_state_load(s->out_dir)))
@@ -623,7 +668,9 @@ static int publish_locked(const IgpPublishSettings *s)
     json_object_foreach(run.posts, id, entry)
     {
         if (!safe_name(id)) {
-            igp_log_error("publish: post '%s' not published: its id is not a folder name", id);
+            igp_log_error_kind("publish-refused", json_pack("{s:s}", "post", id),
+                               "publish: post '%s' not published: its id is not a folder name", id);
+            outcome(&run, id, "refused", NULL, NULL);
             run.refused++;
         } else {
             publish_post(&run, id, entry);
@@ -642,7 +689,10 @@ static int publish_locked(const IgpPublishSettings *s)
     }
     if (ret == 0)
         ret = run.refused ? IGP_ERR_INVALIDDATA : 0;
+    if (s->result)
+        *s->result = publish_result(&run);
 out:
+    json_decref(run.outcome);
     json_decref(run.published);
     json_decref(run.verify);
     json_decref(approvals);

@@ -45,6 +45,9 @@ typedef struct IgpProofSettings {
     const char *out_dir;  ///< a run's folder; only read (except the default PDF path)
     const char *pdf_path; ///< NULL: OUT/reports/proof.pdf; PNG pages go beside it as <name>-NN.png
     int quiet;
+    /** When not NULL, gets what a script reads of the proof (docs/json.md):
+     *  {"digest", "pdf", "pages", "posts": [{"id", "page", "png", "digest"}]} */
+    json_t **result;
 } IgpProofSettings;
 
 /**
@@ -63,6 +66,9 @@ typedef struct IgpApproveSettings {
     const char *by;              ///< who approves: an approver of igprep.json (required)
     const char *at;              ///< the time the approver states, kept beside the clock's, or NULL
     const char *note;            ///< optional remark, or NULL
+    /** When not NULL, gets what a script reads of the approval (docs/json.md):
+     *  {"by", "proof", "approved", "refused", "posts": [{"id", "status", ...}]} */
+    json_t **result;
 } IgpApproveSettings;
 
 /**
@@ -81,6 +87,10 @@ typedef struct IgpPublishSettings {
     const char *out_dir; ///< a run's folder; verify is run on it first
     const char *outbox;  ///< where post folders go (created if missing)
     int quiet;
+    /** When not NULL, gets what a script reads of the publish (docs/json.md):
+     *  {"outbox", "published", "unchanged", "refused", "not_approved",
+     *  "withdrawn", "posts": [{"id", "status", ...}]} */
+    json_t **result;
 } IgpPublishSettings;
 
 /**

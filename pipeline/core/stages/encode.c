@@ -546,7 +546,8 @@ static void encode_one(int index, void *data)
     } else {
         job->entries[index] = encode_post(job, post);
         if (!job->entries[index]) {
-            igp_log_error("%s", igp_error_buffer());
+            igp_log_error_kind("post-failed", json_pack("{s:s}", "post", post->id), "%s",
+                               igp_error_buffer());
             job->entries[index] = json_pack("{s:s}", "error", igp_error_buffer());
             withdraw_post(job, post);
         } else {

@@ -95,7 +95,9 @@ static void ingest_one(int index, void *data)
     if (ret == 0) {
         job->entries[index] = describe(&info, &digest);
     } else {
-        igp_log_error("%s", igp_error_buffer());
+        igp_log_error_kind("source-failed",
+                           json_pack("{s:s, s:s}", "source", name, "stage", "ingest"), "%s",
+                           igp_error_buffer());
         job->entries[index] = json_pack("{s:s}", "error", igp_error_buffer());
     }
     igp_progress_step(job->progress);

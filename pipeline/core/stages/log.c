@@ -13,8 +13,9 @@
 
 static GMutex log_lock;
 static int log_quiet;
-static int json_progress;  /* --json: progress events on stdout */
+static int json_events;    /* --json: every event also as a JSON line on stdout */
 static int progress_shown; /* a progress line is on screen and must be cleared first */
+static int n_errors, n_warnings;
 
 char *igp_log_escape(const char *s)
 {
@@ -44,20 +45,51 @@ char *igp_log_escape(const char *s)
     return g_string_free(out, FALSE);
 }
 
+/* The JSON line of an event (docs/json.md), written under log_lock:
+ * {"event": EVENT, "kind": KIND, "message": TEXT, ...fields}. The message
+ * is the text as is (JSON escapes it), or the terminal's escaped form when
+ * it is not UTF-8. */
+static void emit_json(const char *event, const char *kind, json_t *fields, const char *text,
+                      const char *escaped)
+{
+    json_t *line = json_pack("{s:s, s:s}", "event", event, "kind", kind);
+    json_t *message = json_string(text);
+    char *dump;
+
+    json_object_set_new(line, "message", message ? message : json_string(escaped));
+    if (json_is_object(fields))
+        json_object_update_missing(line, fields);
+    dump = json_dumps(line, JSON_COMPACT | JSON_REAL_PRECISION(10));
+    if (dump)
+        printf("%s\n", dump);
+    fflush(stdout);
+    free(dump);
+    json_decref(line);
+}
+
 /* One line: names, ids and --by come from users, and a newline or an
- * escape sequence in them must not print a line or colour of its own. */
-static void emit(const char *prefix, const char *fmt, va_list ap)
+ * escape sequence in them must not print a line or colour of its own.
+ * With --json, the same event as a JSON line on stdout. Takes @p fields. */
+static void emit(const char *event, const char *kind, json_t *fields, const char *prefix,
+                 const char *fmt, va_list ap)
 {
     char *text = g_strdup_vprintf(fmt, ap);
     char *line = igp_log_escape(text);
 
     g_mutex_lock(&log_lock);
+    if (!strcmp(event, "error"))
+        n_errors++;
+    else if (!strcmp(event, "warning"))
+        n_warnings++;
     if (progress_shown) {
         fputs("\r\033[K", stderr);
         progress_shown = 0;
     }
     fprintf(stderr, "%s: %s%s\n", "igprep", prefix, line);
+    if (json_events)
+        emit_json(event, kind, fields, text, line);
     g_mutex_unlock(&log_lock);
+    json_decref(fields);
     g_free(line);
     g_free(text);
 }
@@ -66,7 +98,15 @@ void igp_log_error(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    emit(_("error: "), fmt, ap);
+    emit("error", "general", NULL, _("error: "), fmt, ap);
+    va_end(ap);
+}
+
+void igp_log_error_kind(const char *kind, json_t *fields, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    emit("error", kind, fields, _("error: "), fmt, ap);
     va_end(ap);
 }
 
@@ -74,7 +114,15 @@ void igp_log_warning(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    emit(_("warning: "), fmt, ap);
+    emit("warning", "general", NULL, _("warning: "), fmt, ap);
+    va_end(ap);
+}
+
+void igp_log_warning_kind(const char *kind, json_t *fields, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    emit("warning", kind, fields, _("warning: "), fmt, ap);
     va_end(ap);
 }
 
@@ -84,8 +132,40 @@ void igp_log_note(const char *fmt, ...)
     if (log_quiet)
         return;
     va_start(ap, fmt);
-    emit("", fmt, ap);
+    emit("note", "general", NULL, "", fmt, ap);
     va_end(ap);
+}
+
+int igp_log_errors(void)
+{
+    return g_atomic_int_get(&n_errors);
+}
+
+int igp_log_warnings(void)
+{
+    return g_atomic_int_get(&n_warnings);
+}
+
+int igp_log_json(void)
+{
+    return json_events;
+}
+
+void igp_log_json_result(json_t *result)
+{
+    json_t *line = json_pack("{s:s}", "event", "result");
+    char *dump;
+
+    json_object_update_missing(line, result);
+    dump = json_dumps(line, JSON_COMPACT | JSON_REAL_PRECISION(10));
+    g_mutex_lock(&log_lock);
+    if (dump)
+        printf("%s\n", dump);
+    fflush(stdout);
+    g_mutex_unlock(&log_lock);
+    free(dump);
+    json_decref(line);
+    json_decref(result);
 }
 
 void igp_log_set_quiet(int quiet)
@@ -102,9 +182,9 @@ struct IgpProgress {
     int visible;
 };
 
-void igp_log_set_json_progress(int on)
+void igp_log_set_json(int on)
 {
-    json_progress = on;
+    json_events = on;
 }
 
 IgpProgress *igp_progress_new(const char *stage, int total)
@@ -140,9 +220,9 @@ static void show_progress(IgpProgress *p)
         fflush(stderr);
         progress_shown = 1;
     }
-    if (json_progress && (now - p->last_json > 250000 || p->done >= p->total)) {
-        printf("{\"event\": \"progress\", \"stage\": %s, \"done\": %.3f, "
-               "\"total\": %d, \"eta\": %.1f}\n",
+    if (json_events && (now - p->last_json > 250000 || p->done >= p->total)) {
+        printf("{\"event\":\"progress\",\"stage\":%s,\"done\":%.3f,"
+               "\"total\":%d,\"eta\":%.1f}\n",
                p->stage_json, p->done, p->total, eta);
         fflush(stdout);
         p->last_json = now;

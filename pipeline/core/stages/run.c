@@ -107,15 +107,101 @@ static int worse(int a, int b)
     return a ? a : b;
 }
 
+/* The posts of OUT/state/encode.json as the result lists them (docs/json.md):
+ * {"id", "status": "made"|"failed", "files": [paths] | "error": why}. */
+static json_t *posts_result(const char *out_dir, int *made, int *failed)
+{
+    json_t *state = igp_state_load(out_dir, "encode"), *list = json_array(), *entry;
+    const char *id;
+
+    json_object_foreach(json_object_get(state, "posts"), id, entry)
+    {
+        json_t *error = json_object_get(entry, "error"), *files = json_array(), *f;
+        size_t i;
+
+        if (error) {
+            json_array_append_new(
+                list, json_pack("{s:s, s:s, s:O}", "id", id, "status", "failed", "error", error));
+            json_decref(files);
+            (*failed)++;
+            continue;
+        }
+        json_array_foreach(json_object_get(entry, "files"), i, f)
+            json_array_append(files, json_object_get(f, "path"));
+        json_array_append_new(
+            list, json_pack("{s:s, s:s, s:o}", "id", id, "status", "made", "files", files));
+        (*made)++;
+    }
+    json_decref(state);
+    return list;
+}
+
+/* The sources a stage could not use, each once, with the first stage that
+ * failed it: {"source", "stage", "error"}. */
+static json_t *failed_sources(const char *out_dir)
+{
+    static const char *const stages[] = {"ingest", "scrub", "redact"};
+    json_t *list = json_array(), *seen = json_object(), *entry;
+    const char *name;
+
+    for (size_t s = 0; s < G_N_ELEMENTS(stages); s++) {
+        json_t *state = igp_state_load(out_dir, stages[s]);
+        json_object_foreach(json_object_get(state, "media"), name, entry)
+        {
+            json_t *error = json_object_get(entry, "error");
+            if (!error || json_object_get(seen, name))
+                continue;
+            json_object_set_new(seen, name, json_true());
+            json_array_append_new(list, json_pack("{s:s, s:s, s:O}", "source", name, "stage",
+                                                  stages[s], "error", error));
+        }
+        json_decref(state);
+    }
+    json_decref(seen);
+    return list;
+}
+
+json_t *igp_run_result(const char *out_dir)
+{
+    int made = 0, failed = 0;
+    json_t *posts = out_dir ? posts_result(out_dir, &made, &failed) : json_array();
+
+    json_t *verify = NULL;
+
+    if (out_dir) { /* verify's summary, when this run verified */
+        char *path = g_build_filename(out_dir, "reports", "verify.json", NULL);
+        json_t *report = json_load_file(path, 0, NULL);
+        if (json_is_object(report))
+            verify = json_pack("{s:O, s:O, s:O}", "ok", json_object_get(report, "ok"), "checked",
+                               json_object_get(report, "checked"), "failed",
+                               json_object_get(report, "failed"));
+        json_decref(report);
+        g_free(path);
+    }
+    return json_pack("{s:s?, s:i, s:i, s:o, s:o, s:o*}", "out", out_dir, "made", made, "failed",
+                     failed, "posts", posts, "failed_sources",
+                     out_dir ? failed_sources(out_dir) : json_array(), "verify",
+                     verify ? verify : json_null());
+}
+
 int igp_run(const IgpStageSettings *settings, unsigned stages)
 {
-    IgpShoot *shoot = NULL;
-    int ret = igp_shoot_open(settings, &shoot), result = 0, lock;
+    return igp_run_collect(settings, stages, NULL);
+}
 
+int igp_run_collect(const IgpStageSettings *settings, unsigned stages, json_t **result)
+{
+    IgpShoot *shoot = NULL;
+    int ret = igp_shoot_open(settings, &shoot), result_code = 0, lock;
+
+    if (result)
+        *result = NULL;
     if (ret == 0 && (ret = check_out_dir(shoot)))
         igp_shoot_free(&shoot);
     if (ret) {
         igp_log_error("%s", igp_error_buffer());
+        if (result)
+            *result = igp_run_result(NULL);
         return ret;
     }
     /* Each --jobs worker drives libvips, which starts a thread per processor
@@ -125,6 +211,8 @@ int igp_run(const IgpStageSettings *settings, unsigned stages)
     lock = prepare_out(shoot->out_dir);
     if (lock < 0) {
         igp_log_error("%s", igp_error_buffer());
+        if (result)
+            *result = igp_run_result(NULL);
         igp_shoot_free(&shoot);
         return lock;
     }
@@ -132,30 +220,32 @@ int igp_run(const IgpStageSettings *settings, unsigned stages)
     for (int i = 0; i < shoot->manifest->n_posts; i++)
         if (igp_shoot_selects(shoot, &shoot->manifest->posts[i]) &&
             shoot->manifest->posts[i].problem)
-            result = IGP_ERR_INVALIDDATA;
+            result_code = IGP_ERR_INVALIDDATA;
     if (stages & IGP_STAGE_INGEST)
-        result = worse(result, igp_ingest(shoot));
+        result_code = worse(result_code, igp_ingest(shoot));
     if (stages & IGP_STAGE_SCRUB)
-        result = worse(result, igp_scrub(shoot));
+        result_code = worse(result_code, igp_scrub(shoot));
     /* Faces (docs/faces.md): detect proposes, redact hides every face not
      * cleared on the masters; encode only reads redacted masters. */
     if (stages & IGP_STAGE_DETECT)
-        result = worse(result, igp_detect(shoot));
+        result_code = worse(result_code, igp_detect(shoot));
     if (stages & IGP_STAGE_REDACT)
-        result = worse(result, igp_redact(shoot));
+        result_code = worse(result_code, igp_redact(shoot));
     /* Templates draw on the redacted masters (compose.c). */
     if (stages & IGP_STAGE_COMPOSE)
-        result = worse(result, igp_compose(shoot));
+        result_code = worse(result_code, igp_compose(shoot));
     if (stages & IGP_STAGE_ENCODE)
-        result = worse(result, igp_encode(shoot));
+        result_code = worse(result_code, igp_encode(shoot));
     if (stages & IGP_STAGE_VERIFY) {
         IgpVerifySettings v = {.out_dir = shoot->out_dir, .quiet = settings->quiet};
-        result = worse(result, igp_verify(&v));
+        result_code = worse(result_code, igp_verify(&v));
     }
     if (stages & IGP_STAGE_ENCODE)
         igp_log_note(_("results in %s/posts (reports in %s/reports)"), shoot->out_dir,
                      shoot->out_dir);
+    if (result) /* before the lock goes: no other run changes OUT meanwhile */
+        *result = igp_run_result(shoot->out_dir);
     igp_shoot_free(&shoot);
     close(lock); /* releases the flock */
-    return result;
+    return result_code;
 }

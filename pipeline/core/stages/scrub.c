@@ -130,7 +130,9 @@ static void scrub_one(int index, void *data)
     } else {
         job->entries[index] = make_master(job, name, video, sha, recipe);
         if (!job->entries[index]) {
-            igp_log_error("%s", igp_error_buffer());
+            igp_log_error_kind("source-failed",
+                               json_pack("{s:s, s:s}", "source", name, "stage", "scrub"), "%s",
+                               igp_error_buffer());
             job->entries[index] = json_pack("{s:s}", "error", igp_error_buffer());
         }
     }

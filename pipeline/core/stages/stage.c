@@ -98,7 +98,8 @@ int igp_shoot_open(const IgpStageSettings *settings, IgpShoot **out)
         if (!igp_shoot_selects(shoot, post))
             continue;
         if (post->problem) {
-            igp_log_error("%s", post->problem);
+            igp_log_error_kind("post-failed", json_pack("{s:s}", "post", post->id), "%s",
+                               post->problem);
             continue;
         }
         for (int j = 0; j < post->n_media; j++)

@@ -88,7 +88,7 @@ int igp_redact(IgpShoot *shoot);
 typedef struct IgpVerifySettings {
     const char *out_dir; ///< verify a run's folder (posts and masters), or NULL
     char **files;        ///< or these files (NULL-terminated)
-    int json;            ///< print the report as JSON on stdout
+    json_t **report;     ///< when not NULL, gets the report ({"checked", "failed", "files"})
     const char *as_kind; ///< judge FILEs as this kind (feed-image, story-image, reel-cover,
                          ///< reel, story-video); NULL: by their content
     int quiet;
@@ -124,6 +124,17 @@ enum {
  *         error that made the shoot unusable (already reported)
  */
 int igp_run(const IgpStageSettings *settings, unsigned stages);
+
+/**
+ * igp_run(), and when @p result is not NULL, what a script reads of it
+ * (docs/json.md, run's result): {"out", "made", "failed", "posts",
+ * "failed_sources"} from OUT's state files as the run left them. Caller
+ * json_decref()s *result.
+ */
+int igp_run_collect(const IgpStageSettings *settings, unsigned stages, json_t **result);
+
+/** The result fields of the run whose folder is @p out_dir (NULL: none made). */
+json_t *igp_run_result(const char *out_dir);
 
 /* ---- helpers shared by the stages ---- */
 
