@@ -3,6 +3,7 @@
 
 #include "error.h"
 #include "fsutil.h"
+#include "i18n.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -22,6 +23,40 @@ void igp_now_in_zone(GTimeZone *zone, char *out, size_t len)
     g_strlcpy(out, s, len);
     g_free(s);
     g_date_time_unref(now);
+}
+
+/* Weekday and month names written here, not by strftime: the proof must
+ * read the same whether or not the system has the Japanese locale. */
+static const char *const weekdays_ja[] = {"月", "火", "水", "木", "金", "土", "日"};
+static const char *const weekdays_en[] = {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"};
+static const char *const months_en[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                        "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+
+char *igp_time_for_people(const char *iso, GTimeZone *zone)
+{
+    GDateTime *t = iso ? g_date_time_new_from_iso8601(iso, zone) : NULL;
+    GDateTime *local = t && zone ? g_date_time_to_timezone(t, zone) : NULL;
+    char *text;
+
+    if (!local) {
+        if (t)
+            g_date_time_unref(t);
+        return g_strdup(iso ? iso : "");
+    }
+    if (igp_i18n_is_japanese())
+        text = g_strdup_printf("%d年%d月%d日（%s）%02d:%02d", g_date_time_get_year(local),
+                               g_date_time_get_month(local), g_date_time_get_day_of_month(local),
+                               weekdays_ja[g_date_time_get_day_of_week(local) - 1],
+                               g_date_time_get_hour(local), g_date_time_get_minute(local));
+    else
+        text = g_strdup_printf(
+            "%s %d %s %d %02d:%02d", weekdays_en[g_date_time_get_day_of_week(local) - 1],
+            g_date_time_get_day_of_month(local), months_en[g_date_time_get_month(local) - 1],
+            g_date_time_get_year(local), g_date_time_get_hour(local),
+            g_date_time_get_minute(local));
+    g_date_time_unref(local);
+    g_date_time_unref(t);
+    return text;
 }
 
 /* The whole log, read through the locked descriptor. */
