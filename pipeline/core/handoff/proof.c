@@ -71,6 +71,7 @@ typedef struct Page {
     char *checks_markup;         ///< next-day story, faces, verify, as pango markup
     const char *digest;          ///< the post's content digest (digest.h), or NULL when not made
     const char *proof;           ///< the whole proof's digest
+    char *causes;                ///< a post not made: the earlier stages' errors behind it, or NULL
 } Page;
 
 /* ---- pictures: libvips to cairo ---- */
@@ -880,9 +881,18 @@ static void draw_page(cairo_t *cr, const Page *p)
     cairo_paint(cr);
     draw_header(cr, p);
     if (error) {
-        char *t = g_strdup_printf(_("Not made: %s"), error);
+        /* encode's message may say "(see above)": its causes are drawn first. */
+        double y = 80;
+        char *t;
+        if (p->causes) {
+            cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
+            y += show_text(cr, _("What went wrong before:"), MARGIN, y, PAGE_W - 2 * MARGIN, 11, 1,
+                           0);
+            y += show_text(cr, p->causes, MARGIN, y + 2, PAGE_W - 2 * MARGIN, 10, 0, 12) + 10;
+        }
+        t = g_strdup_printf(_("Not made: %s"), error);
         cairo_set_source_rgb(cr, 0.75, 0, 0);
-        show_text(cr, t, MARGIN, 80, PAGE_W - 2 * MARGIN, 11, 0, 0);
+        show_text(cr, t, MARGIN, y, PAGE_W - 2 * MARGIN, 11, 0, 0);
         g_free(t);
         return;
     }
@@ -942,6 +952,62 @@ static void page_load(Page *p, const char *out_dir, json_t *entry)
     p->story = p->n_slides > 0 && p->slides[0].width * 16 == p->slides[0].height * 9;
 }
 
+/* The error of @p name in OUT/state/@p stage's @p section, or NULL. */
+static const char *state_error(json_t *states, const char *stage, const char *section,
+                               const char *name)
+{
+    json_t *doc = json_object_get(states, stage);
+    return json_string_value(
+        json_object_get(json_object_get(json_object_get(doc, section), name), "error"));
+}
+
+/* Why a post was not made, as the earlier stages recorded it: the first
+ * error of ingest, scrub, detect or redact for each of its sources, else
+ * compose's for the post (from the shoot's shoot.json, as encode keeps none for a post it
+ * could not make). One line each; NULL when none is recorded. */
+static char *not_made_causes(const char *out_dir, const char *id, const char *error)
+{
+    static const char *const stages[] = {"ingest", "scrub", "detect", "redact"};
+    json_t *states = json_object(), *ingest, *shoot = NULL, *post, *m;
+    GString *lines = g_string_new(NULL);
+    const char *e;
+    size_t i;
+
+    for (size_t k = 0; k < G_N_ELEMENTS(stages); k++)
+        json_object_set_new(states, stages[k], igp_state_load(out_dir, stages[k]));
+    json_object_set_new(states, "compose", igp_state_load(out_dir, "compose"));
+    ingest = json_incref(json_object_get(states, "ingest"));
+    if (json_string_value(json_object_get(ingest, "shoot_dir"))) {
+        char *path = g_build_filename(json_string_value(json_object_get(ingest, "shoot_dir")),
+                                      "shoot.json", NULL);
+        shoot = json_load_file(path, 0, NULL);
+        g_free(path);
+    }
+    json_array_foreach(json_object_get(shoot, "posts"), i, post)
+    {
+        size_t j;
+        if (g_strcmp0(json_string_value(json_object_get(post, "id")), id))
+            continue;
+        json_array_foreach(json_object_get(post, "media"), j, m)
+        {
+            const char *file = json_string_value(json_object_get(m, "file"));
+            for (size_t k = 0; file && k < G_N_ELEMENTS(stages); k++)
+                if ((e = state_error(states, stages[k], "media", file))) {
+                    g_string_append_printf(lines, "%s: %s\n", file, e);
+                    break;
+                }
+        }
+    }
+    if (!lines->len && (e = state_error(states, "compose", "posts", id)) && g_strcmp0(e, error))
+        g_string_append_printf(lines, "%s\n", e);
+    json_decref(shoot);
+    json_decref(ingest);
+    json_decref(states);
+    if (lines->len)
+        g_string_truncate(lines, lines->len - 1);
+    return g_string_free(lines, lines->len == 0);
+}
+
 static void page_free(Page *p)
 {
     for (int i = 0; i < p->n_slides; i++)
@@ -949,6 +1015,7 @@ static void page_free(Page *p)
             cairo_surface_destroy(p->slides[i].image);
     g_free(p->slides);
     g_free(p->checks_markup);
+    g_free(p->causes);
 }
 
 /* ---- output ---- */
@@ -1030,6 +1097,9 @@ static int draw_all_pages(ProofRun *run, cairo_t *pdf)
         p.proof = run->digest;
         p.zone = run->config.zone;
         p.marks = run->marks;
+        if (json_object_get(entry, "error"))
+            p.causes = not_made_causes(run->settings->out_dir, id,
+                                       json_string_value(json_object_get(entry, "error")));
         page_load(&p, run->settings->out_dir, entry);
         p.checks_markup =
             page_markup(&p, run->settings->out_dir, posts, run->verify, run->redaction);
