@@ -80,6 +80,18 @@ mean_abs_diff() {
   rm -f "$d" "$d.abs.v"
 }
 
+# block_max_diff A B: the largest mean absolute difference of an 8x8 block
+# (t-template.sh and t-proof-ja.sh compare their reference images with it
+# and mean_abs_diff).
+block_max_diff() {
+  vips subtract "$1" "$2" "$TEST_TMP/bd.v" >/dev/null
+  vips abs "$TEST_TMP/bd.v" "$TEST_TMP/ba.v" >/dev/null
+  vips bandmean "$TEST_TMP/ba.v" "$TEST_TMP/bm.v" >/dev/null
+  vips cast "$TEST_TMP/bm.v" "$TEST_TMP/bf.v" float >/dev/null
+  vips shrink "$TEST_TMP/bf.v" "$TEST_TMP/bs.v" 8 8 >/dev/null
+  vips max "$TEST_TMP/bs.v"
+}
+
 # A listing of every file in a folder with its hash, size and mtime, to
 # prove a folder was not written to.
 fingerprint() {

@@ -71,7 +71,26 @@ check "December: a post without its next-day story" \
   "$TEST_TMP/2026-12.err"
 check "December: three warnings" test "$(grep -c warning: "$TEST_TMP/2026-12.err")" -eq 3
 
-# The PDF: renders, Japanese headings, every post of the month.
+# The PDF in the reader's language (issue 17): English under C.UTF-8 ...
+en=$(pdftotext -layout "$TEST_TMP/2026-10.pdf" - | tr -d ' ')
+for word in WorkplanOctober2026 Date Kind PostID Theme Subject Basedon Collab Status \
+  "Thecontract'sminimums" Reel Interview Tie-upssofar:1/5; do
+  check "the English PDF says $word" grep -qF -- "$word" <<<"$en"
+done
+check "the English PDF has no Japanese heading" test -z "$(grep -E '業務計画表|契約の最低条件|投稿ID' <<<"$en")"
+# ... and Japanese under ja_JP.UTF-8, with its warnings in Japanese too.
+for month in 2026-10 2026-11; do
+  check "plan $month in Japanese" env LANG=ja_JP.UTF-8 "$IGPREP" plan "${shoots[@]}" --month "$month" \
+    --to "$TEST_TMP/$month.pdf" --runs "$TEST_TMP/runs" --outbox "$TEST_TMP/box"
+done 2>"$TEST_TMP/ja.err"
+check "the Japanese warning names the missing reel" \
+  grep -q 'plan 2026-11: リールがありません: 契約の条件は「毎月1件以上のリール」です' "$TEST_TMP/ja.err"
+LANG=ja_JP.UTF-8 "$IGPREP" plan "${shoots[@]}" --month 2026-11 --format csv --to "$TEST_TMP/nov-ja.csv" \
+  --runs "$TEST_TMP/runs" --outbox "$TEST_TMP/box" --quiet
+check "the CSV's headings for people follow the language" \
+  test "$(head -n 1 "$TEST_TMP/nov-ja.csv" | tr -d '\r')" = "日付,種類,投稿ID,撮影,テーマ,取材対象,取材・体験,コラボ相手,タイアップ,元の投稿（翌日ストーリーズ）,状況"
+
+# The Japanese PDF: renders, Japanese headings, every post of the month.
 pdf="$TEST_TMP/2026-10.pdf"
 check "pdftoppm renders the plan" pdftoppm -r 60 -png -f 1 -l 1 "$pdf" "$TEST_TMP/page"
 check "a page image" test -s "$TEST_TMP/page-1.png"

@@ -68,7 +68,7 @@ check "carousel: four alt texts" grep -q '4\. 木のテーブル' <<<"$(page car
 check "carousel: verify per file" test "$(page carousel-01 | grep -Eo 'carousel-01-0[1-4]\.jpg: ' | wc -l)" -eq 4
 check "feed-01: its next-day story" grep -q 'Next-day story: feed-01-story' <<<"$(page feed-01)"
 check "feed-01: faces counted" grep -q 'Faces: 2 hidden, 1 cleared' <<<"$(page feed-01)"
-check "feed-02: no next-day story yet" grep -q 'Next-day story: none yet' <<<"$(page feed-02)"
+check "feed-02 (\"story_followup\": false): none planned, not 'none yet'" grep -q 'Next-day story: none planned for this post' <<<"$(page feed-02)"
 check "story: safe zone drawn" grep -q 'y 250–1670' <<<"$(page feed-01-story)"
 check "feed: grid tile stated" grep -q 'centre 1013×1350' <<<"$(page feed-01)"
 

@@ -22,16 +22,6 @@ REFS="$IGP_SRC/tests/reference/templates"
 MEAN_TOLERANCE=0.6
 BLOCK_TOLERANCE=8
 
-# block_max_diff A B: the largest mean absolute difference of an 8x8 block.
-block_max_diff() {
-  vips subtract "$1" "$2" "$TEST_TMP/bd.v" >/dev/null
-  vips abs "$TEST_TMP/bd.v" "$TEST_TMP/ba.v" >/dev/null
-  vips bandmean "$TEST_TMP/ba.v" "$TEST_TMP/bm.v" >/dev/null
-  vips cast "$TEST_TMP/bm.v" "$TEST_TMP/bf.v" float >/dev/null
-  vips shrink "$TEST_TMP/bf.v" "$TEST_TMP/bs.v" 8 8 >/dev/null
-  vips max "$TEST_TMP/bs.v"
-}
-
 run() {
   rc=0
   "$@" 2>"$TEST_TMP/err" >"$TEST_TMP/stdout" || rc=$?

@@ -6,6 +6,7 @@
 #include "log.h"
 
 #include "error.h"
+#include "i18n.h"
 #include "fsutil.h"
 #include "jsonpos.h"
 
@@ -26,7 +27,7 @@ int igp_out_lock(const char *out_dir)
     if (!is_run)
         return igp_error(
             IGP_ERR_INVALIDDATA, out_dir,
-            "not an igprep output folder (no state/encode.json): run igprep run first");
+            _("not an igprep output folder (no state/encode.json): run igprep run first"));
     return igp_lock_folder(out_dir);
 }
 
@@ -52,10 +53,10 @@ json_t *igp_encode_state_load(const char *out_dir)
 
     if (missing)
         igp_error(IGP_ERR_INVALIDDATA, out_dir,
-                  "not an igprep output folder (no state/encode.json): run igprep run first");
+                  _("not an igprep output folder (no state/encode.json): run igprep run first"));
     else if (state && (!json_is_object(json_object_get(state, "posts")) ||
                        !json_is_string(json_object_get(state, "shoot")))) {
-        igp_error(IGP_ERR_INVALIDDATA, path, "not an encode state (no \"shoot\" or \"posts\")");
+        igp_error(IGP_ERR_INVALIDDATA, path, _("not an encode state (no \"shoot\" or \"posts\")"));
         json_decref(state);
         state = NULL;
     }
@@ -110,7 +111,8 @@ int igp_post_passes_verify(json_t *verify, const char *post_id, json_t *files, G
         }
         if (!found || !json_is_true(json_object_get(found, "ok"))) {
             ok = 0;
-            add_reason(why, path ? path : "?", verify ? "not verified" : "no verify report", found);
+            add_reason(why, path ? path : "?", verify ? _("not verified") : _("no verify report"),
+                       found);
         }
     }
     /* A file verify found in the post's folder that igprep did not make
@@ -121,7 +123,7 @@ int igp_post_passes_verify(json_t *verify, const char *post_id, json_t *files, G
         if (file && g_str_has_prefix(file, prefix) && !json_object_get(entry, "post") &&
             !json_is_true(json_object_get(entry, "ok"))) {
             ok = 0;
-            add_reason(why, file, "not made by igprep", NULL);
+            add_reason(why, file, _("not made by igprep"), NULL);
         }
     }
     g_free(prefix);
@@ -207,18 +209,18 @@ static const char *approval_lacks(json_t *a, const char **key)
     size_t i;
 
     if (!json_is_object(a))
-        return *key = NULL, "is not an object";
+        return *key = NULL, _("is not an object");
     for (size_t k = 0; k < G_N_ELEMENTS(strings); k++)
         if (!json_is_string(json_object_get(a, strings[k])))
-            return *key = strings[k], "string";
+            return *key = strings[k], _("string");
     *key = "files";
     if (!json_is_array(files))
-        return "list";
+        return _("list");
     json_array_foreach(files, i, f)
     {
         if (!json_is_string(json_object_get(f, "path")) ||
             !json_is_string(json_object_get(f, "sha256")))
-            return "list of {\"path\", \"sha256\"}";
+            return _("list of {\"path\", \"sha256\"}");
     }
     return NULL;
 }
@@ -234,7 +236,7 @@ int igp_approvals_check(const char *path, json_t *doc)
     if ((version != 1 && version != IGP_APPROVALS_VERSION) ||
         !json_is_array(json_object_get(doc, "approvals")))
         return igp_error(IGP_ERR_INVALIDDATA, path,
-                         "not an approvals file of version %d (\"version\", \"approvals\")",
+                         _("not an approvals file of version %d (\"version\", \"approvals\")"),
                          IGP_APPROVALS_VERSION);
     json_array_foreach(json_object_get(doc, "approvals"), i, a)
     {
@@ -248,13 +250,15 @@ int igp_approvals_check(const char *path, json_t *doc)
             g_free(pointer);
             continue;
         }
-        what = key ? g_strdup_printf("has no \"%s\" %s", key, lacks) : g_strdup(lacks);
+        what = key ? g_strdup_printf(_("has no \"%s\" %s"), key, lacks) : g_strdup(lacks);
         /* Read again for the line and column: only when there is a mistake. */
         g_file_get_contents(path, &text, &len, NULL);
         ret = igp_json_error_at(path, text ? text : "", len, pointer,
-                                "malformed approvals file: entry %zu%s%s%s %s; fix or remove it",
-                                i + 1, post ? " (post '" : "", post ? post : "", post ? "')" : "",
-                                what);
+                                post ? _("malformed approvals file: entry %zu (post '%s') %s; fix "
+                                         "or remove it")
+                                     : _("malformed approvals file: entry %zu%s %s; fix or remove "
+                                         "it"),
+                                i + 1, post ? post : "", what);
         g_free(what);
         g_free(text);
         g_free(pointer);
@@ -320,7 +324,7 @@ static char *known_post_ids(json_t *posts)
             g_string_append_printf(ids, "%s%s", ids->len ? ", " : "", id);
     }
     if (n > 10)
-        g_string_append_printf(ids, " and %d more", n - 10);
+        g_string_append_printf(ids, _(" and %d more"), n - 10);
     return g_string_free(ids, FALSE);
 }
 
@@ -390,27 +394,27 @@ static int check_approvable(const ApproveRun *run, const char *id)
 
     if (!entry) {
         char *ids = known_post_ids(run->posts);
-        ret = igp_error(IGP_ERR_INVALIDDATA, "approve", "no post '%s' in %s (its posts: %s)", id,
+        ret = igp_error(IGP_ERR_INVALIDDATA, "approve", _("no post '%s' in %s (its posts: %s)"), id,
                         out_dir, ids);
         g_free(ids);
     } else if (json_object_get(entry, "error")) {
-        ret = igp_error(IGP_ERR_INVALIDDATA, "approve", "post '%s' was not made: %s", id,
+        ret = igp_error(IGP_ERR_INVALIDDATA, "approve", _("post '%s' was not made: %s"), id,
                         json_string_value(json_object_get(entry, "error")));
     } else if (json_array_size(files) == 0) {
-        ret = igp_error(IGP_ERR_INVALIDDATA, "approve", "post '%s' has no files", id);
+        ret = igp_error(IGP_ERR_INVALIDDATA, "approve", _("post '%s' has no files"), id);
     } else if (!igp_post_files_match(out_dir, files, why)) {
         ret = igp_error(IGP_ERR_INVALIDDATA, "approve",
-                        "post '%s' not approved: %s changed since igprep made it; "
-                        "run igprep run again",
+                        _("post '%s' not approved: %s changed since igprep made it; "
+                          "run igprep run again"),
                         id, why->str);
     } else if (!igp_verify_report_is_current(out_dir)) {
         ret = igp_error(IGP_ERR_INVALIDDATA, "approve",
-                        "post '%s' not approved: reports/verify.json is missing or older than "
-                        "the posts; run igprep verify %s first",
+                        _("post '%s' not approved: reports/verify.json is missing or older than "
+                          "the posts; run igprep verify %s first"),
                         id, out_dir);
     } else if (!igp_post_passes_verify(run->verify, id, files, why)) {
         ret = igp_error(IGP_ERR_INVALIDDATA, "approve",
-                        "post '%s' not approved: it fails verify (%s)", id, why->str);
+                        _("post '%s' not approved: it fails verify (%s)"), id, why->str);
     }
     g_string_free(why, TRUE);
     return ret;
@@ -506,8 +510,8 @@ static int approve_post(ApproveRun *run, const char *id)
     if (page && g_strcmp0(json_string_value(json_object_get(page, "digest")), digest)) {
         GString *diff = g_string_new(NULL);
         igp_content_diff(json_object_get(page, "content"), content, diff);
-        why = g_strdup_printf("approve: post '%s' not approved: it changed since proof %s (%s); "
-                              "make a new proof",
+        why = g_strdup_printf(_("approve: post '%s' not approved: it changed since proof %s (%s); "
+                                "make a new proof"),
                               id, s->proof, diff->str);
         g_string_free(diff, TRUE);
         refuse(run, id, why);
@@ -527,7 +531,7 @@ static int approve_post(ApproveRun *run, const char *id)
         json_object_set_new(e, "note", json_string(s->note));
     /* No approval that the audit log does not record. */
     if (igp_audit_append(s->out_dir, e)) {
-        why = g_strdup_printf("approve: post '%s' not approved: %s", id, igp_error_buffer());
+        why = g_strdup_printf(_("approve: post '%s' not approved: %s"), id, igp_error_buffer());
         igp_error_clear();
         igp_log_error_kind("approve-refused", json_pack("{s:s}", "post", id), "%s", why);
         json_array_append_new(
@@ -540,7 +544,7 @@ static int approve_post(ApproveRun *run, const char *id)
     }
     json_decref(e);
     json_array_append_new(json_object_get(run->approvals, "approvals"), a);
-    igp_log_note("approve: post '%s' approved by %s at %s (digest %.*s)", id, s->by, run->at,
+    igp_log_note(_("approve: post '%s' approved by %s at %s (digest %.*s)"), id, s->by, run->at,
                  IGP_SHORT_DIGEST, digest);
     json_array_append_new(run->outcome, json_pack("{s:s, s:s, s:s}", "id", id, "status", "approved",
                                                   "digest", digest));
@@ -572,7 +576,7 @@ static void approve_with_parent(ApproveRun *run, const char *id, GHashTable *app
 
     if (with_parent && !g_hash_table_contains(approved, parent)) {
         char *why = g_strdup_printf(
-            "approve: post '%s' not approved: it follows '%s', which was not", id, parent);
+            _("approve: post '%s' not approved: it follows '%s', which was not"), id, parent);
         refuse(run, id, why);
         g_free(why);
     } else if (approve_post(run, id)) {
@@ -616,8 +620,8 @@ static int find_proof(ApproveRun *run)
 
     if (!record)
         return igp_error(IGP_ERR_INVALIDDATA, "approve",
-                         "no proof %s of %s (state/proofs.json lists the proofs made; run "
-                         "igprep proof %s and give the digest it shows)",
+                         _("no proof %s of %s (state/proofs.json lists the proofs made; run "
+                           "igprep proof %s and give the digest it shows)"),
                          want, run->settings->out_dir, run->settings->out_dir);
     run->proof = record;
     return 0;
@@ -632,16 +636,16 @@ static int check_approver(ApproveRun *run)
     if (run->approver)
         return 0;
     if (run->config.n_approvers == 0)
-        why = g_strdup_printf("approve: '%s' is not an approver: no approvers are named in "
-                              "igprep.json (%s); add {\"approvers\": [{\"name\": ..., \"role\": "
-                              "\"city\"}]} to the shoot folder's igprep.json",
-                              s->by, run->config.path ? run->config.path : "none found");
+        why = g_strdup_printf(_("approve: '%s' is not an approver: no approvers are named in "
+                                "igprep.json (%s); add {\"approvers\": [{\"name\": ..., \"role\": "
+                                "\"city\"}]} to the shoot folder's igprep.json"),
+                              s->by, run->config.path ? run->config.path : _("none found"));
     else {
         GString *names = g_string_new(NULL);
         for (size_t i = 0; i < run->config.n_approvers; i++)
             g_string_append_printf(names, "%s%s", i ? ", " : "", run->config.approvers[i].name);
-        why = g_strdup_printf("approve: '%s' is not an approver named in %s (approvers: %s)", s->by,
-                              run->config.path, names->str);
+        why = g_strdup_printf(_("approve: '%s' is not an approver named in %s (approvers: %s)"),
+                              s->by, run->config.path, names->str);
         g_string_free(names, TRUE);
     }
     refuse(run, NULL, why);
@@ -665,7 +669,7 @@ static int read_stated_time(ApproveRun *run)
     }
     if (!t)
         return igp_error(IGP_ERR_USAGE, "approve",
-                         "--at '%s' is not an ISO 8601 date and time (e.g. 2026-12-05T09:30:00)",
+                         _("--at '%s' is not an ISO 8601 date and time (e.g. 2026-12-05T09:30:00)"),
                          run->settings->at);
     run->stated_at = g_date_time_format(t, "%Y-%m-%dT%H:%M:%S%:z");
     g_date_time_unref(t);
@@ -724,14 +728,14 @@ int igp_approve(const IgpApproveSettings *s)
     int lock, ret;
 
     if (!s->by || !*s->by)
-        return igp_error(IGP_ERR_INVALIDDATA, "approve", "say who approves with --by NAME");
+        return igp_error(IGP_ERR_INVALIDDATA, "approve", _("say who approves with --by NAME"));
     if (!g_utf8_validate(s->by, -1, NULL) || (s->note && !g_utf8_validate(s->note, -1, NULL)))
-        return igp_error(IGP_ERR_INVALIDDATA, "approve", "--by and --note must be UTF-8 text");
+        return igp_error(IGP_ERR_INVALIDDATA, "approve", _("--by and --note must be UTF-8 text"));
     if (!s->proof && !s->all && !(s->post_ids && s->post_ids[0]))
         return igp_error(IGP_ERR_USAGE, "approve",
-                         "say which posts: --proof DIGEST, --all, or post ids");
+                         _("say which posts: --proof DIGEST, --all, or post ids"));
     if (!g_file_test(s->out_dir, G_FILE_TEST_IS_DIR))
-        return igp_error(IGP_ERR(ENOENT), s->out_dir, "no such folder");
+        return igp_error(IGP_ERR(ENOENT), s->out_dir, _("no such folder"));
     lock = igp_out_lock(s->out_dir);
     if (lock < 0)
         return lock;

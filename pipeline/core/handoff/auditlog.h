@@ -38,4 +38,13 @@ int igp_audit_verify(const char *out_dir, size_t *lines);
  */
 void igp_now_in_zone(GTimeZone *zone, char *out, size_t len);
 
+/**
+ * An ISO 8601 time as people read it, in @p zone (the account's): under
+ * Japanese messages "2026年12月12日（土）19:00", else "Sat 12 Dec 2026 19:00".
+ * A time without an offset is taken as in @p zone; text that does not parse
+ * comes back as it is.
+ * @return a new string (g_free)
+ */
+char *igp_time_for_people(const char *iso, GTimeZone *zone);
+
 #endif

@@ -4,6 +4,7 @@
 #include "posttype.h"
 
 #include "fsutil.h"
+#include "i18n.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -104,7 +105,7 @@ void igp_content_digest(json_t *content, char hex[65])
 static char *shown(json_t *v)
 {
     if (!v || json_is_null(v))
-        return g_strdup("none");
+        return g_strdup(_("none"));
     if (json_is_string(v)) {
         GString *s = g_string_new("'");
         for (const char *p = json_string_value(v); *p; p++) {
@@ -216,7 +217,7 @@ static int diff_files(GString *out, const char *field, json_t *before, json_t *a
         const char *name = json_string_value(json_object_get(f, "name"));
         json_t *old = file_named(before, name);
         if (!old)
-            note_file(names, name, " (new)");
+            note_file(names, name, _(" (new)"));
         else if (!json_equal(old, f))
             note_file(names, name, "");
     }
@@ -224,10 +225,10 @@ static int diff_files(GString *out, const char *field, json_t *before, json_t *a
     {
         const char *name = json_string_value(json_object_get(f, "name"));
         if (!file_named(after, name))
-            note_file(names, name, " (removed)");
+            note_file(names, name, _(" (removed)"));
     }
     if (!names->len && !json_equal(before, after))
-        g_string_append(names, "their order");
+        g_string_append(names, _("their order"));
     n = names->len > 0;
     if (n)
         g_string_append_printf(out, "%s%s: %s", out->len ? "; " : "", field, names->str);

@@ -5,6 +5,8 @@
 #include "checks.h"
 #include "stage.h"
 #include "log.h"
+#include "faces.h"
+#include "i18n.h"
 
 #include "crop.h"
 #include "error.h"
@@ -61,11 +63,15 @@ typedef struct Page {
     int number, count;
     Slide *slides;
     int n_slides;
-    int story;             ///< 9:16: drawn full screen with the safe zone
-    IgpProofLayout layout; ///< from the post type's row (posttype.h)
-    char *checks_markup;   ///< next-day story, faces, verify, as pango markup
-    const char *digest;    ///< the post's content digest (digest.h), or NULL when not made
-    const char *proof;     ///< the whole proof's digest
+    int story;                   ///< 9:16: drawn full screen with the safe zone
+    IgpProofLayout layout;       ///< from the post type's row (posttype.h)
+    const IgpPostTypeInfo *type; ///< that row, or NULL for an unknown type
+    GTimeZone *zone;             ///< the account's, for the times shown
+    const IgpFacesDoc *marks;    ///< the editor's SHOOT/faces.json, or NULL
+    char *checks_markup;         ///< next-day story, faces, verify, as pango markup
+    const char *digest;          ///< the post's content digest (digest.h), or NULL when not made
+    const char *proof;           ///< the whole proof's digest
+    char *causes;                ///< a post not made: the earlier stages' errors behind it, or NULL
 } Page;
 
 /* ---- pictures: libvips to cairo ---- */
@@ -103,12 +109,12 @@ static int load_slide(const char *out_dir, Slide *slide)
              vips_colourspace(thumb, &srgb, VIPS_INTERPRETATION_sRGB, NULL) ||
              vips_cast_uchar(srgb, &u8, NULL) || u8->Bands < 3 ||
              !(px = vips_image_write_to_memory(u8, &size)))
-        ret = igp_vips_error(IGP_ERR_INVALIDDATA, slide->path, "cannot load");
+        ret = igp_vips_error(IGP_ERR_INVALIDDATA, slide->path, _("cannot load"));
     if (ret == 0) {
         slide->image = igp_surface_from_pixels(px, u8->Xsize, u8->Ysize, u8->Bands > 3 ? 4 : 3,
                                                CAIRO_FORMAT_ARGB32, 1);
         if (cairo_surface_status(slide->image) != CAIRO_STATUS_SUCCESS)
-            ret = igp_error(IGP_ERR_LIBRARY, slide->path, "cairo: %s",
+            ret = igp_error(IGP_ERR_LIBRARY, slide->path, _("cairo: %s"),
                             cairo_status_to_string(cairo_surface_status(slide->image)));
     }
     if (ret == 0 && u8->Bands == 3) {
@@ -307,7 +313,7 @@ static void draw_feed_screen(cairo_t *cr, const Page *p, Box screen)
     cairo_arc(cr, screen.x + 17, y + 8, 8, 0, 2 * M_PI);
     cairo_fill(cr);
     cairo_set_source_rgb(cr, 0, 0, 0);
-    show_text(cr, "account", screen.x + 30, y + 2, screen.w - 40, 7, 1, 1);
+    show_text(cr, _("account"), screen.x + 30, y + 2, screen.w - 40, 7, 1, 1);
     y += 22;
     if (p->n_slides > 0) {
         img = fit(&p->slides[0], (Box){screen.x, y, screen.w, screen.w * 1.25});
@@ -372,18 +378,18 @@ static double draw_cover_crops(cairo_t *cr, const Page *p, Box box)
 {
     const Slide *s = &p->slides[0];
     Box img = fit(s, (Box){box.x, box.y + 14, box.w, box.h - 48});
-    char legend[160];
+    char *legend;
 
     img.y = box.y + 14;
     cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
-    show_text(cr, p->story ? "Story: safe zone" : "Feed and profile grid", box.x, box.y, box.w, 8,
-              1, 1);
+    show_text(cr, p->story ? _("Story: safe zone") : _("Feed and profile grid"), box.x, box.y,
+              box.w, 8, 1, 1);
     paint_slide(cr, s, img);
     if (p->story) {
         draw_safe_zone(cr, img);
-        snprintf(legend, sizeof(legend),
-                 "%d×%d. Shaded: under the profile and reply bars; keep text in y 250–1670.",
-                 s->width, s->height);
+        legend = g_strdup_printf(
+            _("%d×%d. Shaded: under the profile and reply bars; keep text in y 250–1670."),
+            s->width, s->height);
     } else {
         IgpRect t = igp_focus_crop(s->width, s->height, 3, 4, 0.5, 0.5);
         double k = img.w / s->width;
@@ -396,13 +402,13 @@ static double draw_cover_crops(cairo_t *cr, const Page *p, Box box)
         cairo_fill(cr);
         outline(cr, img, 0.1, 0.4, 0.9, 0);
         outline(cr, tile, 0.8, 0.1, 0.6, 1);
-        snprintf(legend, sizeof(legend),
-                 "Blue: the feed shows all %d×%d. Magenta, dashed: the profile grid's 3:4 tile, "
-                 "its centre %d×%d.",
-                 s->width, s->height, t.w, t.h);
+        legend = g_strdup_printf(_("Blue: the feed shows all %d×%d. Magenta, dashed: the profile "
+                                   "grid's 3:4 tile, its centre %d×%d."),
+                                 s->width, s->height, t.w, t.h);
     }
     cairo_set_source_rgb(cr, 0.3, 0.3, 0.3);
     show_text(cr, legend, box.x, img.y + img.h + 4, box.w, 6.5, 0, 3);
+    g_free(legend);
     return img.h + 14 + 30;
 }
 
@@ -425,31 +431,64 @@ static void draw_slides(cairo_t *cr, const Page *p, Box box)
 
 /* ---- the words and checks ---- */
 
-/* Caption with its counts against Instagram's limits, in red when over. */
-static void append_caption_markup(GString *m, json_t *facts)
+/* "Title: what does not apply", in grey: not a fault, nothing to fix. */
+static void append_not_used(GString *m, const char *title)
 {
-    const char *caption = json_string_value(json_object_get(facts, "caption"));
-    long chars = caption ? g_utf8_strlen(caption, -1) : 0;
-    int tags = igp_count_hashtags(caption);
-    char *t = g_markup_printf_escaped(
-        "<b>Caption</b>  <span foreground=\"%s\">%ld / %d characters</span>, "
-        "<span foreground=\"%s\">%d hashtag%s (at most %d)</span>\n%s\n",
-        chars > IGP_MAX_CAPTION_CHARS ? "#c00000" : "#207020", chars, IGP_MAX_CAPTION_CHARS,
-        tags > IGP_MAX_HASHTAGS ? "#c00000" : "#207020", tags, tags == 1 ? "" : "s",
-        IGP_MAX_HASHTAGS, caption ? caption : "(no caption)");
+    char *t = g_markup_printf_escaped("<b>%s</b>: <span foreground=\"#707070\">%s</span>\n", title,
+                                      _("not used for this kind of post"));
     g_string_append(m, t);
     g_free(t);
 }
 
+/* Caption with its counts against Instagram's limits, in red when over. */
+static void append_caption_markup(GString *m, const Page *p)
+{
+    json_t *facts = p->facts;
+    const char *caption = json_string_value(json_object_get(facts, "caption"));
+    long chars = caption ? g_utf8_strlen(caption, -1) : 0;
+    int tags = igp_count_hashtags(caption);
+    char *length, *hashtags, *t;
+
+    if (!caption && p->type && !(p->type->publish_fields & IGP_FIELD_CAPTION)) {
+        append_not_used(m, _("Caption"));
+        return;
+    }
+    length = g_strdup_printf(_("%ld / %d characters"), chars, IGP_MAX_CAPTION_CHARS);
+    hashtags = g_strdup_printf(
+        ngettext("%d hashtag (at most %d)", "%d hashtags (at most %d)", (unsigned long)tags), tags,
+        IGP_MAX_HASHTAGS);
+    t = g_markup_printf_escaped(
+        "<b>%s</b>  <span foreground=\"%s\">%s</span>, <span foreground=\"%s\">%s</span>\n%s\n",
+        _("Caption"), chars > IGP_MAX_CAPTION_CHARS ? "#c00000" : "#207020", length,
+        tags > IGP_MAX_HASHTAGS ? "#c00000" : "#207020", hashtags,
+        caption ? caption : _("(no caption)"));
+
+    g_string_append(m, t);
+    g_free(t);
+    g_free(hashtags);
+    g_free(length);
+}
+
+/* Alt text, one per picture; a missing one in red. Stories and reels have
+ * none on Instagram: said so in grey, not flagged. */
 static void append_alt_markup(GString *m, const Page *p)
 {
     json_t *alt = json_object_get(p->facts, "alt");
+    char *t;
 
-    g_string_append(m, "\n<b>Alt text</b>\n");
+    if (p->type && !(p->type->publish_fields & IGP_FIELD_ALT)) {
+        g_string_append(m, "\n");
+        append_not_used(m, _("Alt text"));
+        return;
+    }
+    t = g_markup_printf_escaped("\n<b>%s</b>\n", _("Alt text"));
+    g_string_append(m, t);
+    g_free(t);
     for (int i = 0; i < p->n_slides; i++) {
         const char *a = json_string_value(json_array_get(alt, i));
-        char *t = a ? g_markup_printf_escaped("%d. %s\n", i + 1, a)
-                    : g_strdup_printf("%d. <span foreground=\"#c00000\">none</span>\n", i + 1);
+        t = a ? g_markup_printf_escaped("%d. %s\n", i + 1, a)
+              : g_markup_printf_escaped("%d. <span foreground=\"#c00000\">%s</span>\n", i + 1,
+                                        _("none"));
         g_string_append(m, t);
         g_free(t);
     }
@@ -462,47 +501,65 @@ static void append_line(GString *m, const char *title, const char *value)
     g_free(t);
 }
 
-static void append_schedule_markup(GString *m, json_t *facts)
+static void append_schedule_markup(GString *m, const Page *p)
 {
-    json_t *collaborators = json_object_get(facts, "collaborators"), *c;
+    json_t *collaborators = json_object_get(p->facts, "collaborators"), *c;
+    const char *schedule = json_string_value(json_object_get(p->facts, "schedule"));
+    char *when = schedule ? igp_time_for_people(schedule, p->zone) : NULL;
     GString *names = g_string_new(NULL);
     size_t i;
 
-    append_line(m, "Schedule",
-                json_string_value(json_object_get(facts, "schedule"))
-                    ? json_string_value(json_object_get(facts, "schedule"))
-                    : "not set");
+    append_line(m, _("Schedule"), when ? when : _("not set"));
+    g_free(when);
+    if (p->type && !(p->type->publish_fields & IGP_FIELD_COLLABORATORS)) {
+        g_string_free(names, TRUE);
+        return;
+    }
     json_array_foreach(collaborators, i, c)
         g_string_append_printf(names, "%s%s", i ? ", " : "", json_string_value(c));
     if (json_array_size(collaborators) > IGP_MAX_COLLABORATORS)
-        g_string_append_printf(names, " (more than %d: publish will refuse it)",
+        g_string_append_printf(names, _(" (more than %d: publish will refuse it)"),
                                IGP_MAX_COLLABORATORS);
-    append_line(m, "Collaborators", names->len ? names->str : "none");
+    append_line(m, _("Collaborators"), names->len ? names->str : _("none"));
     g_string_free(names, TRUE);
 }
 
-/* The next-day story is the post derived from this one, when one has been made. */
+/* The next-day story is the post derived from this one. encode records
+ * every story of the plan (made or not), so a post without one gets none:
+ * a story or highlight itself, or a post with "story_followup": false. */
 static void append_story_markup(GString *m, const Page *p, json_t *posts)
 {
     const char *story_id = igp_post_derived(posts, p->id);
     json_t *story = story_id ? json_object_get(posts, story_id) : NULL;
     const char *base = igp_post_parent(p->entry);
+    char *v = NULL;
 
     if (base) {
-        char *v = g_strdup_printf("this is the next-day story of %s", base);
         if (json_object_get(posts, base))
-            append_line(m, "Next-day story", v);
-        g_free(v);
+            v = g_strdup_printf(_("this is the next-day story of %s"), base);
     } else if (!story) {
-        append_line(m, "Next-day story", "none yet");
+        if (!p->type || p->type->story != IGP_STORY_NEVER)
+            v = g_markup_printf_escaped("<span foreground=\"#707070\">%s</span>",
+                                        _("none planned for this post"));
+        if (v) {
+            char *t = g_markup_printf_escaped("<b>%s</b>: ", _("Next-day story"));
+            g_string_append_printf(m, "%s%s\n", t, v);
+            g_free(t);
+            g_free(v);
+        }
+        return;
     } else {
-        const char *when =
+        const char *sched =
             json_string_value(json_object_get(json_object_get(story, "post"), "schedule"));
-        char *v = g_strdup_printf("%s, scheduled %s%s", story_id, when ? when : "(not set)",
-                                  json_object_get(story, "error") ? " (not made)" : "");
-        append_line(m, "Next-day story", v);
-        g_free(v);
+        char *when = sched ? igp_time_for_people(sched, p->zone) : g_strdup(_("(not set)"));
+        v = g_strdup_printf(json_object_get(story, "error") ? _("%s, scheduled %s (not made)")
+                                                            : _("%s, scheduled %s"),
+                            story_id, when);
+        g_free(when);
     }
+    if (v)
+        append_line(m, _("Next-day story"), v);
+    g_free(v);
 }
 
 /* A highlight's stories, in their order, and whether each has been made. */
@@ -518,55 +575,126 @@ static void append_members_markup(GString *m, json_t *facts, json_t *posts)
     {
         json_t *entry = json_object_get(posts, json_string_value(s));
         g_string_append_printf(list, "%s%zu. %s%s", i ? ", " : "", i + 1, json_string_value(s),
-                               !entry || json_object_get(entry, "error") ? " (not made)" : "");
+                               !entry || json_object_get(entry, "error") ? _(" (not made)") : "");
     }
-    append_line(m, "Stories", list->str);
+    append_line(m, _("Stories"), list->str);
     g_string_free(list, TRUE);
 }
 
-/* Faces hidden and cleared in the post's sources, from reports/redaction.json. */
+/* The faces of a post, counted for people (docs/proof.md): a face the
+ * editor labelled with a "person" counts once however many of the post's
+ * pictures show it; an unlabelled face, or a video's track, once; boxes the
+ * editor marked as not a face are counted as boxes. Undecided: found by the
+ * detector and not in the editor's marks (SHOOT/faces.json), hidden until
+ * someone decides, as on the review sheets. */
+typedef struct FaceCount {
+    GHashTable *hidden, *cleared, *ignored, *undecided; ///< sets of face keys
+    int absent;                                         ///< sources not in the report
+    GString *no_consent;                                ///< "f2 (IMG_0012.HEIC), ..."
+} FaceCount;
+
+/* The editor's mark of face @p id in @p media, or NULL. */
+static json_t *editor_mark(const IgpFacesDoc *marks, const char *media, const char *id)
+{
+    json_t *faces = marks && id ? igp_faces_of(marks, media) : NULL, *f;
+    size_t i;
+
+    json_array_foreach(faces, i, f)
+    {
+        if (!g_strcmp0(json_string_value(json_object_get(f, "id")), id))
+            return f;
+    }
+    return NULL;
+}
+
+static void count_face(FaceCount *c, const Page *p, const char *src, size_t index, json_t *face)
+{
+    const char *d = json_string_value(json_object_get(face, "decision"));
+    const char *id = json_string_value(json_object_get(face, "id"));
+    json_t *mark = editor_mark(p->marks, src, id);
+    const char *person = json_string_value(json_object_get(mark, "person"));
+    char *key = person ? g_strdup_printf("person\x1f%s", person)
+                : id   ? g_strdup_printf("%s\x1f%s", src, id)
+                       : g_strdup_printf("%s\x1f#%zu", src, index);
+    GHashTable *set;
+
+    if (!g_strcmp0(d, "cleared")) {
+        set = c->cleared;
+        if (!json_object_get(face, "consent"))
+            g_string_append_printf(c->no_consent, _("%s%s in %s"), c->no_consent->len ? ", " : "",
+                                   id ? id : "?", src);
+    } else if (!g_strcmp0(d, "ignored"))
+        set = c->ignored;
+    else if (p->marks && !mark &&
+             g_strcmp0(json_string_value(json_object_get(face, "source")), "manual"))
+        set = c->undecided; /* hidden, but nobody has looked at it yet */
+    else
+        set = c->hidden;
+    g_hash_table_add(set, key);
+}
+
+/* "Faces: 2 hidden, 1 cleared, 3 marked not a face", and "review needed"
+ * only when a face is undecided or a source is missing from the report. */
 static void append_faces_markup(GString *m, const Page *p, json_t *redaction)
 {
     json_t *media = json_object_get(redaction, "media"), *src, *face;
-    int hidden = 0, cleared = 0, other = 0, absent = 0;
-    GString *no_consent = g_string_new(NULL);
+    FaceCount c = {g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL),
+                   g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL),
+                   g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL),
+                   g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL),
+                   0,
+                   g_string_new(NULL)};
+    GString *v = g_string_new(NULL);
     size_t i, j;
-    char *v;
+    guint undecided;
 
-    if (!redaction) {
-        append_line(m, "Faces", "no face redaction report");
-        return;
-    }
-    json_array_foreach(json_object_get(p->facts, "sources"), i, src)
+    json_array_foreach(redaction ? json_object_get(p->facts, "sources") : NULL, i, src)
     {
-        json_t *entry = json_object_get(media, json_string_value(src));
-        if (!entry)
-            absent++;
+        const char *name = json_string_value(src);
+        json_t *entry = json_object_get(media, name);
+        c.absent += !entry;
         json_array_foreach(json_object_get(entry, "faces"), j, face)
-        {
-            const char *d = json_string_value(json_object_get(face, "decision"));
-            hidden += d && !strcmp(d, "hidden");
-            cleared += d && !strcmp(d, "cleared");
-            other += !d || (strcmp(d, "hidden") && strcmp(d, "cleared"));
-            if (d && !strcmp(d, "cleared") && !json_object_get(face, "consent"))
-                g_string_append_printf(no_consent, "%s%s in %s", no_consent->len ? ", " : "",
-                                       json_string_value(json_object_get(face, "id")),
-                                       json_string_value(src));
-        }
+            count_face(&c, p, name, j, face);
     }
-    v = g_strdup_printf("%d hidden, %d cleared%s%s", hidden, cleared,
-                        other ? ", some undecided" : "",
-                        absent ? ", some sources not in the report" : "");
-    append_line(m, "Faces", v);
-    g_free(v);
-    if (no_consent->len) {
-        v = g_markup_printf_escaped("<b>Consent</b>: <span foreground=\"#c00000\">cleared "
-                                    "without a consent reference: %s</span>\n",
-                                    no_consent->str);
-        g_string_append(m, v);
-        g_free(v);
+    undecided = g_hash_table_size(c.undecided);
+    if (!redaction)
+        g_string_append(v, _("no face redaction report"));
+    else
+        g_string_append_printf(v, _("%u hidden, %u cleared, %u marked not a face"),
+                               g_hash_table_size(c.hidden) + undecided,
+                               g_hash_table_size(c.cleared), g_hash_table_size(c.ignored));
+    if (undecided) {
+        char *t = g_strdup_printf(_("%u of them undecided, hidden until decided"), undecided);
+        g_string_append_printf(v, _("; %s"), t);
+        g_free(t);
     }
-    g_string_free(no_consent, TRUE);
+    if (c.absent)
+        g_string_append_printf(v, _("; %s"), _("some sources are not in the report"));
+    {
+        char *t = g_markup_printf_escaped("<b>%s</b>: %s", _("Faces"), v->str);
+        g_string_append(m, t);
+        g_free(t);
+    }
+    if (undecided || c.absent) {
+        char *t = g_markup_printf_escaped(" — <span foreground=\"#c00000\">%s</span>",
+                                          _("review needed"));
+        g_string_append(m, t);
+        g_free(t);
+    }
+    g_string_append(m, "\n");
+    if (c.no_consent->len) {
+        char *t = g_markup_printf_escaped("<b>%s</b>: <span foreground=\"#c00000\">%s %s</span>\n",
+                                          _("Consent"), _("cleared without a consent reference:"),
+                                          c.no_consent->str);
+        g_string_append(m, t);
+        g_free(t);
+    }
+    g_string_free(v, TRUE);
+    g_string_free(c.no_consent, TRUE);
+    g_hash_table_destroy(c.hidden);
+    g_hash_table_destroy(c.cleared);
+    g_hash_table_destroy(c.ignored);
+    g_hash_table_destroy(c.undecided);
 }
 
 /* One verify.json entry as "✓ name: ok (N checks)", or "✗ name: refused:"
@@ -578,14 +706,19 @@ static void append_verify_entry(GString *m, const char *name, json_t *entry)
     char *t;
 
     if (json_is_true(json_object_get(entry, "ok"))) {
-        t = g_markup_printf_escaped("<span foreground=\"#207020\">✓</span> %s: ok (%zu checks)\n",
-                                    name, json_array_size(json_object_get(entry, "checks")));
+        size_t n = json_array_size(json_object_get(entry, "checks"));
+        char *ok =
+            g_strdup_printf(ngettext("%s: ok (%zu check)", "%s: ok (%zu checks)", n), name, n);
+        t = g_markup_printf_escaped("<span foreground=\"#207020\">✓</span> %s\n", ok);
         g_string_append(m, t);
         g_free(t);
+        g_free(ok);
     } else {
-        t = g_markup_printf_escaped("<span foreground=\"#c00000\">✗ %s: refused by verify:", name);
+        char *refused = g_strdup_printf(_("%s: refused by verify:"), name);
+        t = g_markup_printf_escaped("<span foreground=\"#c00000\">✗ %s", refused);
         g_string_append(m, t);
         g_free(t);
+        g_free(refused);
         json_array_foreach(json_object_get(entry, "checks"), i, c)
         {
             if (json_is_true(json_object_get(c, "ok")))
@@ -601,12 +734,14 @@ static void append_verify_entry(GString *m, const char *name, json_t *entry)
     json_array_foreach(json_object_get(entry, "checks"), i, c)
     {
         const char *warning = json_string_value(json_object_get(c, "warning"));
+        char *w;
         if (!warning)
             continue;
-        t = g_markup_printf_escaped("<span foreground=\"#b86200\">⚠ %s, a warning: %s.</span>\n",
-                                    name, warning);
+        w = g_strdup_printf(_("%s, a warning: %s."), name, warning);
+        t = g_markup_printf_escaped("<span foreground=\"#b86200\">⚠ %s</span>\n", w);
         g_string_append(m, t);
         g_free(t);
+        g_free(w);
     }
 }
 
@@ -624,18 +759,26 @@ static json_t *verify_entry(json_t *verify, const char *path)
     return NULL;
 }
 
+/* A line in red. */
+static void append_red(GString *m, const char *text)
+{
+    char *t = g_markup_printf_escaped("<span foreground=\"#c00000\">%s</span>\n", text);
+    g_string_append(m, t);
+    g_free(t);
+}
+
 static void append_verify_markup(GString *m, const Page *p, const char *out_dir, json_t *verify)
 {
     json_t *files = json_object_get(p->entry, "files");
     GString *changed = g_string_new(NULL);
+    char *t = g_markup_printf_escaped("<b>%s</b>\n", _("Verify"));
 
-    g_string_append(m, "<b>Verify</b>\n");
+    g_string_append(m, t);
+    g_free(t);
     if (!verify)
-        g_string_append(m, "<span foreground=\"#c00000\">no verify report: run igprep verify "
-                           "OUT</span>\n");
+        append_red(m, _("no verify report: run igprep verify OUT"));
     else if (!igp_verify_report_is_current(out_dir))
-        g_string_append(m, "<span foreground=\"#c00000\">the verify report is older than the "
-                           "posts: run igprep verify OUT</span>\n");
+        append_red(m, _("the verify report is older than the posts: run igprep verify OUT"));
     for (int i = 0; i < p->n_slides && verify; i++) {
         json_t *e = verify_entry(verify, p->slides[i].path);
         const char *name = strrchr(p->slides[i].path, '/') ? strrchr(p->slides[i].path, '/') + 1
@@ -643,18 +786,15 @@ static void append_verify_markup(GString *m, const Page *p, const char *out_dir,
         if (e)
             append_verify_entry(m, name, e);
         else {
-            char *t = g_markup_printf_escaped(
-                "<span foreground=\"#c00000\">✗ %s: not verified</span>\n", name);
-            g_string_append(m, t);
+            t = g_strdup_printf(_("✗ %s: not verified"), name);
+            append_red(m, t);
             g_free(t);
         }
     }
     /* verify.json describes the files as they were; say if they are not. */
     if (!igp_post_files_match(out_dir, files, changed)) {
-        char *t = g_markup_printf_escaped("<span foreground=\"#c00000\">changed since igprep made "
-                                          "them: %s</span>\n",
-                                          changed->str);
-        g_string_append(m, t);
+        t = g_strdup_printf(_("changed since igprep made them: %s"), changed->str);
+        append_red(m, t);
         g_free(t);
     }
     g_string_free(changed, TRUE);
@@ -665,9 +805,9 @@ static void append_verify_markup(GString *m, const Page *p, const char *out_dir,
 /* What the approver quotes: this page's digest and the proof's (digest.h). */
 static void draw_digests(cairo_t *cr, const Page *p)
 {
-    char *line = p->digest ? g_strdup_printf("post digest %.*s · proof %s", IGP_SHORT_DIGEST,
+    char *line = p->digest ? g_strdup_printf(_("post digest %.*s · proof %s"), IGP_SHORT_DIGEST,
                                              p->digest, p->proof)
-                           : g_strdup_printf("not made: not approvable · proof %s", p->proof);
+                           : g_strdup_printf(_("not made: not approvable · proof %s"), p->proof);
     PangoLayout *layout = new_layout(cr, 8, 1);
     int w;
 
@@ -680,13 +820,32 @@ static void draw_digests(cairo_t *cr, const Page *p)
     g_free(line);
 }
 
+/* The kind of post, in the reader's words (the type's name is a key). */
+static const char *type_label(const Page *p)
+{
+    static const struct {
+        IgpPostType type;
+        const char *label;
+    } labels[] = {{IGP_POST_FEED, N_("feed post")},
+                  {IGP_POST_CAROUSEL, N_("carousel")},
+                  {IGP_POST_REEL, N_("reel")},
+                  {IGP_POST_STORY, N_("story")},
+                  {IGP_POST_HIGHLIGHT, N_("highlight")}};
+
+    for (size_t i = 0; p->type && i < G_N_ELEMENTS(labels); i++)
+        if (labels[i].type == p->type->type)
+            return _(labels[i].label);
+    return _("post");
+}
+
 static void draw_header(cairo_t *cr, const Page *p)
 {
-    char *right = g_strdup_printf("%s · page %d of %d", p->shoot, p->number, p->count);
-    const char *type = json_string_value(json_object_get(p->entry, "type"));
+    char *right = g_strdup_printf(_("%s · page %d of %d"), p->shoot, p->number, p->count);
     const char *aspect = json_string_value(json_object_get(p->entry, "aspect"));
-    char *sub = g_strdup_printf("%s%s%s · %d file%s", type ? type : "post", aspect ? " " : "",
-                                aspect ? aspect : "", p->n_slides, p->n_slides == 1 ? "" : "s");
+    char *files =
+        g_strdup_printf(ngettext("%d file", "%d files", (unsigned long)p->n_slides), p->n_slides);
+    char *sub = g_strdup_printf("%s%s%s · %s", type_label(p), aspect ? " " : "",
+                                aspect ? aspect : "", files);
     PangoLayout *layout = new_layout(cr, 8, 0);
     int w;
 
@@ -706,6 +865,7 @@ static void draw_header(cairo_t *cr, const Page *p)
     cairo_line_to(cr, PAGE_W - MARGIN, 54);
     cairo_stroke(cr);
     g_object_unref(layout);
+    g_free(files);
     g_free(sub);
     g_free(right);
 }
@@ -721,9 +881,18 @@ static void draw_page(cairo_t *cr, const Page *p)
     cairo_paint(cr);
     draw_header(cr, p);
     if (error) {
-        char *t = g_strdup_printf("Not made: %s", error);
+        /* encode's message may say "(see above)": its causes are drawn first. */
+        double y = 80;
+        char *t;
+        if (p->causes) {
+            cairo_set_source_rgb(cr, 0.1, 0.1, 0.1);
+            y += show_text(cr, _("What went wrong before:"), MARGIN, y, PAGE_W - 2 * MARGIN, 11, 1,
+                           0);
+            y += show_text(cr, p->causes, MARGIN, y + 2, PAGE_W - 2 * MARGIN, 10, 0, 12) + 10;
+        }
+        t = g_strdup_printf(_("Not made: %s"), error);
         cairo_set_source_rgb(cr, 0.75, 0, 0);
-        show_text(cr, t, MARGIN, 80, PAGE_W - 2 * MARGIN, 11, 0, 0);
+        show_text(cr, t, MARGIN, y, PAGE_W - 2 * MARGIN, 11, 0, 0);
         g_free(t);
         return;
     }
@@ -741,10 +910,10 @@ static char *page_markup(const Page *p, const char *out_dir, json_t *posts, json
 {
     GString *m = g_string_new(NULL);
 
-    append_caption_markup(m, p->facts);
+    append_caption_markup(m, p);
     append_alt_markup(m, p);
     g_string_append(m, "\n");
-    append_schedule_markup(m, p->facts);
+    append_schedule_markup(m, p);
     append_story_markup(m, p, posts);
     if (p->layout == IGP_PROOF_LIST) /* a highlight: its cover and its stories */
         append_members_markup(m, p->facts, posts);
@@ -764,6 +933,7 @@ static void page_load(Page *p, const char *out_dir, json_t *entry)
     p->entry = entry;
     p->facts = json_object_get(entry, "post");
     p->layout = type ? type->proof : IGP_PROOF_SLIDES;
+    p->type = type;
     p->n_slides = (int)json_array_size(files);
     p->slides = g_new0(Slide, p->n_slides ? p->n_slides : 1);
     json_array_foreach(files, i, f)
@@ -773,13 +943,69 @@ static void page_load(Page *p, const char *out_dir, json_t *entry)
         s->width = (int)json_integer_value(json_object_get(f, "width"));
         s->height = (int)json_integer_value(json_object_get(f, "height"));
         if (!s->path || load_slide(out_dir, s) != 0) {
-            igp_log_warning("proof: %s", igp_error_buffer());
+            igp_log_warning(_("proof: %s"), igp_error_buffer());
             igp_error_clear();
         }
         if (s->width <= 0 || s->height <= 0) /* not recorded: the loaded size */
             s->width = 1080, s->height = 1350;
     }
     p->story = p->n_slides > 0 && p->slides[0].width * 16 == p->slides[0].height * 9;
+}
+
+/* The error of @p name in OUT/state/@p stage's @p section, or NULL. */
+static const char *state_error(json_t *states, const char *stage, const char *section,
+                               const char *name)
+{
+    json_t *doc = json_object_get(states, stage);
+    return json_string_value(
+        json_object_get(json_object_get(json_object_get(doc, section), name), "error"));
+}
+
+/* Why a post was not made, as the earlier stages recorded it: the first
+ * error of ingest, scrub, detect or redact for each of its sources, else
+ * compose's for the post (from the shoot's shoot.json, as encode keeps none for a post it
+ * could not make). One line each; NULL when none is recorded. */
+static char *not_made_causes(const char *out_dir, const char *id, const char *error)
+{
+    static const char *const stages[] = {"ingest", "scrub", "detect", "redact"};
+    json_t *states = json_object(), *ingest, *shoot = NULL, *post, *m;
+    GString *lines = g_string_new(NULL);
+    const char *e;
+    size_t i;
+
+    for (size_t k = 0; k < G_N_ELEMENTS(stages); k++)
+        json_object_set_new(states, stages[k], igp_state_load(out_dir, stages[k]));
+    json_object_set_new(states, "compose", igp_state_load(out_dir, "compose"));
+    ingest = json_incref(json_object_get(states, "ingest"));
+    if (json_string_value(json_object_get(ingest, "shoot_dir"))) {
+        char *path = g_build_filename(json_string_value(json_object_get(ingest, "shoot_dir")),
+                                      "shoot.json", NULL);
+        shoot = json_load_file(path, 0, NULL);
+        g_free(path);
+    }
+    json_array_foreach(json_object_get(shoot, "posts"), i, post)
+    {
+        size_t j;
+        if (g_strcmp0(json_string_value(json_object_get(post, "id")), id))
+            continue;
+        json_array_foreach(json_object_get(post, "media"), j, m)
+        {
+            const char *file = json_string_value(json_object_get(m, "file"));
+            for (size_t k = 0; file && k < G_N_ELEMENTS(stages); k++)
+                if ((e = state_error(states, stages[k], "media", file))) {
+                    g_string_append_printf(lines, "%s: %s\n", file, e);
+                    break;
+                }
+        }
+    }
+    if (!lines->len && (e = state_error(states, "compose", "posts", id)) && g_strcmp0(e, error))
+        g_string_append_printf(lines, "%s\n", e);
+    json_decref(shoot);
+    json_decref(ingest);
+    json_decref(states);
+    if (lines->len)
+        g_string_truncate(lines, lines->len - 1);
+    return g_string_free(lines, lines->len == 0);
 }
 
 static void page_free(Page *p)
@@ -789,6 +1015,7 @@ static void page_free(Page *p)
             cairo_surface_destroy(p->slides[i].image);
     g_free(p->slides);
     g_free(p->checks_markup);
+    g_free(p->causes);
 }
 
 /* ---- output ---- */
@@ -815,7 +1042,7 @@ static int write_png_page(const Page *p, const char *prefix)
     cairo_destroy(cr);
     st = cairo_surface_write_to_png_stream(s, append_bytes, png);
     if (st != CAIRO_STATUS_SUCCESS)
-        ret = igp_error(IGP_ERR_LIBRARY, path, "cairo: %s", cairo_status_to_string(st));
+        ret = igp_error(IGP_ERR_LIBRARY, path, _("cairo: %s"), cairo_status_to_string(st));
     else
         ret = igp_write_file_atomic(path, png->data, png->len);
     cairo_surface_destroy(s);
@@ -841,7 +1068,9 @@ static void remove_stale_pages(const char *prefix, int from)
 typedef struct ProofRun {
     const IgpProofSettings *settings;
     json_t *state, *verify, *redaction;
-    json_t *pages; ///< [{"id", "digest", "content"}] of the posts made, in page order
+    IgpConfig config;   ///< the account's igprep.json: its zone
+    IgpFacesDoc *marks; ///< the editor's faces.json, or NULL when the shoot is unknown
+    json_t *pages;      ///< [{"id", "digest", "content"}] of the posts made, in page order
     char digest[IGP_SHORT_DIGEST + 1];
     char *pdf_path, *png_prefix;
 } ProofRun;
@@ -866,6 +1095,11 @@ static int draw_all_pages(ProofRun *run, cairo_t *pdf)
         }
         json_decref(content);
         p.proof = run->digest;
+        p.zone = run->config.zone;
+        p.marks = run->marks;
+        if (json_object_get(entry, "error"))
+            p.causes = not_made_causes(run->settings->out_dir, id,
+                                       json_string_value(json_object_get(entry, "error")));
         page_load(&p, run->settings->out_dir, entry);
         p.checks_markup =
             page_markup(&p, run->settings->out_dir, posts, run->verify, run->redaction);
@@ -884,7 +1118,7 @@ static int write_proof(ProofRun *run)
     char *tmp = igp_temp_sibling(run->pdf_path);
     cairo_surface_t *surface = cairo_pdf_surface_create(tmp, PAGE_W, PAGE_H);
     cairo_t *cr = cairo_create(surface);
-    char *title = g_strdup_printf("igprep proof: %s",
+    char *title = g_strdup_printf(_("igprep proof: %s"),
                                   json_string_value(json_object_get(run->state, "shoot")));
     cairo_status_t st;
     int pages;
@@ -904,7 +1138,8 @@ static int write_proof(ProofRun *run)
     cairo_surface_destroy(surface);
     g_free(title);
     if (pages >= 0 && st != CAIRO_STATUS_SUCCESS)
-        pages = igp_error(IGP_ERR_LIBRARY, run->pdf_path, "cairo: %s", cairo_status_to_string(st));
+        pages =
+            igp_error(IGP_ERR_LIBRARY, run->pdf_path, _("cairo: %s"), cairo_status_to_string(st));
     if (pages >= 0) {
         int ret = igp_fsync_path(tmp);
         if (ret == 0)
@@ -927,10 +1162,35 @@ static json_t *load_report(const char *out_dir, const char *name)
     json_t *doc = igp_json_load_optional(path, &missing);
 
     if (!doc && !missing) { /* unreadable: show it as absent, but say why */
-        igp_log_warning("proof: %s", igp_error_buffer());
+        igp_log_warning(_("proof: %s"), igp_error_buffer());
         igp_error_clear();
     }
     g_free(path);
+    return doc;
+}
+
+/* The editor's marks, SHOOT/faces.json of the run's shoot (state/ingest.json
+ * names it): what tells a decided face from an undecided one. NULL when the
+ * shoot folder is unknown or its faces.json unreadable (then no face is
+ * called undecided: the proof cannot tell, and says what it counts). */
+static IgpFacesDoc *load_editor_marks(const char *out_dir)
+{
+    char *path = g_build_filename(out_dir, "state", "ingest.json", NULL);
+    json_t *ingest = json_load_file(path, 0, NULL);
+    const char *shoot_dir = json_string_value(json_object_get(ingest, "shoot_dir"));
+    IgpFacesDoc *doc = NULL;
+
+    g_free(path);
+    if (shoot_dir) {
+        path = g_build_filename(shoot_dir, IGP_FACES_NAME, NULL);
+        if (igp_faces_load(path, 1, &doc) != 0) {
+            igp_log_warning(_("proof: %s"), igp_error_buffer());
+            igp_error_clear();
+            doc = NULL;
+        }
+        g_free(path);
+    }
+    json_decref(ingest);
     return doc;
 }
 
@@ -999,7 +1259,6 @@ static int record_proof(const ProofRun *run)
     const char *out_dir = run->settings->out_dir;
     char *path = g_build_filename(out_dir, "state", IGP_PROOFS_NAME, NULL);
     json_t *doc, *found = igp_proof_record_find(out_dir, run->digest);
-    IgpConfig cfg;
     char at[64];
     int lock, ret = 0;
 
@@ -1012,16 +1271,13 @@ static int record_proof(const ProofRun *run)
         g_free(path);
         return lock;
     }
-    if ((ret = igp_out_config_load(out_dir, &cfg)) == 0) {
-        igp_now_in_zone(cfg.zone, at, sizeof(at));
-        igp_config_clear(&cfg);
-        doc = proofs_load(path);
-        json_array_append_new(
-            json_object_get(doc, "proofs"),
-            json_pack("{s:s, s:s, s:O}", "digest", run->digest, "at", at, "posts", run->pages));
-        ret = igp_json_save(path, doc);
-        json_decref(doc);
-    }
+    igp_now_in_zone(run->config.zone, at, sizeof(at));
+    doc = proofs_load(path);
+    json_array_append_new(
+        json_object_get(doc, "proofs"),
+        json_pack("{s:s, s:s, s:O}", "digest", run->digest, "at", at, "posts", run->pages));
+    ret = igp_json_save(path, doc);
+    json_decref(doc);
     close(lock);
     g_free(path);
     return ret;
@@ -1064,8 +1320,13 @@ int igp_proof(const IgpProofSettings *s)
         return IGP_ERR_INVALIDDATA;
     if (json_object_size(json_object_get(run.state, "posts")) == 0) {
         json_decref(run.state);
-        return igp_error(IGP_ERR_INVALIDDATA, s->out_dir, "no posts to proof");
+        return igp_error(IGP_ERR_INVALIDDATA, s->out_dir, _("no posts to proof"));
     }
+    if ((ret = igp_out_config_load(s->out_dir, &run.config))) {
+        json_decref(run.state);
+        return ret;
+    }
+    run.marks = load_editor_marks(s->out_dir);
     run.verify = load_report(s->out_dir, "verify.json");
     run.redaction = load_report(s->out_dir, "redaction.json");
     run.pdf_path = s->pdf_path ? g_strdup(s->pdf_path)
@@ -1082,10 +1343,12 @@ int igp_proof(const IgpProofSettings *s)
         int pages = ret;
         ret = record_proof(&run);
         if (ret == 0)
-            igp_log_note("proof %s: %d page%s in %s, and %s-01.png ...; approve it with igprep "
-                         "approve %s --proof %s --by NAME",
-                         run.digest, pages, pages == 1 ? "" : "s", run.pdf_path, run.png_prefix,
-                         s->out_dir, run.digest);
+            igp_log_note(ngettext("proof %s: %d page in %s, and %s-01.png; approve it with "
+                                  "igprep approve %s --proof %s --by NAME",
+                                  "proof %s: %d pages in %s, and %s-01.png ...; approve it with "
+                                  "igprep approve %s --proof %s --by NAME",
+                                  (unsigned long)pages),
+                         run.digest, pages, run.pdf_path, run.png_prefix, s->out_dir, run.digest);
         if (ret == 0 && s->result)
             *s->result = proof_result(&run, pages);
     }
@@ -1096,6 +1359,8 @@ int igp_proof(const IgpProofSettings *s)
     json_decref(run.redaction);
     json_decref(run.verify);
     json_decref(run.state);
+    igp_faces_free(&run.marks);
+    igp_config_clear(&run.config);
     release_font_caches();
     return ret < 0 ? ret : 0;
 }

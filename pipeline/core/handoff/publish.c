@@ -5,6 +5,7 @@
 #include "log.h"
 
 #include "error.h"
+#include "i18n.h"
 #include "fsutil.h"
 
 #include <errno.h>
@@ -100,22 +101,23 @@ static void withdraw(PublishRun *run, const char *id, const char *final_dir, con
     wdir = g_build_filename(run->settings->outbox, IGP_WITHDRAWN_NAME, NULL);
     dest = withdrawn_name(run, id);
     note_path = g_build_filename(dest, "WITHDRAWN.txt", NULL);
-    note = g_strdup_printf("Post '%s' was withdrawn from the outbox at %s, not to be posted:\n%s\n",
-                           id, run->at, why);
+    note =
+        g_strdup_printf(_("Post '%s' was withdrawn from the outbox at %s, not to be posted:\n%s\n"),
+                        id, run->at, why);
     ret = igp_mkdir_p(wdir);
     if (ret == 0 && rename(final_dir, dest) != 0)
-        ret =
-            igp_error(IGP_ERR(errno), final_dir, "cannot move to %s: %s", dest, g_strerror(errno));
+        ret = igp_error(IGP_ERR(errno), final_dir, _("cannot move to %s: %s"), dest,
+                        g_strerror(errno));
     if (ret == 0)
         ret = igp_write_file_atomic(note_path, note, strlen(note));
     if (ret == 0)
         ret = igp_fsync_path(wdir);
     if (ret != 0) {
-        igp_log_error("publish: post '%s' could not be withdrawn: %s", id, igp_error_buffer());
+        igp_log_error(_("publish: post '%s' could not be withdrawn: %s"), id, igp_error_buffer());
         igp_error_clear();
     } else {
         igp_log_warning(
-            "publish: post '%s' withdrawn from the outbox to %s (see WITHDRAWN.txt there)", id,
+            _("publish: post '%s' withdrawn from the outbox to %s (see WITHDRAWN.txt there)"), id,
             dest);
         audit(run, json_pack("{s:s, s:s, s:s, s:s}", "event", "withdraw", "post", id, "folder",
                              dest, "why", why));
@@ -145,7 +147,7 @@ static void refuse(PublishRun *run, const char *post_id, const char *fmt, ...)
     why = g_strdup_vprintf(fmt, ap);
     va_end(ap);
     igp_log_error_kind("publish-refused", json_pack("{s:s}", "post", post_id),
-                       "publish: post '%s' not published: %s", post_id, why);
+                       _("publish: post '%s' not published: %s"), post_id, why);
     outcome(run, post_id, "refused", "why", json_string(why));
     audit(run,
           json_pack("{s:s, s:s, s:s}", "event", "publish-refused", "post", post_id, "why", why));
@@ -178,27 +180,28 @@ static int check_post(PublishRun *run, const char *id, json_t *entry, json_t *ap
     int ok = 0;
 
     if (!approval && json_object_get(entry, "error"))
-        not_approved(run, id, "it was not made");
+        not_approved(run, id, _("it was not made"));
     else if (!approval)
-        not_approved(run, id, "it is not approved");
+        not_approved(run, id, _("it is not approved"));
     else if (json_object_get(entry, "error"))
-        refuse(run, id, "it was not made (%s)", json_string_value(json_object_get(entry, "error")));
+        refuse(run, id, _("it was not made (%s)"),
+               json_string_value(json_object_get(entry, "error")));
     else if (!json_is_string(json_object_get(approval, "digest")))
         refuse(run, id,
-               "its approval by %s at %s predates approvals of the whole post (words, schedule, "
-               "collaborators); approve it again",
+               _("its approval by %s at %s predates approvals of the whole post (words, schedule, "
+                 "collaborators); approve it again"),
                by, at);
     else if (strcmp(digest, json_string_value(json_object_get(approval, "digest"))) &&
              igp_content_diff(json_object_get(approval, "content"), content, why) >= 0)
-        refuse(run, id, "changed after its approval by %s at %s: %s; approve it again", by, at,
+        refuse(run, id, _("changed after its approval by %s at %s: %s; approve it again"), by, at,
                why->len ? why->str : "its digest differs");
     else if (!igp_post_files_match(run->settings->out_dir, files, why))
-        refuse(run, id, "%s changed after its approval by %s at %s; approve it again", why->str, by,
-               at);
+        refuse(run, id, _("%s changed after its approval by %s at %s; approve it again"), why->str,
+               by, at);
     else if (!igp_post_passes_verify(run->verify, id, files, why))
-        refuse(run, id, "it fails verify (%s)", why->str);
+        refuse(run, id, _("it fails verify (%s)"), why->str);
     else if (json_array_size(collaborators) > IGP_MAX_COLLABORATORS)
-        refuse(run, id, "%zu collaborators, at most %d", json_array_size(collaborators),
+        refuse(run, id, _("%zu collaborators, at most %d"), json_array_size(collaborators),
                IGP_MAX_COLLABORATORS);
     else
         ok = 1;
@@ -339,9 +342,9 @@ static char *outbox_intruders(const char *final_dir, json_t *entry)
         char *path = g_build_filename(final_dir, name, NULL);
         struct stat st;
         if (!g_hash_table_contains(expected, name))
-            g_ptr_array_add(found, g_strdup_printf("'%s' is not part of the post", name));
+            g_ptr_array_add(found, g_strdup_printf(_("'%s' is not part of the post"), name));
         else if (lstat(path, &st) != 0 || !S_ISREG(st.st_mode))
-            g_ptr_array_add(found, g_strdup_printf("'%s' is not a regular file", name));
+            g_ptr_array_add(found, g_strdup_printf(_("'%s' is not a regular file"), name));
         g_free(path);
     }
     if (found->len > 0) {
@@ -406,13 +409,13 @@ static int copy_approved(const PublishRun *run, const char *tmp_dir, json_t *f)
     int ret = 0;
 
     if (!g_file_get_contents(src, &data, &len, &gerr)) {
-        ret = igp_error(IGP_ERR_INVALIDDATA, src, "cannot read: %s", gerr->message);
+        ret = igp_error(IGP_ERR_INVALIDDATA, src, _("cannot read: %s"), gerr->message);
         g_error_free(gerr);
     }
     if (ret == 0)
         igp_hash_bytes(data, len, &d);
     if (ret == 0 && strcmp(d.hex, want))
-        ret = igp_error(IGP_ERR_INVALIDDATA, rel, "changed while being published");
+        ret = igp_error(IGP_ERR_INVALIDDATA, rel, _("changed while being published"));
     if (ret == 0)
         ret = igp_write_file_atomic(dst, data, len);
     test_delay(run);
@@ -498,9 +501,9 @@ static void publish_folder(PublishRun *run, const char *id, const char *final_di
     } else {
         if (intruders)
             igp_log_warning(
-                "publish: %s: %s; replaced by a folder holding exactly the approved post",
+                _("publish: %s: %s; replaced by a folder holding exactly the approved post"),
                 final_dir, intruders);
-        igp_log_note("publish: %s", final_dir);
+        igp_log_note(_("publish: %s"), final_dir);
         note_published(run, id, final_dir, digest, 1);
         outcome(run, id, "published", "folder", json_string(final_dir));
         audit(run, json_pack("{s:s, s:s, s:s, s:s, s:o}", "event", "publish", "post", id, "digest",
@@ -534,9 +537,9 @@ static void publish_post(PublishRun *run, const char *id, json_t *entry)
     text = post_json(run, id, entry, approval, content);
     igp_error_clear();
     if (!text)
-        refuse(run, id, "cannot serialise post.json");
+        refuse(run, id, _("cannot serialise post.json"));
     else if (!is_folder_or_absent(final_dir))
-        refuse(run, id, "%s exists and is not a folder igprep wrote; it is left as it is",
+        refuse(run, id, _("%s exists and is not a folder igprep wrote; it is left as it is"),
                final_dir);
     else
         publish_folder(run, id, final_dir, text, entry, digest);
@@ -563,7 +566,7 @@ static void withdraw_removed_posts(PublishRun *run)
             (doc = json_load_file(pj, 0, NULL)) &&
             !g_strcmp0(json_string_value(json_object_get(doc, "shoot")), run->shoot) &&
             !g_strcmp0(json_string_value(json_object_get(doc, "id")), id))
-            withdraw(run, id, path, "the post is no longer in the shoot");
+            withdraw(run, id, path, _("the post is no longer in the shoot"));
         json_decref(doc);
         g_free(pj);
         g_free(path);
@@ -583,9 +586,10 @@ static void report_unapproved(const PublishRun *run)
         if (i < 10)
             g_string_append_printf(ids, "%s%s", i ? ", " : "", (char *)run->unapproved->pdata[i]);
     if (run->unapproved->len > 10)
-        g_string_append_printf(ids, " and %u more", run->unapproved->len - 10);
-    igp_log_note("publish: %u post%s not approved, not sent: %s", run->unapproved->len,
-                 run->unapproved->len == 1 ? "" : "s", ids->str);
+        g_string_append_printf(ids, _(" and %u more"), run->unapproved->len - 10);
+    igp_log_note(ngettext("publish: %u post not approved, not sent: %s",
+                          "publish: %u posts not approved, not sent: %s", run->unapproved->len),
+                 run->unapproved->len, ids->str);
     g_string_free(ids, TRUE);
 }
 
@@ -661,7 +665,7 @@ static int publish_locked(const IgpPublishSettings *s)
     run.shoot = json_string_value(json_object_get(state, "shoot"));
     run.delay_ms = delay ? atoi(delay) : 0;
     if (!safe_name(run.shoot)) {
-        ret = igp_error(IGP_ERR_INVALIDDATA, s->out_dir, "shoot name '%s' is not a folder name",
+        ret = igp_error(IGP_ERR_INVALIDDATA, s->out_dir, _("shoot name '%s' is not a folder name"),
                         run.shoot);
         goto out;
     }
@@ -669,7 +673,8 @@ static int publish_locked(const IgpPublishSettings *s)
     {
         if (!safe_name(id)) {
             igp_log_error_kind("publish-refused", json_pack("{s:s}", "post", id),
-                               "publish: post '%s' not published: its id is not a folder name", id);
+                               _("publish: post '%s' not published: its id is not a folder name"),
+                               id);
             outcome(&run, id, "refused", NULL, NULL);
             run.refused++;
         } else {
@@ -678,9 +683,12 @@ static int publish_locked(const IgpPublishSettings *s)
     }
     withdraw_removed_posts(&run);
     report_unapproved(&run);
-    igp_log_note("publish: %d post%s published, %d unchanged, %d refused, %d withdrawn (outbox %s)",
-                 run.published_n, run.published_n == 1 ? "" : "s", run.unchanged, run.refused,
-                 run.withdrawn, s->outbox);
+    igp_log_note(ngettext("publish: %d post published, %d unchanged, %d refused, %d withdrawn "
+                          "(outbox %s)",
+                          "publish: %d posts published, %d unchanged, %d refused, %d withdrawn "
+                          "(outbox %s)",
+                          (unsigned long)run.published_n),
+                 run.published_n, run.unchanged, run.refused, run.withdrawn, s->outbox);
     igp_error_clear(); /* each refusal has had its line: main must not repeat one */
     {
         json_t *doc = json_pack("{s:i, s:O}", "version", 1, "posts", run.published);
@@ -710,9 +718,9 @@ int igp_publish_outbox(const IgpPublishSettings *s)
     int lock, ret;
 
     if (!s->outbox || !*s->outbox)
-        return igp_error(IGP_ERR_INVALIDDATA, "publish", "say where posts go with --outbox DIR");
+        return igp_error(IGP_ERR_INVALIDDATA, "publish", _("say where posts go with --outbox DIR"));
     if (!g_file_test(s->out_dir, G_FILE_TEST_IS_DIR))
-        return igp_error(IGP_ERR(ENOENT), s->out_dir, "no such folder");
+        return igp_error(IGP_ERR(ENOENT), s->out_dir, _("no such folder"));
     lock = igp_out_lock(s->out_dir);
     if (lock < 0)
         return lock;

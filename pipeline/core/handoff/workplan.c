@@ -10,9 +10,11 @@
 
 #include "csv.h"
 #include "error.h"
+#include "i18n.h"
 #include "fsutil.h"
 #include "render.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include <cairo-pdf.h>
@@ -21,12 +23,12 @@
 
 #define TIEUPS_WANTED 5
 
-/* The contract's words, quoted in the warnings. */
-#define RULE_REEL "at least one reel a month"
+/* The contract's words, quoted in the warnings (translated where used). */
+#define RULE_REEL N_("at least one reel a month")
 #define RULE_BASED                                                                                 \
-    "at least one post a month based on a visit or an experience, as a feed post or a reel"
-#define RULE_STORY "a story the day after every post"
-#define RULE_TIEUP "Collab posts with influencers: at least 5 over the contract"
+    N_("at least one post a month based on a visit or an experience, as a feed post or a reel")
+#define RULE_STORY N_("a story the day after every post")
+#define RULE_TIEUP N_("Collab posts with influencers: at least 5 over the contract")
 
 /* One post of the plan (a next-day story included). */
 typedef struct Row {
@@ -209,26 +211,35 @@ static int warn_month(GPtrArray *rows, const char *month, GString *notes)
     int n = 0;
 
     if (c.reels == 0) {
-        igp_log_warning("plan %s: no reel: the contract asks for \"%s\"", month, RULE_REEL);
-        g_string_append_printf(notes, "【不足】%s: リールがありません（契約: 「%s」）\n", month,
-                               RULE_REEL);
+        igp_log_warning(_("plan %s: no reel: the contract asks for \"%s\""), month, _(RULE_REEL));
+        g_string_append_printf(notes, _("[Short] %s: no reel (contract: \"%s\")\n"), month,
+                               _(RULE_REEL));
         n++;
     }
     if (c.based == 0) {
-        igp_log_warning("plan %s: no feed post or reel based on an interview or an experience: the "
-                        "contract asks for \"%s\"",
-                        month, RULE_BASED);
-        g_string_append_printf(notes,
-                               "【不足】%s: 取材・体験に基づく投稿がありません（契約: 「%s」）\n",
-                               month, RULE_BASED);
+        igp_log_warning(
+            _("plan %s: no feed post or reel based on an interview or an experience: the "
+              "contract asks for \"%s\""),
+            month, _(RULE_BASED));
+        g_string_append_printf(
+            notes,
+            _("[Short] %s: no post based on an interview or an experience (contract: \"%s\")\n"),
+            month, _(RULE_BASED));
         n++;
     }
     if (c.lacking > 0) {
-        igp_log_warning("plan %s: %d post%s without a next-day story: the contract asks for \"%s\"",
-                        month, c.lacking, c.lacking == 1 ? "" : "s", RULE_STORY);
-        g_string_append_printf(notes,
-                               "【不足】%s: 翌日ストーリーズのない投稿 %d 件（契約: 「%s」）\n",
-                               month, c.lacking, RULE_STORY);
+        igp_log_warning(ngettext("plan %s: %d post without a next-day story: the contract asks "
+                                 "for \"%s\"",
+                                 "plan %s: %d posts without a next-day story: the contract asks "
+                                 "for \"%s\"",
+                                 (unsigned long)c.lacking),
+                        month, c.lacking, _(RULE_STORY));
+        g_string_append_printf(
+            notes,
+            ngettext("[Short] %s: %d post without a next-day story (contract: \"%s\")\n",
+                     "[Short] %s: %d posts without a next-day story (contract: \"%s\")\n",
+                     (unsigned long)c.lacking),
+            month, c.lacking, _(RULE_STORY));
         n++;
     }
     return n;
@@ -253,14 +264,15 @@ static int check_minimums(GPtrArray *rows, const char *month, GString *notes)
     for (guint i = 0; i < months->len; i++)
         n += warn_month(rows, g_ptr_array_index(months, i), notes);
     if (n == 0)
-        g_string_append_printf(
-            notes, "【達成】%s までの各月: リール、取材・体験に基づく投稿、翌日ストーリーズ\n",
-            month);
-    g_string_append_printf(notes, "タイアップ（累計）: %d / %d（契約: 「%s」）\n", c.tieups_so_far,
-                           TIEUPS_WANTED, RULE_TIEUP);
+        g_string_append_printf(notes,
+                               _("[Met] every month up to %s: a reel, a post based on an interview "
+                                 "or an experience, next-day stories\n"),
+                               month);
+    g_string_append_printf(notes, _("Tie-ups so far: %d / %d (contract: \"%s\")\n"),
+                           c.tieups_so_far, TIEUPS_WANTED, _(RULE_TIEUP));
     if (c.tieups_so_far < TIEUPS_WANTED)
-        igp_log_note("plan %s: %d of %d tie-ups so far (\"%s\")", month, c.tieups_so_far,
-                     TIEUPS_WANTED, RULE_TIEUP);
+        igp_log_note(_("plan %s: %d of %d tie-ups so far (\"%s\")"), month, c.tieups_so_far,
+                     TIEUPS_WANTED, _(RULE_TIEUP));
     g_ptr_array_free(months, TRUE);
     return n;
 }
@@ -271,13 +283,20 @@ static const char *const csv_columns[] = {"date",  "kind",        "id",    "shoo
                                           "theme", "subject",     "basis", "collaborators",
                                           "tieup", "next_day_of", "status"};
 
+/* The headings in the reader's language: English, they are the keys above;
+ * the values stay keys (shoot.json's type and basis, the status words). */
+static const char *const csv_headings[] = {
+    N_("date"),  N_("kind"),          N_("id"),    N_("shoot"),       N_("theme"), N_("subject"),
+    N_("basis"), N_("collaborators"), N_("tieup"), N_("next_day_of"), N_("status")};
+
 static GString *plan_csv(GPtrArray *rows, const char *month)
 {
     GString *s = g_string_new(NULL);
     size_t n = G_N_ELEMENTS(csv_columns);
 
+    G_STATIC_ASSERT(G_N_ELEMENTS(csv_headings) == G_N_ELEMENTS(csv_columns));
     for (size_t c = 0; c < n; c++)
-        igp_csv_field(s, csv_columns[c], c + 1 == n);
+        igp_csv_field(s, igp_i18n_is_japanese() ? _(csv_headings[c]) : csv_columns[c], c + 1 == n);
     for (guint i = 0; i < rows->len; i++) {
         const Row *r = g_ptr_array_index(rows, i);
         const char *v[] = {r->date,   r->type->name,    r->id,
@@ -305,16 +324,28 @@ static const struct {
     const char *heading;
     double width;
 } pdf_columns[] = {
-    {"日付", 62},      {"種類", 110},      {"投稿ID", 110}, {"テーマ", 130},
-    {"取材対象", 120}, {"取材・体験", 60}, {"コラボ", 120}, {"状況", 58},
+    {N_("Date"), 62},     {N_("Kind"), 110},    {N_("Post ID"), 110}, {N_("Theme"), 130},
+    {N_("Subject"), 120}, {N_("Based on"), 60}, {N_("Collab"), 120},  {N_("Status"), 58},
 };
 
-static const char *status_ja(const char *status)
+static const char *status_label(const char *status)
 {
-    return !strcmp(status, "published")  ? "公開済"
-           : !strcmp(status, "approved") ? "承認済"
-           : !strcmp(status, "made")     ? "制作済"
-                                         : "未制作";
+    return !strcmp(status, "published")  ? _("published")
+           : !strcmp(status, "approved") ? _("approved")
+           : !strcmp(status, "made")     ? _("made")
+                                         : _("planned");
+}
+
+/* The kind of post as the plan's reader says it. */
+static const char *kind_label(const IgpPostTypeInfo *type)
+{
+    static const char *const labels[] = {
+        [IGP_POST_FEED] = N_("Feed"),           [IGP_POST_CAROUSEL] = N_("Carousel"),
+        [IGP_POST_REEL] = N_("Reel"),           [IGP_POST_STORY] = N_("Stories"),
+        [IGP_POST_HIGHLIGHT] = N_("Highlight"),
+    };
+    return (size_t)type->type < G_N_ELEMENTS(labels) && labels[type->type] ? _(labels[type->type])
+                                                                           : type->name;
 }
 
 static void show(cairo_t *cr, PangoLayout *layout, const char *text, double x, double y,
@@ -335,20 +366,30 @@ static void show(cairo_t *cr, PangoLayout *layout, const char *text, double x, d
 
 static void cells_of(const Row *r, const char *cells[8], char **kind, char **based)
 {
-    *kind =
-        r->parent ? g_strdup_printf("翌日ストーリーズ（%s）", r->parent) : g_strdup(r->type->label);
-    *based = g_strdup(!r->basis ? "" : !strcmp(r->basis, "interview") ? "取材" : "体験");
+    *kind = r->parent ? g_strdup_printf(_("Next-day story (%s)"), r->parent)
+                      : g_strdup(kind_label(r->type));
+    *based = g_strdup(!r->basis                        ? ""
+                      : !strcmp(r->basis, "interview") ? _("Interview")
+                                                       : _("Experience"));
     cells[0] = r->date, cells[1] = *kind, cells[2] = r->id, cells[3] = r->theme;
     cells[4] = r->subject, cells[5] = *based;
     cells[6] = r->collaborators;
-    cells[7] = status_ja(r->status);
+    cells[7] = status_label(r->status);
 }
 
 static void draw_header(cairo_t *cr, PangoLayout *layout, const char *month, const char *shoots,
                         int page, int pages)
 {
-    char *title = g_strdup_printf("業務計画表　%.4s年%s月", month, month + 5 + (month[5] == '0'));
-    char *sub = g_strdup_printf("撮影: %s　　%d / %d ページ", shoots, page, pages);
+    static const char *const months[] = {N_("January"), N_("February"), N_("March"),
+                                         N_("April"),   N_("May"),      N_("June"),
+                                         N_("July"),    N_("August"),   N_("September"),
+                                         N_("October"), N_("November"), N_("December")};
+    int m = atoi(month + 5);
+    /* "2026年11月" in Japanese, "November 2026" in English. */
+    char *when = igp_i18n_is_japanese() ? g_strdup_printf("%.4s年%d月", month, m)
+                                        : g_strdup_printf("%s %.4s", _(months[m - 1]), month);
+    char *title = g_strdup_printf(_("Work plan %s"), when);
+    char *sub = g_strdup_printf(_("Shoots: %s    page %d of %d"), shoots, page, pages);
     double x = MARGIN;
 
     cairo_set_source_rgb(cr, 0, 0, 0);
@@ -360,10 +401,11 @@ static void draw_header(cairo_t *cr, PangoLayout *layout, const char *month, con
     cairo_fill(cr);
     cairo_set_source_rgb(cr, 0, 0, 0);
     for (size_t c = 0; c < G_N_ELEMENTS(pdf_columns); c++) {
-        show(cr, layout, pdf_columns[c].heading, x + 3, MARGIN + 37, pdf_columns[c].width - 6, 8,
+        show(cr, layout, _(pdf_columns[c].heading), x + 3, MARGIN + 37, pdf_columns[c].width - 6, 8,
              1);
         x += pdf_columns[c].width;
     }
+    g_free(when);
     g_free(title);
     g_free(sub);
 }
@@ -382,7 +424,7 @@ static void draw_row(cairo_t *cr, PangoLayout *layout, const Row *r, double y)
     cairo_stroke(cr);
     cairo_set_source_rgb(cr, 0, 0, 0);
     for (size_t c = 0; c < G_N_ELEMENTS(pdf_columns); c++) {
-        char *text = c == 6 && r->tieup ? g_strdup_printf("%s（PR）", cells[c]) : NULL;
+        char *text = c == 6 && r->tieup ? g_strdup_printf(_("%s (PR)"), cells[c]) : NULL;
         show(cr, layout, text ? text : cells[c], x + 3, y + 3, pdf_columns[c].width - 6, 8, 0);
         g_free(text);
         x += pdf_columns[c].width;
@@ -394,7 +436,7 @@ static void draw_row(cairo_t *cr, PangoLayout *layout, const Row *r, double y)
 static void draw_notes(cairo_t *cr, PangoLayout *layout, const char *notes, double y)
 {
     cairo_set_source_rgb(cr, 0, 0, 0);
-    show(cr, layout, "契約の最低条件", MARGIN, y, 400, 11, 1);
+    show(cr, layout, _("The contract's minimums"), MARGIN, y, 400, 11, 1);
     {
         char *desc = g_strdup_printf("%s %g", FONT, 8.5);
         PangoFontDescription *font = pango_font_description_from_string(desc);
@@ -430,7 +472,7 @@ static int plan_pdf(const char *path, GPtrArray *rows, const char *month, const 
     if (ret == 0) {
         surface = cairo_pdf_surface_create(tmp, PAGE_W, PAGE_H);
         if (cairo_surface_status(surface) != CAIRO_STATUS_SUCCESS)
-            ret = igp_error(IGP_ERR_LIBRARY, path, "cannot write the plan: %s",
+            ret = igp_error(IGP_ERR_LIBRARY, path, _("cannot write the plan: %s"),
                             cairo_status_to_string(cairo_surface_status(surface)));
     }
     if (ret == 0) {
@@ -454,7 +496,7 @@ static int plan_pdf(const char *path, GPtrArray *rows, const char *month, const 
         cairo_destroy(cr);
         cairo_surface_finish(surface);
         if (cairo_surface_status(surface) != CAIRO_STATUS_SUCCESS)
-            ret = igp_error(IGP_ERR_LIBRARY, path, "cannot write the plan: %s",
+            ret = igp_error(IGP_ERR_LIBRARY, path, _("cannot write the plan: %s"),
                             cairo_status_to_string(cairo_surface_status(surface)));
     }
     if (surface)
@@ -489,13 +531,13 @@ int igp_workplan(const IgpWorkplanSettings *s, int *shortfalls)
 
     *shortfalls = 0;
     if (!valid_month(s->month))
-        ret = igp_error(IGP_ERR_INVALIDDATA, "plan", "--month must be YYYY-MM, not '%s'",
+        ret = igp_error(IGP_ERR_INVALIDDATA, "plan", _("--month must be YYYY-MM, not '%s'"),
                         s->month ? s->month : "");
     for (int i = 0; ret == 0 && i < s->n_shoots; i++) {
         IgpManifest *m = NULL;
         if ((ret = igp_manifest_load(s->shoots[i], &m)) == 0) {
             add_rows(s, m, rows);
-            g_string_append_printf(names, "%s%s", i ? "、" : "", m->shoot);
+            g_string_append_printf(names, "%s%s", i ? _(", ") : "", m->shoot);
         }
         igp_manifest_free(&m);
     }
@@ -508,7 +550,7 @@ int igp_workplan(const IgpWorkplanSettings *s, int *shortfalls)
         if (s->to)
             ret = igp_write_file_atomic(s->to, csv->str, csv->len);
         else if (fwrite(csv->str, 1, csv->len, stdout) != csv->len)
-            ret = igp_error(IGP_ERR(EIO), "plan", "cannot write to stdout");
+            ret = igp_error(IGP_ERR(EIO), "plan", _("cannot write to stdout"));
         g_string_free(csv, TRUE);
     } else if (ret == 0) {
         default_to = g_strdup_printf("plan-%s.pdf", s->month);
