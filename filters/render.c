@@ -11,6 +11,7 @@
 #include <fontconfig/fontconfig.h>
 #include <glib.h>
 #include <librsvg/rsvg.h>
+#include <pango/pangofc-font.h>
 #include <pango/pangofc-fontmap.h>
 
 struct IgpFonts {
@@ -208,6 +209,23 @@ static int plain_text(const char *markup, int is_markup, char **text)
     return 0;
 }
 
+/* Is @p family one of @p font's names? fontconfig keeps a family's name in
+ * each language the font gives (BIZ UDPGothic is also 'BIZ UDPゴシック'), and
+ * pango describes a font by the name in the user's language: under
+ * LANG=ja_JP.UTF-8 the Japanese one. */
+static int font_is_family(PangoFont *font, const char *family)
+{
+    FcChar8 *name;
+
+    if (!PANGO_IS_FC_FONT(font))
+        return 0;
+    FcPattern *pattern = pango_fc_font_get_pattern(PANGO_FC_FONT(font));
+    for (int i = 0; FcPatternGetString(pattern, FC_FAMILY, i, &name) == FcResultMatch; i++)
+        if (!g_ascii_strcasecmp((const char *)name, family))
+            return 1;
+    return 0;
+}
+
 /* Every run of a laid-out text must use the requested family, or the emoji
  * font for emoji: catches a family changed by markup or any fallback the
  * character check missed. */
@@ -223,7 +241,9 @@ static int check_runs(PangoLayout *layout, const char *family)
         PangoFontDescription *d = pango_font_describe(run->item->analysis.font);
         const char *used = pango_font_description_get_family(d);
         if (!used ||
-            (g_ascii_strcasecmp(used, family) && g_ascii_strcasecmp(used, IGP_EMOJI_FAMILY)))
+            (g_ascii_strcasecmp(used, family) && g_ascii_strcasecmp(used, IGP_EMOJI_FAMILY) &&
+             !font_is_family(run->item->analysis.font, family) &&
+             !font_is_family(run->item->analysis.font, IGP_EMOJI_FAMILY)))
             ret = igp_error(IGP_ERR_INVALIDDATA, "text", "drawn with '%s' instead of '%s'",
                             used ? used : "?", family);
         pango_font_description_free(d);
