@@ -145,7 +145,7 @@ step "igprep plan: the work plan of 2026-12"
 ln -s nobisuku-halloween out/2026-11-20-nobisuku-halloween
 "$igprep" plan "$shoot" "$interview" --month 2026-12 --runs out --outbox outbox --to "$work/plan.pdf" --quiet
 rm out/2026-11-20-nobisuku-halloween
-pdftoppm -r 80 -png -f 1 -l 1 -singlefile "$work/plan.pdf" "$images/plan-page"
+pdftoppm -r 110 -png -f 1 -l 1 -singlefile "$work/plan.pdf" "$images/plan-page"
 
 step "igprep purge: the deletion report"
 mkdir reports

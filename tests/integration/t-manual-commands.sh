@@ -90,11 +90,13 @@ while IFS= read -r -u 3 -d '' kind && IFS= read -r -u 3 -d '' where; do
       continue
       ;;
   esac
+  t0=$(date +%s.%N)
   if timeout 600 bash -c "$cmd" >"$log" 2>&1; then pass; else
     status=$?
     tail -20 "$log" >&2
     fail "$where: $cmd (exit status $status)"
   fi
+  echo "  ($(awk -v s="$t0" -v e="$(date +%s.%N)" 'BEGIN { printf "%.1f", e - s }') s)"
   case $cmd in
     "igprep proof "*)
       digest=$(grep -o '\b[0-9a-f]\{12\}\b' "$log" | head -1 || true)
