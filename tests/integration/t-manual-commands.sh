@@ -5,7 +5,8 @@
 # the new shoot folders the manual fills from a camera), after the files the
 # manual has the reader write (code blocks with file="PATH"). Commands that
 # start a server (igprep review) run until they print their address, which
-# must answer. `--proof DIGEST` takes the digest the last `igprep proof` of
+# must answer. They run under LANG=ja_JP.UTF-8, as the manual's readers
+# run them. `--proof DIGEST` takes the digest the last `igprep proof` of
 # that OUT printed, as the reader copies it from the proof's pages.
 # The extraction (scripts/manual-steps.py) fails when it finds no command at all.
 . "$(dirname "$0")/lib.sh"
@@ -23,6 +24,9 @@ cp "$SAMPLE"/IMG_0012.HEIC "$work/shoots/2026-12-12-interview/"
 cp -a "$IGP_SRC/templates" "$work/templates"
 export IGPREP_TEMPLATES="$work/templates"
 export PATH="$IGP_BIN:$PATH"
+# As the city's staff run them: in Japanese (lib.sh chose English for the
+# other tests; this one reads only the proof's digest and the review's address).
+export LANG=ja_JP.UTF-8
 samples_before=$(fingerprint "$IGP_SRC/samples")
 
 steps="$TEST_TMP/steps"
