@@ -1,4 +1,5 @@
 #include "findings.h"
+#include "i18n.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -9,6 +10,10 @@ void igp_findings_add(IgpFindings *f, const char *fmt, ...)
     if (f->n >= IGP_MAX_FINDINGS)
         return;
     va_start(ap, fmt);
-    vsnprintf(f->items[f->n++], IGP_FINDING_LEN, fmt, ap);
+    vsnprintf(f->items[f->n], IGP_FINDING_LEN, fmt, ap);
     va_end(ap);
+    va_start(ap, fmt);
+    vsnprintf(f->shown[f->n], IGP_FINDING_SHOWN_LEN, gettext(fmt), ap);
+    va_end(ap);
+    f->n++;
 }

@@ -209,18 +209,15 @@ static int plain_text(const char *markup, int is_markup, char **text)
     return 0;
 }
 
-/* Is @p family one of @p font's names? fontconfig keeps a family's name in
- * each language the font gives (BIZ UDPGothic is also 'BIZ UDPゴシック'), and
- * pango describes a font by the name in the user's language: under
- * LANG=ja_JP.UTF-8 the Japanese one. */
+/* Does @p font go by @p family under any of its names? A font names its
+ * family in several languages ("BIZ UDPGothic", "BIZ UDPゴシック") and
+ * fontconfig describes it in the locale's language first. */
 static int font_is_family(PangoFont *font, const char *family)
 {
+    FcPattern *p = PANGO_IS_FC_FONT(font) ? pango_fc_font_get_pattern(PANGO_FC_FONT(font)) : NULL;
     FcChar8 *name;
 
-    if (!PANGO_IS_FC_FONT(font))
-        return 0;
-    FcPattern *pattern = pango_fc_font_get_pattern(PANGO_FC_FONT(font));
-    for (int i = 0; FcPatternGetString(pattern, FC_FAMILY, i, &name) == FcResultMatch; i++)
+    for (int i = 0; p && FcPatternGetString(p, FC_FAMILY, i, &name) == FcResultMatch; i++)
         if (!g_ascii_strcasecmp((const char *)name, family))
             return 1;
     return 0;
@@ -242,8 +239,7 @@ static int check_runs(PangoLayout *layout, const char *family)
         const char *used = pango_font_description_get_family(d);
         if (!used ||
             (g_ascii_strcasecmp(used, family) && g_ascii_strcasecmp(used, IGP_EMOJI_FAMILY) &&
-             !font_is_family(run->item->analysis.font, family) &&
-             !font_is_family(run->item->analysis.font, IGP_EMOJI_FAMILY)))
+             !font_is_family(run->item->analysis.font, family)))
             ret = igp_error(IGP_ERR_INVALIDDATA, "text", "drawn with '%s' instead of '%s'",
                             used ? used : "?", family);
         pango_font_description_free(d);

@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 pot=${1:-po/igprep.pot}
 po=${2:-po/ja.po}
 xgettext --from-code=UTF-8 --language=C --keyword=_ --keyword=N_ \
-  --keyword=ngettext:1,2 --add-comments=TRANSLATORS: --package-name=igprep \
+  --keyword=ngettext:1,2 --keyword=igp_findings_add:2 --add-comments=TRANSLATORS: --package-name=igprep \
   --sort-output --add-location=file --no-wrap -o "$pot" \
   $(git ls-files 'filters/*.c' 'filters/*.cpp' 'pipeline/*.c' | sort)
 if [ "$po" != /dev/null ]; then

@@ -19,22 +19,29 @@ static gboolean show_version;
 /* NOT_GIVEN: the option was not on the command line. */
 #define NOT_GIVEN G_MININT64
 
-/* The numeric options: parsed, range-checked and documented from one table. */
+/* The numeric options: parsed, range-checked and documented from one table.
+ * @c stages: the stages that read the setting (ingest checks the sources'
+ * sizes from their headers, scrub again while decoding; encode writes the
+ * posts' JPEGs); a program offers an option only when it runs one of them. */
 enum { OPT_JOBS, OPT_QUALITY, OPT_MEGAPIXELS, OPT_FILE_MB, OPT_DURATION, OPT_STREAMS, N_NUMBERS };
+enum { SOURCE_CHECKS = IGP_STAGE_INGEST | IGP_STAGE_SCRUB };
 static struct {
     const char *name, *arg, *help;
+    unsigned stages;
     gint64 min, max, value;
 } numbers[N_NUMBERS] = {
-    [OPT_JOBS] = {"jobs", "N", "worker threads (default: processors, max 8)", 1, 64, NOT_GIVEN},
-    [OPT_QUALITY] = {"quality", "Q", "JPEG quality of posts (default: 90)", 1, 100, NOT_GIVEN},
-    [OPT_MEGAPIXELS] = {"max-megapixels", "MP", "refuse larger photos (default: 210)", 1, 100000,
-                        NOT_GIVEN},
-    [OPT_FILE_MB] = {"max-file-mb", "MB", "refuse larger source files (default: 4000)", 1, 1000000,
-                     NOT_GIVEN},
-    [OPT_DURATION] = {"max-duration", "S", "refuse longer videos, in seconds (default: 3600)", 1,
-                      86400, NOT_GIVEN},
-    [OPT_STREAMS] = {"max-streams", "N", "refuse videos with more streams (default: 32)", 1, 1000,
-                     NOT_GIVEN},
+    [OPT_JOBS] = {"jobs", "N", N_("worker threads (default: processors, max 8)"), IGP_STAGE_ALL, 1,
+                  64, NOT_GIVEN},
+    [OPT_QUALITY] = {"quality", "Q", N_("JPEG quality of posts (default: 90)"), IGP_STAGE_ENCODE, 1,
+                     100, NOT_GIVEN},
+    [OPT_MEGAPIXELS] = {"max-megapixels", "MP", N_("refuse larger photos (default: 210)"),
+                        SOURCE_CHECKS, 1, 100000, NOT_GIVEN},
+    [OPT_FILE_MB] = {"max-file-mb", "MB", N_("refuse larger source files (default: 4000)"),
+                     IGP_STAGE_INGEST, 1, 1000000, NOT_GIVEN},
+    [OPT_DURATION] = {"max-duration", "S", N_("refuse longer videos, in seconds (default: 3600)"),
+                      SOURCE_CHECKS, 1, 86400, NOT_GIVEN},
+    [OPT_STREAMS] = {"max-streams", "N", N_("refuse videos with more streams (default: 32)"),
+                     SOURCE_CHECKS, 1, 1000, NOT_GIVEN},
 };
 
 /* Check every given number against its range; print the first that is out. */
@@ -43,7 +50,7 @@ static int check_numbers(const char *program)
     for (int i = 0; i < N_NUMBERS; i++) {
         gint64 v = numbers[i].value;
         if (v != NOT_GIVEN && (v < numbers[i].min || v > numbers[i].max)) {
-            fprintf(stderr, "%s: --%s takes %lld to %lld, not %lld\n", program, numbers[i].name,
+            fprintf(stderr, _("%s: --%s takes %lld to %lld, not %lld\n"), program, numbers[i].name,
                     (long long)numbers[i].min, (long long)numbers[i].max, (long long)v);
             return IGP_EXIT_USAGE;
         }
@@ -80,22 +87,23 @@ enum { MIN_FACE_LO = 8, MIN_FACE_HI = 4096 };
 
 static const GOptionEntry detect_entries[] = {
     {"thorough", 0, 0, G_OPTION_ARG_NONE, &thorough,
-     "a more sensitive face search for the editor (score 0.5, not 0.6; shoot.json \"thorough\")",
+     N_("a more sensitive face search for the editor (score 0.5, not 0.6; shoot.json "
+        "\"thorough\")"),
      NULL},
     {"no-thorough", 0, 0, G_OPTION_ARG_NONE, &no_thorough,
-     "the normal face search, whatever shoot.json says", NULL},
+     N_("the normal face search, whatever shoot.json says"), NULL},
     {"min-face", 0, 0, G_OPTION_ARG_INT64, &min_face,
-     "smallest face looked for, in pixels (default: 24; shoot.json \"min_face\")", "PX"},
+     N_("smallest face looked for, in pixels (default: 24; shoot.json \"min_face\")"), "PX"},
     {"model", 0, 0, G_OPTION_ARG_FILENAME, &face_model,
-     "BlazeFace ONNX model (default: models/ from scripts/fetch-models.sh; without it, Haar "
-     "cascades)",
+     N_("BlazeFace ONNX model (default: models/ from scripts/fetch-models.sh; without it, Haar "
+        "cascades)"),
      "FILE"},
     G_OPTION_ENTRY_NULL};
 
 static const GOptionEntry style_entries[] = {
     {"style", 0, 0, G_OPTION_ARG_STRING, &face_style,
-     "blur, mosaic, fill or sticker for every face without its own \"style\" (default: "
-     "shoot.json's \"style\", else faces.json's, else blur)",
+     N_("blur, mosaic, fill or sticker for every face without its own \"style\" (default: "
+        "shoot.json's \"style\", else faces.json's, else blur)"),
      "STYLE"},
     G_OPTION_ENTRY_NULL};
 
@@ -105,16 +113,16 @@ static int apply_face_options(const char *program, IgpStageSettings *s)
     IgpRedactStyle style;
 
     if (thorough && no_thorough) {
-        fprintf(stderr, "%s: --thorough and --no-thorough contradict each other\n", program);
+        fprintf(stderr, _("%s: --thorough and --no-thorough contradict each other\n"), program);
         return IGP_EXIT_USAGE;
     }
     if (min_face != NOT_GIVEN && (min_face < MIN_FACE_LO || min_face > MIN_FACE_HI)) {
-        fprintf(stderr, "%s: --min-face takes %d to %d pixels, not %lld\n", program, MIN_FACE_LO,
+        fprintf(stderr, _("%s: --min-face takes %d to %d pixels, not %lld\n"), program, MIN_FACE_LO,
                 MIN_FACE_HI, (long long)min_face);
         return IGP_EXIT_USAGE;
     }
     if (face_style && igp_redact_style_parse(face_style, &style)) {
-        fprintf(stderr, "%s: --style: %s\n", program, igp_error_buffer());
+        fprintf(stderr, _("%s: --style: %s\n"), program, igp_error_buffer());
         return IGP_EXIT_USAGE;
     }
     if (thorough || no_thorough)
@@ -133,10 +141,21 @@ static int apply_face_options(const char *program, IgpStageSettings *s)
 static void add_face_options(GOptionContext *ctx, unsigned stages)
 {
     if (stages & IGP_STAGE_DETECT)
-        g_option_context_add_main_entries(ctx, detect_entries, NULL);
+        g_option_context_add_main_entries(ctx, detect_entries, IGP_TEXT_DOMAIN);
     /* redact hides photos' faces; encode hides videos' in its render pass. */
     if (stages & (IGP_STAGE_REDACT | IGP_STAGE_ENCODE))
-        g_option_context_add_main_entries(ctx, style_entries, NULL);
+        g_option_context_add_main_entries(ctx, style_entries, IGP_TEXT_DOMAIN);
+}
+
+/* What the help says after the options; a program that verifies can refuse a file. */
+static const char *stage_description(unsigned stages)
+{
+    return stages & IGP_STAGE_VERIFY
+               ? N_("SHOOT is a shoot folder with a shoot.json; it is only read, never written.\n"
+                    "Exit status: 0 success, 1 some source or post failed, 2 usage error,\n"
+                    "3 verify refused a file.\n")
+               : N_("SHOOT is a shoot folder with a shoot.json; it is only read, never written.\n"
+                    "Exit status: 0 success, 1 some source or post failed, 2 usage error.\n");
 }
 
 int igp_cli_parse_stage(int *argc, char ***argv, const char *program, const char *summary,
@@ -144,29 +163,32 @@ int igp_cli_parse_stage(int *argc, char ***argv, const char *program, const char
 {
     GOptionEntry entries[N_NUMBERS + 6] = {
         {"out", 'o', 0, G_OPTION_ARG_FILENAME, &out_dir,
-         "where results go (default: out/<shoot name>)", "DIR"},
-        {"post", 'p', 0, G_OPTION_ARG_STRING, &only_post, "make only this post", "ID"},
-        {"quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, "only errors and warnings", NULL},
+         N_("where results go (default: out/<shoot name>)"), "DIR"},
+        {"post", 'p', 0, G_OPTION_ARG_STRING, &only_post, N_("make only this post"), "ID"},
+        {"quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, N_("only errors and warnings"), NULL},
         {"json", 0, 0, G_OPTION_ARG_NONE, &json_progress,
-         "progress as JSON lines on stdout, for scripts", NULL},
-        {"version", 0, 0, G_OPTION_ARG_NONE, &show_version, "print the version", NULL}};
-    char *usage = g_strdup_printf("SHOOT - %s", summary);
+         N_("progress as JSON lines on stdout, for scripts"), NULL},
+        {"version", 0, 0, G_OPTION_ARG_NONE, &show_version, N_("print the version"), NULL}};
+    char *usage = g_strdup_printf(_("SHOOT - %s"), _(summary));
     GOptionContext *ctx;
     GError *err = NULL;
-    int ok;
+    int ok, n = 0;
 
+    /* After the common entries, only the settings the program's stages read
+     * (the rest of the array stays zero: the table's end). */
+    while (entries[n].long_name)
+        n++;
     for (int i = 0; i < N_NUMBERS; i++)
-        entries[5 + i] = (GOptionEntry){
-            numbers[i].name, i == OPT_JOBS ? 'j' : 0, 0, G_OPTION_ARG_INT64, &numbers[i].value,
-            numbers[i].help, numbers[i].arg};
+        if (numbers[i].stages & stages)
+            entries[n++] = (GOptionEntry){
+                numbers[i].name, i == OPT_JOBS ? 'j' : 0, 0, G_OPTION_ARG_INT64, &numbers[i].value,
+                numbers[i].help, numbers[i].arg};
     g_set_prgname(program);
     ctx = g_option_context_new(usage);
-    g_option_context_add_main_entries(ctx, entries, NULL);
+    g_option_context_add_main_entries(ctx, entries, IGP_TEXT_DOMAIN);
     add_face_options(ctx, stages);
-    g_option_context_set_description(
-        ctx, "SHOOT is a shoot folder with a shoot.json; it is only read, never written.\n"
-             "Exit status: 0 success, 1 some source or post failed, 2 usage error,\n"
-             "3 verify refused a file.\n");
+    g_option_context_set_translation_domain(ctx, IGP_TEXT_DOMAIN);
+    g_option_context_set_description(ctx, stage_description(stages));
     ok = g_option_context_parse(ctx, argc, argv, &err);
     g_option_context_free(ctx);
     g_free(usage);
@@ -176,14 +198,14 @@ int igp_cli_parse_stage(int *argc, char ***argv, const char *program, const char
     }
     if (!ok) {
         char *why = igp_log_escape(err->message); /* it quotes the argument */
-        fprintf(stderr, "%s: %s (try --help)\n", program, why);
+        fprintf(stderr, _("%s: %s (try --help)\n"), program, why);
         g_free(why);
         g_error_free(err);
         return IGP_EXIT_USAGE;
     }
     if (*argc != 2) {
-        fprintf(stderr, "%s: expected one SHOOT folder, got %d arguments (try --help)\n", program,
-                *argc - 1);
+        fprintf(stderr, _("%s: expected one SHOOT folder, got %d arguments (try --help)\n"),
+                program, *argc - 1);
         return IGP_EXIT_USAGE;
     }
     if (check_numbers(program) || apply_face_options(program, settings))
@@ -207,7 +229,7 @@ static void ignore_log(const gchar *domain, GLogLevelFlags level, const gchar *m
 int igp_cli_start(const char *argv0)
 {
     if (VIPS_INIT(argv0)) {
-        fprintf(stderr, "igprep: cannot start libvips: %s\n", vips_error_buffer());
+        fprintf(stderr, _("igprep: cannot start libvips: %s\n"), vips_error_buffer());
         return IGP_EXIT_FAILED;
     }
     /* Keep libvips' warnings (e.g. about damaged sources) out of the user's
@@ -231,7 +253,7 @@ int igp_cli_finish(int ret)
                                        : IGP_EXIT_FAILED;
     vips_shutdown();
     if (fflush(stdout) != 0 || ferror(stdout)) {
-        fprintf(stderr, "igprep: cannot write to standard output\n");
+        fprintf(stderr, _("igprep: cannot write to standard output\n"));
         return IGP_EXIT_FAILED;
     }
     return code;

@@ -17,13 +17,20 @@
 
 #include <glib.h>
 
+/** The gettext domain igp_i18n_init() binds: GOption translates the help's
+ *  entries, summary and description through it (N_() in the tables). */
+#define IGP_TEXT_DOMAIN "igprep"
+
 enum { IGP_EXIT_OK = 0, IGP_EXIT_FAILED = 1, IGP_EXIT_USAGE = 2, IGP_EXIT_POLICY = 3 };
 
 /**
  * Parse the options every shoot stage takes (SHOOT, --out, --post, --jobs,
- * --quiet, --max-pixels, --quality), and those of the @p stages the program
- * runs (IGP_STAGE_* bits: detect's --thorough, --no-thorough, --min-face,
- * --model; redact's and encode's --style), into @p settings.
+ * --quiet, --json, --version), and only those of the @p stages the program
+ * runs (IGP_STAGE_* bits): ingest's and scrub's source limits
+ * (--max-megapixels, --max-duration, --max-streams; ingest's --max-file-mb),
+ * detect's --thorough, --no-thorough, --min-face, --model, redact's and
+ * encode's --style, encode's --quality; into @p settings. An option of
+ * another stage is refused as unknown. @p summary is marked N_() by the caller.
  * @return 0, or IGP_EXIT_USAGE after printing what is wrong
  */
 int igp_cli_parse_stage(int *argc, char ***argv, const char *program, const char *summary,

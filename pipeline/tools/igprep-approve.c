@@ -17,42 +17,47 @@ int main(int argc, char **argv)
         /* Taken as raw bytes (checked as UTF-8 later), so that a name in
          * Japanese works whatever the locale. */
         {"by", 'b', 0, G_OPTION_ARG_FILENAME, &by,
-         "who approves: an approver named in igprep.json (required)", "NAME"},
+         N_("who approves: an approver named in igprep.json (required)"), "NAME"},
         {"proof", 'p', 0, G_OPTION_ARG_STRING, &proof,
-         "approve exactly the posts of the proof with this digest", "DIGEST"},
-        {"all", 'a', 0, G_OPTION_ARG_NONE, &all, "approve every post", NULL},
+         N_("approve exactly the posts of the proof with this digest"), "DIGEST"},
+        {"all", 'a', 0, G_OPTION_ARG_NONE, &all, N_("approve every post"), NULL},
         {"at", 0, 0, G_OPTION_ARG_STRING, &at,
-         "the time the approver gave it, kept beside the clock's (ISO 8601; without an offset, "
-         "the account's zone)",
+         N_("the time the approver gave it, kept beside the clock's (ISO 8601; without an offset, "
+            "the account's zone)"),
          "TIME"},
-        {"note", 'n', 0, G_OPTION_ARG_FILENAME, &note, "a remark kept with the approval", "TEXT"},
-        {"quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, "only errors", NULL},
+        {"note", 'n', 0, G_OPTION_ARG_FILENAME, &note, N_("a remark kept with the approval"),
+         "TEXT"},
+        {"quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, N_("only errors"), NULL},
         G_OPTION_ENTRY_NULL};
     GOptionContext *ctx = g_option_context_new(
-        "OUT [POST-ID...] [--proof DIGEST | --all] - approve posts for publishing");
+        N_("OUT [POST-ID...] [--proof DIGEST | --all] - approve posts for publishing"));
     IgpApproveSettings settings = {0};
     const char **ids;
     GError *err = NULL;
     int ret;
 
-    g_option_context_add_main_entries(ctx, entries, NULL);
+    g_option_context_add_main_entries(ctx, entries, IGP_TEXT_DOMAIN);
+    g_option_context_set_translation_domain(ctx, IGP_TEXT_DOMAIN);
     g_option_context_set_description(
-        ctx, "Approves the posts a proof showed (--proof, the digest printed on every page),\n"
-             "every post (--all), or the posts named; a next-day story goes with its post\n"
-             "unless it is named on its own. Appends to OUT/approvals.json who approved (an\n"
-             "approver of igprep.json), when (the clock, in the account's zone), and the\n"
-             "post's content and digest: files, caption, alt texts, schedule, collaborators,\n"
-             "cover, template text, next-day story. Any later change voids the approval.\n"
-             "Each approval and refusal is appended to OUT/audit.log.\n"
-             "Exit status: 0 approved, 1 some post refused, 2 usage error.\n");
+        ctx, N_("Approves the posts a proof showed (--proof, the digest printed on every page),\n"
+                "every post (--all), or the posts named; a next-day story goes with its post\n"
+                "unless it is named on its own. Appends to OUT/approvals.json who approved (an\n"
+                "approver of igprep.json), when (the clock, in the account's zone), and the\n"
+                "post's content and digest: files, caption, alt texts, schedule, collaborators,\n"
+                "cover, template text, next-day story. Any later change voids the approval.\n"
+                "Each approval and refusal is appended to OUT/audit.log.\n"
+                "Exit status: 0 approved, 1 some post refused, 2 usage error.\n"));
     if (!g_option_context_parse(ctx, &argc, &argv, &err)) {
-        fprintf(stderr, "igprep-approve: %s (try --help)\n", err->message);
+        fprintf(stderr, _("%s: %s (try --help)\n"), "igprep-approve", err->message);
+        g_error_free(err);
+        g_option_context_free(ctx);
         return IGP_EXIT_USAGE;
     }
     g_option_context_free(ctx);
     if (argc < 2 || !by || !*by || (argc == 2 && !proof && !all) || (proof && (all || argc > 2))) {
-        fprintf(stderr, "igprep-approve: expected OUT POST-ID... | OUT --proof DIGEST | OUT --all, "
-                        "with --by NAME (try --help)\n");
+        fprintf(stderr,
+                _("igprep-approve: expected OUT POST-ID... | OUT --proof DIGEST | OUT --all, "
+                  "with --by NAME (try --help)\n"));
         return IGP_EXIT_USAGE;
     }
     settings.out_dir = argv[1];

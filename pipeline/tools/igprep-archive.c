@@ -10,36 +10,52 @@
 static char *to_dir, *period, *format, *check_bag, *date, *organization, *contact, *rights;
 static gboolean include_originals, quiet;
 
-static const GOptionEntry entries[] = {
-    {"to", 't', 0, G_OPTION_ARG_FILENAME, &to_dir, "where the bag goes (created if missing)",
+static GOptionEntry entries[] = {
+    {"to", 't', 0, G_OPTION_ARG_FILENAME, &to_dir, N_("where the bag goes (created if missing)"),
      "DIR"},
-    {"period", 0, 0, G_OPTION_ARG_STRING, &period, "only posts scheduled in this month", "YYYY-MM"},
-    {"format", 0, 0, G_OPTION_ARG_STRING, &format, "dir (default), zip or tar", "FORMAT"},
+    {"period", 0, 0, G_OPTION_ARG_STRING, &period, N_("only posts scheduled in this month"),
+     "YYYY-MM"},
+    {"format", 0, 0, G_OPTION_ARG_STRING, &format, N_("dir (default), zip or tar"), "FORMAT"},
     {"check", 0, 0, G_OPTION_ARG_FILENAME, &check_bag,
-     "check that BAG (folder, .zip or .tar) is complete and valid", "BAG"},
+     N_("check that BAG (folder, .zip or .tar) is complete and valid"), "BAG"},
     {"date", 0, 0, G_OPTION_ARG_STRING, &date,
-     "Bagging-Date (default: today, the delivery's date, in the account's zone)", "YYYY-MM-DD"},
-    {"organization", 0, 0, G_OPTION_ARG_STRING, &organization,
-     "Source-Organization (default: \"" IGP_ARCHIVE_DEFAULT_ORGANIZATION "\")", "NAME"},
-    {"contact", 0, 0, G_OPTION_ARG_STRING, &contact,
-     "Contact-Name (default: \"" IGP_ARCHIVE_DEFAULT_CONTACT "\")", "NAME"},
-    {"rights-holder", 0, 0, G_OPTION_ARG_STRING, &rights,
-     "copyright holder in the catalogue (default: \"" IGP_ARCHIVE_DEFAULT_RIGHTS_HOLDER "\")",
-     "NAME"},
+     N_("Bagging-Date (default: today, the delivery's date, in the account's zone)"), "YYYY-MM-DD"},
+    /* Their help names the default: see describe_defaults(). */
+    {"organization", 0, 0, G_OPTION_ARG_STRING, &organization, NULL, "NAME"},
+    {"contact", 0, 0, G_OPTION_ARG_STRING, &contact, NULL, "NAME"},
+    {"rights-holder", 0, 0, G_OPTION_ARG_STRING, &rights, NULL, "NAME"},
     {"include-originals", 0, 0, G_OPTION_ARG_NONE, &include_originals,
-     "also write a separate RESTRICTED bag of the raw originals", NULL},
-    {"quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, "only errors and warnings", NULL},
+     N_("also write a separate RESTRICTED bag of the raw originals"), NULL},
+    {"quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, N_("only errors and warnings"), NULL},
     G_OPTION_ENTRY_NULL};
 
-static const char description[] =
-    "Exports the delivered posts of each run folder OUT (made without error and\n"
-    "passed by reports/verify.json), their masters, a catalogue and a contact\n"
-    "sheet as a BagIt 1.0 bag (RFC 8493): DIR/igprep-<period or shoot>[.zip|.tar].\n"
-    "The same inputs give byte-identical bags; an unchanged bag is not rewritten.\n"
-    "See docs/archive.md.\n"
-    "\n"
-    "Exit status: 0 success (--check: the bag is complete and valid), 1 failure\n"
-    "(--check: the bag is not valid; each problem is named), 2 usage error.\n";
+static const char *const description =
+    N_("Exports the delivered posts of each run folder OUT (made without error and\n"
+       "passed by reports/verify.json), their masters, a catalogue and a contact\n"
+       "sheet as a BagIt 1.0 bag (RFC 8493): DIR/igprep-<period or shoot>[.zip|.tar].\n"
+       "The same inputs give byte-identical bags; an unchanged bag is not rewritten.\n"
+       "See docs/archive.md.\n"
+       "\n"
+       "Exit status: 0 success (--check: the bag is complete and valid), 1 failure\n"
+       "(--check: the bag is not valid; each problem is named), 2 usage error.\n");
+
+/* The help of the options whose default is a bag-info value (bagit.h),
+ * translated and formatted here: a message cannot hold a macro. */
+static void describe_defaults(void)
+{
+    static const struct {
+        const char *option, *help, *value;
+    } defaults[] = {{"organization", N_("Source-Organization (default: \"%s\")"),
+                     IGP_ARCHIVE_DEFAULT_ORGANIZATION},
+                    {"contact", N_("Contact-Name (default: \"%s\")"), IGP_ARCHIVE_DEFAULT_CONTACT},
+                    {"rights-holder", N_("copyright holder in the catalogue (default: \"%s\")"),
+                     IGP_ARCHIVE_DEFAULT_RIGHTS_HOLDER}};
+
+    for (GOptionEntry *e = entries; e->long_name; e++)
+        for (size_t i = 0; i < G_N_ELEMENTS(defaults); i++)
+            if (!strcmp(e->long_name, defaults[i].option))
+                e->description = g_strdup_printf(_(defaults[i].help), defaults[i].value);
+}
 
 static int valid_month(const char *s)
 {
@@ -72,7 +88,7 @@ static int parse_format(IgpBagFormat *out)
 
 static int usage_error(const char *message)
 {
-    fprintf(stderr, "igprep-archive: %s (try --help)\n", message);
+    fprintf(stderr, _("%s: %s (try --help)\n"), "igprep-archive", message);
     return IGP_EXIT_USAGE;
 }
 
@@ -80,25 +96,25 @@ static int usage_error(const char *message)
 static int check_options(int argc, IgpArchiveSettings *s)
 {
     if (check_bag && include_originals)
-        return usage_error("--include-originals makes a bag; it does not go with --check");
+        return usage_error(_("--include-originals makes a bag; it does not go with --check"));
     if (check_bag)
-        return argc == 1 ? 0 : usage_error("--check takes no OUT folders");
+        return argc == 1 ? 0 : usage_error(_("--check takes no OUT folders"));
     if (argc < 2)
-        return usage_error("expected one or more OUT folders");
+        return usage_error(_("expected one or more OUT folders"));
     if (!to_dir)
-        return usage_error("--to DIR is required");
+        return usage_error(_("--to DIR is required"));
     if (period && !valid_month(period))
-        return usage_error("--period takes a month, YYYY-MM");
+        return usage_error(_("--period takes a month, YYYY-MM"));
     if (date && !valid_day(date))
-        return usage_error("--date takes a day, YYYY-MM-DD");
+        return usage_error(_("--date takes a day, YYYY-MM-DD"));
     if (parse_format(&s->format))
-        return usage_error("--format takes dir, zip or tar");
+        return usage_error(_("--format takes dir, zip or tar"));
     return 0;
 }
 
 int main(int argc, char **argv)
 {
-    GOptionContext *ctx = g_option_context_new("OUT... --to DIR | --check BAG - archive runs");
+    GOptionContext *ctx = g_option_context_new(N_("OUT... --to DIR | --check BAG - archive runs"));
     IgpArchiveSettings settings = {0};
     GError *err = NULL;
     char *bag = NULL;
@@ -107,10 +123,12 @@ int main(int argc, char **argv)
     igp_i18n_init();
     /* Bag paths are UTF-8 (post ids may be Japanese); libarchive converts
      * names through the locale's character set. */
-    g_option_context_add_main_entries(ctx, entries, NULL);
+    describe_defaults(); /* (kept to the end: printed by --help, which exits) */
+    g_option_context_add_main_entries(ctx, entries, IGP_TEXT_DOMAIN);
+    g_option_context_set_translation_domain(ctx, IGP_TEXT_DOMAIN);
     g_option_context_set_description(ctx, description);
     if (!g_option_context_parse(ctx, &argc, &argv, &err)) {
-        fprintf(stderr, "igprep-archive: %s (try --help)\n", err->message);
+        fprintf(stderr, _("%s: %s (try --help)\n"), "igprep-archive", err->message);
         g_error_free(err);
         g_option_context_free(ctx);
         return IGP_EXIT_USAGE;

@@ -5,6 +5,6 @@ int main(int argc, char **argv)
 {
     igp_i18n_init();
     return igp_cli_stage_main(argc, argv, "igprep-compose",
-                              "draw templated posts and their next-day stories (OUT/composed)",
+                              N_("draw templated posts and their next-day stories (OUT/composed)"),
                               IGP_STAGE_COMPOSE);
 }

@@ -13,47 +13,48 @@ static gboolean json, quiet;
 
 static const GOptionEntry entries[] = {
     {"outbox", 0, 0, G_OPTION_ARG_FILENAME, &outbox,
-     "the outbox publish wrote to: which files went out, which posts are published", "DIR"},
+     N_("the outbox publish wrote to: which files went out, which posts are published"), "DIR"},
     {"archive", 0, 0, G_OPTION_ARG_FILENAME, &archive,
-     "the folder holding the bags archive wrote (folders, .zip, .tar)", "DIR"},
-    {"json", 0, 0, G_OPTION_ARG_NONE, &json, "one JSON document on stdout", NULL},
-    {"quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, "only errors and warnings", NULL},
+     N_("the folder holding the bags archive wrote (folders, .zip, .tar)"), "DIR"},
+    {"json", 0, 0, G_OPTION_ARG_NONE, &json, N_("one JSON document on stdout"), NULL},
+    {"quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, N_("only errors and warnings"), NULL},
     G_OPTION_ENTRY_NULL};
 
-static const char description[] =
-    "Lists every file under each run folder OUT, and the shoot's originals, with\n"
-    "its size, SHA-256, what it holds and whether its bytes left igprep:\n"
-    "  faces unhidden    originals, masters, review sheets, composed intermediates,\n"
-    "                    face records (faces.json, state/detect.json): purge removes\n"
-    "                    those under OUT\n"
-    "  faces hidden      redacted masters, posts, proofs, redaction records\n"
-    "  no personal data  reports, state, approvals, the lock\n"
-    "  unknown           files igprep did not make\n"
-    "A shoot whose posts are all in the outbox and in a bag is ready for purge.\n"
-    "Warns when working copies with unhidden faces are older than the shoot's\n"
-    "\"retention_days\" (shoot.json). Nothing is written. See docs/privacy.md.\n"
-    "\n"
-    "Exit status: 0 listed, 1 some OUT could not be read, 2 usage error.\n";
+static const char *const description =
+    N_("Lists every file under each run folder OUT, and the shoot's originals, with\n"
+       "its size, SHA-256, what it holds and whether its bytes left igprep:\n"
+       "  faces unhidden    originals, masters, review sheets, composed intermediates,\n"
+       "                    face records (faces.json, state/detect.json): purge removes\n"
+       "                    those under OUT\n"
+       "  faces hidden      redacted masters, posts, proofs, redaction records\n"
+       "  no personal data  reports, state, approvals, the lock\n"
+       "  unknown           files igprep did not make\n"
+       "A shoot whose posts are all in the outbox and in a bag is ready for purge.\n"
+       "Warns when working copies with unhidden faces are older than the shoot's\n"
+       "\"retention_days\" (shoot.json). Nothing is written. See docs/privacy.md.\n"
+       "\n"
+       "Exit status: 0 listed, 1 some OUT could not be read, 2 usage error.\n");
 
 int main(int argc, char **argv)
 {
-    GOptionContext *ctx = g_option_context_new("OUT... - where personal data lives");
+    GOptionContext *ctx = g_option_context_new(N_("OUT... - where personal data lives"));
     IgpInventorySettings settings = {0};
     GError *err = NULL;
     int ret;
 
     igp_i18n_init();
-    g_option_context_add_main_entries(ctx, entries, NULL);
+    g_option_context_add_main_entries(ctx, entries, IGP_TEXT_DOMAIN);
+    g_option_context_set_translation_domain(ctx, IGP_TEXT_DOMAIN);
     g_option_context_set_description(ctx, description);
     if (!g_option_context_parse(ctx, &argc, &argv, &err)) {
-        fprintf(stderr, "igprep-inventory: %s (try --help)\n", err->message);
+        fprintf(stderr, _("%s: %s (try --help)\n"), "igprep-inventory", err->message);
         g_error_free(err);
         g_option_context_free(ctx);
         return IGP_EXIT_USAGE;
     }
     g_option_context_free(ctx);
     if (argc < 2) {
-        fprintf(stderr, "igprep-inventory: expected one or more OUT folders (try --help)\n");
+        fprintf(stderr, _("igprep-inventory: expected one or more OUT folders (try --help)\n"));
         return IGP_EXIT_USAGE;
     }
     settings.out_dirs = argv + 1;

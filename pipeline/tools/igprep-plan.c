@@ -16,45 +16,47 @@ int main(int argc, char **argv)
 
     igp_i18n_init();
     GOptionEntry entries[] = {
-        {"month", 'm', 0, G_OPTION_ARG_STRING, &month, "the month to plan (required)", "YYYY-MM"},
-        {"format", 'f', 0, G_OPTION_ARG_STRING, &format, "pdf (default) or csv", "FORMAT"},
+        {"month", 'm', 0, G_OPTION_ARG_STRING, &month, N_("the month to plan (required)"),
+         "YYYY-MM"},
+        {"format", 'f', 0, G_OPTION_ARG_STRING, &format, N_("pdf (default) or csv"), "FORMAT"},
         {"to", 't', 0, G_OPTION_ARG_FILENAME, &to,
-         "write here (default: plan-YYYY-MM.pdf; csv: standard output)", "FILE"},
+         N_("write here (default: plan-YYYY-MM.pdf; csv: standard output)"), "FILE"},
         {"runs", 0, 0, G_OPTION_ARG_FILENAME, &runs,
-         "where the shoots' runs are, OUT = DIR/<shoot> (default: out)", "DIR"},
+         N_("where the shoots' runs are, OUT = DIR/<shoot> (default: out)"), "DIR"},
         {"outbox", 0, 0, G_OPTION_ARG_FILENAME, &outbox,
-         "the outbox publish writes to: its posts count as published", "DIR"},
-        {"quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, "only errors and warnings", NULL},
+         N_("the outbox publish writes to: its posts count as published"), "DIR"},
+        {"quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, N_("only errors and warnings"), NULL},
         G_OPTION_ENTRY_NULL};
     GOptionContext *ctx = g_option_context_new(
-        "SHOOT... - the month's work plan (業務計画表) and the contract's minimums");
+        N_("SHOOT... - the month's work plan (業務計画表) and the contract's minimums"));
     IgpWorkplanSettings settings = {0};
     GError *err = NULL;
     int shortfalls = 0, ret;
 
-    g_option_context_add_main_entries(ctx, entries, NULL);
+    g_option_context_add_main_entries(ctx, entries, IGP_TEXT_DOMAIN);
+    g_option_context_set_translation_domain(ctx, IGP_TEXT_DOMAIN);
     g_option_context_set_description(
-        ctx, "One row per post dated in the month (next-day stories included): date, kind,\n"
-             "id, theme, subject, interview or experience, collaborators, and status\n"
-             "(planned, made, approved, published). A PDF in Japanese with the bundled\n"
-             "fonts, or CSV. The contract's minimums are checked for the month and the\n"
-             "months before it: at least one reel, at least one feed post or reel based\n"
-             "on an interview or an experience, a next-day story for every post; tie-ups\n"
-             "are counted toward 5. Each shortfall is a warning quoting the rule.\n"
-             "Exit status: 0 success (warnings included), 1 failure, 2 usage error.\n");
+        ctx, N_("One row per post dated in the month (next-day stories included): date, kind,\n"
+                "id, theme, subject, interview or experience, collaborators, and status\n"
+                "(planned, made, approved, published). A PDF in Japanese with the bundled\n"
+                "fonts, or CSV. The contract's minimums are checked for the month and the\n"
+                "months before it: at least one reel, at least one feed post or reel based\n"
+                "on an interview or an experience, a next-day story for every post; tie-ups\n"
+                "are counted toward 5. Each shortfall is a warning quoting the rule.\n"
+                "Exit status: 0 success (warnings included), 1 failure, 2 usage error.\n"));
     if (!g_option_context_parse(ctx, &argc, &argv, &err)) {
-        fprintf(stderr, "igprep-plan: %s (try --help)\n", err->message);
+        fprintf(stderr, _("%s: %s (try --help)\n"), "igprep-plan", err->message);
         g_error_free(err);
         g_option_context_free(ctx);
         return IGP_EXIT_USAGE;
     }
     g_option_context_free(ctx);
     if (argc < 2 || !month) {
-        fprintf(stderr, "igprep-plan: expected SHOOT... and --month YYYY-MM (try --help)\n");
+        fprintf(stderr, _("igprep-plan: expected SHOOT... and --month YYYY-MM (try --help)\n"));
         return IGP_EXIT_USAGE;
     }
     if (format && strcmp(format, "pdf") && strcmp(format, "csv")) {
-        fprintf(stderr, "igprep-plan: --format takes pdf or csv, not '%s'\n", format);
+        fprintf(stderr, _("igprep-plan: --format takes pdf or csv, not '%s'\n"), format);
         return IGP_EXIT_USAGE;
     }
     settings.shoots = (const char *const *)argv + 1;

@@ -12,33 +12,37 @@ int main(int argc, char **argv)
     static char *outbox;
     static gboolean quiet;
     GOptionEntry entries[] = {
-        {"outbox", 0, 0, G_OPTION_ARG_FILENAME, &outbox, "where post folders go (required)", "DIR"},
-        {"quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, "only errors and warnings", NULL},
+        {"outbox", 0, 0, G_OPTION_ARG_FILENAME, &outbox, N_("where post folders go (required)"),
+         "DIR"},
+        {"quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, N_("only errors and warnings"), NULL},
         G_OPTION_ENTRY_NULL};
-    GOptionContext *ctx = g_option_context_new("OUT - publish approved posts to an outbox");
+    GOptionContext *ctx = g_option_context_new(N_("OUT - publish approved posts to an outbox"));
     IgpPublishSettings settings = {0};
     GError *err = NULL;
     int ret;
 
     igp_i18n_init();
-    g_option_context_add_main_entries(ctx, entries, NULL);
+    g_option_context_add_main_entries(ctx, entries, IGP_TEXT_DOMAIN);
+    g_option_context_set_translation_domain(ctx, IGP_TEXT_DOMAIN);
     g_option_context_set_description(
-        ctx, "Runs verify on OUT, then writes DIR/<shoot>-<post>/ (media and post.json, see\n"
-             "docs/post-json.md) for each post whose latest approval is its content now (the\n"
-             "digest of its files and words) and whose files pass verify. A post folder\n"
-             "appears complete or not at all; an identical one is left untouched. Posts not\n"
-             "approved are named on one line; an approved post refused is named with what\n"
-             "changed, and its folder moved to DIR/.withdrawn/ with a note. Each publish,\n"
-             "refusal and withdrawal is appended to OUT/audit.log.\n"
-             "Exit status: 0 every approved post published, 1 an approved post refused or a\n"
-             "failure, 2 usage error.\n");
+        ctx, N_("Runs verify on OUT, then writes DIR/<shoot>-<post>/ (media and post.json, see\n"
+                "docs/post-json.md) for each post whose latest approval is its content now (the\n"
+                "digest of its files and words) and whose files pass verify. A post folder\n"
+                "appears complete or not at all; an identical one is left untouched. Posts not\n"
+                "approved are named on one line; an approved post refused is named with what\n"
+                "changed, and its folder moved to DIR/.withdrawn/ with a note. Each publish,\n"
+                "refusal and withdrawal is appended to OUT/audit.log.\n"
+                "Exit status: 0 every approved post published, 1 an approved post refused or a\n"
+                "failure, 2 usage error.\n"));
     if (!g_option_context_parse(ctx, &argc, &argv, &err)) {
-        fprintf(stderr, "igprep-publish: %s (try --help)\n", err->message);
+        fprintf(stderr, _("%s: %s (try --help)\n"), "igprep-publish", err->message);
+        g_error_free(err);
+        g_option_context_free(ctx);
         return IGP_EXIT_USAGE;
     }
     g_option_context_free(ctx);
     if (argc != 2 || !outbox || !*outbox) {
-        fprintf(stderr, "igprep-publish: expected OUT --outbox DIR (try --help)\n");
+        fprintf(stderr, _("igprep-publish: expected OUT --outbox DIR (try --help)\n"));
         return IGP_EXIT_USAGE;
     }
     settings.out_dir = argv[1];

@@ -7,6 +7,7 @@
 #include "reel_overlay.h"
 #include "jsonpos.h"
 #include "template.h"
+#include "template_export.h"
 
 #include "error.h"
 #include "fsutil.h"
@@ -18,40 +19,51 @@
 #include <string.h>
 
 static const char usage[] =
-    "usage: igprep template list\n"
-    "       igprep template check [NAME...]\n"
-    "       igprep template preview NAME [--shoot SHOOT --post ID] [--guides] [--out FILE]\n"
-    "       igprep template preview REEL-NAME [--shoot SHOOT --post ID] --at T[,T...]\n"
-    "                               [--duration D] [--transparent] [--out FILE]\n"
-    "       igprep template preview REEL-NAME [--shoot SHOOT --post ID] --frames FPS\n"
-    "                               [--duration D]\n"
-    "       igprep template cover --shoot SHOOT --post ID --frame PICTURE [--face X,Y,W,H]...\n"
-    "                             [--out FILE.jpg] [--story FILE.png]\n"
-    "\n"
-    "  list     the templates in templates/ with their canvas and description\n"
-    "  check    load every template (or the named ones) and report each problem as\n"
-    "           FILE:LINE:COLUMN; exit status 1 when one is broken\n"
-    "  preview  draw NAME to FILE (default NAME-preview.png) and a sheet FILE-sheet.png\n"
-    "           with short, long and too-long Japanese sample text; with --shoot and\n"
-    "           --post, draw it with that post's text and pictures (and faces.json);\n"
-    "           --guides draws the safe zone (cyan) and every layer's box (magenta)\n"
-    "  --at     reel templates: the overlays at T seconds of the post (title card,\n"
-    "           end card, subtitles of the post's SRT at T + the trim start, logo) over\n"
-    "           the template's background, or alone with --transparent; one JSON line\n"
-    "           per time on stdout (file, serial, bounding box). D: the post's length\n"
-    "           (default: its trim, else 30 s). Several times write FILE-T.png.\n"
-    "  --frames every frame at FPS: prints how many pictures were drawn\n"
-    "  cover    the reel post's cover JPEG (reel-cover template; default ID-cover.jpg) and,\n"
-    "           with --story, its next-day story, from PICTURE (the frame at cover.at,\n"
-    "           faces already hidden); --face marks a face the crop must not cut\n"
-    "\n"
-    "Options: --templates DIR (default: $IGPREP_TEMPLATES or the templates/ igprep was\n"
-    "built with). Fonts come from fonts/ only (fonts/fonts.conf).\n";
+    N_("usage: igprep template list\n"
+       "       igprep template check [NAME...]\n"
+       "       igprep template new NAME --from TEMPLATE [--templates DIR]\n"
+       "       igprep template export --to DIR [--format dir|zip] [--templates DIR] [NAME...]\n"
+       "       igprep template preview NAME [--shoot SHOOT --post ID] [--guides] [--out FILE]\n"
+       "       igprep template preview REEL-NAME [--shoot SHOOT --post ID] --at T[,T...]\n"
+       "                               [--duration D] [--transparent] [--out FILE]\n"
+       "       igprep template preview REEL-NAME [--shoot SHOOT --post ID] --frames FPS\n"
+       "                               [--duration D]\n"
+       "       igprep template cover --shoot SHOOT --post ID --frame PICTURE [--face X,Y,W,H]...\n"
+       "                             [--out FILE.jpg] [--story FILE.png]\n"
+       "\n"
+       "  list     the templates in templates/ with their canvas and description\n"
+       "  check    load every template (or the named ones) and report each problem as\n"
+       "           FILE:LINE:COLUMN; exit status 1 when one is broken\n"
+       "  new      start the template NAME as a copy of TEMPLATE (its folder, artwork\n"
+       "           included); NAME must not exist: letters, digits, '-' and '_'\n"
+       "  export   write the template set for the city to DIR (a folder, or with\n"
+       "           --format zip a zip file): every template (or NAME... and the templates\n"
+       "           they name), the fonts and their licences, a preview sheet per template\n"
+       "           and a Japanese guide (使い方.md, with the logo slots); DIR must not exist.\n"
+       "           Check it with: igprep template check --templates DIR/templates\n"
+       "  preview  draw NAME to FILE (default NAME-preview.png) and a sheet FILE-sheet.png\n"
+       "           with short, long and too-long Japanese sample text; with --shoot and\n"
+       "           --post, draw it with that post's text and pictures (and faces.json);\n"
+       "           --guides draws the safe zone (cyan) and every layer's box (magenta)\n"
+       "  --at     reel templates: the overlays at T seconds of the post (title card,\n"
+       "           end card, subtitles of the post's SRT at T + the trim start, logo) over\n"
+       "           the template's background, or alone with --transparent; one JSON line\n"
+       "           per time on stdout (file, serial, bounding box). D: the post's length\n"
+       "           (default: its trim, else 30 s). Several times write FILE-T.png.\n"
+       "  --frames every frame at FPS: prints how many pictures were drawn\n"
+       "  cover    the reel post's cover JPEG (reel-cover template; default ID-cover.jpg) and,\n"
+       "           with --story, its next-day story, from PICTURE (the frame at cover.at,\n"
+       "           faces already hidden); --face marks a face the crop must not cut\n"
+       "\n"
+       "Options: --templates DIR (default: $IGPREP_TEMPLATES or the templates/ igprep was\n"
+       "built with). Fonts come from the template set's fonts/ (DIR/fonts or DIR/../fonts)\n"
+       "when it has one, else from igprep's fonts/ (fonts/fonts.conf).\n");
 
 typedef struct Options {
     const char *templates;
     const char *shoot, *post, *out;
     const char *at, *duration, *frames, *frame, *story;
+    const char *from, *to, *format;
     double (*faces)[4];
     int n_faces;
     int guides, transparent;
@@ -73,10 +85,13 @@ static int parse(int argc, char **argv, Options *o)
                              : !strcmp(a, "--frames")   ? &o->frames
                              : !strcmp(a, "--frame")    ? &o->frame
                              : !strcmp(a, "--story")    ? &o->story
+                             : !strcmp(a, "--from")     ? &o->from
+                             : !strcmp(a, "--to")       ? &o->to
+                             : !strcmp(a, "--format")   ? &o->format
                                                         : NULL;
         if (value) {
             if (i + 1 >= argc) {
-                fprintf(stderr, "igprep template: %s needs a value (try --help)\n", a);
+                fprintf(stderr, _("igprep template: %s needs a value (try --help)\n"), a);
                 return IGP_EXIT_USAGE;
             }
             *value = argv[++i];
@@ -85,7 +100,7 @@ static int parse(int argc, char **argv, Options *o)
         } else if (!strcmp(a, "--face") && i + 1 < argc) {
             double b[4];
             if (sscanf(argv[++i], "%lf,%lf,%lf,%lf", &b[0], &b[1], &b[2], &b[3]) != 4) {
-                fprintf(stderr, "igprep template: --face takes X,Y,W,H in pixels\n");
+                fprintf(stderr, _("igprep template: --face takes X,Y,W,H in pixels\n"));
                 return IGP_EXIT_USAGE;
             }
             o->faces = g_realloc(o->faces, sizeof(double[4]) * (o->n_faces + 1));
@@ -93,7 +108,7 @@ static int parse(int argc, char **argv, Options *o)
         } else if (!strcmp(a, "--transparent")) {
             o->transparent = 1;
         } else if (a[0] == '-') {
-            fprintf(stderr, "igprep template: unknown option %s (try --help)\n", a);
+            fprintf(stderr, _("igprep template: unknown option %s (try --help)\n"), a);
             return IGP_EXIT_USAGE;
         } else {
             o->names[o->n_names++] = argv[i];
@@ -113,7 +128,7 @@ static int cmd_list(const char *dir, IgpFonts *fonts)
             printf("%-18s %-16s %4dx%-5d %s\n", name, t->canvas, t->width, t->height,
                    t->description);
         else
-            printf("%-18s (broken: igprep template check %s)\n", name, name);
+            printf(_("%-18s (broken: igprep template check %s)\n"), name, name);
         igp_error_clear();
         igp_template_free(&t);
     }
@@ -134,7 +149,7 @@ static int cmd_check(const char *dir, IgpFonts *fonts, char **names, int n)
             igp_error_clear();
             failed++;
         } else {
-            printf("ok %s (%s, %d layers)\n", name, t->canvas, t->n_layers);
+            printf(_("ok %s (%s, %d layers)\n"), name, t->canvas, t->n_layers);
         }
         igp_template_free(&t);
     }
@@ -214,7 +229,7 @@ static int sample_picture(VipsImage **out)
         if (all[i])
             g_object_unref(all[i]);
     if (ret)
-        return igp_vips_error(IGP_ERR_LIBRARY, "preview", "cannot make the sample picture");
+        return igp_vips_error(IGP_ERR_LIBRARY, "preview", _("cannot make the sample picture"));
     rgb->Type = VIPS_INTERPRETATION_sRGB;
     *out = rgb;
     return 0;
@@ -239,7 +254,7 @@ static int hide_faces(VipsImage **image, json_t *faces)
     if (json_array_size(faces) == 0)
         return 0;
     if (!(rgb.data = vips_image_write_to_memory(*image, &len)))
-        return igp_vips_error(IGP_ERR_LIBRARY, "preview", "cannot read pixels");
+        return igp_vips_error(IGP_ERR_LIBRARY, "preview", _("cannot read pixels"));
     rgb.width = (*image)->Xsize, rgb.height = (*image)->Ysize, rgb.stride = (size_t)rgb.width * 3;
     json_array_foreach(faces, i, f)
     {
@@ -258,7 +273,7 @@ static int hide_faces(VipsImage **image, json_t *faces)
         VipsImage *hidden = vips_image_new_from_memory_copy(rgb.data, len, rgb.width, rgb.height, 3,
                                                             VIPS_FORMAT_UCHAR);
         if (!hidden)
-            ret = igp_vips_error(IGP_ERR_LIBRARY, "preview", "cannot wrap pixels");
+            ret = igp_vips_error(IGP_ERR_LIBRARY, "preview", _("cannot wrap pixels"));
         else {
             hidden->Type = VIPS_INTERPRETATION_sRGB;
             g_object_unref(*image);
@@ -283,7 +298,7 @@ static int load_post(const Options *o, Preview *pv)
     if (!(post = igp_manifest_find_post(m, o->post)) || post->problem) {
         /* A post whose media is missing or leaves the shoot folder is not drawn. */
         ret = post ? igp_error(IGP_ERR_INVALIDDATA, "preview", "%s", post->problem)
-                   : igp_error(IGP_ERR_INVALIDDATA, m->path, "no post '%s'", o->post);
+                   : igp_error(IGP_ERR_INVALIDDATA, m->path, _("no post '%s'"), o->post);
         igp_manifest_free(&m);
         return ret;
     }
@@ -382,8 +397,8 @@ static void sheet_panel(cairo_t *cr, PangoContext *ctx, const IgpTemplate *t, ca
 static int write_sheet(const IgpTemplate *t, IgpFonts *fonts, PangoContext *ctx, Preview *pv,
                        const Options *o, const char *path)
 {
-    static const char *const captions[] = {"短い文", "長い文（自動で縮小）",
-                                           "長すぎる文（エラー）"};
+    static const char *const captions[] = {N_("short text"), N_("long text (made smaller to fit)"),
+                                           N_("too long (an error)")};
     const double scale = 0.5;
     int panel_w = (int)(t->width * scale) + 40;
     cairo_surface_t *sheet = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, panel_w * 3 + 40,
@@ -399,7 +414,7 @@ static int write_sheet(const IgpTemplate *t, IgpFonts *fonts, PangoContext *ctx,
                                 .pictures = pv->pics,
                                 .n_pictures = pv->n,
                                 .guides = o->guides,
-                                .what = "preview"};
+                                .what = _("preview")};
         cairo_surface_t *s = NULL;
         reel_sample(t, &fill, v);
         char *error = NULL;
@@ -407,7 +422,7 @@ static int write_sheet(const IgpTemplate *t, IgpFonts *fonts, PangoContext *ctx,
             error = g_strdup(igp_error_buffer());
             igp_error_clear();
         }
-        sheet_panel(cr, ctx, t, s, captions[v], error, 40 + v * panel_w, scale);
+        sheet_panel(cr, ctx, t, s, _(captions[v]), error, 40 + v * panel_w, scale);
         if (s)
             cairo_surface_destroy(s);
         g_free(error);
@@ -474,14 +489,14 @@ static int cmd_overlay(const char *dir, const Options *o)
     IgpTemplate *t = NULL;
     IgpFonts *fonts = NULL;
     json_t *root = NULL, *pj = NULL;
-    char *tmpdir = NULL, *fonts_dir = igp_fonts_dir();
+    char *tmpdir = NULL, *fonts_dir = igp_template_fonts_dir(dir);
     double duration = 30, trim0 = 0;
     int ret = 0;
 
     if (o->shoot) {
         ret = igp_manifest_load(o->shoot, &m);
         if (ret == 0 && !(found = igp_manifest_find_post(m, o->post)))
-            ret = igp_error(IGP_ERR_INVALIDDATA, m->path, "no post '%s'", o->post);
+            ret = igp_error(IGP_ERR_INVALIDDATA, m->path, _("no post '%s'"), o->post);
         if (ret == 0) {
             post = *found;
             pj = json_deep_copy(found->json);
@@ -494,7 +509,7 @@ static int cmd_overlay(const char *dir, const Options *o)
     } else {
         tmpdir = g_dir_make_tmp("igprep-preview-XXXXXX", NULL);
         ret = tmpdir ? sample_reel(tmpdir, &root, &pj)
-                     : igp_error(IGP_ERR_LIBRARY, "preview", "cannot make a temporary folder");
+                     : igp_error(IGP_ERR_LIBRARY, "preview", _("cannot make a temporary folder"));
         fake.root = root, fake.dir = tmpdir, fake.shoot = "preview";
         fake_post.id = "preview";
         post = fake_post;
@@ -512,7 +527,7 @@ static int cmd_overlay(const char *dir, const Options *o)
         ret = igp_template_load(dir, o->names[0], fonts, &t);
     if (ret == 0 && !igp_canvas_is_overlay(t->canvas))
         ret = igp_error(IGP_ERR_INVALIDDATA, "preview",
-                        "--at and --frames are for reel templates; '%s' is for %s", t->name,
+                        _("--at and --frames are for reel templates; '%s' is for %s"), t->name,
                         t->canvas);
     if (ret == 0)
         ret = igp_reel_overlays_open(&shoot, &post, duration, &ov);
@@ -588,7 +603,7 @@ static int cmd_cover(const Options *o)
     int ret = igp_manifest_load(o->shoot, &m);
 
     if (ret == 0 && !(post = igp_manifest_find_post(m, o->post)))
-        ret = igp_error(IGP_ERR_INVALIDDATA, m->path, "no post '%s'", o->post);
+        ret = igp_error(IGP_ERR_INVALIDDATA, m->path, _("no post '%s'"), o->post);
     if (ret == 0)
         ret = igp_image_open_display(o->frame, NULL, &frame);
     if (ret == 0) {
@@ -610,17 +625,15 @@ static int cmd_cover(const Options *o)
     return ret;
 }
 
-static int cmd_preview(const char *dir, IgpFonts *fonts, const Options *o)
+/* Draw template @p name to @p out and its sheet to @p sheet. */
+static int draw_preview(const char *dir, IgpFonts *fonts, const Options *o, const char *name,
+                        const char *out, const char *sheet)
 {
     IgpTemplate *t = NULL;
     Preview pv = {0};
     PangoContext *ctx = NULL;
     cairo_surface_t *s = NULL;
-    char *out = o->out ? g_strdup(o->out) : g_strdup_printf("%s-preview.png", o->names[0]);
-    char *sheet = g_str_has_suffix(out, ".png")
-                      ? g_strdup_printf("%.*s-sheet.png", (int)strlen(out) - 4, out)
-                      : g_strdup_printf("%s-sheet.png", out);
-    int ret = igp_template_load(dir, o->names[0], fonts, &t);
+    int ret = igp_template_load(dir, name, fonts, &t);
 
     if (ret == 0 && o->shoot) {
         ret = load_post(o, &pv);
@@ -628,7 +641,7 @@ static int cmd_preview(const char *dir, IgpFonts *fonts, const Options *o)
         pv.text = sample_text(t, 0);
         for (pv.n = 0; pv.n < MAX(1, t->n_slots) && ret == 0; pv.n++) {
             ret = sample_picture(&pv.pics[pv.n].image);
-            pv.pics[pv.n].name = g_strdup("sample picture");
+            pv.pics[pv.n].name = g_strdup(_("sample picture"));
             pv.pics[pv.n].focus[0] = pv.pics[pv.n].focus[1] = 0.5;
         }
     }
@@ -637,7 +650,7 @@ static int cmd_preview(const char *dir, IgpFonts *fonts, const Options *o)
                                 .pictures = pv.pics,
                                 .n_pictures = pv.n,
                                 .guides = o->guides,
-                                .what = o->post ? o->post : "preview"};
+                                .what = o->post ? o->post : _("preview")};
         reel_sample(t, &fill, 0);
         ctx = igp_fonts_context(fonts);
         ret = igp_template_render(t, fonts, ctx, &fill, &s);
@@ -646,19 +659,120 @@ static int cmd_preview(const char *dir, IgpFonts *fonts, const Options *o)
         ret = igp_surface_save_png(s, out);
     if (ret == 0)
         ret = write_sheet(t, fonts, ctx, &pv, o, sheet);
-    if (ret == 0)
-        printf("%s\n%s\n", out, sheet);
-    else
-        igp_log_error("%s", igp_error_buffer());
     if (s)
         cairo_surface_destroy(s);
     if (ctx)
         g_object_unref(ctx);
     preview_free(&pv);
     igp_template_free(&t);
+    return ret;
+}
+
+static int cmd_preview(const char *dir, IgpFonts *fonts, const Options *o)
+{
+    char *out = o->out ? g_strdup(o->out) : g_strdup_printf("%s-preview.png", o->names[0]);
+    char *sheet = g_str_has_suffix(out, ".png")
+                      ? g_strdup_printf("%.*s-sheet.png", (int)strlen(out) - 4, out)
+                      : g_strdup_printf("%s-sheet.png", out);
+    int ret = draw_preview(dir, fonts, o, o->names[0], out, sheet);
+
+    if (ret == 0)
+        printf("%s\n%s\n", out, sheet);
+    else
+        igp_log_error("%s", igp_error_buffer());
     g_free(out);
     g_free(sheet);
     return ret;
+}
+
+static int cmd_new(const char *dir, IgpFonts *fonts, const Options *o)
+{
+    int ret = igp_template_new(dir, o->names[0], o->from, fonts);
+
+    if (ret == 0)
+        printf(_("new template %s/%s (from %s): edit its template.json, then run igprep "
+                 "template check --templates %s %s\n"),
+               dir, o->names[0], o->from, dir, o->names[0]);
+    else
+        igp_log_error("%s", igp_error_buffer());
+    return ret;
+}
+
+/* The export's previews: drawn from the set being written, with its fonts. */
+static int export_preview(void *user, const char *templates_dir, const char *name, const char *png,
+                          const char *sheet)
+{
+    Options plain = {.guides = 0};
+    IgpFonts *fonts = NULL;
+    char *fonts_dir = igp_template_fonts_dir(templates_dir);
+    int ret = igp_fonts_open(fonts_dir, &fonts);
+
+    (void)user;
+    if (ret == 0)
+        ret = draw_preview(templates_dir, fonts, &plain, name, png, sheet);
+    igp_fonts_free(&fonts);
+    g_free(fonts_dir);
+    return ret;
+}
+
+static int cmd_export(const char *dir, const char *fonts_dir, IgpFonts *fonts, const Options *o)
+{
+    char *guide =
+        g_build_filename(igp_data_dir(), "share", "template-set", IGP_TEMPLATE_GUIDE, NULL);
+
+    /* Without igprep's sources, a set is exported again with its own guide. */
+    if (!g_file_test(guide, G_FILE_TEST_IS_REGULAR)) {
+        g_free(guide);
+        guide = g_build_filename(dir, "..", IGP_TEMPLATE_GUIDE, NULL);
+    }
+    IgpTemplateExport e = {.templates_dir = dir,
+                           .fonts_dir = fonts_dir,
+                           .guide = guide,
+                           .names = o->names,
+                           .n_names = o->n_names,
+                           .to = o->to,
+                           .zip = o->format && !strcmp(o->format, "zip"),
+                           .fonts = fonts,
+                           .preview = export_preview};
+    int ret = igp_template_export(&e);
+
+    if (ret == 0)
+        printf(_("template set written to %s\n"), o->to);
+    else
+        igp_log_error("%s", igp_error_buffer());
+    g_free(guide);
+    return ret;
+}
+
+/* What the command line asks for is possible; else prints why and returns IGP_EXIT_USAGE. */
+static int check_usage(const char *cmd, const Options *o)
+{
+    static const char *const commands[] = {"list", "check", "new", "export", "preview", "cover"};
+    const char *why = NULL;
+    int known = 0;
+
+    for (size_t i = 0; i < G_N_ELEMENTS(commands); i++)
+        known |= !strcmp(cmd, commands[i]);
+    if (!known) {
+        fprintf(stderr, _("igprep template: unknown command '%s' (try --help)\n"), cmd);
+        return IGP_EXIT_USAGE;
+    }
+    if (!strcmp(cmd, "preview") && (o->n_names != 1 || !o->shoot != !o->post))
+        why = _("preview takes one NAME, and --shoot with --post");
+    else if (!strcmp(cmd, "cover") && (!o->shoot || !o->post || !o->frame))
+        why = _("cover needs --shoot, --post and --frame");
+    else if (!strcmp(cmd, "new") && (o->n_names != 1 || !o->from))
+        why = _("new takes one NAME and --from TEMPLATE");
+    else if (!strcmp(cmd, "export") && !o->to)
+        why = _("export needs --to DIR");
+    else if (!strcmp(cmd, "export") && o->format && strcmp(o->format, "dir") &&
+             strcmp(o->format, "zip"))
+        why = _("--format is dir or zip");
+    if (why) {
+        fprintf(stderr, _("igprep template: %s (try --help)\n"), why);
+        return IGP_EXIT_USAGE;
+    }
+    return 0;
 }
 
 int main(int argc, char **argv)
@@ -670,45 +784,22 @@ int main(int argc, char **argv)
 
     igp_i18n_init();
     if (argc < 2) {
-        fputs(usage, stderr);
+        fputs(_(usage), stderr);
         return IGP_EXIT_USAGE;
     }
     for (int i = 1; i < argc; i++)
         if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            fputs(usage, stdout); /* 'template check --help' too */
+            fputs(_(usage), stdout); /* 'template check --help' too */
             return IGP_EXIT_OK;
         }
-    if ((ret = parse(argc - 2, argv + 2, &o))) {
-        g_free(o.names);
-        g_free(o.faces);
-        return ret;
-    }
-    if (strcmp(argv[1], "list") && strcmp(argv[1], "check") && strcmp(argv[1], "preview") &&
-        strcmp(argv[1], "cover")) {
-        fprintf(stderr, "igprep template: unknown command '%s' (try --help)\n", argv[1]);
-        g_free(o.names);
-        g_free(o.faces);
-        return IGP_EXIT_USAGE;
-    }
-    if (!strcmp(argv[1], "preview") && (o.n_names != 1 || !o.shoot != !o.post)) {
-        fprintf(stderr, "igprep template: preview takes one NAME, and --shoot with --post\n");
-        g_free(o.names);
-        g_free(o.faces);
-        return IGP_EXIT_USAGE;
-    }
-    if (!strcmp(argv[1], "cover") && (!o.shoot || !o.post || !o.frame)) {
-        fprintf(stderr, "igprep template: cover needs --shoot, --post and --frame\n");
-        g_free(o.names);
-        g_free(o.faces);
-        return IGP_EXIT_USAGE;
-    }
-    if ((ret = igp_cli_start(argv[0]))) {
+    if ((ret = parse(argc - 2, argv + 2, &o)) || (ret = check_usage(argv[1], &o)) ||
+        (ret = igp_cli_start(argv[0]))) {
         g_free(o.names);
         g_free(o.faces);
         return ret;
     }
     dir = o.templates ? g_strdup(o.templates) : igp_templates_dir();
-    fonts_dir = igp_fonts_dir();
+    fonts_dir = igp_template_fonts_dir(dir);
     ret = igp_fonts_open(fonts_dir, &fonts);
     if (ret)
         igp_log_error("%s", igp_error_buffer());
@@ -716,6 +807,10 @@ int main(int argc, char **argv)
         ret = cmd_list(dir, fonts);
     else if (!strcmp(argv[1], "check"))
         ret = cmd_check(dir, fonts, o.names, o.n_names);
+    else if (!strcmp(argv[1], "new"))
+        ret = cmd_new(dir, fonts, &o);
+    else if (!strcmp(argv[1], "export"))
+        ret = cmd_export(dir, fonts_dir, fonts, &o);
     else if (!strcmp(argv[1], "cover"))
         ret = cmd_cover(&o);
     else if (o.at || o.frames)

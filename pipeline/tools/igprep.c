@@ -11,7 +11,9 @@
 static const char *const usage =
     N_("usage: igprep run SHOOT [--out DIR] [--jobs N] [--post ID] [--quiet] [--json]\n"
        "                  [--min-face PX] [--thorough] [--style STYLE] ... ('igprep run --help')\n"
+       "       igprep init SHOOT\n"
        "       igprep STAGE [ARGS...]\n"
+       "       igprep STAGE --help | igprep help STAGE\n"
        "       igprep --help | --version\n"
        "\n"
        "Prepares a shoot folder's photos and videos for the city's Instagram account:\n"
@@ -19,6 +21,8 @@ static const char *const usage =
        "cleared, and makes each post's images, reels and story videos at Instagram's\n"
        "specs, verified. --json: progress as JSON lines on stdout.\n"
        "\n"
+       "  init     write a starting SHOOT/shoot.json from the folder's photos and videos:\n"
+       "           a post per photo, a reel per video, the times left to fill in\n"
        "  run      all stages below, in order, on SHOOT (results in OUT, default out/<shoot>)\n"
        "\n"
        "Stages (each also a program igprep-STAGE; 'igprep STAGE --help' for its options):\n"
@@ -34,6 +38,7 @@ static const char *const usage =
        "Templates (docs/templates.md):\n"
        "  compose  draw templated posts and their next-day stories (OUT/composed; part of run)\n"
        "  template list | check [NAME...] | preview NAME [--shoot SHOOT --post ID] [--guides]\n"
+       "           | new NAME --from TEMPLATE | export --to DIR [--format dir|zip]\n"
        "\n"
        "After the run:\n"
        "  proof    draw every post as it will appear, with its words and checks (PDF and PNGs)\n"
@@ -55,6 +60,8 @@ static const char *const usage =
        "\n"
        "Exit status: 0 success, 1 some source or post failed, 2 usage error,\n"
        "3 verify refused a file.\n");
+
+static const char *const run_summary = N_("run every stage on a shoot folder");
 
 /* igprep-STAGE next to this program first (a build tree), then on PATH. */
 static int run_stage_program(const char *stage, int argc, char **argv)
@@ -84,6 +91,22 @@ static int run_stage_program(const char *stage, int argc, char **argv)
     return IGP_EXIT_USAGE;
 }
 
+/* `igprep help STAGE`: the stage's own --help (`igprep help run` too). */
+static int help_on(const char *stage)
+{
+    char *args[] = {(char *)"run", (char *)"--help", NULL};
+    IgpStageSettings settings;
+    int argc = 2;
+    char **argv = args;
+
+    if (strcmp(stage, "run") != 0) {
+        char *forward[] = {(char *)stage, (char *)"--help", NULL};
+        return run_stage_program(stage, 2, forward);
+    }
+    igp_stage_default_settings(&settings);
+    return igp_cli_parse_stage(&argc, &argv, "igprep run", run_summary, IGP_STAGE_ALL, &settings);
+}
+
 int main(int argc, char **argv)
 {
     IgpStageSettings settings;
@@ -92,6 +115,8 @@ int main(int argc, char **argv)
     igp_i18n_init();
     if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
         !strcmp(argv[1], "help")) {
+        if (argc == 3 && !strcmp(argv[1], "help"))
+            return help_on(argv[2]);
         fputs(_(usage), argc < 2 ? stderr : stdout);
         return argc < 2 ? IGP_EXIT_USAGE : IGP_EXIT_OK;
     }
@@ -104,8 +129,8 @@ int main(int argc, char **argv)
 
     argc--, argv++;
     igp_stage_default_settings(&settings);
-    if ((ret = igp_cli_parse_stage(&argc, &argv, "igprep run", "run every stage on a shoot folder",
-                                   IGP_STAGE_ALL, &settings)) ||
+    if ((ret = igp_cli_parse_stage(&argc, &argv, "igprep run", run_summary, IGP_STAGE_ALL,
+                                   &settings)) ||
         (ret = igp_cli_start(argv[0])))
         return ret;
     return igp_cli_finish(igp_run(&settings, IGP_STAGE_ALL));

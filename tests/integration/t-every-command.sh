@@ -1,4 +1,4 @@
-# Every command once, on a small shoot of photos: run and each stage program,
+# Every command once, on a small shoot of photos: init, run and each stage program,
 # proof, approve, publish, verify, archive (and --check), template list,
 # check, preview and cover, inventory and purge. Each must exit as documented
 # and print no sanitizer report.
@@ -61,6 +61,13 @@ expect() {
     pass
   fi
 }
+
+# igprep init on a copy of the photos, then again: it never replaces shoot.json.
+mkdir "$TEST_TMP/init"
+cp "$shoot"/*.JPG "$TEST_TMP/init/"
+expect 0 init "$IGPREP" init "$TEST_TMP/init" --quiet
+check "init wrote shoot.json" test -s "$TEST_TMP/init/shoot.json"
+expect 1 init-refused "$IGPREP" init "$TEST_TMP/init"
 
 expect 0 run "$IGPREP" run "$shoot" --out "$out" --quiet
 # The stage programs one by one, on a copy of the run (each finds its work

@@ -13,6 +13,7 @@
 #include "csv.h"
 #include "error.h"
 #include "fsutil.h"
+#include "i18n.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -120,11 +121,11 @@ static int bag_file_stream(const BagFile *f, Sink sink, void *ctx)
     }
     fd = open(f->source, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
-        return igp_error(IGP_ERR(errno), f->source, "cannot open: %s", strerror(errno));
+        return igp_error(IGP_ERR(errno), f->source, _("cannot open: %s"), strerror(errno));
     buf = g_malloc(CHUNK);
     while (ret == 0 && (n = read(fd, buf, CHUNK)) != 0) {
         if (n < 0)
-            ret = igp_error(IGP_ERR(errno), f->source, "cannot read: %s", strerror(errno));
+            ret = igp_error(IGP_ERR(errno), f->source, _("cannot read: %s"), strerror(errno));
         else
             ret = sink(ctx, buf, (size_t)n);
     }
@@ -180,9 +181,9 @@ static void bag_clear(Bag *bag)
 static int bag_add(Bag *bag, BagFile *f)
 {
     if (g_hash_table_contains(bag->paths, f->path)) {
-        int ret =
-            igp_error(IGP_ERR_INVALIDDATA, "archive",
-                      "two files for '%s' (same shoot twice, or a post named 'masters'?)", f->path);
+        int ret = igp_error(IGP_ERR_INVALIDDATA, "archive",
+                            _("two files for '%s' (same shoot twice, or a post named 'masters'?)"),
+                            f->path);
         bag_file_free(f);
         return ret;
     }
@@ -215,9 +216,9 @@ static int load_json(const char *out_dir, const char *name, json_t **out)
     *out = json_load_file(path, 0, &jerr);
     if (!*out)
         ret = igp_error(IGP_ERR_INVALIDDATA, path,
-                        "cannot read (run igprep on the shoot first?): %s", jerr.text);
+                        _("cannot read (run igprep on the shoot first?): %s"), jerr.text);
     else if (!json_is_object(*out))
-        ret = igp_error(IGP_ERR_INVALIDDATA, path, "not a JSON object");
+        ret = igp_error(IGP_ERR_INVALIDDATA, path, _("not a JSON object"));
     g_free(path);
     return ret;
 }
@@ -280,12 +281,12 @@ static int run_open(const char *out_dir, Run *run)
     if (json_integer_value(json_object_get(run->encode, "version")) != 1 ||
         !json_is_object(json_object_get(run->encode, "posts")))
         return igp_error(IGP_ERR_INVALIDDATA, out_dir,
-                         "state/encode.json: not version 1 with \"posts\"");
+                         _("state/encode.json: not version 1 with \"posts\""));
     run->published = load_optional_member(out_dir, "state/published.json", "posts");
     run->approvals = load_optional_member(out_dir, IGP_APPROVALS_NAME, "approvals");
     run->shoot = json_string_value(json_object_get(run->encode, "shoot"));
     if (!run->shoot)
-        return igp_error(IGP_ERR_INVALIDDATA, out_dir, "state/encode.json: no \"shoot\" name");
+        return igp_error(IGP_ERR_INVALIDDATA, out_dir, _("state/encode.json: no \"shoot\" name"));
     run->folder = safe_component(run->shoot);
     run->passed = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
     run->master_use =
@@ -374,12 +375,12 @@ static const char *publication_refusal(const Run *run, const char *id, json_t **
     json_decref(content);
     *approved = json_object_get(approval, "content");
     if (!digest)
-        return "it was not published (igprep approve, then igprep publish)";
+        return _("it was not published (igprep approve, then igprep publish)");
     if (g_strcmp0(digest, json_string_value(json_object_get(approval, "digest"))) ||
         strcmp(digest, now))
-        return "it changed since it was published; publish it again";
+        return _("it changed since it was published; publish it again");
     if (!outbox_holds(published, digest))
-        return "its folder is no longer in the outbox it was published to";
+        return _("its folder is no longer in the outbox it was published to");
     return NULL;
 }
 
@@ -396,27 +397,27 @@ static const char *post_refusal(const Bag *bag, const Run *run, const char *id, 
 
     *quiet = 0;
     if (json_object_get(entry, "error"))
-        return "it was not made (see state/encode.json)";
+        return _("it was not made (see state/encode.json)");
     if (period && strncmp(post_string(entry, "schedule"), period, 7) != 0) {
         *quiet = 1;
-        return "not scheduled in the period";
+        return _("not scheduled in the period");
     }
     if ((why = publication_refusal(run, id, approved)))
         return why;
     if (json_array_size(files) == 0)
-        return "it has no files";
+        return _("it has no files");
     json_array_foreach(files, i, f)
     {
         const char *path = json_string_value(json_object_get(f, "path"));
         if (!path || !g_hash_table_contains(run->passed, path))
-            return "a file of it did not pass reports/verify.json";
+            return _("a file of it did not pass reports/verify.json");
     }
     sources = json_object_get(json_object_get(entry, "post"), "sources");
     json_array_foreach(sources, i, s)
     {
         const char *master = master_of(run, json_string_value(s));
         if (!master || !g_hash_table_contains(run->passed, master))
-            return "a master it uses is missing or did not pass reports/verify.json";
+            return _("a master it uses is missing or did not pass reports/verify.json");
     }
     return NULL;
 }
@@ -492,11 +493,13 @@ static void add_sheet_item(Bag *bag, const Run *run, const char *id, json_t *ent
     s->post_id = g_strdup(id);
     s->image = g_build_filename(
         run->out_dir, json_string_value(json_object_get(json_array_get(files, 0), "path")), NULL);
+    if (!strcmp(date, "undated"))
+        g_strlcpy(date, _("undated"), sizeof(date));
     if (igp_is_video_file(s->image))
-        s->caption = g_strdup_printf("%s · %s · video", run->shoot, date);
+        s->caption = g_strdup_printf(_("%s · %s · video"), run->shoot, date);
     else
-        s->caption =
-            g_strdup_printf("%s · %s · %zu image%s", run->shoot, date, n, n == 1 ? "" : "s");
+        s->caption = g_strdup_printf(ngettext("%s · %s · %zu image", "%s · %s · %zu images", n),
+                                     run->shoot, date, n);
     s->order = g_strdup_printf("%s\n%s\n%s", schedule, run->shoot, id);
     g_ptr_array_add(bag->sheet, s);
 }
@@ -539,10 +542,10 @@ static int add_post(Bag *bag, Run *run, const char *id, json_t *entry)
     if (!why)
         hash_post_files(run, id, files, made, &stale);
     if (stale)
-        why = "a file of it is missing or changed since it was encoded and verified";
+        why = _("a file of it is missing or changed since it was encoded and verified");
     if (why) {
         if (!quiet)
-            igp_log_warning("archive: %s: post '%s' left out: %s", run->out_dir, id, why);
+            igp_log_warning(_("archive: %s: post '%s' left out: %s"), run->out_dir, id, why);
         g_ptr_array_set_free_func(made, bag_file_free);
         g_ptr_array_free(made, TRUE);
         return 0;
@@ -591,7 +594,7 @@ static int image_size(const char *path, int *width, int *height)
     }
     VipsImage *image = vips_image_new_from_file(path, NULL);
     if (!image)
-        return igp_vips_error(IGP_ERR_INVALIDDATA, path, "cannot read header");
+        return igp_vips_error(IGP_ERR_INVALIDDATA, path, _("cannot read header"));
     *width = image->Xsize;
     *height = image->Ysize;
     g_object_unref(image);
@@ -644,13 +647,13 @@ static int add_original(Bag *bag, const Run *run, const char *master)
         want = json_string_value(json_object_get(json_object_get(media, name), "source_sha256"));
     if (!name || !want || !shoot_dir)
         return igp_error(IGP_ERR_INVALIDDATA, run->out_dir,
-                         "no record of the original of '%s' (run igprep on the shoot again)",
+                         _("no record of the original of '%s' (run igprep on the shoot again)"),
                          master);
     src = g_build_filename(shoot_dir, name, NULL);
     path = g_strdup_printf("data/%s/originals/%s", run->folder, name);
     ret = bag_file_from_source(path, src, &f);
     if (ret == 0 && g_strcmp0(f->hex[ALG_SHA256], want)) {
-        ret = igp_error(IGP_ERR_INVALIDDATA, src, "changed since igprep scrubbed it");
+        ret = igp_error(IGP_ERR_INVALIDDATA, src, _("changed since igprep scrubbed it"));
         bag_file_free(f);
     }
     if (ret == 0) {
@@ -683,7 +686,7 @@ static int add_master(Bag *bag, const Run *run, const char *master)
     /* Posts using it are already in: a changed master is an error, not a skip. */
     if (ret == 0 && g_strcmp0(f->hex[ALG_SHA256], master_sha256(run, master))) {
         ret = igp_error(IGP_ERR_INVALIDDATA, src,
-                        "changed since redact made it (run igprep on the shoot again)");
+                        _("changed since redact made it (run igprep on the shoot again)"));
         bag_file_free(f);
     }
     if (ret == 0) {
@@ -823,6 +826,32 @@ static const char *const catalogue_columns[] = {
     "approval_digest",
 };
 
+/* catalogue.csv's headings, for the people who open it in a spreadsheet:
+ * in the user's language when there is a translation, else the column's key
+ * (catalogue.json keeps the keys; docs/archive.md). Same order as above. */
+static const char *const catalogue_headings[] = {
+    /* TRANSLATORS: catalogue.csv headings; each row is one file of the bag. */
+    N_("catalogue.csv: path"),
+    N_("catalogue.csv: shoot"),
+    N_("catalogue.csv: post_id"),
+    N_("catalogue.csv: kind"),
+    N_("catalogue.csv: schedule"),
+    N_("catalogue.csv: caption"),
+    N_("catalogue.csv: alt_text"),
+    N_("catalogue.csv: sha256"),
+    N_("catalogue.csv: width"),
+    N_("catalogue.csv: height"),
+    N_("catalogue.csv: copyright_holder"),
+    N_("catalogue.csv: consent_refs"),
+    N_("catalogue.csv: approval_digest"),
+};
+
+static const char *catalogue_heading(size_t c)
+{
+    const char *msgid = catalogue_headings[c], *text = _(msgid);
+    return text != msgid && strcmp(text, msgid) ? text : catalogue_columns[c];
+}
+
 static GString *catalogue_csv(const Bag *bag)
 {
     /* A UTF-8 byte-order mark first: without it Excel (in Japanese, Shift_JIS
@@ -830,8 +859,10 @@ static GString *catalogue_csv(const Bag *bag)
     GString *s = g_string_new("\xEF\xBB\xBF");
     const size_t n = G_N_ELEMENTS(catalogue_columns);
 
+    G_STATIC_ASSERT(G_N_ELEMENTS(catalogue_headings) == G_N_ELEMENTS(catalogue_columns));
+
     for (size_t c = 0; c < n; c++)
-        igp_csv_field(s, catalogue_columns[c], c + 1 == n);
+        igp_csv_field(s, catalogue_heading(c), c + 1 == n);
     for (guint r = 0; r < bag->rows->len; r++) {
         json_t *row = bag->rows->pdata[r];
         for (size_t c = 0; c < n; c++) {
@@ -912,7 +943,7 @@ static char *human_size(int64_t bytes)
     int u = -1;
 
     if (bytes < 1000)
-        return g_strdup_printf("%lld bytes", (long long)bytes);
+        return g_strdup_printf(_("%lld bytes"), (long long)bytes);
     while (v >= 1000 && u < 3)
         v /= 1000, u++;
     return g_strdup_printf("%.1f %s", v, units[u]);
@@ -943,13 +974,13 @@ static GString *bag_info(const Bag *bag)
     append_info(s, "Contact-Name", st->contact ? st->contact : IGP_ARCHIVE_DEFAULT_CONTACT);
     append_info(s, "External-Description",
                 bag->originals
-                    ? "RESTRICTED: the raw originals of the posts' pictures as they were shot, "
-                      "with all their personal metadata (GPS positions, devices, times) and no "
-                      "face hidden. Keep apart from the delivered media; open only as the "
-                      "contract allows. Catalogue: data/catalogue.csv, data/catalogue.json."
-                    : "Instagram posts as delivered by igprep: each post's images, the scrubbed "
-                      "masters they were cut from, a catalogue (data/catalogue.csv, "
-                      "data/catalogue.json) and a contact sheet (data/index.pdf).");
+                    ? _("RESTRICTED: the raw originals of the posts' pictures as they were shot, "
+                        "with all their personal metadata (GPS positions, devices, times) and no "
+                        "face hidden. Keep apart from the delivered media; open only as the "
+                        "contract allows. Catalogue: data/catalogue.csv, data/catalogue.json.")
+                    : _("Instagram posts as delivered by igprep: each post's images, the scrubbed "
+                        "masters they were cut from, a catalogue (data/catalogue.csv, "
+                        "data/catalogue.json) and a contact sheet (data/index.pdf)."));
     append_info(s, "Bagging-Date", bag->date);
     append_info(s, "Period", bag->period);
     for (guint i = 0; i < bag->shoots->len; i++)
@@ -1022,7 +1053,7 @@ static int write_fd(void *ctx, const void *data, size_t len)
         if (n < 0 && errno == EINTR)
             continue;
         if (n < 0)
-            return igp_error(IGP_ERR(errno), "archive", "cannot write: %s", strerror(errno));
+            return igp_error(IGP_ERR(errno), "archive", _("cannot write: %s"), strerror(errno));
         p += n, len -= (size_t)n;
     }
     return 0;
@@ -1046,11 +1077,11 @@ static int write_bag_file(const BagFile *f, const char *root)
     int fd = -1, ret = igp_mkdir_p(dir);
 
     if (ret == 0 && (fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644)) < 0)
-        ret = igp_error(IGP_ERR(errno), path, "cannot create: %s", strerror(errno));
+        ret = igp_error(IGP_ERR(errno), path, _("cannot create: %s"), strerror(errno));
     if (ret == 0)
         ret = bag_file_stream(f, write_fd, &fd);
     if (ret == 0 && fsync(fd) != 0)
-        ret = igp_error(IGP_ERR(errno), path, "cannot sync: %s", strerror(errno));
+        ret = igp_error(IGP_ERR(errno), path, _("cannot sync: %s"), strerror(errno));
     if (fd >= 0)
         close(fd);
     test_delay();
@@ -1126,7 +1157,7 @@ static int write_archive_data(void *ctx, const void *data, size_t len)
 {
     struct archive *a = ctx;
     if (archive_write_data(a, data, len) < 0)
-        return igp_error(IGP_ERR_LIBRARY, "archive", "libarchive: %s", archive_error_string(a));
+        return igp_error(IGP_ERR_LIBRARY, "archive", _("libarchive: %s"), archive_error_string(a));
     return 0;
 }
 
@@ -1145,7 +1176,7 @@ static int write_member(struct archive *a, const Member *m, time_t mtime)
     archive_entry_set_uid(e, 0);
     archive_entry_set_gid(e, 0);
     if (archive_write_header(a, e) < ARCHIVE_WARN)
-        ret = igp_error(IGP_ERR_LIBRARY, m->path, "libarchive: %s", archive_error_string(a));
+        ret = igp_error(IGP_ERR_LIBRARY, m->path, _("libarchive: %s"), archive_error_string(a));
     if (ret == 0 && m->file)
         ret = bag_file_stream(m->file, write_archive_data, a);
     archive_entry_free(e);
@@ -1179,11 +1210,11 @@ static int write_bag_archive(const Bag *bag, const char *path)
     else
         archive_write_set_format_pax_restricted(a);
     if (archive_write_open_filename(a, path) != ARCHIVE_OK)
-        ret = igp_error(IGP_ERR_LIBRARY, path, "libarchive: %s", archive_error_string(a));
+        ret = igp_error(IGP_ERR_LIBRARY, path, _("libarchive: %s"), archive_error_string(a));
     for (guint i = 0; i < members->len && ret == 0; i++)
         ret = write_member(a, members->pdata[i], mtime);
     if (archive_write_close(a) != ARCHIVE_OK && ret == 0)
-        ret = igp_error(IGP_ERR_LIBRARY, path, "libarchive: %s", archive_error_string(a));
+        ret = igp_error(IGP_ERR_LIBRARY, path, _("libarchive: %s"), archive_error_string(a));
     archive_write_free(a);
     g_ptr_array_free(members, TRUE);
     return ret;
@@ -1198,7 +1229,7 @@ static int self_check(const char *path)
 
     if (ret == 0 && g_hash_table_size(c.problems) > 0) {
         char **list = igp_bag_sorted_problems(&c);
-        ret = igp_error(IGP_ERR_INVALIDDATA, path, "the new bag does not validate: %s", list[0]);
+        ret = igp_error(IGP_ERR_INVALIDDATA, path, _("the new bag does not validate: %s"), list[0]);
         g_free(list);
     }
     igp_bag_check_clear(&c);
@@ -1250,24 +1281,24 @@ static char *foreign_file(Check *c)
     static const struct {
         const char *prefix, *what;
     } kinds[] = {
-        {"not a file: ", "which is not a regular file"},
-        {"extra: ", "which its manifests do not list"},
-        {"duplicate: ", "twice"},
+        {"not a file: ", N_("which is not a regular file")},
+        {"extra: ", N_("which its manifests do not list")},
+        {"duplicate: ", N_("twice")},
     };
     char **keys = sorted_keys(c->problems), *why = NULL;
 
     for (char **k = keys; *k && !why; k++)
         for (size_t i = 0; i < G_N_ELEMENTS(kinds) && !why; i++)
             if (g_str_has_prefix(*k, kinds[i].prefix))
-                why = g_strdup_printf("it holds '%s', %s", *k + strlen(kinds[i].prefix),
-                                      kinds[i].what);
+                why = g_strdup_printf(_("it holds '%s', %s"), *k + strlen(kinds[i].prefix),
+                                      _(kinds[i].what));
     g_free(keys);
     if (why)
         return why;
     keys = sorted_keys(c->files);
     for (char **k = keys; *k && !why; k++)
         if (!g_str_has_prefix(*k, "data/") && !is_own_tag_file(*k))
-            why = g_strdup_printf("it holds '%s', which igprep does not write", *k);
+            why = g_strdup_printf(_("it holds '%s', which igprep does not write"), *k);
     g_free(keys);
     return why;
 }
@@ -1280,16 +1311,17 @@ static char *not_own_bag(Check *c, const char *final)
     char *why;
 
     if (igp_bag_check(c, final) != 0) {
-        why = g_strdup_printf("it cannot be read as a bag: %s", igp_error_buffer());
+        why = g_strdup_printf(_("it cannot be read as a bag: %s"), igp_error_buffer());
         igp_error_clear();
         return why;
     }
     if (!g_hash_table_contains(c->files, "bagit.txt"))
-        return g_strdup("it has no bagit.txt");
+        return g_strdup(_("it has no bagit.txt"));
     if (!has_own_marker(c))
-        return g_strdup("its bag-info.txt has no 'Bag-Software-Agent: " BAG_SOFTWARE_AGENT "'");
+        return g_strdup_printf(_("its bag-info.txt has no 'Bag-Software-Agent: %s'"),
+                               BAG_SOFTWARE_AGENT);
     if (g_hash_table_contains(c->problems, "missing: manifest-<algorithm>.txt"))
-        return g_strdup("it has no payload manifest to tell its files from others");
+        return g_strdup(_("it has no payload manifest to tell its files from others"));
     return foreign_file(c);
 }
 
@@ -1326,9 +1358,9 @@ static int check_existing(const Bag *bag, const char *final, int *same)
     if (lstat(final, &st) != 0)
         return errno == ENOENT ? 0 : igp_error(IGP_ERR(errno), final, "%s", strerror(errno));
     if (S_ISLNK(st.st_mode)) {
-        why = g_strdup("it is a symbolic link");
+        why = g_strdup(_("it is a symbolic link"));
     } else if (dir ? !S_ISDIR(st.st_mode) : !S_ISREG(st.st_mode)) {
-        why = g_strdup(dir ? "it is not a folder" : "it is not a regular file");
+        why = g_strdup(dir ? _("it is not a folder") : _("it is not a regular file"));
     } else {
         Check c;
         why = not_own_bag(&c, final);
@@ -1337,8 +1369,8 @@ static int check_existing(const Bag *bag, const char *final, int *same)
     }
     if (why)
         ret = igp_error(IGP_ERR_INVALIDDATA, final,
-                        "already exists and is not a bag igprep wrote (%s); left as it is: move "
-                        "it away or choose another --to",
+                        _("already exists and is not a bag igprep wrote (%s); left as it is: move "
+                          "it away or choose another --to"),
                         why);
     g_free(why);
     return ret;
@@ -1422,14 +1454,15 @@ static int lock_to_dir(const char *dir)
     int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), err;
 
     if (fd < 0)
-        return igp_error(IGP_ERR(errno), dir, "cannot open folder: %s", strerror(errno));
+        return igp_error(IGP_ERR(errno), dir, _("cannot open folder: %s"), strerror(errno));
     if (flock(fd, LOCK_EX | LOCK_NB) == 0)
         return fd;
     err = errno;
     close(fd);
     if (err == EWOULDBLOCK)
-        return igp_error(IGP_ERR(EBUSY), dir, "another igprep archive is writing in this folder");
-    return igp_error(IGP_ERR(err), dir, "cannot lock: %s", strerror(err));
+        return igp_error(IGP_ERR(EBUSY), dir,
+                         _("another igprep archive is writing in this folder"));
+    return igp_error(IGP_ERR(err), dir, _("cannot lock: %s"), strerror(err));
 }
 
 /* Remove what a killed export left in DIR: the hidden temporaries of its bags
@@ -1502,10 +1535,15 @@ static int collect(Bag *bag)
     for (char **out = st->out_dirs; out && *out && ret == 0; out++)
         ret = collect_run(bag, *out);
     if (ret == 0 && bag->sheet->len == 0)
-        ret = igp_error(IGP_ERR_INVALIDDATA, "archive",
-                        "nothing to archive: no post%s%s is published and unchanged since its "
-                        "approval (igprep approve, then igprep publish)",
-                        st->period ? " scheduled in " : "", st->period ? st->period : "");
+        ret = st->period
+                  ? igp_error(IGP_ERR_INVALIDDATA, "archive",
+                              _("nothing to archive: no post scheduled in %s is published and "
+                                "unchanged since its approval (igprep approve, then igprep "
+                                "publish)"),
+                              st->period)
+                  : igp_error(IGP_ERR_INVALIDDATA, "archive", "%s",
+                              _("nothing to archive: no post is published and unchanged since its "
+                                "approval (igprep approve, then igprep publish)"));
     return ret;
 }
 
@@ -1540,8 +1578,11 @@ static int export_bag(const IgpArchiveSettings *settings, int originals, char **
     if (ret)
         igp_log_error("%s", igp_error_buffer());
     else
-        igp_log_note("archive: %s %s: %u payload files, period %s, Bagging-Date %s", final,
-                     unchanged ? "unchanged" : "written", bag.payload->len, bag.period, bag.date);
+        igp_log_note(unchanged ? _("archive: %s unchanged: %u payload files, period %s, "
+                                   "Bagging-Date %s")
+                               : _("archive: %s written: %u payload files, period %s, "
+                                   "Bagging-Date %s"),
+                     final, bag.payload->len, bag.period, bag.date);
     if (ret == 0 && path_out)
         *path_out = g_strdup(final);
     g_free(final);
@@ -1558,8 +1599,8 @@ int igp_archive_export(const IgpArchiveSettings *settings, char **path_out)
     if (ret == 0 && settings->include_originals) {
         ret = export_bag(settings, 1, &restricted);
         if (ret == 0)
-            igp_log_warning("archive: %s holds the RAW ORIGINALS, with GPS positions, device data "
-                            "and unhidden faces: keep it apart from the delivered media",
+            igp_log_warning(_("archive: %s holds the RAW ORIGINALS, with GPS positions, device "
+                              "data and unhidden faces: keep it apart from the delivered media"),
                             restricted);
         g_free(restricted);
     }

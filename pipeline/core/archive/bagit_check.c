@@ -6,6 +6,7 @@
 #include "log.h"
 
 #include "error.h"
+#include "i18n.h"
 
 #include <dirent.h>
 #include <stdarg.h>
@@ -34,7 +35,9 @@ static void found_free(gpointer p)
     g_free(f);
 }
 
-/* Record a problem once: the same file may be wrong in several manifests. */
+/* Record a problem once: the same file may be wrong in several manifests.
+ * @p key names it (English; callers look for its prefix), @p fmt words the
+ * whole problem for people. */
 static void problem(Check *c, const char *key, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
@@ -48,8 +51,7 @@ static void problem(Check *c, const char *key, const char *fmt, ...)
     va_start(ap, fmt);
     detail = g_strdup_vprintf(fmt, ap);
     va_end(ap);
-    g_hash_table_insert(c->problems, g_strdup(key), g_strdup_printf("%s%s", key, detail));
-    g_free(detail);
+    g_hash_table_insert(c->problems, g_strdup(key), detail);
 }
 
 static int is_payload_path(const char *path)
@@ -76,7 +78,7 @@ static void record_file(Check *c, const char *path, Hasher *h, GByteArray *conte
         f->content = g_byte_array_free_to_bytes(content);
     if (g_hash_table_contains(c->files, path)) {
         key = g_strdup_printf("duplicate: %s", path);
-        problem(c, key, " (stored twice)");
+        problem(c, key, _("duplicate: %s (stored twice)"), path);
         g_free(key);
         found_free(f);
         return;
@@ -108,7 +110,7 @@ static int load_dir_entry(Check *c, const char *root, const char *rel, const cha
         record_file(c, child, &h, content);
     } else {
         char *key = g_strdup_printf("not a file: %s", child);
-        problem(c, key, " (links and devices have no place in a bag)");
+        problem(c, key, _("not a file: %s (links and devices have no place in a bag)"), child);
         g_free(key);
     }
     g_free(child);
@@ -124,7 +126,7 @@ static int load_dir(Check *c, const char *root, const char *rel)
     int ret = 0;
 
     if (!dir) {
-        ret = igp_error(IGP_ERR(errno), path, "cannot open folder: %s", strerror(errno));
+        ret = igp_error(IGP_ERR(errno), path, _("cannot open folder: %s"), strerror(errno));
         g_free(path);
         return ret;
     }
@@ -139,7 +141,7 @@ static int load_dir(Check *c, const char *root, const char *rel)
 static int archive_fail(struct archive *a, const char *path, const char *what)
 {
     return igp_error(IGP_ERR_INVALIDDATA, path, "%s: %s", what,
-                     archive_error_string(a) ? archive_error_string(a) : "unknown error");
+                     archive_error_string(a) ? archive_error_string(a) : _("unknown error"));
 }
 
 static int load_archive_data(Check *c, struct archive *a, const char *bag, const char *path)
@@ -157,7 +159,7 @@ static int load_archive_data(Check *c, struct archive *a, const char *bag, const
     }
     g_free(buf);
     record_file(c, path, &h, content);
-    return n < 0 ? archive_fail(a, bag, "cannot read") : 0;
+    return n < 0 ? archive_fail(a, bag, _("cannot read")) : 0;
 }
 
 /* A serialized bag (RFC 8493 §4.2) is one top-level folder; paths inside it
@@ -179,7 +181,9 @@ static int load_archive_entry(Check *c, struct archive *a, struct archive_entry 
     if (!slash || strncmp(name, *top, slash - name) || (*top)[slash - name]) {
         if (strcmp(name, *top))
             problem(c, "archive: more than one top-level entry",
-                    " ('%s' beside '%s'): a serialized bag is one folder", name, *top);
+                    _("archive: more than one top-level entry ('%s' beside '%s'): a serialized "
+                      "bag is one folder"),
+                    name, *top);
         return 0;
     }
     path = g_strdup(slash + 1);
@@ -191,7 +195,7 @@ static int load_archive_entry(Check *c, struct archive *a, struct archive_entry 
         ret = load_archive_data(c, a, bag, path);
     } else {
         char *key = g_strdup_printf("not a file: %s", path);
-        problem(c, key, " (links and devices have no place in a bag)");
+        problem(c, key, _("not a file: %s (links and devices have no place in a bag)"), path);
         g_free(key);
     }
     g_free(path);
@@ -209,10 +213,10 @@ static int load_archive(Check *c, const char *bag)
     archive_read_support_format_tar(a);
     archive_read_support_filter_all(a);
     if (archive_read_open_filename(a, bag, CHUNK) != ARCHIVE_OK)
-        ret = archive_fail(a, bag, "not a bag folder, zip or tar");
+        ret = archive_fail(a, bag, _("not a bag folder, zip or tar"));
     while (ret == 0 && (r = archive_read_next_header(a, &e)) != ARCHIVE_EOF) {
         if (r < ARCHIVE_WARN)
-            ret = archive_fail(a, bag, "cannot read");
+            ret = archive_fail(a, bag, _("cannot read"));
         else
             ret = load_archive_entry(c, a, e, bag, &top);
     }
@@ -261,7 +265,7 @@ char *igp_bag_tag_text(Check *c, const char *name)
         return NULL;
     data = g_bytes_get_data(f->content, &len);
     if (!g_utf8_validate(data, (gssize)len, NULL)) {
-        problem(c, name, ": not UTF-8 (RFC 8493 §2.1.1: tag files are UTF-8)");
+        problem(c, name, _("%s: not UTF-8 (RFC 8493 §2.1.1: tag files are UTF-8)"), name);
         return NULL;
     }
     return g_strndup(data, len);
@@ -289,14 +293,16 @@ static void check_bagit_txt(Check *c)
 
     if (!text) {
         if (!g_hash_table_contains(c->files, "bagit.txt"))
-            problem(c, "missing: bagit.txt", " (the bag declaration, RFC 8493 §2.1.1)");
+            problem(c, "missing: bagit.txt", "%s",
+                    _("missing: bagit.txt (the bag declaration, RFC 8493 §2.1.1)"));
         return;
     }
     lines = igp_bag_tag_lines(text);
     if (!lines[0] || strcmp(lines[0], "BagIt-Version: 1.0") || !lines[1] ||
         g_ascii_strcasecmp(lines[1], "Tag-File-Character-Encoding: UTF-8"))
-        problem(c, "bagit.txt",
-                ": must be 'BagIt-Version: 1.0' then 'Tag-File-Character-Encoding: UTF-8'");
+        problem(c, "bagit.txt", "%s",
+                _("bagit.txt: must be 'BagIt-Version: 1.0' then 'Tag-File-Character-Encoding: "
+                  "UTF-8'"));
     g_strfreev(lines);
     g_free(text);
 }
@@ -311,17 +317,19 @@ static void check_manifest_entry(Check *c, const char *name, int alg, int tag, c
     if (!path_is_safe(path) || is_payload_path(path) == tag) {
         key = g_strdup_printf("%s: %s", name, path);
         problem(c, key,
-                tag ? " (a tag manifest lists a payload or unsafe path)"
-                    : " (a payload manifest lists a path outside data/)");
+                tag ? _("%s: %s (a tag manifest lists a payload or unsafe path)")
+                    : _("%s: %s (a payload manifest lists a path outside data/)"),
+                name, path);
     } else if (g_hash_table_contains(listed, path)) {
         key = g_strdup_printf("%s: %s", name, path);
-        problem(c, key, " (listed twice)");
+        problem(c, key, _("%s: %s (listed twice)"), name, path);
     } else if (!f) {
         key = g_strdup_printf("missing: %s", path);
-        problem(c, key, " (listed in %s)", name);
+        problem(c, key, _("missing: %s (listed in %s)"), path, name);
     } else if (g_ascii_strcasecmp(f->hex[alg], hex)) {
         key = g_strdup_printf("changed: %s", path);
-        problem(c, key, " (%s does not match %s)", igp_bag_algs[alg].name, name);
+        problem(c, key, _("changed: %s (%s does not match %s)"), path, igp_bag_algs[alg].name,
+                name);
     } else {
         key = NULL;
     }
@@ -339,7 +347,7 @@ static void check_unlisted(Check *c, const char *name, GHashTable *listed)
     while (g_hash_table_iter_next(&it, &path, NULL)) {
         if (is_payload_path(path) && !g_hash_table_contains(listed, path)) {
             char *key = g_strdup_printf("extra: %s", (char *)path);
-            problem(c, key, " (not listed in %s)", name);
+            problem(c, key, _("extra: %s (not listed in %s)"), (char *)path, name);
             g_free(key);
         }
     }
@@ -354,10 +362,11 @@ static void check_manifest(Check *c, const char *name, int tag)
     GHashTable *listed = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 
     if (alg < 0)
-        problem(c, name, ": algorithm '%s' cannot be checked (md5, sha1, sha256, sha384, sha512)",
+        problem(c, name,
+                _("%s: algorithm '%s' cannot be checked (md5, sha1, sha256, sha384, sha512)"), name,
                 alg_copy);
     else if (!text)
-        problem(c, name, ": cannot be read (not UTF-8 text, or over 64 MB)");
+        problem(c, name, _("%s: cannot be read (not UTF-8 text, or over 64 MB)"), name);
     else
         lines = igp_bag_tag_lines(text);
     for (int i = 0; lines && lines[i]; i++) {
@@ -366,7 +375,7 @@ static void check_manifest(Check *c, const char *name, int tag)
             continue;
         if (!*sep || !*(sep + strspn(sep, " \t"))) {
             char *key = g_strdup_printf("%s:%d", name, i + 1);
-            problem(c, key, ": not 'checksum path'");
+            problem(c, key, _("%s:%d: not 'checksum path'"), name, i + 1);
             g_free(key);
             continue;
         }
@@ -411,10 +420,11 @@ static void check_oxum(Check *c)
         if (!g_str_has_prefix(*l, "Payload-Oxum:"))
             continue;
         if (sscanf(*l + strlen("Payload-Oxum:"), " %lld.%lld", &octets, &count) != 2)
-            problem(c, "bag-info.txt", ": Payload-Oxum is not OCTETS.COUNT");
+            problem(c, "bag-info.txt", "%s", _("bag-info.txt: Payload-Oxum is not OCTETS.COUNT"));
         else if (octets != real_octets || count != (long long)real_count)
-            problem(c, "Payload-Oxum", ": bag-info.txt says %lld.%lld, the payload is %lld.%u",
-                    octets, count, (long long)real_octets, real_count);
+            problem(c, "Payload-Oxum",
+                    _("Payload-Oxum: bag-info.txt says %lld.%lld, the payload is %lld.%u"), octets,
+                    count, (long long)real_octets, real_count);
     }
     g_strfreev(lines);
     g_free(text);
@@ -441,9 +451,10 @@ static void validate(Check *c)
 
     check_bagit_txt(c);
     if (!c->has_data_dir)
-        problem(c, "missing: data/", " (the payload folder)");
+        problem(c, "missing: data/", "%s", _("missing: data/ (the payload folder)"));
     if (payload->len == 0)
-        problem(c, "missing: manifest-<algorithm>.txt", " (a bag needs a payload manifest)");
+        problem(c, "missing: manifest-<algorithm>.txt", "%s",
+                _("missing: manifest-<algorithm>.txt (a bag needs a payload manifest)"));
     for (guint i = 0; i < payload->len; i++)
         check_manifest(c, payload->pdata[i], 0);
     for (guint i = 0; i < tag->len; i++)
@@ -515,13 +526,15 @@ int igp_archive_check(const char *bag)
         char **list = igp_bag_sorted_problems(&c);
         for (char **p = list; *p; p++)
             igp_log_error("%s: %s", bag, *p);
-        igp_log_error("%s: not a complete and valid bag (%u problem%s)", bag,
-                      g_hash_table_size(c.problems), g_hash_table_size(c.problems) == 1 ? "" : "s");
+        guint n = g_hash_table_size(c.problems);
+        igp_log_error(ngettext("%s: not a complete and valid bag (%u problem)",
+                               "%s: not a complete and valid bag (%u problems)", n),
+                      bag, n);
         g_free(list);
         ret = IGP_ERR_INVALIDDATA;
     } else {
         payload_totals(&c, &octets, &count);
-        igp_log_note("%s: complete and valid bag: %u payload files, %lld octets", bag, count,
+        igp_log_note(_("%s: complete and valid bag: %u payload files, %lld octets"), bag, count,
                      (long long)octets);
     }
     igp_bag_check_clear(&c);

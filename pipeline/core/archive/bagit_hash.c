@@ -2,6 +2,7 @@
 #include "bagit_internal.h"
 
 #include "error.h"
+#include "i18n.h"
 
 #include <fcntl.h>
 #include <string.h>
@@ -55,7 +56,7 @@ int igp_bag_hash_path(const char *path, Hasher *h, GByteArray *keep)
     int fd = open(path, O_RDONLY | O_CLOEXEC), ret = 0;
 
     if (fd < 0)
-        return igp_error(IGP_ERR(errno), path, "cannot open: %s", strerror(errno));
+        return igp_error(IGP_ERR(errno), path, _("cannot open: %s"), strerror(errno));
     buf = g_malloc(CHUNK);
     while ((n = read(fd, buf, CHUNK)) > 0) {
         igp_bag_hasher_update(h, buf, (size_t)n);
@@ -63,7 +64,7 @@ int igp_bag_hash_path(const char *path, Hasher *h, GByteArray *keep)
             g_byte_array_append(keep, buf, (guint)n);
     }
     if (n < 0)
-        ret = igp_error(IGP_ERR(errno), path, "cannot read: %s", strerror(errno));
+        ret = igp_error(IGP_ERR(errno), path, _("cannot read: %s"), strerror(errno));
     g_free(buf);
     close(fd);
     return ret;

@@ -1,7 +1,10 @@
 #include "checks.h"
 
+#include "i18n.h"
+
 #include <math.h>
 #include <stdio.h>
+#include <string.h>
 
 #include <glib.h>
 
@@ -58,7 +61,9 @@ static void append_value(GString *s, const json_t *v)
 
     switch (json_typeof(v)) {
     case JSON_STRING:
-        g_string_append(s, json_string_value(v));
+        /* Words the checks record (N_() where they are made) read in the
+         * user's language; anything else (a codec, a size) is unchanged. */
+        g_string_append(s, *json_string_value(v) ? _(json_string_value(v)) : "");
         break;
     case JSON_INTEGER:
     case JSON_REAL:
@@ -66,11 +71,11 @@ static void append_value(GString *s, const json_t *v)
         break;
     case JSON_TRUE:
     case JSON_FALSE:
-        g_string_append(s, json_is_true(v) ? "yes" : "no");
+        g_string_append(s, json_is_true(v) ? _("yes") : _("no"));
         break;
     case JSON_ARRAY:
         if (json_array_size(v) == 0)
-            g_string_append(s, "none");
+            g_string_append(s, _("none"));
         json_array_foreach(v, i, item)
         {
             if (i)
@@ -87,7 +92,7 @@ static void append_value(GString *s, const json_t *v)
         }
         break;
     default:
-        g_string_append(s, "nothing");
+        g_string_append(s, _("nothing"));
     }
 }
 
@@ -98,21 +103,73 @@ char *igp_check_value_text(const json_t *value)
     return g_string_free(s, FALSE);
 }
 
+/* A check's name as people read it (the names themselves are report keys). */
+static const char *check_title(const char *name)
+{
+    static const char *const titles[][2] = {
+        {"aspect", N_("aspect ratio")},
+        {"audio_bitrate", N_("audio bitrate")},
+        {"audio_channels", N_("audio channels")},
+        {"audio_codec", N_("audio codec")},
+        {"audio_profile", N_("audio profile")},
+        {"audio_rate", N_("audio sample rate")},
+        {"audio_track", N_("audio track")},
+        {"bytes", N_("file size in bytes")},
+        {"closed_gop", N_("frames referring across a keyframe")},
+        {"colour", N_("colour")},
+        {"components", N_("colour components")},
+        {"dimensions", N_("dimensions")},
+        {"duration", N_("duration")},
+        {"edit_lists", N_("edit lists")},
+        {"exif_tags", N_("EXIF tags")},
+        {"expected", N_("origin")},
+        {"faces_hidden", N_("hidden faces")},
+        {"faces_hidden_in_post", N_("hidden faces in the post")},
+        {"faststart", N_("fast start")},
+        {"format", N_("format")},
+        {"fps", N_("frame rate")},
+        {"frame_rate", N_("frame rate")},
+        {"keyframe_interval", N_("keyframe interval")},
+        {"level", N_("H.264 level")},
+        {"loudness", N_("loudness")},
+        {"metadata", N_("metadata")},
+        {"pix_fmt", N_("pixel format")},
+        {"profile", N_("H.264 profile")},
+        {"progressive", N_("scan")},
+        {"streams", N_("streams")},
+        {"structure", N_("structure")},
+        {"tags", N_("tags")},
+        {"trailing_bytes", N_("bytes after the end of the image")},
+        {"true_peak", N_("true peak")},
+        {"video_bitrate", N_("video bitrate")},
+        {"video_codec", N_("video codec")},
+        {"video_track", N_("video track")},
+        {"width", N_("width")},
+    };
+    for (size_t i = 0; name && i < sizeof(titles) / sizeof(titles[0]); i++)
+        if (!strcmp(titles[i][0], name))
+            return _(titles[i][1]);
+    return name ? name : _("a check");
+}
+
 char *igp_check_sentence(const json_t *check)
 {
     const char *message = json_string_value(json_object_get(check, "message"));
     const char *limit = json_string_value(json_object_get(check, "limit"));
-    char *name, *value, *out;
+    const char *name = check_title(json_string_value(json_object_get(check, "check")));
+    char *value, *out;
 
     if (message)
         return g_strdup(message);
-    name = g_strdup(json_string_value(json_object_get(check, "check")));
-    g_strdelimit(name, "_", ' ');
     value = igp_check_value_text(json_object_get(check, "value"));
-    out = g_strdup_printf("%s is %s%s%s; make the file again with igprep run and do not edit it",
-                          name ? name : "a check", value, limit ? ", expected " : "",
-                          limit ? limit : "");
-    g_free(name);
+    /* The limit is recorded in English (N_() where it is made): say it in the user's language. */
+    if (limit)
+        out = g_strdup_printf(
+            _("%s is %s, expected %s; make the file again with igprep run and do not edit it"),
+            name, value, _(limit));
+    else
+        out = g_strdup_printf(_("%s is %s; make the file again with igprep run and do not edit it"),
+                              name, value);
     g_free(value);
     return out;
 }
@@ -127,6 +184,23 @@ json_t *igp_report_finish(IgpFileReport *r)
 {
     json_object_set_new(r->json, "ok", json_boolean(r->ok));
     return r->json;
+}
+
+void igp_check_findings(IgpFileReport *r, int ok, const IgpFindings *found, const char *limit)
+{
+    igp_check(r, "metadata", ok, igp_findings_json(found), limit);
+    if (!ok && found->n > 0) {
+        GString *list = g_string_new(NULL);
+        char *m;
+        for (int i = 0; i < found->n; i++)
+            g_string_append_printf(list, "%s%s", i ? _(", ") : "", found->shown[i]);
+        m = g_strdup_printf(_("it still carries %s, which must not be there; make the file again "
+                              "with igprep run and do not edit it"),
+                            list->str);
+        igp_check_says(r, m);
+        g_free(m);
+        g_string_free(list, TRUE);
+    }
 }
 
 json_t *igp_findings_json(const IgpFindings *found)

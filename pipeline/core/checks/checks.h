@@ -53,6 +53,13 @@ const char *igp_check_subject(const json_t *file_report, const json_t *check);
 /** Finish: sets "ok" and returns the report (caller owns it). */
 json_t *igp_report_finish(IgpFileReport *r);
 
+/**
+ * The "metadata" check: @p found's findings as its value (English, as
+ * reports keep them) and, when it fails, a message listing them in the
+ * user's language.
+ */
+void igp_check_findings(IgpFileReport *r, int ok, const IgpFindings *found, const char *limit);
+
 /** A JSON array of a walker's findings. */
 json_t *igp_findings_json(const IgpFindings *found);
 

@@ -2,6 +2,7 @@
  * against Instagram's limits and the privacy rules. */
 #include "stage.h"
 #include "checks.h"
+#include "i18n.h"
 #include "log.h"
 
 #include "error.h"
@@ -57,20 +58,21 @@ static json_t *exif_tags_json(const char *path)
 static int check_jpeg_privacy(IgpFileReport *r, const char *path, IgpJpegWalk *w)
 {
     if (igp_jpeg_walk(path, w) != 0) {
-        igp_check(r, "structure", 0, json_string(igp_error_buffer()), "complete JPEG to EOI");
+        igp_check(r, "structure", 0, json_string(igp_error_buffer()), N_("complete JPEG to EOI"));
         igp_error_clear();
         return -1;
     }
-    igp_check(r, "structure", w->frames == 1, json_integer(w->frames), "1 frame, ends at EOI");
-    igp_check(r, "metadata", w->found.n == 0, igp_findings_json(&w->found),
-              "only JFIF and an sRGB ICC profile; no EXIF, XMP, IPTC, comments, trailers");
+    igp_check(r, "structure", w->frames == 1, json_integer(w->frames), N_("1 frame, ends at EOI"));
+    igp_check_findings(
+        r, w->found.n == 0, &w->found,
+        N_("only JFIF and an sRGB ICC profile; no EXIF, XMP, IPTC, comments, trailers"));
     json_t *tags = exif_tags_json(path);
-    igp_check(r, "exif_tags", json_array_size(tags) == 0, tags, "none (read with libexif)");
+    igp_check(r, "exif_tags", json_array_size(tags) == 0, tags, N_("none (read with libexif)"));
     igp_check(r, "trailing_bytes", w->trailing_bytes == 0, json_integer(w->trailing_bytes), "0");
     igp_check(r, "colour", !w->has_icc || igp_icc_is_srgb(w->icc_description),
-              json_string(w->has_icc ? w->icc_description : "untagged (sRGB)"), "sRGB");
+              json_string(w->has_icc ? w->icc_description : N_("untagged (sRGB)")), "sRGB");
     igp_check(r, "components", w->components == 3 && w->precision == 8,
-              json_sprintf("%d x %d-bit", w->components, w->precision), "3 x 8-bit (YCbCr)");
+              json_sprintf("%d x %d-bit", w->components, w->precision), N_("3 x 8-bit (YCbCr)"));
     return 0;
 }
 
@@ -96,7 +98,7 @@ static void check_image_limits(IgpFileReport *r, const char *path, const IgpJpeg
                   "9:16 (0.5625)");
     else
         igp_check(r, "aspect", aspect >= MIN_FEED_ASPECT - 1e-9 && aspect <= MAX_FEED_ASPECT + 1e-9,
-                  json_real(aspect), "0.8..1.91 (4:5 to 1.91:1)");
+                  json_real(aspect), N_("0.8..1.91 (4:5 to 1.91:1)"));
 }
 
 /* A file that is not a JPEG cannot go to Instagram as an image; still say
@@ -107,12 +109,12 @@ static void check_other_image(IgpFileReport *r, const char *path, const char *fo
     IgpBmffWalk bmff;
 
     if (!strcmp(format, "png") && igp_png_walk(path, &png) == 0)
-        igp_check(r, "metadata", png.found.n == 0, igp_findings_json(&png.found),
-                  "no text, EXIF, time or unknown chunks, nothing after IEND");
+        igp_check_findings(r, png.found.n == 0, &png.found,
+                           N_("no text, EXIF, time or unknown chunks, nothing after IEND"));
     else if ((!strcmp(format, "heif") || !strcmp(format, "avif")) &&
              igp_bmff_walk(path, &bmff) == 0)
-        igp_check(r, "metadata", bmff.found.n == 0, igp_findings_json(&bmff.found),
-                  "no EXIF or XMP items, udta or uuid boxes");
+        igp_check_findings(r, bmff.found.n == 0, &bmff.found,
+                           N_("no EXIF or XMP items, udta or uuid boxes"));
     igp_error_clear();
 }
 
@@ -143,7 +145,7 @@ static json_t *verify_file(const char *path, const char *shown_name, const char 
 {
     IgpFileReport r;
     IgpMediaInfo info;
-    const char *format = igp_identify(path, &info) == 0 ? info.format : "unrecognised";
+    const char *format = igp_identify(path, &info) == 0 ? info.format : N_("unrecognised");
     int video = info.kind == IGP_MEDIA_VIDEO;
 
     igp_error_clear();
@@ -153,7 +155,7 @@ static json_t *verify_file(const char *path, const char *shown_name, const char 
         kind = "master-video";
     igp_report_init(&r, shown_name, kind);
     if (igp_output_kind_is_video(kind)) {
-        igp_check(&r, "format", video, json_string(format), "mp4 or mov");
+        igp_check(&r, "format", video, json_string(format), N_("mp4 or mov"));
         if (video)
             igp_check_video(&r, path, kind);
     } else {
@@ -177,11 +179,12 @@ static void say_failures(json_t *file_report)
             continue; /* said once, for the file it comes from */
         if (json_is_true(json_object_get(c, "ok"))) {
             if (warning)
-                igp_log_warning("%s: %s.", igp_check_subject(file_report, c), warning);
+                /* TRANSLATORS: a file, then one sentence about it. */
+                igp_log_warning(_("%s: %s."), igp_check_subject(file_report, c), warning);
             continue;
         }
         char *sentence = igp_check_sentence(c);
-        igp_log_error("%s: %s.", igp_check_subject(file_report, c), sentence);
+        igp_log_error(_("%s: %s."), igp_check_subject(file_report, c), sentence);
         g_free(sentence);
     }
 }
@@ -224,17 +227,17 @@ static void pass_on(VerifyRun *run, const char *file, const char *master, json_t
     copy =
         json_pack("{s:s, s:b, s:{s:s, s:s}, s:s, s:b}", "check", "faces_hidden", "ok", ok, "value",
                   "master", master, "check", json_string_value(json_object_get(c, "check")),
-                  "limit", "its master's faces hidden", "derived", 1);
+                  "limit", N_("its master's faces hidden"), "derived", 1);
     if (json_object_get(c, "warning"))
         json_object_set(copy, "warning", json_object_get(c, "warning"));
     if (!ok) {
         char *sentence = igp_check_sentence(c);
         /* A check about this very file reads as it is; one about the master says so. */
         int about_file = json_object_get(json_object_get(c, "value"), "file") != NULL;
-        json_object_set_new(
-            copy, "message",
-            about_file ? json_string(sentence)
-                       : json_sprintf("its redacted master %s is refused: %s", master, sentence));
+        json_object_set_new(copy, "message",
+                            about_file ? json_string(sentence)
+                                       : json_sprintf(_("its redacted master %s is refused: %s"),
+                                                      master, sentence));
         g_free(sentence);
     }
     json_array_append_new(json_object_get(target, "checks"), copy);
@@ -279,10 +282,10 @@ static void add_stray(VerifyRun *run, const char *rel)
 {
     IgpFileReport r;
     igp_report_init(&r, rel, "unknown");
-    igp_check(&r, "expected", 0, json_string("not made by this run"),
-              "only files recorded by igprep");
-    igp_check_says(&r, "igprep did not make this file; take it out of the folder, or run igprep "
-                       "run again if it should be there");
+    igp_check(&r, "expected", 0, json_string(N_("not made by this run")),
+              N_("only files recorded by igprep"));
+    igp_check_says(&r, _("igprep did not make this file; take it out of the folder, or run igprep "
+                         "run again if it should be there"));
     add_result(run, igp_report_finish(&r), 0);
 }
 
@@ -467,14 +470,14 @@ int igp_verify(const IgpVerifySettings *s)
     if (s->out_dir && !is_run_folder(s->out_dir)) {
         json_decref(run.files);
         ret = igp_error(IGP_ERR_INVALIDDATA, s->out_dir,
-                        "not an igprep output folder (no state/encode.json); nothing verified");
+                        _("not an igprep output folder (no state/encode.json); nothing verified"));
         igp_log_error("%s", igp_error_buffer());
         return ret;
     }
     for (char **f = s->files; f && *f; f++) {
         if (!g_file_test(*f, G_FILE_TEST_IS_REGULAR)) {
             json_decref(run.files);
-            ret = igp_error(IGP_ERR(ENOENT), *f, "no such file");
+            ret = igp_error(IGP_ERR(ENOENT), *f, _("no such file"));
             igp_log_error("%s", igp_error_buffer());
             return ret;
         }
@@ -503,8 +506,9 @@ int igp_verify(const IgpVerifySettings *s)
     if (s->json)
         json_dumpf(report, stdout, JSON_INDENT(2)), fputc('\n', stdout);
     if (!s->quiet)
-        igp_log_note("verify: %d file%s checked, %d failed", run.checked,
-                     run.checked == 1 ? "" : "s", run.failed);
+        igp_log_note(ngettext("verify: %d file checked, %d failed",
+                              "verify: %d files checked, %d failed", run.checked),
+                     run.checked, run.failed);
     json_decref(report);
     return ret ? ret : run.failed ? IGP_ERR_POLICY : 0;
 }

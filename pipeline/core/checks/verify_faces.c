@@ -6,6 +6,7 @@
  * Also the privacy walk every JPEG igprep hands on gets (no metadata). */
 #include "stage.h"
 #include "checks.h"
+#include "i18n.h"
 #include "faces.h"
 
 #include "error.h"
@@ -136,10 +137,14 @@ static char *face_ids(json_t *faces)
         const char *id =
             json_is_string(f) ? json_string_value(f) : json_string_value(json_object_get(f, "id"));
         if (i == 5) {
-            g_string_append_printf(s, " and %zu more", n - 5);
+            g_string_append_printf(s, _(" and %zu more"), n - 5);
             break;
         }
-        g_string_append_printf(s, "%s%s", i == 0 ? "" : i + 1 == n ? " and " : ", ", id ? id : "?");
+        g_string_append_printf(s, "%s%s",
+                               i == 0       ? ""
+                               : i + 1 == n ? _(" and ")
+                                            : _(", "),
+                               id ? id : "?");
     }
     return g_string_free(s, FALSE);
 }
@@ -150,14 +155,17 @@ static char *visible_message(json_t *visible, double worst, const char *file)
     char *ids = face_ids(visible), *text;
     int one = json_array_size(visible) == 1;
 
-    text = g_strdup_printf(
-        "face%s %s %s still recognisable: %s fine detail matches the source's by %.2f, at most "
-        "0.35 is allowed; %s",
-        one ? "" : "s", ids, one ? "is" : "are", one ? "its" : "their", worst,
-        file ? "this post file is not what igprep made from the redacted master: make it again "
-               "with igprep run and do not edit it"
-             : "hide it with a stronger \"style\" (mosaic or fill) in faces.json and run igprep "
-               "run again");
+    const char *todo =
+        file ? _("this post file is not what igprep made from the redacted master: make it again "
+                 "with igprep run and do not edit it")
+             : _("hide it with a stronger \"style\" (mosaic or fill) in faces.json and run igprep "
+                 "run again");
+
+    text = g_strdup_printf(one ? _("face %s is still recognisable: its fine detail matches the "
+                                   "source's by %.2f, at most 0.35 is allowed; %s")
+                               : _("faces %s are still recognisable: their fine detail matches "
+                                   "the source's by %.2f, at most 0.35 is allowed; %s"),
+                           ids, worst, todo);
     g_free(ids);
     return text;
 }
@@ -208,7 +216,7 @@ static void check_faces(IgpFileReport *r, IgpFaceDetector *det, VipsImage *sourc
         if (file)
             json_object_set_new(value, "file", json_string(file));
         igp_check(r, check, json_array_size(visible) == 0, value,
-                  "every uncleared face: detail correlation with the source at most 0.35");
+                  N_("every uncleared face: detail correlation with the source at most 0.35"));
         if (json_array_size(visible) > 0) {
             char *m = visible_message(visible, worst, file);
             igp_check_says(r, m);
@@ -216,11 +224,16 @@ static void check_faces(IgpFileReport *r, IgpFaceDetector *det, VipsImage *sourc
         } else if (json_array_size(detected) > 0) {
             char *ids = face_ids(detected);
             char *m = g_strdup_printf(
-                "the face detector still finds a face at %s, though %s fine detail matches the "
-                "source's by only %.2f (at most 0.35 is allowed); look at it in the proof and give "
-                "it a stronger \"style\" (mosaic or fill) in faces.json if it can still be "
-                "recognised",
-                ids, json_array_size(detected) == 1 ? "its" : "their", worst_detected);
+                json_array_size(detected) == 1
+                    ? _("the face detector still finds a face at %s, though its fine detail "
+                        "matches the source's by only %.2f (at most 0.35 is allowed); look at it "
+                        "in the proof and give it a stronger \"style\" (mosaic or fill) in "
+                        "faces.json if it can still be recognised")
+                    : _("the face detector still finds a face at %s, though their fine detail "
+                        "matches the source's by only %.2f (at most 0.35 is allowed); look at it "
+                        "in the proof and give it a stronger \"style\" (mosaic or fill) in "
+                        "faces.json if it can still be recognised"),
+                ids, worst_detected);
             igp_check_warns(r, m);
             g_free(m);
             g_free(ids);
@@ -234,7 +247,7 @@ static void check_faces(IgpFileReport *r, IgpFaceDetector *det, VipsImage *sourc
 static void cannot_check(IgpFileReport *r, const char *check, json_t *value, const char *limit,
                          const char *why)
 {
-    char *m = g_strdup_printf("its faces cannot be checked: %s; run igprep run again", why);
+    char *m = g_strdup_printf(_("its faces cannot be checked: %s; run igprep run again"), why);
     igp_check(r, check, 0, value, limit);
     igp_check_says(r, m);
     g_free(m);
@@ -275,17 +288,17 @@ static json_t *verify_master(IgpFaceDetector *det, const char *out_dir, const ch
     igp_report_init(&r, rel, "redacted-master");
     memset(&w, 0, sizeof(w));
     if (igp_jpeg_walk(path, &w) == 0)
-        igp_check(&r, "metadata", w.found.n == 0 && w.trailing_bytes == 0,
-                  igp_findings_json(&w.found), "no EXIF, XMP, IPTC, comments, trailers");
+        igp_check_findings(&r, w.found.n == 0 && w.trailing_bytes == 0, &w.found,
+                           N_("no EXIF, XMP, IPTC, comments, trailers"));
     else
-        igp_check(&r, "structure", 0, json_string(igp_error_buffer()), "complete JPEG to EOI");
+        igp_check(&r, "structure", 0, json_string(igp_error_buffer()), N_("complete JPEG to EOI"));
     igp_error_clear();
     if (source && redacted)
         check_faces(&r, det, source, redacted, json_object_get(entry, "report"), 1, 0, 0, 8,
                     "faces_hidden", NULL);
     else
-        cannot_check(&r, "faces_hidden", json_string("cannot read the masters"), "readable",
-                     "the scrubbed or the redacted master cannot be read");
+        cannot_check(&r, "faces_hidden", json_string(N_("cannot read the masters")), N_("readable"),
+                     _("the scrubbed or the redacted master cannot be read"));
     /* (Without the masters the slides are only listed: they fail with them.) */
     verify_posts_of(&r, det, out_dir, encode, name, source, redacted,
                     json_object_get(entry, "report"));
@@ -372,14 +385,14 @@ static void verify_post(IgpFileReport *r, IgpFaceDetector *det, const char *out_
 
     if (!slide) {
         cannot_check(r, check, json_pack("{s:s, s:s}", "file", rel, "error", "cannot read"),
-                     "readable", "the post file cannot be read");
+                     N_("readable"), _("the post file cannot be read"));
     } else if ((diff = locate_slide(redacted, slide, &scale, &ox, &oy)) > MAX_SLIDE_DIFFERENCE) {
         /* Templated slides are drawn by compose from the same redacted master. */
         igp_check(r, check, 1,
                   json_pack("{s:s, s:s, s:f}", "file", rel, "skipped",
                             "a templated slide, not a plain crop", "difference",
                             round(diff * 10) / 10),
-                  "checked on plain crops only");
+                  N_("checked on plain crops only"));
     } else if (!vips_resize(source, &scaled, scale, NULL) && scaled->Xsize >= slide->Xsize &&
                scaled->Ysize >= slide->Ysize &&
                !vips_extract_area(scaled, &aligned,
@@ -389,7 +402,8 @@ static void verify_post(IgpFileReport *r, IgpFaceDetector *det, const char *out_
         check_faces(r, det, aligned, slide, faces, scale, ox, oy, MIN_POST_FACE, check, rel);
     } else {
         cannot_check(r, check, json_pack("{s:s, s:s}", "file", rel, "error", "cannot align"),
-                     "aligned with its master", "the slide cannot be lined up with its master");
+                     N_("aligned with its master"),
+                     _("the slide cannot be lined up with its master"));
     }
     vips_error_clear();
     if (slide)
@@ -427,7 +441,8 @@ static void verify_placement(IgpFileReport *r, IgpFaceDetector *det, const char 
                     check, rel);
     else
         cannot_check(r, check, json_pack("{s:s, s:s}", "file", rel, "error", "cannot align"),
-                     "aligned with its master", "the slide cannot be lined up with its master");
+                     N_("aligned with its master"),
+                     _("the slide cannot be lined up with its master"));
     vips_error_clear();
     if (slide)
         g_object_unref(slide);

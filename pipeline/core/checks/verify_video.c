@@ -5,6 +5,7 @@
 
 #include "bmffwalk.h"
 #include "error.h"
+#include "i18n.h"
 #include "fsutil.h"
 
 #include <math.h>
@@ -71,21 +72,21 @@ static void check_privacy(IgpFileReport *r, AVFormatContext *fmt, const IgpBmffW
 {
     json_t *tags = json_array();
 
-    igp_check(r, "metadata", w->found.n == 0, igp_findings_json(&w->found),
-              "no udta, meta, keys, uuid boxes, metadata items or creation times");
+    igp_check_findings(r, w->found.n == 0, &w->found,
+                       N_("no udta, meta, keys, uuid boxes, metadata items or creation times"));
     collect_tags(tags, fmt->metadata, "");
     for (unsigned i = 0; i < fmt->nb_streams; i++) {
         char where[24];
         snprintf(where, sizeof(where), "stream %u: ", i);
         collect_tags(tags, fmt->streams[i]->metadata, where);
     }
-    igp_check(r, "tags", json_array_size(tags) == 0, tags, "no container or stream tags");
+    igp_check(r, "tags", json_array_size(tags) == 0, tags, N_("no container or stream tags"));
     igp_check(r, "streams",
               w->video_tracks == 1 && w->audio_tracks <= 1 && w->other_tracks == 0 &&
                   fmt->nb_chapters == 0,
               json_sprintf("%d video, %d audio, %d other, %u chapters", w->video_tracks,
                            w->audio_tracks, w->other_tracks, fmt->nb_chapters),
-              "1 video, at most 1 audio, nothing else");
+              N_("1 video, at most 1 audio, nothing else"));
 }
 
 static double frame_rate(const AVStream *st)
@@ -345,12 +346,12 @@ static void check_video_stream(IgpFileReport *r, const AVStream *st, int target)
     else
         igp_check(r, "video_codec",
                   p->codec_id == AV_CODEC_ID_H264 || p->codec_id == AV_CODEC_ID_HEVC,
-                  json_string(avcodec_get_name(p->codec_id)), "h264 or hevc");
-    igp_check(r, "pix_fmt", pix && !strcmp(pix, "yuv420p"), json_string(pix ? pix : "unknown"),
+                  json_string(avcodec_get_name(p->codec_id)), N_("h264 or hevc"));
+    igp_check(r, "pix_fmt", pix && !strcmp(pix, "yuv420p"), json_string(pix ? pix : N_("unknown")),
               "yuv420p");
     igp_check(r, "progressive",
               p->field_order == AV_FIELD_PROGRESSIVE || p->field_order == AV_FIELD_UNKNOWN,
-              json_integer(p->field_order), "progressive");
+              json_integer(p->field_order), N_("progressive"));
     if (target)
         igp_check(r, "dimensions", p->width == REEL_WIDTH && p->height == REEL_HEIGHT,
                   json_sprintf("%dx%d", p->width, p->height), "1080x1920");
@@ -383,11 +384,11 @@ static void check_h264_profile(IgpFileReport *r, const AVStream *st, double fps)
                           : profile == 110 ? "High 10"
                           : profile == 122 ? "High 4:2:2"
                           : profile == 244 ? "High 4:4:4"
-                          : profile > 0    ? "other"
-                                           : "unknown"),
+                          : profile > 0    ? N_("other")
+                                           : N_("unknown")),
               "High");
     igp_check(r, "level", level > 0 && level <= max_level, json_real(level / 10.0),
-              max_level == 42 ? "<= 4.2 (above 30 fps)" : "<= 4.1");
+              max_level == 42 ? N_("<= 4.2 (above 30 fps)") : "<= 4.1");
 }
 
 static void check_packets(IgpFileReport *r, const AVStream *st, const VideoPackets *vp,
@@ -405,23 +406,23 @@ static void check_packets(IgpFileReport *r, const AVStream *st, const VideoPacke
         allowed_fps |= fabs(fps - allowed[i]) < 1e-6;
     if (constant)
         igp_check(r, "frame_rate", allowed_fps, json_real(fps),
-                  "constant 24, 25, 30, 50 or 60 fps (every packet as long)");
+                  N_("constant 24, 25, 30, 50 or 60 fps (every packet as long)"));
     else
         igp_check(r, "frame_rate", 0,
                   vp->n > 1 ? json_sprintf(
-                                  "variable: DTS steps %g..%g ms, durations %g..%g ms",
+                                  "variable: DTS steps %.1f..%.1f ms, durations %.1f..%.1f ms",
                                   vp->min_delta * tb * 1e3, vp->max_delta * tb * 1e3,
                                   vp->min_duration == INT64_MAX ? 0.0 : vp->min_duration * tb * 1e3,
                                   vp->max_duration * tb * 1e3)
                             : json_sprintf("%d packets", vp->n),
-                  "constant 24, 25, 30, 50 or 60 fps (every packet as long)");
+                  N_("constant 24, 25, 30, 50 or 60 fps (every packet as long)"));
     *fps_out = constant ? fps : frame_rate(st);
     igp_check(r, "keyframe_interval", vp->first_key && vp->max_key_gap <= MAX_KEY_GAP + 1e-6,
               vp->first_key ? json_real(vp->max_key_gap)
-                            : json_string("first frame not a keyframe"),
-              "<= 2 s, first frame a keyframe");
+                            : json_string(N_("first frame not a keyframe")),
+              N_("<= 2 s, first frame a keyframe"));
     igp_check(r, "closed_gop", vp->open_gop_frames == 0, json_integer(vp->open_gop_frames),
-              "0 frames referring across a keyframe");
+              N_("0 frames referring across a keyframe"));
 }
 
 static void check_colour(IgpFileReport *r, const AVCodecParameters *p)
@@ -436,7 +437,7 @@ static void check_colour(IgpFileReport *r, const AVCodecParameters *p)
                   p->color_space == AVCOL_SPC_BT709 && p->color_range == AVCOL_RANGE_MPEG,
               json_sprintf("%s/%s/%s/%s", pri ? pri : "?", trc ? trc : "?", mat ? mat : "?",
                            range ? range : "?"),
-              "bt709/bt709/bt709/tv (primaries/transfer/matrix/range)");
+              N_("bt709/bt709/bt709/tv (primaries/transfer/matrix/range)"));
 }
 
 static void check_audio_stream(IgpFileReport *r, const AVStream *st, int target)
@@ -456,7 +457,7 @@ static void check_audio_stream(IgpFileReport *r, const AVStream *st, int target)
     const char *profile = avcodec_profile_name(p->codec_id, p->profile);
     igp_check(r, "audio_profile",
               p->codec_id == AV_CODEC_ID_AAC && p->profile == FF_PROFILE_AAC_LOW,
-              json_string(profile ? profile : "unknown"), "LC");
+              json_string(profile ? profile : N_("unknown")), "LC");
     igp_check(r, "audio_rate", p->sample_rate == TARGET_AUDIO_RATE, json_integer(p->sample_rate),
               "48000");
     igp_check(r, "audio_channels", p->ch_layout.nb_channels == 2,
@@ -478,23 +479,24 @@ static void check_audio_target(IgpFileReport *r, AVFormatContext *fmt, int a)
     /* A source without sound gets a silent track (the render's documented
      * choice): no loudness to measure, and AAC spends almost no bits on it. */
     if (l.silent) {
-        igp_check(r, "loudness", 1, json_string("digital silence"),
-                  "-14 +-1 LUFS, or digital silence (a source without audio)");
-        igp_check(r, "true_peak", 1, json_string("digital silence"), "<= -1 dBTP");
+        igp_check(r, "loudness", 1, json_string(N_("digital silence")),
+                  N_("-14 +-1 LUFS, or digital silence (a source without audio)"));
+        igp_check(r, "true_peak", 1, json_string(N_("digital silence")), "<= -1 dBTP");
         igp_check(r, "audio_bitrate", p->bit_rate <= MAX_AUDIO_BITRATE, json_integer(p->bit_rate),
-                  "<= 160000 (silent track)");
+                  N_("<= 160000 (silent track)"));
         return;
     }
     igp_check(r, "loudness", l.measured && fabs(l.integrated - TARGET_LUFS) <= LUFS_TOLERANCE,
-              l.measured ? json_real(round(l.integrated * 10) / 10) : json_string("not measured"),
-              "-14 +-1 LUFS integrated");
+              l.measured ? json_real(round(l.integrated * 10) / 10)
+                         : json_string(N_("not measured")),
+              N_("-14 +-1 LUFS integrated"));
     igp_check(r, "true_peak", isfinite(l.true_peak) && l.true_peak <= MAX_TRUE_PEAK + 1e-9,
               isfinite(l.true_peak) ? json_real(round(l.true_peak * 10) / 10)
-                                    : json_string("not measured"),
+                                    : json_string(N_("not measured")),
               "<= -1 dBTP");
     igp_check(r, "audio_bitrate",
               p->bit_rate >= MIN_AUDIO_BITRATE && p->bit_rate <= MAX_AUDIO_BITRATE,
-              json_integer(p->bit_rate), "96000..160000 (128k target)");
+              json_integer(p->bit_rate), N_("96000..160000 (128k target)"));
 }
 
 static void check_limits(IgpFileReport *r, const char *path, AVFormatContext *fmt,
@@ -509,12 +511,12 @@ static void check_limits(IgpFileReport *r, const char *path, AVFormatContext *fm
     int64_t bytes = igp_file_size(path);
 
     igp_check(r, "faststart", w->moov_before_mdat, json_boolean(w->moov_before_mdat),
-              "moov before mdat");
+              N_("moov before mdat"));
     igp_check(r, "edit_lists", w->edit_lists == 0, json_integer(w->edit_lists), "0");
     if (v >= 0)
         check_video_stream(r, fmt->streams[v], target);
     else if (target)
-        igp_check(r, "video_track", 0, json_string("none"), "one H.264 video track");
+        igp_check(r, "video_track", 0, json_string(N_("none")), N_("one H.264 video track"));
     if (v >= 0 && target) {
         VideoPackets vp;
         double fps;
@@ -528,8 +530,8 @@ static void check_limits(IgpFileReport *r, const char *path, AVFormatContext *fm
         if (target)
             check_audio_target(r, fmt, a);
     } else if (target) {
-        igp_check(r, "audio_track", 0, json_string("none"),
-                  "one AAC track (silent when the source has no sound)");
+        igp_check(r, "audio_track", 0, json_string(N_("none")),
+                  N_("one AAC track (silent when the source has no sound)"));
     }
     igp_check(r, "duration",
               duration >= MIN_DURATION &&
@@ -547,18 +549,18 @@ void igp_check_video(IgpFileReport *r, const char *path, const char *kind)
     int ret;
 
     if (igp_bmff_walk(path, &w) != 0) {
-        igp_check(r, "structure", 0, json_string(igp_error_buffer()), "well-formed MP4/MOV");
+        igp_check(r, "structure", 0, json_string(igp_error_buffer()), N_("well-formed MP4/MOV"));
         igp_error_clear();
         return;
     }
     if ((ret = avformat_open_input(&fmt, path, NULL, NULL)) < 0 ||
         (ret = avformat_find_stream_info(fmt, NULL)) < 0) {
         av_strerror(ret, msg, sizeof(msg));
-        igp_check(r, "structure", 0, json_string(msg), "readable by libavformat");
+        igp_check(r, "structure", 0, json_string(msg), N_("readable by libavformat"));
         avformat_close_input(&fmt);
         return;
     }
-    igp_check(r, "structure", 1, json_string("readable"), "well-formed MP4/MOV");
+    igp_check(r, "structure", 1, json_string(N_("readable")), N_("well-formed MP4/MOV"));
     check_privacy(r, fmt, &w);
     if (strcmp(kind, "master-video") != 0)
         check_limits(r, path, fmt, &w, kind);

@@ -11,6 +11,7 @@
 #include "track.h"
 
 #include "error.h"
+#include "i18n.h"
 
 #include <math.h>
 #include <string.h>
@@ -58,7 +59,7 @@ static int reader_open(Reader *r, const char *path)
         avcodec_parameters_to_context(r->dec, r->in->streams[r->vi]->codecpar) < 0 ||
         (r->dec->thread_count = 0) != 0 || avcodec_open2(r->dec, codec, NULL) < 0 ||
         !(r->pkt = av_packet_alloc()))
-        return igp_error(IGP_ERR_INVALIDDATA, path, "cannot decode");
+        return igp_error(IGP_ERR_INVALIDDATA, path, _("cannot decode"));
     r->tb = av_q2d(r->in->streams[r->vi]->time_base);
     r->first =
         r->in->streams[r->vi]->start_time != AV_NOPTS_VALUE ? r->in->streams[r->vi]->start_time : 0;
@@ -258,25 +259,25 @@ void igp_check_video_faces(IgpFileReport *r, const char *out_dir, json_t *post, 
     igp_error_clear();
     if (ret != 0) {
         igp_check(r, "faces_hidden", 0,
-                  json_string("cannot compare with the master (frames report, faces or master "
-                              "missing)"),
-                  "every uncleared face hidden in every frame");
-        igp_check_says(r, "its faces cannot be checked: the frames report, the faces or the "
-                          "master is missing; run igprep run again");
+                  json_string(N_("cannot compare with the master (frames report, faces or master "
+                                 "missing)")),
+                  N_("every uncleared face hidden in every frame"));
+        igp_check_says(r, _("its faces cannot be checked: the frames report, the faces or the "
+                            "master is missing; run igprep run again"));
     } else {
         int ok = json_array_size(c.visible) == 0 && c.measured >= 0;
         igp_check(r, "faces_hidden", ok,
                   json_pack("{s:i, s:i, s:f, s:O}", "tracks", c.n_tracks, "face_frames",
                             abs(c.measured), "max_detail", round(c.max_detail * 1000) / 1000,
                             "visible", c.visible),
-                  "every uncleared face, every frame: detail correlation with the master at most "
-                  "0.35");
+                  N_("every uncleared face, every frame: detail correlation with the master at "
+                     "most 0.35"));
         if (!ok) {
             json_t *first = json_array_get(c.visible, 0);
             char *m = g_strdup_printf(
-                "a face (%s, first in frame %lld) is still recognisable: its fine detail matches "
-                "the master's by up to %.2f, at most 0.35 is allowed; make the video again with "
-                "igprep run and do not edit it",
+                _("a face (%s, first in frame %lld) is still recognisable: its fine detail "
+                  "matches the master's by up to %.2f, at most 0.35 is allowed; make the video "
+                  "again with igprep run and do not edit it"),
                 first ? json_string_value(json_object_get(first, "id")) : "?",
                 first ? (long long)json_integer_value(json_object_get(first, "frame")) : -1LL,
                 c.max_detail);

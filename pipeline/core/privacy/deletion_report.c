@@ -6,6 +6,7 @@
 #include "template.h"
 
 #include "error.h"
+#include "i18n.h"
 #include "fsutil.h"
 #include "leakcheck.h"
 #include "render.h"
@@ -594,7 +595,7 @@ static int write_pdf(const IgpDeletionReport *r, GPtrArray *devices, const char 
     cairo_surface_destroy(surface);
     igp_fonts_free(&fonts);
     if (st != CAIRO_STATUS_SUCCESS)
-        ret = igp_error(IGP_ERR_LIBRARY, path, "cairo: %s", cairo_status_to_string(st));
+        ret = igp_error(IGP_ERR_LIBRARY, path, _("cairo: %s"), cairo_status_to_string(st));
     if (ret == 0)
         ret = igp_fsync_path(tmp);
     if (ret == 0)
@@ -635,7 +636,7 @@ int igp_deletion_report_write(const IgpDeletionReport *r, const char *report_dir
     char *pdf = g_strconcat(stem, ".pdf", NULL), *json = g_strconcat(stem, ".json", NULL);
     json_t *doc = report_json(r, devices);
     char *text = json_dumps(doc, JSON_INDENT(2));
-    int ret = text ? 0 : igp_error(IGP_ERR_LIBRARY, json, "cannot serialise the report");
+    int ret = text ? 0 : igp_error(IGP_ERR_LIBRARY, json, _("cannot serialise the report"));
 
     if (ret == 0)
         ret = write_pdf(r, devices, pdf);

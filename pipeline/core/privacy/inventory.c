@@ -7,10 +7,12 @@
 
 #include "error.h"
 #include "fsutil.h"
+#include "i18n.h"
 
 #include <archive.h>
 #include <archive_entry.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,8 +24,9 @@
 
 const char *igp_pd_category_name(IgpPdCategory c)
 {
-    static const char *const names[] = {"faces unhidden", "faces hidden", "no personal data",
-                                        "unknown"};
+    /* Keys of --json and of the purge plan: translated where printed (_()). */
+    static const char *const names[] = {N_("faces unhidden"), N_("faces hidden"),
+                                        N_("no personal data"), N_("unknown")};
     return names[c];
 }
 
@@ -56,22 +59,22 @@ typedef struct Rule {
  * detect found) say where each face is and who it is; the redaction records
  * say what was hidden and stay, as the evidence of it. */
 static const Rule rules[] = {
-    {"masters/redacted/", "redacted master", IGP_PD_FACES_HIDDEN, 0},
-    {"masters/", "master", IGP_PD_FACES_UNHIDDEN, 1},
-    {"review/", "review sheet", IGP_PD_FACES_UNHIDDEN, 1},
-    {"composed/", "composed intermediate", IGP_PD_FACES_UNHIDDEN, 1},
-    {"faces.json", "face records", IGP_PD_FACES_UNHIDDEN, 1},
-    {"state/detect.json", "face records", IGP_PD_FACES_UNHIDDEN, 1},
-    {"posts/", "post", IGP_PD_FACES_HIDDEN, 0},
-    {"reports/proof*", "proof", IGP_PD_FACES_HIDDEN, 0}, /* proof.pdf, proof-NN.png */
-    {"reports/redaction.json", "redaction record", IGP_PD_FACES_HIDDEN, 0},
-    {"state/redact.json", "redaction record", IGP_PD_FACES_HIDDEN, 0},
-    {PURGE_JOURNAL, "purge plan", IGP_PD_NONE, 0},
-    {"reports/", "report", IGP_PD_NONE, 0},
-    {"state/", "state", IGP_PD_NONE, 0},
-    {IGP_APPROVALS_NAME, "approvals", IGP_PD_NONE, 0},
-    {"audit.log", "audit log", IGP_PD_NONE, 0},
-    {".igprep.lock", "lock", IGP_PD_NONE, 0},
+    {"masters/redacted/", N_("redacted master"), IGP_PD_FACES_HIDDEN, 0},
+    {"masters/", N_("master"), IGP_PD_FACES_UNHIDDEN, 1},
+    {"review/", N_("review sheet"), IGP_PD_FACES_UNHIDDEN, 1},
+    {"composed/", N_("composed intermediate"), IGP_PD_FACES_UNHIDDEN, 1},
+    {"faces.json", N_("face records"), IGP_PD_FACES_UNHIDDEN, 1},
+    {"state/detect.json", N_("face records"), IGP_PD_FACES_UNHIDDEN, 1},
+    {"posts/", N_("post"), IGP_PD_FACES_HIDDEN, 0},
+    {"reports/proof*", N_("proof"), IGP_PD_FACES_HIDDEN, 0}, /* proof.pdf, proof-NN.png */
+    {"reports/redaction.json", N_("redaction record"), IGP_PD_FACES_HIDDEN, 0},
+    {"state/redact.json", N_("redaction record"), IGP_PD_FACES_HIDDEN, 0},
+    {PURGE_JOURNAL, N_("purge plan"), IGP_PD_NONE, 0},
+    {"reports/", N_("report"), IGP_PD_NONE, 0},
+    {"state/", N_("state"), IGP_PD_NONE, 0},
+    {IGP_APPROVALS_NAME, N_("approvals"), IGP_PD_NONE, 0},
+    {"audit.log", N_("audit log"), IGP_PD_NONE, 0},
+    {".igprep.lock", N_("lock"), IGP_PD_NONE, 0},
 };
 
 /* The name a temporary a killed process left (".<name>.tmp-<pid>-<n>",
@@ -103,7 +106,7 @@ static void classify(IgpInvFile *f)
             return;
         }
     }
-    f->kind = "not made by igprep";
+    f->kind = N_("not made by igprep");
     f->category = IGP_PD_UNKNOWN;
     f->purge = 0;
     g_free(path);
@@ -192,8 +195,8 @@ static int load_outbox(IgpDelivered *d)
     const char *name;
 
     if (!dir) {
-        int ret =
-            igp_error(IGP_ERR_INVALIDDATA, d->outbox, "cannot read the outbox: %s", gerr->message);
+        int ret = igp_error(IGP_ERR_INVALIDDATA, d->outbox, _("cannot read the outbox: %s"),
+                            gerr->message);
         g_error_free(gerr);
         return ret;
     }
@@ -317,8 +320,8 @@ static int load_archive(IgpDelivered *d)
     const char *name;
 
     if (!dir) {
-        int ret = igp_error(IGP_ERR_INVALIDDATA, d->archive, "cannot read the archive folder: %s",
-                            gerr->message);
+        int ret = igp_error(IGP_ERR_INVALIDDATA, d->archive,
+                            _("cannot read the archive folder: %s"), gerr->message);
         g_error_free(gerr);
         return ret;
     }
@@ -422,7 +425,7 @@ static void take_originals(IgpInventory *inv, json_t *ingest, const IgpDelivered
         char *abs = g_build_filename(inv->shoot_dir, name, NULL);
         if (g_file_test(abs, G_FILE_TEST_EXISTS)) {
             IgpInvFile *f = inv_file_new(inv->shoot_dir, name);
-            f->kind = "original";
+            f->kind = N_("original");
             f->category = IGP_PD_FACES_UNHIDDEN;
             mark_left(f, d);
             g_ptr_array_add(inv->originals, f);
@@ -453,11 +456,32 @@ static void take_places(IgpInventory *inv)
     g_hash_table_destroy(seen);
 }
 
+/* One reason more, "; "-separated, in English (--json) and in the user's
+ * language (the listing): @p fmt is marked N_() by the caller. */
+static void add_reason(GString *en, GString *shown, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void add_reason(GString *en, GString *shown, const char *fmt, ...)
+{
+    va_list ap;
+
+    if (en->len)
+        g_string_append(en, "; ");
+    if (shown->len)
+        g_string_append(shown, _("; "));
+    va_start(ap, fmt);
+    g_string_append_vprintf(en, fmt, ap);
+    va_end(ap);
+    va_start(ap, fmt);
+    g_string_append_vprintf(shown, _(fmt), ap);
+    va_end(ap);
+}
+
 /* Ready for purge: every post that was made is in the outbox and in a bag. */
 static void judge_ready(IgpInventory *inv, json_t *encode, const IgpDelivered *d)
 {
     GPtrArray *unpublished = g_ptr_array_new(), *unarchived = g_ptr_array_new();
-    GString *why = g_string_new(NULL);
+    GString *why = g_string_new(NULL), *shown = g_string_new(NULL);
     const char *id;
     json_t *entry, *f;
     size_t i;
@@ -481,18 +505,23 @@ static void judge_ready(IgpInventory *inv, json_t *encode, const IgpDelivered *d
     g_ptr_array_sort(unpublished, compare_strings);
     g_ptr_array_sort(unarchived, compare_strings);
     if (!d || !d->outbox)
-        g_string_append(why, "no --outbox given to check publication");
+        add_reason(why, shown, N_("no --outbox given to check publication"));
     else if (unpublished->len)
-        g_string_append_printf(why, "%u post%s not in the outbox (first: %s)", unpublished->len,
-                               unpublished->len == 1 ? "" : "s", (char *)unpublished->pdata[0]);
+        add_reason(why, shown,
+                   unpublished->len == 1 ? N_("%u post not in the outbox (first: %s)")
+                                         : N_("%u posts not in the outbox (first: %s)"),
+                   unpublished->len, (char *)unpublished->pdata[0]);
     if (!d || !d->archive)
-        g_string_append_printf(why, "%sno --archive given to check the bags", why->len ? "; " : "");
+        add_reason(why, shown, N_("no --archive given to check the bags"));
     else if (unarchived->len)
-        g_string_append_printf(why, "%s%u post%s in no bag (first: %s)", why->len ? "; " : "",
-                               unarchived->len, unarchived->len == 1 ? "" : "s",
-                               (char *)unarchived->pdata[0]);
+        add_reason(why, shown,
+                   unarchived->len == 1 ? N_("%u post in no bag (first: %s)")
+                                        : N_("%u posts in no bag (first: %s)"),
+                   unarchived->len, (char *)unarchived->pdata[0]);
     inv->ready_for_purge = why->len == 0;
     inv->not_ready = why->len ? g_string_free(why, FALSE) : (g_string_free(why, TRUE), NULL);
+    inv->not_ready_shown =
+        shown->len ? g_string_free(shown, FALSE) : (g_string_free(shown, TRUE), NULL);
     g_ptr_array_free(unpublished, TRUE);
     g_ptr_array_free(unarchived, TRUE);
 }
@@ -567,6 +596,7 @@ void igp_inventory_free(IgpInventory **pinv)
     g_free(inv->shoot);
     g_free(inv->shoot_dir);
     g_free(inv->not_ready);
+    g_free(inv->not_ready_shown);
     g_free(inv);
     *pinv = NULL;
 }
@@ -605,6 +635,29 @@ json_t *igp_inventory_json(const IgpInventory *inv)
     return doc;
 }
 
+/* @p text, then spaces up to @p width terminal columns (a Japanese
+ * character takes two): printf's widths count bytes. */
+static void print_padded(const char *text, int width)
+{
+    int used = 0;
+
+    for (const char *p = text; *p; p = g_utf8_next_char(p))
+        used += g_unichar_iswide(g_utf8_get_char(p)) ? 2 : 1;
+    fputs(text, stdout);
+    printf("%*s", width > used ? width - used : 0, "");
+}
+
+/* Where a copy was left ("outbox NAME", "bag NAME", English in --json), as
+ * the listing says it. */
+static char *place_shown(const char *place)
+{
+    if (g_str_has_prefix(place, "outbox "))
+        return g_strdup_printf(_("outbox %s"), place + strlen("outbox "));
+    if (g_str_has_prefix(place, "bag "))
+        return g_strdup_printf(_("bag %s"), place + strlen("bag "));
+    return g_strdup(place);
+}
+
 static void print_file(const char *root, const IgpInvFile *f)
 {
     char *path = g_build_filename(root, f->path, NULL);
@@ -612,12 +665,20 @@ static void print_file(const char *root, const IgpInvFile *f)
     char *left = NULL;
 
     if (f->left->len) {
-        g_ptr_array_add(f->left, NULL);
-        left = g_strjoinv(", ", (char **)f->left->pdata);
-        g_ptr_array_remove_index(f->left, f->left->len - 1);
+        GString *places = g_string_new(NULL);
+        for (guint i = 0; i < f->left->len; i++) {
+            char *place = place_shown(f->left->pdata[i]);
+            g_string_append_printf(places, "%s%s", i ? _(", ") : "", place);
+            g_free(place);
+        }
+        left = g_string_free(places, FALSE);
     }
-    printf("    %-22s %10lld  %-64s  %s%s%s\n", f->kind, (long long)f->size,
-           *f->sha256 ? f->sha256 : "-", shown, left ? "  left: " : "", left ? left : "");
+    fputs("    ", stdout);
+    print_padded(_(f->kind), 22);
+    printf(" %10lld  %-64s  %s", (long long)f->size, *f->sha256 ? f->sha256 : "-", shown);
+    if (left)
+        printf(_("  left: %s"), left);
+    putchar('\n');
     g_free(left);
     g_free(shown);
     g_free(path);
@@ -639,8 +700,8 @@ static void print_category(const IgpInventory *inv, IgpPdCategory c)
         }
     if (n == 0 && c == IGP_PD_UNKNOWN)
         return;
-    printf("  %s: %zu file%s, %lld bytes\n", igp_pd_category_name(c), n, n == 1 ? "" : "s",
-           (long long)bytes);
+    printf(ngettext("  %s: %zu file, %lld bytes\n", "  %s: %zu files, %lld bytes\n", n),
+           _(igp_pd_category_name(c)), n, (long long)bytes);
     for (size_t l = 0; l < G_N_ELEMENTS(lists); l++)
         for (guint i = 0; i < lists[l]->len; i++) {
             IgpInvFile *f = lists[l]->pdata[i];
@@ -653,22 +714,26 @@ static void print_text(const IgpInventory *inv)
 {
     char *out = igp_log_escape(inv->out_dir);
 
-    printf("%s (shoot %s): %s\n", out, inv->shoot,
-           inv->ready_for_purge ? "ready for purge" : "not ready for purge");
-    if (inv->not_ready)
-        printf("  not ready: %s\n", inv->not_ready);
+    printf(inv->ready_for_purge ? _("%s (shoot %s): ready for purge\n")
+                                : _("%s (shoot %s): not ready for purge\n"),
+           out, inv->shoot);
+    if (inv->not_ready_shown)
+        printf(_("  not ready: %s\n"), inv->not_ready_shown);
     for (int c = 0; c < IGP_PD_N_CATEGORIES; c++)
         print_category(inv, c);
-    for (guint i = 0; i < inv->delivered_places->len; i++)
-        printf("  delivered: %s\n", (char *)inv->delivered_places->pdata[i]);
+    for (guint i = 0; i < inv->delivered_places->len; i++) {
+        char *place = place_shown(inv->delivered_places->pdata[i]);
+        printf(_("  delivered: %s\n"), place);
+        g_free(place);
+    }
     g_free(out);
 }
 
 static void warn_retention(const IgpInventory *inv)
 {
     if (inv->retention_days > 0 && inv->oldest_days > inv->retention_days)
-        igp_log_warning("inventory: %s: working copies with unhidden faces kept %d days, longer "
-                        "than the shoot's retention_days (%d): igprep purge %s",
+        igp_log_warning(_("inventory: %s: working copies with unhidden faces kept %d days, longer "
+                          "than the shoot's retention_days (%d): igprep purge %s"),
                         inv->out_dir, inv->oldest_days, inv->retention_days, inv->out_dir);
 }
 

@@ -73,6 +73,7 @@ typedef struct IgpInventory {
     GPtrArray *delivered_places; ///< this shoot's outbox folders and bags ("outbox NAME", ...)
     int ready_for_purge;         ///< every post published and archived
     char *not_ready;             ///< why not, or NULL
+    char *not_ready_shown;       ///< the same in the user's language (the listing), or NULL
     int retention_days;          ///< shoot.json "retention_days", 0 when absent or unreadable
     int oldest_days;             ///< age of the oldest working copy with unhidden faces, -1 none
 } IgpInventory;

@@ -7,6 +7,7 @@
 #include "publish.h"
 
 #include "error.h"
+#include "i18n.h"
 #include "fsutil.h"
 
 #include <errno.h>
@@ -70,11 +71,19 @@ static int check_publication(const IgpPurgeSettings *s, const char *shoot, const
         guint n = ids->len;
         g_ptr_array_add(ids, NULL);
         char *list = g_strjoinv("', '", (char **)ids->pdata);
-        ret = igp_error(IGP_ERR_POLICY, s->out_dir,
-                        "refusing to purge: post%s '%s' approved but not published%s; publish "
-                        "first, or purge with --force",
-                        n > 1 ? "s" : "", list,
-                        s->outbox ? " to the outbox" : " (no --outbox given to check)");
+        const char *fmt =
+            s->outbox
+                ? ngettext("refusing to purge: post '%s' approved but not published to the "
+                           "outbox; publish first, or purge with --force",
+                           "refusing to purge: posts '%s' approved but not published to the "
+                           "outbox; publish first, or purge with --force",
+                           n)
+                : ngettext("refusing to purge: post '%s' approved but not published (no --outbox "
+                           "given to check); publish first, or purge with --force",
+                           "refusing to purge: posts '%s' approved but not published (no "
+                           "--outbox given to check); publish first, or purge with --force",
+                           n);
+        ret = igp_error(IGP_ERR_POLICY, s->out_dir, fmt, list);
         g_free(list);
     }
     g_ptr_array_free(ids, TRUE);
@@ -129,8 +138,8 @@ static void plan_bag_folder(json_t *files, json_t *folders, const char *dir, con
             if (S_ISREG(st.st_mode))
                 igp_hash_file(abs, &dg);
             igp_error_clear();
-            plan_add(files, rel, abs, "restricted originals bag", IGP_PD_FACES_UNHIDDEN, st.st_size,
-                     dg.hex);
+            plan_add(files, rel, abs, N_("restricted originals bag"), IGP_PD_FACES_UNHIDDEN,
+                     st.st_size, dg.hex);
         }
         g_free(rel);
         g_free(abs);
@@ -148,7 +157,7 @@ static void plan_bags(json_t *files, json_t *folders, const IgpInventory *inv,
         if (!b->restricted)
             continue;
         if (!bag_is_only_this_shoot(b, inv->shoot)) {
-            igp_log_warning("purge: %s holds originals of other shoots too; it is left as it is",
+            igp_log_warning(_("purge: %s holds originals of other shoots too; it is left as it is"),
                             b->path);
             continue;
         }
@@ -161,7 +170,7 @@ static void plan_bags(json_t *files, json_t *folders, const IgpInventory *inv,
             IgpDigest dg = {{0}};
             igp_hash_file(b->path, &dg);
             igp_error_clear();
-            plan_add(files, shown, b->path, "restricted originals bag", IGP_PD_FACES_UNHIDDEN,
+            plan_add(files, shown, b->path, N_("restricted originals bag"), IGP_PD_FACES_UNHIDDEN,
                      igp_file_size(b->path), dg.hex);
         }
         free(full);
@@ -193,7 +202,7 @@ static int write_journal(const char *path, json_t *plan)
 {
     char *text = json_dumps(plan, JSON_INDENT(2));
     int ret = text ? igp_write_file_atomic(path, text, strlen(text))
-                   : igp_error(IGP_ERR(ENOMEM), path, "cannot serialise the purge plan");
+                   : igp_error(IGP_ERR(ENOMEM), path, _("cannot serialise the purge plan"));
     free(text);
     return ret;
 }
@@ -210,12 +219,12 @@ static int zero_fill(int fd, off_t size, const char *path)
         size_t n = size - done < ZERO_CHUNK ? (size_t)(size - done) : ZERO_CHUNK;
         ssize_t w = pwrite(fd, zeros, n, done);
         if (w < 0 && errno != EINTR)
-            ret = igp_error(IGP_ERR(errno), path, "cannot overwrite: %s", strerror(errno));
+            ret = igp_error(IGP_ERR(errno), path, _("cannot overwrite: %s"), strerror(errno));
         else if (w > 0)
             done += w;
     }
     if (ret == 0 && fsync(fd) != 0)
-        ret = igp_error(IGP_ERR(errno), path, "cannot fsync: %s", strerror(errno));
+        ret = igp_error(IGP_ERR(errno), path, _("cannot fsync: %s"), strerror(errno));
     g_free(zeros);
     return ret;
 }
@@ -231,17 +240,18 @@ static int erase_file(const char *path)
     if (lstat(path, &st) != 0)
         return errno == ENOENT ? 0 : igp_error(IGP_ERR(errno), path, "%s", strerror(errno));
     if (S_ISREG(st.st_mode) && st.st_nlink > 1)
-        igp_log_warning("purge: %s has %lu other names; only this one is removed", path,
+        igp_log_warning(_("purge: %s has %lu other names; only this one is removed"), path,
                         (unsigned long)st.st_nlink - 1);
     else if (S_ISREG(st.st_mode)) {
         int fd = open(path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
         if (fd < 0)
-            return igp_error(IGP_ERR(errno), path, "cannot open to overwrite: %s", strerror(errno));
+            return igp_error(IGP_ERR(errno), path, _("cannot open to overwrite: %s"),
+                             strerror(errno));
         ret = zero_fill(fd, st.st_size, path);
         close(fd);
     }
     if (ret == 0 && unlink(path) != 0 && errno != ENOENT)
-        ret = igp_error(IGP_ERR(errno), path, "cannot remove: %s", strerror(errno));
+        ret = igp_error(IGP_ERR(errno), path, _("cannot remove: %s"), strerror(errno));
     return ret;
 }
 
@@ -389,12 +399,14 @@ static void print_plan(json_t *plan)
     json_array_foreach(json_object_get(plan, "files"), i, f)
     {
         char *shown = igp_log_escape(json_string_value(json_object_get(f, "abs")));
-        printf("would remove  %-24s %10lld  %s\n", json_string_value(json_object_get(f, "kind")),
+        printf(_("would remove  %-24s %10lld  %s\n"),
+               _(json_string_value(json_object_get(f, "kind"))),
                (long long)json_integer_value(json_object_get(f, "size")), shown);
         total += json_integer_value(json_object_get(f, "size"));
         g_free(shown);
     }
-    printf("dry run: %zu files, %lld bytes would be overwritten and removed; nothing was changed\n",
+    printf(_("dry run: %zu files, %lld bytes would be overwritten and removed; nothing was "
+             "changed\n"),
            json_array_size(json_object_get(plan, "files")), (long long)total);
 }
 
@@ -425,7 +437,7 @@ static int purge_locked(const IgpPurgeSettings *s)
     if (!plan && !missing)
         ret = IGP_ERR_INVALIDDATA;
     else if (plan)
-        igp_log_warning("purge: %s: finishing the purge a killed run began", s->out_dir);
+        igp_log_warning(_("purge: %s: finishing the purge a killed run began"), s->out_dir);
     else
         plan = plan_anew(s, &ret);
     if (ret == 0 && s->dry_run) {
@@ -439,14 +451,14 @@ static int purge_locked(const IgpPurgeSettings *s)
     if (ret == 0)
         ret = report(s, plan, json_string_value(json_object_get(plan, "shoot")), &pdf);
     if (ret == 0 && unlink(journal) != 0)
-        ret = igp_error(IGP_ERR(errno), journal, "cannot remove: %s", strerror(errno));
+        ret = igp_error(IGP_ERR(errno), journal, _("cannot remove: %s"), strerror(errno));
     if (ret == 0) {
         char *state = g_path_get_dirname(journal);
         ret = igp_fsync_path(state);
         g_free(state);
     }
     if (ret == 0)
-        igp_log_note("purge: %zu files overwritten and removed; report %s",
+        igp_log_note(_("purge: %zu files overwritten and removed; report %s"),
                      json_array_size(json_object_get(plan, "files")), pdf);
 out:
     json_decref(plan);
@@ -460,7 +472,7 @@ int igp_purge(const IgpPurgeSettings *s)
     int lock, ret;
 
     if (!g_file_test(s->out_dir, G_FILE_TEST_IS_DIR))
-        return igp_error(IGP_ERR(ENOENT), s->out_dir, "no such folder");
+        return igp_error(IGP_ERR(ENOENT), s->out_dir, _("no such folder"));
     if (s->dry_run) /* not even a lock file: a dry run writes nothing */
         return purge_locked(s);
     lock = igp_out_lock(s->out_dir);

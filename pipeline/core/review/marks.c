@@ -8,6 +8,7 @@
 
 #include "error.h"
 #include "fsutil.h"
+#include "i18n.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -40,12 +41,12 @@ int igp_review_open(const char *shoot_dir, const char *out_dir, IgpReview **out)
     r->out_dir = realpath(out_dir, NULL);
     scrub = r->out_dir ? g_build_filename(r->out_dir, "state", "scrub.json", NULL) : NULL;
     if (!r->shoot_dir)
-        ret = igp_error(IGP_ERR(errno), shoot_dir, "cannot open the shoot folder: %s",
+        ret = igp_error(IGP_ERR(errno), shoot_dir, _("cannot open the shoot folder: %s"),
                         strerror(errno));
     else if (!scrub || !igp_path_exists(scrub))
         ret = igp_error(IGP_ERR(ENOENT), out_dir,
-                        "no results of a run here: run 'igprep run %s --out %s' first", shoot_dir,
-                        out_dir);
+                        _("no results of a run here: run 'igprep run %s --out %s' first"),
+                        shoot_dir, out_dir);
     g_free(scrub);
     g_free(out_default);
     if (ret) {
@@ -249,11 +250,12 @@ static int lock_marks(IgpReview *r)
     fd = open(r->shoot_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (fd < 0) {
         g_mutex_unlock(&r->marks_lock);
-        return igp_error(IGP_ERR(errno), r->shoot_dir, "cannot open: %s", strerror(errno));
+        return igp_error(IGP_ERR(errno), r->shoot_dir, _("cannot open: %s"), strerror(errno));
     }
     while (flock(fd, LOCK_EX) != 0) {
         if (errno != EINTR) {
-            int ret = igp_error(IGP_ERR(errno), r->shoot_dir, "cannot lock: %s", strerror(errno));
+            int ret =
+                igp_error(IGP_ERR(errno), r->shoot_dir, _("cannot lock: %s"), strerror(errno));
             close(fd);
             g_mutex_unlock(&r->marks_lock);
             return ret;
@@ -303,7 +305,7 @@ static int set_text(json_t *face, json_t *change, const char *key, const char *w
     }
     if (!json_is_string(v) || json_string_length(v) > 200 ||
         !g_utf8_validate(json_string_value(v), -1, NULL))
-        return igp_error(IGP_ERR_INVALIDDATA, "review", "%s must be text of at most 200 bytes",
+        return igp_error(IGP_ERR_INVALIDDATA, "review", _("%s must be text of at most 200 bytes"),
                          what);
     json_object_set(face, key, v);
     return 0;
@@ -327,7 +329,7 @@ static int set_decision(json_t *face, const char *decision)
         }
     } else
         return igp_error(IGP_ERR_INVALIDDATA, "review",
-                         "decision must be hidden, cleared or ignored, not '%s'",
+                         _("decision must be hidden, cleared or ignored, not '%s'"),
                          decision ? decision : "(none)");
     return 0;
 }
@@ -341,19 +343,19 @@ static int change_face(json_t *editor_faces, json_t *detected_faces, json_t *cha
     int ret = 0;
 
     if (!face)
-        return igp_error(IGP_ERR_INVALIDDATA, "review", "media '%s' has no face '%s'", media,
+        return igp_error(IGP_ERR_INVALIDDATA, "review", _("media '%s' has no face '%s'"), media,
                          id ? id : "(no id)");
     if (decision)
         ret = set_decision(face, json_string_value(decision));
     if (ret == 0)
-        ret = set_text(face, change, "consent", "a consent reference");
+        ret = set_text(face, change, "consent", _("a consent reference"));
     if (ret == 0)
-        ret = set_text(face, change, "person", "a person label");
+        ret = set_text(face, change, "person", _("a person label"));
     if (ret == 0 && json_is_true(json_object_get(face, "cleared")) &&
         !json_object_get(face, "consent"))
-        ret =
-            igp_error(IGP_ERR_INVALIDDATA, "review",
-                      "media '%s', face %s: a cleared face needs its consent reference", media, id);
+        ret = igp_error(IGP_ERR_INVALIDDATA, "review",
+                        _("media '%s', face %s: a cleared face needs its consent reference"), media,
+                        id);
     return ret;
 }
 
@@ -390,8 +392,8 @@ static int add_manual(json_t *editor_faces, json_t *detected_faces, json_t *chan
         v[2] < MIN_MANUAL_BOX || v[3] < MIN_MANUAL_BOX || v[0] + v[2] > width ||
         v[1] + v[3] > height)
         return igp_error(IGP_ERR_INVALIDDATA, "review",
-                         "media '%s': a manual box must be [x, y, width, height] inside the "
-                         "%gx%g picture, at least %d pixels wide and high",
+                         _("media '%s': a manual box must be [x, y, width, height] inside the "
+                           "%.0fx%.0f picture, at least %d pixels wide and high"),
                          media, width, height, MIN_MANUAL_BOX);
     id = next_manual_id(editor_faces, detected_faces);
     json_array_append_new(editor_faces, json_pack("{s:s, s:s, s:[iiii], s:b}", "id", id, "source",
@@ -410,7 +412,7 @@ static int remove_manual(json_t *editor_faces, json_t *change, const char *media
 
     if (!face || (source && strcmp(source, "manual")))
         return igp_error(IGP_ERR_INVALIDDATA, "review",
-                         "media '%s': '%s' is not a manual box of the editor's marks", media,
+                         _("media '%s': '%s' is not a manual box of the editor's marks"), media,
                          id ? id : "(no id)");
     json_array_remove(editor_faces, index);
     return 0;
@@ -438,7 +440,8 @@ static int apply_one(json_t *root, IgpFacesDoc *detected, json_t *scrubbed, json
     json_t *faces, *found;
 
     if (!entry)
-        return igp_error(IGP_ERR_INVALIDDATA, "review", "'%s' is not a photo or video of the shoot",
+        return igp_error(IGP_ERR_INVALIDDATA, "review",
+                         _("'%s' is not a photo or video of the shoot"),
                          media ? media : "(no media)");
     faces = editor_faces_of(root, media);
     found = igp_faces_of(detected, media);
@@ -448,7 +451,7 @@ static int apply_one(json_t *root, IgpFacesDoc *detected, json_t *scrubbed, json
         return add_manual(faces, found, change, media, entry);
     if (!g_strcmp0(op, "remove"))
         return remove_manual(faces, change, media);
-    return igp_error(IGP_ERR_INVALIDDATA, "review", "unknown change '%s'", op ? op : "(no op)");
+    return igp_error(IGP_ERR_INVALIDDATA, "review", _("unknown change '%s'"), op ? op : "(no op)");
 }
 
 /* One JSON value as compact text (appended). */
@@ -537,7 +540,7 @@ static int write_marks(IgpReview *r, json_t *root, json_t *scrubbed)
             break;
     }
     if (ret == 0 && rename(tmp, r->marks_path) != 0)
-        ret = igp_error(IGP_ERR(errno), r->marks_path, "cannot rename into place: %s",
+        ret = igp_error(IGP_ERR(errno), r->marks_path, _("cannot rename into place: %s"),
                         strerror(errno));
     if (ret == 0)
         ret = igp_fsync_path(r->shoot_dir);
@@ -559,7 +562,7 @@ int igp_review_apply(IgpReview *r, json_t *changes)
 
     if (!json_is_array(changes) || json_array_size(changes) == 0) {
         g_free(out_marks);
-        return igp_error(IGP_ERR_INVALIDDATA, "review", "expected a list of changes");
+        return igp_error(IGP_ERR_INVALIDDATA, "review", _("expected a list of changes"));
     }
     if ((fd = lock_marks(r)) < 0) {
         g_free(out_marks);

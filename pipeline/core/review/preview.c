@@ -6,6 +6,7 @@
 #include "template.h"
 
 #include "error.h"
+#include "i18n.h"
 #include "fsutil.h"
 #include "redact.h"
 
@@ -120,14 +121,14 @@ static int make_preview(IgpReview *r, const char *media, json_t *view, const cha
                        NULL) ||
         small->Bands != 3 || small->BandFmt != VIPS_FORMAT_UCHAR) {
         vips_error_clear();
-        ret = igp_error(IGP_ERR_INVALIDDATA, master, "cannot read the master for a preview");
+        ret = igp_error(IGP_ERR_INVALIDDATA, master, _("cannot read the master for a preview"));
     }
     if (ret == 0) {
         img.width = small->Xsize, img.height = small->Ysize;
         img.stride = (size_t)img.width * 3;
         img.data = vips_image_write_to_memory(small, &len);
         if (!img.data)
-            ret = igp_error(IGP_ERR_LIBRARY, master, "cannot decode the master");
+            ret = igp_error(IGP_ERR_LIBRARY, master, _("cannot decode the master"));
     }
     if (ret == 0)
         ret = hide_faces(r, &img, json_object_get(view, "faces"),
@@ -136,7 +137,7 @@ static int make_preview(IgpReview *r, const char *media, json_t *view, const cha
                                                         VIPS_FORMAT_UCHAR)) ||
                      vips_jpegsave_buffer(out, &jpeg, &len, "Q", PREVIEW_Q, "strip", TRUE, NULL))) {
         vips_error_clear();
-        ret = igp_error(IGP_ERR_LIBRARY, path, "cannot encode the preview");
+        ret = igp_error(IGP_ERR_LIBRARY, path, _("cannot encode the preview"));
     }
     if (ret == 0 && (ret = igp_mkdir_p(dir)) == 0)
         ret = igp_write_file_atomic(path, jpeg, len);
@@ -176,7 +177,7 @@ int igp_review_preview(IgpReview *r, const char *media, char **path)
     view = find_media(state, media);
     if (!view || !(key = json_string_value(json_object_get(view, "preview_key")))) {
         json_decref(state);
-        return igp_error(IGP_ERR(ENOENT), media, "not a photo of the shoot");
+        return igp_error(IGP_ERR(ENOENT), media, _("not a photo of the shoot"));
     }
     char *name = g_strdup_printf("%s.jpg", media);
     *path = g_build_filename(r->out_dir, "review", "preview", name, NULL);

@@ -14,6 +14,7 @@
 
 #include "error.h"
 #include "fsutil.h"
+#include "i18n.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -87,7 +88,7 @@ static enum MHD_Result send_json(struct MHD_Connection *c, unsigned status, json
     size_t len = text ? strlen(text) : 0;
     json_decref(doc);
     if (!text)
-        return send_text(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "cannot write JSON");
+        return send_text(c, MHD_HTTP_INTERNAL_SERVER_ERROR, _("cannot write JSON"));
     return send_response(c, status,
                          MHD_create_response_from_buffer(len, text, MHD_RESPMEM_MUST_FREE),
                          "application/json");
@@ -168,7 +169,7 @@ static enum MHD_Result send_file(struct MHD_Connection *c, const char *folder, c
         if (fd >= 0)
             close(fd);
         g_free(path);
-        return send_text(c, MHD_HTTP_NOT_FOUND, "not found");
+        return send_text(c, MHD_HTTP_NOT_FOUND, _("not found"));
     }
     const char *type = content_type(path);
     uint64_t first = 0, last = 0, size = (uint64_t)st.st_size;
@@ -248,14 +249,14 @@ static enum MHD_Result save_changes(Server *s, struct MHD_Connection *c, Upload 
     int ret;
 
     if (up->too_big)
-        return send_text(c, 413, "request too large");
+        return send_text(c, 413, _("request too large"));
     /* A cross-site form cannot send application/json without a preflight
      * this server never answers. */
     if (!type || !g_str_has_prefix(type, "application/json"))
-        return send_text(c, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE, "expected application/json");
+        return send_text(c, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE, _("expected application/json"));
     body = json_loadb(up->body->str, up->body->len, 0, &jerr);
     if (!body) {
-        igp_error(IGP_ERR_INVALIDDATA, "review", "request is not JSON: %s", jerr.text);
+        igp_error(IGP_ERR_INVALIDDATA, "review", _("request is not JSON: %s"), jerr.text);
         return send_error(c, MHD_HTTP_BAD_REQUEST);
     }
     ret = igp_review_apply(s->review, json_object_get(body, "changes"));
@@ -276,7 +277,7 @@ static enum MHD_Result send_preview(struct MHD_Connection *c, IgpReview *review,
 
     if (err == IGP_ERR(ENOENT)) {
         igp_error_clear();
-        return send_text(c, MHD_HTTP_NOT_FOUND, "not found");
+        return send_text(c, MHD_HTTP_NOT_FOUND, _("not found"));
     }
     if (err)
         return send_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR);
@@ -303,7 +304,7 @@ static enum MHD_Result route_get(Server *s, struct MHD_Connection *c, const char
         return send_file(c, r->shoot_dir, url + strlen("/shoot/"));
     if (!strchr(url + 1, '/'))
         return send_file(c, r->www_dir, url + 1);
-    return send_text(c, MHD_HTTP_NOT_FOUND, "not found");
+    return send_text(c, MHD_HTTP_NOT_FOUND, _("not found"));
 }
 
 static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *url,
@@ -315,7 +316,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
 
     (void)version;
     if (!own_request(s, c))
-        return send_text(c, MHD_HTTP_FORBIDDEN, "forbidden: not this review server's page");
+        return send_text(c, MHD_HTTP_FORBIDDEN, _("forbidden: not this review server's page"));
     if (!strcmp(method, "POST") && !strcmp(url, "/api/changes")) {
         if (!up) { /* first call: headers only */
             *state = up = g_new0(Upload, 1);
@@ -333,7 +334,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
         return save_changes(s, c, up);
     }
     if (strcmp(method, "GET") && strcmp(method, "HEAD"))
-        return send_text(c, MHD_HTTP_METHOD_NOT_ALLOWED, "method not allowed");
+        return send_text(c, MHD_HTTP_METHOD_NOT_ALLOWED, _("method not allowed"));
     return route_get(s, c, url);
 }
 
@@ -362,7 +363,7 @@ static int listen_loopback(unsigned port, unsigned *bound)
     if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) != 0 ||
         bind(fd, (struct sockaddr *)&addr, sizeof(addr)) != 0 || listen(fd, 64) != 0 ||
         getsockname(fd, (struct sockaddr *)&addr, &len) != 0) {
-        int ret = igp_error(IGP_ERR(errno), "review", "cannot listen on 127.0.0.1:%u: %s", port,
+        int ret = igp_error(IGP_ERR(errno), "review", _("cannot listen on 127.0.0.1:%u: %s"), port,
                             strerror(errno));
         if (fd >= 0)
             close(fd);
@@ -401,9 +402,10 @@ int igp_review_serve(IgpReview *review, unsigned port)
         close(fd);
         for (int i = 0; i < 2; i++)
             g_free(s.hosts[i]), g_free(s.origins[i]);
-        return igp_error(IGP_ERR_LIBRARY, "review", "cannot start the web server (libmicrohttpd)");
+        return igp_error(IGP_ERR_LIBRARY, "review",
+                         _("cannot start the web server (libmicrohttpd)"));
     }
-    printf("igprep review: http://127.0.0.1:%u/ (shoot %s; Ctrl-C stops)\n", s.port,
+    printf(_("igprep review: http://127.0.0.1:%u/ (shoot %s; Ctrl-C stops)\n"), s.port,
            review->shoot_dir);
     fflush(stdout);
     while (sigwait(&stop, &sig) != 0)

@@ -92,7 +92,7 @@ static int check_keys(const Checker *c, const char *pointer, json_t *obj,
 
     json_object_foreach(obj, key, value)
     {
-        int known = 0;
+        int known = key[0] == '_'; /* a comment (igprep init writes "_comment") */
         for (const char *const *k = allowed; *k && !known; k++)
             known = !strcmp(key, *k);
         if (!known) {
@@ -490,7 +490,7 @@ static int check_collaborators(const Checker *c, const char *pointer, json_t *pj
  * ("2026-11-28T19:00:00+09:00"): every later stage (the next-day story, the
  * proof, post.json, the archive's month) reads the same instant. A local
  * time takes the account's zone. */
-static int check_schedule(const Checker *c, const char *pointer, json_t *pj, const IgpPost *post)
+static int check_schedule(const Checker *c, const char *pointer, json_t *pj, IgpPost *post)
 {
     const char *text = json_string_value(json_object_get(pj, "schedule"));
     char *why = NULL, *normal, *ptr;
@@ -506,6 +506,13 @@ static int check_schedule(const Checker *c, const char *pointer, json_t *pj, con
     }
     ptr = g_strdup_printf("%s/schedule", pointer);
     ret = fail_at(c, ptr, "post '%s': schedule %s", post->id, why);
+    if (!*text && !post->problem) {
+        /* Left empty for the editor (igprep init writes ""): only this post
+         * waits for its time; the other posts go on. */
+        post->problem = g_strdup(igp_error_buffer());
+        igp_error_clear();
+        ret = 0;
+    }
     g_free(ptr);
     g_free(why);
     return ret;
@@ -791,6 +798,16 @@ int igp_manifest_load(const char *shoot_dir, IgpManifest **out)
 
 int igp_manifest_load_for(const char *shoot_dir, const char *out_dir, IgpManifest **out)
 {
+    char *path = g_build_filename(shoot_dir, IGP_MANIFEST_NAME, NULL);
+    int ret = igp_manifest_load_file(shoot_dir, path, out_dir, out);
+
+    g_free(path);
+    return ret;
+}
+
+int igp_manifest_load_file(const char *shoot_dir, const char *path, const char *out_dir,
+                           IgpManifest **out)
+{
     IgpManifest *m = g_new0(IgpManifest, 1);
     json_error_t jerr;
     char *text = NULL;
@@ -798,7 +815,7 @@ int igp_manifest_load_for(const char *shoot_dir, const char *out_dir, IgpManifes
     int ret;
 
     m->dir = g_strdup(shoot_dir);
-    m->path = g_build_filename(shoot_dir, IGP_MANIFEST_NAME, NULL);
+    m->path = g_strdup(path);
     /* A regular file under the JSON cap: a FIFO or /dev/zero is one line. */
     if (igp_read_user_file(m->path, IGP_READ_JSON, &text, &len)) {
         ret = IGP_ERR_INVALIDDATA;

@@ -7,8 +7,10 @@
  * names (media, subtitles) stays inside the shoot folder. Structural
  * problems (a "..", an absolute path) make the manifest unusable; a post that
  * names a file missing from the shoot folder, not a regular file, or a
- * symbolic link out of the folder only disables that post, so the other
- * posts go on. Every message names the file, line and column.
+ * symbolic link out of the folder, or an empty "schedule" (a time still to
+ * be filled in) only disables that post, so the other posts go on. Keys
+ * beginning with "_" are comments and ignored. Every message names the
+ * file, line and column.
  */
 #ifndef IGP_MANIFEST_H
 #define IGP_MANIFEST_H
@@ -72,6 +74,14 @@ int igp_manifest_load(const char *shoot_dir, IgpManifest **out);
  * "2026-11-28T19:00" becomes "2026-11-28T19:00:00+09:00".
  */
 int igp_manifest_load_for(const char *shoot_dir, const char *out_dir, IgpManifest **out);
+
+/**
+ * igp_manifest_load_for() reading @p path instead of SHOOT_DIR/shoot.json, as
+ * the shoot folder's manifest (igprep init checks its file before renaming it
+ * into place).
+ */
+int igp_manifest_load_file(const char *shoot_dir, const char *path, const char *out_dir,
+                           IgpManifest **out);
 
 void igp_manifest_free(IgpManifest **m);
 

@@ -1,6 +1,7 @@
 /* template: load and check templates/<name>/template.json. */
 #include "template.h"
 #include "jsonpos.h"
+#include "i18n.h"
 
 #include "error.h"
 #include "fsutil.h"
@@ -71,9 +72,37 @@ char *igp_templates_dir(void)
     return env && *env ? g_strdup(env) : g_build_filename(igp_data_dir(), "templates", NULL);
 }
 
+/* A folder holding fonts.conf, or NULL. */
+static char *fonts_at(const char *dir, const char *sub)
+{
+    char *fonts = g_build_filename(dir, sub, NULL), *conf;
+
+    conf = g_build_filename(fonts, "fonts.conf", NULL);
+    if (!g_file_test(conf, G_FILE_TEST_IS_REGULAR)) {
+        g_free(fonts);
+        fonts = NULL;
+    }
+    g_free(conf);
+    return fonts;
+}
+
+char *igp_template_fonts_dir(const char *templates_dir)
+{
+    /* A template set (igprep template export) carries its fonts next to its
+     * templates: SET/templates and SET/fonts, or fonts inside the folder. */
+    char *fonts = fonts_at(templates_dir, "fonts");
+
+    if (!fonts)
+        fonts = fonts_at(templates_dir, ".." G_DIR_SEPARATOR_S "fonts");
+    return fonts ? fonts : g_build_filename(igp_data_dir(), "fonts", NULL);
+}
+
 char *igp_fonts_dir(void)
 {
-    return g_build_filename(igp_data_dir(), "fonts", NULL);
+    char *templates = igp_templates_dir(), *fonts = igp_template_fonts_dir(templates);
+
+    g_free(templates);
+    return fonts;
 }
 
 int igp_canvas_size(const char *canvas, int *width, int *height)
@@ -112,8 +141,8 @@ static int fail_at(const Checker *c, const char *pointer, const char *fmt, ...)
     va_start(ap, fmt);
     msg = g_strdup_vprintf(fmt, ap);
     va_end(ap);
-    ret =
-        igp_json_error_at(c->path, c->text, c->len, pointer, "template '%s': %s", c->t->name, msg);
+    ret = igp_json_error_at(c->path, c->text, c->len, pointer, _("template '%s': %s"), c->t->name,
+                            msg);
     g_free(msg);
     return ret;
 }
@@ -151,7 +180,7 @@ static int check_keys(const Checker *c, const char *pointer, json_t *obj,
             known = !strcmp(key, *k);
         if (!known) {
             char *ptr = ptr_join(pointer, key);
-            int ret = fail_at(c, ptr, "unknown key '%s' in %s", key, what);
+            int ret = fail_at(c, ptr, _("unknown key '%s' in %s"), key, what);
             g_free(ptr);
             return ret;
         }
@@ -168,13 +197,13 @@ static int get_string(const Checker *c, const char *pointer, json_t *obj, const 
 
     *out = NULL;
     if (!v)
-        return required ? fail_at(c, pointer, "missing key '%s'", key) : 0;
+        return required ? fail_at(c, pointer, _("missing key '%s'"), key) : 0;
     if (json_is_string(v)) {
         *out = json_string_value(v);
         return 0;
     }
     ptr = ptr_join(pointer, key);
-    ret = fail_at(c, ptr, "'%s' must be a string", key);
+    ret = fail_at(c, ptr, _("'%s' must be a string"), key);
     g_free(ptr);
     return ret;
 }
@@ -190,9 +219,9 @@ static int get_number(const Checker *c, const char *pointer, json_t *obj, const 
         return 0; /* keeps the default in *out */
     ptr = ptr_join(pointer, key);
     if (!json_is_number(v))
-        ret = fail_at(c, ptr, "'%s' must be a number", key);
+        ret = fail_at(c, ptr, _("'%s' must be a number"), key);
     else if (json_number_value(v) < lo || json_number_value(v) > hi)
-        ret = fail_at(c, ptr, "'%s' must be between %g and %g, not %g", key, lo, hi,
+        ret = fail_at(c, ptr, _("'%s' must be between %g and %g, not %g"), key, lo, hi,
                       json_number_value(v));
     else
         *out = json_number_value(v);
@@ -213,7 +242,7 @@ static int get_bool(const Checker *c, const char *pointer, json_t *obj, const ch
         return 0;
     }
     ptr = ptr_join(pointer, key);
-    ret = fail_at(c, ptr, "'%s' must be true or false", key);
+    ret = fail_at(c, ptr, _("'%s' must be true or false"), key);
     g_free(ptr);
     return ret;
 }
@@ -229,7 +258,8 @@ static int get_color(const Checker *c, const char *pointer, json_t *obj, const c
         return 0;
     ptr = ptr_join(pointer, key);
     if (!json_is_string(v) || igp_color_parse(json_string_value(v), out))
-        ret = fail_at(c, ptr, "'%s' must be a colour \"#rgb\", \"#rrggbb\" or \"#rrggbbaa\"", key);
+        ret =
+            fail_at(c, ptr, _("'%s' must be a colour \"#rgb\", \"#rrggbb\" or \"#rrggbbaa\""), key);
     g_free(ptr);
     return ret;
 }
@@ -243,13 +273,13 @@ static int get_numbers(const Checker *c, const char *pointer, json_t *obj, const
     int ok, ret = 0;
 
     if (!v)
-        return required ? fail_at(c, pointer, "missing key '%s'", key) : 0;
+        return required ? fail_at(c, pointer, _("missing key '%s'"), key) : 0;
     ok = json_is_array(v) && (int)json_array_size(v) == n;
     for (int i = 0; ok && i < n; i++)
         ok = json_is_number(json_array_get(v, i));
     ptr = ptr_join(pointer, key);
     if (!ok)
-        ret = fail_at(c, ptr, "'%s' must be an array of %d numbers", key, n);
+        ret = fail_at(c, ptr, _("'%s' must be an array of %d numbers"), key, n);
     for (int i = 0; ok && i < n; i++)
         out[i] = json_number_value(json_array_get(v, i));
     g_free(ptr);
@@ -274,7 +304,7 @@ static int get_word(const Checker *c, const char *pointer, json_t *obj, const ch
     }
     ptr = ptr_join(pointer, key);
     list = g_strjoinv(", ", (char **)words);
-    ret = fail_at(c, ptr, "'%s' must be one of %s, not '%s'", key, list, s);
+    ret = fail_at(c, ptr, _("'%s' must be one of %s, not '%s'"), key, list, s);
     g_free(list);
     g_free(ptr);
     return ret;
@@ -297,19 +327,19 @@ static int check_box(const Checker *c, const char *pointer, json_t *lj, IgpLayer
     int ret = get_numbers(c, pointer, lj, "box", 4, 1, l->box);
 
     if (ret == 0 && (l->box[2] <= 0 || l->box[3] <= 0))
-        ret = fail_at(c, ptr, "layer '%s': box width and height must be positive", l->name);
+        ret = fail_at(c, ptr, _("layer '%s': box width and height must be positive"), l->name);
     else if (ret == 0 && !inside(l->box, canvas))
-        ret = fail_at(c, ptr, "layer '%s': box [%g, %g, %g, %g] is outside the %dx%d canvas",
+        ret = fail_at(c, ptr, _("layer '%s': box [%g, %g, %g, %g] is outside the %dx%d canvas"),
                       l->name, l->box[0], l->box[1], l->box[2], l->box[3], t->width, t->height);
     /* Text and logos must stay clear of Instagram's own UI. */
     else if (ret == 0 &&
              (l->type == IGP_LAYER_TEXT || l->type == IGP_LAYER_LOGO ||
               l->type == IGP_LAYER_SUBTITLE) &&
              !inside(l->box, t->safe))
-        ret =
-            fail_at(c, ptr, "layer '%s': box [%g, %g, %g, %g] leaves the %s safe zone (y %g to %g)",
-                    l->name, l->box[0], l->box[1], l->box[2], l->box[3], t->canvas, t->safe[1],
-                    t->safe[1] + t->safe[3]);
+        ret = fail_at(c, ptr,
+                      _("layer '%s': box [%g, %g, %g, %g] leaves the %s safe zone (y %g to %g)"),
+                      l->name, l->box[0], l->box[1], l->box[2], l->box[3], t->canvas, t->safe[1],
+                      t->safe[1] + t->safe[3]);
     g_free(ptr);
     return ret;
 }
@@ -334,7 +364,7 @@ static int check_media(const Checker *c, const char *pointer, json_t *lj, IgpLay
         ret = get_numbers(c, pointer, lj, "keep_faces_in", 4, 0, l->keep);
     ptr = ptr_join(pointer, "keep_faces_in");
     if (ret == 0 && !inside(l->keep, l->box))
-        ret = fail_at(c, ptr, "layer '%s': keep_faces_in must lie inside the box", l->name);
+        ret = fail_at(c, ptr, _("layer '%s': keep_faces_in must lie inside the box"), l->name);
     g_free(ptr);
     return ret;
 }
@@ -356,12 +386,12 @@ static int check_shape(const Checker *c, const char *pointer, json_t *lj, IgpLay
         static const char *const gkeys[] = {"from", "to", "direction", NULL};
         char *gptr = ptr_join(pointer, "gradient");
         if (!json_is_object(g))
-            ret =
-                fail_at(c, gptr, "'gradient' must be an object {\"from\", \"to\", \"direction\"}");
+            ret = fail_at(c, gptr,
+                          _("'gradient' must be an object {\"from\", \"to\", \"direction\"}"));
         if (ret == 0)
             ret = check_keys(c, gptr, g, gkeys, "a gradient");
         if (ret == 0 && !(json_object_get(g, "from") && json_object_get(g, "to")))
-            ret = fail_at(c, gptr, "a gradient needs 'from' and 'to' colours");
+            ret = fail_at(c, gptr, _("a gradient needs 'from' and 'to' colours"));
         if (ret == 0 && !(ret = get_color(c, gptr, g, "from", &l->fill)) &&
             !(ret = get_color(c, gptr, g, "to", &l->fill_to)))
             ret = get_word(c, gptr, g, "direction", dirs, &dir);
@@ -399,7 +429,7 @@ static int check_text_effects(const Checker *c, const char *pointer, json_t *lj,
         l->style.outline = (IgpColor){1, 1, 1, 1};
         l->style.outline_width = 4;
         if (!json_is_object(o))
-            ret = fail_at(c, ptr, "'outline' must be an object {\"color\", \"width\"}");
+            ret = fail_at(c, ptr, _("'outline' must be an object {\"color\", \"width\"}"));
         if (ret == 0 && !(ret = check_keys(c, ptr, o, okeys, "an outline")) &&
             !(ret = get_color(c, ptr, o, "color", &l->style.outline)))
             ret = get_number(c, ptr, o, "width", 0.5, 40, &l->style.outline_width);
@@ -411,7 +441,7 @@ static int check_text_effects(const Checker *c, const char *pointer, json_t *lj,
         ptr = ptr_join(pointer, "shadow");
         l->style.shadow = (IgpColor){0, 0, 0, 0.5};
         if (!json_is_object(s))
-            ret = fail_at(c, ptr, "'shadow' must be an object {\"color\", \"offset\"}");
+            ret = fail_at(c, ptr, _("'shadow' must be an object {\"color\", \"offset\"}"));
         if (ret == 0 && !(ret = check_keys(c, ptr, s, skeys, "a shadow")) &&
             !(ret = get_color(c, ptr, s, "color", &l->style.shadow)))
             ret = get_numbers(c, ptr, s, "offset", 2, 0, off);
@@ -429,7 +459,7 @@ static int check_font(const Checker *c, const char *pointer, IgpLayer *l)
     int ret = 0;
 
     if (!family || !igp_fonts_has_family(c->fonts, family))
-        ret = fail_at(c, ptr, "layer '%s': font '%s' is not bundled (fonts/ has: %s)", l->name,
+        ret = fail_at(c, ptr, _("layer '%s': font '%s' is not bundled (fonts/ has: %s)"), l->name,
                       family ? family : l->font, igp_fonts_families(c->fonts));
     pango_font_description_free(d);
     g_free(ptr);
@@ -460,15 +490,15 @@ static int check_text(const Checker *c, const char *pointer, json_t *lj, IgpLaye
             if (json_object_get(lj, not_here[i])) {
                 ptr = ptr_join(pointer, not_here[i]);
                 ret = fail_at(c, ptr,
-                              "layer '%s': a subtitle layer takes its words from the post's "
-                              "\"subtitles\" file, not '%s'",
+                              _("layer '%s': a subtitle layer takes its words from the post's "
+                                "\"subtitles\" file, not '%s'"),
                               l->name, not_here[i]);
                 g_free(ptr);
                 return ret;
             }
         }
         if (c->t->subtitle_layer >= 0)
-            return fail_at(c, pointer, "layer '%s': a template has at most one subtitle layer",
+            return fail_at(c, pointer, _("layer '%s': a template has at most one subtitle layer"),
                            l->name);
         c->t->subtitle_layer = (int)(l - c->t->layers);
         text = "";
@@ -497,10 +527,11 @@ static int check_text(const Checker *c, const char *pointer, json_t *lj, IgpLaye
     l->style.valign = (IgpVAlign)valign;
     ptr = ptr_join(pointer, "size");
     if (size[0] < 8 || size[1] > 400 || size[0] > size[1])
-        ret = fail_at(c, ptr, "layer '%s': 'size' must be [min, max] with 8 <= min <= max <= 400",
-                      l->name);
+        ret =
+            fail_at(c, ptr, _("layer '%s': 'size' must be [min, max] with 8 <= min <= max <= 400"),
+                    l->name);
     else if (size[1] > l->box[3])
-        ret = fail_at(c, ptr, "layer '%s': the largest size %gpx is taller than the box (%gpx)",
+        ret = fail_at(c, ptr, _("layer '%s': the largest size %gpx is taller than the box (%gpx)"),
                       l->name, size[1], l->box[3]);
     g_free(ptr);
     return ret ? ret : check_font(c, pointer, l);
@@ -519,7 +550,8 @@ static int find_artwork(const Checker *c, const char *ptr, const char *file, cha
     for (size_t i = 0; i < G_N_ELEMENTS(folders) && !*found && ret == 0; i++) {
         int r = igp_path_inside(folders[i], file, found, &why);
         if (r == IGP_ERR_POLICY || r == IGP_ERR(ELOOP))
-            ret = fail_at(c, ptr, "artwork '%s' must stay inside %s: it %s", file, folders[i], why);
+            ret = fail_at(c, ptr, _("artwork '%s' must stay inside %s: it %s"), file, folders[i],
+                          why);
     }
     g_free(shared);
     return ret;
@@ -538,23 +570,23 @@ static int check_artwork(const Checker *c, const char *pointer, json_t *lj, IgpL
     ptr = ptr_join(pointer, "file");
     l->is_svg = g_str_has_suffix(file, ".svg");
     if (!*file || strchr(file, '/') || file[0] == '.')
-        ret = fail_at(c, ptr, "'file' must be a file name in the template's folder or in %s/",
+        ret = fail_at(c, ptr, _("'file' must be a file name in the template's folder or in %s/"),
                       IGP_TEMPLATE_SHARED);
     else if (!l->is_svg && !g_str_has_suffix(file, ".png"))
-        ret = fail_at(c, ptr, "artwork '%s' must be .svg or .png", file);
+        ret = fail_at(c, ptr, _("artwork '%s' must be .svg or .png"), file);
     else if ((ret = find_artwork(c, ptr, file, &found)))
         ;
     else if (!found)
-        ret = fail_at(c, ptr, "artwork file '%s' is missing (looked in %s and %s/%s)", file,
+        ret = fail_at(c, ptr, _("artwork file '%s' is missing (looked in %s and %s/%s)"), file,
                       c->t->dir, c->templates_dir, IGP_TEMPLATE_SHARED);
     else if (stat(found, &st) != 0 || !S_ISREG(st.st_mode))
-        ret = fail_at(c, ptr, "artwork file '%s' is not a regular file", found);
+        ret = fail_at(c, ptr, _("artwork file '%s' is not a regular file"), found);
     else
         l->file = g_strdup(found);
     if (ret == 0 && l->is_svg && igp_svg_check(l->file))
         ret = fail_with_buffer(c, ptr, "");
     if (ret == 0 && l->type == IGP_LAYER_LOGO && !l->is_svg)
-        ret = fail_at(c, ptr, "the logo must be an SVG (it is drawn as vectors)");
+        ret = fail_at(c, ptr, _("the logo must be an SVG (it is drawn as vectors)"));
     g_free(found);
     g_free(ptr);
     return ret;
@@ -571,32 +603,34 @@ static int check_layer(const Checker *c, const char *pointer, json_t *lj, int in
 
     l->pointer = g_strdup(pointer);
     if (!json_is_object(lj))
-        return fail_at(c, pointer, "a layer must be an object with a 'type'");
+        return fail_at(c, pointer, _("a layer must be an object with a 'type'"));
     if ((ret = get_string(c, pointer, lj, "name", 0, &name)))
         return ret;
     l->name = name ? g_strdup(name) : g_strdup_printf("layer %d", index + 1);
     if ((ret = check_keys(c, pointer, lj, layer_keys, "a layer")))
         return ret;
     if (!json_object_get(lj, "type"))
-        return fail_at(c, pointer, "layer '%s': missing key 'type'", l->name);
+        return fail_at(c, pointer, _("layer '%s': missing key 'type'"), l->name);
     if ((ret = get_word(c, pointer, lj, "type", types, &type)))
         return ret;
     l->type = (IgpLayerType)type;
     /* Reel overlays are drawn over the video: it is their only picture. */
     if (reel && l->type == IGP_LAYER_MEDIA)
-        return fail_at(c, pointer,
-                       "layer '%s': a reel template has no media layer (the video is the picture)",
-                       l->name);
+        return fail_at(
+            c, pointer,
+            _("layer '%s': a reel template has no media layer (the video is the picture)"),
+            l->name);
     if (!reel && l->type == IGP_LAYER_SUBTITLE)
-        return fail_at(c, pointer, "layer '%s': subtitle layers are for reel templates only",
+        return fail_at(c, pointer, _("layer '%s': subtitle layers are for reel templates only"),
                        l->name);
     if (json_object_get(lj, "when")) {
         char *ptr = ptr_join(pointer, "when");
         ret = reel ? get_word(c, pointer, lj, "when", whens, &when)
-                   : fail_at(c, ptr, "layer '%s': 'when' is for reel templates only", l->name);
+                   : fail_at(c, ptr, _("layer '%s': 'when' is for reel templates only"), l->name);
         if (ret == 0 && l->type == IGP_LAYER_SUBTITLE && when != IGP_WHEN_ALWAYS)
-            ret = fail_at(c, ptr, "layer '%s': subtitles show whenever a cue is active; no 'when'",
-                          l->name);
+            ret =
+                fail_at(c, ptr, _("layer '%s': subtitles show whenever a cue is active; no 'when'"),
+                        l->name);
         g_free(ptr);
         if (ret)
             return ret;
@@ -636,8 +670,8 @@ static int check_canvas(const Checker *c, json_t *root)
         }
     }
     return fail_at(c, "/canvas",
-                   "unknown canvas '%s' (feed-4:5, feed-1:1, feed-1.91:1, story, reel-cover, "
-                   "highlight-cover, reel)",
+                   _("unknown canvas '%s' (feed-4:5, feed-1:1, feed-1.91:1, story, reel-cover, "
+                     "highlight-cover, reel)"),
                    canvas);
 }
 
@@ -648,7 +682,7 @@ static int check_template_ref(const Checker *c, const char *pointer, const char 
     int ret = 0;
 
     if (name && (!*name || strchr(name, '/') || !g_file_test(file, G_FILE_TEST_IS_REGULAR)))
-        ret = fail_at(c, pointer, "no template '%s' in %s", name, c->templates_dir);
+        ret = fail_at(c, pointer, _("no template '%s' in %s"), name, c->templates_dir);
     g_free(file);
     return ret;
 }
@@ -662,17 +696,17 @@ static int check_root(const Checker *c, json_t *root)
     int ret;
 
     if (!json_is_object(root))
-        return fail_at(c, "", "a template must be a JSON object");
+        return fail_at(c, "", _("a template must be a JSON object"));
     t->background = (IgpColor){1, 1, 1, 1};
     if ((ret = check_keys(c, "", root, root_keys, "a template")))
         return ret;
     if (!json_object_get(root, "version"))
-        return fail_at(c, "", "missing key 'version'");
+        return fail_at(c, "", _("missing key 'version'"));
     if ((ret = get_number(c, "", root, "version", 0, 1e9, &version)))
         return ret;
     if (version != IGP_TEMPLATE_VERSION)
-        return fail_at(c, "/version", "unknown version %g (this igprep reads version %d)", version,
-                       IGP_TEMPLATE_VERSION);
+        return fail_at(c, "/version", _("unknown version %g (this igprep reads version %d)"),
+                       version, IGP_TEMPLATE_VERSION);
     if ((ret = check_canvas(c, root)) || (ret = get_string(c, "", root, "description", 0, &s)) ||
         (ret = get_color(c, "", root, "background", &t->background)))
         return ret;
@@ -689,7 +723,7 @@ static int check_root(const Checker *c, json_t *root)
         (ret = check_template_ref(c, "/video", s)))
         return ret;
     if (s && igp_canvas_is_overlay(t->canvas))
-        return fail_at(c, "/video", "'video' is for photo templates: this one is for videos");
+        return fail_at(c, "/video", _("'video' is for photo templates: this one is for videos"));
     t->video = g_strdup(s);
     /* Reels: how long the title and end cards show. */
     t->title_seconds = t->end_seconds = 2.5;
@@ -697,7 +731,7 @@ static int check_root(const Checker *c, json_t *root)
         const char *key = i ? "end_seconds" : "title_seconds";
         char *ptr = g_strdup_printf("/%s", key);
         if (json_object_get(root, key) && !igp_canvas_is_overlay(t->canvas))
-            ret = fail_at(c, ptr, "'%s' is for reel templates only", key);
+            ret = fail_at(c, ptr, _("'%s' is for reel templates only"), key);
         else
             ret = get_number(c, "", root, key, 0, 30, i ? &t->end_seconds : &t->title_seconds);
         g_free(ptr);
@@ -706,7 +740,7 @@ static int check_root(const Checker *c, json_t *root)
     }
     layers = json_object_get(root, "layers");
     if (!json_is_array(layers) || json_array_size(layers) == 0)
-        return fail_at(c, layers ? "/layers" : "", "'layers' must be a non-empty array");
+        return fail_at(c, layers ? "/layers" : "", _("'layers' must be a non-empty array"));
     t->layers = g_new0(IgpLayer, json_array_size(layers));
     for (size_t i = 0; i < json_array_size(layers); i++) {
         char *ptr = g_strdup_printf("/layers/%zu", i);
@@ -734,12 +768,12 @@ int igp_template_load(const char *templates_dir, const char *name, IgpFonts *fon
     t->dir = g_build_filename(templates_dir, name, NULL);
     t->path = g_build_filename(t->dir, IGP_TEMPLATE_FILE, NULL);
     if (!*name || strchr(name, '/') || name[0] == '.' || name[0] == '_') {
-        ret = igp_error(IGP_ERR_INVALIDDATA, "template", "'%s' is not a template name", name);
+        ret = igp_error(IGP_ERR_INVALIDDATA, "template", _("'%s' is not a template name"), name);
     } else if (igp_read_user_file(t->path, IGP_READ_JSON, &text, &len)) {
         ret = IGP_ERR_INVALIDDATA; /* the message names template.json */
     } else if (!(root = igp_json_parse_text(text, &len, &jerr))) {
         char *where = g_strdup_printf("%s:%d:%d", t->path, jerr.line, jerr.column);
-        ret = igp_error(IGP_ERR_INVALIDDATA, where, "template '%s': %s", name, jerr.text);
+        ret = igp_error(IGP_ERR_INVALIDDATA, where, _("template '%s': %s"), name, jerr.text);
         g_free(where);
     } else {
         PangoContext *ctx = igp_fonts_context(fonts);

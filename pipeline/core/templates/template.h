@@ -101,7 +101,14 @@ const char *igp_data_dir(void);
 /** The templates folder: $IGPREP_TEMPLATES, else DATA/templates. Caller g_free()s. */
 char *igp_templates_dir(void);
 
-/** The fonts folder: DATA/fonts. Caller g_free()s. */
+/**
+ * The fonts of the templates in @p templates_dir: TEMPLATES/fonts or
+ * TEMPLATES/../fonts when it holds a fonts.conf (a template set made by
+ * `igprep template export` carries its own), else DATA/fonts. Caller g_free()s.
+ */
+char *igp_template_fonts_dir(const char *templates_dir);
+
+/** The fonts folder of igp_templates_dir() (igp_template_fonts_dir()). Caller g_free()s. */
 char *igp_fonts_dir(void);
 
 /**
