@@ -8,7 +8,7 @@ ASAN    ?= build-asan
 JOBS    ?= $(shell nproc)
 FUZZ_SECONDS ?= 60
 
-.PHONY: all deps build run test po test-long test-sanitize fuzz bench format format-check clean
+.PHONY: all deps build run test po test-long test-sanitize fuzz bench manual format format-check clean
 
 all: build
 
@@ -55,6 +55,12 @@ fuzz: deps
 # the ffmpeg command line (bench/run.sh, bench/reel.sh; not part of `make test`).
 bench: build
 	@BUILD_DIR=$(BUILD) bash bench/run.sh
+
+# The operation and posting manual (docs/manual/, in Japanese): its pictures
+# made again from a run on a copy of samples/, then HTML and PDF in build/manual/
+# (pandoc and WeasyPrint, installed by scripts/install-deps.sh).
+manual: build
+	@IGP_BIN=$(CURDIR)/$(BUILD)/bin bash scripts/make-manual.sh --out $(BUILD)/manual
 
 # Extract the programs' strings and merge them into po/ja.po (then translate
 # what is new; tests/integration/t-translations.sh fails until every one is).

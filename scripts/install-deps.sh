@@ -39,6 +39,9 @@ packages=(
   # igprep review's browser test: Debian's Chromium, driven by puppeteer-core
   # (scripts/fetch-js.sh, from npm) with node
   chromium nodejs
+  # the operation manual (make manual, scripts/make-manual.sh): pandoc turns
+  # docs/manual/ into HTML, WeasyPrint sets the PDF with the bundled fonts
+  pandoc weasyprint
   # benchmarks: hyperfine, ImageMagick's convert, GNU time for peak RSS
   hyperfine imagemagick time python3
 )
