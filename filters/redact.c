@@ -3,6 +3,7 @@
 
 #include "error.h"
 #include "fsutil.h"
+#include "i18n.h"
 #include "image.h"
 
 #include <math.h>
@@ -535,9 +536,9 @@ static int read_patches(const char *path, GPtrArray *patches)
     int bottom = 0, ret = 0;
 
     if (!image)
-        return igp_vips_error(IGP_ERR_INVALIDDATA, path, "cannot read master");
+        return igp_vips_error(IGP_ERR_INVALIDDATA, path, _("cannot read master"));
     if (image->Bands != 3 || image->BandFmt != VIPS_FORMAT_UCHAR)
-        ret = igp_error(IGP_ERR_INVALIDDATA, path, "master is not 8-bit RGB");
+        ret = igp_error(IGP_ERR_INVALIDDATA, path, _("master is not 8-bit RGB"));
     for (guint i = 0; ret == 0 && i < patches->len; i++) {
         Patch *p = g_ptr_array_index(patches, i);
         p->pixels = (IgpRgbImage){g_malloc((size_t)p->area.width * p->area.height * 3),
@@ -551,7 +552,7 @@ static int read_patches(const char *path, GPtrArray *patches)
     for (int top = 0; ret == 0 && top < bottom; top += PATCH_READ_STRIP) {
         VipsRect strip = {0, top, image->Xsize, MIN(PATCH_READ_STRIP, image->Ysize - top)};
         if (vips_region_prepare(region, &strip))
-            ret = igp_vips_error(IGP_ERR_INVALIDDATA, path, "cannot decode master");
+            ret = igp_vips_error(IGP_ERR_INVALIDDATA, path, _("cannot decode master"));
         else
             copy_strip(patches, region, &strip);
     }
@@ -589,7 +590,7 @@ static int insert_patches(const char *path, GPtrArray *patches, VipsImage **out)
     VipsImage *image = vips_image_new_from_file(path, "access", VIPS_ACCESS_SEQUENTIAL, NULL);
 
     if (!image)
-        return igp_vips_error(IGP_ERR_INVALIDDATA, path, "cannot read master");
+        return igp_vips_error(IGP_ERR_INVALIDDATA, path, _("cannot read master"));
     for (guint i = 0; i < patches->len; i++) {
         Patch *p = g_ptr_array_index(patches, i);
         VipsImage *patch =
@@ -606,7 +607,7 @@ static int insert_patches(const char *path, GPtrArray *patches, VipsImage **out)
             g_object_unref(patch);
         g_object_unref(image);
         if (failed)
-            return igp_vips_error(IGP_ERR_LIBRARY, path, "cannot insert the hidden faces");
+            return igp_vips_error(IGP_ERR_LIBRARY, path, _("cannot insert the hidden faces"));
         image = with;
     }
     image->Type = VIPS_INTERPRETATION_sRGB;
@@ -622,11 +623,11 @@ int igp_redact_file(const char *path, const IgpRedactFace *faces, int n, double 
     int ret;
 
     if (!header)
-        return igp_vips_error(IGP_ERR_INVALIDDATA, path, "cannot read master");
+        return igp_vips_error(IGP_ERR_INVALIDDATA, path, _("cannot read master"));
     for (int i = 0; i < n; i++)
         if (faces[i].w <= 0 || faces[i].h <= 0) {
             g_object_unref(header);
-            return igp_error(IGP_ERR_INVALIDDATA, "redact", "empty face box");
+            return igp_error(IGP_ERR_INVALIDDATA, "redact", _("empty face box"));
         }
     patches = group_faces(faces, n, padding, header->Xsize, header->Ysize);
     g_object_unref(header);
