@@ -105,9 +105,11 @@ static int to_display_srgb8(VipsImage **image, const char *path)
     return 0;
 }
 
-/* Decoded pixels above this size go to a temporary file, not to memory
- * (libvips' own threshold for images it must decode whole). */
-enum { DECODE_IN_MEMORY_MAX = 100 * 1024 * 1024, DECODE_STRIP = 16 };
+/* Decoded pixels above this size go to a temporary file, not to memory:
+ * a 12 MP camera photo (36 MB of RGB) stays in memory, anything larger
+ * costs no more memory than it (libvips' own threshold, 100 MB, let a
+ * 24 MP photo add 72 MB to the peak; docs/faces.md, "Measured"). */
+enum { DECODE_IN_MEMORY_MAX = 40 * 1024 * 1024, DECODE_STRIP = 16 };
 
 /* Open @p path for a top-to-bottom decode that fails on any decoder warning
  * (truncated or corrupt data), reading the file once, in order. */
