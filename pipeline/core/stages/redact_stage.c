@@ -16,7 +16,7 @@
 #include <glib.h>
 
 /* Bump when the same inputs would give other pixels. */
-#define REDACT_RECIPE   "redact-v1"
+#define REDACT_RECIPE   "redact-v2"
 #define DEFAULT_STICKER "smile.svg"
 
 typedef struct RedactJob {
