@@ -44,7 +44,14 @@ done
 echo "peak RSS, 3 MP -> 48 MP (KiB): run ${run[small]} -> ${run[large]}, redact ${redact[small]} -> ${redact[large]}, verify ${verify[small]} -> ${verify[large]}"
 check "run succeeds on both" test "${run[small]}" -gt 0 -a "${run[large]}" -gt 0
 check "the face is hidden in the 48 MP master" test "$(jq -r '.media["IMG_0001.JPG"].faces[0].decision' "$TEST_TMP/out-large/reports/redaction.json")" = hidden
-check "redact: 48 MP costs at most 40 MiB more than 3 MP" test $((redact[large] - redact[small])) -le 40960
-check "verify: 48 MP costs at most 40 MiB more than 3 MP" test $((verify[large] - verify[small])) -le 40960
-check "igprep run: 48 MP costs at most 40 MiB more than 3 MP" test $((run[large] - run[small])) -le 40960
+# Under the sanitizer build (make test-sanitize) ASan keeps freed blocks in
+# quarantine and adds its shadow memory, so peaks say nothing about igprep:
+# there the commands run for their memory safety only.
+if [ -z "${ASAN_OPTIONS:-}" ]; then
+  check "redact: 48 MP costs at most 40 MiB more than 3 MP" test $((redact[large] - redact[small])) -le 40960
+  check "verify: 48 MP costs at most 40 MiB more than 3 MP" test $((verify[large] - verify[small])) -le 40960
+  check "igprep run: 48 MP costs at most 40 MiB more than 3 MP" test $((run[large] - run[small])) -le 40960
+else
+  check "redact and verify succeed on both" test "${redact[large]}" -gt 0 -a "${verify[large]}" -gt 0
+fi
 done_testing
