@@ -2,6 +2,7 @@
 #include "error.h"
 #include "i18n.h"
 #include "fsutil.h"
+#include "i18n.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -105,9 +106,11 @@ static int to_display_srgb8(VipsImage **image, const char *path)
     return 0;
 }
 
-/* Decoded pixels above this size go to a temporary file, not to memory
- * (libvips' own threshold for images it must decode whole). */
-enum { DECODE_IN_MEMORY_MAX = 100 * 1024 * 1024, DECODE_STRIP = 16 };
+/* Decoded pixels above this size go to a temporary file, not to memory:
+ * a 12 MP camera photo (36 MB of RGB) stays in memory, anything larger
+ * costs no more memory than it (libvips' own threshold, 100 MB, let a
+ * 24 MP photo add 72 MB to the peak; docs/faces.md, "Measured"). */
+enum { DECODE_IN_MEMORY_MAX = 40 * 1024 * 1024, DECODE_STRIP = 16 };
 
 /* Open @p path for a top-to-bottom decode that fails on any decoder warning
  * (truncated or corrupt data), reading the file once, in order. */
@@ -259,5 +262,97 @@ int igp_image_save_jpeg(VipsImage *image, const char *source, const char *path,
     if (ret != 0)
         unlink(tmp);
     g_free(tmp);
+    return ret;
+}
+
+/* Rows decoded at a time by igp_image_read_areas(). */
+#define AREA_READ_STRIP 64
+
+/* One area being read: sums of shrink × shrink blocks. */
+typedef struct AreaSums {
+    VipsRect area;
+    int shrink, w, h, bands;
+    guint32 *sums;
+} AreaSums;
+
+static void add_strip(AreaSums *a, VipsRegion *region, const VipsRect *strip)
+{
+    VipsRect rows;
+
+    vips_rect_intersectrect(&a->area, strip, &rows);
+    for (int y = rows.top; !vips_rect_isempty(&rows) && y < VIPS_RECT_BOTTOM(&rows); y++) {
+        int oy = (y - a->area.top) / a->shrink;
+        const guint8 *p = VIPS_REGION_ADDR(region, a->area.left, y);
+        guint32 *o = a->sums + (size_t)oy * a->w * a->bands;
+        if (oy >= a->h)
+            break;
+        for (int x = 0; x < a->w * a->shrink; x++)
+            for (int c = 0; c < a->bands; c++)
+                o[(x / a->shrink) * a->bands + c] += p[x * a->bands + c];
+    }
+}
+
+static VipsImage *area_image(const AreaSums *a)
+{
+    size_t n = (size_t)a->w * a->h * a->bands;
+    guint8 *px = g_malloc(n);
+    guint32 div = (guint32)(a->shrink * a->shrink);
+    VipsImage *img;
+
+    for (size_t i = 0; i < n; i++)
+        px[i] = (guint8)((a->sums[i] + div / 2) / div);
+    img = vips_image_new_from_memory_copy(px, n, a->w, a->h, a->bands, VIPS_FORMAT_UCHAR);
+    g_free(px);
+    if (img)
+        img->Type = a->bands >= 3 ? VIPS_INTERPRETATION_sRGB : VIPS_INTERPRETATION_B_W;
+    return img;
+}
+
+int igp_image_read_areas(const char *path, const VipsRect *areas, const int *shrink, int n,
+                         VipsImage **out)
+{
+    VipsImage *image = vips_image_new_from_file(path, "access", VIPS_ACCESS_SEQUENTIAL, NULL);
+    VipsRegion *region = image ? vips_region_new(image) : NULL;
+    AreaSums *sums = g_new0(AreaSums, MAX(n, 1));
+    int bottom = 0, ret = 0;
+
+    for (int i = 0; i < n; i++)
+        out[i] = NULL;
+    if (!image)
+        ret = igp_vips_error(IGP_ERR_INVALIDDATA, path, _("cannot read image"));
+    else if (image->BandFmt != VIPS_FORMAT_UCHAR)
+        ret = igp_error(IGP_ERR_INVALIDDATA, path, _("not an 8-bit image"));
+    for (int i = 0; ret == 0 && i < n; i++) {
+        VipsRect whole = {0, 0, image->Xsize, image->Ysize};
+        AreaSums *a = &sums[i];
+        vips_rect_intersectrect(&areas[i], &whole, &a->area);
+        a->shrink = MAX(1, shrink[i]), a->bands = image->Bands;
+        a->w = a->area.width / a->shrink, a->h = a->area.height / a->shrink;
+        if (a->w > 0 && a->h > 0) {
+            a->sums = g_new0(guint32, (size_t)a->w * a->h * a->bands);
+            bottom = MAX(bottom, a->area.top + a->h * a->shrink);
+        }
+    }
+    for (int top = 0; ret == 0 && top < bottom; top += AREA_READ_STRIP) {
+        VipsRect strip = {0, top, image->Xsize, MIN(AREA_READ_STRIP, image->Ysize - top)};
+        if (vips_region_prepare(region, &strip))
+            ret = igp_vips_error(IGP_ERR_INVALIDDATA, path, _("cannot decode image"));
+        for (int i = 0; ret == 0 && i < n; i++)
+            if (sums[i].sums)
+                add_strip(&sums[i], region, &strip);
+    }
+    for (int i = 0; ret == 0 && i < n; i++)
+        if (sums[i].sums && !(out[i] = area_image(&sums[i])))
+            ret = igp_vips_error(IGP_ERR_LIBRARY, path, _("cannot keep an area in memory"));
+    for (int i = 0; i < n; i++) {
+        g_free(sums[i].sums);
+        if (ret && out[i])
+            g_clear_object(&out[i]);
+    }
+    g_free(sums);
+    if (region)
+        g_object_unref(region);
+    if (image)
+        g_object_unref(image);
     return ret;
 }

@@ -59,6 +59,19 @@ int igp_image_save_jpeg(VipsImage *image, const char *source, const char *path,
                         const IgpJpegSettings *settings);
 
 /**
+ * Read rectangles of the 8-bit picture in file @p path in one pass, top to
+ * bottom, without holding the whole picture: @p out[i] becomes a memory
+ * image of @p areas[i] shrunk by the integer factor @p shrink[i] (each pixel
+ * the mean of shrink × shrink pixels; the last partial row and column are
+ * dropped), or NULL for an empty area. Rows below the last area are not
+ * decoded.
+ * @return 0 or IGP_ERR_INVALIDDATA (message in the error buffer); on error
+ * every @p out[i] is NULL
+ */
+int igp_image_read_areas(const char *path, const VipsRect *areas, const int *shrink, int n,
+                         VipsImage **out);
+
+/**
  * Report a failed libvips call: append "domain: what" to igprep's buffer and
  * clear libvips' buffer. libvips' own text is left out on purpose: its buffer
  * is shared by every thread of the process, so with --jobs it may hold

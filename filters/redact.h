@@ -18,6 +18,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <vips/vips.h>
+
 typedef enum IgpRedactStyle {
     IGP_REDACT_BLUR,
     IGP_REDACT_MOSAIC,
@@ -73,5 +75,19 @@ void igp_redact_extent(const IgpRedactFace *face, double padding, int width, int
  * @return 0 or an IGP_ERR (message in the error buffer)
  */
 int igp_redact_face(IgpRgbImage *image, const IgpRedactFace *face, double padding);
+
+/**
+ * Hide @p faces (in this order) in the 8-bit RGB picture of file @p path
+ * without ever holding the whole picture: the file is read once, top to
+ * bottom, keeping only the pixels around the faces, which are hidden there
+ * (igp_redact_face() on each group of overlapping faces); @p out is then the
+ * file, read again top to bottom, with those patches inserted: a lazy
+ * libvips image to write with a sink (jpegsave). Same pixels as
+ * igp_redact_face() on the whole picture.
+ * @param out  set on success; unref with g_object_unref()
+ * @return 0 or an IGP_ERR (message in the error buffer)
+ */
+int igp_redact_file(const char *path, const IgpRedactFace *faces, int n, double padding,
+                    VipsImage **out);
 
 #endif

@@ -12,6 +12,7 @@
 #include "error.h"
 #include "facedet.h"
 #include "fsutil.h"
+#include "i18n.h"
 #include "jpegwalk.h"
 
 #include <math.h>
@@ -44,6 +45,8 @@
 #define DETAIL_SIGMA 1.0
 /* Faces are compared at this width, whatever their size. */
 #define COMPARE_WIDTH 64
+/* A master's faces are checked from this width (a slide's from MIN_POST_FACE). */
+#define MASTER_MIN_FACE 8
 
 char *igp_face_model_path(const IgpStageSettings *s);
 
@@ -175,9 +178,98 @@ static char *visible_message(json_t *visible, double worst, const char *file)
  * Only the detail left decides: a face whose detail is gone is hidden, even
  * where the detector still finds a face-like blob (a blur keeps a face's
  * coarse layout); that is a warning, for a person to look at. */
+/* A hidden face's box mapped into a picture of @p width × @p height (by
+ * scale and offset) and cut to it; 0 when it is not to be checked there
+ * (not hidden, no box, or smaller than @p min_face once cut). */
+static int box_to_check(json_t *face, double scale, double ox, double oy, int width, int height,
+                        double min_face, double b[4])
+{
+    if (g_strcmp0(json_string_value(json_object_get(face, "decision")), "hidden") ||
+        igp_face_box(face, b))
+        return 0;
+    b[0] = (b[0] - ox) * scale, b[1] = (b[1] - oy) * scale, b[2] *= scale, b[3] *= scale;
+    /* Only the part inside this picture (a crop may cut a face off). */
+    if (b[0] < 0)
+        b[2] += b[0], b[0] = 0;
+    if (b[1] < 0)
+        b[3] += b[1], b[1] = 0;
+    b[2] = MIN(b[2], width - b[0]), b[3] = MIN(b[3], height - b[1]);
+    return b[2] >= min_face && b[3] >= min_face;
+}
+
+/* Faces wider than this are read shrunk: both checks look at a face at most
+ * COMPARE_WIDTH (64) pixels wide, so 128 keeps twice that. */
+#define AREA_FACE_WIDTH 128
+
+/* The part of a master both checks of box @p b look at (the detector's: the
+ * box with one box width around it, cut to the picture; the detail's: the
+ * box), and the factor it can be read shrunk by. */
+static void area_of(const double b[4], int width, int height, VipsRect *area, int *shrink)
+{
+    int x = MAX(0, (int)(b[0] - b[2])), y = MAX(0, (int)(b[1] - b[3]));
+    int x1 = MIN(width, MAX((int)(b[0] + 2 * b[2]), (int)b[0] + (int)ceil(b[2])));
+    int y1 = MIN(height, MAX((int)(b[1] + 2 * b[3]), (int)b[1] + (int)ceil(b[3])));
+
+    *area = (VipsRect){x, y, x1 - x, y1 - y};
+    *shrink = MAX(1, (int)(b[2] / AREA_FACE_WIDTH));
+}
+
+/* The faces' parts of the two masters, each file read once, top to bottom,
+ * never whole (docs/faces.md, "Measured": memory stays flat with the
+ * camera's resolution). Index i is face i of @p faces; NULL where a face is
+ * not checked. Returns 0, or -1 when a master cannot be read. */
+typedef struct FaceAreas {
+    VipsImage **source, **redacted;
+    VipsRect *area;
+    int *shrink;
+    size_t n;
+} FaceAreas;
+
+static void face_areas_free(FaceAreas *a)
+{
+    for (size_t i = 0; i < a->n; i++) {
+        if (a->source[i])
+            g_object_unref(a->source[i]);
+        if (a->redacted[i])
+            g_object_unref(a->redacted[i]);
+    }
+    g_free(a->source), g_free(a->redacted), g_free(a->area), g_free(a->shrink);
+}
+
+static int read_face_areas(VipsImage *source, VipsImage *redacted, json_t *faces, double min_face,
+                           FaceAreas *a)
+{
+    json_t *face;
+    size_t i;
+    int ret;
+
+    a->n = json_array_size(faces);
+    a->source = g_new0(VipsImage *, a->n + 1), a->redacted = g_new0(VipsImage *, a->n + 1);
+    a->area = g_new0(VipsRect, a->n + 1), a->shrink = g_new0(int, a->n + 1);
+    json_array_foreach(faces, i, face)
+    {
+        double b[4];
+        if (box_to_check(face, 1, 0, 0, redacted->Xsize, redacted->Ysize, min_face, b))
+            area_of(b, redacted->Xsize, redacted->Ysize, &a->area[i], &a->shrink[i]);
+    }
+    ret = igp_image_read_areas(source->filename, a->area, a->shrink, (int)a->n, a->source);
+    if (ret == 0)
+        ret = igp_image_read_areas(redacted->filename, a->area, a->shrink, (int)a->n, a->redacted);
+    igp_error_clear();
+    return ret ? -1 : 0;
+}
+
+/* Check every hidden face of @p faces (master boxes, mapped into @p redacted
+ * by scale and offset; @p source has @p redacted's geometry); one check.
+ * With @p areas (a master, opened for a sequential read), each face is
+ * judged on its part of the masters, read beforehand; else (a post slide,
+ * small, in memory) on the pictures themselves.
+ * Only the detail left decides: a face whose detail is gone is hidden, even
+ * where the detector still finds a face-like blob (a blur keeps a face's
+ * coarse layout); that is a warning, for a person to look at. */
 static void check_faces(IgpFileReport *r, IgpFaceDetector *det, VipsImage *source,
-                        VipsImage *redacted, json_t *faces, double scale, double ox, double oy,
-                        double min_face, const char *check, const char *file)
+                        VipsImage *redacted, const FaceAreas *areas, json_t *faces, double scale,
+                        double ox, double oy, double min_face, const char *check, const char *file)
 {
     json_t *face, *visible = json_array(), *detected = json_array();
     double max_detail = 0, worst = 0, worst_detected = 0;
@@ -187,25 +279,27 @@ static void check_faces(IgpFileReport *r, IgpFaceDetector *det, VipsImage *sourc
     {
         double b[4], d;
         const char *id = json_string_value(json_object_get(face, "id"));
-        if (g_strcmp0(json_string_value(json_object_get(face, "decision")), "hidden") ||
-            igp_face_box(face, b))
+        VipsImage *src = source, *red = redacted;
+        if (!box_to_check(face, scale, ox, oy, redacted->Xsize, redacted->Ysize, min_face, b))
             continue;
-        b[0] = (b[0] - ox) * scale, b[1] = (b[1] - oy) * scale, b[2] *= scale, b[3] *= scale;
-        /* Only the part inside this picture (a crop may cut a face off). */
-        if (b[0] < 0)
-            b[2] += b[0], b[0] = 0;
-        if (b[1] < 0)
-            b[3] += b[1], b[1] = 0;
-        b[2] = MIN(b[2], redacted->Xsize - b[0]), b[3] = MIN(b[3], redacted->Ysize - b[1]);
-        if (b[2] < min_face || b[3] < min_face)
-            continue;
-        d = detail_left(source, redacted, b);
+        if (areas) { /* the face's part, maybe shrunk: the box in its pixels */
+            const VipsRect *a = &areas->area[i];
+            int k = MAX(1, areas->shrink[i]);
+            src = areas->source[i], red = areas->redacted[i];
+            b[0] = (b[0] - a->left) / k, b[1] = (b[1] - a->top) / k, b[2] /= k, b[3] /= k;
+            if (!src || !red) { /* cannot tell: fail closed */
+                worst = max_detail = 1;
+                json_array_append_new(visible, json_pack("{s:s?, s:f}", "id", id, "detail", 1.0));
+                continue;
+            }
+        }
+        d = detail_left(src, red, b);
         max_detail = MAX(max_detail, d);
         if (d > MAX_DETAIL_CORRELATION) {
             worst = MAX(worst, d);
             json_array_append_new(
                 visible, json_pack("{s:s?, s:f}", "id", id, "detail", round(d * 1000) / 1000));
-        } else if (det && face_still_found(det, redacted, b)) {
+        } else if (det && face_still_found(det, red, b)) {
             worst_detected = MAX(worst_detected, d);
             json_array_append_new(detected, json_string(id ? id : "?"));
         }
@@ -253,21 +347,38 @@ static void cannot_check(IgpFileReport *r, const char *check, json_t *value, con
     g_free(m);
 }
 
-/* A picture of OUT as RGB, or NULL. Opened for random access (every face
- * reads it again): libvips decodes it once, to memory when it is small and
- * to a temporary file when it is large (its disc threshold, 100 MB by
- * default), so a 50 MP master does not hold 150 MB of memory. */
-static VipsImage *open_rgb(const char *out_dir, const char *rel)
+/* A picture of OUT as RGB, or NULL. A master is opened for sequential
+ * access: its pixels are only ever read top to bottom, a part at a time
+ * (read_face_areas, reopen), so a 50 MP master never sits whole in memory
+ * or in a temporary file. A post slide (small) is opened for random access:
+ * every face reads it again. */
+static VipsImage *open_rgb(const char *out_dir, const char *rel, VipsAccess access)
 {
     char *path = rel ? g_build_filename(out_dir, rel, NULL) : NULL;
-    VipsImage *img =
-        path ? vips_image_new_from_file(path, "access", VIPS_ACCESS_RANDOM, NULL) : NULL;
+    VipsImage *img = path ? vips_image_new_from_file(path, "access", access, NULL) : NULL;
 
     if (img && img->Bands != 3)
         g_clear_object(&img);
     vips_error_clear();
     g_free(path);
     return img;
+}
+
+/* A master opened by open_rgb() again, for one more top-to-bottom read, to
+ * be scaled by @p scale: decoded shrunk by *shrink (JPEG shrink-on-load, as
+ * encode does) when it is scaled down by 2 or more, so only a fraction of
+ * it is decoded and held. */
+static VipsImage *reopen(VipsImage *master, double scale, int *shrink)
+{
+    VipsImage *image = NULL;
+
+    for (*shrink = 8; *shrink > 1; *shrink /= 2)
+        if (scale * *shrink <= 0.5 && !vips_jpegload(master->filename, &image, "shrink", *shrink,
+                                                     "access", VIPS_ACCESS_SEQUENTIAL, NULL))
+            return image;
+    vips_error_clear();
+    *shrink = 1;
+    return vips_image_new_from_file(master->filename, "access", VIPS_ACCESS_SEQUENTIAL, NULL);
 }
 
 static void verify_posts_of(IgpFileReport *r, IgpFaceDetector *det, const char *out_dir,
@@ -284,6 +395,7 @@ static json_t *verify_master(IgpFaceDetector *det, const char *out_dir, const ch
     char *path = g_build_filename(out_dir, rel, NULL);
     IgpFileReport r;
     IgpJpegWalk w;
+    FaceAreas areas = {0};
 
     igp_report_init(&r, rel, "redacted-master");
     memset(&w, 0, sizeof(w));
@@ -293,12 +405,15 @@ static json_t *verify_master(IgpFaceDetector *det, const char *out_dir, const ch
     else
         igp_check(&r, "structure", 0, json_string(igp_error_buffer()), N_("complete JPEG to EOI"));
     igp_error_clear();
-    if (source && redacted)
-        check_faces(&r, det, source, redacted, json_object_get(entry, "report"), 1, 0, 0, 8,
-                    "faces_hidden", NULL);
+    if (source && redacted &&
+        read_face_areas(source, redacted, json_object_get(entry, "report"), MASTER_MIN_FACE,
+                        &areas) == 0)
+        check_faces(&r, det, source, redacted, &areas, json_object_get(entry, "report"), 1, 0, 0,
+                    MASTER_MIN_FACE, "faces_hidden", NULL);
     else
         cannot_check(&r, "faces_hidden", json_string(N_("cannot read the masters")), N_("readable"),
                      _("the scrubbed or the redacted master cannot be read"));
+    face_areas_free(&areas);
     /* (Without the masters the slides are only listed: they fail with them.) */
     verify_posts_of(&r, det, out_dir, encode, name, source, redacted,
                     json_object_get(entry, "report"));
@@ -306,6 +421,9 @@ static json_t *verify_master(IgpFaceDetector *det, const char *out_dir, const ch
     g_free(path);
     return igp_report_finish(&r);
 }
+
+/* Slides are lined up with their master at this scale of the slide. */
+#define LOCATE_SCALE 0.25
 
 /* Mean |difference| of grey @p s (sw × sh) against @p m (mw wide) at offset
  * (dx, dy), on every other pixel. */
@@ -345,15 +463,17 @@ static float *grey_pixels(VipsImage *img, double k, int *w, int *h)
  * of the slide's shape (full width or full height), so only the offset along
  * one axis is unknown. Found by sliding the slide over the master, both
  * small and grey. Returns the mean difference at the best place (0..255). */
-static double locate_slide(VipsImage *master, VipsImage *slide, double *scale, double *ox,
-                           double *oy)
+static double locate_slide(VipsImage *master, VipsImage *pixels, int shrink, VipsImage *slide,
+                           double *scale, double *ox, double *oy)
 {
     int full_height = (double)master->Xsize / master->Ysize > (double)slide->Xsize / slide->Ysize;
     double f =
         full_height ? (double)slide->Ysize / master->Ysize : (double)slide->Xsize / master->Xsize;
-    double k = 0.25, best = 1e9;
+    double k = LOCATE_SCALE, best = 1e9;
     int mw = 0, mh = 0, sw = 0, sh = 0, best_at = 0;
-    float *mp = grey_pixels(master, f * k, &mw, &mh), *sp = grey_pixels(slide, k, &sw, &sh);
+    /* (@p pixels: the master decoded shrunk by @p shrink.) */
+    float *mp = grey_pixels(pixels, f * k * shrink, &mw, &mh),
+          *sp = grey_pixels(slide, k, &sw, &sh);
 
     *scale = f, *ox = *oy = 0;
     if (mp && sp) {
@@ -380,36 +500,53 @@ static void verify_post(IgpFileReport *r, IgpFaceDetector *det, const char *out_
                         const char *rel, VipsImage *source, VipsImage *redacted, json_t *faces)
 {
     static const char *const check = "faces_hidden_in_post";
-    VipsImage *slide = open_rgb(out_dir, rel), *scaled = NULL, *aligned = NULL;
+    VipsImage *slide = open_rgb(out_dir, rel, VIPS_ACCESS_RANDOM), *scaled = NULL;
+    VipsImage *aligned = NULL, *master = NULL, *from = NULL, *cut = NULL;
     double scale = 1, ox = 0, oy = 0, diff = 0;
+    int shrink = 1;
 
     if (!slide) {
         cannot_check(r, check, json_pack("{s:s, s:s}", "file", rel, "error", "cannot read"),
                      N_("readable"), _("the post file cannot be read"));
-    } else if ((diff = locate_slide(redacted, slide, &scale, &ox, &oy)) > MAX_SLIDE_DIFFERENCE) {
+    } else if (!(master = reopen(redacted,
+                                 LOCATE_SCALE * MAX((double)slide->Xsize / redacted->Xsize,
+                                                    (double)slide->Ysize / redacted->Ysize),
+                                 &shrink))) {
+        cannot_check(r, check, json_pack("{s:s, s:s}", "file", rel, "error", "cannot read"),
+                     N_("readable"), _("the redacted master cannot be read"));
+    } else if ((diff = locate_slide(redacted, master, shrink, slide, &scale, &ox, &oy)) >
+               MAX_SLIDE_DIFFERENCE) {
         /* Templated slides are drawn by compose from the same redacted master. */
         igp_check(r, check, 1,
                   json_pack("{s:s, s:s, s:f}", "file", rel, "skipped",
                             "a templated slide, not a plain crop", "difference",
                             round(diff * 10) / 10),
                   N_("checked on plain crops only"));
-    } else if (!vips_resize(source, &scaled, scale, NULL) && scaled->Xsize >= slide->Xsize &&
+    } else if ((from = reopen(source, scale, &shrink)) &&
+               !vips_resize(from, &scaled, scale * shrink, NULL) && scaled->Xsize >= slide->Xsize &&
                scaled->Ysize >= slide->Ysize &&
-               !vips_extract_area(scaled, &aligned,
+               !vips_extract_area(scaled, &cut,
                                   MIN((int)lround(ox * scale), scaled->Xsize - slide->Xsize),
                                   MIN((int)lround(oy * scale), scaled->Ysize - slide->Ysize),
-                                  slide->Xsize, slide->Ysize, NULL)) {
-        check_faces(r, det, aligned, slide, faces, scale, ox, oy, MIN_POST_FACE, check, rel);
+                                  slide->Xsize, slide->Ysize, NULL) &&
+               (aligned = vips_image_copy_memory(cut))) {
+        check_faces(r, det, aligned, slide, NULL, faces, scale, ox, oy, MIN_POST_FACE, check, rel);
     } else {
         cannot_check(r, check, json_pack("{s:s, s:s}", "file", rel, "error", "cannot align"),
                      N_("aligned with its master"),
                      _("the slide cannot be lined up with its master"));
     }
     vips_error_clear();
+    if (from)
+        g_object_unref(from);
+    if (master)
+        g_object_unref(master);
     if (slide)
         g_object_unref(slide);
     if (scaled)
         g_object_unref(scaled);
+    if (cut)
+        g_object_unref(cut);
     if (aligned)
         g_object_unref(aligned);
 }
@@ -422,9 +559,10 @@ static void verify_placement(IgpFileReport *r, IgpFaceDetector *det, const char 
                              const char *rel, VipsImage *source, json_t *placement, json_t *faces)
 {
     static const char *const check = "faces_hidden_in_post";
-    VipsImage *slide = open_rgb(out_dir, rel), *region = NULL, *scaled = NULL, *aligned = NULL;
+    VipsImage *slide = open_rgb(out_dir, rel, VIPS_ACCESS_RANDOM), *region = NULL, *scaled = NULL;
+    VipsImage *from = NULL, *resized = NULL, *aligned = NULL;
     json_t *crop = json_object_get(placement, "crop"), *box = json_object_get(placement, "box");
-    int c[4], b[4], ok = slide != NULL;
+    int c[4], b[4], ok = slide != NULL, full;
 
     for (int i = 0; i < 4; i++) {
         c[i] = (int)json_integer_value(json_array_get(crop, i));
@@ -433,12 +571,14 @@ static void verify_placement(IgpFileReport *r, IgpFaceDetector *det, const char 
     ok = ok && c[2] > 0 && c[3] > 0 && b[2] > 0 && b[3] > 0 && b[0] >= 0 && b[1] >= 0 &&
          b[0] + b[2] <= slide->Xsize && b[1] + b[3] <= slide->Ysize &&
          !vips_extract_area(slide, &region, b[0], b[1], b[2], b[3], NULL) &&
-         !vips_extract_area(source, &scaled, c[0], c[1], c[2], c[3], NULL) &&
-         !vips_resize(scaled, &aligned, (double)b[2] / c[2], "vscale", (double)b[3] / c[3], NULL) &&
-         aligned->Xsize >= b[2] && aligned->Ysize >= b[3];
+         (from = reopen(source, 1, &full)) &&
+         !vips_extract_area(from, &scaled, c[0], c[1], c[2], c[3], NULL) &&
+         !vips_resize(scaled, &resized, (double)b[2] / c[2], "vscale", (double)b[3] / c[3], NULL) &&
+         resized->Xsize >= b[2] && resized->Ysize >= b[3] &&
+         (aligned = vips_image_copy_memory(resized));
     if (ok)
-        check_faces(r, det, aligned, region, faces, (double)b[2] / c[2], c[0], c[1], MIN_POST_FACE,
-                    check, rel);
+        check_faces(r, det, aligned, region, NULL, faces, (double)b[2] / c[2], c[0], c[1],
+                    MIN_POST_FACE, check, rel);
     else
         cannot_check(r, check, json_pack("{s:s, s:s}", "file", rel, "error", "cannot align"),
                      N_("aligned with its master"),
@@ -448,6 +588,10 @@ static void verify_placement(IgpFileReport *r, IgpFaceDetector *det, const char 
         g_object_unref(slide);
     if (region)
         g_object_unref(region);
+    if (from)
+        g_object_unref(from);
+    if (resized)
+        g_object_unref(resized);
     if (scaled)
         g_object_unref(scaled);
     if (aligned)
@@ -556,8 +700,10 @@ void igp_verify_faces(const char *out_dir, void (*add)(void *ctx, json_t *report
         int ok;
         if (!json_object_get(entry, "master"))
             continue;
-        source = open_rgb(out_dir, json_string_value(json_object_get(scrubbed, "master")));
-        redacted = open_rgb(out_dir, json_string_value(json_object_get(entry, "master")));
+        source = open_rgb(out_dir, json_string_value(json_object_get(scrubbed, "master")),
+                          VIPS_ACCESS_SEQUENTIAL);
+        redacted = open_rgb(out_dir, json_string_value(json_object_get(entry, "master")),
+                            VIPS_ACCESS_SEQUENTIAL);
         rep = verify_master(det, out_dir, name, source, redacted, entry, encode, &ok);
         add(ctx, rep, ok);
         if (source)

@@ -17,7 +17,7 @@
 #include <glib.h>
 
 /* Bump when the same inputs would give other pixels. */
-#define REDACT_RECIPE   "redact-v1"
+#define REDACT_RECIPE   "redact-v2"
 #define DEFAULT_STICKER "smile.svg"
 
 typedef struct RedactJob {
@@ -100,30 +100,6 @@ static int is_current(const RedactJob *job, const char *name, const IgpDigest *k
     return same;
 }
 
-/* The master as RGB in memory. */
-static int load_master(const char *path, IgpRgbImage *img)
-{
-    VipsImage *image = vips_image_new_from_file(path, NULL), *rgb = NULL;
-    size_t len = 0;
-    int ret = 0;
-
-    if (!image)
-        return igp_vips_error(IGP_ERR_INVALIDDATA, path, _("cannot read master"));
-    if (image->Bands != 3 || image->BandFmt != VIPS_FORMAT_UCHAR)
-        ret = igp_error(IGP_ERR_INVALIDDATA, path, _("master is not 8-bit RGB"));
-    if (ret == 0) {
-        img->width = image->Xsize, img->height = image->Ysize;
-        img->stride = (size_t)img->width * 3;
-        img->data = vips_image_write_to_memory(image, &len);
-        if (!img->data || len != img->stride * img->height)
-            ret = igp_vips_error(IGP_ERR_INVALIDDATA, path, _("cannot decode master"));
-    }
-    g_object_unref(image);
-    if (rgb)
-        g_object_unref(rgb);
-    return ret;
-}
-
 /* A cleared face's consent reference (faces.json "consent"), or NULL: it
  * goes into the report, and from there into the proof and the archive's
  * catalogue. */
@@ -156,16 +132,20 @@ static void renew_consent(json_t *report, json_t *faces)
     }
 }
 
-/* Hide the faces in memory, then write masters/redacted/<name>.jpg. */
+/* Hide the faces and write masters/redacted/<name>.jpg, streaming: only the
+ * pixels around the faces are ever held (igp_redact_file), so memory does
+ * not grow with the camera's resolution. */
 static int write_redacted(const RedactJob *job, const char *master, const char *out_path,
                           json_t *faces, json_t *report)
 {
-    IgpRgbImage img = {0};
+    GArray *hidden = g_array_new(FALSE, FALSE, sizeof(IgpRedactFace));
+    GPtrArray *stickers = g_ptr_array_new_with_free_func(g_free);
+    VipsImage *out = NULL;
     json_t *face;
     size_t i;
-    int ret = load_master(master, &img);
+    int ret = 0;
 
-    json_array_foreach(ret ? NULL : faces, i, face)
+    json_array_foreach(faces, i, face)
     {
         IgpRedactFace f = {.style = face_style(job, face)};
         int hide = !strcmp(igp_face_decision(face), "hidden");
@@ -177,6 +157,7 @@ static int write_redacted(const RedactJob *job, const char *master, const char *
         }
         igp_face_box(face, b);
         f.x = b[0], f.y = b[1], f.w = b[2], f.h = b[3], f.sticker = sticker;
+        g_ptr_array_add(stickers, sticker);
         json_array_append_new(
             report,
             json_pack("{s:s, s:s, s:s, s:s?, s:O, s:s*}", "id",
@@ -189,27 +170,22 @@ static int write_redacted(const RedactJob *job, const char *master, const char *
                                                                 : igp_redact_style_name(f.style),
                       "box", json_object_get(face, "box"), "consent", consent_of(face)));
         if (hide)
-            ret = igp_redact_face(&img, &f, IGP_REDACT_PADDING);
-        g_free(sticker);
-        if (ret)
-            break;
+            g_array_append_val(hidden, f);
     }
+    if (ret == 0)
+        ret = igp_redact_file(master, (IgpRedactFace *)(void *)hidden->data, (int)hidden->len,
+                              IGP_REDACT_PADDING, &out);
     if (ret == 0) {
-        VipsImage *out = vips_image_new_from_memory(img.data, img.stride * img.height, img.width,
-                                                    img.height, 3, VIPS_FORMAT_UCHAR);
         char *dir = g_path_get_dirname(out_path);
         ret = igp_mkdir_p(dir);
-        if (ret == 0 && !out)
-            ret = igp_vips_error(IGP_ERR_LIBRARY, master, _("cannot wrap redacted pixels"));
-        if (ret == 0) {
-            out->Type = VIPS_INTERPRETATION_sRGB;
+        if (ret == 0)
             ret = igp_image_save_jpeg(out, master, out_path, &job->shoot->settings->master);
-        }
-        if (out)
-            g_object_unref(out);
         g_free(dir);
     }
-    g_free(img.data);
+    if (out)
+        g_object_unref(out);
+    g_array_free(hidden, TRUE);
+    g_ptr_array_free(stickers, TRUE);
     return ret;
 }
 

@@ -50,6 +50,7 @@ static void pictures_free(Pictures *p)
     for (int i = 0; i < p->n; i++) {
         if (p->pics[i].image)
             g_object_unref(p->pics[i].image);
+        g_free((char *)p->pics[i].reread);
         g_free(p->pics[i].faces);
     }
     p->n = 0;
@@ -73,10 +74,14 @@ static int open_pictures(const ComposeJob *job, const IgpPost *post, int first, 
                 _("post '%s' not made: its source '%s' has no redacted master (see above)"),
                 post->id, ref->file);
         path = g_build_filename(job->shoot->out_dir, rel, NULL);
+        /* The header only: draw.c reads the pixels from pic->reread. */
         pic->image = vips_image_new_from_file(path, NULL);
-        g_free(path);
-        if (!pic->image)
+        pic->reread = path;
+        if (!pic->image) {
+            g_free(path);
+            pic->reread = NULL;
             return igp_vips_error(IGP_ERR_INVALIDDATA, ref->file, _("cannot read master"));
+        }
         pic->name = ref->file;
         pic->focus[0] = ref->focus[0], pic->focus[1] = ref->focus[1];
         pic->n_faces = load_faces(job, ref->file, &pic->faces);

@@ -265,7 +265,10 @@ static int draw_media(cairo_t *cr, const IgpTemplate *t, const IgpLayer *l,
         int x0 = (int)floor(crop[0]), y0 = (int)floor(crop[1]);
         int x1 = MIN(pic->image->Xsize, (int)ceil(crop[0] + crop[2]));
         int y1 = MIN(pic->image->Ysize, (int)ceil(crop[1] + crop[3]));
-        if (vips_extract_area(pic->image, &cut, x0, y0, x1 - x0, y1 - y0, NULL) ||
+        VipsImage *src = pic->reread ? vips_image_new_from_file(pic->reread, "access",
+                                                                VIPS_ACCESS_SEQUENTIAL, NULL)
+                                     : g_object_ref(pic->image);
+        if (!src || vips_extract_area(src, &cut, x0, y0, x1 - x0, y1 - y0, NULL) ||
             vips_resize(cut, &scaled, (double)w / (x1 - x0), "vscale", (double)h / (y1 - y0),
                         "kernel", VIPS_KERNEL_LANCZOS3, NULL))
             ret = igp_vips_error(IGP_ERR_LIBRARY, pic->name, _("cannot crop"));
@@ -274,6 +277,8 @@ static int draw_media(cairo_t *cr, const IgpTemplate *t, const IgpLayer *l,
                                   json_pack("{s:s, s:[i,i,i,i], s:[i,i,i,i]}", "media", pic->name,
                                             "crop", x0, y0, x1 - x0, y1 - y0, "box",
                                             (int)lround(l->box[0]), (int)lround(l->box[1]), w, h));
+        if (src)
+            g_object_unref(src);
     }
     if (ret == 0)
         ret = igp_surface_from_vips(scaled, &surface);

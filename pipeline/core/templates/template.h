@@ -130,7 +130,12 @@ int igp_canvas_is_overlay(const char *canvas);
 
 /** One picture placed into a media slot. */
 typedef struct IgpSlotPicture {
-    VipsImage *image;   ///< the displayed picture (a master)
+    VipsImage *image; ///< the displayed picture (a master)
+    /** The file @c image was opened from, when each layer that draws it
+     *  should read it again top to bottom (a master: never decoded whole,
+     *  so memory does not grow with the camera's resolution), or NULL:
+     *  draw from @c image (pixels already in memory). */
+    const char *reread;
     const char *name;   ///< for messages
     double focus[2];    ///< fractions of the picture
     double (*faces)[4]; ///< face boxes in the picture's pixels (hidden or cleared)
