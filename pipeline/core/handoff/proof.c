@@ -823,19 +823,7 @@ static void draw_digests(cairo_t *cr, const Page *p)
 /* The kind of post, in the reader's words (the type's name is a key). */
 static const char *type_label(const Page *p)
 {
-    static const struct {
-        IgpPostType type;
-        const char *label;
-    } labels[] = {{IGP_POST_FEED, N_("feed post")},
-                  {IGP_POST_CAROUSEL, N_("carousel")},
-                  {IGP_POST_REEL, N_("reel")},
-                  {IGP_POST_STORY, N_("story")},
-                  {IGP_POST_HIGHLIGHT, N_("highlight")}};
-
-    for (size_t i = 0; p->type && i < G_N_ELEMENTS(labels); i++)
-        if (labels[i].type == p->type->type)
-            return _(labels[i].label);
-    return _("post");
+    return p->type ? _(p->type->proof_label) : _("post");
 }
 
 static void draw_header(cairo_t *cr, const Page *p)

@@ -339,13 +339,7 @@ static const char *status_label(const char *status)
 /* The kind of post as the plan's reader says it. */
 static const char *kind_label(const IgpPostTypeInfo *type)
 {
-    static const char *const labels[] = {
-        [IGP_POST_FEED] = N_("Feed"),           [IGP_POST_CAROUSEL] = N_("Carousel"),
-        [IGP_POST_REEL] = N_("Reel"),           [IGP_POST_STORY] = N_("Stories"),
-        [IGP_POST_HIGHLIGHT] = N_("Highlight"),
-    };
-    return (size_t)type->type < G_N_ELEMENTS(labels) && labels[type->type] ? _(labels[type->type])
-                                                                           : type->name;
+    return _(type->plan_label);
 }
 
 static void show(cairo_t *cr, PangoLayout *layout, const char *text, double x, double y,

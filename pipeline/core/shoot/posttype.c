@@ -19,7 +19,8 @@ static const IgpPostTypeInfo post_types[] = {
     {
         .type = IGP_POST_FEED,
         .name = "feed",
-        .label = "フィード",
+        .plan_label = N_("Feed"),
+        .proof_label = N_("feed post"),
         .min_media = 1,
         .max_media = 1,
         .takes = IGP_TAKES_PHOTO,
@@ -34,7 +35,8 @@ static const IgpPostTypeInfo post_types[] = {
     {
         .type = IGP_POST_CAROUSEL,
         .name = "carousel",
-        .label = "カルーセル",
+        .plan_label = N_("Carousel"),
+        .proof_label = N_("carousel"),
         .min_media = CAROUSEL_MIN,
         .max_media = CAROUSEL_MAX,
         .takes = IGP_TAKES_PHOTO,
@@ -49,7 +51,8 @@ static const IgpPostTypeInfo post_types[] = {
     {
         .type = IGP_POST_REEL,
         .name = "reel",
-        .label = "リール",
+        .plan_label = N_("Reel"),
+        .proof_label = N_("reel"),
         .min_media = 1,
         .max_media = 1,
         .takes = IGP_TAKES_VIDEO,
@@ -66,7 +69,8 @@ static const IgpPostTypeInfo post_types[] = {
     {
         .type = IGP_POST_STORY,
         .name = "story",
-        .label = "ストーリーズ",
+        .plan_label = N_("Stories"),
+        .proof_label = N_("story"),
         .min_media = 1,
         .max_media = 1,
         .takes = IGP_TAKES_PHOTO | IGP_TAKES_VIDEO,
@@ -84,7 +88,8 @@ static const IgpPostTypeInfo post_types[] = {
         /* A named set of story posts ("stories") and its cover. */
         .type = IGP_POST_HIGHLIGHT,
         .name = "highlight",
-        .label = "ハイライト",
+        .plan_label = N_("Highlight"),
+        .proof_label = N_("highlight"),
         .min_media = 0,
         .max_media = 0,
         .takes = 0,

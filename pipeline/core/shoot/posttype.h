@@ -67,8 +67,9 @@ enum {
 
 typedef struct IgpPostTypeInfo {
     IgpPostType type;
-    const char *name;  ///< as in shoot.json
-    const char *label; ///< in Japanese, for the work plan (業務計画表)
+    const char *name;       ///< as in shoot.json
+    const char *plan_label; ///< its column in the work plan (業務計画表); N_(), translate with _()
+    const char *proof_label; ///< its name on the proof; N_(), translate with _()
     int min_media, max_media;
     unsigned takes;           ///< IGP_TAKES_PHOTO | IGP_TAKES_VIDEO
     IgpAspect aspect;         ///< its size unless "aspect" says otherwise
