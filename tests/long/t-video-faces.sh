@@ -8,7 +8,7 @@
 # every other face is hidden and the cleared one shows
 # (check-video-redaction.py). Mistakes in a track name file:line:column; redact without a
 # detection of the current master fails closed.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../integration/lib.sh"
 
 FIXTURE="$IGP_SRC/tests/fixtures/faces"
 PY=/usr/bin/python3

@@ -18,7 +18,7 @@
 #
 # encode renders video posts side by side (--jobs 2): a story video of the
 # same clip renders beside the reel, and must come out the same either way.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../integration/lib.sh"
 
 shoot="$TEST_TMP/shoot"
 mkdir -p "$shoot"
