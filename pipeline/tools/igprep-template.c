@@ -141,6 +141,13 @@ static int cmd_check(const char *dir, IgpFonts *fonts, char **names, int n)
     GPtrArray *all = n ? NULL : igp_template_names(dir);
     int failed = 0, count = n ? n : (int)all->len;
 
+    if (count == 0) { /* a wrong --templates must not pass as "nothing wrong" */
+        igp_log_error(_("%s: no templates in this folder (each is a folder holding a "
+                        "template.json)"),
+                      dir);
+        g_ptr_array_free(all, TRUE);
+        return IGP_ERR_INVALIDDATA;
+    }
     for (int i = 0; i < count; i++) {
         const char *name = n ? names[i] : g_ptr_array_index(all, i);
         IgpTemplate *t = NULL;

@@ -108,6 +108,11 @@ check "... and no other" test "$(ls "$TEST_TMP/one/templates" | tr '\n' ' ')" = 
 rc=0
 env IGPREP_DATA="$TEST_TMP/empty" "$igprep" template check --templates "$TEST_TMP/one/templates" >/dev/null 2>&1 || rc=$?
 check "... which checks on the clean machine (rc $rc)" test "$rc" -eq 0
+# A wrong --templates finds nothing to check: that is an error, not "all ok".
+rc=0
+"$igprep" template check --templates "$TEST_TMP/nowhere" >/dev/null 2>"$TEST_TMP/err" || rc=$?
+check "check of a folder without templates fails (rc $rc)" test "$rc" -eq 1
+check "... saying so in one line" test "$(grep -c 'no templates in this folder' "$TEST_TMP/err")" -eq 1
 
 # The city exports its (changed) set again, without igprep's sources: the
 # set's own guide is used, with one index.
