@@ -2,7 +2,6 @@
 #include "error.h"
 #include "i18n.h"
 #include "fsutil.h"
-#include "i18n.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -4,7 +4,6 @@
 #include "error.h"
 #include "i18n.h"
 #include "fsutil.h"
-#include "i18n.h"
 #include "image.h"
 
 #include <math.h>

@@ -194,7 +194,7 @@ static int check_post(PublishRun *run, const char *id, json_t *entry, json_t *ap
     else if (strcmp(digest, json_string_value(json_object_get(approval, "digest"))) &&
              igp_content_diff(json_object_get(approval, "content"), content, why) >= 0)
         refuse(run, id, _("changed after its approval by %s at %s: %s; approve it again"), by, at,
-               why->len ? why->str : "its digest differs");
+               why->len ? why->str : _("its digest differs"));
     else if (!igp_post_files_match(run->settings->out_dir, files, why))
         refuse(run, id, _("%s changed after its approval by %s at %s; approve it again"), why->str,
                by, at);

@@ -369,6 +369,7 @@ static int zip_tree(struct archive *a, const char *dir, const char *member)
         char *name = g_strdup_printf("%s/%s", member, (char *)names->pdata[i]);
         int is_dir = g_file_test(path, G_FILE_TEST_IS_DIR);
         struct archive_entry *entry = archive_entry_new();
+        GStatBuf st;
         char *data = NULL;
         gsize len = 0;
         if (!is_dir && !g_file_get_contents(path, &data, &len, NULL))
@@ -377,7 +378,8 @@ static int zip_tree(struct archive *a, const char *dir, const char *member)
         archive_entry_set_filetype(entry, is_dir ? AE_IFDIR : AE_IFREG);
         archive_entry_set_perm(entry, is_dir ? 0755 : 0644);
         archive_entry_set_size(entry, is_dir ? 0 : (la_int64_t)len);
-        archive_entry_set_mtime(entry, time(NULL), 0);
+        /* The file's own time, not now's: the same set gives the same zip. */
+        archive_entry_set_mtime(entry, g_stat(path, &st) == 0 ? st.st_mtime : 0, 0);
         if (ret == 0 && archive_write_header(a, entry) < ARCHIVE_WARN)
             ret = igp_error(IGP_ERR_LIBRARY, name, "libarchive: %s", archive_error_string(a));
         if (ret == 0 && !is_dir && len && archive_write_data(a, data, len) < 0)
