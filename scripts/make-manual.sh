@@ -103,7 +103,8 @@ ffmpeg -nostdin -loglevel error -y -ss 1.0 -i "$run/posts/reel-01/reel-01.mp4" -
 cp "$work/reel-frame.png" "$images/reel-frame.png"
 
 step "igprep proof: the page of feed-01"
-"$igprep" proof "$run" --quiet
+# The proof's digest, for approve, from its --json result (docs/json.md).
+digest=$("$igprep" proof "$run" --quiet --json | jq -r 'select(.event == "result") | .digest')
 pages=$(pdfinfo "$run/reports/proof.pdf" | awk '/^Pages:/ {print $2}')
 page=""
 for p in $(seq 1 "$pages"); do
@@ -111,7 +112,6 @@ for p in $(seq 1 "$pages"); do
 done
 [ -n "$page" ] || { echo "make-manual: no page of feed-01 in the proof" >&2; exit 1; }
 pdftoppm -r 110 -png -f "$page" -l "$page" -singlefile "$run/reports/proof.pdf" "$images/proof-page"
-digest=$(pdftotext -f 1 -l 1 "$run/reports/proof.pdf" - | grep -o 'proof [0-9a-f]\{12\}' | head -1 | cut -d' ' -f2)
 
 step "igprep approve, publish, archive"
 "$igprep" approve "$run" --proof "$digest" --by "山田 花子" --quiet
