@@ -158,7 +158,7 @@ static char *visible_message(json_t *visible, double worst, const char *file)
     char *ids = face_ids(visible), *text;
     int one = json_array_size(visible) == 1;
 
-    const char *todo =
+    const char *what_to_do =
         file ? _("this post file is not what igprep made from the redacted master: make it again "
                  "with igprep run and do not edit it")
              : _("hide it with a stronger \"style\" (mosaic or fill) in faces.json and run igprep "
@@ -168,7 +168,7 @@ static char *visible_message(json_t *visible, double worst, const char *file)
                                    "source's by %.2f, at most 0.35 is allowed; %s")
                                : _("faces %s are still recognisable: their fine detail matches "
                                    "the source's by %.2f, at most 0.35 is allowed; %s"),
-                           ids, worst, todo);
+                           ids, worst, what_to_do);
     g_free(ids);
     return text;
 }
