@@ -527,6 +527,28 @@ bool inner_detail(const cv::Mat &img, const Raw &c)
 constexpr float kTurnedCandidate = 0.6f;
 constexpr float kTurnedMargin = 0.15f;
 
+// A small face deep in a crowd (behind heads, half in shadow) can score just
+// under the bar with no Haar cascade to agree; around it are faces of its
+// size. A doubtful candidate is kept when at least kCrowdNeighbours of the
+// @p confirmed first faces of @p faces, each 0.6-1.6 times its width, lie
+// within kCrowdReach of its widths. False boxes of face-free photos have no
+// such neighbours; those of group photos (a shirt's print, a hand) are
+// rarely among several faces of their own size.
+constexpr int kCrowdNeighbours = 3;
+constexpr float kCrowdReach = 4.0f;
+bool among_faces(const Raw &c, const std::vector<Raw> &faces, size_t confirmed)
+{
+    int near = 0;
+    for (size_t j = 0; j < confirmed; j++) {
+        const Raw &f = faces[j];
+        const float dx = (f.x + f.w / 2) - (c.x + c.w / 2), dy = (f.y + f.h / 2) - (c.y + c.h / 2);
+        if (f.w >= 0.6f * c.w && f.w <= 1.6f * c.w && std::hypot(dx, dy) <= kCrowdReach * c.w &&
+            raw_iou(f, c) < kNmsIou)
+            near++;
+    }
+    return near >= kCrowdNeighbours;
+}
+
 // Share of @p a's area inside @p b.
 float inside(const Raw &a, const Raw &b)
 {
@@ -612,6 +634,7 @@ std::vector<IgpFaceFound> confirm(IgpFaceDetector *det, std::vector<cv::dnn::Net
                           : verified_score(nets[w], det->anchors, rgb, merged[i], &kp_error[i]);
     });
     std::vector<Raw> kept;
+    std::vector<size_t> doubtful; // frontal, near the bar: kept among faces of their size
     for (size_t i = 0; i < merged.size(); i++) {
         const float v =
             verified[i] - kKeypointPenalty * std::max(0.0f, kp_error[i] - kKeypointSlack);
@@ -621,8 +644,15 @@ std::vector<IgpFaceFound> confirm(IgpFaceDetector *det, std::vector<cv::dnn::Net
                                det->have_cascades && haar_agrees(det, rgb, merged[i]))) {
             merged[i].score = v;
             kept.push_back(merged[i]);
+        } else if (frontal[i] && v >= score - kHaarMargin && kp_error[i] <= kHaarMaxKeypointError) {
+            merged[i].score = v;
+            doubtful.push_back(i);
         }
     }
+    const size_t confirmed = kept.size();
+    for (size_t i : doubtful)
+        if (among_faces(merged[i], kept, confirmed))
+            kept.push_back(merged[i]);
     // A box lying mostly inside a larger face is a part of it (an eye, a
     // mouth found again): the larger box hides it anyway.
     std::sort(kept.begin(), kept.end(), [](const Raw &a, const Raw &b) { return a.w > b.w; });
