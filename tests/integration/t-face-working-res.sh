@@ -2,8 +2,11 @@
 # it (docs/faces.md, "Working resolution"): 24 px in the post that shows the
 # photo largest. A 4000x3000 photo in a 4:5 feed post (1350 px high: shown
 # at 0.45 of its size) is searched from 53 px; in a story (1920 px high),
-# from 37 px; a photo no post uses counts as a story's. Adding a story
-# makes detect look again; the same posts again redo nothing.
+# from 37 px; a photo no post uses counts as a story's. A feed post's
+# next-day story shows the photo in its story template's picture box
+# (story-announce: 800x1000, smaller than the feed post): still 53 px; a
+# story template whose picture fills the screen makes it 37 px. Adding a
+# story makes detect look again; the same posts again redo nothing.
 . "$(dirname "$0")/lib.sh"
 
 shoot="$TEST_TMP/shoot"
@@ -25,6 +28,19 @@ check "detect on a feed post succeeds" "$IGPREP" detect "$shoot" --out "$out" --
 check "a 4000x3000 photo in a 4:5 feed post: faces from 53 px (got $(min_face "$out" IMG_0001.jpg))" \
   test "$(min_face "$out" IMG_0001.jpg)" = 53
 check "... and state/detect.json says so" test "$(searched "$out" IMG_0001.jpg)" = 53
+
+posts '{"id": "p", "type": "feed", "media": [{"file": "IMG_0001.jpg"}]}'
+check "detect on a feed post with its next-day story succeeds" "$IGPREP" detect "$shoot" --out "$out" --quiet
+check "its next-day story (story-announce's 800x1000 picture box) shows it smaller: still 53 px (got $(min_face "$out" IMG_0001.jpg))" \
+  test "$(min_face "$out" IMG_0001.jpg)" = 53
+# The same post with a story template whose picture fills the screen.
+templates="$TEST_TMP/templates"
+cp -r "$IGP_SRC/templates" "$templates"
+jq '.layers |= map(if .type == "media" then .box = [0, 0, 1080, 1920] else . end)' \
+  "$IGP_SRC/templates/story-announce/template.json" >"$templates/story-announce/template.json"
+check "with a full-screen story picture: 37 px" \
+  env IGPREP_TEMPLATES="$templates" "$IGPREP" detect "$shoot" --out "$out" --quiet
+check "... (got $(min_face "$out" IMG_0001.jpg))" test "$(min_face "$out" IMG_0001.jpg)" = 37
 
 posts '{"id": "p", "type": "feed", "media": [{"file": "IMG_0001.jpg"}]}, {"id": "s", "type": "story", "media": [{"file": "IMG_0001.jpg"}]}, {"id": "t", "type": "story", "media": [{"file": "IMG_0002.jpg"}]}'
 check "detect with a story of the same photo succeeds" "$IGPREP" detect "$shoot" --out "$out" --quiet

@@ -26,15 +26,16 @@
 #include <glib.h>
 
 /* Bump when the same master and settings would give other boxes. */
-#define DETECT_RECIPE    "detect-v6"
+#define DETECT_RECIPE    "detect-v7"
 #define DEFAULT_MIN_FACE 24
 /* Photos' working resolution (docs/faces.md, "Working resolution"): a face
  * narrower than POST_MIN_FACE pixels in a delivered post needs no finding.
  * A post crops the largest rectangle of its shape (crop.h) and scales it to
  * its size, so a W x H photo is shown at most max(post width / W, post
  * height / H) times its size, in the posts of the shoot that use it (a
- * template's slot is never larger than its post; a post's next-day story and
- * a reel are 1080x1920). A source face of POST_MIN_FACE over that is the
+ * template's slot is never larger than its post; a reel is 1080x1920; a
+ * post's next-day story shows it in its story template's picture box,
+ * story_shown_at). A source face of POST_MIN_FACE over that is the
  * smallest that matters; never below DEFAULT_MIN_FACE. A photo no post uses
  * is taken as a story's. The master is decoded shrunk so that this face is
  * IGP_FACEDET_MIN_FACE_INPUT pixels wide, which keeps memory flat whatever
@@ -113,11 +114,27 @@ static double shown_at(IgpAspect aspect, int w, int h)
     return MAX((double)pw / w, (double)ph / h);
 }
 
+/* How many times its size the @p w × @p h photo is shown at most in the
+ * next-day story of post @p p: in the story template's picture box (the
+ * default's is 800 × 1000 in a 1080 × 1920 story, smaller than the feed
+ * post); the whole screen when the template cannot be read. */
+static double story_shown_at(const char *templates_dir, const IgpPost *p, int w, int h)
+{
+    const IgpPostTypeInfo *info = igp_post_type_info(p->type);
+    double in_box;
+
+    if (info->story != IGP_STORY_UNLESS_OFF) /* a reel's story: its cover, full-screen */
+        return shown_at(IGP_ASPECT_9_16, w, h);
+    in_box = igp_template_story_scale(templates_dir, igp_post_template_name(p), w, h);
+    return in_box > 0 ? in_box : shown_at(IGP_ASPECT_9_16, w, h);
+}
+
 /* The smallest face that matters on photo @p name (@p w × @p h), in its
  * pixels: POST_MIN_FACE in the post of the shoot that shows it largest. */
 static int photo_min_face(const IgpShoot *shoot, const char *name, int w, int h)
 {
     const IgpManifest *m = shoot->manifest;
+    char *templates_dir = igp_templates_dir();
     double largest = 0;
 
     for (int i = 0; m && i < m->n_posts; i++) {
@@ -125,12 +142,13 @@ static int photo_min_face(const IgpShoot *shoot, const char *name, int w, int h)
         for (int j = 0; j < p->n_media; j++) {
             if (strcmp(p->media[j].file, name))
                 continue;
-            /* stories and reels are 9:16 (their type's aspect); a post
-             * with a next-day story also shows the photo full-screen there */
-            largest =
-                MAX(largest, shown_at(igp_post_has_story(p) ? IGP_ASPECT_9_16 : p->aspect, w, h));
+            /* stories and reels are 9:16 (their type's aspect) */
+            largest = MAX(largest, shown_at(p->aspect, w, h));
+            if (igp_post_has_story(p))
+                largest = MAX(largest, story_shown_at(templates_dir, p, w, h));
         }
     }
+    g_free(templates_dir);
     if (largest <= 0)
         largest = shown_at(IGP_ASPECT_9_16, w, h);
     return MAX(DEFAULT_MIN_FACE, (int)floor(POST_MIN_FACE / largest));
@@ -250,9 +268,30 @@ static json_t *cached_boxes(const DetectJob *job, const char *name, const char *
     return json_object_get(prev, "found");
 }
 
+/* The decoded picture shrunk to fit REVIEW_SIZE, for the review sheets, so
+ * that they need not decode the master again; NULL when it is smaller than
+ * that (the sheet then reads the master). */
+static VipsImage *review_picture(const IgpRgbImage *img)
+{
+    VipsImage *whole, *small = NULL;
+
+    if (MAX(img->width, img->height) < REVIEW_SIZE)
+        return NULL;
+    whole = vips_image_new_from_memory(img->data, img->stride * img->height, img->width,
+                                       img->height, 3, VIPS_FORMAT_UCHAR);
+    if (!whole || vips_thumbnail_image(whole, &small, REVIEW_SIZE, "height", REVIEW_SIZE, NULL) ||
+        vips_image_wio_input(small)) /* computed now: img is freed next */
+        g_clear_object(&small);
+    vips_error_clear();
+    if (whole)
+        g_object_unref(whole);
+    return small;
+}
+
 /* Run the detector on one master (@p w × @p h, from scrub); NULL on error
- * (in the buffer). */
-static json_t *find_faces(DetectJob *job, const char *master, int min_face, int *w, int *h)
+ * (in the buffer). @p small: the picture for the review sheets (review_picture). */
+static json_t *find_faces(DetectJob *job, const char *master, int min_face, int *w, int *h,
+                          VipsImage **small)
 {
     IgpRgbImage img = {0};
     IgpFaceFound *found = NULL;
@@ -273,6 +312,8 @@ static json_t *find_faces(DetectJob *job, const char *master, int min_face, int 
                                MAX(8, (int)lround(min_face * sx)), job->score, &found, &n);
         if (ret == 0)
             faces = boxes_json(found, n, sx, sy, *w, *h);
+        if (ret == 0)
+            *small = review_picture(&img);
     }
     g_free(found);
     g_free(img.data);
@@ -616,7 +657,7 @@ static VipsImage *with_counts(VipsImage *picture, const char *name, const Tally 
 /* OUT/review/<media>.png: the master with every face numbered and coloured,
  * and under it how many faces are hidden, cleared, not a face, undecided. */
 static int write_review(const DetectJob *job, const char *name, const char *master, json_t *faces,
-                        int width)
+                        int width, VipsImage *small)
 {
     char *file = g_strdup_printf("%s.png", name);
     char *path = g_build_filename(job->shoot->out_dir, "review", file, NULL);
@@ -628,7 +669,9 @@ static int write_review(const DetectJob *job, const char *name, const char *mast
     size_t i;
     int ret = igp_mkdir_p(dir);
 
-    if (ret == 0 && vips_thumbnail(master, &thumb, REVIEW_SIZE, "height", REVIEW_SIZE, NULL))
+    if (ret == 0 && small)
+        thumb = g_object_ref(small);
+    else if (ret == 0 && vips_thumbnail(master, &thumb, REVIEW_SIZE, "height", REVIEW_SIZE, NULL))
         ret = igp_vips_error(IGP_ERR_LIBRARY, master, _("cannot make review sheet"));
     if (ret == 0 && !(picture = drawable_copy(thumb)))
         ret = igp_vips_error(IGP_ERR_LIBRARY, master, _("cannot make review sheet"));
@@ -800,12 +843,13 @@ static json_t *detect_image(DetectJob *job, const char *name, json_t *scrubbed, 
     char *master = g_build_filename(job->shoot->out_dir, rel, NULL);
     int min_face = job->min_face > 0 ? job->min_face : photo_min_face(job->shoot, name, w, h);
     json_t *found = json_incref(cached_boxes(job, name, sha, min_face)), *faces, *entry = NULL;
+    VipsImage *small = NULL;
     IgpFaceBox *boxes;
     IgpDigest key;
     int n, index = -1;
 
     if (!found)
-        found = find_faces(job, master, min_face, &w, &h);
+        found = find_faces(job, master, min_face, &w, &h, &small);
     *searched = found != NULL;
     if (found && igp_faces_check_photo(job->editor, name) == 0 &&
         igp_faces_check_bounds(job->editor, name, w, h) == 0) {
@@ -821,11 +865,14 @@ static json_t *detect_image(DetectJob *job, const char *name, json_t *scrubbed, 
                       "backend", igp_facedet_backend_name(job->detector), "score",
                       round(job->score * 100) / 100, "min_face", min_face);
         review_key(sha, faces, igp_faces_of(job->editor, name), &key);
-        if (review_is_current(job, name, &key) || write_review(job, name, master, faces, w) == 0)
+        if (review_is_current(job, name, &key) ||
+            write_review(job, name, master, faces, w, small) == 0)
             entry = json_pack("{s:s, s:s, s:i, s:O, s:I, s:s}", "master_sha256", sha, "key",
                               job->key, "min_face", min_face, "found", found, "faces",
                               (json_int_t)json_array_size(faces), "review_key", key.hex);
     }
+    if (small)
+        g_object_unref(small);
     json_decref(found);
     g_free(master);
     return entry;

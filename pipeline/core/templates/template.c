@@ -791,6 +791,45 @@ int igp_template_load(const char *templates_dir, const char *name, IgpFonts *fon
     return 0;
 }
 
+/* templates_dir/NAME/template.json as JSON, unchecked; NULL when unreadable. */
+static json_t *template_json(const char *templates_dir, const char *name)
+{
+    char *path = g_build_filename(templates_dir, name, IGP_TEMPLATE_FILE, NULL);
+    json_t *root = strchr(name, '/') || name[0] == '.' ? NULL : json_load_file(path, 0, NULL);
+
+    g_free(path);
+    return root;
+}
+
+double igp_template_story_scale(const char *templates_dir, const char *post_template, int w, int h)
+{
+    /* As compose: the post template's "story", else the default story. */
+    json_t *post = post_template ? template_json(templates_dir, post_template) : NULL;
+    const char *story = json_string_value(json_object_get(post, "story"));
+    json_t *root = post_template && !post
+                       ? NULL
+                       : template_json(templates_dir, story ? story : IGP_STORY_TEMPLATE),
+           *layer;
+    double largest = -1;
+    size_t i;
+
+    json_array_foreach(json_object_get(root, "layers"), i, layer)
+    {
+        json_t *box = json_object_get(layer, "box");
+        if (g_strcmp0(json_string_value(json_object_get(layer, "type")), "media"))
+            continue;
+        if (!json_is_number(json_array_get(box, 2)) || !json_is_number(json_array_get(box, 3))) {
+            largest = -1; /* not a template compose would draw: do not guess */
+            break;
+        }
+        largest = MAX(largest, MAX(json_number_value(json_array_get(box, 2)) / w,
+                                   json_number_value(json_array_get(box, 3)) / h));
+    }
+    json_decref(root);
+    json_decref(post);
+    return largest;
+}
+
 void igp_template_free(IgpTemplate **pt)
 {
     IgpTemplate *t = *pt;

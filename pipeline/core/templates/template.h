@@ -119,6 +119,17 @@ int igp_template_load(const char *templates_dir, const char *name, IgpFonts *fon
                       IgpTemplate **out);
 void igp_template_free(IgpTemplate **t);
 
+/**
+ * How many times its size a @p w × @p h photo is shown at most in the
+ * next-day story of a post drawn with template @p post_template (NULL: a
+ * post without one): the largest of its story template's media boxes,
+ * each filled by the photo cropped to the box's shape. Read from the
+ * template.json files unchecked (compose checks them). A negative value
+ * when the story template cannot be read or its boxes make no sense: the
+ * caller then assumes the whole screen.
+ */
+double igp_template_story_scale(const char *templates_dir, const char *post_template, int w, int h);
+
 /** The names of the template folders (those with a template.json), sorted. */
 GPtrArray *igp_template_names(const char *templates_dir);
 
