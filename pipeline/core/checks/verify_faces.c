@@ -250,6 +250,17 @@ static void face_areas_free(FaceAreas *a)
     g_free(a->source), g_free(a->redacted), g_free(a->area), g_free(a->shrink);
 }
 
+/* Masters up to this size (decoded: 40 MB, 13 MP) are checked on several
+ * threads at once; each thread's decode holds its own buffers, so larger
+ * ones are checked one step at a time and memory stays flat with the
+ * camera's resolution (docs/faces.md, "Measured"). */
+#define SIDE_BY_SIDE_MAX (40 * 1024 * 1024)
+
+static int side_by_side(VipsImage *master)
+{
+    return VIPS_IMAGE_SIZEOF_IMAGE(master) <= SIDE_BY_SIDE_MAX && g_get_num_processors() > 1;
+}
+
 /* One master's face areas, read by a thread of its own. */
 typedef struct AreaRead {
     const char *path;
@@ -287,9 +298,11 @@ static int read_face_areas(VipsImage *source, VipsImage *redacted, json_t *faces
             area_of(b, redacted->Xsize, redacted->Ysize, &a->area[i], &a->shrink[i]);
     }
     /* Each master's decode is one thread's work (a JPEG decodes top to
-     * bottom): the two are read side by side. */
+     * bottom): the two are read side by side, if small enough. */
     AreaRead src = {source->filename, a->area, a->shrink, (int)a->n, a->source};
-    thread = g_thread_try_new("verify-areas", read_areas_thread, &src, NULL);
+    thread = side_by_side(redacted)
+                 ? g_thread_try_new("verify-areas", read_areas_thread, &src, NULL)
+                 : NULL;
     ret = igp_image_read_areas(redacted->filename, a->area, a->shrink, (int)a->n, a->redacted);
     if (thread)
         ret |= GPOINTER_TO_INT(g_thread_join(thread));
@@ -469,15 +482,17 @@ static json_t *verify_master(IgpFaceDetector *det, const char *out_dir, const ch
         igp_check(&r, "structure", 0, json_string(igp_error_buffer()), N_("complete JPEG to EOI"));
     igp_error_clear();
     /* (Without the masters the slides are only listed: they fail with them.)
-     * Each slide decodes a master again: the slides are checked on other
-     * threads while this one checks the master's own faces. */
+     * Each slide decodes a master again: the slides of a master up to
+     * SIDE_BY_SIDE_MAX are checked on other threads while this one checks
+     * the master's own faces; a larger master's after them. */
     jobs = slide_jobs_of(&r, det, out_dir, encode, name, source, redacted,
                          json_object_get(entry, "report"));
-    pool = jobs->len ? g_thread_pool_new(run_slide_job, GINT_TO_POINTER(1),
-                                         (int)g_get_num_processors(), FALSE, NULL)
-                     : NULL;
-    for (guint i = 0; i < jobs->len; i++)
-        if (!pool || !g_thread_pool_push(pool, g_ptr_array_index(jobs, i), NULL))
+    pool = jobs->len && side_by_side(redacted)
+               ? g_thread_pool_new(run_slide_job, GINT_TO_POINTER(1), (int)g_get_num_processors(),
+                                   FALSE, NULL)
+               : NULL;
+    for (guint i = 0; pool && i < jobs->len; i++)
+        if (!g_thread_pool_push(pool, g_ptr_array_index(jobs, i), NULL))
             run_slide_job(g_ptr_array_index(jobs, i), NULL);
     if (source && redacted &&
         read_face_areas(source, redacted, json_object_get(entry, "report"), MASTER_MIN_FACE,
@@ -490,6 +505,8 @@ static json_t *verify_master(IgpFaceDetector *det, const char *out_dir, const ch
     face_areas_free(&areas);
     if (pool)
         g_thread_pool_free(pool, FALSE, TRUE); /* every slide checked */
+    for (guint i = 0; !pool && i < jobs->len; i++)
+        run_slide_job(g_ptr_array_index(jobs, i), NULL); /* one after the other */
     for (guint i = 0; i < jobs->len; i++) {
         SlideJob *job = g_ptr_array_index(jobs, i);
         json_t *c;
