@@ -263,6 +263,7 @@ static int side_by_side(VipsImage *master)
 
 /* One master's face areas, read by a thread of its own. */
 typedef struct AreaRead {
+    VipsImage *master;
     const char *path;
     const VipsRect *area;
     const int *shrink;
@@ -270,14 +271,42 @@ typedef struct AreaRead {
     VipsImage **out;
 } AreaRead;
 
+/* The pixels of master @p master kept in memory by keep_decoded(), or NULL. */
+static VipsImage *decoded_of(VipsImage *master)
+{
+    return master ? g_object_get_data(G_OBJECT(master), "igp-decoded") : NULL;
+}
+
+/* Decode source master @p master once into memory when it is small enough
+ * to check side by side: its face areas and every slide's check read those
+ * pixels (the same ones a decode of the file gives) instead of decoding the
+ * file again each. A larger master is decoded as it is read, each time. */
+static void keep_decoded(VipsImage *master)
+{
+    VipsImage *pixels = master && side_by_side(master) ? vips_image_copy_memory(master) : NULL;
+
+    vips_error_clear(); /* without them, each check reads the file */
+    if (pixels)
+        g_object_set_data_full(G_OBJECT(master), "igp-decoded", pixels, g_object_unref);
+}
+
 static gpointer read_areas_thread(gpointer data)
 {
     const AreaRead *r = data;
-    int ret = igp_image_read_areas(r->path, r->area, r->shrink, r->n, r->out);
+    VipsImage *pixels = decoded_of(r->master);
+    int ret = pixels ? igp_image_read_areas_of(pixels, r->path, r->area, r->shrink, r->n, r->out)
+                     : igp_image_read_areas(r->path, r->area, r->shrink, r->n, r->out);
 
     igp_error_clear();
-    vips_thread_shutdown();
     return GINT_TO_POINTER(ret);
+}
+
+static gpointer area_thread_main(gpointer data)
+{
+    gpointer ret = read_areas_thread(data);
+
+    vips_thread_shutdown();
+    return ret;
 }
 
 static int read_face_areas(VipsImage *source, VipsImage *redacted, json_t *faces, double min_face,
@@ -299,15 +328,14 @@ static int read_face_areas(VipsImage *source, VipsImage *redacted, json_t *faces
     }
     /* Each master's decode is one thread's work (a JPEG decodes top to
      * bottom): the two are read side by side, if small enough. */
-    AreaRead src = {source->filename, a->area, a->shrink, (int)a->n, a->source};
-    thread = side_by_side(redacted)
-                 ? g_thread_try_new("verify-areas", read_areas_thread, &src, NULL)
-                 : NULL;
+    AreaRead src = {source, source->filename, a->area, a->shrink, (int)a->n, a->source};
+    thread = side_by_side(redacted) ? g_thread_try_new("verify-areas", area_thread_main, &src, NULL)
+                                    : NULL;
     ret = igp_image_read_areas(redacted->filename, a->area, a->shrink, (int)a->n, a->redacted);
     if (thread)
         ret |= GPOINTER_TO_INT(g_thread_join(thread));
     else
-        ret |= igp_image_read_areas(src.path, src.area, src.shrink, src.n, src.out);
+        ret |= GPOINTER_TO_INT(read_areas_thread(&src));
     igp_error_clear();
     return ret ? -1 : 0;
 }
@@ -431,6 +459,8 @@ static VipsImage *reopen(VipsImage *master, double scale, int *shrink)
             return image;
     vips_error_clear();
     *shrink = 1;
+    if ((image = decoded_of(master))) /* already decoded whole */
+        return g_object_ref(image);
     return vips_image_new_from_file(master->filename, "access", VIPS_ACCESS_SEQUENTIAL, NULL);
 }
 
@@ -836,6 +866,8 @@ void igp_verify_faces(const char *out_dir, void (*add)(void *ctx, json_t *report
                           VIPS_ACCESS_SEQUENTIAL);
         redacted = open_rgb(out_dir, json_string_value(json_object_get(entry, "master")),
                             VIPS_ACCESS_SEQUENTIAL);
+        if (redacted)
+            keep_decoded(source);
         rep = verify_master(det, out_dir, name, source, redacted, entry, encode, &ok);
         add(ctx, rep, ok);
         if (source)
