@@ -271,23 +271,60 @@ typedef struct AreaRead {
     VipsImage **out;
 } AreaRead;
 
-/* The pixels of master @p master kept in memory by keep_decoded(), or NULL. */
-static VipsImage *decoded_of(VipsImage *master)
+/* A source master's pixels, decoded once into memory by the first check
+ * that needs them, while the others wait (see keep_decoded). */
+typedef struct DecodeOnce {
+    GMutex lock;
+    int tried;
+    VipsImage *master, *pixels;
+} DecodeOnce;
+
+static void decode_once_free(gpointer data)
 {
-    return master ? g_object_get_data(G_OBJECT(master), "igp-decoded") : NULL;
+    DecodeOnce *once = data;
+
+    if (once->pixels)
+        g_object_unref(once->pixels);
+    g_mutex_clear(&once->lock);
+    g_free(once);
 }
 
-/* Decode source master @p master once into memory when it is small enough
- * to check side by side: its face areas and every slide's check read those
- * pixels (the same ones a decode of the file gives) instead of decoding the
- * file again each. A larger master is decoded as it is read, each time. */
+/* The pixels of master @p master, decoded now if no check did yet, when
+ * keep_decoded() asked for it; else NULL (each check reads the file). */
+static VipsImage *decoded_of(VipsImage *master)
+{
+    DecodeOnce *once = master ? g_object_get_data(G_OBJECT(master), "igp-decoded") : NULL;
+    VipsImage *pixels;
+
+    if (!once)
+        return NULL;
+    g_mutex_lock(&once->lock);
+    if (!once->tried) {
+        once->tried = 1;
+        once->pixels = vips_image_copy_memory(once->master);
+        vips_error_clear(); /* without them, each check reads the file */
+    }
+    pixels = once->pixels;
+    g_mutex_unlock(&once->lock);
+    return pixels;
+}
+
+/* Have source master @p master (opened for a sequential read) decoded once
+ * into memory when it is small enough to check side by side: its face
+ * areas and every slide's check then read those pixels (the same ones a
+ * decode of the file gives) instead of decoding the file again each. The
+ * first check that needs them decodes them; a larger master is decoded as
+ * it is read, each time. */
 static void keep_decoded(VipsImage *master)
 {
-    VipsImage *pixels = master && side_by_side(master) ? vips_image_copy_memory(master) : NULL;
+    DecodeOnce *once;
 
-    vips_error_clear(); /* without them, each check reads the file */
-    if (pixels)
-        g_object_set_data_full(G_OBJECT(master), "igp-decoded", pixels, g_object_unref);
+    if (!master || !side_by_side(master))
+        return;
+    once = g_new0(DecodeOnce, 1);
+    g_mutex_init(&once->lock);
+    once->master = master; /* owned by the caller, who outlives the checks */
+    g_object_set_data_full(G_OBJECT(master), "igp-decoded", once, decode_once_free);
 }
 
 static gpointer read_areas_thread(gpointer data)
