@@ -12,28 +12,47 @@
 #include <unistd.h>
 
 #include <glib.h>
+#include <openssl/evp.h>
+#include <openssl/sha.h>
 
 enum { HASH_CHUNK = 1 << 16 };
 
+/* @p digest (32 bytes) as 64 lowercase hex digits, as GLib's GChecksum
+ * wrote them before (state files keep these). */
+static void digest_hex(const unsigned char *digest, IgpDigest *out)
+{
+    static const char hex[] = "0123456789abcdef";
+
+    for (int i = 0; i < 32; i++) {
+        out->hex[2 * i] = hex[digest[i] >> 4];
+        out->hex[2 * i + 1] = hex[digest[i] & 15];
+    }
+    out->hex[64] = '\0';
+}
+
 int igp_hash_file(const char *path, IgpDigest *out)
 {
-    GChecksum *sum = NULL;
-    unsigned char *buf = NULL;
-    ssize_t n;
+    EVP_MD_CTX *ctx = NULL;
+    unsigned char *buf = NULL, digest[EVP_MAX_MD_SIZE];
+    ssize_t n = 0;
     int fd, ret = 0;
 
     fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return igp_error(IGP_ERR(errno), path, _("cannot open: %s"), igp_strerror(errno));
-    sum = g_checksum_new(G_CHECKSUM_SHA256);
+    ctx = EVP_MD_CTX_new();
+    if (!ctx || !EVP_DigestInit_ex(ctx, EVP_sha256(), NULL))
+        ret = igp_error(IGP_ERR_LIBRARY, path, _("cannot compute the SHA-256 digest"));
     buf = g_malloc(HASH_CHUNK);
-    while ((n = read(fd, buf, HASH_CHUNK)) > 0)
-        g_checksum_update(sum, buf, n);
-    if (n < 0)
+    while (ret == 0 && (n = read(fd, buf, HASH_CHUNK)) > 0)
+        EVP_DigestUpdate(ctx, buf, (size_t)n);
+    if (ret == 0 && n < 0)
         ret = igp_error(IGP_ERR(errno), path, _("cannot read: %s"), igp_strerror(errno));
-    else
-        g_strlcpy(out->hex, g_checksum_get_string(sum), sizeof(out->hex));
-    g_checksum_free(sum);
+    else if (ret == 0 && EVP_DigestFinal_ex(ctx, digest, NULL))
+        digest_hex(digest, out);
+    else if (ret == 0)
+        ret = igp_error(IGP_ERR_LIBRARY, path, _("cannot compute the SHA-256 digest"));
+    EVP_MD_CTX_free(ctx);
     g_free(buf);
     close(fd);
     return ret;
@@ -41,9 +60,10 @@ int igp_hash_file(const char *path, IgpDigest *out)
 
 void igp_hash_bytes(const void *data, size_t len, IgpDigest *out)
 {
-    char *hex = g_compute_checksum_for_data(G_CHECKSUM_SHA256, data, len);
-    g_strlcpy(out->hex, hex, sizeof(out->hex));
-    g_free(hex);
+    unsigned char digest[SHA256_DIGEST_LENGTH];
+
+    SHA256(data, len, digest);
+    digest_hex(digest, out);
 }
 
 int igp_mkdir_p(const char *path)

@@ -18,7 +18,7 @@ typedef struct IgpDigest {
     char hex[65];
 } IgpDigest;
 
-/** Hash a file with SHA-256 (GLib GChecksum), streaming. Returns 0 or IGP_ERR. */
+/** Hash a file with SHA-256 (OpenSSL), streaming. Returns 0 or IGP_ERR. */
 int igp_hash_file(const char *path, IgpDigest *out);
 
 /** SHA-256 of a memory block. */

@@ -311,6 +311,16 @@ int igp_image_read_areas(const char *path, const VipsRect *areas, const int *shr
                          VipsImage **out)
 {
     VipsImage *image = vips_image_new_from_file(path, "access", VIPS_ACCESS_SEQUENTIAL, NULL);
+    int ret = igp_image_read_areas_of(image, path, areas, shrink, n, out);
+
+    if (image)
+        g_object_unref(image);
+    return ret;
+}
+
+int igp_image_read_areas_of(VipsImage *image, const char *path, const VipsRect *areas,
+                            const int *shrink, int n, VipsImage **out)
+{
     VipsRegion *region = image ? vips_region_new(image) : NULL;
     AreaSums *sums = g_new0(AreaSums, MAX(n, 1));
     int bottom = 0, ret = 0;
@@ -351,7 +361,5 @@ int igp_image_read_areas(const char *path, const VipsRect *areas, const int *shr
     g_free(sums);
     if (region)
         g_object_unref(region);
-    if (image)
-        g_object_unref(image);
     return ret;
 }

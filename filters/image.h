@@ -70,6 +70,12 @@ int igp_image_save_jpeg(VipsImage *image, const char *source, const char *path,
  */
 int igp_image_read_areas(const char *path, const VipsRect *areas, const int *shrink, int n,
                          VipsImage **out);
+/**
+ * igp_image_read_areas() on @p image, already open (a file opened for a
+ * sequential read, or pixels in memory); @p path names it in messages.
+ */
+int igp_image_read_areas_of(VipsImage *image, const char *path, const VipsRect *areas,
+                            const int *shrink, int n, VipsImage **out);
 
 /**
  * Report a failed libvips call: append "domain: what" to igprep's buffer and

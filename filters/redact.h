@@ -78,11 +78,12 @@ int igp_redact_face(IgpRgbImage *image, const IgpRedactFace *face, double paddin
 
 /**
  * Hide @p faces (in this order) in the 8-bit RGB picture of file @p path
- * without ever holding the whole picture: the file is read once, top to
- * bottom, keeping only the pixels around the faces, which are hidden there
- * (igp_redact_face() on each group of overlapping faces); @p out is then the
- * file, read again top to bottom, with those patches inserted: a lazy
- * libvips image to write with a sink (jpegsave). Same pixels as
+ * without holding more than 40 MB of it: a picture up to that size (12 MP)
+ * is decoded once into memory; a larger one is read top to bottom, keeping
+ * only the pixels around the faces, and @p out is then the file, read again
+ * top to bottom. Either way the faces are hidden on their patches
+ * (igp_redact_face() on each group of overlapping faces), inserted in @p out:
+ * a libvips image to write with a sink (jpegsave). Same pixels as
  * igp_redact_face() on the whole picture.
  * @param out  set on success; unref with g_object_unref()
  * @return 0 or an IGP_ERR (message in the error buffer)

@@ -708,12 +708,54 @@ int igp_vips_from_surface(cairo_surface_t *surface, VipsImage **out)
     return 0;
 }
 
+/* Is every pixel of an image surface opaque? (cairo then writes RGB.) */
+static int surface_is_opaque(cairo_surface_t *surface)
+{
+    int w = cairo_image_surface_get_width(surface), h = cairo_image_surface_get_height(surface);
+    int stride = cairo_image_surface_get_stride(surface);
+    cairo_format_t format = cairo_image_surface_get_format(surface);
+    const unsigned char *data;
+
+    if (format == CAIRO_FORMAT_RGB24)
+        return 1;
+    if (format != CAIRO_FORMAT_ARGB32)
+        return 0;
+    cairo_surface_flush(surface);
+    data = cairo_image_surface_get_data(surface);
+    for (int y = 0; y < h; y++) {
+        const uint32_t *row = (const uint32_t *)(data + (size_t)y * stride);
+        for (int x = 0; x < w; x++)
+            if (row[x] >> 24 != 0xff)
+                return 0;
+    }
+    return 1;
+}
+
+/* An opaque surface as an 8-bit RGB PNG, the pixels cairo would write, at
+ * zlib's fastest level: these PNGs are read once by the next stage, and
+ * cairo's default (level 6, every filter tried) took most of compose's time
+ * for a 1080x1920 story (docs/faces.md, "Measured"). */
+static int save_opaque_png(cairo_surface_t *surface, const char *path, const char *shown)
+{
+    VipsImage *rgb = NULL;
+    int ret = igp_vips_from_surface(surface, &rgb);
+
+    if (ret == 0 && vips_pngsave(rgb, path, "compression", 1, "filter", VIPS_FOREIGN_PNG_FILTER_SUB,
+                                 "strip", TRUE, NULL))
+        ret = igp_vips_error(IGP_ERR(EIO), shown, _("cannot write PNG"));
+    if (rgb)
+        g_object_unref(rgb);
+    return ret;
+}
+
 int igp_surface_save_png(cairo_surface_t *surface, const char *path)
 {
     char *tmp = igp_temp_sibling(path);
     int ret = 0;
 
-    if (cairo_surface_write_to_png(surface, tmp) != CAIRO_STATUS_SUCCESS)
+    if (cairo_surface_get_type(surface) == CAIRO_SURFACE_TYPE_IMAGE && surface_is_opaque(surface))
+        ret = save_opaque_png(surface, tmp, path);
+    else if (cairo_surface_write_to_png(surface, tmp) != CAIRO_STATUS_SUCCESS)
         ret = igp_error(IGP_ERR(EIO), path, _("cannot write PNG"));
     if (ret == 0)
         ret = igp_fsync_path(tmp);

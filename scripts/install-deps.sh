@@ -14,6 +14,8 @@ packages=(
   libavformat-dev libavcodec-dev libavutil-dev libavfilter-dev
   libswscale-dev libswresample-dev
   libcairo2-dev libpango1.0-dev librsvg2-dev libarchive-dev
+  # SHA-256 (OpenSSL's libcrypto)
+  libssl-dev
   # igprep review's web server (docs/review.md)
   libmicrohttpd-dev
   # the account's time zone (igprep.json "timezone", Asia/Tokyo by default)

@@ -88,6 +88,21 @@ static double detail_left(VipsImage *source, VipsImage *redacted, const double b
     return c;
 }
 
+/* The one detector is shared by the threads that check slides
+ * (verify_master): one detection at a time. */
+static GMutex detector_lock;
+
+static int detect_locked(IgpFaceDetector *det, const void *rgb, int w, int h, int min_face,
+                         IgpFaceBox **boxes, int *n)
+{
+    int ret;
+
+    g_mutex_lock(&detector_lock);
+    ret = igp_facedet_detect(det, rgb, w, h, (size_t)w * 3, min_face, VERIFY_SCORE, boxes, n);
+    g_mutex_unlock(&detector_lock);
+    return ret;
+}
+
 /* Does the detector still find a face on the box? It looks at the box with
  * one face width around it, shrunk so that the box is VERIFY_BOX_INPUT
  * pixels wide, for faces from VERIFY_MIN_FACE_SHARE of the box's width:
@@ -106,9 +121,8 @@ static int face_still_found(IgpFaceDetector *det, VipsImage *img, const double b
     if (w > 0 && h > 0 && !vips_extract_area(img, &crop, x, y, w, h, NULL) &&
         !vips_resize(crop, &small, k, NULL) && (mem = vips_image_write_to_memory(small, &len)) &&
         small->Bands == 3 &&
-        igp_facedet_detect(det, mem, small->Xsize, small->Ysize, (size_t)small->Xsize * 3,
-                           MAX(8, (int)lround(VERIFY_MIN_FACE_SHARE * b[2] * k)), VERIFY_SCORE,
-                           &boxes, &n) == 0) {
+        detect_locked(det, mem, small->Xsize, small->Ysize,
+                      MAX(8, (int)lround(VERIFY_MIN_FACE_SHARE * b[2] * k)), &boxes, &n) == 0) {
         double sx = (double)small->Xsize / w, sy = (double)small->Ysize / h;
         box = (IgpFaceBox){(float)((b[0] - x) * sx), (float)((b[1] - y) * sy), (float)(b[2] * sx),
                            (float)(b[3] * sy), 1};
@@ -236,12 +250,109 @@ static void face_areas_free(FaceAreas *a)
     g_free(a->source), g_free(a->redacted), g_free(a->area), g_free(a->shrink);
 }
 
+/* Masters up to this size (decoded: 40 MB, 13 MP) are checked on several
+ * threads at once; each thread's decode holds its own buffers, so larger
+ * ones are checked one step at a time and memory stays flat with the
+ * camera's resolution (docs/faces.md, "Measured"). */
+#define SIDE_BY_SIDE_MAX (40 * 1024 * 1024)
+
+static int side_by_side(VipsImage *master)
+{
+    return VIPS_IMAGE_SIZEOF_IMAGE(master) <= SIDE_BY_SIDE_MAX && g_get_num_processors() > 1;
+}
+
+/* One master's face areas, read by a thread of its own. */
+typedef struct AreaRead {
+    VipsImage *master;
+    const char *path;
+    const VipsRect *area;
+    const int *shrink;
+    int n;
+    VipsImage **out;
+} AreaRead;
+
+/* A source master's pixels, decoded once into memory by the first check
+ * that needs them, while the others wait (see keep_decoded). */
+typedef struct DecodeOnce {
+    GMutex lock;
+    int tried;
+    VipsImage *master, *pixels;
+} DecodeOnce;
+
+static void decode_once_free(gpointer data)
+{
+    DecodeOnce *once = data;
+
+    if (once->pixels)
+        g_object_unref(once->pixels);
+    g_mutex_clear(&once->lock);
+    g_free(once);
+}
+
+/* The pixels of master @p master, decoded now if no check did yet, when
+ * keep_decoded() asked for it; else NULL (each check reads the file). */
+static VipsImage *decoded_of(VipsImage *master)
+{
+    DecodeOnce *once = master ? g_object_get_data(G_OBJECT(master), "igp-decoded") : NULL;
+    VipsImage *pixels;
+
+    if (!once)
+        return NULL;
+    g_mutex_lock(&once->lock);
+    if (!once->tried) {
+        once->tried = 1;
+        once->pixels = vips_image_copy_memory(once->master);
+        vips_error_clear(); /* without them, each check reads the file */
+    }
+    pixels = once->pixels;
+    g_mutex_unlock(&once->lock);
+    return pixels;
+}
+
+/* Have source master @p master (opened for a sequential read) decoded once
+ * into memory when it is small enough to check side by side: its face
+ * areas and every slide's check then read those pixels (the same ones a
+ * decode of the file gives) instead of decoding the file again each. The
+ * first check that needs them decodes them; a larger master is decoded as
+ * it is read, each time. */
+static void keep_decoded(VipsImage *master)
+{
+    DecodeOnce *once;
+
+    if (!master || !side_by_side(master))
+        return;
+    once = g_new0(DecodeOnce, 1);
+    g_mutex_init(&once->lock);
+    once->master = master; /* owned by the caller, who outlives the checks */
+    g_object_set_data_full(G_OBJECT(master), "igp-decoded", once, decode_once_free);
+}
+
+static gpointer read_areas_thread(gpointer data)
+{
+    const AreaRead *r = data;
+    VipsImage *pixels = decoded_of(r->master);
+    int ret = pixels ? igp_image_read_areas_of(pixels, r->path, r->area, r->shrink, r->n, r->out)
+                     : igp_image_read_areas(r->path, r->area, r->shrink, r->n, r->out);
+
+    igp_error_clear();
+    return GINT_TO_POINTER(ret);
+}
+
+static gpointer area_thread_main(gpointer data)
+{
+    gpointer ret = read_areas_thread(data);
+
+    vips_thread_shutdown();
+    return ret;
+}
+
 static int read_face_areas(VipsImage *source, VipsImage *redacted, json_t *faces, double min_face,
                            FaceAreas *a)
 {
     json_t *face;
     size_t i;
     int ret;
+    GThread *thread;
 
     a->n = json_array_size(faces);
     a->source = g_new0(VipsImage *, a->n + 1), a->redacted = g_new0(VipsImage *, a->n + 1);
@@ -252,9 +363,16 @@ static int read_face_areas(VipsImage *source, VipsImage *redacted, json_t *faces
         if (box_to_check(face, 1, 0, 0, redacted->Xsize, redacted->Ysize, min_face, b))
             area_of(b, redacted->Xsize, redacted->Ysize, &a->area[i], &a->shrink[i]);
     }
-    ret = igp_image_read_areas(source->filename, a->area, a->shrink, (int)a->n, a->source);
-    if (ret == 0)
-        ret = igp_image_read_areas(redacted->filename, a->area, a->shrink, (int)a->n, a->redacted);
+    /* Each master's decode is one thread's work (a JPEG decodes top to
+     * bottom): the two are read side by side, if small enough. */
+    AreaRead src = {source, source->filename, a->area, a->shrink, (int)a->n, a->source};
+    thread = side_by_side(redacted) ? g_thread_try_new("verify-areas", area_thread_main, &src, NULL)
+                                    : NULL;
+    ret = igp_image_read_areas(redacted->filename, a->area, a->shrink, (int)a->n, a->redacted);
+    if (thread)
+        ret |= GPOINTER_TO_INT(g_thread_join(thread));
+    else
+        ret |= GPOINTER_TO_INT(read_areas_thread(&src));
     igp_error_clear();
     return ret ? -1 : 0;
 }
@@ -378,12 +496,35 @@ static VipsImage *reopen(VipsImage *master, double scale, int *shrink)
             return image;
     vips_error_clear();
     *shrink = 1;
+    if ((image = decoded_of(master))) /* already decoded whole */
+        return g_object_ref(image);
     return vips_image_new_from_file(master->filename, "access", VIPS_ACCESS_SEQUENTIAL, NULL);
 }
 
-static void verify_posts_of(IgpFileReport *r, IgpFaceDetector *det, const char *out_dir,
-                            json_t *encode, const char *name, VipsImage *source,
-                            VipsImage *redacted, json_t *faces);
+/* The face check of one post slide made from a master, run by a worker
+ * thread into a report of its own; its checks join the master's after. */
+typedef struct SlideJob {
+    IgpFaceDetector *det;
+    const char *out_dir, *rel;
+    VipsImage *source, *redacted;
+    json_t *placement; ///< what compose drew there (a templated slide), or NULL
+    json_t *faces;
+    IgpFileReport r;
+} SlideJob;
+
+static GPtrArray *slide_jobs_of(IgpFileReport *r, IgpFaceDetector *det, const char *out_dir,
+                                json_t *encode, const char *name, VipsImage *source,
+                                VipsImage *redacted, json_t *faces);
+static void run_slide_job(gpointer job, gpointer on_pool);
+
+static void slide_job_free(gpointer data)
+{
+    SlideJob *job = data;
+
+    json_decref(job->placement);
+    json_decref(job->r.json);
+    g_free(job);
+}
 
 /* One redacted master: privacy walk, every hidden face in it and in every
  * post slide cut from it. */
@@ -396,6 +537,8 @@ static json_t *verify_master(IgpFaceDetector *det, const char *out_dir, const ch
     IgpFileReport r;
     IgpJpegWalk w;
     FaceAreas areas = {0};
+    GPtrArray *jobs;
+    GThreadPool *pool;
 
     igp_report_init(&r, rel, "redacted-master");
     memset(&w, 0, sizeof(w));
@@ -405,6 +548,20 @@ static json_t *verify_master(IgpFaceDetector *det, const char *out_dir, const ch
     else
         igp_check(&r, "structure", 0, json_string(igp_error_buffer()), N_("complete JPEG to EOI"));
     igp_error_clear();
+    /* (Without the masters the slides are only listed: they fail with them.)
+     * Each slide decodes a master again: the slides of a master up to
+     * SIDE_BY_SIDE_MAX are checked on another thread, one after the other,
+     * while this one checks the master's own faces (one more thread saved
+     * no time on 2 cores and cost some 15 MB more); a larger master's after
+     * them. */
+    jobs = slide_jobs_of(&r, det, out_dir, encode, name, source, redacted,
+                         json_object_get(entry, "report"));
+    pool = jobs->len && side_by_side(redacted)
+               ? g_thread_pool_new(run_slide_job, GINT_TO_POINTER(1), 1, FALSE, NULL)
+               : NULL;
+    for (guint i = 0; pool && i < jobs->len; i++)
+        if (!g_thread_pool_push(pool, g_ptr_array_index(jobs, i), NULL))
+            run_slide_job(g_ptr_array_index(jobs, i), NULL);
     if (source && redacted &&
         read_face_areas(source, redacted, json_object_get(entry, "report"), MASTER_MIN_FACE,
                         &areas) == 0)
@@ -414,9 +571,18 @@ static json_t *verify_master(IgpFaceDetector *det, const char *out_dir, const ch
         cannot_check(&r, "faces_hidden", json_string(N_("cannot read the masters")), N_("readable"),
                      _("the scrubbed or the redacted master cannot be read"));
     face_areas_free(&areas);
-    /* (Without the masters the slides are only listed: they fail with them.) */
-    verify_posts_of(&r, det, out_dir, encode, name, source, redacted,
-                    json_object_get(entry, "report"));
+    if (pool)
+        g_thread_pool_free(pool, FALSE, TRUE); /* every slide checked */
+    for (guint i = 0; !pool && i < jobs->len; i++)
+        run_slide_job(g_ptr_array_index(jobs, i), NULL); /* one after the other */
+    for (guint i = 0; i < jobs->len; i++) {
+        SlideJob *job = g_ptr_array_index(jobs, i);
+        json_t *c;
+        size_t k;
+        json_array_foreach(job->r.checks, k, c) json_array_append(r.checks, c);
+        r.ok &= job->r.ok;
+    }
+    g_ptr_array_free(jobs, TRUE);
     *ok = r.ok;
     g_free(path);
     return igp_report_finish(&r);
@@ -633,11 +799,42 @@ static void add_slide(IgpFileReport *r, const char *rel)
     json_array_append_new(slides, json_string(rel));
 }
 
-static void verify_posts_of(IgpFileReport *r, IgpFaceDetector *det, const char *out_dir,
-                            json_t *encode, const char *name, VipsImage *source,
-                            VipsImage *redacted, json_t *faces)
+static SlideJob *slide_job(IgpFaceDetector *det, const char *out_dir, const char *rel,
+                           VipsImage *source, VipsImage *redacted, json_t *placement, json_t *faces)
+{
+    SlideJob *job = g_new0(SlideJob, 1);
+
+    *job = (SlideJob){det, out_dir, rel, source, redacted, json_incref(placement), faces, {0}};
+    igp_report_init(&job->r, rel, "slide");
+    return job;
+}
+
+/* @p on_pool: non-NULL on a pool's thread. */
+static void run_slide_job(gpointer data, gpointer on_pool)
+{
+    SlideJob *job = data;
+
+    if (job->placement)
+        verify_placement(&job->r, job->det, job->out_dir, job->rel, job->source, job->placement,
+                         job->faces);
+    else
+        verify_post(&job->r, job->det, job->out_dir, job->rel, job->source, job->redacted,
+                    job->faces);
+    igp_error_clear();
+    vips_error_clear();
+    if (on_pool)
+        vips_thread_shutdown(); /* libvips' buffers for this thread go */
+}
+
+/* Every post slide made from media @p name, listed in @p r's "slides" (verify
+ * refuses them with it), and, when both masters are there, the jobs that
+ * check their faces (each @p encode path borrowed). */
+static GPtrArray *slide_jobs_of(IgpFileReport *r, IgpFaceDetector *det, const char *out_dir,
+                                json_t *encode, const char *name, VipsImage *source,
+                                VipsImage *redacted, json_t *faces)
 {
     json_t *compose = igp_state_load(out_dir, "compose");
+    GPtrArray *jobs = g_ptr_array_new_with_free_func(slide_job_free);
     const char *id;
     json_t *post;
 
@@ -658,7 +855,8 @@ static void verify_posts_of(IgpFileReport *r, IgpFaceDetector *det, const char *
                     if (!g_strcmp0(json_string_value(json_object_get(p, "media")), name)) {
                         add_slide(r, rel);
                         if (source && redacted)
-                            verify_placement(r, det, out_dir, rel, source, p, faces);
+                            g_ptr_array_add(
+                                jobs, slide_job(det, out_dir, rel, source, redacted, p, faces));
                     }
                 }
                 continue;
@@ -668,11 +866,13 @@ static void verify_posts_of(IgpFileReport *r, IgpFaceDetector *det, const char *
             if (src && !g_strcmp0(json_string_value(src), name)) {
                 add_slide(r, rel);
                 if (source && redacted)
-                    verify_post(r, det, out_dir, rel, source, redacted, faces);
+                    g_ptr_array_add(jobs,
+                                    slide_job(det, out_dir, rel, source, redacted, NULL, faces));
             }
         }
     }
     json_decref(compose);
+    return jobs;
 }
 
 void igp_verify_faces(const char *out_dir, void (*add)(void *ctx, json_t *report, int ok),
@@ -704,6 +904,8 @@ void igp_verify_faces(const char *out_dir, void (*add)(void *ctx, json_t *report
                           VIPS_ACCESS_SEQUENTIAL);
         redacted = open_rgb(out_dir, json_string_value(json_object_get(entry, "master")),
                             VIPS_ACCESS_SEQUENTIAL);
+        if (redacted)
+            keep_decoded(source);
         rep = verify_master(det, out_dir, name, source, redacted, entry, encode, &ok);
         add(ctx, rep, ok);
         if (source)

@@ -26,7 +26,8 @@ typedef struct EncodeJob {
     json_t *previous; ///< last run's state/encode.json "posts"
     IgpProgress *progress;
     const IgpPost **posts;
-    json_t **entries; ///< per post: the new state entry
+    json_t **entries;          ///< per post: the new state entry
+    struct StoryJob **stories; ///< per post: its next-day story drawn by compose, or NULL
 } EncodeJob;
 
 /* The largest JPEG shrink-on-load factor (8, 4, 2) that still leaves more
@@ -144,65 +145,135 @@ static void composed_key(const EncodeJob *job, const IgpPost *post, GString *s)
     json_decref(entry);
 }
 
-/* Write posts/<story id>/<story id>.jpg from compose's story picture. */
-static json_t *write_story(const EncodeJob *job, const IgpPlanItem *item, json_t *story,
-                           const char *compose_key, json_t *previous)
+/* A next-day story's JPEG, made beside the posts (prepare_story) and put in
+ * place after them, once its post is known to be made (finish_story). */
+typedef struct StoryJob {
+    const IgpPlanItem *item;
+    json_t *story;       ///< compose's "story" of the post (a new reference)
+    json_t *previous;    ///< last run's entry for the story (borrowed)
+    IgpDigest key, made; ///< the story's key; the JPEG's digest
+    char *final_dir, *tmp_dir, *name;
+    int current; ///< last run's story is still right
+    int ret;     ///< 0, or the IGP_ERR of the preparation
+    char *error; ///< its message
+} StoryJob;
+
+static StoryJob *story_job_new(const EncodeJob *job, const IgpPlanItem *item, json_t *story,
+                               const char *compose_key, json_t *previous)
 {
-    const char *out_dir = job->shoot->out_dir, *id = item->id;
-    const IgpPost *post = item->post;
-    char *name = g_strdup_printf("%s.jpg", id);
-    char *final_dir = g_build_filename(out_dir, "posts", id, NULL);
-    char *tmp_dir = igp_temp_sibling(final_dir), *path = g_build_filename(tmp_dir, name, NULL);
-    char *src = g_build_filename(out_dir, json_string_value(json_object_get(story, "file")), NULL);
-    const char *when = json_string_value(json_object_get(story, "schedule"));
-    json_t *entry = NULL, *facts;
-    VipsImage *image = NULL;
-    IgpDigest d, key;
-    int width = 0, height = 0;
+    StoryJob *sj = g_new0(StoryJob, 1);
     char *key_text = g_strdup_printf("%s|story|%s|q%d", ENCODE_RECIPE, compose_key,
                                      job->shoot->settings->post.quality);
+
+    sj->item = item, sj->story = json_incref(story), sj->previous = previous;
+    sj->name = g_strdup_printf("%s.jpg", item->id);
+    sj->final_dir = g_build_filename(job->shoot->out_dir, "posts", item->id, NULL);
+    sj->tmp_dir = igp_temp_sibling(sj->final_dir);
+    igp_hash_bytes(key_text, strlen(key_text), &sj->key);
+    g_free(key_text);
+    return sj;
+}
+
+static void story_job_free(StoryJob *sj)
+{
+    if (!sj)
+        return;
+    json_decref(sj->story);
+    g_free(sj->name);
+    g_free(sj->final_dir);
+    g_free(sj->tmp_dir);
+    g_free(sj->error);
+    g_free(sj);
+}
+
+/* Write the story's JPEG from compose's story picture into its hidden
+ * folder (nothing to do when last run's is still right). Thread-safe: only
+ * @p sj changes; an error is kept in it for finish_story to report. */
+static void prepare_story(const EncodeJob *job, StoryJob *sj)
+{
+    const char *out_dir = job->shoot->out_dir;
+    char *src =
+        g_build_filename(out_dir, json_string_value(json_object_get(sj->story, "file")), NULL);
+    char *path = g_build_filename(sj->tmp_dir, sj->name, NULL);
+    VipsImage *image = NULL;
     int ret;
 
-    igp_hash_bytes(key_text, strlen(key_text), &key);
-    if (!g_strcmp0(json_string_value(json_object_get(previous, "key")), key.hex) &&
-        igp_path_exists(final_dir)) {
-        entry = json_deep_copy(previous);
+    igp_error_clear();
+    if (!g_strcmp0(json_string_value(json_object_get(sj->previous, "key")), sj->key.hex) &&
+        igp_path_exists(sj->final_dir)) {
+        sj->current = 1;
         goto done;
     }
-    ret = igp_mkdir_p(tmp_dir);
+    ret = igp_mkdir_p(sj->tmp_dir);
     if (ret == 0 && !(image = vips_image_new_from_file(src, NULL)))
         ret = igp_vips_error(IGP_ERR_INVALIDDATA, "encode", _("cannot read the composed story"));
     if (ret == 0)
         ret = igp_image_save_jpeg(image, src, path, &job->shoot->settings->post);
     if (ret == 0)
-        ret = igp_hash_file(path, &d);
-    if (ret == 0 && !(ret = igp_fsync_path(tmp_dir)))
-        ret = igp_publish(tmp_dir, final_dir);
+        ret = igp_hash_file(path, &sj->made);
+    if (ret == 0)
+        ret = igp_fsync_path(sj->tmp_dir);
     if (ret) {
-        igp_remove_tree(tmp_dir);
-        igp_log_error("%s", igp_error_buffer());
-        entry = json_pack("{s:s}", "error", igp_error_buffer());
+        sj->ret = ret;
+        sj->error = g_strdup(igp_error_buffer());
         igp_error_clear();
-        goto done;
+    }
+done:
+    if (image)
+        g_object_unref(image);
+    g_free(src);
+    g_free(path);
+}
+
+/* Put a prepared story in place as posts/<story id>/<story id>.jpg and
+ * return its state entry; or report why it could not be made. */
+static json_t *finish_story(StoryJob *sj)
+{
+    const IgpPlanItem *item = sj->item;
+    const IgpPost *post = item->post;
+    const char *when = json_string_value(json_object_get(sj->story, "schedule"));
+    json_t *facts;
+    int width = 0, height = 0, ret = sj->ret;
+
+    if (sj->current)
+        return json_deep_copy(sj->previous);
+    if (ret == 0 && (ret = igp_publish(sj->tmp_dir, sj->final_dir)))
+        sj->error = g_strdup(igp_error_buffer());
+    if (ret) {
+        igp_remove_tree(sj->tmp_dir);
+        igp_log_error("%s", sj->error);
+        igp_error_clear();
+        return json_pack("{s:s}", "error", sj->error);
     }
     facts = json_pack("{s:s, s:[s]}", "story_of", item->parent, "sources", post->media[0].file);
     if (when)
         json_object_set_new(facts, "schedule", json_string(when));
     igp_aspect_size(item->type->aspect, &width, &height);
-    entry = json_pack("{s:s, s:s, s:s, s:[{s:s+++, s:s, s:s, s:i, s:i}], s:o}", "key", key.hex,
-                      "type", item->type->name, "aspect", igp_aspect_name(item->type->aspect),
-                      "files", "path", "posts/", id, "/", name, "sha256", d.hex, "kind",
-                      item->type->image_kind, "width", width, "height", height, "post", facts);
-done:
-    if (image)
-        g_object_unref(image);
-    g_free(key_text);
-    g_free(src);
-    g_free(path);
-    g_free(tmp_dir);
-    g_free(final_dir);
-    g_free(name);
-    return entry;
+    return json_pack("{s:s, s:s, s:s, s:[{s:s+++, s:s, s:s, s:i, s:i}], s:o}", "key", sj->key.hex,
+                     "type", item->type->name, "aspect", igp_aspect_name(item->type->aspect),
+                     "files", "path", "posts/", item->id, "/", sj->name, "sha256", sj->made.hex,
+                     "kind", item->type->image_kind, "width", width, "height", height, "post",
+                     facts);
+}
+
+/* A story drawn by compose for post @p post (a new job), or NULL: none, or
+ * a reel's story, which its post's own encode draws (reel_post.c). */
+static StoryJob *composed_story(const EncodeJob *job, const IgpPost *post)
+{
+    const IgpPlan *plan = job->shoot->manifest->plan;
+    const IgpPlanItem *item = igp_plan_find(plan, igp_plan_story_id(plan, post));
+    json_t *entry, *story;
+    StoryJob *sj = NULL;
+
+    if (!item)
+        return NULL;
+    entry = composed_entry(job, post);
+    story = json_object_get(entry, "story");
+    if (story)
+        sj = story_job_new(job, item, story, json_string_value(json_object_get(entry, "key")),
+                           json_object_get(job->previous, item->id));
+    json_decref(entry);
+    return sj;
 }
 
 /* The next-day stories of the posts made in this run; a post that no longer
@@ -214,21 +285,25 @@ static void encode_stories(const EncodeJob *job, int n, json_t *posts)
     for (int i = 0; i < n; i++) {
         const IgpPost *post = job->posts[i];
         const IgpPlanItem *item = igp_plan_find(plan, igp_plan_story_id(plan, post));
-        json_t *entry, *story, *made = NULL;
+        StoryJob *sj = job->stories[i];
+        json_t *entry = NULL, *story, *made = NULL;
 
         if (!item)
             continue; /* a post that never gets a story has none to withdraw */
-        entry = composed_entry(job, post);
-        story = json_object_get(entry, "story");
-        if (!story) { /* a reel's story: drawn from its cover picture by reel_post.c */
-            json_decref(entry);
+        if (!sj) {    /* a reel's story: drawn from its cover picture by reel_post.c */
             entry = json_incref(json_object_get(posts, post->id));
             story = json_object_get(entry, "story");
+            if (story)
+                sj = job->stories[i] = story_job_new(
+                    job, item, story, json_string_value(json_object_get(entry, "key")),
+                    json_object_get(job->previous, item->id));
+            if (sj && !json_object_get(entry, "error"))
+                prepare_story(job, sj);
         }
-
-        if (story && !json_object_get(json_object_get(posts, post->id), "error"))
-            made = write_story(job, item, story, json_string_value(json_object_get(entry, "key")),
-                               json_object_get(job->previous, item->id));
+        if (sj && !json_object_get(json_object_get(posts, post->id), "error"))
+            made = finish_story(sj);
+        else if (sj)
+            igp_remove_tree(sj->tmp_dir); /* made beside a post that failed */
         if (made) {
             json_object_set_new(posts, item->id, made);
         } else {
@@ -557,30 +632,44 @@ static void encode_one(int index, void *data)
     igp_progress_step(job->progress);
 }
 
-/* Some of the job's posts: @c posts[i] is the index of the i-th. */
+/* The job's posts, then the stories compose drew: task i < @c n_posts is
+ * post @c posts[i], a later one the story of post @c posts[i]. */
 typedef struct PostSubset {
     EncodeJob *job;
     const int *posts;
+    int n_posts;
 } PostSubset;
 
 static void encode_subset(int index, void *data)
 {
     const PostSubset *subset = data;
-    encode_one(subset->posts[index], subset->job);
+
+    if (index < subset->n_posts) {
+        encode_one(subset->posts[index], subset->job);
+        return;
+    }
+    prepare_story(subset->job, subset->job->stories[subset->posts[index]]);
+    vips_error_clear();
 }
 
 /* Every post side by side, the video posts first: a render takes longest,
  * and its encoders' thread counts are fixed (filters/video.c), so its bytes
- * do not depend on what runs beside it or on --jobs. */
+ * do not depend on what runs beside it or on --jobs. The stories compose
+ * drew are made beside them too, and put in place after them
+ * (encode_stories), only for posts that were made. */
 static void encode_all(EncodeJob *job, int n)
 {
-    int *order = g_new(int, MAX(n, 1)), n_ordered = 0;
-    PostSubset all = {job, order};
+    int *order = g_new(int, MAX(2 * n, 1)), n_ordered = 0;
+    PostSubset all = {job, order, 0};
 
     for (int video = 1; video >= 0; video--)
         for (int i = 0; i < n; i++)
             if (igp_post_is_video(job->posts[i], job->masters) == video)
                 order[n_ordered++] = i;
+    all.n_posts = n_ordered;
+    for (int i = 0; i < n; i++)
+        if ((job->stories[i] = composed_story(job, job->posts[i])))
+            order[n_ordered++] = i;
     igp_parallel_for(n_ordered, job->shoot->settings->jobs, encode_subset, &all);
     g_free(order);
 }
@@ -625,6 +714,7 @@ int igp_encode(IgpShoot *shoot)
         if (igp_shoot_selects(shoot, &shoot->manifest->posts[i]))
             job.posts[n++] = &shoot->manifest->posts[i];
     job.entries = g_new0(json_t *, n);
+    job.stories = g_new0(StoryJob *, n);
     job.progress = igp_progress_new("encode", n);
     encode_all(&job, n);
     igp_progress_free(&job.progress);
@@ -647,5 +737,8 @@ int igp_encode(IgpShoot *shoot)
     json_decref(previous);
     g_free(job.posts);
     g_free(job.entries);
+    for (int i = 0; i < n; i++)
+        story_job_free(job.stories[i]);
+    g_free(job.stories);
     return ret ? ret : failed ? IGP_ERR_INVALIDDATA : 0;
 }

@@ -28,6 +28,7 @@ typedef struct ComposeJob {
     json_t *masters;  ///< state/redact.json "media": masters with faces hidden
     json_t *faces;    ///< faces.json "media", or NULL
     json_t *previous; ///< last run's state/compose.json "posts"
+    char *fonts_hash; ///< the fonts folder's part of every key (hash_folder)
     const IgpPost **posts;
     json_t **entries;
     IgpProgress *progress;
@@ -177,7 +178,6 @@ static void compose_key(const ComposeJob *job, const IgpPost *post, const IgpTem
     /* Without a post template, only its story is drawn, from the default. */
     const char *story = !story_item(job, post) ? NULL : t ? t->story : IGP_STORY_TEMPLATE;
     const char *names[] = {t ? t->name : NULL, t ? t->pages : NULL, story, IGP_TEMPLATE_SHARED};
-    char *fonts = igp_fonts_dir();
 
     g_string_append_printf(s, "|%s|%s", post_json, vips_version_string());
     for (size_t i = 0; i < G_N_ELEMENTS(names); i++) {
@@ -186,7 +186,7 @@ static void compose_key(const ComposeJob *job, const IgpPost *post, const IgpTem
             hash_folder(s, dir);
         g_free(dir);
     }
-    hash_folder(s, fonts);
+    g_string_append(s, job->fonts_hash);
     for (int i = 0; i < post->n_media; i++) {
         json_t *m = json_object_get(job->masters, post->media[i].file);
         double(*faces)[4] = NULL;
@@ -201,7 +201,16 @@ static void compose_key(const ComposeJob *job, const IgpPost *post, const IgpTem
     igp_hash_bytes(s->str, s->len, key);
     g_string_free(s, TRUE);
     free(post_json);
-    g_free(fonts);
+}
+
+/* The fonts' part of the keys, hashed once for all posts: the fonts folder
+ * holds some 20 MB. */
+static char *hash_fonts(const char *fonts_dir)
+{
+    GString *s = g_string_new(NULL);
+
+    hash_folder(s, fonts_dir);
+    return g_string_free(s, FALSE);
 }
 
 static int entry_is_current(const ComposeJob *job, const IgpPost *post, const IgpDigest *key)
@@ -386,6 +395,7 @@ int igp_compose(IgpShoot *shoot)
         igp_log_error("%s", igp_error_buffer());
         igp_error_clear();
     }
+    job.fonts_hash = n > 0 ? hash_fonts(fonts_dir) : NULL;
     job.entries = g_new0(json_t *, n);
     job.progress = igp_progress_new("compose", n);
     igp_parallel_for(n, shoot->settings->jobs, compose_one, &job);
@@ -411,6 +421,7 @@ int igp_compose(IgpShoot *shoot)
     json_decref(faces);
     g_free(fonts_dir);
     g_free(job.templates_dir);
+    g_free(job.fonts_hash);
     g_free(job.posts);
     g_free(job.entries);
     return ret ? ret : failed ? IGP_ERR_INVALIDDATA : 0;
