@@ -287,7 +287,9 @@ bench_shoot() {
   echo
   echo "bench: a shoot of $n photos, igprep run at --jobs 1 and --jobs 2"
   "${hf[@]}"
-  [ "$(find "$w/posts" -name '*.jpg' | wc -l)" -eq "$n" ] || die "igprep run made no post for some of the $n photos"
+  # One slide per photo; each post's next-day story (posts/<id>-story/) besides.
+  [ "$(find "$w/posts" -name '*.jpg' -not -path '*-story/*' | wc -l)" -eq "$n" ] ||
+    die "igprep run made no post for some of the $n photos"
   python3 "$repo/bench/table.py" shoot "$json" "$n" \
     "jobs 1=$(sort -n "$results/rss-$1-jobs1.txt" | tail -n 1)" \
     "jobs 2=$(sort -n "$results/rss-$1-jobs2.txt" | tail -n 1)" >>"$summary"
