@@ -734,7 +734,7 @@ static int surface_is_opaque(cairo_surface_t *surface)
 /* An opaque surface as an 8-bit RGB PNG, the pixels cairo would write, at
  * zlib's fastest level: these PNGs are read once by the next stage, and
  * cairo's default (level 6, every filter tried) took most of compose's time
- * for a 1080x1920 story (docs/faces.md, "Measured"). */
+ * for a 1080x1920 story (bench/README.md, "The stages around detection"). */
 static int save_opaque_png(cairo_surface_t *surface, const char *path, const char *shown)
 {
     VipsImage *rgb = NULL;

@@ -228,9 +228,10 @@ static void area_of(const double b[4], int width, int height, VipsRect *area, in
     *shrink = MAX(1, (int)(b[2] / AREA_FACE_WIDTH));
 }
 
-/* The faces' parts of the two masters, each file read once, top to bottom,
- * never whole (docs/faces.md, "Measured": memory stays flat with the
- * camera's resolution). Index i is face i of @p faces; NULL where a face is
+/* The faces' parts of the two masters, each file read once, top to bottom;
+ * a master over SIDE_BY_SIDE_MAX is never whole in memory, so memory stays
+ * flat with the camera's resolution (docs/faces.md, "The whole photo path
+ * now"; bench/README.md). Index i is face i of @p faces; NULL where a face is
  * not checked. Returns 0, or -1 when a master cannot be read. */
 typedef struct FaceAreas {
     VipsImage **source, **redacted;
@@ -250,10 +251,10 @@ static void face_areas_free(FaceAreas *a)
     g_free(a->source), g_free(a->redacted), g_free(a->area), g_free(a->shrink);
 }
 
-/* Masters up to this size (decoded: 40 MB, 13 MP) are checked on several
+/* Masters up to this size (decoded: 40 MiB, about 14 MP) are checked on several
  * threads at once; each thread's decode holds its own buffers, so larger
  * ones are checked one step at a time and memory stays flat with the
- * camera's resolution (docs/faces.md, "Measured"). */
+ * camera's resolution (bench/README.md, "The stages around detection"). */
 #define SIDE_BY_SIDE_MAX (40 * 1024 * 1024)
 
 static int side_by_side(VipsImage *master)
@@ -468,7 +469,8 @@ static void cannot_check(IgpFileReport *r, const char *check, json_t *value, con
 /* A picture of OUT as RGB, or NULL. A master is opened for sequential
  * access: its pixels are only ever read top to bottom, a part at a time
  * (read_face_areas, reopen), so a 50 MP master never sits whole in memory
- * or in a temporary file. A post slide (small) is opened for random access:
+ * or in a temporary file (one up to SIDE_BY_SIDE_MAX is decoded whole, once:
+ * keep_decoded). A post slide (small) is opened for random access:
  * every face reads it again. */
 static VipsImage *open_rgb(const char *out_dir, const char *rel, VipsAccess access)
 {
@@ -515,7 +517,8 @@ typedef struct SlideJob {
 static GPtrArray *slide_jobs_of(IgpFileReport *r, IgpFaceDetector *det, const char *out_dir,
                                 json_t *encode, const char *name, VipsImage *source,
                                 VipsImage *redacted, json_t *faces);
-static void run_slide_job(gpointer job, gpointer on_pool);
+static void run_slide_job(SlideJob *job);
+static gpointer run_slide_jobs(gpointer jobs);
 
 static void slide_job_free(gpointer data)
 {
@@ -538,7 +541,7 @@ static json_t *verify_master(IgpFaceDetector *det, const char *out_dir, const ch
     IgpJpegWalk w;
     FaceAreas areas = {0};
     GPtrArray *jobs;
-    GThreadPool *pool;
+    GThread *slides;
 
     igp_report_init(&r, rel, "redacted-master");
     memset(&w, 0, sizeof(w));
@@ -556,12 +559,9 @@ static json_t *verify_master(IgpFaceDetector *det, const char *out_dir, const ch
      * them. */
     jobs = slide_jobs_of(&r, det, out_dir, encode, name, source, redacted,
                          json_object_get(entry, "report"));
-    pool = jobs->len && side_by_side(redacted)
-               ? g_thread_pool_new(run_slide_job, GINT_TO_POINTER(1), 1, FALSE, NULL)
-               : NULL;
-    for (guint i = 0; pool && i < jobs->len; i++)
-        if (!g_thread_pool_push(pool, g_ptr_array_index(jobs, i), NULL))
-            run_slide_job(g_ptr_array_index(jobs, i), NULL);
+    slides = jobs->len && side_by_side(redacted)
+                 ? g_thread_try_new("verify-slides", run_slide_jobs, jobs, NULL)
+                 : NULL;
     if (source && redacted &&
         read_face_areas(source, redacted, json_object_get(entry, "report"), MASTER_MIN_FACE,
                         &areas) == 0)
@@ -571,10 +571,10 @@ static json_t *verify_master(IgpFaceDetector *det, const char *out_dir, const ch
         cannot_check(&r, "faces_hidden", json_string(N_("cannot read the masters")), N_("readable"),
                      _("the scrubbed or the redacted master cannot be read"));
     face_areas_free(&areas);
-    if (pool)
-        g_thread_pool_free(pool, FALSE, TRUE); /* every slide checked */
-    for (guint i = 0; !pool && i < jobs->len; i++)
-        run_slide_job(g_ptr_array_index(jobs, i), NULL); /* one after the other */
+    if (slides)
+        g_thread_join(slides); /* every slide checked */
+    for (guint i = 0; !slides && i < jobs->len; i++)
+        run_slide_job(g_ptr_array_index(jobs, i)); /* one after the other */
     for (guint i = 0; i < jobs->len; i++) {
         SlideJob *job = g_ptr_array_index(jobs, i);
         json_t *c;
@@ -809,11 +809,8 @@ static SlideJob *slide_job(IgpFaceDetector *det, const char *out_dir, const char
     return job;
 }
 
-/* @p on_pool: non-NULL on a pool's thread. */
-static void run_slide_job(gpointer data, gpointer on_pool)
+static void run_slide_job(SlideJob *job)
 {
-    SlideJob *job = data;
-
     if (job->placement)
         verify_placement(&job->r, job->det, job->out_dir, job->rel, job->source, job->placement,
                          job->faces);
@@ -822,8 +819,18 @@ static void run_slide_job(gpointer data, gpointer on_pool)
                     job->faces);
     igp_error_clear();
     vips_error_clear();
-    if (on_pool)
-        vips_thread_shutdown(); /* libvips' buffers for this thread go */
+}
+
+/* The slide jobs of @p data (a GPtrArray of SlideJob), one after the other,
+ * on a thread of their own. */
+static gpointer run_slide_jobs(gpointer data)
+{
+    GPtrArray *jobs = data;
+
+    for (guint i = 0; i < jobs->len; i++)
+        run_slide_job(g_ptr_array_index(jobs, i));
+    vips_thread_shutdown(); /* libvips' buffers for this thread go */
+    return NULL;
 }
 
 /* Every post slide made from media @p name, listed in @p r's "slides" (verify

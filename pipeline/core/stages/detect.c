@@ -38,8 +38,9 @@
  * story_shown_at). A source face of POST_MIN_FACE over that is the
  * smallest that matters; never below DEFAULT_MIN_FACE. A photo no post uses
  * is taken as a story's. The master is decoded shrunk so that this face is
- * IGP_FACEDET_MIN_FACE_INPUT pixels wide, which keeps memory flat whatever
- * the camera's resolution. */
+ * at least IGP_FACEDET_MIN_FACE_INPUT pixels wide (at the JPEG decoder's
+ * 1/2, 1/4 or 1/8 when that is within a tenth more, decoder_shrink), which
+ * keeps memory flat whatever the camera's resolution. */
 #define POST_WIDTH    1080
 #define POST_MIN_FACE 24
 /* The head around a detector's box (face_extent), in box widths/heights. */
@@ -290,6 +291,26 @@ static json_t *cached_boxes(const DetectJob *job, const char *name, const char *
     return json_object_get(prev, "found");
 }
 
+/* @p image computed into a memory image of its own, which holds nothing of
+ * what it was made from (a libvips image computed in place, or copied with
+ * vips_image_copy_memory, keeps its whole pipeline alive); @p image is
+ * unreffed. NULL when @p image is NULL or cannot be computed. */
+static VipsImage *detached(VipsImage *image)
+{
+    VipsImage *copy = NULL;
+    size_t len = 0;
+    void *pixels = image ? vips_image_write_to_memory(image, &len) : NULL;
+
+    if (pixels)
+        copy = vips_image_new_from_memory_copy(pixels, len, image->Xsize, image->Ysize,
+                                               image->Bands, image->BandFmt);
+    g_free(pixels);
+    if (image)
+        g_object_unref(image);
+    vips_error_clear();
+    return copy;
+}
+
 /* The decoded picture shrunk to fit REVIEW_SIZE, for the review sheets, so
  * that they need not decode the master again; NULL when it is smaller than
  * that (the sheet then reads the master). */
@@ -301,13 +322,11 @@ static VipsImage *review_picture(const IgpRgbImage *img)
         return NULL;
     whole = vips_image_new_from_memory(img->data, img->stride * img->height, img->width,
                                        img->height, 3, VIPS_FORMAT_UCHAR);
-    if (!whole || vips_thumbnail_image(whole, &small, REVIEW_SIZE, "height", REVIEW_SIZE, NULL) ||
-        vips_image_wio_input(small)) /* computed now: img is freed next */
-        g_clear_object(&small);
-    vips_error_clear();
+    if (whole && vips_thumbnail_image(whole, &small, REVIEW_SIZE, "height", REVIEW_SIZE, NULL))
+        small = NULL;
     if (whole)
         g_object_unref(whole);
-    return small;
+    return detached(small); /* img is freed next */
 }
 
 /* Run the detector on one master (@p w × @p h, from scrub); NULL on error
@@ -869,8 +888,6 @@ static int review_is_current(const DetectJob *job, const char *name, const IgpDi
     return same;
 }
 
-/* NULL on failure; *searched tells whether the search for faces itself went
- * through (the failure is then the editor's marks or a review sheet's write). */
 /* Keep the index's picture of photo @p name, made from @p small, its
  * review picture (for at most INDEX_KEEP photos: beyond, the index decodes
  * their masters again). */
@@ -881,14 +898,13 @@ static void keep_index_picture(DetectJob *job, const char *name, VipsImage *smal
 
     if (index < 0 || g_atomic_int_add(&job->index_kept, 1) >= INDEX_KEEP)
         return;
-    if (vips_thumbnail_image(small, &thumb, INDEX_TILE, "height", INDEX_HEIGHT, NULL) == 0 &&
-        vips_image_wio_input(thumb) == 0) /* computed now: small goes next */
-        job->index_pictures[index] = g_steal_pointer(&thumb);
-    if (thumb)
-        g_object_unref(thumb);
+    if (vips_thumbnail_image(small, &thumb, INDEX_TILE, "height", INDEX_HEIGHT, NULL) == 0)
+        job->index_pictures[index] = detached(thumb); /* small goes next */
     vips_error_clear();
 }
 
+/* NULL on failure; *searched tells whether the search for faces itself went
+ * through (the failure is then the editor's marks or a review sheet's write). */
 static json_t *detect_image(DetectJob *job, const char *name, json_t *scrubbed, int *searched)
 {
     const char *rel = json_string_value(json_object_get(scrubbed, "master"));
