@@ -158,6 +158,24 @@ static const char *stage_description(unsigned stages)
                     "Exit status: 0 success, 1 some source or post failed, 2 usage error.\n");
 }
 
+int igp_cli_parse(GOptionContext *ctx, const GOptionEntry *entries, const char *description,
+                  const char *program, int *argc, char ***argv)
+{
+    GError *err = NULL;
+    int ok;
+
+    g_option_context_add_main_entries(ctx, entries, IGP_TEXT_DOMAIN);
+    g_option_context_set_translation_domain(ctx, IGP_TEXT_DOMAIN);
+    g_option_context_set_description(ctx, description);
+    ok = g_option_context_parse(ctx, argc, argv, &err);
+    g_option_context_free(ctx);
+    if (ok)
+        return 0;
+    fprintf(stderr, _("%s: %s (try --help)\n"), program, err->message);
+    g_error_free(err);
+    return IGP_EXIT_USAGE;
+}
+
 int igp_cli_parse_stage(int *argc, char ***argv, const char *program, const char *summary,
                         unsigned stages, IgpStageSettings *settings)
 {

@@ -36,6 +36,16 @@ enum { IGP_EXIT_OK = 0, IGP_EXIT_FAILED = 1, IGP_EXIT_USAGE = 2, IGP_EXIT_POLICY
 int igp_cli_parse_stage(int *argc, char ***argv, const char *program, const char *summary,
                         unsigned stages, IgpStageSettings *settings);
 
+/**
+ * Parse the command line of a program with options of its own (not a
+ * stage's): @p entries, and @p description under --help (N_() by the
+ * caller; GOption's own words in the user's language too). @p ctx is freed.
+ * @return 0, or IGP_EXIT_USAGE after printing what is wrong as
+ * "PROGRAM: why (try --help)"
+ */
+int igp_cli_parse(GOptionContext *ctx, const GOptionEntry *entries, const char *description,
+                  const char *program, int *argc, char ***argv);
+
 /** Start libvips (and friends); returns 0 or IGP_EXIT_FAILED after printing why. */
 int igp_cli_start(const char *argv0);
 

@@ -38,27 +38,20 @@ int main(int argc, char **argv)
     IgpApproveSettings settings = {0};
     json_t *result = NULL;
     const char **ids;
-    GError *err = NULL;
     int ret;
 
-    g_option_context_add_main_entries(ctx, entries, IGP_TEXT_DOMAIN);
-    g_option_context_set_translation_domain(ctx, IGP_TEXT_DOMAIN);
-    g_option_context_set_description(
-        ctx, N_("Approves the posts a proof showed (--proof, the digest printed on every page),\n"
-                "every post (--all), or the posts named; a next-day story goes with its post\n"
-                "unless it is named on its own. Appends to OUT/approvals.json who approved (an\n"
-                "approver of igprep.json), when (the clock, in the account's zone), and the\n"
-                "post's content and digest: files, caption, alt texts, schedule, collaborators,\n"
-                "cover, template text, next-day story. Any later change voids the approval.\n"
-                "Each approval and refusal is appended to OUT/audit.log.\n"
-                "Exit status: 0 approved, 1 some post refused, 2 usage error.\n"));
-    if (!g_option_context_parse(ctx, &argc, &argv, &err)) {
-        fprintf(stderr, _("%s: %s (try --help)\n"), "igprep-approve", err->message);
-        g_error_free(err);
-        g_option_context_free(ctx);
+    if (igp_cli_parse(
+            ctx, entries,
+            N_("Approves the posts a proof showed (--proof, the digest printed on every page),\n"
+               "every post (--all), or the posts named; a next-day story goes with its post\n"
+               "unless it is named on its own. Appends to OUT/approvals.json who approved (an\n"
+               "approver of igprep.json), when (the clock, in the account's zone), and the\n"
+               "post's content and digest: files, caption, alt texts, schedule, collaborators,\n"
+               "cover, template text, next-day story. Any later change voids the approval.\n"
+               "Each approval and refusal is appended to OUT/audit.log.\n"
+               "Exit status: 0 approved, 1 some post refused, 2 usage error.\n"),
+            "igprep-approve", &argc, &argv))
         return IGP_EXIT_USAGE;
-    }
-    g_option_context_free(ctx);
     if (argc < 2 || !by || !*by || (argc == 2 && !proof && !all) || (proof && (all || argc > 2))) {
         fprintf(stderr,
                 _("igprep-approve: expected OUT POST-ID... | OUT --proof DIGEST | OUT --all, "

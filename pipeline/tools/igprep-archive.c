@@ -120,7 +120,6 @@ int main(int argc, char **argv)
 {
     GOptionContext *ctx = g_option_context_new(N_("OUT... --to DIR | --check BAG - archive runs"));
     IgpArchiveSettings settings = {0};
-    GError *err = NULL;
     char *bag = NULL;
     json_t *result = NULL;
     int ret;
@@ -129,16 +128,8 @@ int main(int argc, char **argv)
     /* Bag paths are UTF-8 (post ids may be Japanese); libarchive converts
      * names through the locale's character set. */
     describe_defaults(); /* (kept to the end: printed by --help, which exits) */
-    g_option_context_add_main_entries(ctx, entries, IGP_TEXT_DOMAIN);
-    g_option_context_set_translation_domain(ctx, IGP_TEXT_DOMAIN);
-    g_option_context_set_description(ctx, description);
-    if (!g_option_context_parse(ctx, &argc, &argv, &err)) {
-        fprintf(stderr, _("%s: %s (try --help)\n"), "igprep-archive", err->message);
-        g_error_free(err);
-        g_option_context_free(ctx);
+    if (igp_cli_parse(ctx, entries, description, "igprep-archive", &argc, &argv))
         return IGP_EXIT_USAGE;
-    }
-    g_option_context_free(ctx);
     if ((ret = check_options(argc, &settings)))
         return ret;
     igp_log_set_quiet(quiet);

@@ -16,28 +16,21 @@ int main(int argc, char **argv)
     GOptionContext *ctx =
         g_option_context_new(N_("SHOOT - write a starting shoot.json from the folder's media"));
     IgpScaffold scaffold;
-    GError *err = NULL;
     int ret;
 
     igp_i18n_init();
-    g_option_context_add_main_entries(ctx, entries, IGP_TEXT_DOMAIN);
-    g_option_context_set_translation_domain(ctx, IGP_TEXT_DOMAIN);
-    g_option_context_set_description(
-        ctx, N_("Writes SHOOT/shoot.json with a post for each photo and video of the folder,\n"
-                "in name order (recognised by their content, as the run does): a feed post\n"
-                "per photo, a reel per video. Each post's \"schedule\" is left empty: a run\n"
-                "names every post still waiting for its time and makes the others. Keys\n"
-                "beginning with \"_\" are comments. The file is checked with igprep's own\n"
-                "reader before it appears; an existing shoot.json is never replaced.\n"
-                "Exit status: 0 written, 1 not written (shoot.json exists, no media, or a\n"
-                "failure), 2 usage error.\n"));
-    if (!g_option_context_parse(ctx, &argc, &argv, &err)) {
-        fprintf(stderr, _("%s: %s (try --help)\n"), "igprep-init", err->message);
-        g_error_free(err);
-        g_option_context_free(ctx);
+    if (igp_cli_parse(
+            ctx, entries,
+            N_("Writes SHOOT/shoot.json with a post for each photo and video of the folder,\n"
+               "in name order (recognised by their content, as the run does): a feed post\n"
+               "per photo, a reel per video. Each post's \"schedule\" is left empty: a run\n"
+               "names every post still waiting for its time and makes the others. Keys\n"
+               "beginning with \"_\" are comments. The file is checked with igprep's own\n"
+               "reader before it appears; an existing shoot.json is never replaced.\n"
+               "Exit status: 0 written, 1 not written (shoot.json exists, no media, or a\n"
+               "failure), 2 usage error.\n"),
+            "igprep-init", &argc, &argv))
         return IGP_EXIT_USAGE;
-    }
-    g_option_context_free(ctx);
     if (argc != 2) {
         fprintf(stderr, _("%s: expected one SHOOT folder, got %d arguments (try --help)\n"),
                 "igprep-init", argc - 1);

@@ -30,27 +30,20 @@ int main(int argc, char **argv)
     GOptionContext *ctx = g_option_context_new(
         N_("SHOOT... - the month's work plan (業務計画表) and the contract's minimums"));
     IgpWorkplanSettings settings = {0};
-    GError *err = NULL;
     int shortfalls = 0, ret;
 
-    g_option_context_add_main_entries(ctx, entries, IGP_TEXT_DOMAIN);
-    g_option_context_set_translation_domain(ctx, IGP_TEXT_DOMAIN);
-    g_option_context_set_description(
-        ctx, N_("One row per post dated in the month (next-day stories included): date, kind,\n"
-                "id, theme, subject, interview or experience, collaborators, and status\n"
-                "(planned, made, approved, published). A PDF in Japanese with the bundled\n"
-                "fonts, or CSV. The contract's minimums are checked for the month and the\n"
-                "months before it: at least one reel, at least one feed post or reel based\n"
-                "on an interview or an experience, a next-day story for every post; tie-ups\n"
-                "are counted toward 5. Each shortfall is a warning quoting the rule.\n"
-                "Exit status: 0 success (warnings included), 1 failure, 2 usage error.\n"));
-    if (!g_option_context_parse(ctx, &argc, &argv, &err)) {
-        fprintf(stderr, _("%s: %s (try --help)\n"), "igprep-plan", err->message);
-        g_error_free(err);
-        g_option_context_free(ctx);
+    if (igp_cli_parse(
+            ctx, entries,
+            N_("One row per post dated in the month (next-day stories included): date, kind,\n"
+               "id, theme, subject, interview or experience, collaborators, and status\n"
+               "(planned, made, approved, published). A PDF in Japanese with the bundled\n"
+               "fonts, or CSV. The contract's minimums are checked for the month and the\n"
+               "months before it: at least one reel, at least one feed post or reel based\n"
+               "on an interview or an experience, a next-day story for every post; tie-ups\n"
+               "are counted toward 5. Each shortfall is a warning quoting the rule.\n"
+               "Exit status: 0 success (warnings included), 1 failure, 2 usage error.\n"),
+            "igprep-plan", &argc, &argv))
         return IGP_EXIT_USAGE;
-    }
-    g_option_context_free(ctx);
     if (argc < 2 || !month) {
         fprintf(stderr, _("igprep-plan: expected SHOOT... and --month YYYY-MM (try --help)\n"));
         return IGP_EXIT_USAGE;

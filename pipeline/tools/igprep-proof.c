@@ -25,24 +25,17 @@ int main(int argc, char **argv)
     GOptionContext *ctx = g_option_context_new(N_("OUT - draw the proof of a run's posts"));
     IgpProofSettings settings = {0};
     json_t *result = NULL;
-    GError *err = NULL;
     int ret;
 
-    g_option_context_add_main_entries(ctx, entries, IGP_TEXT_DOMAIN);
-    g_option_context_set_translation_domain(ctx, IGP_TEXT_DOMAIN);
-    g_option_context_set_description(
-        ctx, N_("One page per post: the post on a phone, the feed and profile-grid crops or the\n"
-                "story safe zone, caption with counts, alt text, schedule, collaborators, the\n"
-                "next-day story, faces hidden and cleared, and the verify result per file.\n"
-                "Writes OUT/reports/proof.pdf and OUT/reports/proof-NN.png (one per page).\n"
-                "Exit status: 0 success, 1 failure, 2 usage error.\n"));
-    if (!g_option_context_parse(ctx, &argc, &argv, &err)) {
-        fprintf(stderr, _("%s: %s (try --help)\n"), "igprep-proof", err->message);
-        g_error_free(err);
-        g_option_context_free(ctx);
+    if (igp_cli_parse(
+            ctx, entries,
+            N_("One page per post: the post on a phone, the feed and profile-grid crops or the\n"
+               "story safe zone, caption with counts, alt text, schedule, collaborators, the\n"
+               "next-day story, faces hidden and cleared, and the verify result per file.\n"
+               "Writes OUT/reports/proof.pdf and OUT/reports/proof-NN.png (one per page).\n"
+               "Exit status: 0 success, 1 failure, 2 usage error.\n"),
+            "igprep-proof", &argc, &argv))
         return IGP_EXIT_USAGE;
-    }
-    g_option_context_free(ctx);
     if (argc != 2) {
         fprintf(stderr, _("igprep-proof: expected one OUT folder (try --help)\n"));
         return IGP_EXIT_USAGE;

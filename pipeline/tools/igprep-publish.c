@@ -23,29 +23,22 @@ int main(int argc, char **argv)
     GOptionContext *ctx = g_option_context_new(N_("OUT - publish approved posts to an outbox"));
     IgpPublishSettings settings = {0};
     json_t *result = NULL;
-    GError *err = NULL;
     int ret;
 
     igp_i18n_init();
-    g_option_context_add_main_entries(ctx, entries, IGP_TEXT_DOMAIN);
-    g_option_context_set_translation_domain(ctx, IGP_TEXT_DOMAIN);
-    g_option_context_set_description(
-        ctx, N_("Runs verify on OUT, then writes DIR/<shoot>-<post>/ (media and post.json, see\n"
-                "docs/post-json.md) for each post whose latest approval is its content now (the\n"
-                "digest of its files and words) and whose files pass verify. A post folder\n"
-                "appears complete or not at all; an identical one is left untouched. Posts not\n"
-                "approved are named on one line; an approved post refused is named with what\n"
-                "changed, and its folder moved to DIR/.withdrawn/ with a note. Each publish,\n"
-                "refusal and withdrawal is appended to OUT/audit.log.\n"
-                "Exit status: 0 every approved post published, 1 an approved post refused or a\n"
-                "failure, 2 usage error.\n"));
-    if (!g_option_context_parse(ctx, &argc, &argv, &err)) {
-        fprintf(stderr, _("%s: %s (try --help)\n"), "igprep-publish", err->message);
-        g_error_free(err);
-        g_option_context_free(ctx);
+    if (igp_cli_parse(
+            ctx, entries,
+            N_("Runs verify on OUT, then writes DIR/<shoot>-<post>/ (media and post.json, see\n"
+               "docs/post-json.md) for each post whose latest approval is its content now (the\n"
+               "digest of its files and words) and whose files pass verify. A post folder\n"
+               "appears complete or not at all; an identical one is left untouched. Posts not\n"
+               "approved are named on one line; an approved post refused is named with what\n"
+               "changed, and its folder moved to DIR/.withdrawn/ with a note. Each publish,\n"
+               "refusal and withdrawal is appended to OUT/audit.log.\n"
+               "Exit status: 0 every approved post published, 1 an approved post refused or a\n"
+               "failure, 2 usage error.\n"),
+            "igprep-publish", &argc, &argv))
         return IGP_EXIT_USAGE;
-    }
-    g_option_context_free(ctx);
     if (argc != 2 || !outbox || !*outbox) {
         fprintf(stderr, _("igprep-publish: expected OUT --outbox DIR (try --help)\n"));
         return IGP_EXIT_USAGE;

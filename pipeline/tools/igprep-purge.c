@@ -50,20 +50,11 @@ int main(int argc, char **argv)
     GOptionContext *ctx =
         g_option_context_new(N_("OUT - erase working copies with unhidden faces"));
     IgpPurgeSettings settings = {0};
-    GError *err = NULL;
     int ret;
 
     igp_i18n_init();
-    g_option_context_add_main_entries(ctx, entries, IGP_TEXT_DOMAIN);
-    g_option_context_set_translation_domain(ctx, IGP_TEXT_DOMAIN);
-    g_option_context_set_description(ctx, description);
-    if (!g_option_context_parse(ctx, &argc, &argv, &err)) {
-        fprintf(stderr, _("%s: %s (try --help)\n"), "igprep-purge", err->message);
-        g_error_free(err);
-        g_option_context_free(ctx);
+    if (igp_cli_parse(ctx, entries, description, "igprep-purge", &argc, &argv))
         return IGP_EXIT_USAGE;
-    }
-    g_option_context_free(ctx);
     if (argc != 2) {
         fprintf(stderr, _("igprep-purge: expected one OUT folder (try --help)\n"));
         return IGP_EXIT_USAGE;

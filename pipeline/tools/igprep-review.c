@@ -19,28 +19,21 @@ int main(int argc, char **argv)
     GOptionContext *ctx =
         g_option_context_new(N_("SHOOT - review the faces of a shoot in a browser"));
     IgpReview *review = NULL;
-    GError *err = NULL;
     int ret;
 
     igp_i18n_init();
-    g_option_context_add_main_entries(ctx, entries, IGP_TEXT_DOMAIN);
-    g_option_context_set_translation_domain(ctx, IGP_TEXT_DOMAIN);
-    g_option_context_set_description(
-        ctx,
-        N_("Serves a page on http://127.0.0.1:PORT/ (printed; nothing is opened) that shows\n"
-           "every photo and video track of the last 'igprep run' with its faces. Clicks and\n"
-           "keys decide each face (hidden, cleared with a consent reference, not a face),\n"
-           "a drag adds a manual box, and every decision is saved at once to SHOOT/faces.json,\n"
-           "the only file in the shoot folder igprep writes. Run 'igprep run' again to apply\n"
-           "them. Only this machine can reach the page. Ctrl-C stops. See docs/review.md.\n"
-           "Exit status: 0 stopped, 1 cannot start, 2 usage error.\n"));
-    if (!g_option_context_parse(ctx, &argc, &argv, &err)) {
-        fprintf(stderr, _("%s: %s (try --help)\n"), "igprep-review", err->message);
-        g_error_free(err);
-        g_option_context_free(ctx);
+    if (igp_cli_parse(
+            ctx, entries,
+            N_("Serves a page on http://127.0.0.1:PORT/ (printed; nothing is opened) that shows\n"
+               "every photo and video track of the last 'igprep run' with its faces. Clicks and\n"
+               "keys decide each face (hidden, cleared with a consent reference, not a face),\n"
+               "a drag adds a manual box, and every decision is saved at once to "
+               "SHOOT/faces.json,\n"
+               "the only file in the shoot folder igprep writes. Run 'igprep run' again to apply\n"
+               "them. Only this machine can reach the page. Ctrl-C stops. See docs/review.md.\n"
+               "Exit status: 0 stopped, 1 cannot start, 2 usage error.\n"),
+            "igprep-review", &argc, &argv))
         return IGP_EXIT_USAGE;
-    }
-    g_option_context_free(ctx);
     if (argc != 2 || port < 0 || port > 65535) {
         fprintf(stderr, argc != 2 ? _("igprep-review: expected SHOOT (try --help)\n")
                                   : _("igprep-review: --port must be 0 to 65535\n"));

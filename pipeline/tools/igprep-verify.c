@@ -47,26 +47,19 @@ int main(int argc, char **argv)
         g_option_context_new(N_("OUT | FILE... - verify a run's outputs or files"));
     IgpVerifySettings settings = {0};
     json_t *report = NULL, *chain_result = NULL;
-    GError *err = NULL;
     struct stat st;
     int ret;
 
-    g_option_context_add_main_entries(ctx, entries, IGP_TEXT_DOMAIN);
-    g_option_context_set_translation_domain(ctx, IGP_TEXT_DOMAIN);
-    g_option_context_set_description(
-        ctx, N_("OUT is a run's folder: its posts and masters are checked and the report is\n"
-                "written to OUT/reports/verify.json, and the chain of OUT/audit.log is checked\n"
-                "(the first line that breaks it is named). FILEs are checked by what they are (see "
-                "--as).\n"
-                "Exit status: 0 all pass, 1 a file cannot be read, 2 usage error,\n"
-                "3 a file fails a check.\n"));
-    if (!g_option_context_parse(ctx, &argc, &argv, &err)) {
-        fprintf(stderr, _("%s: %s (try --help)\n"), "igprep-verify", err->message);
-        g_error_free(err);
-        g_option_context_free(ctx);
+    if (igp_cli_parse(
+            ctx, entries,
+            N_("OUT is a run's folder: its posts and masters are checked and the report is\n"
+               "written to OUT/reports/verify.json, and the chain of OUT/audit.log is checked\n"
+               "(the first line that breaks it is named). FILEs are checked by what they are (see "
+               "--as).\n"
+               "Exit status: 0 all pass, 1 a file cannot be read, 2 usage error,\n"
+               "3 a file fails a check.\n"),
+            "igprep-verify", &argc, &argv))
         return IGP_EXIT_USAGE;
-    }
-    g_option_context_free(ctx);
     if (argc < 2) {
         fprintf(stderr, _("igprep-verify: expected OUT or FILE... (try --help)\n"));
         return IGP_EXIT_USAGE;
