@@ -12,15 +12,7 @@ REF="$IGP_SRC/tests/reference/templates/feed-report-emoji.png"
 # The tolerances of t-template.sh's reference images (calibrated in
 # docs/templates.md): mean absolute difference and worst 8x8 block.
 MEAN_TOLERANCE=0.6
-BLOCK_TOLERANCE=8
-block_max_diff() {
-  vips subtract "$1" "$2" "$TEST_TMP/bd.v" >/dev/null
-  vips abs "$TEST_TMP/bd.v" "$TEST_TMP/ba.v" >/dev/null
-  vips bandmean "$TEST_TMP/ba.v" "$TEST_TMP/bm.v" >/dev/null
-  vips cast "$TEST_TMP/bm.v" "$TEST_TMP/bf.v" float >/dev/null
-  vips shrink "$TEST_TMP/bf.v" "$TEST_TMP/bs.v" 8 8 >/dev/null
-  vips max "$TEST_TMP/bs.v"
-}
+BLOCK_TOLERANCE=8 # block_max_diff and mean_abs_diff: lib.sh
 
 # saturated_share FILE LEFT TOP WIDTH HEIGHT: the share (0..1) of pixels in
 # the area whose channels differ by more than 100 (orange, green: colour;
