@@ -41,6 +41,15 @@ jq '.layers |= map(if .type == "media" then .box = [0, 0, 1080, 1920] else . end
 check "with a full-screen story picture: 37 px" \
   env IGPREP_TEMPLATES="$templates" "$IGPREP" detect "$shoot" --out "$out" --quiet
 check "... (got $(min_face "$out" IMG_0001.jpg))" test "$(min_face "$out" IMG_0001.jpg)" = 37
+# A story template that is a FIFO is refused with its name, never waited on.
+rm "$templates/story-announce/template.json"
+mkfifo "$templates/story-announce/template.json"
+rc=0
+timeout 60 env IGPREP_TEMPLATES="$templates" "$IGPREP" detect "$shoot" --out "$out" --quiet \
+  2>"$TEST_TMP/fifo.err" || rc=$?
+check "a FIFO for the story template: detect stops at once (exit $rc), not after the timeout" \
+  test "$rc" -ne 0 -a "$rc" -ne 124
+check "... naming the file" grep -q "story-announce/template.json: .*FIFO" "$TEST_TMP/fifo.err"
 
 posts '{"id": "p", "type": "feed", "media": [{"file": "IMG_0001.jpg"}]}, {"id": "s", "type": "story", "media": [{"file": "IMG_0001.jpg"}]}, {"id": "t", "type": "story", "media": [{"file": "IMG_0002.jpg"}]}'
 check "detect with a story of the same photo succeeds" "$IGPREP" detect "$shoot" --out "$out" --quiet

@@ -791,12 +791,20 @@ int igp_template_load(const char *templates_dir, const char *name, IgpFonts *fon
     return 0;
 }
 
-/* templates_dir/NAME/template.json as JSON, unchecked; NULL when unreadable. */
+/* templates_dir/NAME/template.json as JSON, unchecked (read as compose
+ * reads it: a regular file of bounded size); NULL when it cannot be read. */
 static json_t *template_json(const char *templates_dir, const char *name)
 {
-    char *path = g_build_filename(templates_dir, name, IGP_TEMPLATE_FILE, NULL);
-    json_t *root = strchr(name, '/') || name[0] == '.' ? NULL : json_load_file(path, 0, NULL);
+    char *path = g_build_filename(templates_dir, name, IGP_TEMPLATE_FILE, NULL), *text = NULL;
+    size_t len = 0;
+    json_error_t jerr;
+    json_t *root = NULL;
 
+    if (!strchr(name, '/') && name[0] != '.' &&
+        igp_read_user_file(path, IGP_READ_JSON, &text, &len) == 0)
+        root = igp_json_parse_text(text, &len, &jerr);
+    igp_error_clear(); /* the caller assumes the whole screen instead */
+    g_free(text);
     g_free(path);
     return root;
 }
