@@ -456,6 +456,26 @@ static int label_width(const char *text, int scale)
     return w;
 }
 
+/* Fill a @p w × @p h square of @p img at (x, y) with @p ink, clipped. The
+ * pictures drawn on here are 8-bit RGB in memory, so their bytes are
+ * written directly: the built-in font draws each glyph as up to 15 such
+ * squares, and one vips_draw_rect() call per square (an operation built
+ * and run each time) cost a 12 MP photo's review sheet and the index
+ * about 0.17 s. */
+static void fill_square(VipsImage *img, const double *ink, int x, int y, int w, int h)
+{
+    int x0 = MAX(0, x), y0 = MAX(0, y), x1 = MIN(img->Xsize, x + w), y1 = MIN(img->Ysize, y + h);
+
+    if (img->Bands != 3 || img->BandFmt != VIPS_FORMAT_UCHAR || vips_image_inplace(img)) {
+        vips_error_clear();
+        vips_draw_rect(img, (double *)ink, 3, x, y, w, h, "fill", TRUE, NULL);
+        return;
+    }
+    for (int row = y0; row < y1; row++)
+        for (VipsPel *p = VIPS_IMAGE_ADDR(img, x0, row), *end = p + 3 * (x1 - x0); p < end; p += 3)
+            p[0] = (VipsPel)ink[0], p[1] = (VipsPel)ink[1], p[2] = (VipsPel)ink[2];
+}
+
 /* Draw @p text with its top-left corner at (x, y). */
 static void draw_text(VipsImage *img, const char *text, int x, int y, int scale, const double *ink)
 {
@@ -474,8 +494,7 @@ static void draw_text(VipsImage *img, const char *text, int x, int y, int scale,
         for (int row = 0; row < 5; row++)
             for (int col = 0; col < 3; col++)
                 if (g >> ((4 - row) * 3 + (2 - col)) & 1)
-                    vips_draw_rect(img, (double *)ink, 3, x + col * scale, y + row * scale, scale,
-                                   scale, "fill", TRUE, NULL);
+                    fill_square(img, ink, x + col * scale, y + row * scale, scale, scale);
     }
 }
 
