@@ -36,6 +36,23 @@ rc=0
 "$IGPREP" verify "$TEST_TMP/tampered" --quiet 2>/dev/null || rc=$?
 check "verify refuses a post with faces showing (exit 3)" test "$rc" -eq 3
 check "... on the face check of that post" test "$(jq -r '.files[].checks[] | select(.check=="faces_hidden_in_post" and .value.file=="posts/pt/pt.jpg") | .ok' "$TEST_TMP/tampered/reports/verify.json")" = false
+# Encode records where it cut each plain slide from its master; verify cuts
+# the scrubbed master the same way instead of finding the slide by matching,
+# but only once the slide shows what that cut shows.
+check "encode recorded the cut of every plain slide" \
+  test "$(jq '[.posts[].files[] | select(.cut.shrink >= 1 and (.cut.crop | length) == 4)] | length' "$out/state/encode.json")" -eq 3
+check "verify lined every slide up by its recorded cut" \
+  test "$(jq -r '[.files[].checks[] | select(.check=="faces_hidden_in_post") | .value.aligned_by] | unique | join(",")' "$out/reports/verify.json")" = cut
+cp -r "$out" "$TEST_TMP/miscut"
+jq '.posts.pt.files[0].cut.crop = [40, 50, 1000, 1250]' "$out/state/encode.json" >"$TEST_TMP/miscut/state/encode.json"
+rc=0
+"$IGPREP" verify "$TEST_TMP/miscut" --quiet 2>"$err" || rc=$?
+check "a recorded cut of another part of the master is not believed: verify refuses (exit 3, got $rc)" test "$rc" -eq 3
+check "... saying so in one line about that post" \
+  test "$(grep -c "error: posts/pt/pt.jpg: its faces cannot be checked: the slide does not show the part of its master that encode recorded" "$err")" -eq 1
+jq 'del(.posts.pt.files[0].cut)' "$out/state/encode.json" >"$TEST_TMP/miscut/state/encode.json"
+check "without a recorded cut (an older run) verify finds the slide by matching" \
+  bash -c "'$IGPREP' verify '$TEST_TMP/miscut' --quiet && test \"\$(jq -r '.files[].checks[] | select(.check==\"faces_hidden_in_post\" and .value.file==\"posts/pt/pt.jpg\") | .value.aligned_by' '$TEST_TMP/miscut/reports/verify.json')\" = matching"
 
 # --- the editor clears two faces and adds a manual box ---
 "$PY" - "$out/faces.json" "$shoot/truth.json" "$shoot/faces.json" <<'PYEOF'

@@ -94,4 +94,17 @@ check "publish refuses p although it was approved before (exit 1, got $rc)" test
 check "... sends q" test -f "$TEST_TMP/box/agrees-q/post.json"
 check "... and not p" test ! -e "$TEST_TMP/box/agrees-p"
 
+# --- a close portrait: the face fills most of the slide ---
+# Outside the hidden face too little of the slide is left to tell whether it
+# shows the cut encode recorded, so verify finds where it sits by matching.
+close="$TEST_TMP/close"
+mkdir -p "$close"
+vips extract_area "$SK/astronaut.png" "$TEST_TMP/h3.v" 140 10 180 225
+vips resize "$TEST_TMP/h3.v" "$TEST_TMP/big3.v" 4
+vips jpegsave "$TEST_TMP/big3.v" "$close/IMG_0001.jpg" --Q 90
+echo '{ "version": 1, "shoot": "close", "posts": [ {"id": "c", "type": "feed", "media": [{"file": "IMG_0001.jpg"}], "story_followup": false} ] }' >"$close/shoot.json"
+check "a close portrait's run succeeds, verify included" "$IGPREP" run "$close" --out "$TEST_TMP/close-out" --quiet
+check "... its slide lined up by matching, its face hidden there" \
+  test "$(jq -c '[.files[].checks[] | select(.check == "faces_hidden_in_post") | [.ok, .value.aligned_by, .value.visible]]' "$TEST_TMP/close-out/reports/verify.json")" = '[[true,"matching",[]]]'
+
 done_testing

@@ -187,6 +187,51 @@ static char *visible_message(json_t *visible, double worst, const char *file)
     return text;
 }
 
+/* The face detector verify runs, opened on a thread of its own while the
+ * masters are read (loading the network takes a few hundredths of a
+ * second); detector_of() waits for it, the first time it is needed. */
+typedef struct LazyDetector {
+    GMutex lock;
+    GThread *opening;
+    IgpFaceDetector *det; ///< NULL when there is none: only the detail check runs
+} LazyDetector;
+
+static gpointer open_detector(gpointer model)
+{
+    IgpFaceDetector *det = NULL;
+
+    if (igp_facedet_open(model, NULL, &det))
+        igp_error_clear();
+    return det;
+}
+
+static void detector_start(LazyDetector *d, char *model)
+{
+    g_mutex_init(&d->lock);
+    d->det = NULL;
+    if (!(d->opening = g_thread_try_new("verify-detector", open_detector, model, NULL)))
+        d->det = open_detector(model);
+}
+
+static IgpFaceDetector *detector_of(LazyDetector *d)
+{
+    IgpFaceDetector *det;
+
+    g_mutex_lock(&d->lock);
+    if (d->opening)
+        d->det = g_thread_join(d->opening), d->opening = NULL;
+    det = d->det;
+    g_mutex_unlock(&d->lock);
+    return det;
+}
+
+static void detector_close(LazyDetector *d)
+{
+    detector_of(d);
+    igp_facedet_close(&d->det);
+    g_mutex_clear(&d->lock);
+}
+
 /* Check every hidden face of @p faces (master boxes, mapped into @p redacted
  * by scale and offset; @p source has @p redacted's geometry); one check.
  * Only the detail left decides: a face whose detail is gone is hidden, even
@@ -386,9 +431,9 @@ static int read_face_areas(VipsImage *source, VipsImage *redacted, json_t *faces
  * Only the detail left decides: a face whose detail is gone is hidden, even
  * where the detector still finds a face-like blob (a blur keeps a face's
  * coarse layout); that is a warning, for a person to look at. */
-static void check_faces(IgpFileReport *r, IgpFaceDetector *det, VipsImage *source,
-                        VipsImage *redacted, const FaceAreas *areas, json_t *faces, double scale,
-                        double ox, double oy, double min_face, const char *check, const char *file)
+static void check_faces(IgpFileReport *r, LazyDetector *det, VipsImage *source, VipsImage *redacted,
+                        const FaceAreas *areas, json_t *faces, double scale, double ox, double oy,
+                        double min_face, const char *check, const char *file)
 {
     json_t *face, *visible = json_array(), *detected = json_array();
     double max_detail = 0, worst = 0, worst_detected = 0;
@@ -418,7 +463,7 @@ static void check_faces(IgpFileReport *r, IgpFaceDetector *det, VipsImage *sourc
             worst = MAX(worst, d);
             json_array_append_new(
                 visible, json_pack("{s:s?, s:f}", "id", id, "detail", round(d * 1000) / 1000));
-        } else if (det && face_still_found(det, red, b)) {
+        } else if (detector_of(det) && face_still_found(detector_of(det), red, b)) {
             worst_detected = MAX(worst_detected, d);
             json_array_append_new(detected, json_string(id ? id : "?"));
         }
@@ -503,22 +548,58 @@ static VipsImage *reopen(VipsImage *master, double scale, int *shrink)
     return vips_image_new_from_file(master->filename, "access", VIPS_ACCESS_SEQUENTIAL, NULL);
 }
 
+/* Say in the last check of @p r how its slide was lined up with its
+ * master: "cut" (encode's record), "matching" or "placement" (compose's). */
+static void say_aligned_by(IgpFileReport *r, const char *how)
+{
+    json_t *last = json_array_get(r->checks, json_array_size(r->checks) - 1);
+
+    if (json_is_object(json_object_get(last, "value")))
+        json_object_set_new(json_object_get(last, "value"), "aligned_by", json_string(how));
+}
+
+/* A master opened by open_rgb() again for one more top-to-bottom read,
+ * decoded at 1/@p shrink (JPEG shrink-on-load) as encode decoded it; *got
+ * is the shrink it was decoded at (1 when the file is not a JPEG). */
+static VipsImage *reopen_shrunk(VipsImage *master, int shrink, int *got)
+{
+    VipsImage *image = NULL;
+
+    *got = shrink;
+    if (shrink > 1 && !vips_jpegload(master->filename, &image, "shrink", shrink, "access",
+                                     VIPS_ACCESS_SEQUENTIAL, NULL))
+        return image;
+    vips_error_clear();
+    *got = 1;
+    if ((image = decoded_of(master))) /* already decoded whole */
+        return g_object_ref(image);
+    return vips_image_new_from_file(master->filename, "access", VIPS_ACCESS_SEQUENTIAL, NULL);
+}
+
 /* The face check of one post slide made from a master, run by a worker
  * thread into a report of its own; its checks join the master's after. */
 typedef struct SlideJob {
-    IgpFaceDetector *det;
+    LazyDetector *det;
     const char *out_dir, *rel;
     VipsImage *source, *redacted;
     json_t *placement; ///< what compose drew there (a templated slide), or NULL
+    json_t *cut;       ///< where encode cut a plain slide from its master, or NULL
     json_t *faces;
     IgpFileReport r;
 } SlideJob;
 
-static GPtrArray *slide_jobs_of(IgpFileReport *r, IgpFaceDetector *det, const char *out_dir,
+static GPtrArray *slide_jobs_of(IgpFileReport *r, LazyDetector *det, const char *out_dir,
                                 json_t *encode, const char *name, VipsImage *source,
                                 VipsImage *redacted, json_t *faces);
-static void run_slide_job(SlideJob *job);
-static gpointer run_slide_jobs(gpointer jobs);
+
+/* A master's slide jobs, taken one at a time by whichever thread is free. */
+typedef struct SlideQueue {
+    GPtrArray *jobs;
+    gint next;
+} SlideQueue;
+
+static void run_slide_queue(SlideQueue *q);
+static gpointer slide_thread_main(gpointer queue);
 
 static void slide_job_free(gpointer data)
 {
@@ -531,7 +612,7 @@ static void slide_job_free(gpointer data)
 
 /* One redacted master: privacy walk, every hidden face in it and in every
  * post slide cut from it. */
-static json_t *verify_master(IgpFaceDetector *det, const char *out_dir, const char *name,
+static json_t *verify_master(LazyDetector *det, const char *out_dir, const char *name,
                              VipsImage *source, VipsImage *redacted, json_t *entry, json_t *encode,
                              int *ok)
 {
@@ -540,7 +621,7 @@ static json_t *verify_master(IgpFaceDetector *det, const char *out_dir, const ch
     IgpFileReport r;
     IgpJpegWalk w;
     FaceAreas areas = {0};
-    GPtrArray *jobs;
+    SlideQueue queue = {NULL, 0};
     GThread *slides;
 
     igp_report_init(&r, rel, "redacted-master");
@@ -552,15 +633,15 @@ static json_t *verify_master(IgpFaceDetector *det, const char *out_dir, const ch
         igp_check(&r, "structure", 0, json_string(igp_error_buffer()), N_("complete JPEG to EOI"));
     igp_error_clear();
     /* (Without the masters the slides are only listed: they fail with them.)
-     * Each slide decodes a master again: the slides of a master up to
-     * SIDE_BY_SIDE_MAX are checked on another thread, one after the other,
-     * while this one checks the master's own faces (one more thread saved
-     * no time on 2 cores and cost some 15 MB more); a larger master's after
-     * them. */
-    jobs = slide_jobs_of(&r, det, out_dir, encode, name, source, redacted,
-                         json_object_get(entry, "report"));
-    slides = jobs->len && side_by_side(redacted)
-                 ? g_thread_try_new("verify-slides", run_slide_jobs, jobs, NULL)
+     * The slides of a master up to SIDE_BY_SIDE_MAX are checked by another
+     * thread while this one checks the master's own faces, then by both
+     * (each slide's check mostly waits for nothing but the processor: the
+     * source master is decoded once for all); a larger master's slides
+     * after its faces, one at a time. */
+    queue.jobs = slide_jobs_of(&r, det, out_dir, encode, name, source, redacted,
+                               json_object_get(entry, "report"));
+    slides = queue.jobs->len && side_by_side(redacted)
+                 ? g_thread_try_new("verify-slides", slide_thread_main, &queue, NULL)
                  : NULL;
     if (source && redacted &&
         read_face_areas(source, redacted, json_object_get(entry, "report"), MASTER_MIN_FACE,
@@ -571,18 +652,17 @@ static json_t *verify_master(IgpFaceDetector *det, const char *out_dir, const ch
         cannot_check(&r, "faces_hidden", json_string(N_("cannot read the masters")), N_("readable"),
                      _("the scrubbed or the redacted master cannot be read"));
     face_areas_free(&areas);
+    run_slide_queue(&queue); /* the slides left, if any */
     if (slides)
         g_thread_join(slides); /* every slide checked */
-    for (guint i = 0; !slides && i < jobs->len; i++)
-        run_slide_job(g_ptr_array_index(jobs, i)); /* one after the other */
-    for (guint i = 0; i < jobs->len; i++) {
-        SlideJob *job = g_ptr_array_index(jobs, i);
+    for (guint i = 0; i < queue.jobs->len; i++) {
+        SlideJob *job = g_ptr_array_index(queue.jobs, i);
         json_t *c;
         size_t k;
         json_array_foreach(job->r.checks, k, c) json_array_append(r.checks, c);
         r.ok &= job->r.ok;
     }
-    g_ptr_array_free(jobs, TRUE);
+    g_ptr_array_free(queue.jobs, TRUE);
     *ok = r.ok;
     g_free(path);
     return igp_report_finish(&r);
@@ -662,8 +742,8 @@ static double locate_slide(VipsImage *master, VipsImage *pixels, int shrink, Vip
 
 /* One post slide made from a redacted master: a check in the master's report
  * (verify.json keeps one report per file; the slide has its own already). */
-static void verify_post(IgpFileReport *r, IgpFaceDetector *det, const char *out_dir,
-                        const char *rel, VipsImage *source, VipsImage *redacted, json_t *faces)
+static void verify_post(IgpFileReport *r, LazyDetector *det, const char *out_dir, const char *rel,
+                        VipsImage *source, VipsImage *redacted, json_t *faces)
 {
     static const char *const check = "faces_hidden_in_post";
     VipsImage *slide = open_rgb(out_dir, rel, VIPS_ACCESS_RANDOM), *scaled = NULL;
@@ -697,6 +777,7 @@ static void verify_post(IgpFileReport *r, IgpFaceDetector *det, const char *out_
                                   slide->Xsize, slide->Ysize, NULL) &&
                (aligned = vips_image_copy_memory(cut))) {
         check_faces(r, det, aligned, slide, NULL, faces, scale, ox, oy, MIN_POST_FACE, check, rel);
+        say_aligned_by(r, "matching");
     } else {
         cannot_check(r, check, json_pack("{s:s, s:s}", "file", rel, "error", "cannot align"),
                      N_("aligned with its master"),
@@ -717,11 +798,140 @@ static void verify_post(IgpFileReport *r, IgpFaceDetector *det, const char *out_
         g_object_unref(aligned);
 }
 
-/* Every post slide made from media @p name (encode's "sources", slide by slide). */
+/* A slide matches the cut encode recorded when the median grey difference
+ * between the two, outside the hidden faces, is at most this (at
+ * LOCATE_SCALE): 0-1 on the bench photo and the samples; a cut one slide
+ * pixel off gives 5, 4 pixels off 14. */
+#define MAX_CUT_DIFFERENCE 6
+/* ... measured on at least this share of the slide; with less left outside
+ * the faces (a close portrait), the slide is lined up by matching instead. */
+#define MIN_CUT_COMPARED 0.25
+
+/* Leave out of @p keep (@p w × @p h, LOCATE_SCALE of a slide) every hidden
+ * face's box, mapped into the slide by @p scale and offset, with half its
+ * size around it (redaction pads and feathers it). */
+static void leave_out_faces(guint8 *keep, int w, int h, json_t *faces, double scale, double ox,
+                            double oy)
+{
+    json_t *face;
+    size_t i;
+
+    json_array_foreach(faces, i, face)
+    {
+        double b[4];
+        if (!box_to_check(face, scale * LOCATE_SCALE, ox, oy, w, h, 0, b))
+            continue;
+        for (int y = MAX(0, (int)(b[1] - b[3] / 2)); y < MIN(h, (int)ceil(b[1] + 1.5 * b[3])); y++)
+            for (int x = MAX(0, (int)(b[0] - b[2] / 2)); x < MIN(w, (int)ceil(b[0] + 1.5 * b[2]));
+                 x++)
+                keep[(size_t)y * w + x] = 0;
+    }
+}
+
+/* The median of |@p a - @p b| (grey, 0..255) over the pixels @p keep marks
+ * of @p n; *compared how many those were. */
+static double median_difference(const float *a, const float *b, const guint8 *keep, size_t n,
+                                size_t *compared)
+{
+    size_t count[256] = {0}, seen = 0;
+
+    *compared = 0;
+    for (size_t i = 0; i < n; i++)
+        if (keep[i])
+            count[MIN(255, (int)fabsf(a[i] - b[i]))]++, (*compared)++;
+    for (int d = 0; d < 256; d++)
+        if ((seen += count[d]) * 2 >= *compared)
+            return d;
+    return 255;
+}
+
+/* Does @p slide show the same scene as @p aligned (of the same size) outside
+ * the hidden @p faces (mapped by @p scale and offset)? 1 yes, 0 no, -1 too
+ * little is left outside the faces to tell. *median: their difference. */
+static int same_scene(VipsImage *aligned, VipsImage *slide, json_t *faces, double scale, double ox,
+                      double oy, double *median)
+{
+    int aw = 0, ah = 0, sw = 0, sh = 0, same = 0;
+    float *a = grey_pixels(aligned, LOCATE_SCALE, &aw, &ah);
+    float *b = grey_pixels(slide, LOCATE_SCALE, &sw, &sh);
+    size_t n = (size_t)aw * ah, compared = 0;
+    guint8 *keep = a && b && aw == sw && ah == sh ? g_malloc(n) : NULL;
+
+    if (keep) {
+        memset(keep, 1, n);
+        leave_out_faces(keep, aw, ah, faces, scale, ox, oy);
+        *median = median_difference(a, b, keep, n, &compared);
+        same = compared < MIN_CUT_COMPARED * n ? -1 : *median <= MAX_CUT_DIFFERENCE;
+    }
+    g_free(keep);
+    g_free(a);
+    g_free(b);
+    return same;
+}
+
+/* A plain slide whose cut encode recorded (state/encode.json "cut": the
+ * master decoded at 1/shrink, the crop scaled to the slide): the scrubbed
+ * master is cut the same way, so its pixels line up with the slide's
+ * exactly, and the master need not be decoded again to find where the
+ * slide sits. The record is not taken on trust: outside its hidden faces
+ * the slide must show what that cut shows. Returns 0 when too little is
+ * left outside the faces to tell (the caller then lines the slide up by
+ * matching, verify_post), else 1 with the check made. */
+static int verify_cut(IgpFileReport *r, LazyDetector *det, const char *out_dir, const char *rel,
+                      VipsImage *source, json_t *cut, json_t *faces)
+{
+    static const char *const check = "faces_hidden_in_post";
+    VipsImage *slide = open_rgb(out_dir, rel, VIPS_ACCESS_RANDOM), *from = NULL;
+    VipsImage *cropped = NULL, *resized = NULL, *aligned = NULL;
+    json_t *crop = json_object_get(cut, "crop");
+    int shrink = (int)json_integer_value(json_object_get(cut, "shrink")), c[4], got = 0, same = 0;
+    double median = 0, scale = 0;
+
+    for (int i = 0; i < 4; i++)
+        c[i] = (int)json_integer_value(json_array_get(crop, i));
+    if (slide && c[2] > 0 && c[3] > 0 && (shrink == 1 || shrink == 2 || shrink == 4 || shrink == 8))
+        from = reopen_shrunk(source, shrink, &got);
+    if (from && got == shrink && c[0] >= 0 && c[1] >= 0 && c[0] + c[2] <= from->Xsize &&
+        c[1] + c[3] <= from->Ysize &&
+        !vips_extract_area(from, &cropped, c[0], c[1], c[2], c[3], NULL) &&
+        !vips_resize(cropped, &resized, (double)slide->Xsize / c[2], "vscale",
+                     (double)slide->Ysize / c[3], "kernel", VIPS_KERNEL_LANCZOS3, NULL) &&
+        resized->Xsize == slide->Xsize && resized->Ysize == slide->Ysize)
+        aligned = vips_image_copy_memory(resized);
+    if (aligned) {
+        scale = (double)slide->Xsize / (c[2] * shrink);
+        same = same_scene(aligned, slide, faces, scale, c[0] * shrink, c[1] * shrink, &median);
+    }
+    if (same > 0) {
+        check_faces(r, det, aligned, slide, NULL, faces, scale, c[0] * shrink, c[1] * shrink,
+                    MIN_POST_FACE, check, rel);
+        say_aligned_by(r, "cut");
+    } else if (same == 0)
+        cannot_check(r, check,
+                     json_pack("{s:s, s:s, s:f}", "file", rel, "error", "cannot align",
+                               "difference", round(median * 10) / 10),
+                     N_("aligned with its master"),
+                     aligned ? _("the slide does not show the part of its master that encode "
+                                 "recorded")
+                             : _("the slide cannot be lined up with its master"));
+    vips_error_clear();
+    if (slide)
+        g_object_unref(slide);
+    if (from)
+        g_object_unref(from);
+    if (cropped)
+        g_object_unref(cropped);
+    if (resized)
+        g_object_unref(resized);
+    if (aligned)
+        g_object_unref(aligned);
+    return same >= 0;
+}
+
 /* One media slot of a templated slide: compose recorded which part of the
  * master ("crop") it drew where on the slide ("box"). The unredacted source
  * is cut and scaled the same way, and every hidden face checked there. */
-static void verify_placement(IgpFileReport *r, IgpFaceDetector *det, const char *out_dir,
+static void verify_placement(IgpFileReport *r, LazyDetector *det, const char *out_dir,
                              const char *rel, VipsImage *source, json_t *placement, json_t *faces)
 {
     static const char *const check = "faces_hidden_in_post";
@@ -742,10 +952,11 @@ static void verify_placement(IgpFileReport *r, IgpFaceDetector *det, const char 
          !vips_resize(scaled, &resized, (double)b[2] / c[2], "vscale", (double)b[3] / c[3], NULL) &&
          resized->Xsize >= b[2] && resized->Ysize >= b[3] &&
          (aligned = vips_image_copy_memory(resized));
-    if (ok)
+    if (ok) {
         check_faces(r, det, aligned, region, NULL, faces, (double)b[2] / c[2], c[0], c[1],
                     MIN_POST_FACE, check, rel);
-    else
+        say_aligned_by(r, "placement");
+    } else
         cannot_check(r, check, json_pack("{s:s, s:s}", "file", rel, "error", "cannot align"),
                      N_("aligned with its master"),
                      _("the slide cannot be lined up with its master"));
@@ -799,12 +1010,13 @@ static void add_slide(IgpFileReport *r, const char *rel)
     json_array_append_new(slides, json_string(rel));
 }
 
-static SlideJob *slide_job(IgpFaceDetector *det, const char *out_dir, const char *rel,
-                           VipsImage *source, VipsImage *redacted, json_t *placement, json_t *faces)
+static SlideJob *slide_job(LazyDetector *det, const char *out_dir, const char *rel,
+                           VipsImage *source, VipsImage *redacted, json_t *placement, json_t *cut,
+                           json_t *faces)
 {
     SlideJob *job = g_new0(SlideJob, 1);
 
-    *job = (SlideJob){det, out_dir, rel, source, redacted, json_incref(placement), faces, {0}};
+    *job = (SlideJob){det, out_dir, rel, source, redacted, json_incref(placement), cut, faces, {0}};
     igp_report_init(&job->r, rel, "slide");
     return job;
 }
@@ -814,21 +1026,24 @@ static void run_slide_job(SlideJob *job)
     if (job->placement)
         verify_placement(&job->r, job->det, job->out_dir, job->rel, job->source, job->placement,
                          job->faces);
-    else
+    else if (!job->cut || !verify_cut(&job->r, job->det, job->out_dir, job->rel, job->source,
+                                      job->cut, job->faces))
         verify_post(&job->r, job->det, job->out_dir, job->rel, job->source, job->redacted,
                     job->faces);
     igp_error_clear();
     vips_error_clear();
 }
 
-/* The slide jobs of @p data (a GPtrArray of SlideJob), one after the other,
- * on a thread of their own. */
-static gpointer run_slide_jobs(gpointer data)
+/* Run the jobs of @p q that no other thread has taken yet. */
+static void run_slide_queue(SlideQueue *q)
 {
-    GPtrArray *jobs = data;
+    for (gint i; (i = g_atomic_int_add(&q->next, 1)) < (gint)q->jobs->len;)
+        run_slide_job(g_ptr_array_index(q->jobs, i));
+}
 
-    for (guint i = 0; i < jobs->len; i++)
-        run_slide_job(g_ptr_array_index(jobs, i));
+static gpointer slide_thread_main(gpointer queue)
+{
+    run_slide_queue(queue);
     vips_thread_shutdown(); /* libvips' buffers for this thread go */
     return NULL;
 }
@@ -836,7 +1051,7 @@ static gpointer run_slide_jobs(gpointer data)
 /* Every post slide made from media @p name, listed in @p r's "slides" (verify
  * refuses them with it), and, when both masters are there, the jobs that
  * check their faces (each @p encode path borrowed). */
-static GPtrArray *slide_jobs_of(IgpFileReport *r, IgpFaceDetector *det, const char *out_dir,
+static GPtrArray *slide_jobs_of(IgpFileReport *r, LazyDetector *det, const char *out_dir,
                                 json_t *encode, const char *name, VipsImage *source,
                                 VipsImage *redacted, json_t *faces)
 {
@@ -862,8 +1077,8 @@ static GPtrArray *slide_jobs_of(IgpFileReport *r, IgpFaceDetector *det, const ch
                     if (!g_strcmp0(json_string_value(json_object_get(p, "media")), name)) {
                         add_slide(r, rel);
                         if (source && redacted)
-                            g_ptr_array_add(
-                                jobs, slide_job(det, out_dir, rel, source, redacted, p, faces));
+                            g_ptr_array_add(jobs, slide_job(det, out_dir, rel, source, redacted, p,
+                                                            NULL, faces));
                     }
                 }
                 continue;
@@ -873,8 +1088,8 @@ static GPtrArray *slide_jobs_of(IgpFileReport *r, IgpFaceDetector *det, const ch
             if (src && !g_strcmp0(json_string_value(src), name)) {
                 add_slide(r, rel);
                 if (source && redacted)
-                    g_ptr_array_add(jobs,
-                                    slide_job(det, out_dir, rel, source, redacted, NULL, faces));
+                    g_ptr_array_add(jobs, slide_job(det, out_dir, rel, source, redacted, NULL,
+                                                    json_object_get(file, "cut"), faces));
             }
         }
     }
@@ -892,14 +1107,13 @@ void igp_verify_faces(const char *out_dir, void (*add)(void *ctx, json_t *report
     json_t *redact = igp_state_load(out_dir, "redact");
     json_t *encode = igp_state_load(out_dir, "encode");
     IgpStageSettings defaults = {0};
-    IgpFaceDetector *det = NULL;
+    LazyDetector det;
     char *model = igp_face_model_path(&defaults);
     const char *name;
     json_t *entry;
 
     /* Without any detector only the detail check runs (it is the stricter). */
-    if (igp_facedet_open(model, NULL, &det))
-        igp_error_clear();
+    detector_start(&det, model);
     json_object_foreach(json_object_get(redact, "media"), name, entry)
     {
         json_t *scrubbed = json_object_get(json_object_get(scrub, "media"), name), *rep;
@@ -913,14 +1127,14 @@ void igp_verify_faces(const char *out_dir, void (*add)(void *ctx, json_t *report
                             VIPS_ACCESS_SEQUENTIAL);
         if (redacted)
             keep_decoded(source);
-        rep = verify_master(det, out_dir, name, source, redacted, entry, encode, &ok);
+        rep = verify_master(&det, out_dir, name, source, redacted, entry, encode, &ok);
         add(ctx, rep, ok);
         if (source)
             g_object_unref(source);
         if (redacted)
             g_object_unref(redacted);
     }
-    igp_facedet_close(&det);
+    detector_close(&det);
     g_free(model);
     json_decref(scrub);
     json_decref(redact);

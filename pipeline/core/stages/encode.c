@@ -42,9 +42,18 @@ static int load_shrink(int src_w, int src_h, int out_w, int out_h)
     return 1;
 }
 
+/* Where a slide was cut from its master: the master decoded at 1/shrink,
+ * the rectangle of that picture scaled to the slide. Recorded in
+ * state/encode.json ("cut") for verify, which cuts the scrubbed master the
+ * same way to compare the faces (and checks that the slide matches it). */
+typedef struct SlideCut {
+    int shrink;
+    IgpRect crop;
+} SlideCut;
+
 /* Cut the focus crop out of a master and scale it to exactly out_w × out_h. */
 static int render_slide(const char *master, const IgpMediaRef *ref, int out_w, int out_h,
-                        VipsImage **out, double *enlargement)
+                        VipsImage **out, double *enlargement, SlideCut *cut)
 {
     VipsImage *header = vips_image_new_from_file(master, NULL);
     VipsImage *image = NULL, *cropped = NULL;
@@ -59,6 +68,7 @@ static int render_slide(const char *master, const IgpMediaRef *ref, int out_w, i
         return igp_vips_error(IGP_ERR_INVALIDDATA, master, _("cannot read master"));
     r = igp_focus_crop(image->Xsize, image->Ysize, out_w, out_h, ref->focus[0], ref->focus[1]);
     *enlargement = (double)out_w / r.w; /* > 1 only when loaded at full size */
+    *cut = (SlideCut){shrink, r};
     if (vips_extract_area(image, &cropped, r.x, r.y, r.w, r.h, NULL)) {
         g_object_unref(image);
         return igp_vips_error(IGP_ERR_LIBRARY, master, _("cannot crop"));
@@ -408,7 +418,7 @@ static int write_post(const EncodeJob *job, const IgpPost *post, json_t *files)
         char *path = g_build_filename(tmp_dir, name, NULL);
         VipsImage *slide = NULL;
         IgpDigest d;
-
+        SlideCut cut = {0};
         double enlargement = 1;
 
         ret = composed_slide(job, post, i, &slide); /* templates: compose drew it */
@@ -416,7 +426,7 @@ static int write_post(const EncodeJob *job, const IgpPost *post, json_t *files)
             ret = igp_error(IGP_ERR_INVALIDDATA, "encode", _("post '%s': nothing to make it from"),
                             post->id);
         if (ret == 1)
-            ret = render_slide(master, &post->media[i], out_w, out_h, &slide, &enlargement);
+            ret = render_slide(master, &post->media[i], out_w, out_h, &slide, &enlargement, &cut);
         if (ret == 0 && enlargement > MAX_QUIET_ENLARGEMENT)
             igp_log_warning(_("post '%s': '%s' is enlarged %.1f times to %dx%d and will look soft"),
                             post->id, post->media[i].file, enlargement, out_w, out_h);
@@ -425,11 +435,16 @@ static int write_post(const EncodeJob *job, const IgpPost *post, json_t *files)
                                       &job->shoot->settings->post);
         if (ret == 0)
             ret = igp_hash_file(path, &d);
-        if (ret == 0)
-            json_array_append_new(files,
-                                  json_pack("{s:s+++, s:s, s:s, s:i, s:i}", "path", "posts/",
-                                            post->id, "/", name, "sha256", d.hex, "kind",
-                                            slide_kind(post), "width", out_w, "height", out_h));
+        if (ret == 0) {
+            json_t *file = json_pack("{s:s+++, s:s, s:s, s:i, s:i}", "path", "posts/", post->id,
+                                     "/", name, "sha256", d.hex, "kind", slide_kind(post), "width",
+                                     out_w, "height", out_h);
+            if (cut.shrink) /* a plain crop of its master, not a composed slide */
+                json_object_set_new(file, "cut",
+                                    json_pack("{s:i, s:[i,i,i,i]}", "shrink", cut.shrink, "crop",
+                                              cut.crop.x, cut.crop.y, cut.crop.w, cut.crop.h));
+            json_array_append_new(files, file);
+        }
         if (slide)
             g_object_unref(slide);
         g_free(master);
