@@ -9,6 +9,7 @@
 #include <exception>
 #include <mutex>
 #include <string>
+#include <system_error>
 #include <thread>
 #include <vector>
 
@@ -98,6 +99,16 @@ struct IgpFaceDetector {
     std::vector<Anchor> anchors;
     cv::CascadeClassifier frontal, profile; // BlazeFace: the second opinion, when installed
     bool have_cascades = false;
+    // BlazeFace: the cascades (about 20 ms of XML) load on a thread of their
+    // own while the first photo is decoded and searched; cascades_ready()
+    // waits for it, once, when a doubtful candidate needs them.
+    std::thread cascade_loader;
+    std::once_flag cascades_loaded;
+    ~IgpFaceDetector()
+    {
+        if (cascade_loader.joinable())
+            cascade_loader.join();
+    }
     std::mutex lock;      // cv::dnn::Net is not reentrant
     std::mutex haar_lock; // nor is a cascade (video sessions share the detector's)
 };
@@ -462,6 +473,16 @@ float verified_score(cv::dnn::Net &net, const std::vector<Anchor> &anchors, cons
     return sum / n;
 }
 
+// Are the cascades there for a second opinion? Waits for their loading.
+bool cascades_ready(IgpFaceDetector *det)
+{
+    std::call_once(det->cascades_loaded, [det] {
+        if (det->cascade_loader.joinable())
+            det->cascade_loader.join();
+    });
+    return det->have_cascades;
+}
+
 // Haar's frontal or profile cascade (the profile one both ways) on the
 // candidate seen with a 48 px face: a hit near its centre.
 bool haar_agrees(IgpFaceDetector *det, const cv::Mat &img, const Raw &c)
@@ -641,7 +662,7 @@ std::vector<IgpFaceFound> confirm(IgpFaceDetector *det, std::vector<cv::dnn::Net
         if (!frontal[i] ? verified[i] >= score + kTurnedMargin && kp_error[i] <= kKeypointSlack
                         : v >= score + kAloneMargin ||
                               (v >= score - kHaarMargin && kp_error[i] <= kHaarMaxKeypointError &&
-                               det->have_cascades && haar_agrees(det, rgb, merged[i]))) {
+                               cascades_ready(det) && haar_agrees(det, rgb, merged[i]))) {
             merged[i].score = v;
             kept.push_back(merged[i]);
         } else if (frontal[i] && v >= score - kHaarMargin && kp_error[i] <= kHaarMaxKeypointError) {
@@ -740,8 +761,15 @@ extern "C" int igp_facedet_open(const char *model_path, const char *haar_dir, Ig
             const std::string dir = haar_dir ? haar_dir : IGP_FACEDET_HAAR_DIR;
             const std::string frontal = dir + "/haarcascade_frontalface_default.xml",
                               profile = dir + "/haarcascade_profileface.xml";
-            det->have_cascades = file_exists(frontal.c_str()) && file_exists(profile.c_str()) &&
-                                 det->frontal.load(frontal) && det->profile.load(profile);
+            auto load = [det, frontal, profile] {
+                det->have_cascades = file_exists(frontal.c_str()) && file_exists(profile.c_str()) &&
+                                     det->frontal.load(frontal) && det->profile.load(profile);
+            };
+            try {
+                det->cascade_loader = std::thread(load);
+            } catch (const std::system_error &) { // no thread to spare: load them now
+                load();
+            }
         } else {
             const std::string dir = haar_dir ? haar_dir : IGP_FACEDET_HAAR_DIR;
             det->backend = IGP_FACEDET_HAAR;
