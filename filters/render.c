@@ -1,4 +1,5 @@
 #include "render.h"
+#include "pngsave.h"
 
 #include "error.h"
 #include "i18n.h"
@@ -731,31 +732,36 @@ static int surface_is_opaque(cairo_surface_t *surface)
     return 1;
 }
 
-/* An opaque surface as an 8-bit RGB PNG, the pixels cairo would write, at
- * zlib's fastest level: these PNGs are read once by the next stage, and
+/* An opaque surface as an 8-bit RGB PNG, the pixels cairo would write,
+ * written fast (pngsave.h): these PNGs are read once by the next stage, and
  * cairo's default (level 6, every filter tried) took most of compose's time
  * for a 1080x1920 story (bench/README.md, "The stages around detection"). */
-static int save_opaque_png(cairo_surface_t *surface, const char *path, const char *shown)
+static int save_opaque_png(cairo_surface_t *surface, const char *path)
 {
     VipsImage *rgb = NULL;
+    void *png = NULL;
+    size_t len = 0;
     int ret = igp_vips_from_surface(surface, &rgb);
 
-    if (ret == 0 && vips_pngsave(rgb, path, "compression", 1, "filter", VIPS_FOREIGN_PNG_FILTER_SUB,
-                                 "strip", TRUE, NULL))
-        ret = igp_vips_error(IGP_ERR(EIO), shown, _("cannot write PNG"));
+    if (ret == 0)
+        ret = igp_png_encode(rgb, path, &png, &len);
+    if (ret == 0)
+        ret = igp_write_file_atomic(path, png, len);
     if (rgb)
         g_object_unref(rgb);
+    g_free(png);
     return ret;
 }
 
 int igp_surface_save_png(cairo_surface_t *surface, const char *path)
 {
-    char *tmp = igp_temp_sibling(path);
+    char *tmp;
     int ret = 0;
 
     if (cairo_surface_get_type(surface) == CAIRO_SURFACE_TYPE_IMAGE && surface_is_opaque(surface))
-        ret = save_opaque_png(surface, tmp, path);
-    else if (cairo_surface_write_to_png(surface, tmp) != CAIRO_STATUS_SUCCESS)
+        return save_opaque_png(surface, path);
+    tmp = igp_temp_sibling(path);
+    if (cairo_surface_write_to_png(surface, tmp) != CAIRO_STATUS_SUCCESS)
         ret = igp_error(IGP_ERR(EIO), path, _("cannot write PNG"));
     if (ret == 0)
         ret = igp_fsync_path(tmp);

@@ -16,6 +16,8 @@ packages=(
   libcairo2-dev libpango1.0-dev librsvg2-dev libarchive-dev
   # SHA-256 (OpenSSL's libcrypto)
   libssl-dev
+  # review sheets and composed slides written with libpng (filters/pngsave.c)
+  libpng-dev zlib1g-dev
   # igprep review's web server (docs/review.md)
   libmicrohttpd-dev
   # the account's time zone (igprep.json "timezone", Asia/Tokyo by default)
