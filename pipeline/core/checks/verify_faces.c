@@ -560,19 +560,23 @@ static void say_aligned_by(IgpFileReport *r, const char *how)
 
 /* A master opened by open_rgb() again for one more top-to-bottom read,
  * decoded at 1/@p shrink (JPEG shrink-on-load) as encode decoded it; *got
- * is the shrink it was decoded at (1 when the file is not a JPEG). */
-static VipsImage *reopen_shrunk(VipsImage *master, int shrink, int *got)
+ * is the shrink it was decoded at (1 when the file is not a JPEG), and
+ * *in_memory tells whether it is the master decoded whole (keep_decoded),
+ * which can be read in any order. */
+static VipsImage *reopen_shrunk(VipsImage *master, int shrink, int *got, int *in_memory)
 {
     VipsImage *image = NULL;
 
-    *got = shrink;
+    *got = shrink, *in_memory = 0;
     if (shrink > 1 && !vips_jpegload(master->filename, &image, "shrink", shrink, "access",
                                      VIPS_ACCESS_SEQUENTIAL, NULL))
         return image;
     vips_error_clear();
     *got = 1;
-    if ((image = decoded_of(master))) /* already decoded whole */
+    if ((image = decoded_of(master))) { /* already decoded whole */
+        *in_memory = 1;
         return g_object_ref(image);
+    }
     return vips_image_new_from_file(master->filename, "access", VIPS_ACCESS_SEQUENTIAL, NULL);
 }
 
@@ -683,14 +687,14 @@ static double difference_at(const float *m, int mw, const float *s, int sw, int 
     return n ? sum / n : 1e9;
 }
 
-/* Grey float pixels of @p img scaled by @p k; *w, *h set. */
-static float *grey_pixels(VipsImage *img, double k, int *w, int *h)
+/* Grey float pixels of @p img scaled by @p k across and @p vk down; *w, *h set. */
+static float *grey_pixels2(VipsImage *img, double k, double vk, int *w, int *h)
 {
     VipsImage *small = NULL, *grey = NULL, *fl = NULL;
     float *out = NULL;
     size_t len;
 
-    if (!vips_resize(img, &small, k, NULL) &&
+    if (!vips_resize(img, &small, k, "vscale", vk, NULL) &&
         !vips_colourspace(small, &grey, VIPS_INTERPRETATION_B_W, NULL) &&
         !vips_cast(grey, &fl, VIPS_FORMAT_FLOAT, NULL) &&
         (out = vips_image_write_to_memory(fl, &len)))
@@ -703,6 +707,12 @@ static float *grey_pixels(VipsImage *img, double k, int *w, int *h)
     if (fl)
         g_object_unref(fl);
     return out;
+}
+
+/* Grey float pixels of @p img scaled by @p k; *w, *h set. */
+static float *grey_pixels(VipsImage *img, double k, int *w, int *h)
+{
+    return grey_pixels2(img, k, k, w, h);
 }
 
 /* Where a post slide sits in its master: encode cuts the largest rectangle
@@ -845,21 +855,35 @@ static double median_difference(const float *a, const float *b, const guint8 *ke
     return 255;
 }
 
-/* Does @p slide show the same scene as @p aligned (of the same size) outside
- * the hidden @p faces (mapped by @p scale and offset)? 1 yes, 0 no, -1 too
- * little is left outside the faces to tell. *median: their difference. */
-static int same_scene(VipsImage *aligned, VipsImage *slide, json_t *faces, double scale, double ox,
-                      double oy, double *median)
+/* Keep the top-left @p w × @p h of grey pixels @p p (@p stride wide), in place. */
+static void keep_top_left(float *p, int stride, int w, int h)
+{
+    for (int y = 1; y < h; y++)
+        memmove(p + (size_t)y * w, p + (size_t)y * stride, (size_t)w * sizeof(float));
+}
+
+/* Does @p slide show the same scene as @p picture, scaled by @p kx across
+ * and @p ky down to LOCATE_SCALE of the slide (the slide's cut from the
+ * scrubbed master, or that cut already scaled to the slide), outside the
+ * hidden @p faces (mapped into the slide by @p scale and offset)? 1 yes,
+ * 0 no, -1 too little is left outside the faces to tell. *median: their
+ * difference. */
+static int same_scene(VipsImage *picture, double kx, double ky, VipsImage *slide, json_t *faces,
+                      double scale, double ox, double oy, double *median)
 {
     int aw = 0, ah = 0, sw = 0, sh = 0, same = 0;
-    float *a = grey_pixels(aligned, LOCATE_SCALE, &aw, &ah);
+    float *a = grey_pixels2(picture, kx, ky, &aw, &ah);
     float *b = grey_pixels(slide, LOCATE_SCALE, &sw, &sh);
-    size_t n = (size_t)aw * ah, compared = 0;
-    guint8 *keep = a && b && aw == sw && ah == sh ? g_malloc(n) : NULL;
+    /* Scaled separately, the two may round to sizes a pixel apart. */
+    int w = MIN(aw, sw), h = MIN(ah, sh);
+    size_t n = (size_t)w * h, compared = 0;
+    guint8 *keep = a && b && ABS(aw - sw) <= 1 && ABS(ah - sh) <= 1 ? g_malloc(n) : NULL;
 
     if (keep) {
+        keep_top_left(a, aw, w, h);
+        keep_top_left(b, sw, w, h);
         memset(keep, 1, n);
-        leave_out_faces(keep, aw, ah, faces, scale, ox, oy);
+        leave_out_faces(keep, w, h, faces, scale, ox, oy);
         *median = median_difference(a, b, keep, n, &compared);
         same = compared < MIN_CUT_COMPARED * n ? -1 : *median <= MAX_CUT_DIFFERENCE;
     }
@@ -869,44 +893,65 @@ static int same_scene(VipsImage *aligned, VipsImage *slide, json_t *faces, doubl
     return same;
 }
 
+/* @p cut scaled by @p sx across and @p sy down to @p slide's size, as
+ * encode scaled the slide (Lanczos 3), or NULL. With @p lazy (@p cut is in
+ * memory) it is left as a libvips pipeline, each check computing only the
+ * pixels it reads; else (@p cut is read top to bottom) computed whole. */
+static VipsImage *scaled_like(VipsImage *cut, VipsImage *slide, double sx, double sy, int lazy)
+{
+    VipsImage *resized = NULL, *out = NULL;
+
+    if (!vips_resize(cut, &resized, sx, "vscale", sy, "kernel", VIPS_KERNEL_LANCZOS3, NULL) &&
+        resized->Xsize == slide->Xsize && resized->Ysize == slide->Ysize)
+        out = lazy ? g_object_ref(resized) : vips_image_copy_memory(resized);
+    if (resized)
+        g_object_unref(resized);
+    return out;
+}
+
 /* A plain slide whose cut encode recorded (state/encode.json "cut": the
  * master decoded at 1/shrink, the crop scaled to the slide): the scrubbed
  * master is cut the same way, so its pixels line up with the slide's
  * exactly, and the master need not be decoded again to find where the
  * slide sits. The record is not taken on trust: outside its hidden faces
- * the slide must show what that cut shows. Returns 0 when too little is
- * left outside the faces to tell (the caller then lines the slide up by
- * matching, verify_post), else 1 with the check made. */
+ * the slide must show what that cut shows. A master decoded in memory is
+ * scaled only where the checks look (around the faces), lazily. Returns 0
+ * when too little is left outside the faces to tell (the caller then lines
+ * the slide up by matching, verify_post), else 1 with the check made. */
 static int verify_cut(IgpFileReport *r, LazyDetector *det, const char *out_dir, const char *rel,
                       VipsImage *source, json_t *cut, json_t *faces)
 {
     static const char *const check = "faces_hidden_in_post";
     VipsImage *slide = open_rgb(out_dir, rel, VIPS_ACCESS_RANDOM), *from = NULL;
-    VipsImage *cropped = NULL, *resized = NULL, *aligned = NULL;
+    VipsImage *cropped = NULL, *aligned = NULL;
     json_t *crop = json_object_get(cut, "crop");
     int shrink = (int)json_integer_value(json_object_get(cut, "shrink")), c[4], got = 0, same = 0;
-    double median = 0, scale = 0;
+    int in_memory = 0;
+    double median = 0, sx = 0, sy = 0;
 
     for (int i = 0; i < 4; i++)
         c[i] = (int)json_integer_value(json_array_get(crop, i));
     if (slide && c[2] > 0 && c[3] > 0 && (shrink == 1 || shrink == 2 || shrink == 4 || shrink == 8))
-        from = reopen_shrunk(source, shrink, &got);
+        from = reopen_shrunk(source, shrink, &got, &in_memory);
     if (from && got == shrink && c[0] >= 0 && c[1] >= 0 && c[0] + c[2] <= from->Xsize &&
         c[1] + c[3] <= from->Ysize &&
-        !vips_extract_area(from, &cropped, c[0], c[1], c[2], c[3], NULL) &&
-        !vips_resize(cropped, &resized, (double)slide->Xsize / c[2], "vscale",
-                     (double)slide->Ysize / c[3], "kernel", VIPS_KERNEL_LANCZOS3, NULL) &&
-        resized->Xsize == slide->Xsize && resized->Ysize == slide->Ysize)
-        aligned = vips_image_copy_memory(resized);
-    if (aligned) {
-        scale = (double)slide->Xsize / (c[2] * shrink);
-        same = same_scene(aligned, slide, faces, scale, c[0] * shrink, c[1] * shrink, &median);
+        !vips_extract_area(from, &cropped, c[0], c[1], c[2], c[3], NULL)) {
+        sx = (double)slide->Xsize / c[2], sy = (double)slide->Ysize / c[3];
+        aligned = scaled_like(cropped, slide, sx, sy, in_memory);
     }
+    /* (A lazy cut is compared from the master's pixels, scaled once straight
+     * to the comparison's size; one computed whole, as it is.) */
+    if (aligned && in_memory)
+        same = same_scene(cropped, sx * LOCATE_SCALE, sy * LOCATE_SCALE, slide, faces, sx / shrink,
+                          c[0] * shrink, c[1] * shrink, &median);
+    else if (aligned)
+        same = same_scene(aligned, LOCATE_SCALE, LOCATE_SCALE, slide, faces, sx / shrink,
+                          c[0] * shrink, c[1] * shrink, &median);
     if (same > 0) {
-        check_faces(r, det, aligned, slide, NULL, faces, scale, c[0] * shrink, c[1] * shrink,
+        check_faces(r, det, aligned, slide, NULL, faces, sx / shrink, c[0] * shrink, c[1] * shrink,
                     MIN_POST_FACE, check, rel);
         say_aligned_by(r, "cut");
-    } else if (same == 0)
+    } else if (same == 0) {
         cannot_check(r, check,
                      json_pack("{s:s, s:s, s:f}", "file", rel, "error", "cannot align",
                                "difference", round(median * 10) / 10),
@@ -914,6 +959,7 @@ static int verify_cut(IgpFileReport *r, LazyDetector *det, const char *out_dir, 
                      aligned ? _("the slide does not show the part of its master that encode "
                                  "recorded")
                              : _("the slide cannot be lined up with its master"));
+    }
     vips_error_clear();
     if (slide)
         g_object_unref(slide);
@@ -921,8 +967,6 @@ static int verify_cut(IgpFileReport *r, LazyDetector *det, const char *out_dir, 
         g_object_unref(from);
     if (cropped)
         g_object_unref(cropped);
-    if (resized)
-        g_object_unref(resized);
     if (aligned)
         g_object_unref(aligned);
     return same >= 0;
@@ -938,7 +982,7 @@ static void verify_placement(IgpFileReport *r, LazyDetector *det, const char *ou
     VipsImage *slide = open_rgb(out_dir, rel, VIPS_ACCESS_RANDOM), *region = NULL, *scaled = NULL;
     VipsImage *from = NULL, *resized = NULL, *aligned = NULL;
     json_t *crop = json_object_get(placement, "crop"), *box = json_object_get(placement, "box");
-    int c[4], b[4], ok = slide != NULL, full;
+    int c[4], b[4], ok = slide != NULL, full, in_memory = 0;
 
     for (int i = 0; i < 4; i++) {
         c[i] = (int)json_integer_value(json_array_get(crop, i));
@@ -947,11 +991,12 @@ static void verify_placement(IgpFileReport *r, LazyDetector *det, const char *ou
     ok = ok && c[2] > 0 && c[3] > 0 && b[2] > 0 && b[3] > 0 && b[0] >= 0 && b[1] >= 0 &&
          b[0] + b[2] <= slide->Xsize && b[1] + b[3] <= slide->Ysize &&
          !vips_extract_area(slide, &region, b[0], b[1], b[2], b[3], NULL) &&
-         (from = reopen(source, 1, &full)) &&
+         (from = reopen_shrunk(source, 1, &full, &in_memory)) &&
          !vips_extract_area(from, &scaled, c[0], c[1], c[2], c[3], NULL) &&
          !vips_resize(scaled, &resized, (double)b[2] / c[2], "vscale", (double)b[3] / c[3], NULL) &&
          resized->Xsize >= b[2] && resized->Ysize >= b[3] &&
-         (aligned = vips_image_copy_memory(resized));
+         /* (in memory: scaled only where the checks look, as verify_cut) */
+         (aligned = in_memory ? g_object_ref(resized) : vips_image_copy_memory(resized));
     if (ok) {
         check_faces(r, det, aligned, region, NULL, faces, (double)b[2] / c[2], c[0], c[1],
                     MIN_POST_FACE, check, rel);
