@@ -629,13 +629,6 @@ static json_t *verify_master(LazyDetector *det, const char *out_dir, const char 
     GThread *slides;
 
     igp_report_init(&r, rel, "redacted-master");
-    memset(&w, 0, sizeof(w));
-    if (igp_jpeg_walk(path, &w) == 0)
-        igp_check_findings(&r, w.found.n == 0 && w.trailing_bytes == 0, &w.found,
-                           N_("no EXIF, XMP, IPTC, comments, trailers"));
-    else
-        igp_check(&r, "structure", 0, json_string(igp_error_buffer()), N_("complete JPEG to EOI"));
-    igp_error_clear();
     /* (Without the masters the slides are only listed: they fail with them.)
      * The slides of a master up to SIDE_BY_SIDE_MAX are checked by another
      * thread while this one checks the master's own faces, then by both
@@ -647,6 +640,15 @@ static json_t *verify_master(LazyDetector *det, const char *out_dir, const char 
     slides = queue.jobs->len && side_by_side(redacted)
                  ? g_thread_try_new("verify-slides", slide_thread_main, &queue, NULL)
                  : NULL;
+    /* (The privacy walk reads the whole file: meanwhile the slides' thread
+     * starts decoding the source master.) */
+    memset(&w, 0, sizeof(w));
+    if (igp_jpeg_walk(path, &w) == 0)
+        igp_check_findings(&r, w.found.n == 0 && w.trailing_bytes == 0, &w.found,
+                           N_("no EXIF, XMP, IPTC, comments, trailers"));
+    else
+        igp_check(&r, "structure", 0, json_string(igp_error_buffer()), N_("complete JPEG to EOI"));
+    igp_error_clear();
     if (source && redacted &&
         read_face_areas(source, redacted, json_object_get(entry, "report"), MASTER_MIN_FACE,
                         &areas) == 0)
