@@ -330,6 +330,14 @@ static VipsImage *review_picture(const IgpRgbImage *img)
     return detached(small); /* img is freed next */
 }
 
+static gpointer review_picture_thread(gpointer img)
+{
+    VipsImage *small = review_picture(img);
+
+    vips_thread_shutdown(); /* libvips' buffers for this thread go */
+    return small;
+}
+
 /* Run the detector on one master (@p w × @p h, from scrub); NULL on error
  * (in the buffer). @p small: the picture for the review sheets (review_picture). */
 static json_t *find_faces(DetectJob *job, const char *master, int min_face, int *w, int *h,
@@ -350,12 +358,16 @@ static json_t *find_faces(DetectJob *job, const char *master, int min_face, int 
     ret = load_rgb(master, scale, &img, w, h);
     if (ret == 0) {
         double sx = (double)img.width / *w, sy = (double)img.height / *h;
+        /* The review sheet's picture is shrunk meanwhile: the detector's
+         * first steps (its pyramid) leave a processor free. */
+        GThread *shrinking = g_thread_try_new("review-picture", review_picture_thread, &img, NULL);
         ret = igp_facedet_find(job->detector, img.data, img.width, img.height, img.stride,
                                MAX(8, (int)lround(min_face * sx)), job->score, &found, &n);
+        *small = shrinking ? g_thread_join(shrinking) : review_picture(&img);
         if (ret == 0)
             faces = boxes_json(found, n, sx, sy, *w, *h);
-        if (ret == 0)
-            *small = review_picture(&img);
+        else
+            g_clear_object(small);
     }
     g_free(found);
     g_free(img.data);
