@@ -14,6 +14,7 @@ struct IgpRowFeed {
     gboolean failed;
     VipsPel *pixels; ///< the whole picture, Ysize rows of line bytes
     size_t line;
+    VipsImage *memory; ///< pixels as an image: readers' regions point into it
 };
 
 static void feed_free(VipsImage *image, gpointer data)
@@ -21,22 +22,24 @@ static void feed_free(VipsImage *image, gpointer data)
     IgpRowFeed *feed = data;
 
     (void)image;
+    if (feed->memory)
+        g_object_unref(feed->memory);
     g_mutex_clear(&feed->lock);
     g_cond_clear(&feed->more);
     g_free(feed->pixels);
     g_free(feed);
 }
 
-/* A reader's request: wait until its rows are final, then copy them. */
+/* A reader's request: wait until its rows are final, then point the region
+ * at them (no copy). @p seq is the reader's region on feed->memory. */
 static int feed_generate(VipsRegion *out, void *seq, void *a, void *b, gboolean *stop)
 {
-    IgpRowFeed *feed = a;
+    IgpRowFeed *feed = b;
+    VipsRegion *memory = seq;
     const VipsRect *r = &out->valid;
-    size_t offset = (size_t)r->left * VIPS_IMAGE_SIZEOF_PEL(out->im);
-    size_t bytes = VIPS_REGION_SIZEOF_LINE(out);
     gboolean failed;
 
-    (void)seq, (void)b, (void)stop;
+    (void)a, (void)stop;
     g_mutex_lock(&feed->lock);
     while (!feed->failed && feed->ready < VIPS_RECT_BOTTOM(r))
         g_cond_wait(&feed->more, &feed->lock);
@@ -44,10 +47,9 @@ static int feed_generate(VipsRegion *out, void *seq, void *a, void *b, gboolean 
     g_mutex_unlock(&feed->lock);
     if (failed)
         return -1; /* the filler says why, in its own thread */
-    for (int y = r->top; y < VIPS_RECT_BOTTOM(r); y++)
-        memcpy(VIPS_REGION_ADDR(out, r->left, y), feed->pixels + (size_t)y * feed->line + offset,
-               bytes);
-    return 0;
+    return vips_region_prepare(memory, r) || vips_region_region(out, memory, r, r->left, r->top)
+               ? -1
+               : 0;
 }
 
 VipsImage *igp_row_feed_new(VipsImage *in, IgpRowFeed **feed)
@@ -60,8 +62,11 @@ VipsImage *igp_row_feed_new(VipsImage *in, IgpRowFeed **feed)
     f->line = VIPS_IMAGE_SIZEOF_LINE(in);
     f->pixels = g_try_malloc(f->line * in->Ysize);
     g_signal_connect(image, "postclose", G_CALLBACK(feed_free), f);
-    if (!f->pixels || vips_image_pipelinev(image, VIPS_DEMAND_STYLE_THINSTRIP, in, NULL) ||
-        vips_image_generate(image, NULL, feed_generate, NULL, f, NULL)) {
+    if (f->pixels)
+        f->memory = vips_image_new_from_memory(f->pixels, f->line * in->Ysize, in->Xsize, in->Ysize,
+                                               in->Bands, in->BandFmt);
+    if (!f->memory || vips_image_pipelinev(image, VIPS_DEMAND_STYLE_THINSTRIP, in, NULL) ||
+        vips_image_generate(image, vips_start_one, feed_generate, vips_stop_one, f->memory, f)) {
         g_object_unref(image);
         return NULL;
     }
