@@ -10,7 +10,7 @@ enum { FEED_STRIP = 16 };
 struct IgpRowFeed {
     GMutex lock;
     GCond more; ///< signalled when ready grows or the fill fails
-    int ready;  ///< rows [0, ready) are final: readers may copy them
+    int ready;  ///< rows [0, ready) are final: readers may read them
     gboolean failed;
     VipsPel *pixels; ///< the whole picture, Ysize rows of line bytes
     size_t line;
