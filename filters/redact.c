@@ -746,32 +746,41 @@ static int mkdir_for(const char *path)
     return ret;
 }
 
+/* The patches of @p faces on the picture in @p path if redact_overlapped()
+ * can hide them: a picture decoded into memory anyway (as igp_redact_file()
+ * does), 8-bit RGB, with a face to hide. Otherwise NULL, and
+ * igp_redact_file() does it, or says what is wrong, as it always did. */
+static GPtrArray *patches_to_overlap(const char *path, const IgpRedactFace *faces, int n,
+                                     double padding)
+{
+    VipsImage *header = vips_image_new_from_file(path, NULL);
+    GPtrArray *patches = NULL;
+
+    for (int i = 0; i < n; i++)
+        if (faces[i].w <= 0 || faces[i].h <= 0)
+            g_clear_object(&header);
+    if (header && VIPS_IMAGE_SIZEOF_IMAGE(header) <= REDACT_IN_MEMORY_MAX && header->Bands == 3 &&
+        header->BandFmt == VIPS_FORMAT_UCHAR)
+        patches = group_faces(faces, n, padding, header->Xsize, header->Ysize);
+    if (patches && patches->len == 0)
+        g_clear_pointer(&patches, g_ptr_array_unref);
+    if (header)
+        g_object_unref(header);
+    return patches;
+}
+
 /* Decode @p path once, into memory, hiding the faces as their rows come,
  * while a thread of its own encodes the rows that are done. Returns 1
- * (nothing done, no message) when igp_redact_file() is the way: a picture
- * over the memory budget, one with no face to hide, or anything unusual
- * (it then says what, as it always did). */
+ * (nothing done, no message) when igp_redact_file() is the way. */
 static int redact_overlapped(const char *path, const IgpRedactFace *faces, int n, double padding,
                              const char *out_path, const IgpJpegSettings *settings)
 {
-    VipsImage *image = vips_image_new_from_file(path, NULL), *hidden = NULL;
-    HideAsDecoded h = {NULL, faces, padding, 0};
+    HideAsDecoded h = {patches_to_overlap(path, faces, n, padding), faces, padding, 0};
+    VipsImage *image = h.patches ? open_sequential(path) : NULL, *hidden = NULL;
     IgpRowFeed *feed = NULL;
     IgpJpegWriter *writer;
     int ret = 1;
 
-    for (int i = 0; i < n; i++)
-        if (faces[i].w <= 0 || faces[i].h <= 0)
-            g_clear_object(&image);
-    if (image)
-        h.patches = group_faces(faces, n, padding, image->Xsize, image->Ysize);
-    if (image && (h.patches->len == 0 || VIPS_IMAGE_SIZEOF_IMAGE(image) > REDACT_IN_MEMORY_MAX ||
-                  image->Bands != 3 || image->BandFmt != VIPS_FORMAT_UCHAR))
-        g_clear_object(&image);
-    if (image) {
-        g_object_unref(image);
-        image = open_sequential(path);
-    }
     if (image && (hidden = igp_row_feed_new(image, &feed)) && (ret = mkdir_for(out_path)) == 0) {
         hidden->Type = VIPS_INTERPRETATION_sRGB; /* as insert_patches() */
         writer = igp_jpeg_writer_start(hidden, out_path, settings);
@@ -784,7 +793,7 @@ static int redact_overlapped(const char *path, const IgpRedactFace *faces, int n
     if (image)
         g_object_unref(image);
     if (h.patches)
-        g_ptr_array_free(h.patches, TRUE);
+        g_ptr_array_unref(h.patches);
     return ret;
 }
 
