@@ -2,6 +2,7 @@
 #include "error.h"
 #include "i18n.h"
 #include "fsutil.h"
+#include "rowfeed.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -50,7 +51,8 @@ static void replace(VipsImage **in, VipsImage *out)
     *in = out;
 }
 
-static int to_srgb(VipsImage **image, const char *path)
+/* Sets no message: display_chain() says what failed. */
+static int to_srgb(VipsImage **image)
 {
     VipsImage *t = NULL;
     int ret;
@@ -69,40 +71,53 @@ static int to_srgb(VipsImage **image, const char *path)
     }
     if (vips_image_guess_interpretation(*image) == VIPS_INTERPRETATION_CMYK) {
         if (vips_icc_transform(*image, &t, "srgb", "input_profile", "cmyk", "depth", 8, NULL))
-            return igp_vips_error(IGP_ERR_LIBRARY, path, _("cannot convert CMYK to sRGB"));
+            return -1;
     } else if (vips_colourspace(*image, &t, VIPS_INTERPRETATION_sRGB, NULL)) {
-        return igp_vips_error(IGP_ERR_LIBRARY, path, _("cannot convert to sRGB"));
+        return -1;
     }
     replace(image, t);
     return 0;
 }
 
-static int to_display_srgb8(VipsImage **image, const char *path)
+/* Build the display conversion on *image (which it replaces, as far as it
+ * got): orientation, sRGB, no alpha, 8 bits, no metadata. Sets no message:
+ * returns NULL, or what could not be done (N_() text). Only the header is
+ * read here; the pixels are converted when they are computed. */
+static const char *display_chain(VipsImage **image)
 {
     VipsImage *t = NULL;
 
     if (vips_autorot(*image, &t, NULL))
-        return igp_vips_error(IGP_ERR_LIBRARY, path, _("cannot apply orientation"));
+        return N_("cannot apply orientation");
     replace(image, t);
-    if (to_srgb(image, path))
-        return IGP_ERR_LIBRARY;
+    if (to_srgb(image))
+        return vips_image_guess_interpretation(*image) == VIPS_INTERPRETATION_CMYK
+                   ? N_("cannot convert CMYK to sRGB")
+                   : N_("cannot convert to sRGB");
     if (vips_image_hasalpha(*image)) {
         VipsArrayDouble *white = vips_array_double_newv(1, 255.0);
         int ret = vips_flatten(*image, &t, "background", white, NULL);
         vips_area_unref(VIPS_AREA(white));
         if (ret)
-            return igp_vips_error(IGP_ERR_LIBRARY, path, _("cannot flatten transparency"));
+            return N_("cannot flatten transparency");
         replace(image, t);
     }
     if (vips_cast_uchar(*image, &t, NULL))
-        return igp_vips_error(IGP_ERR_LIBRARY, path, _("cannot convert to 8 bits"));
+        return N_("cannot convert to 8 bits");
     replace(image, t);
     /* A private copy, so removing fields cannot touch libvips' cached images. */
     if (vips_copy(*image, &t, NULL))
-        return igp_vips_error(IGP_ERR_LIBRARY, path, _("cannot copy image"));
+        return N_("cannot copy image");
     replace(image, t);
     igp_image_drop_metadata(*image);
-    return 0;
+    return NULL;
+}
+
+static int to_display_srgb8(VipsImage **image, const char *path)
+{
+    const char *failed = display_chain(image);
+
+    return failed ? igp_vips_error(IGP_ERR_LIBRARY, path, _(failed)) : 0;
 }
 
 /* Decoded pixels above this size go to a temporary file, not to memory:
@@ -165,18 +180,17 @@ static int decode_now(VipsImage **image, const char *path)
     return 0;
 }
 
-int igp_image_open_display(const char *path, const IgpImageLimits *limits, VipsImage **out)
+/* Look at the header first: refuse bombs before a single pixel is decoded. */
+static int check_header(const char *path, const IgpImageLimits *limits)
 {
     IgpImageLimits defaults;
-    VipsImage *image;
+    VipsImage *image = vips_image_new_from_file(path, NULL);
     int64_t pixels;
 
     if (!limits) {
         igp_image_default_limits(&defaults);
         limits = &defaults;
     }
-    /* Look at the header first: refuse bombs before a single pixel is decoded. */
-    image = vips_image_new_from_file(path, NULL);
     if (!image)
         return igp_vips_error(IGP_ERR_INVALIDDATA, path, _("cannot read image"));
     pixels = (int64_t)vips_image_get_width(image) * vips_image_get_height(image);
@@ -186,16 +200,39 @@ int igp_image_open_display(const char *path, const IgpImageLimits *limits, VipsI
             IGP_ERR_POLICY, path,
             _("image has %.1f megapixels, over the limit of %.1f (decompression bomb?)"),
             pixels / 1e6, limits->max_pixels / 1e6);
+    return 0;
+}
 
-    image = open_checked(path);
-    if (!image)
+/* Check the source's header, then open it for decode_now() or
+ * igp_row_feed_fill(). */
+static int open_source(const char *path, const IgpImageLimits *limits, VipsImage **out)
+{
+    int ret = check_header(path, limits);
+
+    if (ret)
+        return ret;
+    if (!(*out = open_checked(path)))
         return igp_vips_error(IGP_ERR_INVALIDDATA, path, _("cannot read image"));
+    return 0;
+}
+
+/* igp_image_open_display() of a source already open (the reference is taken). */
+static int open_display_of(VipsImage *image, const char *path, VipsImage **out)
+{
     if (decode_now(&image, path) || to_display_srgb8(&image, path)) {
         g_object_unref(image);
         return IGP_ERR_INVALIDDATA;
     }
     *out = image;
     return 0;
+}
+
+int igp_image_open_display(const char *path, const IgpImageLimits *limits, VipsImage **out)
+{
+    VipsImage *image = NULL;
+    int ret = open_source(path, limits, &image);
+
+    return ret ? ret : open_display_of(image, path, out);
 }
 
 static int save_once(VipsImage *image, const char *tmp, int quality, const IgpJpegSettings *s)
@@ -227,40 +264,181 @@ static int explain_save_failure(const char *source, const char *path)
     return igp_vips_error(IGP_ERR_LIBRARY, path, _("cannot write (disk full or not writable?)"));
 }
 
-int igp_image_save_jpeg(VipsImage *image, const char *source, const char *path,
-                        const IgpJpegSettings *settings)
-{
-    IgpJpegSettings defaults;
-    char *tmp = igp_temp_sibling(path);
-    int quality, ret = 0;
+/* How an encode to the temporary file ended. */
+typedef enum { ENCODED, ENCODE_FAILED, ENCODE_TOO_BIG } Encoded;
 
-    if (!settings) {
-        igp_jpeg_default_settings(&defaults);
-        settings = &defaults;
+/* Write @p image to @p tmp, lowering the quality until the file fits
+ * max_bytes; *quality is the last one tried. Sets no message: it may run in
+ * a thread of its own (IgpJpegWriter). strip=TRUE keeps libvips from writing
+ * EXIF, XMP, IPTC or ICC; the fields were also removed from the image by
+ * igp_image_drop_metadata(). */
+static Encoded encode(VipsImage *image, const char *tmp, const IgpJpegSettings *s, int *quality)
+{
+    for (*quality = s->quality;; *quality -= QUALITY_STEP) {
+        if (save_once(image, tmp, *quality, s))
+            return ENCODE_FAILED;
+        if (s->max_bytes <= 0 || igp_file_size(tmp) <= s->max_bytes)
+            return ENCODED;
+        if (*quality - QUALITY_STEP < MIN_JPEG_QUALITY)
+            return ENCODE_TOO_BIG;
     }
-    /* strip=TRUE keeps libvips from writing EXIF, XMP, IPTC or ICC; the
-     * fields were also removed from the image by igp_image_drop_metadata(). */
-    for (quality = settings->quality;; quality -= QUALITY_STEP) {
-        if (save_once(image, tmp, quality, settings)) {
-            ret = explain_save_failure(source, path);
-            break;
-        }
-        if (settings->max_bytes <= 0 || igp_file_size(tmp) <= settings->max_bytes)
-            break;
-        if (quality - QUALITY_STEP < MIN_JPEG_QUALITY) {
-            ret =
-                igp_error(IGP_ERR_POLICY, path, _("JPEG stays over %lld bytes even at quality %d"),
-                          (long long)settings->max_bytes, quality);
-            break;
-        }
-    }
+}
+
+/* Rename an encoded @p tmp into place at @p path, or say why it failed and
+ * remove it. */
+static int publish_encoded(Encoded result, int quality, const char *source, const char *path,
+                           const char *tmp, const IgpJpegSettings *s)
+{
+    int ret = 0;
+
+    if (result == ENCODE_FAILED)
+        ret = explain_save_failure(source, path);
+    else if (result == ENCODE_TOO_BIG)
+        ret = igp_error(IGP_ERR_POLICY, path, _("JPEG stays over %lld bytes even at quality %d"),
+                        (long long)s->max_bytes, quality);
     if (ret == 0)
         ret = igp_fsync_path(tmp);
     if (ret == 0)
         ret = igp_publish(tmp, path);
     if (ret != 0)
         unlink(tmp);
+    return ret;
+}
+
+int igp_image_save_jpeg(VipsImage *image, const char *source, const char *path,
+                        const IgpJpegSettings *settings)
+{
+    IgpJpegSettings defaults;
+    char *tmp = igp_temp_sibling(path);
+    Encoded result;
+    int quality, ret;
+
+    if (!settings) {
+        igp_jpeg_default_settings(&defaults);
+        settings = &defaults;
+    }
+    result = encode(image, tmp, settings, &quality);
+    ret = publish_encoded(result, quality, source, path, tmp, settings);
     g_free(tmp);
+    return ret;
+}
+
+struct IgpJpegWriter {
+    VipsImage *image;
+    char *path, *tmp;
+    IgpJpegSettings settings;
+    int quality;
+    Encoded result;
+    GThread *thread;
+};
+
+static gpointer run_writer(gpointer data)
+{
+    IgpJpegWriter *w = data;
+
+    w->result = encode(w->image, w->tmp, &w->settings, &w->quality);
+    vips_thread_shutdown();
+    return NULL;
+}
+
+IgpJpegWriter *igp_jpeg_writer_start(VipsImage *image, const char *path,
+                                     const IgpJpegSettings *settings)
+{
+    IgpJpegWriter *w = g_new0(IgpJpegWriter, 1);
+
+    if (settings)
+        w->settings = *settings;
+    else
+        igp_jpeg_default_settings(&w->settings);
+    w->image = g_object_ref(image);
+    w->path = g_strdup(path);
+    w->tmp = igp_temp_sibling(path);
+    w->thread = g_thread_new("igp-jpeg", run_writer, w);
+    return w;
+}
+
+int igp_jpeg_writer_finish(IgpJpegWriter *w, const char *source, int source_error)
+{
+    int ret;
+
+    g_thread_join(w->thread);
+    if (source_error) {
+        /* The encode failed waiting for pixels that never came: the
+         * source's own message is already in the buffer. */
+        vips_error_clear();
+        unlink(w->tmp);
+        ret = source_error;
+    } else {
+        ret = publish_encoded(w->result, w->quality, source, w->path, w->tmp, &w->settings);
+    }
+    g_object_unref(w->image);
+    g_free(w->path);
+    g_free(w->tmp);
+    g_free(w);
+    return ret;
+}
+
+/* The encode can run while the source is decoded only when the display
+ * conversion is row by row (no rotation: a rotated row needs every source
+ * row) and the decoded pixels are held in memory (larger ones go to a
+ * temporary file, decode_now()). */
+static int can_overlap(VipsImage *image)
+{
+    int orientation = vips_image_get_orientation(image);
+
+    return VIPS_IMAGE_SIZEOF_IMAGE(image) <= DECODE_IN_MEMORY_MAX &&
+           (orientation < 2 || orientation > 8);
+}
+
+/* igp_image_save_display_jpeg() with the encode overlapping the decode;
+ * 1 (nothing done, no message) if the display conversion cannot be set up
+ * on the feed: the caller then takes the usual path, which says why in the
+ * usual order (a decode error first). */
+static int save_overlapped(VipsImage *source_image, const char *source, const char *path,
+                           const IgpJpegSettings *settings, int *width, int *height)
+{
+    IgpRowFeed *feed = NULL;
+    VipsImage *display = igp_row_feed_new(source_image, &feed);
+    IgpJpegWriter *writer;
+    int ret;
+
+    if (!display)
+        return 1;
+    if (display_chain(&display)) {
+        g_object_unref(display);
+        return 1;
+    }
+    writer = igp_jpeg_writer_start(display, path, settings);
+    ret = igp_row_feed_fill(feed, source_image, NULL, NULL, source,
+                            _("cannot decode (truncated or corrupt image data)"));
+    ret = igp_jpeg_writer_finish(writer, source, ret);
+    *width = display->Xsize;
+    *height = display->Ysize;
+    g_object_unref(display);
+    return ret;
+}
+
+int igp_image_save_display_jpeg(const char *source, const IgpImageLimits *limits, const char *path,
+                                const IgpJpegSettings *settings, int *width, int *height)
+{
+    VipsImage *image = NULL, *display = NULL;
+    int ret = open_source(source, limits, &image);
+
+    if (ret)
+        return ret;
+    ret = 1;
+    if (can_overlap(image))
+        ret = save_overlapped(image, source, path, settings, width, height);
+    if (ret != 1) {
+        g_object_unref(image);
+        return ret;
+    }
+    if ((ret = open_display_of(image, source, &display)) == 0) {
+        ret = igp_image_save_jpeg(display, source, path, settings);
+        *width = display->Xsize;
+        *height = display->Ysize;
+        g_object_unref(display);
+    }
     return ret;
 }
 

@@ -59,6 +59,36 @@ int igp_image_save_jpeg(VipsImage *image, const char *source, const char *path,
                         const IgpJpegSettings *settings);
 
 /**
+ * igp_image_open_display() of @p source, then igp_image_save_jpeg() of it to
+ * @p path, with the same result, file and messages; but when the display
+ * conversion works row by row and the picture fits in memory, the encode
+ * runs while the source is still being decoded (once, in this thread, in
+ * order, as igp_image_open_display() does), so two cores share the work.
+ * @p width and @p height are set to the master's size on success.
+ */
+int igp_image_save_display_jpeg(const char *source, const IgpImageLimits *limits, const char *path,
+                                const IgpJpegSettings *settings, int *width, int *height);
+
+/** A JPEG encode running in a thread of its own: igp_jpeg_writer_start(). */
+typedef struct IgpJpegWriter IgpJpegWriter;
+
+/**
+ * Start encoding @p image (a reference is taken) as igp_image_save_jpeg()
+ * does, to a temporary sibling of @p path, in a thread of its own: its
+ * pixels may still be being made by the caller (igp_row_feed_fill()).
+ */
+IgpJpegWriter *igp_jpeg_writer_start(VipsImage *image, const char *path,
+                                     const IgpJpegSettings *settings);
+
+/**
+ * Wait for the encode to end and finish as igp_image_save_jpeg() does
+ * (same messages, naming @p source or the file), or, when the caller's
+ * pixels failed (@p source_error, its message already in the buffer),
+ * remove the temporary file and return @p source_error. Frees @p writer.
+ */
+int igp_jpeg_writer_finish(IgpJpegWriter *writer, const char *source, int source_error);
+
+/**
  * Read rectangles of the 8-bit picture in file @p path in one pass, top to
  * bottom, without holding the whole picture: @p out[i] becomes a memory
  * image of @p areas[i] shrunk by the integer factor @p shrink[i] (each pixel

@@ -5,6 +5,7 @@
 #include "i18n.h"
 #include "fsutil.h"
 #include "image.h"
+#include "rowfeed.h"
 
 #include <math.h>
 #include <string.h>
@@ -544,6 +545,24 @@ static void copy_strip(GPtrArray *patches, VipsRegion *region, const VipsRect *s
     }
 }
 
+/* Give each patch its pixel buffer; returns the last row any patch needs. */
+static int alloc_patches(GPtrArray *patches)
+{
+    int bottom = 0;
+
+    for (guint i = 0; i < patches->len; i++) {
+        Patch *p = g_ptr_array_index(patches, i);
+        p->pixels = (IgpRgbImage){g_malloc((size_t)p->area.width * p->area.height * 3),
+                                  p->area.width,
+                                  p->area.height,
+                                  (size_t)p->area.width * 3,
+                                  p->area.left,
+                                  p->area.top};
+        bottom = MAX(bottom, VIPS_RECT_BOTTOM(&p->area));
+    }
+    return bottom;
+}
+
 /* Read the patches' pixels from @p image (file @p path, opened for a
  * sequential read or already in memory) in one pass, top to bottom, a strip
  * of rows at a time, stopping after the last row any patch needs. */
@@ -554,16 +573,8 @@ static int read_patches(VipsImage *image, const char *path, GPtrArray *patches)
 
     if (image->Bands != 3 || image->BandFmt != VIPS_FORMAT_UCHAR)
         ret = igp_error(IGP_ERR_INVALIDDATA, path, _("master is not 8-bit RGB"));
-    for (guint i = 0; ret == 0 && i < patches->len; i++) {
-        Patch *p = g_ptr_array_index(patches, i);
-        p->pixels = (IgpRgbImage){g_malloc((size_t)p->area.width * p->area.height * 3),
-                                  p->area.width,
-                                  p->area.height,
-                                  (size_t)p->area.width * 3,
-                                  p->area.left,
-                                  p->area.top};
-        bottom = MAX(bottom, VIPS_RECT_BOTTOM(&p->area));
-    }
+    if (ret == 0)
+        bottom = alloc_patches(patches);
     for (int top = 0; ret == 0 && top < bottom; top += PATCH_READ_STRIP) {
         VipsRect strip = {0, top, image->Xsize, MIN(PATCH_READ_STRIP, image->Ysize - top)};
         if (vips_region_prepare(region, &strip))
@@ -575,18 +586,26 @@ static int read_patches(VipsImage *image, const char *path, GPtrArray *patches)
     return ret;
 }
 
+/* Hide the faces of @p p on its own pixels, in the caller's order. */
+static int hide_patch(Patch *p, const IgpRedactFace *faces, double padding)
+{
+    for (guint k = 0; k < p->members->len; k++) {
+        IgpRedactFace local = faces[g_array_index(p->members, int, k)];
+        int ret;
+        local.x -= p->area.left, local.y -= p->area.top;
+        if ((ret = igp_redact_face(&p->pixels, &local, padding)))
+            return ret;
+    }
+    return 0;
+}
+
 /* Hide each patch's faces on its own pixels. */
 static int hide_in_patches(GPtrArray *patches, const IgpRedactFace *faces, double padding)
 {
     for (guint i = 0; i < patches->len; i++) {
-        Patch *p = g_ptr_array_index(patches, i);
-        for (guint k = 0; k < p->members->len; k++) {
-            IgpRedactFace local = faces[g_array_index(p->members, int, k)];
-            int ret;
-            local.x -= p->area.left, local.y -= p->area.top;
-            if ((ret = igp_redact_face(&p->pixels, &local, padding)))
-                return ret;
-        }
+        int ret = hide_patch(g_ptr_array_index(patches, i), faces, padding);
+        if (ret)
+            return ret;
     }
     return 0;
 }
@@ -681,5 +700,117 @@ int igp_redact_file(const char *path, const IgpRedactFace *faces, int n, double 
     if (image)
         g_object_unref(image);
     g_ptr_array_free(patches, TRUE);
+    return ret;
+}
+
+/* The faces of a picture being decoded into a feed (redact_overlapped()). */
+typedef struct HideAsDecoded {
+    GPtrArray *patches;
+    const IgpRedactFace *faces;
+    double padding;
+    guint hidden; ///< patches [0, hidden) are hidden and back in the feed
+} HideAsDecoded;
+
+/* An IgpRowFeedHook: keep the patches' decoded rows; hide each patch once
+ * its last row is decoded, in the patches' order (so a failure is the same
+ * one as in hide_in_patches()), and write it back into the feed; release
+ * the rows above the first patch not yet hidden. */
+static int hide_as_decoded(IgpRowFeed *feed, VipsRegion *decoded, const VipsRect *strip, void *data)
+{
+    HideAsDecoded *h = data;
+    int ready = VIPS_RECT_BOTTOM(strip);
+
+    copy_strip(h->patches, decoded, strip);
+    for (; h->hidden < h->patches->len; h->hidden++) {
+        Patch *p = g_ptr_array_index(h->patches, h->hidden);
+        int ret;
+        if (VIPS_RECT_BOTTOM(&p->area) > ready)
+            break;
+        if ((ret = hide_patch(p, h->faces, h->padding)))
+            return ret;
+        for (int y = 0; y < p->area.height; y++)
+            memcpy(igp_row_feed_row(feed, p->area.top + y) + p->area.left * 3,
+                   p->pixels.data + y * p->pixels.stride, p->pixels.stride);
+    }
+    for (guint i = h->hidden; i < h->patches->len; i++)
+        ready = MIN(ready, ((Patch *)g_ptr_array_index(h->patches, i))->area.top);
+    return ready;
+}
+
+static int mkdir_for(const char *path)
+{
+    char *dir = g_path_get_dirname(path);
+    int ret = igp_mkdir_p(dir);
+
+    g_free(dir);
+    return ret;
+}
+
+/* The patches of @p faces on the picture in @p path if redact_overlapped()
+ * can hide them: a picture decoded into memory anyway (as igp_redact_file()
+ * does), 8-bit RGB, with a face to hide. Otherwise NULL, and
+ * igp_redact_file() does it, or says what is wrong, as it always did. */
+static GPtrArray *patches_to_overlap(const char *path, const IgpRedactFace *faces, int n,
+                                     double padding)
+{
+    VipsImage *header = vips_image_new_from_file(path, NULL);
+    GPtrArray *patches = NULL;
+
+    for (int i = 0; i < n; i++)
+        if (faces[i].w <= 0 || faces[i].h <= 0)
+            g_clear_object(&header);
+    if (header && VIPS_IMAGE_SIZEOF_IMAGE(header) <= REDACT_IN_MEMORY_MAX && header->Bands == 3 &&
+        header->BandFmt == VIPS_FORMAT_UCHAR)
+        patches = group_faces(faces, n, padding, header->Xsize, header->Ysize);
+    if (patches && patches->len == 0)
+        g_clear_pointer(&patches, g_ptr_array_unref);
+    if (header)
+        g_object_unref(header);
+    return patches;
+}
+
+/* Decode @p path once, into memory, hiding the faces as their rows come,
+ * while a thread of its own encodes the rows that are done. Returns 1
+ * (nothing done, no message) when igp_redact_file() is the way. */
+static int redact_overlapped(const char *path, const IgpRedactFace *faces, int n, double padding,
+                             const char *out_path, const IgpJpegSettings *settings)
+{
+    HideAsDecoded h = {patches_to_overlap(path, faces, n, padding), faces, padding, 0};
+    VipsImage *image = h.patches ? open_sequential(path) : NULL, *hidden = NULL;
+    IgpRowFeed *feed = NULL;
+    IgpJpegWriter *writer;
+    int ret = 1;
+
+    if (image && (hidden = igp_row_feed_new(image, &feed)) && (ret = mkdir_for(out_path)) == 0) {
+        hidden->Type = VIPS_INTERPRETATION_sRGB; /* as insert_patches() */
+        writer = igp_jpeg_writer_start(hidden, out_path, settings);
+        alloc_patches(h.patches);
+        ret = igp_row_feed_fill(feed, image, hide_as_decoded, &h, path, _("cannot decode master"));
+        ret = igp_jpeg_writer_finish(writer, path, ret);
+    }
+    if (hidden)
+        g_object_unref(hidden);
+    if (image)
+        g_object_unref(image);
+    if (h.patches)
+        g_ptr_array_unref(h.patches);
+    return ret;
+}
+
+int igp_redact_file_to_jpeg(const char *path, const IgpRedactFace *faces, int n, double padding,
+                            const char *out_path, const IgpJpegSettings *settings)
+{
+    VipsImage *out = NULL;
+    int ret = redact_overlapped(path, faces, n, padding, out_path, settings);
+
+    if (ret != 1)
+        return ret;
+    ret = igp_redact_file(path, faces, n, padding, &out);
+    if (ret == 0)
+        ret = mkdir_for(out_path);
+    if (ret == 0)
+        ret = igp_image_save_jpeg(out, path, out_path, settings);
+    if (out)
+        g_object_unref(out);
     return ret;
 }

@@ -20,6 +20,8 @@
 
 #include <vips/vips.h>
 
+#include "image.h"
+
 typedef enum IgpRedactStyle {
     IGP_REDACT_BLUR,
     IGP_REDACT_MOSAIC,
@@ -90,5 +92,17 @@ int igp_redact_face(IgpRgbImage *image, const IgpRedactFace *face, double paddin
  */
 int igp_redact_file(const char *path, const IgpRedactFace *faces, int n, double padding,
                     VipsImage **out);
+
+/**
+ * igp_redact_file() of @p path, then igp_image_save_jpeg() of the result to
+ * @p out_path (its folder made first), with the same file and messages; but
+ * a picture decoded into memory is encoded while it is being decoded (once,
+ * in this thread, in order): each face is hidden as soon as its last row is
+ * decoded, and the encoder sees a row only after every face on it is hidden.
+ * @return 0 or an IGP_ERR (message in the error buffer); on error no file
+ * is left at @p out_path or beside it
+ */
+int igp_redact_file_to_jpeg(const char *path, const IgpRedactFace *faces, int n, double padding,
+                            const char *out_path, const IgpJpegSettings *settings);
 
 #endif

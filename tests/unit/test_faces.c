@@ -462,6 +462,127 @@ static void test_redact_file(void)
     g_free(whole.data);
 }
 
+/* The old way: igp_redact_file(), then igp_image_save_jpeg(). Returns its
+ * result; *message gets the error buffer. */
+static int redact_then_save(const char *master, const IgpRedactFace *faces, int n,
+                            const char *out_path, char **message)
+{
+    VipsImage *out = NULL;
+    int ret;
+
+    igp_error_clear();
+    ret = igp_redact_file(master, faces, n, IGP_REDACT_PADDING, &out);
+    if (ret == 0)
+        ret = igp_image_save_jpeg(out, master, out_path, NULL);
+    if (out)
+        g_object_unref(out);
+    *message = g_strdup(igp_error_buffer());
+    return ret;
+}
+
+/* Files in @p dir whose name starts with @p prefix (temporary siblings
+ * are ".NAME.tmp-..."). */
+static int files_named(const char *prefix)
+{
+    GDir *d = g_dir_open(dir, 0, NULL);
+    const char *name;
+    int n = 0;
+
+    while (d && (name = g_dir_read_name(d)))
+        n += g_str_has_prefix(name, prefix);
+    if (d)
+        g_dir_close(d);
+    return n;
+}
+
+/* igp_redact_file_to_jpeg(), which encodes while it decodes and hides,
+ * writes the same bytes as igp_redact_file() then igp_image_save_jpeg(),
+ * with faces whose patches are finished out of their order; and when the
+ * master does not decode or a face cannot be hidden, the same message and
+ * no file at all, not even a temporary one. */
+static void test_redact_file_to_jpeg(void)
+{
+    const int W = 640, H = 480;
+    IgpRedactFace faces[] = {
+        {.x = 100, .y = 300, .w = 80, .h = 90, .style = IGP_REDACT_BLUR},
+        {.x = 150, .y = 330, .w = 70, .h = 70, .style = IGP_REDACT_MOSAIC},
+        {.x = 400, .y = 40, .w = 50, .h = 60, .style = IGP_REDACT_FILL},
+        {.x = 600, .y = 420, .w = 90, .h = 90, .style = IGP_REDACT_BLUR},
+    };
+    IgpRedactFace bad_sticker[] = {
+        {.x = 400, .y = 40, .w = 50, .h = 60, .style = IGP_REDACT_FILL},
+        {.x = 100,
+         .y = 300,
+         .w = 80,
+         .h = 90,
+         .style = IGP_REDACT_STICKER,
+         .sticker = "/nonexistent/s.svg"},
+    };
+    guint8 *px = g_malloc((size_t)W * H * 3);
+    char *master = g_build_filename(dir, "m.jpg", NULL);
+    char *broken = g_build_filename(dir, "m-broken.tif", NULL);
+    char *old_path = g_build_filename(dir, "old.jpg", NULL);
+    char *new_path = g_build_filename(dir, "new.jpg", NULL);
+    char *old_msg = NULL, *old_bytes = NULL, *new_bytes = NULL, *tiff = NULL;
+    size_t old_len = 0, new_len = 0, tiff_len = 0;
+    VipsImage *in;
+
+    for (int i = 0; i < W * H * 3; i++)
+        px[i] = (guint8)((i / 3 % W) * 5 ^ (i / (W * 3)) * 3 ^ (i % 3) * 60);
+    in = vips_image_new_from_memory(px, (size_t)W * H * 3, W, H, 3, VIPS_FORMAT_UCHAR);
+    CHECK(in && vips_jpegsave(in, master, "Q", 90, NULL) == 0);
+    CHECK(in && vips_tiffsave(in, broken, "compression", VIPS_FOREIGN_TIFF_COMPRESSION_DEFLATE,
+                              NULL) == 0);
+
+    CHECK_INT(redact_then_save(master, faces, 4, old_path, &old_msg), 0);
+    igp_error_clear();
+    CHECK_INT(igp_redact_file_to_jpeg(master, faces, 4, IGP_REDACT_PADDING, new_path, NULL), 0);
+    CHECK(g_file_get_contents(old_path, &old_bytes, &old_len, NULL));
+    CHECK(g_file_get_contents(new_path, &new_bytes, &new_len, NULL));
+    CHECK(old_len > 0 && old_len == new_len && memcmp(old_bytes, new_bytes, old_len) == 0);
+    g_unlink(old_path);
+    g_unlink(new_path);
+    g_free(old_msg);
+
+    /* A face that cannot be hidden (its sticker is missing). */
+    CHECK(redact_then_save(master, bad_sticker, 2, old_path, &old_msg) != 0);
+    igp_error_clear();
+    CHECK(igp_redact_file_to_jpeg(master, bad_sticker, 2, IGP_REDACT_PADDING, new_path, NULL) != 0);
+    CHECK_CONTAINS(igp_error_buffer(), "/nonexistent/s.svg");
+    CHECK(!strcmp(igp_error_buffer(), old_msg));
+    CHECK_INT(files_named("new.jpg") + files_named(".new.jpg"), 0);
+    g_free(old_msg);
+
+    /* A master whose compressed pixel data is damaged half way down: a
+     * TIFF, as libjpeg only warns about damaged data. */
+    CHECK(g_file_get_contents(broken, &tiff, &tiff_len, NULL));
+    CHECK(tiff_len > 4096);
+    if (tiff_len > 4096)
+        memset(tiff + tiff_len / 2 - 1024, 'U', 2048);
+    CHECK(tiff && g_file_set_contents(broken, tiff, (gssize)tiff_len, NULL));
+    CHECK(redact_then_save(broken, faces, 4, old_path, &old_msg) != 0);
+    igp_error_clear();
+    CHECK(igp_redact_file_to_jpeg(broken, faces, 4, IGP_REDACT_PADDING, new_path, NULL) != 0);
+    CHECK_CONTAINS(igp_error_buffer(), "cannot decode master");
+    CHECK(!strcmp(igp_error_buffer(), old_msg));
+    CHECK_INT(files_named("new.jpg") + files_named(".new.jpg"), 0);
+
+    g_unlink(master);
+    g_unlink(broken);
+    g_unlink(old_path);
+    g_free(old_msg);
+    g_free(old_bytes);
+    g_free(new_bytes);
+    g_free(tiff);
+    g_free(master);
+    g_free(broken);
+    g_free(old_path);
+    g_free(new_path);
+    if (in)
+        g_object_unref(in);
+    g_free(px);
+}
+
 int main(int argc, char **argv)
 {
     (void)argc;
@@ -481,6 +602,7 @@ int main(int argc, char **argv)
     test_redact_cutout();
     test_redact_blur_detail();
     test_redact_file();
+    test_redact_file_to_jpeg();
     {
         char *path = g_build_filename(dir, "faces.json", NULL);
         g_unlink(path);

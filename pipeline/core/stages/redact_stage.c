@@ -132,15 +132,14 @@ static void renew_consent(json_t *report, json_t *faces)
     }
 }
 
-/* Hide the faces and write masters/redacted/<name>.jpg, streaming: only the
- * pixels around the faces are ever held (igp_redact_file), so memory does
- * not grow with the camera's resolution. */
+/* Hide the faces and write masters/redacted/<name>.jpg: at most 40 MB of
+ * the picture is ever held (igp_redact_file_to_jpeg), so memory does not
+ * grow with the camera's resolution. */
 static int write_redacted(const RedactJob *job, const char *master, const char *out_path,
                           json_t *faces, json_t *report)
 {
     GArray *hidden = g_array_new(FALSE, FALSE, sizeof(IgpRedactFace));
     GPtrArray *stickers = g_ptr_array_new_with_free_func(g_free);
-    VipsImage *out = NULL;
     json_t *face;
     size_t i;
     int ret = 0;
@@ -173,17 +172,9 @@ static int write_redacted(const RedactJob *job, const char *master, const char *
             g_array_append_val(hidden, f);
     }
     if (ret == 0)
-        ret = igp_redact_file(master, (IgpRedactFace *)(void *)hidden->data, (int)hidden->len,
-                              IGP_REDACT_PADDING, &out);
-    if (ret == 0) {
-        char *dir = g_path_get_dirname(out_path);
-        ret = igp_mkdir_p(dir);
-        if (ret == 0)
-            ret = igp_image_save_jpeg(out, master, out_path, &job->shoot->settings->master);
-        g_free(dir);
-    }
-    if (out)
-        g_object_unref(out);
+        ret =
+            igp_redact_file_to_jpeg(master, (IgpRedactFace *)(void *)hidden->data, (int)hidden->len,
+                                    IGP_REDACT_PADDING, out_path, &job->shoot->settings->master);
     g_array_free(hidden, TRUE);
     g_ptr_array_free(stickers, TRUE);
     return ret;

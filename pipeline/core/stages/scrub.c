@@ -57,16 +57,12 @@ static int master_is_current(const ScrubJob *job, const char *name, const char *
 
 static json_t *make_image_master(const ScrubJob *job, const char *source, const char *master)
 {
-    VipsImage *image = NULL;
-    json_t *entry = NULL;
+    int width = 0, height = 0;
 
-    if (igp_image_open_display(source, &job->shoot->settings->limits, &image) == 0) {
-        if (igp_image_save_jpeg(image, source, master, &job->shoot->settings->master) == 0)
-            entry = json_pack("{s:s, s:i, s:i}", "kind", "image", "width",
-                              vips_image_get_width(image), "height", vips_image_get_height(image));
-        g_object_unref(image);
-    }
-    return entry;
+    if (igp_image_save_display_jpeg(source, &job->shoot->settings->limits, master,
+                                    &job->shoot->settings->master, &width, &height))
+        return NULL;
+    return json_pack("{s:s, s:i, s:i}", "kind", "image", "width", width, "height", height);
 }
 
 static json_t *make_video_master(const ScrubJob *job, const char *source, const char *master)
