@@ -29,3 +29,12 @@ IgpRect igp_focus_crop(int src_w, int src_h, int out_w, int out_h, double fx, do
     r.y = place_window(src_h, r.h, fy * src_h);
     return r;
 }
+
+int igp_load_shrink(int src_w, int src_h, int out_w, int out_h)
+{
+    IgpRect full = igp_focus_crop(src_w, src_h, out_w, out_h, 0.5, 0.5);
+    for (int s = 8; s > 1; s /= 2)
+        if (full.w / s >= out_w * 2 && full.h / s >= out_h * 2)
+            return s;
+    return 1;
+}

@@ -44,12 +44,19 @@ check "encode recorded the cut of every plain slide" \
 check "verify lined every slide up by its recorded cut" \
   test "$(jq -r '[.files[].checks[] | select(.check=="faces_hidden_in_post") | .value.aligned_by] | unique | join(",")' "$out/reports/verify.json")" = cut
 cp -r "$out" "$TEST_TMP/miscut"
+vips flip "$out/posts/pt/pt.jpg" "$TEST_TMP/miscut/posts/pt/pt.jpg[Q=90,strip]" horizontal
+rc=0
+"$IGPREP" verify "$TEST_TMP/miscut" --quiet 2>"$err" || rc=$?
+check "a slide that does not show its recorded cut (mirrored) is refused (exit 3, got $rc)" test "$rc" -eq 3
+check "... saying so in one line about that post" \
+  test "$(grep -c "error: posts/pt/pt.jpg: its faces cannot be checked: the slide does not show the part of its master that encode recorded" "$err")" -eq 1
+cp "$out/posts/pt/pt.jpg" "$TEST_TMP/miscut/posts/pt/pt.jpg"
 jq '.posts.pt.files[0].cut.crop = [40, 50, 1000, 1250]' "$out/state/encode.json" >"$TEST_TMP/miscut/state/encode.json"
 rc=0
 "$IGPREP" verify "$TEST_TMP/miscut" --quiet 2>"$err" || rc=$?
-check "a recorded cut of another part of the master is not believed: verify refuses (exit 3, got $rc)" test "$rc" -eq 3
-check "... saying so in one line about that post" \
-  test "$(grep -c "error: posts/pt/pt.jpg: its faces cannot be checked: the slide does not show the part of its master that encode recorded" "$err")" -eq 1
+check "a recorded cut encode could not have made is not believed: refused (exit 3, got $rc)" test "$rc" -eq 3
+check "... the slide cannot be lined up" \
+  test "$(grep -c "error: posts/pt/pt.jpg: its faces cannot be checked: the slide cannot be lined up with its master" "$err")" -eq 1
 jq 'del(.posts.pt.files[0].cut)' "$out/state/encode.json" >"$TEST_TMP/miscut/state/encode.json"
 check "without a recorded cut (an older run) verify finds the slide by matching" \
   bash -c "'$IGPREP' verify '$TEST_TMP/miscut' --quiet && test \"\$(jq -r '.files[].checks[] | select(.check==\"faces_hidden_in_post\" and .value.file==\"posts/pt/pt.jpg\") | .value.aligned_by' '$TEST_TMP/miscut/reports/verify.json')\" = matching"

@@ -106,5 +106,14 @@ echo '{ "version": 1, "shoot": "close", "posts": [ {"id": "c", "type": "feed", "
 check "a close portrait's run succeeds, verify included" "$IGPREP" run "$close" --out "$TEST_TMP/close-out" --quiet
 check "... its slide lined up by matching, its face hidden there" \
   test "$(jq -c '[.files[].checks[] | select(.check == "faces_hidden_in_post") | [.ok, .value.aligned_by, .value.visible]]' "$TEST_TMP/close-out/reports/verify.json")" = '[[true,"matching",[]]]'
+# Its slide replaced by the scrubbed master cut the same way (the face
+# showing): matching finds it far from the redacted master, and a slide that
+# encode cut from that master is refused for it, never passed as templated.
+vips resize "$TEST_TMP/close-out/masters/IMG_0001.jpg.jpg" "$TEST_TMP/unhidden.v" 1.5
+vips copy "$TEST_TMP/unhidden.v" "$TEST_TMP/close-out/posts/c/c.jpg[Q=90,strip]"
+rc=0; "$IGPREP" verify "$TEST_TMP/close-out" --quiet 2>"$err" || rc=$?
+check "... that slide with its face showing is refused (exit 3, got $rc)" test "$rc" -eq 3
+check "... on its face check" \
+  test "$(jq -c '[.files[].checks[] | select(.check == "faces_hidden_in_post") | .ok]' "$TEST_TMP/close-out/reports/verify.json")" = '[false]'
 
 done_testing

@@ -9,6 +9,7 @@
 #include "i18n.h"
 #include "faces.h"
 
+#include "crop.h"
 #include "error.h"
 #include "facedet.h"
 #include "fsutil.h"
@@ -232,11 +233,6 @@ static void detector_close(LazyDetector *d)
     g_mutex_clear(&d->lock);
 }
 
-/* Check every hidden face of @p faces (master boxes, mapped into @p redacted
- * by scale and offset; @p source has @p redacted's geometry); one check.
- * Only the detail left decides: a face whose detail is gone is hidden, even
- * where the detector still finds a face-like blob (a blur keeps a face's
- * coarse layout); that is a warning, for a person to look at. */
 /* A hidden face's box mapped into a picture of @p width × @p height (by
  * scale and offset) and cut to it; 0 when it is not to be checked there
  * (not hidden, no box, or smaller than @p min_face once cut). */
@@ -437,6 +433,7 @@ static void check_faces(IgpFileReport *r, LazyDetector *det, VipsImage *source, 
 {
     json_t *face, *visible = json_array(), *detected = json_array();
     double max_detail = 0, worst = 0, worst_detected = 0;
+    IgpFaceDetector *found_by;
     size_t i;
 
     json_array_foreach(faces, i, face)
@@ -463,7 +460,7 @@ static void check_faces(IgpFileReport *r, LazyDetector *det, VipsImage *source, 
             worst = MAX(worst, d);
             json_array_append_new(
                 visible, json_pack("{s:s?, s:f}", "id", id, "detail", round(d * 1000) / 1000));
-        } else if (detector_of(det) && face_still_found(detector_of(det), red, b)) {
+        } else if ((found_by = detector_of(det)) && face_still_found(found_by, red, b)) {
             worst_detected = MAX(worst_detected, d);
             json_array_append_new(detected, json_string(id ? id : "?"));
         }
@@ -512,11 +509,11 @@ static void cannot_check(IgpFileReport *r, const char *check, json_t *value, con
 }
 
 /* A picture of OUT as RGB, or NULL. A master is opened for sequential
- * access: its pixels are only ever read top to bottom, a part at a time
+ * access: its pixels are read top to bottom, a part at a time
  * (read_face_areas, reopen), so a 50 MP master never sits whole in memory
- * or in a temporary file (one up to SIDE_BY_SIDE_MAX is decoded whole, once:
- * keep_decoded). A post slide (small) is opened for random access:
- * every face reads it again. */
+ * or in a temporary file (one up to SIDE_BY_SIDE_MAX is decoded whole, once,
+ * and then read in any order: keep_decoded). A post slide (small) is
+ * opened for random access: every face reads it again. */
 static VipsImage *open_rgb(const char *out_dir, const char *rel, VipsAccess access)
 {
     char *path = rel ? g_build_filename(out_dir, rel, NULL) : NULL;
@@ -755,7 +752,7 @@ static double locate_slide(VipsImage *master, VipsImage *pixels, int shrink, Vip
 /* One post slide made from a redacted master: a check in the master's report
  * (verify.json keeps one report per file; the slide has its own already). */
 static void verify_post(IgpFileReport *r, LazyDetector *det, const char *out_dir, const char *rel,
-                        VipsImage *source, VipsImage *redacted, json_t *faces)
+                        VipsImage *source, VipsImage *redacted, json_t *faces, int plain)
 {
     static const char *const check = "faces_hidden_in_post";
     VipsImage *slide = open_rgb(out_dir, rel, VIPS_ACCESS_RANDOM), *scaled = NULL;
@@ -773,8 +770,17 @@ static void verify_post(IgpFileReport *r, LazyDetector *det, const char *out_dir
         cannot_check(r, check, json_pack("{s:s, s:s}", "file", rel, "error", "cannot read"),
                      N_("readable"), _("the redacted master cannot be read"));
     } else if ((diff = locate_slide(redacted, master, shrink, slide, &scale, &ox, &oy)) >
-               MAX_SLIDE_DIFFERENCE) {
-        /* Templated slides are drawn by compose from the same redacted master. */
+                   MAX_SLIDE_DIFFERENCE &&
+               plain) {
+        /* encode recorded cutting it from this master: it must be found there. */
+        cannot_check(r, check,
+                     json_pack("{s:s, s:s, s:f}", "file", rel, "error", "cannot align",
+                               "difference", round(diff * 10) / 10),
+                     N_("aligned with its master"),
+                     _("the slide does not show the part of its master that encode recorded"));
+    } else if (diff > MAX_SLIDE_DIFFERENCE) {
+        /* A run older than compose's placements: a templated slide, drawn
+         * by compose from the same redacted master. */
         igp_check(r, check, 1,
                   json_pack("{s:s, s:s, s:f}", "file", rel, "skipped",
                             "a templated slide, not a plain crop", "difference",
@@ -868,8 +874,8 @@ static void keep_top_left(float *p, int stride, int w, int h)
  * and @p ky down to LOCATE_SCALE of the slide (the slide's cut from the
  * scrubbed master, or that cut already scaled to the slide), outside the
  * hidden @p faces (mapped into the slide by @p scale and offset)? 1 yes,
- * 0 no, -1 too little is left outside the faces to tell. *median: their
- * difference. */
+ * 0 no, -1 too little is left outside the faces to tell, -2 they cannot be
+ * compared. *median: their difference. */
 static int same_scene(VipsImage *picture, double kx, double ky, VipsImage *slide, json_t *faces,
                       double scale, double ox, double oy, double *median)
 {
@@ -880,6 +886,8 @@ static int same_scene(VipsImage *picture, double kx, double ky, VipsImage *slide
     int w = MIN(aw, sw), h = MIN(ah, sh);
     size_t n = (size_t)w * h, compared = 0;
     guint8 *keep = a && b && ABS(aw - sw) <= 1 && ABS(ah - sh) <= 1 ? g_malloc(n) : NULL;
+
+    same = keep ? 0 : -2;
 
     if (keep) {
         keep_top_left(a, aw, w, h);
@@ -893,6 +901,17 @@ static int same_scene(VipsImage *picture, double kx, double ky, VipsImage *slide
     g_free(a);
     g_free(b);
     return same;
+}
+
+/* Is crop @p c (x, y, w, h) one encode could have cut from @p from (the
+ * master decoded as encode decoded it) for @p slide: inside it, and of the
+ * size of the largest rectangle of the slide's shape? */
+static int is_encodes_crop(VipsImage *from, VipsImage *slide, const int c[4])
+{
+    IgpRect r = igp_focus_crop(from->Xsize, from->Ysize, slide->Xsize, slide->Ysize, 0.5, 0.5);
+
+    return c[0] >= 0 && c[1] >= 0 && c[2] == r.w && c[3] == r.h && c[0] + c[2] <= from->Xsize &&
+           c[1] + c[3] <= from->Ysize;
 }
 
 /* @p cut scaled by @p sx across and @p sy down to @p slide's size, as
@@ -926,41 +945,45 @@ static int verify_cut(IgpFileReport *r, LazyDetector *det, const char *out_dir, 
     static const char *const check = "faces_hidden_in_post";
     VipsImage *slide = open_rgb(out_dir, rel, VIPS_ACCESS_RANDOM), *from = NULL;
     VipsImage *cropped = NULL, *aligned = NULL;
-    json_t *crop = json_object_get(cut, "crop");
-    int shrink = (int)json_integer_value(json_object_get(cut, "shrink")), c[4], got = 0, same = 0;
-    int in_memory = 0;
+    int shrink = (int)json_integer_value(json_object_get(cut, "shrink")), c[4], got = 0;
+    int in_memory = 0, same = -2;
     double median = 0, sx = 0, sy = 0;
 
     for (int i = 0; i < 4; i++)
-        c[i] = (int)json_integer_value(json_array_get(crop, i));
-    if (slide && c[2] > 0 && c[3] > 0 && (shrink == 1 || shrink == 2 || shrink == 4 || shrink == 8))
-        from = reopen_shrunk(source, shrink, &got, &in_memory);
-    if (from && got == shrink && c[0] >= 0 && c[1] >= 0 && c[0] + c[2] <= from->Xsize &&
-        c[1] + c[3] <= from->Ysize &&
+        c[i] = (int)json_integer_value(json_array_get(json_object_get(cut, "crop"), i));
+    /* Only encode's own cut: its shrink for these sizes, its crop's size. */
+    if (slide &&
+        shrink == igp_load_shrink(source->Xsize, source->Ysize, slide->Xsize, slide->Ysize) &&
+        (from = reopen_shrunk(source, shrink, &got, &in_memory)) && got == shrink &&
+        is_encodes_crop(from, slide, c) &&
         !vips_extract_area(from, &cropped, c[0], c[1], c[2], c[3], NULL)) {
         sx = (double)slide->Xsize / c[2], sy = (double)slide->Ysize / c[3];
         aligned = scaled_like(cropped, slide, sx, sy, in_memory);
     }
     /* (A lazy cut is compared from the master's pixels, scaled once straight
      * to the comparison's size; one computed whole, as it is.) */
-    if (aligned && in_memory)
-        same = same_scene(cropped, sx * LOCATE_SCALE, sy * LOCATE_SCALE, slide, faces, sx / shrink,
-                          c[0] * shrink, c[1] * shrink, &median);
-    else if (aligned)
-        same = same_scene(aligned, LOCATE_SCALE, LOCATE_SCALE, slide, faces, sx / shrink,
-                          c[0] * shrink, c[1] * shrink, &median);
+    if (aligned)
+        same =
+            same_scene(in_memory ? cropped : aligned, in_memory ? sx * LOCATE_SCALE : LOCATE_SCALE,
+                       in_memory ? sy * LOCATE_SCALE : LOCATE_SCALE, slide, faces, sx / shrink,
+                       c[0] * shrink, c[1] * shrink, &median);
     if (same > 0) {
         check_faces(r, det, aligned, slide, NULL, faces, sx / shrink, c[0] * shrink, c[1] * shrink,
                     MIN_POST_FACE, check, rel);
         say_aligned_by(r, "cut");
+    } else if (!slide) {
+        cannot_check(r, check, json_pack("{s:s, s:s}", "file", rel, "error", "cannot read"),
+                     N_("readable"), _("the post file cannot be read"));
     } else if (same == 0) {
         cannot_check(r, check,
                      json_pack("{s:s, s:s, s:f}", "file", rel, "error", "cannot align",
                                "difference", round(median * 10) / 10),
                      N_("aligned with its master"),
-                     aligned ? _("the slide does not show the part of its master that encode "
-                                 "recorded")
-                             : _("the slide cannot be lined up with its master"));
+                     _("the slide does not show the part of its master that encode recorded"));
+    } else if (same == -2) {
+        cannot_check(r, check, json_pack("{s:s, s:s}", "file", rel, "error", "cannot align"),
+                     N_("aligned with its master"),
+                     _("the slide cannot be lined up with its master"));
     }
     vips_error_clear();
     if (slide)
@@ -971,7 +994,7 @@ static int verify_cut(IgpFileReport *r, LazyDetector *det, const char *out_dir, 
         g_object_unref(cropped);
     if (aligned)
         g_object_unref(aligned);
-    return same >= 0;
+    return same != -1;
 }
 
 /* One media slot of a templated slide: compose recorded which part of the
@@ -1076,7 +1099,7 @@ static void run_slide_job(SlideJob *job)
     else if (!job->cut || !verify_cut(&job->r, job->det, job->out_dir, job->rel, job->source,
                                       job->cut, job->faces))
         verify_post(&job->r, job->det, job->out_dir, job->rel, job->source, job->redacted,
-                    job->faces);
+                    job->faces, job->cut != NULL);
     igp_error_clear();
     vips_error_clear();
 }

@@ -30,18 +30,6 @@ typedef struct EncodeJob {
     struct StoryJob **stories; ///< per post: its next-day story drawn by compose, or NULL
 } EncodeJob;
 
-/* The largest JPEG shrink-on-load factor (8, 4, 2) that still leaves more
- * pixels than the output needs: decoding at 1/s size is much faster, and the
- * final resize works from at least full output resolution. */
-static int load_shrink(int src_w, int src_h, int out_w, int out_h)
-{
-    IgpRect full = igp_focus_crop(src_w, src_h, out_w, out_h, 0.5, 0.5);
-    for (int s = 8; s > 1; s /= 2)
-        if (full.w / s >= out_w * 2 && full.h / s >= out_h * 2)
-            return s;
-    return 1;
-}
-
 /* Where a slide was cut from its master: the master decoded at 1/shrink,
  * the rectangle of that picture scaled to the slide. Recorded in
  * state/encode.json ("cut") for verify, which cuts the scrubbed master the
@@ -62,7 +50,7 @@ static int render_slide(const char *master, const IgpMediaRef *ref, int out_w, i
 
     if (!header)
         return igp_vips_error(IGP_ERR_INVALIDDATA, master, _("cannot read master"));
-    shrink = load_shrink(header->Xsize, header->Ysize, out_w, out_h);
+    shrink = igp_load_shrink(header->Xsize, header->Ysize, out_w, out_h);
     g_object_unref(header);
     if (vips_jpegload(master, &image, "shrink", shrink, "access", VIPS_ACCESS_SEQUENTIAL, NULL))
         return igp_vips_error(IGP_ERR_INVALIDDATA, master, _("cannot read master"));
