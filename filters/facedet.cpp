@@ -762,8 +762,13 @@ extern "C" int igp_facedet_open(const char *model_path, const char *haar_dir, Ig
             const std::string frontal = dir + "/haarcascade_frontalface_default.xml",
                               profile = dir + "/haarcascade_profileface.xml";
             auto load = [det, frontal, profile] {
-                det->have_cascades = file_exists(frontal.c_str()) && file_exists(profile.c_str()) &&
-                                     det->frontal.load(frontal) && det->profile.load(profile);
+                try { // on a thread: an exception here would end the process
+                    det->have_cascades = file_exists(frontal.c_str()) &&
+                                         file_exists(profile.c_str()) &&
+                                         det->frontal.load(frontal) && det->profile.load(profile);
+                } catch (...) { // a damaged cascade: no second opinion, as without opencv-data
+                    det->have_cascades = false;
+                }
             };
             try {
                 det->cascade_loader = std::thread(load);

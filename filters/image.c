@@ -353,7 +353,13 @@ IgpJpegWriter *igp_jpeg_writer_start(VipsImage *image, const char *path,
     w->image = g_object_ref(image);
     w->path = g_strdup(path);
     w->tmp = igp_temp_sibling(path);
-    w->thread = g_thread_new("igp-jpeg", run_writer, w);
+    if (!(w->thread = g_thread_try_new("igp-jpeg", run_writer, w, NULL))) {
+        g_object_unref(w->image);
+        g_free(w->path);
+        g_free(w->tmp);
+        g_free(w);
+        return NULL;
+    }
     return w;
 }
 
@@ -408,7 +414,10 @@ static int save_overlapped(VipsImage *source_image, const char *source, const ch
         g_object_unref(display);
         return 1;
     }
-    writer = igp_jpeg_writer_start(display, path, settings);
+    if (!(writer = igp_jpeg_writer_start(display, path, settings))) {
+        g_object_unref(display);
+        return 1;
+    }
     ret = igp_row_feed_fill(feed, source_image, NULL, NULL, source,
                             _("cannot decode (truncated or corrupt image data)"));
     ret = igp_jpeg_writer_finish(writer, source, ret);
@@ -463,9 +472,11 @@ static void add_strip(AreaSums *a, VipsRegion *region, const VipsRect *strip)
         guint32 *o = a->sums + (size_t)oy * a->w * a->bands;
         if (oy >= a->h)
             break;
-        for (int x = 0; x < a->w * a->shrink; x++)
-            for (int c = 0; c < a->bands; c++)
-                o[(x / a->shrink) * a->bands + c] += p[x * a->bands + c];
+        /* Each output pixel adds its shrink pixels of the row. */
+        for (int ox = 0; ox < a->w; ox++, o += a->bands)
+            for (int k = 0; k < a->shrink; k++, p += a->bands)
+                for (int c = 0; c < a->bands; c++)
+                    o[c] += p[c];
     }
 }
 

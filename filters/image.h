@@ -76,6 +76,7 @@ typedef struct IgpJpegWriter IgpJpegWriter;
  * Start encoding @p image (a reference is taken) as igp_image_save_jpeg()
  * does, to a temporary sibling of @p path, in a thread of its own: its
  * pixels may still be being made by the caller (igp_row_feed_fill()).
+ * NULL when no thread can be started (nothing was written).
  */
 IgpJpegWriter *igp_jpeg_writer_start(VipsImage *image, const char *path,
                                      const IgpJpegSettings *settings);

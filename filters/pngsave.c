@@ -23,6 +23,19 @@ static void no_flush(png_structp png)
     (void)png;
 }
 
+/* libpng's own handlers print to stderr: a failure here is reported once,
+ * by the caller, naming the picture; a warning is not for the user. */
+static void png_failed(png_structp png, png_const_charp message)
+{
+    (void)message;
+    png_longjmp(png, 1);
+}
+
+static void png_warned(png_structp png, png_const_charp message)
+{
+    (void)png, (void)message;
+}
+
 /* Write @p rows (@p height of them, each @p width RGB pixels) into @p out.
  * libpng reports errors by longjmp: nothing here owns memory across it. */
 static int write_rows(png_structp png, png_infop info, GByteArray *out, png_bytep *rows, int width,
@@ -57,7 +70,8 @@ int igp_png_encode(VipsImage *image, const char *what, void **png_out, size_t *l
         ret = igp_error(IGP_ERR_LIBRARY, what, _("cannot write PNG: not 8-bit RGB"));
     else if (!(pixels = vips_image_write_to_memory(image, &size)))
         ret = igp_vips_error(IGP_ERR_LIBRARY, what, _("cannot write PNG"));
-    else if (!(png = png_create_write_struct(PNG_LIBPNG_VER_STRING, NULL, NULL, NULL)) ||
+    else if (!(png =
+                   png_create_write_struct(PNG_LIBPNG_VER_STRING, NULL, png_failed, png_warned)) ||
              !(info = png_create_info_struct(png)))
         ret = igp_error(IGP_ERR(ENOMEM), what, _("cannot write PNG"));
     if (ret == 0) {

@@ -778,12 +778,15 @@ static int redact_overlapped(const char *path, const IgpRedactFace *faces, int n
     HideAsDecoded h = {patches_to_overlap(path, faces, n, padding), faces, padding, 0};
     VipsImage *image = h.patches ? open_sequential(path) : NULL, *hidden = NULL;
     IgpRowFeed *feed = NULL;
-    IgpJpegWriter *writer;
+    IgpJpegWriter *writer = NULL;
     int ret = 1;
 
     if (image && (hidden = igp_row_feed_new(image, &feed)) && (ret = mkdir_for(out_path)) == 0) {
         hidden->Type = VIPS_INTERPRETATION_sRGB; /* as insert_patches() */
-        writer = igp_jpeg_writer_start(hidden, out_path, settings);
+        if (!(writer = igp_jpeg_writer_start(hidden, out_path, settings)))
+            ret = 1; /* no thread to spare: the usual way */
+    }
+    if (writer) {
         alloc_patches(h.patches);
         ret = igp_row_feed_fill(feed, image, hide_as_decoded, &h, path, _("cannot decode master"));
         ret = igp_jpeg_writer_finish(writer, path, ret);

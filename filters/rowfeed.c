@@ -104,6 +104,7 @@ int igp_row_feed_fill(IgpRowFeed *feed, VipsImage *in, IgpRowFeedHook hook, void
         for (int y = top; y < VIPS_RECT_BOTTOM(&strip); y++)
             memcpy(igp_row_feed_row(feed, y), VIPS_REGION_ADDR(region, 0, y), feed->line);
         ready = hook ? hook(feed, region, &strip, data) : VIPS_RECT_BOTTOM(&strip);
+        ready = MIN(ready, VIPS_RECT_BOTTOM(&strip)); /* never rows not decoded yet */
         if (ready < 0)
             ret = ready;
         else

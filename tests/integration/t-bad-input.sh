@@ -59,7 +59,7 @@ for post in missing empty truncated text corrupt half-bad-carousel; do
 done
 # scrub encodes CORRUPT.JPG's master while decoding it: the encode stops
 # with the decode, and neither a master nor its temporary file is left.
-check "no master of CORRUPT.JPG" test -z "$(find "$out/masters" -name 'CORRUPT*')"
+check "no master of CORRUPT.JPG" test -z "$(find "$out/masters" -name '*CORRUPT*')"
 check "no hidden temporary folders or files left" test -z "$(find "$out" -name '.*tmp*')"
 check "the good outputs verify" "$IGPREP" verify "$out" --quiet
 check "the shoot folder was not written to" test "$before" = "$(fingerprint "$shoot")"

@@ -479,6 +479,8 @@ static void fill_square(VipsImage *img, const double *ink, int x, int y, int w, 
 {
     int x0 = MAX(0, x), y0 = MAX(0, y), x1 = MIN(img->Xsize, x + w), y1 = MIN(img->Ysize, y + h);
 
+    if (x0 >= x1 || y0 >= y1)
+        return;
     if (img->Bands != 3 || img->BandFmt != VIPS_FORMAT_UCHAR || vips_image_inplace(img)) {
         vips_error_clear();
         vips_draw_rect(img, (double *)ink, 3, x, y, w, h, "fill", TRUE, NULL);
@@ -694,8 +696,8 @@ static void draw_face(VipsImage *sheet, const json_t *face, const json_t *marks,
 
 /* Encode @p sheet as PNG in memory (pngsave.h: a grainy 12 MP photo's
  * sheet in about 25 ms, libvips' pngsave at zlib level 1 took 45), then
- * write it atomically: libvips says only "write error" when a file write
- * fails, and a full disk must be reported as one, naming the file. */
+ * write it atomically, so that a full disk is reported as one, naming the
+ * file. */
 static int save_png(VipsImage *sheet, const char *path)
 {
     void *png = NULL;
