@@ -34,8 +34,8 @@ static void test_round_trip(void)
     void *png = NULL;
     size_t len = 0, a_len = 0, b_len = 0;
     guint8 *a, *b;
-    char path[] = "/tmp/igp-pngsave-XXXXXX";
-    int fd = g_mkstemp(path);
+    char *path = NULL; /* in $TMPDIR (or /tmp), removed at the end */
+    int fd = g_file_open_tmp("igp-pngsave-XXXXXX.png", &path, NULL);
     IgpPngWalk walk;
 
     CHECK_INT(igp_png_encode(img, "test", &png, &len), 0);
@@ -49,10 +49,12 @@ static void test_round_trip(void)
     CHECK(fd >= 0 && write(fd, png, len) == (ssize_t)len);
     close(fd);
     memset(&walk, 0, sizeof(walk));
-    CHECK_INT(igp_png_walk(path, &walk), 0);
+    CHECK(path && igp_png_walk(path, &walk) == 0);
     CHECK_INT(walk.found.n, 0);
     CHECK_INT(walk.trailing_bytes, 0);
-    remove(path);
+    if (path)
+        g_unlink(path);
+    g_free(path);
     g_free(a);
     g_free(b);
     g_free(png);
