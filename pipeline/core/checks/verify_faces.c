@@ -508,6 +508,26 @@ static void cannot_check(IgpFileReport *r, const char *check, json_t *value, con
     g_free(m);
 }
 
+/* The post check of slide @p rel refused: it cannot be lined up with its
+ * master (unreadable pixels, a cut encode could not have made). */
+static void cannot_line_up(IgpFileReport *r, const char *rel)
+{
+    cannot_check(r, "faces_hidden_in_post",
+                 json_pack("{s:s, s:s}", "file", rel, "error", "cannot align"),
+                 N_("aligned with its master"), _("the slide cannot be lined up with its master"));
+}
+
+/* The post check of slide @p rel refused: encode cut it from its master,
+ * but it differs from that cut by @p difference (mean or median grey). */
+static void not_the_recorded_cut(IgpFileReport *r, const char *rel, double difference)
+{
+    cannot_check(r, "faces_hidden_in_post",
+                 json_pack("{s:s, s:s, s:f}", "file", rel, "error", "cannot align", "difference",
+                           round(difference * 10) / 10),
+                 N_("aligned with its master"),
+                 _("the slide does not show the part of its master that encode recorded"));
+}
+
 /* A picture of OUT as RGB, or NULL. A master is opened for sequential
  * access: its pixels are read top to bottom, a part at a time
  * (read_face_areas, reopen), so a 50 MP master never sits whole in memory
@@ -773,11 +793,7 @@ static void verify_post(IgpFileReport *r, LazyDetector *det, const char *out_dir
                    MAX_SLIDE_DIFFERENCE &&
                plain) {
         /* encode recorded cutting it from this master: it must be found there. */
-        cannot_check(r, check,
-                     json_pack("{s:s, s:s, s:f}", "file", rel, "error", "cannot align",
-                               "difference", round(diff * 10) / 10),
-                     N_("aligned with its master"),
-                     _("the slide does not show the part of its master that encode recorded"));
+        not_the_recorded_cut(r, rel, diff);
     } else if (diff > MAX_SLIDE_DIFFERENCE) {
         /* A run older than compose's placements: a templated slide, drawn
          * by compose from the same redacted master. */
@@ -797,9 +813,7 @@ static void verify_post(IgpFileReport *r, LazyDetector *det, const char *out_dir
         check_faces(r, det, aligned, slide, NULL, faces, scale, ox, oy, MIN_POST_FACE, check, rel);
         say_aligned_by(r, "matching");
     } else {
-        cannot_check(r, check, json_pack("{s:s, s:s}", "file", rel, "error", "cannot align"),
-                     N_("aligned with its master"),
-                     _("the slide cannot be lined up with its master"));
+        cannot_line_up(r, rel);
     }
     vips_error_clear();
     if (from)
@@ -827,21 +841,26 @@ static void verify_post(IgpFileReport *r, LazyDetector *det, const char *out_dir
 
 /* Leave out of @p keep (@p w × @p h, LOCATE_SCALE of a slide) every hidden
  * face's box, mapped into the slide by @p scale and offset, with half its
- * size around it (redaction pads and feathers it). */
+ * size around it (redaction pads and feathers it), also where the box is
+ * cut by the slide's edge or lies just outside it. */
 static void leave_out_faces(guint8 *keep, int w, int h, json_t *faces, double scale, double ox,
                             double oy)
 {
+    const double k = scale * LOCATE_SCALE;
     json_t *face;
     size_t i;
 
     json_array_foreach(faces, i, face)
     {
         double b[4];
-        if (!box_to_check(face, scale * LOCATE_SCALE, ox, oy, w, h, 0, b))
+        if (g_strcmp0(json_string_value(json_object_get(face, "decision")), "hidden") ||
+            igp_face_box(face, b))
             continue;
-        for (int y = MAX(0, (int)(b[1] - b[3] / 2)); y < MIN(h, (int)ceil(b[1] + 1.5 * b[3])); y++)
-            for (int x = MAX(0, (int)(b[0] - b[2] / 2)); x < MIN(w, (int)ceil(b[0] + 1.5 * b[2]));
-                 x++)
+        b[0] = (b[0] - ox) * k, b[1] = (b[1] - oy) * k, b[2] *= k, b[3] *= k;
+        for (int y = MAX(0, (int)floor(b[1] - b[3] / 2)); y < MIN(h, (int)ceil(b[1] + 1.5 * b[3]));
+             y++)
+            for (int x = MAX(0, (int)floor(b[0] - b[2] / 2));
+                 x < MIN(w, (int)ceil(b[0] + 1.5 * b[2])); x++)
                 keep[(size_t)y * w + x] = 0;
     }
 }
@@ -975,15 +994,9 @@ static int verify_cut(IgpFileReport *r, LazyDetector *det, const char *out_dir, 
         cannot_check(r, check, json_pack("{s:s, s:s}", "file", rel, "error", "cannot read"),
                      N_("readable"), _("the post file cannot be read"));
     } else if (same == 0) {
-        cannot_check(r, check,
-                     json_pack("{s:s, s:s, s:f}", "file", rel, "error", "cannot align",
-                               "difference", round(median * 10) / 10),
-                     N_("aligned with its master"),
-                     _("the slide does not show the part of its master that encode recorded"));
+        not_the_recorded_cut(r, rel, median);
     } else if (same == -2) {
-        cannot_check(r, check, json_pack("{s:s, s:s}", "file", rel, "error", "cannot align"),
-                     N_("aligned with its master"),
-                     _("the slide cannot be lined up with its master"));
+        cannot_line_up(r, rel);
     }
     vips_error_clear();
     if (slide)
@@ -1027,9 +1040,7 @@ static void verify_placement(IgpFileReport *r, LazyDetector *det, const char *ou
                     MIN_POST_FACE, check, rel);
         say_aligned_by(r, "placement");
     } else
-        cannot_check(r, check, json_pack("{s:s, s:s}", "file", rel, "error", "cannot align"),
-                     N_("aligned with its master"),
-                     _("the slide cannot be lined up with its master"));
+        cannot_line_up(r, rel);
     vips_error_clear();
     if (slide)
         g_object_unref(slide);
