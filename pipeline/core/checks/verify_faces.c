@@ -546,35 +546,6 @@ static VipsImage *open_rgb(const char *out_dir, const char *rel, VipsAccess acce
     return img;
 }
 
-/* A master opened by open_rgb() again, for one more top-to-bottom read, to
- * be scaled by @p scale: decoded shrunk by *shrink (JPEG shrink-on-load, as
- * encode does) when it is scaled down by 2 or more, so only a fraction of
- * it is decoded and held. */
-static VipsImage *reopen(VipsImage *master, double scale, int *shrink)
-{
-    VipsImage *image = NULL;
-
-    for (*shrink = 8; *shrink > 1; *shrink /= 2)
-        if (scale * *shrink <= 0.5 && !vips_jpegload(master->filename, &image, "shrink", *shrink,
-                                                     "access", VIPS_ACCESS_SEQUENTIAL, NULL))
-            return image;
-    vips_error_clear();
-    *shrink = 1;
-    if ((image = decoded_of(master))) /* already decoded whole */
-        return g_object_ref(image);
-    return vips_image_new_from_file(master->filename, "access", VIPS_ACCESS_SEQUENTIAL, NULL);
-}
-
-/* Say in the last check of @p r how its slide was lined up with its
- * master: "cut" (encode's record), "matching" or "placement" (compose's). */
-static void say_aligned_by(IgpFileReport *r, const char *how)
-{
-    json_t *last = json_array_get(r->checks, json_array_size(r->checks) - 1);
-
-    if (json_is_object(json_object_get(last, "value")))
-        json_object_set_new(json_object_get(last, "value"), "aligned_by", json_string(how));
-}
-
 /* A master opened by open_rgb() again for one more top-to-bottom read,
  * decoded at 1/@p shrink (JPEG shrink-on-load) as encode decoded it; *got
  * is the shrink it was decoded at (1 when the file is not a JPEG), and
@@ -595,6 +566,30 @@ static VipsImage *reopen_shrunk(VipsImage *master, int shrink, int *got, int *in
         return g_object_ref(image);
     }
     return vips_image_new_from_file(master->filename, "access", VIPS_ACCESS_SEQUENTIAL, NULL);
+}
+
+/* A master opened by open_rgb() again, for one more top-to-bottom read, to
+ * be scaled by @p scale: decoded shrunk by *shrink (JPEG shrink-on-load, as
+ * encode does) when it is scaled down by 2 or more, so only a fraction of
+ * it is decoded and held. */
+static VipsImage *reopen(VipsImage *master, double scale, int *shrink)
+{
+    int want = 1, in_memory;
+
+    for (int s = 8; s > 1 && want == 1; s /= 2)
+        if (scale * s <= 0.5)
+            want = s;
+    return reopen_shrunk(master, want, shrink, &in_memory);
+}
+
+/* Say in the last check of @p r how its slide was lined up with its
+ * master: "cut" (encode's record), "matching" or "placement" (compose's). */
+static void say_aligned_by(IgpFileReport *r, const char *how)
+{
+    json_t *last = json_array_get(r->checks, json_array_size(r->checks) - 1);
+
+    if (json_is_object(json_object_get(last, "value")))
+        json_object_set_new(json_object_get(last, "value"), "aligned_by", json_string(how));
 }
 
 /* The face check of one post slide made from a master, run by a worker
