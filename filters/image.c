@@ -23,6 +23,23 @@ void igp_jpeg_default_settings(IgpJpegSettings *s)
     s->optimize = 1;
 }
 
+IgpJpegSettings igp_jpeg_settings_like(const IgpJpegSettings *s, VipsImage *source)
+{
+    IgpJpegSettings like;
+    const char *chroma = NULL;
+
+    if (s)
+        like = *s;
+    else
+        igp_jpeg_default_settings(&like);
+    if (like.subsample == IGP_SUBSAMPLE_LIKE_SOURCE) {
+        if (source && vips_image_get_typeof(source, "jpeg-chroma-subsample"))
+            vips_image_get_string(source, "jpeg-chroma-subsample", &chroma);
+        like.subsample = !g_strcmp0(chroma, "4:2:0");
+    }
+    return like;
+}
+
 int igp_vips_error(int err, const char *domain, const char *what)
 {
     /* libvips has one error buffer for the whole process: with --jobs, other
@@ -239,7 +256,7 @@ static int save_once(VipsImage *image, const char *tmp, int quality, const IgpJp
 {
     return vips_jpegsave(
         image, tmp, "Q", quality, "strip", TRUE, "optimize_coding", s->optimize, "subsample_mode",
-        s->subsample ? VIPS_FOREIGN_SUBSAMPLE_ON : VIPS_FOREIGN_SUBSAMPLE_OFF, NULL);
+        s->subsample == 1 ? VIPS_FOREIGN_SUBSAMPLE_ON : VIPS_FOREIGN_SUBSAMPLE_OFF, NULL);
 }
 
 /* Decode every pixel of @p source, writing nothing: does the source itself
@@ -432,18 +449,20 @@ int igp_image_save_display_jpeg(const char *source, const IgpImageLimits *limits
 {
     VipsImage *image = NULL, *display = NULL;
     int ret = open_source(source, limits, &image);
+    IgpJpegSettings like;
 
     if (ret)
         return ret;
+    like = igp_jpeg_settings_like(settings, image);
     ret = 1;
     if (can_overlap(image))
-        ret = save_overlapped(image, source, path, settings, width, height);
+        ret = save_overlapped(image, source, path, &like, width, height);
     if (ret != 1) {
         g_object_unref(image);
         return ret;
     }
     if ((ret = open_display_of(image, source, &display)) == 0) {
-        ret = igp_image_save_jpeg(display, source, path, settings);
+        ret = igp_image_save_jpeg(display, source, path, &like);
         *width = display->Xsize;
         *height = display->Ysize;
         g_object_unref(display);

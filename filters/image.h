@@ -19,14 +19,29 @@ typedef struct IgpImageLimits {
 void igp_image_default_limits(IgpImageLimits *limits);
 
 /** JPEG writer settings. */
+/** IgpJpegSettings.subsample: the chroma of the picture's source, see
+ *  igp_jpeg_settings_like(). */
+#define IGP_SUBSAMPLE_LIKE_SOURCE (-1)
+
 typedef struct IgpJpegSettings {
     int quality;       ///< 1..100, default 90
-    int subsample;     ///< 1: 4:2:0 chroma, 0: 4:4:4; default 1
+    int subsample;     ///< 1: 4:2:0 chroma, 0: 4:4:4, or IGP_SUBSAMPLE_LIKE_SOURCE; default 1
     int64_t max_bytes; ///< lower quality in steps of 4 until the file fits; 0: no limit
     int optimize; ///< optimised Huffman tables: a few % smaller, slower, more memory; default 1
 } IgpJpegSettings;
 
 void igp_jpeg_default_settings(IgpJpegSettings *s);
+
+/**
+ * @p s (NULL: the defaults) with IGP_SUBSAMPLE_LIKE_SOURCE settled for a
+ * picture decoded from @p source, as libvips loaded it (its metadata still
+ * there): 4:2:0 when @p source is a JPEG with 4:2:0 chroma, else 4:4:4.
+ * A master re-encoded from a camera's 4:2:0 JPEG then keeps the chroma the
+ * camera stored instead of storing it upsampled, which adds nothing: a
+ * fifth less to decode, for every stage after scrub (docs/faces.md,
+ * "The whole photo path now").
+ */
+IgpJpegSettings igp_jpeg_settings_like(const IgpJpegSettings *s, VipsImage *source);
 
 /**
  * Open a photo as it is meant to be seen: fully decoded and checked before

@@ -803,9 +803,15 @@ static int redact_overlapped(const char *path, const IgpRedactFace *faces, int n
 int igp_redact_file_to_jpeg(const char *path, const IgpRedactFace *faces, int n, double padding,
                             const char *out_path, const IgpJpegSettings *settings)
 {
-    VipsImage *out = NULL;
-    int ret = redact_overlapped(path, faces, n, padding, out_path, settings);
+    VipsImage *out = NULL, *header = vips_image_new_from_file(path, NULL);
+    IgpJpegSettings like = igp_jpeg_settings_like(settings, header); /* the master's chroma */
+    int ret;
 
+    if (header)
+        g_object_unref(header);
+    vips_error_clear(); /* (an unreadable master fails below, with its message) */
+    settings = &like;
+    ret = redact_overlapped(path, faces, n, padding, out_path, settings);
     if (ret != 1)
         return ret;
     ret = igp_redact_file(path, faces, n, padding, &out);

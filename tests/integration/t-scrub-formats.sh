@@ -35,7 +35,7 @@ cat "$shoot/camera.jpg" "$TEST_TMP/clip.mp4" > "$shoot/motion.jpg"
   tail -c +3 "$shoot/camera.jpg"; cat "$TEST_TMP/thumb.jpg"; } > "$shoot/mpf.jpg"
 # Orientation 6 and 8: stored sideways, displayed upright.
 vips rot "$base" "$TEST_TMP/r270.jpg" d270 >/dev/null
-vips rot "$base" "$TEST_TMP/r90.jpg" d90 >/dev/null
+vips rot "$base" "$TEST_TMP/r90.jpg[Q=95,subsample-mode=off]" d90 >/dev/null # 4:4:4
 cp "$TEST_TMP/r270.jpg" "$shoot/orient6.jpg"
 cp "$TEST_TMP/r90.jpg" "$shoot/orient8.jpg"
 write_tags -n -Orientation=6 "$shoot/orient6.jpg"
@@ -120,6 +120,17 @@ done
 vips resize "$base" "$TEST_TMP/small.v" "$(awk 'BEGIN{print 1100/1500}')" >/dev/null
 d=$(mean_abs_diff "$out/masters/anim.gif.jpg" "$TEST_TMP/small.v" 2>/dev/null || echo 999)
 check "GIF: first frame kept (mean |diff| $d < 12)" awk "BEGIN{exit !($d < 12)}"
+# A master keeps its source's chroma: 4:2:0 from a 4:2:0 JPEG (redacted too),
+# 4:4:4 from a 4:4:4 JPEG and from the formats without JPEG's subsampling.
+chroma() { exiftool -s3 -File:YCbCrSubSampling "$1"; }
+check "camera.jpg is 4:2:0" test "$(chroma "$shoot/camera.jpg")" = "YCbCr4:2:0 (2 2)"
+check "orient8.jpg is 4:4:4" test "$(chroma "$shoot/orient8.jpg")" = "YCbCr4:4:4 (1 1)"
+for m in masters/camera.jpg.jpg masters/redacted/camera.jpg.jpg masters/orient6.jpg.jpg; do
+  check "$m is 4:2:0, as its source" test "$(chroma "$out/$m")" = "YCbCr4:2:0 (2 2)"
+done
+for m in orient8.jpg phone.heic screen.png scan.tif; do
+  check "the master of $m is 4:4:4" test "$(chroma "$out/masters/$m.jpg")" = "YCbCr4:4:4 (1 1)"
+done
 check "CMYK and grey become 3-band sRGB" \
   test "$(vipsheader -f bands "$out/masters/cmyk.jpg.jpg")$(vipsheader -f bands "$out/masters/grey.jpg.jpg")" = 33
 check "the shoot folder was not written to" test "$before" = "$(fingerprint "$shoot")"

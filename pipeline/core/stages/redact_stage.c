@@ -56,8 +56,9 @@ static void redact_key(const RedactJob *job, const char *master_sha, json_t *fac
     json_t *face;
     size_t i;
 
-    g_string_append_printf(s, "|%s|pad %.3f|q%d", master_sha, IGP_REDACT_PADDING,
-                           job->shoot->settings->master.quality);
+    g_string_append_printf(s, "|%s|pad %.3f|q%d chroma %d", master_sha, IGP_REDACT_PADDING,
+                           job->shoot->settings->master.quality,
+                           job->shoot->settings->master.subsample);
     json_array_foreach(faces, i, face)
     {
         char *text = json_dumps(face, JSON_SORT_KEYS | JSON_COMPACT);

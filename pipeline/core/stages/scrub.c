@@ -25,6 +25,13 @@ typedef struct ScrubJob {
     json_t **audits;  ///< per media: what was found and removed
 } ScrubJob;
 
+static const char *chroma_recipe(int subsample)
+{
+    if (subsample == IGP_SUBSAMPLE_LIKE_SOURCE)
+        return "chroma as a JPEG source's, else 4:4:4";
+    return subsample ? "4:2:0" : "4:4:4";
+}
+
 /* The master's name: the source's whole name plus the master's extension,
  * so that IMG_1.JPG and IMG_1.HEIC never collide. */
 static char *master_relpath(const char *name, int video)
@@ -168,7 +175,7 @@ int igp_scrub(IgpShoot *shoot)
         return IGP_ERR_INVALIDDATA;
     }
     job.image_recipe = g_strdup_printf(
-        "jpeg q%d %s%s, libvips %s", s->master.quality, s->master.subsample ? "4:2:0" : "4:4:4",
+        "jpeg q%d %s%s, libvips %s", s->master.quality, chroma_recipe(s->master.subsample),
         s->master.optimize ? " optimized" : "", vips_version_string());
     job.video_recipe = g_strdup_printf("mp4 h264 crf16 veryfast aac192, lavc %s", LIBAVCODEC_IDENT);
     job.progress = igp_progress_new("scrub", n);

@@ -22,7 +22,7 @@ void igp_stage_default_settings(IgpStageSettings *s)
     s->face_thorough = -1; /* not given: shoot.json's, else no */
     igp_jpeg_default_settings(&s->master);
     s->master.quality = 95;
-    s->master.subsample = 0;
+    s->master.subsample = IGP_SUBSAMPLE_LIKE_SOURCE;
     /* Optimised Huffman tables make a full-size master only ~10 % smaller but
      * cost three times the encode time and buffer the whole scan in memory. */
     s->master.optimize = 0;

@@ -36,7 +36,7 @@ typedef struct IgpStageSettings {
     IgpImageLimits limits;       ///< refusal limits for photo sources
     IgpVideoLimits video_limits; ///< refusal limits for video sources
     int64_t max_file_bytes;      ///< refuse larger sources; default 4 GB
-    IgpJpegSettings master;      ///< masters: quality 95, 4:4:4
+    IgpJpegSettings master;      ///< masters: quality 95, the source's chroma (4:2:0 or 4:4:4)
     IgpJpegSettings post;        ///< posts: quality 90, 4:2:0, at most 8 MB
     /* ---- faces (detect, redact; docs/faces.md) ----
      * As given on the command line; igp_shoot_open() fills in the ones not
