@@ -18,11 +18,11 @@ typedef struct IgpImageLimits {
 /** Fill @p limits with the defaults. */
 void igp_image_default_limits(IgpImageLimits *limits);
 
-/** JPEG writer settings. */
 /** IgpJpegSettings.subsample: the chroma of the picture's source, see
  *  igp_jpeg_settings_like(). */
 #define IGP_SUBSAMPLE_LIKE_SOURCE (-1)
 
+/** JPEG writer settings. */
 typedef struct IgpJpegSettings {
     int quality;       ///< 1..100, default 90
     int subsample;     ///< 1: 4:2:0 chroma, 0: 4:4:4, or IGP_SUBSAMPLE_LIKE_SOURCE; default 1
@@ -35,11 +35,13 @@ void igp_jpeg_default_settings(IgpJpegSettings *s);
 /**
  * @p s (NULL: the defaults) with IGP_SUBSAMPLE_LIKE_SOURCE settled for a
  * picture decoded from @p source, as libvips loaded it (its metadata still
- * there): 4:2:0 when @p source is a JPEG with 4:2:0 chroma, else 4:4:4.
- * A master re-encoded from a camera's 4:2:0 JPEG then keeps the chroma the
- * camera stored instead of storing it upsampled, which adds nothing: a
- * fifth less to decode, for every stage after scrub (docs/faces.md,
- * "The whole photo path now").
+ * there): 4:2:0 when @p source is a JPEG with subsampled chroma, else
+ * 4:4:4. A master re-encoded from a camera's 4:2:0 JPEG then keeps the
+ * chroma the camera stored instead of storing it upsampled, which adds
+ * nothing: a fifth less to decode, for every stage after scrub. (libvips
+ * names 4:2:2 and 4:4:0 "4:2:0" too: their masters are 4:2:0, as every post
+ * is.) See docs/faces.md,
+ * "Masters with their source's chroma").
  */
 IgpJpegSettings igp_jpeg_settings_like(const IgpJpegSettings *s, VipsImage *source);
 

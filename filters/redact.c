@@ -810,15 +810,14 @@ int igp_redact_file_to_jpeg(const char *path, const IgpRedactFace *faces, int n,
     if (header)
         g_object_unref(header);
     vips_error_clear(); /* (an unreadable master fails below, with its message) */
-    settings = &like;
-    ret = redact_overlapped(path, faces, n, padding, out_path, settings);
+    ret = redact_overlapped(path, faces, n, padding, out_path, &like);
     if (ret != 1)
         return ret;
     ret = igp_redact_file(path, faces, n, padding, &out);
     if (ret == 0)
         ret = mkdir_for(out_path);
     if (ret == 0)
-        ret = igp_image_save_jpeg(out, path, out_path, settings);
+        ret = igp_image_save_jpeg(out, path, out_path, &like);
     if (out)
         g_object_unref(out);
     return ret;
