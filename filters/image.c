@@ -35,7 +35,7 @@ IgpJpegSettings igp_jpeg_settings_like(const IgpJpegSettings *s, VipsImage *sour
     if (like.subsample == IGP_SUBSAMPLE_LIKE_SOURCE) {
         if (source && vips_image_get_typeof(source, "jpeg-chroma-subsample"))
             vips_image_get_string(source, "jpeg-chroma-subsample", &chroma);
-        like.subsample = !g_strcmp0(chroma, "4:2:0");
+        like.subsample = chroma && g_str_has_prefix(chroma, "4:2:0") ? 1 : 0;
     }
     return like;
 }

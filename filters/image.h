@@ -25,7 +25,9 @@ void igp_image_default_limits(IgpImageLimits *limits);
 /** JPEG writer settings. */
 typedef struct IgpJpegSettings {
     int quality;       ///< 1..100, default 90
-    int subsample;     ///< 1: 4:2:0 chroma, 0: 4:4:4, or IGP_SUBSAMPLE_LIKE_SOURCE; default 1
+    int subsample;     ///< 1: 4:2:0 chroma, 0: 4:4:4; default 1. IGP_SUBSAMPLE_LIKE_SOURCE is
+                       ///< settled by igp_image_save_display_jpeg() and
+                       ///< igp_redact_file_to_jpeg(); any other writer takes it as 4:4:4
     int64_t max_bytes; ///< lower quality in steps of 4 until the file fits; 0: no limit
     int optimize; ///< optimised Huffman tables: a few % smaller, slower, more memory; default 1
 } IgpJpegSettings;
@@ -39,9 +41,9 @@ void igp_jpeg_default_settings(IgpJpegSettings *s);
  * 4:4:4. A master re-encoded from a camera's 4:2:0 JPEG then keeps the
  * chroma the camera stored instead of storing it upsampled, which adds
  * nothing: a fifth less to decode, for every stage after scrub. (libvips
- * names 4:2:2 and 4:4:0 "4:2:0" too: their masters are 4:2:0, as every post
- * is.) See docs/faces.md,
- * "Masters with their source's chroma").
+ * names 4:2:2 and 4:4:0 "4:2:0" too, and a subsampled CMYK JPEG "4:2:0:4":
+ * their masters are 4:2:0, as every post is.) See docs/faces.md, "Masters
+ * with their source's chroma".
  */
 IgpJpegSettings igp_jpeg_settings_like(const IgpJpegSettings *s, VipsImage *source);
 

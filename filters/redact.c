@@ -809,7 +809,8 @@ int igp_redact_file_to_jpeg(const char *path, const IgpRedactFace *faces, int n,
 
     if (header)
         g_object_unref(header);
-    vips_error_clear(); /* (an unreadable master fails below, with its message) */
+    else
+        vips_error_clear(); /* (an unreadable master fails below, with its message) */
     ret = redact_overlapped(path, faces, n, padding, out_path, &like);
     if (ret != 1)
         return ret;
