@@ -424,6 +424,13 @@ static void test_redact_blur_detail(void)
     g_free(img.data);
 }
 
+/* A picture with edges everywhere, so that every face has detail to hide. */
+static void fill_test_pattern(uint8_t *px, int w, int h)
+{
+    for (int i = 0; i < w * h * 3; i++)
+        px[i] = (uint8_t)((i / 3 % w) * 5 ^ (i / (w * 3)) * 3 ^ (i % 3) * 60);
+}
+
 /* Redacting a file as it streams gives the same pixels as redacting the
  * whole picture in memory, face after face: overlapping faces (hidden on the
  * pixels the one before changed), a face cut by the edge, one outside. */
@@ -443,8 +450,7 @@ static void test_redact_file(void)
     void *pixels = NULL;
     size_t len = 0;
 
-    for (int i = 0; i < W * H * 3; i++)
-        whole.data[i] = (uint8_t)((i / 3 % W) * 5 ^ (i / (W * 3)) * 3 ^ (i % 3) * 60);
+    fill_test_pattern(whole.data, W, H);
     in = vips_image_new_from_memory_copy(whole.data, whole.stride * H, W, H, 3, VIPS_FORMAT_UCHAR);
     CHECK(in && vips_pngsave(in, path, "compression", 1, NULL) == 0);
     for (size_t i = 0; i < G_N_ELEMENTS(faces); i++)
@@ -527,8 +533,7 @@ static void test_redact_file_to_jpeg(void)
     size_t old_len = 0, new_len = 0, tiff_len = 0;
     VipsImage *in;
 
-    for (int i = 0; i < W * H * 3; i++)
-        px[i] = (guint8)((i / 3 % W) * 5 ^ (i / (W * 3)) * 3 ^ (i % 3) * 60);
+    fill_test_pattern(px, W, H);
     in = vips_image_new_from_memory(px, (size_t)W * H * 3, W, H, 3, VIPS_FORMAT_UCHAR);
     CHECK(in && vips_jpegsave(in, master, "Q", 90, NULL) == 0);
     CHECK(in && vips_tiffsave(in, broken, "compression", VIPS_FOREIGN_TIFF_COMPRESSION_DEFLATE,
