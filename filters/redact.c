@@ -746,36 +746,36 @@ static int mkdir_for(const char *path)
     return ret;
 }
 
-/* The patches of @p faces on the picture in @p path if redact_overlapped()
- * can hide them: a picture decoded into memory anyway (as igp_redact_file()
- * does), 8-bit RGB, with a face to hide. Otherwise NULL, and
- * igp_redact_file() does it, or says what is wrong, as it always did. */
-static GPtrArray *patches_to_overlap(const char *path, const IgpRedactFace *faces, int n,
+/* The patches of @p faces on the picture whose header is @p header if
+ * redact_overlapped() can hide them: a picture decoded into memory anyway
+ * (as igp_redact_file() does), 8-bit RGB, with a face to hide. Otherwise
+ * NULL, and igp_redact_file() does it, or says what is wrong, as it always
+ * did. */
+static GPtrArray *patches_to_overlap(VipsImage *header, const IgpRedactFace *faces, int n,
                                      double padding)
 {
-    VipsImage *header = vips_image_new_from_file(path, NULL);
-    GPtrArray *patches = NULL;
+    GPtrArray *patches;
 
+    if (!header || VIPS_IMAGE_SIZEOF_IMAGE(header) > REDACT_IN_MEMORY_MAX || header->Bands != 3 ||
+        header->BandFmt != VIPS_FORMAT_UCHAR)
+        return NULL;
     for (int i = 0; i < n; i++)
         if (faces[i].w <= 0 || faces[i].h <= 0)
-            g_clear_object(&header);
-    if (header && VIPS_IMAGE_SIZEOF_IMAGE(header) <= REDACT_IN_MEMORY_MAX && header->Bands == 3 &&
-        header->BandFmt == VIPS_FORMAT_UCHAR)
-        patches = group_faces(faces, n, padding, header->Xsize, header->Ysize);
+            return NULL;
+    patches = group_faces(faces, n, padding, header->Xsize, header->Ysize);
     if (patches && patches->len == 0)
         g_clear_pointer(&patches, g_ptr_array_unref);
-    if (header)
-        g_object_unref(header);
     return patches;
 }
 
-/* Decode @p path once, into memory, hiding the faces as their rows come,
- * while a thread of its own encodes the rows that are done. Returns 1
- * (nothing done, no message) when igp_redact_file() is the way. */
-static int redact_overlapped(const char *path, const IgpRedactFace *faces, int n, double padding,
-                             const char *out_path, const IgpJpegSettings *settings)
+/* Decode @p path (@p header: its header) once, into memory, hiding the
+ * faces as their rows come, while a thread of its own encodes the rows that
+ * are done. Returns 1 (nothing done, no message) when igp_redact_file() is
+ * the way. */
+static int redact_overlapped(const char *path, VipsImage *header, const IgpRedactFace *faces, int n,
+                             double padding, const char *out_path, const IgpJpegSettings *settings)
 {
-    HideAsDecoded h = {patches_to_overlap(path, faces, n, padding), faces, padding, 0};
+    HideAsDecoded h = {patches_to_overlap(header, faces, n, padding), faces, padding, 0};
     VipsImage *image = h.patches ? open_sequential(path) : NULL, *hidden = NULL;
     IgpRowFeed *feed = NULL;
     IgpJpegWriter *writer = NULL;
@@ -807,11 +807,11 @@ int igp_redact_file_to_jpeg(const char *path, const IgpRedactFace *faces, int n,
     IgpJpegSettings like = igp_jpeg_settings_like(settings, header); /* the master's chroma */
     int ret;
 
+    if (!header)
+        vips_error_clear(); /* (an unreadable master fails below, with its message) */
+    ret = redact_overlapped(path, header, faces, n, padding, out_path, &like);
     if (header)
         g_object_unref(header);
-    else
-        vips_error_clear(); /* (an unreadable master fails below, with its message) */
-    ret = redact_overlapped(path, faces, n, padding, out_path, &like);
     if (ret != 1)
         return ret;
     ret = igp_redact_file(path, faces, n, padding, &out);
