@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <gmodule.h>
 #include <libavutil/log.h>
 #include <vips/vips.h>
 
@@ -246,11 +247,48 @@ static void ignore_log(const gchar *domain, GLogLevelFlags level, const gchar *m
     (void)domain, (void)level, (void)message, (void)data;
 }
 
+/* libvips loads every module of its module folder when it starts: HEIF, but
+ * also ImageMagick, Poppler and OpenSlide, whose loaders igprep blocks as
+ * untrusted, and JPEG XL, which igprep does not take. Mapping those and the
+ * hundred-odd libraries they pull in costs every igprep process 10-25 ms
+ * (bench/README.md, "Starting a process"). So libvips starts from a home
+ * without modules, and igprep loads the one it reads photos with.
+ *
+ * libvips looks for modules in $VIPSHOME/lib; /nonexistent is the home
+ * Debian gives accounts that must have none. A user's own VIPSHOME is kept,
+ * with every module in it. Returns whether VIPSHOME was set here. */
+static int keep_vips_modules_out(void)
+{
+    if (g_getenv("VIPSHOME"))
+        return 0;
+    return g_setenv("VIPSHOME", "/nonexistent", TRUE);
+}
+
+/* After VIPS_INIT: the HEIF module (HEIC and AVIF photos) from libvips' own
+ * module folder, as libvips would have loaded it. A libvips without it
+ * reads no HEIF, as before: ingest then names the file it cannot read. */
+static void load_vips_modules(void)
+{
+    char *path = g_strdup_printf("%s/vips-modules-%d.%d/vips-heif.%s", IGP_VIPS_LIBDIR,
+                                 vips_version(0), vips_version(1), G_MODULE_SUFFIX);
+
+    /* The module makes itself resident when it registers its loaders. */
+    if (g_file_test(path, G_FILE_TEST_EXISTS))
+        g_module_open(path, G_MODULE_BIND_LAZY);
+    g_free(path);
+}
+
 int igp_cli_start(const char *argv0)
 {
+    int vipshome_set_here = keep_vips_modules_out();
+
     if (VIPS_INIT(argv0)) {
         fprintf(stderr, _("igprep: cannot start libvips: %s\n"), vips_error_buffer());
         return IGP_EXIT_FAILED;
+    }
+    if (vipshome_set_here) {
+        g_unsetenv("VIPSHOME"); /* not passed on to the programs igprep runs */
+        load_vips_modules();
     }
     /* Keep libvips' warnings (e.g. about damaged sources) out of the user's
      * way: every failure that matters is reported by igprep itself. */
