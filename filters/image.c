@@ -21,6 +21,7 @@ void igp_jpeg_default_settings(IgpJpegSettings *s)
     s->subsample = 1;
     s->max_bytes = 0;
     s->optimize = 1;
+    s->restart_rows = 0;
 }
 
 IgpJpegSettings igp_jpeg_settings_like(const IgpJpegSettings *s, VipsImage *source)
@@ -252,11 +253,51 @@ int igp_image_open_display(const char *path, const IgpImageLimits *limits, VipsI
     return ret ? ret : open_display_of(image, path, out);
 }
 
+/* libjpeg's restart interval, in MCUs, for a marker after each row of MCUs
+ * of @p image: 16 pixels wide with 4:2:0 chroma, else 8. 0: no markers. */
+static int restart_interval(VipsImage *image, const IgpJpegSettings *s)
+{
+    int mcu_width = s->subsample == 1 && image->Bands >= 3 ? 16 : 8;
+
+    return s->restart_rows ? (image->Xsize + mcu_width - 1) / mcu_width : 0;
+}
+
+/* Every JPEG igprep writes, to a file or to memory, is set up here. */
+static int save_to(VipsImage *image, VipsTarget *target, int quality, const IgpJpegSettings *s)
+{
+    return vips_jpegsave_target(image, target, "Q", quality, "strip", TRUE, "optimize_coding",
+                                s->optimize, "subsample_mode",
+                                s->subsample == 1 ? VIPS_FOREIGN_SUBSAMPLE_ON
+                                                  : VIPS_FOREIGN_SUBSAMPLE_OFF,
+                                "restart_interval", restart_interval(image, s), NULL);
+}
+
 static int save_once(VipsImage *image, const char *tmp, int quality, const IgpJpegSettings *s)
 {
-    return vips_jpegsave(
-        image, tmp, "Q", quality, "strip", TRUE, "optimize_coding", s->optimize, "subsample_mode",
-        s->subsample == 1 ? VIPS_FOREIGN_SUBSAMPLE_ON : VIPS_FOREIGN_SUBSAMPLE_OFF, NULL);
+    VipsTarget *target = vips_target_new_to_file(tmp);
+    int ret = target ? save_to(image, target, quality, s) : -1;
+
+    if (target)
+        g_object_unref(target);
+    return ret;
+}
+
+int igp_jpeg_save_buffer(VipsImage *image, const IgpJpegSettings *s, void **data, size_t *len)
+{
+    VipsTarget *target = vips_target_new_to_memory();
+    VipsBlob *blob = NULL;
+    int ret = save_to(image, target, s->quality, s);
+
+    *data = NULL, *len = 0;
+    if (ret == 0)
+        g_object_get(target, "blob", &blob, NULL);
+    if (blob) {
+        const void *bytes = vips_blob_get(blob, len);
+        *data = g_memdup2(bytes, *len);
+        vips_area_unref(VIPS_AREA(blob));
+    }
+    g_object_unref(target);
+    return *data ? 0 : -1;
 }
 
 /* Decode every pixel of @p source, writing nothing: does the source itself

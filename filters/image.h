@@ -29,10 +29,19 @@ typedef struct IgpJpegSettings {
                        ///< settled by igp_image_save_display_jpeg() and
                        ///< igp_redact_file_to_jpeg(); any other writer takes it as 4:4:4
     int64_t max_bytes; ///< lower quality in steps of 4 until the file fits; 0: no limit
-    int optimize; ///< optimised Huffman tables: a few % smaller, slower, more memory; default 1
+    int optimize;     ///< optimised Huffman tables: a few % smaller, slower, more memory; default 1
+    int restart_rows; ///< 1: a restart marker after every row of MCUs (masters:
+                      ///< filters/jpegrows.h); default 0
 } IgpJpegSettings;
 
 void igp_jpeg_default_settings(IgpJpegSettings *s);
+
+/**
+ * @p image as a JPEG in memory (*@p data, g_free()), written as
+ * igp_image_save_jpeg() writes files (its quality, chroma, tables and
+ * restart markers; max_bytes is not applied). 0, or -1 with libvips' message.
+ */
+int igp_jpeg_save_buffer(VipsImage *image, const IgpJpegSettings *s, void **data, size_t *len);
 
 /**
  * @p s (NULL: the defaults) with IGP_SUBSAMPLE_LIKE_SOURCE settled for a

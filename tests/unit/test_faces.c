@@ -3,6 +3,8 @@
 #include "check.h"
 #include "error.h"
 #include "faces.h"
+#include "image.h"
+#include "jpegrows.h"
 #include "redact.h"
 
 #include <glib.h>
@@ -588,6 +590,172 @@ static void test_redact_file_to_jpeg(void)
     g_free(px);
 }
 
+/* A master's settings (pipeline/core/stages/stage.c), restart rows on or off. */
+static IgpJpegSettings master_settings(int restart_rows)
+{
+    IgpJpegSettings s;
+
+    igp_jpeg_default_settings(&s);
+    s.quality = 95, s.optimize = 0, s.restart_rows = restart_rows;
+    return s;
+}
+
+/* @p path decoded to 8-bit RGB (g_free()), or NULL. */
+static guint8 *decode_rgb(const char *path, int *w, int *h)
+{
+    VipsImage *image = vips_image_new_from_file(path, NULL);
+    size_t len = 0;
+    guint8 *px = image ? vips_image_write_to_memory(image, &len) : NULL;
+
+    *w = image ? image->Xsize : 0, *h = image ? image->Ysize : 0;
+    if (image)
+        g_object_unref(image);
+    return px;
+}
+
+/* Rows of MCUs of the JPEG @p path: 0, or 1 when it is not such a JPEG. */
+static int parse_rows(const char *path, char **data, IgpJpegRows *rows)
+{
+    size_t len = 0;
+
+    *data = NULL;
+    if (!g_file_get_contents(path, data, &len, NULL))
+        return 1;
+    return igp_jpeg_rows_parse((const uint8_t *)*data, len, rows);
+}
+
+/* The whole-picture way: igp_redact_file(), then igp_image_save_jpeg(). */
+static int redact_whole(const char *master, const IgpRedactFace *faces, int n, const char *out_path,
+                        const IgpJpegSettings *s)
+{
+    VipsImage *out = NULL;
+    int ret = igp_redact_file(master, faces, n, IGP_REDACT_PADDING, &out);
+
+    if (ret == 0)
+        ret = igp_image_save_jpeg(out, master, out_path, s);
+    if (out)
+        g_object_unref(out);
+    return ret;
+}
+
+static int same_file(const char *a, const char *b)
+{
+    char *x = NULL, *y = NULL;
+    size_t nx = 0, ny = 0;
+    int same = g_file_get_contents(a, &x, &nx, NULL) && g_file_get_contents(b, &y, &ny, NULL) &&
+               nx == ny && memcmp(x, y, nx) == 0;
+
+    g_free(x);
+    g_free(y);
+    return same;
+}
+
+/* A master with a restart marker after every row of MCUs (jpegrows.h) is
+ * redacted in the rows of its faces alone: the other rows are the master's,
+ * byte for byte, and decode to the master's pixels; the faces are hidden as
+ * the whole-picture way hides them. Without the markers, or with faces over
+ * most rows, the whole picture is redacted, as before. A damaged marker
+ * makes the file not such a JPEG. */
+static void test_redact_rows(void)
+{
+    const int W = 650, H = 490; /* neither a whole number of 16 px MCUs */
+    IgpRedactFace faces[] = {
+        {.x = 200, .y = 150, .w = 60, .h = 70, .style = IGP_REDACT_BLUR},
+        {.x = 400, .y = 170, .w = 50, .h = 50, .style = IGP_REDACT_MOSAIC},
+    };
+    IgpRedactFace tall[] = {
+        {.x = 100, .y = 20, .w = 60, .h = 70, .style = IGP_REDACT_BLUR},
+        {.x = 300, .y = 400, .w = 60, .h = 70, .style = IGP_REDACT_BLUR},
+    };
+    IgpJpegSettings with = master_settings(1), without = master_settings(0);
+    guint8 *px = g_malloc((size_t)W * H * 3), *a = NULL, *b = NULL, *c = NULL;
+    char *master = g_build_filename(dir, "rows-master.jpg", NULL);
+    char *plain = g_build_filename(dir, "rows-plain.jpg", NULL);
+    char *out = g_build_filename(dir, "rows-out.jpg", NULL);
+    char *whole = g_build_filename(dir, "rows-whole.jpg", NULL);
+    char *mdata = NULL, *odata = NULL;
+    IgpJpegRows mrows = {0}, orows = {0};
+    VipsImage *in;
+    int w, h, first_diff = -1, last_diff = -1;
+
+    fill_test_pattern(px, W, H);
+    in = vips_image_new_from_memory(px, (size_t)W * H * 3, W, H, 3, VIPS_FORMAT_UCHAR);
+    CHECK_INT(igp_image_save_jpeg(in, "test", master, &with), 0);
+    CHECK_INT(igp_image_save_jpeg(in, "test", plain, &without), 0);
+
+    CHECK_INT(parse_rows(master, &mdata, &mrows), 0);
+    CHECK_INT(mrows.n_rows, (H + 15) / 16);
+    CHECK_INT(mrows.mcu_height, 16);
+    CHECK_INT(igp_redact_file_to_jpeg(master, faces, 2, IGP_REDACT_PADDING, out, &with), 0);
+    CHECK_INT(parse_rows(out, &odata, &orows), 0);
+    CHECK(mrows.n_rows > 0 && orows.n_rows == mrows.n_rows);
+    /* Rows 0-6 and 17 on hold no face (the faces' padded patches span
+     * about 120-245 px): the master's own bytes. */
+    for (int r = 0; r < orows.n_rows && orows.n_rows == mrows.n_rows; r++) {
+        int same =
+            orows.row_len[r] == mrows.row_len[r] &&
+            !memcmp(odata + orows.row_start[r], mdata + mrows.row_start[r], orows.row_len[r]);
+        if (r < 7 || r >= 17)
+            CHECK(same);
+        if (r == 10)
+            CHECK(!same);
+    }
+    /* Decoded: only rows within a row of MCUs of the faces' rows change. */
+    a = decode_rgb(master, &w, &h);
+    b = decode_rgb(out, &w, &h);
+    CHECK(a && b && w == W && h == H);
+    for (int y = 0; a && b && y < H; y++)
+        if (memcmp(a + (size_t)y * W * 3, b + (size_t)y * W * 3, (size_t)W * 3)) {
+            first_diff = first_diff < 0 ? y : first_diff;
+            last_diff = y;
+        }
+    CHECK(first_diff >= 6 * 16 && last_diff < 18 * 16 && first_diff < 150 && last_diff > 220);
+    /* The faces' rows decode to the very pixels of the whole-picture way:
+     * the same hidden pixels, coded in the same blocks with the same tables. */
+    CHECK_INT(redact_whole(master, faces, 2, whole, &with), 0);
+    c = decode_rgb(whole, &w, &h);
+    CHECK(b && c && !memcmp(b + (size_t)150 * W * 3, c + (size_t)150 * W * 3, (size_t)70 * W * 3));
+    g_free(a);
+    g_free(b);
+    g_free(c);
+
+    /* No restart markers, or faces over most rows: the whole picture. */
+    CHECK_INT(igp_redact_file_to_jpeg(plain, faces, 2, IGP_REDACT_PADDING, out, &with), 0);
+    CHECK_INT(redact_whole(plain, faces, 2, whole, &with), 0);
+    CHECK(same_file(out, whole));
+    CHECK_INT(igp_redact_file_to_jpeg(master, tall, 2, IGP_REDACT_PADDING, out, &with), 0);
+    CHECK_INT(redact_whole(master, tall, 2, whole, &with), 0);
+    CHECK(same_file(out, whole));
+
+    /* A restart marker out of order, or the file cut short: not rows. */
+    igp_jpeg_rows_clear(&orows);
+    if (mrows.n_rows > 3) {
+        size_t at = mrows.row_start[3] - 1; /* RST2's second byte */
+        CHECK_INT((guint8)mdata[at], 0xD2);
+        mdata[at] = (char)0xD5;
+        CHECK_INT(igp_jpeg_rows_parse((const uint8_t *)mdata, mrows.len, &orows), 1);
+        igp_jpeg_rows_clear(&orows);
+        mdata[at] = (char)0xD2;
+        CHECK_INT(igp_jpeg_rows_parse((const uint8_t *)mdata, mrows.len - 10, &orows), 1);
+        igp_jpeg_rows_clear(&orows);
+    }
+
+    igp_jpeg_rows_clear(&mrows);
+    g_free(mdata);
+    g_free(odata);
+    g_unlink(master);
+    g_unlink(plain);
+    g_unlink(out);
+    g_unlink(whole);
+    g_free(master);
+    g_free(plain);
+    g_free(out);
+    g_free(whole);
+    if (in)
+        g_object_unref(in);
+    g_free(px);
+}
+
 int main(int argc, char **argv)
 {
     (void)argc;
@@ -608,6 +776,7 @@ int main(int argc, char **argv)
     test_redact_blur_detail();
     test_redact_file();
     test_redact_file_to_jpeg();
+    test_redact_rows();
     {
         char *path = g_build_filename(dir, "faces.json", NULL);
         g_unlink(path);

@@ -17,7 +17,7 @@
 #include <glib.h>
 
 /* Bump when the same inputs would give other pixels. */
-#define REDACT_RECIPE   "redact-v2"
+#define REDACT_RECIPE   "redact-v3"
 #define DEFAULT_STICKER "smile.svg"
 
 typedef struct RedactJob {
@@ -56,9 +56,10 @@ static void redact_key(const RedactJob *job, const char *master_sha, json_t *fac
     json_t *face;
     size_t i;
 
-    g_string_append_printf(s, "|%s|pad %.3f|q%d chroma %d", master_sha, IGP_REDACT_PADDING,
-                           job->shoot->settings->master.quality,
-                           job->shoot->settings->master.subsample);
+    g_string_append_printf(s, "|%s|pad %.3f|q%d chroma %d restart rows %d", master_sha,
+                           IGP_REDACT_PADDING, job->shoot->settings->master.quality,
+                           job->shoot->settings->master.subsample,
+                           job->shoot->settings->master.restart_rows);
     json_array_foreach(faces, i, face)
     {
         char *text = json_dumps(face, JSON_SORT_KEYS | JSON_COMPACT);

@@ -174,9 +174,10 @@ int igp_scrub(IgpShoot *shoot)
         g_free(audit_path);
         return IGP_ERR_INVALIDDATA;
     }
-    job.image_recipe = g_strdup_printf(
-        "jpeg q%d %s%s, libvips %s", s->master.quality, chroma_recipe(s->master.subsample),
-        s->master.optimize ? " optimized" : "", vips_version_string());
+    job.image_recipe =
+        g_strdup_printf("jpeg q%d %s%s%s, libvips %s", s->master.quality,
+                        chroma_recipe(s->master.subsample), s->master.optimize ? " optimized" : "",
+                        s->master.restart_rows ? " restart rows" : "", vips_version_string());
     job.video_recipe = g_strdup_printf("mp4 h264 crf16 veryfast aac192, lavc %s", LIBAVCODEC_IDENT);
     job.progress = igp_progress_new("scrub", n);
     job.entries = g_new0(json_t *, n);

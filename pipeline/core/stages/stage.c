@@ -26,6 +26,9 @@ void igp_stage_default_settings(IgpStageSettings *s)
     /* Optimised Huffman tables make a full-size master only ~10 % smaller but
      * cost three times the encode time and buffer the whole scan in memory. */
     s->master.optimize = 0;
+    /* A restart marker after every row of MCUs: redact re-encodes only the
+     * rows of the faces it hides and copies the others (filters/jpegrows.h). */
+    s->master.restart_rows = 1;
     igp_jpeg_default_settings(&s->post);
     s->post.max_bytes = 8 * 1000 * 1000;
 }

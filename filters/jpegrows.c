@@ -1,0 +1,189 @@
+/* jpegrows: a JPEG with a restart marker after every row of MCUs, as rows. */
+#include "jpegrows.h"
+
+#include <string.h>
+
+/* JPEG markers (ITU-T T.81, table B.1). */
+enum {
+    SOF0 = 0xC0, /* baseline DCT */
+    DHT = 0xC4,
+    RST0 = 0xD0,
+    SOI = 0xD8,
+    EOI = 0xD9,
+    SOS = 0xDA,
+    DQT = 0xDB,
+    DRI = 0xDD,
+};
+
+static int get16(const uint8_t *p)
+{
+    return p[0] << 8 | p[1];
+}
+
+/* The frame header (SOF0 segment at @p seg, @p n bytes): size and the MCU's
+ * height; its components go into rows->coding. */
+static int read_frame(const uint8_t *seg, size_t n, IgpJpegRows *rows, int *mcus_per_row)
+{
+    int components, hmax = 1, vmax = 1;
+
+    if (n < 8 || seg[0] != 8) /* 8-bit samples */
+        return 1;
+    rows->height = get16(seg + 1), rows->width = get16(seg + 3), components = seg[5];
+    if (rows->height == 0 || rows->width == 0 || (components != 1 && components != 3) ||
+        n != 6 + 3 * (size_t)components)
+        return 1;
+    for (int c = 0; c < components; c++) {
+        int h = seg[7 + 3 * c] >> 4, v = seg[7 + 3 * c] & 15;
+        if (h < 1 || h > 4 || v < 1 || v > 4)
+            return 1;
+        /* (A scan of one component codes it in 8×8 blocks, whatever its factors.) */
+        if (components > 1)
+            hmax = MAX(hmax, h), vmax = MAX(vmax, v);
+    }
+    g_string_append_len(rows->coding, (const char *)seg + 5, (gssize)n - 5);
+    rows->mcu_height = 8 * vmax;
+    *mcus_per_row = (rows->width + 8 * hmax - 1) / (8 * hmax);
+    rows->n_rows = (rows->height + rows->mcu_height - 1) / rows->mcu_height;
+    return 0;
+}
+
+/* The markers from SOI to the scan: a baseline frame, its tables, a restart
+ * interval of one row of MCUs and one scan of every component. */
+static int read_header(IgpJpegRows *rows)
+{
+    const uint8_t *d = rows->data;
+    size_t pos = 2;
+    int mcus_per_row = 0, interval = 0, frame = 0;
+
+    if (rows->len < 4 || d[0] != 0xFF || d[1] != SOI)
+        return 1;
+    for (;;) {
+        int marker, n;
+        if (pos + 4 > rows->len || d[pos] != 0xFF)
+            return 1;
+        marker = d[pos + 1], n = get16(d + pos + 2);
+        if (n < 2 || pos + 2 + (size_t)n > rows->len)
+            return 1;
+        if (marker == SOF0) {
+            rows->sof = pos;
+            if (frame++ || read_frame(d + pos + 4, (size_t)n - 2, rows, &mcus_per_row))
+                return 1;
+        } else if (marker >= 0xC1 && marker <= 0xCF && marker != DHT && marker != 0xC8 &&
+                   marker != 0xCC) {
+            return 1; /* progressive, lossless, arithmetic: not what igprep writes */
+        } else if (marker == DRI) {
+            if (n != 4)
+                return 1;
+            interval = get16(d + pos + 4);
+        }
+        if (marker == DQT || marker == DHT || marker == SOS)
+            g_string_append_len(rows->coding, (const char *)d + pos, n + 2);
+        pos += 2 + (size_t)n;
+        if (marker == SOS) {
+            /* One scan holding every component of the frame. */
+            if (!frame || interval != mcus_per_row || d[rows->sof + 9] != d[pos - (size_t)n + 2])
+                return 1;
+            rows->scan = pos;
+            return 0;
+        }
+    }
+}
+
+/* Split the entropy-coded data at its restart markers: one row each, the
+ * markers in order (RST0..RST7, again and again), EOI after the last. In the
+ * data a 0xFF byte is followed by 0x00 (a coded 0xFF) or by a marker. */
+static int split_rows(IgpJpegRows *rows)
+{
+    const uint8_t *d = rows->data, *end = d + rows->len, *p = d + rows->scan;
+    int row = 0;
+
+    rows->row_start = g_new(size_t, rows->n_rows);
+    rows->row_len = g_new(size_t, rows->n_rows);
+    rows->row_start[0] = rows->scan;
+    while ((p = memchr(p, 0xFF, (size_t)(end - p))) && p + 1 < end) {
+        size_t at = (size_t)(p - d);
+        if (p[1] == 0x00) {
+            p += 2;
+            continue;
+        }
+        rows->row_len[row] = at - rows->row_start[row];
+        if (p[1] == EOI)
+            return row == rows->n_rows - 1 && p + 2 == end ? 0 : 1;
+        if (p[1] != RST0 + row % 8 || ++row >= rows->n_rows)
+            return 1; /* another marker, or one out of order or too many */
+        rows->row_start[row] = at + 2;
+        p += 2;
+    }
+    return 1; /* no EOI */
+}
+
+int igp_jpeg_rows_parse(const uint8_t *data, size_t len, IgpJpegRows *rows)
+{
+    memset(rows, 0, sizeof(*rows));
+    rows->data = data, rows->len = len;
+    rows->coding = g_string_new(NULL);
+    return read_header(rows) || split_rows(rows);
+}
+
+void igp_jpeg_rows_clear(IgpJpegRows *rows)
+{
+    if (rows->coding)
+        g_string_free(rows->coding, TRUE);
+    g_free(rows->row_start);
+    g_free(rows->row_len);
+    memset(rows, 0, sizeof(*rows));
+}
+
+int igp_jpeg_rows_same_coding(const IgpJpegRows *a, const IgpJpegRows *b)
+{
+    return a->width == b->width && a->mcu_height == b->mcu_height &&
+           a->coding->len == b->coding->len &&
+           !memcmp(a->coding->str, b->coding->str, a->coding->len);
+}
+
+/* Append rows [first, end) of @p r, each but the last followed by its
+ * restart marker, counted from @p counted (the rows before it in the file). */
+static void append_rows(GByteArray *out, const IgpJpegRows *r, int first, int end, int counted,
+                        int last_in_file)
+{
+    for (int i = first; i < end; i++, counted++) {
+        g_byte_array_append(out, r->data + r->row_start[i], (guint)r->row_len[i]);
+        if (counted != last_in_file) {
+            const uint8_t marker[2] = {0xFF, (uint8_t)(RST0 + counted % 8)};
+            g_byte_array_append(out, marker, 2);
+        }
+    }
+}
+
+static void append_eoi(GByteArray *out)
+{
+    const uint8_t eoi[2] = {0xFF, EOI};
+
+    g_byte_array_append(out, eoi, 2);
+}
+
+GByteArray *igp_jpeg_rows_cut(const IgpJpegRows *r, int first, int end)
+{
+    GByteArray *out = g_byte_array_sized_new(
+        (guint)(r->scan + r->row_start[end - 1] + r->row_len[end - 1] - r->row_start[first]));
+    int height = MIN(r->height, end * r->mcu_height) - first * r->mcu_height;
+
+    g_byte_array_append(out, r->data, (guint)r->scan);
+    out->data[r->sof + 5] = (uint8_t)(height >> 8), out->data[r->sof + 6] = (uint8_t)height;
+    append_rows(out, r, first, end, 0, end - first - 1);
+    append_eoi(out);
+    return out;
+}
+
+GByteArray *igp_jpeg_rows_replace(const IgpJpegRows *r, int first, const IgpJpegRows *with)
+{
+    GByteArray *out = g_byte_array_sized_new((guint)r->len);
+    int end = first + with->n_rows;
+
+    g_byte_array_append(out, r->data, (guint)r->scan);
+    append_rows(out, r, 0, first, 0, r->n_rows - 1);
+    append_rows(out, with, 0, with->n_rows, first, r->n_rows - 1);
+    append_rows(out, r, end, r->n_rows, end, r->n_rows - 1);
+    append_eoi(out);
+    return out;
+}

@@ -1,0 +1,51 @@
+/* jpegrows: a baseline JPEG with a restart marker after every row of MCUs
+ * (igprep's masters: IgpJpegSettings.restart_rows), seen as rows of MCUs that
+ * can be cut out, or replaced, as they are coded: no decode, no re-encode.
+ *
+ * A restart marker resets the decoder (DC predictions, bit buffer), so each
+ * row of MCUs between two markers is coded on its own. redact uses this to
+ * re-encode only the rows of the faces it hides and copy every other row of
+ * the master byte for byte (docs/faces.md, "Redaction"). */
+#ifndef IGP_JPEGROWS_H
+#define IGP_JPEGROWS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <glib.h>
+
+typedef struct IgpJpegRows {
+    const uint8_t *data; ///< the whole file (not owned)
+    size_t len;
+    size_t sof;      ///< offset of the SOF0 marker
+    size_t scan;     ///< offset of the first entropy-coded byte, after the SOS segment
+    GString *coding; ///< every DQT, DHT and SOS segment and the frame's components, as they are
+    int width, height;
+    int mcu_height;              ///< pixels in a row of MCUs
+    int n_rows;                  ///< rows of MCUs: restart intervals
+    size_t *row_start, *row_len; ///< each row's entropy-coded bytes, without its marker
+} IgpJpegRows;
+
+/**
+ * Read @p data (@p len bytes, kept by the caller while @p rows is used) as
+ * rows: 0, or 1 when it is not a baseline, single-scan JPEG with a restart
+ * marker after every row of MCUs (no message: the caller takes another way).
+ * igp_jpeg_rows_clear() @p rows in both cases.
+ */
+int igp_jpeg_rows_parse(const uint8_t *data, size_t len, IgpJpegRows *rows);
+
+void igp_jpeg_rows_clear(IgpJpegRows *rows);
+
+/** Can rows of @p b stand in for rows of @p a: the same width, components, tables and scan. */
+int igp_jpeg_rows_same_coding(const IgpJpegRows *a, const IgpJpegRows *b);
+
+/** A JPEG of rows [@p first, @p end) of @p r alone, its height cut to theirs. */
+GByteArray *igp_jpeg_rows_cut(const IgpJpegRows *r, int first, int end);
+
+/**
+ * @p r with its rows from @p first on replaced by the rows of @p with (all
+ * of them; igp_jpeg_rows_same_coding(), and they must fit in @p r).
+ */
+GByteArray *igp_jpeg_rows_replace(const IgpJpegRows *r, int first, const IgpJpegRows *with);
+
+#endif
