@@ -41,6 +41,7 @@ static int read_frame(const uint8_t *seg, size_t n, IgpJpegRows *rows, int *mcus
             hmax = MAX(hmax, h), vmax = MAX(vmax, v);
     }
     g_string_append_len(rows->coding, (const char *)seg + 5, (gssize)n - 5);
+    rows->components = components;
     rows->mcu_height = 8 * vmax;
     *mcus_per_row = (rows->width + 8 * hmax - 1) / (8 * hmax);
     rows->n_rows = (rows->height + rows->mcu_height - 1) / rows->mcu_height;
@@ -175,15 +176,149 @@ GByteArray *igp_jpeg_rows_cut(const IgpJpegRows *r, int first, int end)
     return out;
 }
 
-GByteArray *igp_jpeg_rows_replace(const IgpJpegRows *r, int first, const IgpJpegRows *with)
+GByteArray *igp_jpeg_rows_replace(const IgpJpegRows *r, int first, const IgpJpegRows *with,
+                                  int n_with)
 {
     GByteArray *out = g_byte_array_sized_new((guint)r->len);
-    int end = first + with->n_rows;
+    int row = first;
 
     g_byte_array_append(out, r->data, (guint)r->scan);
     append_rows(out, r, 0, first, 0, r->n_rows - 1);
-    append_rows(out, with, 0, with->n_rows, first, r->n_rows - 1);
-    append_rows(out, r, end, r->n_rows, end, r->n_rows - 1);
+    for (int i = 0; i < n_with; row += with[i].n_rows, i++)
+        append_rows(out, &with[i], 0, with[i].n_rows, row, r->n_rows - 1);
+    append_rows(out, r, row, r->n_rows, row, r->n_rows - 1);
     append_eoi(out);
+    return out;
+}
+
+/* ---- Decoding in bands ---- */
+
+#define LOAD_BANDS 2
+/* Rows of pixels a band copies out of libvips at a time. */
+#define LOAD_STRIP 64
+
+/* One band of rows of MCUs, decoded on a thread of its own straight into
+ * its part of the picture's buffer. */
+typedef struct Band {
+    GByteArray *cut; ///< the band as a JPEG of its own, context rows included
+    int shrink;
+    int width, bands; ///< what the band must decode to
+    int skip, rows;   ///< rows of pixels: the context above, then the band's own
+    guint8 *dest;     ///< where its own rows go
+    int failed;
+} Band;
+
+static int decode_band_rows(Band *b)
+{
+    VipsImage *image = vips_image_new_from_buffer(
+        b->cut->data, b->cut->len, "", "shrink", b->shrink, "access", VIPS_ACCESS_SEQUENTIAL, NULL);
+    VipsRegion *region = NULL;
+    size_t row_bytes = (size_t)b->width * b->bands;
+    int failed = !image || image->Xsize != b->width || image->Bands != b->bands ||
+                 image->BandFmt != VIPS_FORMAT_UCHAR || image->Ysize < b->skip + b->rows;
+
+    if (!failed)
+        region = vips_region_new(image);
+    for (int y = 0; !failed && y < b->rows; y += LOAD_STRIP) {
+        VipsRect strip = {0, b->skip + y, b->width, MIN(LOAD_STRIP, b->rows - y)};
+        failed = vips_region_prepare(region, &strip) != 0;
+        for (int k = 0; !failed && k < strip.height; k++)
+            memcpy(b->dest + (size_t)(y + k) * row_bytes,
+                   VIPS_REGION_ADDR(region, 0, strip.top + k), row_bytes);
+    }
+    if (region)
+        g_object_unref(region);
+    if (image)
+        g_object_unref(image);
+    if (failed)
+        vips_error_clear(); /* (the caller decodes the usual way, which says why) */
+    return failed;
+}
+
+static gpointer decode_band_thread(gpointer data)
+{
+    Band *b = data;
+
+    b->failed = decode_band_rows(b);
+    vips_thread_shutdown();
+    return NULL;
+}
+
+guint8 *igp_jpeg_rows_decode(const void *data, size_t len, int shrink, int *width, int *height,
+                             int *bands)
+{
+    IgpJpegRows rows = {0};
+    Band band[LOAD_BANDS] = {{0}};
+    GThread *threads[LOAD_BANDS] = {0};
+    guint8 *pixels = NULL;
+    VipsImage *header;
+    int failed = 0;
+
+    if (igp_jpeg_rows_parse(data, len, &rows) || rows.n_rows < 2 * LOAD_BANDS || shrink < 1 ||
+        rows.mcu_height % shrink) {
+        igp_jpeg_rows_clear(&rows);
+        return NULL;
+    }
+    /* The size libvips gives the whole file at this shrink (its header alone). */
+    if (!(header = vips_image_new_from_buffer(data, len, "", "shrink", shrink, NULL))) {
+        vips_error_clear();
+        igp_jpeg_rows_clear(&rows);
+        return NULL;
+    }
+    *width = header->Xsize, *height = header->Ysize, *bands = rows.components;
+    g_object_unref(header);
+    pixels = g_malloc((size_t)*width * *height * *bands);
+    for (int i = 0; i < LOAD_BANDS; i++) {
+        int first = rows.n_rows * i / LOAD_BANDS, end = rows.n_rows * (i + 1) / LOAD_BANDS;
+        int top = MAX(0, first - 1), y = first * rows.mcu_height / shrink;
+        band[i] = (Band){igp_jpeg_rows_cut(&rows, top, MIN(rows.n_rows, end + 1)),
+                         shrink,
+                         *width,
+                         *bands,
+                         (first - top) * rows.mcu_height / shrink,
+                         MIN(*height, end * rows.mcu_height / shrink) - y,
+                         pixels + (size_t)y * *width * *bands,
+                         0};
+        if (i > 0)
+            threads[i] = g_thread_try_new("igp-jpeg-band", decode_band_thread, &band[i], NULL);
+    }
+    for (int i = 0; i < LOAD_BANDS; i++)
+        if (!threads[i])
+            band[i].failed = decode_band_rows(&band[i]);
+    for (int i = 0; i < LOAD_BANDS; i++) {
+        if (threads[i])
+            g_thread_join(threads[i]);
+        failed |= band[i].failed;
+        g_byte_array_unref(band[i].cut);
+    }
+    igp_jpeg_rows_clear(&rows);
+    if (failed)
+        g_clear_pointer(&pixels, g_free);
+    return pixels;
+}
+
+static void free_pixels(VipsImage *image, gpointer pixels)
+{
+    (void)image;
+    g_free(pixels);
+}
+
+VipsImage *igp_jpeg_rows_load_buffer(const void *data, size_t len, int shrink)
+{
+    int width, height, bands;
+    guint8 *pixels = igp_jpeg_rows_decode(data, len, shrink, &width, &height, &bands);
+    VipsImage *out;
+
+    if (!pixels)
+        return NULL;
+    out = vips_image_new_from_memory(pixels, (size_t)width * height * bands, width, height, bands,
+                                     VIPS_FORMAT_UCHAR);
+    if (!out) {
+        vips_error_clear();
+        g_free(pixels);
+        return NULL;
+    }
+    g_signal_connect(out, "postclose", G_CALLBACK(free_pixels), pixels);
+    out->Type = bands == 1 ? VIPS_INTERPRETATION_B_W : VIPS_INTERPRETATION_sRGB;
     return out;
 }

@@ -5,7 +5,9 @@
  * A restart marker resets the decoder (DC predictions, bit buffer), so each
  * row of MCUs between two markers is coded on its own. redact uses this to
  * re-encode only the rows of the faces it hides and copy every other row of
- * the master byte for byte (docs/faces.md, "Redaction"). */
+ * the master byte for byte (docs/faces.md, "Redaction"); detect and redact
+ * decode such a file in two bands at once, on two threads, where libjpeg
+ * alone decodes a file on one. */
 #ifndef IGP_JPEGROWS_H
 #define IGP_JPEGROWS_H
 
@@ -13,6 +15,7 @@
 #include <stdint.h>
 
 #include <glib.h>
+#include <vips/vips.h>
 
 typedef struct IgpJpegRows {
     const uint8_t *data; ///< the whole file (not owned)
@@ -21,6 +24,7 @@ typedef struct IgpJpegRows {
     size_t scan;     ///< offset of the first entropy-coded byte, after the SOS segment
     GString *coding; ///< every DQT, DHT and SOS segment and the frame's components, as they are
     int width, height;
+    int components;              ///< 1 (grey) or 3 (colour)
     int mcu_height;              ///< pixels in a row of MCUs
     int n_rows;                  ///< rows of MCUs: restart intervals
     size_t *row_start, *row_len; ///< each row's entropy-coded bytes, without its marker
@@ -43,9 +47,31 @@ int igp_jpeg_rows_same_coding(const IgpJpegRows *a, const IgpJpegRows *b);
 GByteArray *igp_jpeg_rows_cut(const IgpJpegRows *r, int first, int end);
 
 /**
- * @p r with its rows from @p first on replaced by the rows of @p with (all
- * of them; igp_jpeg_rows_same_coding(), and they must fit in @p r).
+ * @p r with its rows from @p first on replaced by all the rows of @p with[0],
+ * then of @p with[1], ... (@p n_with of them; each
+ * igp_jpeg_rows_same_coding() as @p r, and together they must fit in it).
  */
-GByteArray *igp_jpeg_rows_replace(const IgpJpegRows *r, int first, const IgpJpegRows *with);
+GByteArray *igp_jpeg_rows_replace(const IgpJpegRows *r, int first, const IgpJpegRows *with,
+                                  int n_with);
+
+/**
+ * The JPEG in memory (@p len bytes at @p data) decoded, shrunk by @p shrink
+ * (1, 2, 4 or 8: libjpeg's own scaling, as libvips' jpegload "shrink"), in
+ * two bands of rows on two threads, when it has a restart marker after
+ * every row of MCUs. Each band is decoded with a row of MCUs more on each
+ * side, so that every pixel is the one a decode of the whole file gives
+ * (chroma is upsampled from the rows around it). NULL, with no message,
+ * when it is not such a JPEG or a band does not decode: the caller decodes
+ * it the usual way, which reports what is wrong.
+ */
+VipsImage *igp_jpeg_rows_load_buffer(const void *data, size_t len, int shrink);
+
+/**
+ * igp_jpeg_rows_load_buffer()'s pixels alone (g_free()): @p width ×
+ * @p height pixels of @p bands bytes (1: grey, 3: RGB), rows one after
+ * the other. Each band's decode holds only a strip of rows besides.
+ */
+guint8 *igp_jpeg_rows_decode(const void *data, size_t len, int shrink, int *width, int *height,
+                             int *bands);
 
 #endif

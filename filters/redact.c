@@ -806,11 +806,11 @@ static int redact_overlapped(const char *path, VipsImage *header, const IgpRedac
  * redacted row by row: the rows of MCUs that the hidden faces' patches
  * touch are decoded (with a row more on each side, so that chroma is
  * upsampled as in the whole picture), hidden as igp_redact_file() hides
- * them, and encoded again with the master's settings; every other row is
- * the master's, byte for byte, not re-encoded. This runs on one thread,
- * while redact_overlapped() decodes and encodes the whole picture on two:
- * past ROWS_AT_MOST of the picture's rows (a crowd from top to bottom),
- * the whole picture is quicker. */
+ * them, and encoded again with the master's settings, in two pieces on
+ * two threads; every other row is the master's, byte for byte, not
+ * re-encoded. Past ROWS_AT_MOST of the picture's rows (a crowd from top to
+ * bottom) redact_overlapped(), which decodes the whole picture on one thread
+ * while another encodes it, is as quick and the rows are not worth it. */
 #define ROWS_AT_MOST (2.0 / 3.0)
 
 /* The rows of MCUs [*first, *end) that @p patches touch. */
@@ -825,74 +825,163 @@ static void rows_of_patches(GPtrArray *patches, int mcu_height, int *first, int 
     *first = top / mcu_height, *end = (bottom + mcu_height - 1) / mcu_height;
 }
 
-/* The rows [first, end) of @p rows with their patches hidden, as a JPEG of
- * those rows alone (*@p band, g_free()): 0, or IGP_ERR. */
-static int hide_in_rows(const IgpJpegRows *rows, int first, int end, GPtrArray *patches,
-                        const IgpRedactFace *faces, int n, double padding, const char *path,
-                        const IgpJpegSettings *settings, void **band, size_t *band_len)
+/* Rows [top, bottom) of MCUs of @p rows decoded into memory: in two bands at
+ * once when there are enough of them (jpegrows.h), else in one. */
+static VipsImage *decode_rows(const IgpJpegRows *rows, int top, int bottom, GByteArray **cut)
 {
-    /* Decoded with a row of context above and below. */
-    int top = MAX(0, first - 1), bottom = MIN(rows->n_rows, end + 1);
-    int dy = top * rows->mcu_height;
-    int height = MIN(rows->height, end * rows->mcu_height) - first * rows->mcu_height;
-    GByteArray *cut = igp_jpeg_rows_cut(rows, top, bottom);
-    IgpRedactFace *moved = g_memdup2(faces, sizeof(*faces) * (size_t)n);
-    VipsImage *image = vips_image_new_from_buffer(cut->data, cut->len, "", NULL), *hidden = NULL;
-    VipsImage *rows_image = NULL;
-    int ret = 0;
+    VipsImage *image;
 
-    /* The faces and patches in the cut's pixels. */
+    *cut = igp_jpeg_rows_cut(rows, top, bottom);
+    if ((image = igp_jpeg_rows_load_buffer((*cut)->data, (*cut)->len, 1)))
+        return image;
+    image = vips_image_new_from_buffer((*cut)->data, (*cut)->len, "", NULL);
+    return image ? decoded(image) : NULL;
+}
+
+/* The faces of @p patches hidden on @p image, rows [top, ...) of MCUs of the
+ * picture (@p mcu_height pixels each): *@p hidden (the reference to @p image
+ * is taken). 0, or IGP_ERR. */
+static int hide_in_cut(VipsImage *image, int dy, GPtrArray *patches, const IgpRedactFace *faces,
+                       int n, double padding, const char *path, VipsImage **hidden)
+{
+    IgpRedactFace *moved = g_memdup2(faces, sizeof(*faces) * (size_t)n);
+    int ret;
+
+    /* The faces and patches in the cut's pixels... */
     for (int i = 0; i < n; i++)
         moved[i].y -= dy;
     for (guint i = 0; i < patches->len; i++)
         ((Patch *)g_ptr_array_index(patches, i))->area.top -= dy;
-    if (!image || !(image = decoded(image)))
-        ret = igp_vips_error(IGP_ERR_INVALIDDATA, path, _("cannot decode master"));
-    if (ret == 0)
-        ret = read_patches(image, path, patches);
-    /* Noise and mosaic cells lie on the whole picture's grid. */
+    ret = read_patches(image, path, patches);
+    /* ...but noise and mosaic cells lie on the whole picture's grid. */
     for (guint i = 0; ret == 0 && i < patches->len; i++)
         ((Patch *)g_ptr_array_index(patches, i))->pixels.origin_y += dy;
     if (ret == 0)
         ret = hide_in_patches(patches, moved, padding);
-    if (ret == 0) {
-        ret = insert_patches(image, path, patches, &hidden);
-        image = NULL;
-    }
-    if (ret == 0 && (vips_extract_area(hidden, &rows_image, 0, (first - top) * rows->mcu_height,
-                                       rows->width, height, NULL) ||
-                     igp_jpeg_save_buffer(rows_image, settings, band, band_len)))
-        ret = igp_vips_error(IGP_ERR_LIBRARY, path, _("cannot encode the hidden faces"));
-    if (rows_image)
-        g_object_unref(rows_image);
-    if (hidden)
-        g_object_unref(hidden);
-    if (image)
+    if (ret == 0)
+        ret = insert_patches(image, path, patches, hidden);
+    else
         g_object_unref(image);
     g_free(moved);
-    g_byte_array_unref(cut);
     return ret;
 }
 
-/* @p master (@p rows) with its rows from @p first replaced by @p band's,
- * written to @p out_path; 1 (nothing written) when @p band cannot stand in
- * for them. */
-static int write_with_rows(const IgpJpegRows *rows, int first, const void *band, size_t band_len,
-                           const char *out_path)
-{
-    IgpJpegRows with;
-    GByteArray *out;
-    int ret = 1;
+/* The rows are encoded again in this many pieces at once, each a JPEG. */
+#define ROW_PIECES 2
 
-    if (igp_jpeg_rows_parse(band, band_len, &with) == 0 && igp_jpeg_rows_same_coding(rows, &with) &&
-        first + with.n_rows <= rows->n_rows) {
-        out = igp_jpeg_rows_replace(rows, first, &with);
+/* One piece: rows of pixels [top, top + height) of @c hidden, encoded on a
+ * thread of its own into @c jpeg, then read as rows into @c rows. */
+typedef struct RowPiece {
+    VipsImage *hidden;
+    int top, height;
+    const IgpJpegSettings *settings;
+    void *jpeg;
+    size_t len;
+    int failed;
+    IgpJpegRows rows;
+} RowPiece;
+
+static gpointer encode_piece(gpointer data)
+{
+    RowPiece *p = data;
+    VipsImage *rows = NULL;
+
+    p->failed = vips_extract_area(p->hidden, &rows, 0, p->top, p->hidden->Xsize, p->height, NULL) ||
+                igp_jpeg_save_buffer(rows, p->settings, &p->jpeg, &p->len);
+    if (rows)
+        g_object_unref(rows);
+    return NULL;
+}
+
+static gpointer encode_piece_thread(gpointer data)
+{
+    encode_piece(data);
+    vips_thread_shutdown();
+    return NULL;
+}
+
+/* Rows [first, end) of MCUs of the picture, in @p hidden from row @p top
+ * on, encoded again in @p n pieces side by side. 0, or IGP_ERR. */
+static int encode_pieces(const IgpJpegRows *rows, VipsImage *hidden, int top, int first, int end,
+                         const IgpJpegSettings *settings, RowPiece *pieces, int n, const char *path)
+{
+    GThread *threads[ROW_PIECES] = {0};
+    int failed = 0;
+
+    for (int i = 0; i < n; i++) {
+        int from = first + (end - first) * i / n, to = first + (end - first) * (i + 1) / n;
+        pieces[i].hidden = hidden, pieces[i].settings = settings;
+        pieces[i].top = (from - top) * rows->mcu_height;
+        pieces[i].height = MIN(rows->height, to * rows->mcu_height) - from * rows->mcu_height;
+        if (i > 0)
+            threads[i] = g_thread_try_new("igp-redact-rows", encode_piece_thread, &pieces[i], NULL);
+    }
+    for (int i = 0; i < n; i++)
+        if (!threads[i])
+            encode_piece(&pieces[i]);
+    for (int i = 0; i < n; i++) {
+        if (threads[i])
+            g_thread_join(threads[i]);
+        failed |= pieces[i].failed;
+    }
+    return failed ? igp_vips_error(IGP_ERR_LIBRARY, path, _("cannot encode the hidden faces")) : 0;
+}
+
+/* The master (@p rows) with its rows from @p first replaced by the pieces',
+ * written to @p out_path; 1 (nothing written) when a piece cannot stand in
+ * for its rows (not coded with the master's very tables). */
+static int write_with_pieces(const IgpJpegRows *rows, int first, RowPiece *pieces, int n,
+                             const char *out_path)
+{
+    IgpJpegRows with[ROW_PIECES];
+    int fits = 1, count = 0, ret = 1;
+    GByteArray *out;
+
+    for (int i = 0; i < n; i++) {
+        fits &= igp_jpeg_rows_parse(pieces[i].jpeg, pieces[i].len, &pieces[i].rows) == 0 &&
+                igp_jpeg_rows_same_coding(rows, &pieces[i].rows);
+        with[i] = pieces[i].rows;
+        count += pieces[i].rows.n_rows;
+    }
+    if (fits && first + count <= rows->n_rows) {
+        out = igp_jpeg_rows_replace(rows, first, with, n);
         ret = mkdir_for(out_path);
         if (ret == 0)
             ret = igp_write_file_atomic(out_path, out->data, out->len);
         g_byte_array_unref(out);
     }
-    igp_jpeg_rows_clear(&with);
+    return ret;
+}
+
+/* The rows [first, end) of MCUs of @p rows with their faces hidden, in
+ * place of the master's, written to @p out_path: 0, IGP_ERR, or 1 (nothing
+ * written, no message) when the new rows cannot stand in for them. */
+static int redact_in_rows(const IgpJpegRows *rows, int first, int end, GPtrArray *patches,
+                          const IgpRedactFace *faces, int n, double padding, const char *path,
+                          const char *out_path, const IgpJpegSettings *settings)
+{
+    /* Decoded with a row of context above and below. */
+    int top = MAX(0, first - 1), bottom = MIN(rows->n_rows, end + 1);
+    int n_pieces = MIN(ROW_PIECES, end - first), ret = 0;
+    GByteArray *cut = NULL;
+    VipsImage *image = decode_rows(rows, top, bottom, &cut), *hidden = NULL;
+    RowPiece pieces[ROW_PIECES] = {{0}};
+
+    if (!image)
+        ret = igp_vips_error(IGP_ERR_INVALIDDATA, path, _("cannot decode master"));
+    if (ret == 0)
+        ret = hide_in_cut(image, top * rows->mcu_height, patches, faces, n, padding, path, &hidden);
+    if (ret == 0)
+        ret = encode_pieces(rows, hidden, top, first, end, settings, pieces, n_pieces, path);
+    if (ret == 0)
+        ret = write_with_pieces(rows, first, pieces, n_pieces, out_path);
+    for (int i = 0; i < n_pieces; i++) {
+        igp_jpeg_rows_clear(&pieces[i].rows);
+        g_free(pieces[i].jpeg);
+    }
+    if (hidden)
+        g_object_unref(hidden);
+    g_byte_array_unref(cut);
     return ret;
 }
 
@@ -907,9 +996,7 @@ static int redact_rows(const char *path, VipsImage *header, const IgpRedactFace 
     size_t len = 0;
     IgpJpegRows rows = {0};
     GPtrArray *patches = NULL;
-    void *band = NULL;
-    size_t band_len = 0;
-    int ret = 1, first, end;
+    int ret = 1, first = 0, end = 0;
 
     if (!settings->restart_rows || settings->max_bytes > 0 || !header || n <= 0)
         return 1;
@@ -922,15 +1009,11 @@ static int redact_rows(const char *path, VipsImage *header, const IgpRedactFace 
         patches = group_faces(faces, n, padding, rows.width, rows.height);
     if (patches && patches->len > 0)
         rows_of_patches(patches, rows.mcu_height, &first, &end);
-    if (patches && patches->len > 0 && end - first <= ROWS_AT_MOST * rows.n_rows) {
-        ret = hide_in_rows(&rows, first, end, patches, faces, n, padding, path, settings, &band,
-                           &band_len);
-        if (ret == 0)
-            ret = write_with_rows(&rows, first, band, band_len, out_path);
-    }
+    if (end > first && end - first <= ROWS_AT_MOST * rows.n_rows)
+        ret =
+            redact_in_rows(&rows, first, end, patches, faces, n, padding, path, out_path, settings);
     if (patches)
         g_ptr_array_unref(patches);
-    g_free(band);
     igp_jpeg_rows_clear(&rows);
     g_free(data);
     return ret;

@@ -756,6 +756,54 @@ static void test_redact_rows(void)
     g_free(px);
 }
 
+/* A master with restart rows decodes in two bands at once (jpegrows.h) to
+ * the very pixels of a decode of the whole file, shrunk or not; a JPEG
+ * without the markers is left to the usual way. */
+static void test_rows_decode(void)
+{
+    const int W = 650, H = 490;
+    IgpJpegSettings with = master_settings(1), without = master_settings(0);
+    guint8 *px = g_malloc((size_t)W * H * 3);
+    char *master = g_build_filename(dir, "bands.jpg", NULL);
+    char *plain = g_build_filename(dir, "bands-plain.jpg", NULL);
+    char *data = NULL;
+    size_t len = 0;
+    VipsImage *in;
+
+    fill_test_pattern(px, W, H);
+    in = vips_image_new_from_memory(px, (size_t)W * H * 3, W, H, 3, VIPS_FORMAT_UCHAR);
+    CHECK_INT(igp_image_save_jpeg(in, "test", master, &with), 0);
+    CHECK_INT(igp_image_save_jpeg(in, "test", plain, &without), 0);
+    CHECK(g_file_get_contents(master, &data, &len, NULL));
+    for (int shrink = 1; shrink <= 8; shrink *= 2) {
+        VipsImage *whole = NULL;
+        size_t whole_len = 0;
+        guint8 *expect = NULL, *got;
+        int w = 0, h = 0, bands = 0;
+        if (vips_jpegload(master, &whole, "shrink", shrink, NULL) == 0)
+            expect = vips_image_write_to_memory(whole, &whole_len);
+        got = igp_jpeg_rows_decode(data, len, shrink, &w, &h, &bands);
+        CHECK(expect && got);
+        CHECK(whole && w == whole->Xsize && h == whole->Ysize && bands == 3);
+        CHECK(expect && got && whole_len == (size_t)w * h * 3 && !memcmp(expect, got, whole_len));
+        g_free(expect);
+        g_free(got);
+        if (whole)
+            g_object_unref(whole);
+    }
+    g_free(data);
+    CHECK(g_file_get_contents(plain, &data, &len, NULL));
+    CHECK(igp_jpeg_rows_load_buffer(data, len, 1) == NULL);
+    g_free(data);
+    g_unlink(master);
+    g_unlink(plain);
+    g_free(master);
+    g_free(plain);
+    if (in)
+        g_object_unref(in);
+    g_free(px);
+}
+
 int main(int argc, char **argv)
 {
     (void)argc;
@@ -777,6 +825,7 @@ int main(int argc, char **argv)
     test_redact_file();
     test_redact_file_to_jpeg();
     test_redact_rows();
+    test_rows_decode();
     {
         char *path = g_build_filename(dir, "faces.json", NULL);
         g_unlink(path);

@@ -9,6 +9,7 @@
 #include "i18n.h"
 #include "facedet.h"
 #include "fsutil.h"
+#include "jpegrows.h"
 #include "pngsave.h"
 #include "leakcheck.h"
 #include "template.h" /* igp_fonts_dir() */
@@ -174,6 +175,26 @@ static int decoder_shrink(double scale)
     return 0;
 }
 
+/* A master with restart rows (jpegrows.h), decoded in two bands at once,
+ * shrunk by @p shrink: 0, or 1 when it is not such a JPEG (no message). */
+static int load_rgb_in_bands(const char *path, int shrink, IgpRgbImage *img)
+{
+    char *data = NULL;
+    size_t len = 0;
+    int width, height, bands;
+    guint8 *pixels = NULL;
+
+    if (g_file_get_contents(path, &data, &len, NULL))
+        pixels = igp_jpeg_rows_decode(data, len, shrink, &width, &height, &bands);
+    g_free(data);
+    if (pixels && bands != 3)
+        g_clear_pointer(&pixels, g_free); /* grey: the usual way converts it */
+    if (!pixels)
+        return 1;
+    *img = (IgpRgbImage){pixels, width, height, (size_t)width * 3, 0, 0};
+    return 0;
+}
+
 /* The master as 8-bit RGB in memory, shrunk by about @p scale (<= 1) on
  * load (libvips' shrink-on-load: no full-size buffer); its own size in
  * @p w, @p h. The picture may be up to a tenth larger than asked. */
@@ -186,6 +207,12 @@ static int load_rgb(const char *path, double scale, IgpRgbImage *img, int *w, in
     if (!image)
         return igp_vips_error(IGP_ERR_INVALIDDATA, path, _("cannot read master"));
     *w = image->Xsize, *h = image->Ysize;
+    if ((scale >= 1 || shrink) &&
+        !g_strcmp0(vips_foreign_find_load(path), "VipsForeignLoadJpegFile") &&
+        load_rgb_in_bands(path, scale >= 1 ? 1 : shrink, img) == 0) {
+        g_object_unref(image);
+        return 0;
+    }
     if (scale >= 1)
         small = g_object_ref(image);
     else if (shrink && !g_strcmp0(vips_foreign_find_load(path), "VipsForeignLoadJpegFile")) {
