@@ -203,13 +203,15 @@ typedef struct Band {
     GByteArray *cut; ///< the band as a JPEG of its own, context rows included
     int shrink;
     int width, bands; ///< what the band must decode to
-    int skip, rows;   ///< rows of pixels: the context above, then the band's own
-    guint8 *dest;     ///< where its own rows go
+    int skip, rows;   ///< rows of pixels of the cut: those to pass over, then those to keep
+    guint8 *dest;     ///< where the rows kept go
     int failed;
 } Band;
 
 static int decode_band_rows(Band *b)
 {
+    if (b->rows == 0)
+        return 0;
     VipsImage *image = vips_image_new_from_buffer(
         b->cut->data, b->cut->len, "", "shrink", b->shrink, "access", VIPS_ACCESS_SEQUENTIAL, NULL);
     VipsRegion *region = NULL;
@@ -244,41 +246,62 @@ static gpointer decode_band_thread(gpointer data)
     return NULL;
 }
 
-guint8 *igp_jpeg_rows_decode(const void *data, size_t len, int shrink, int *width, int *height,
-                             int *bands)
+/* The size libvips gives the whole file at @p shrink (from its header). */
+static int shrunk_size(const void *data, size_t len, int shrink, int *width, int *height)
+{
+    VipsImage *header = vips_image_new_from_buffer(data, len, "", "shrink", shrink, NULL);
+
+    if (!header) {
+        vips_error_clear();
+        return 1;
+    }
+    *width = header->Xsize, *height = header->Ysize;
+    g_object_unref(header);
+    return 0;
+}
+
+/* Set up band @p i of the pixel rows [top, bottom) of the shrunk picture. */
+static Band band_of(const IgpJpegRows *rows, int shrink, int width, int top, int bottom, int i,
+                    guint8 *pixels)
+{
+    int unit = rows->mcu_height / shrink; /* pixels of a row of MCUs */
+    int first_row = top / unit, end_row = (bottom + unit - 1) / unit;
+    int first = first_row + (end_row - first_row) * i / LOAD_BANDS;
+    int end = first_row + (end_row - first_row) * (i + 1) / LOAD_BANDS;
+    int context = MAX(0, first - 1);
+    int y0 = MAX(top, first * unit), y1 = MIN(bottom, end * unit);
+
+    if (first >= end) /* fewer rows of MCUs than bands */
+        return (Band){NULL, shrink, width, rows->components, 0, 0, pixels, 0};
+    return (Band){igp_jpeg_rows_cut(rows, context, MIN(rows->n_rows, end + 1)),
+                  shrink,
+                  width,
+                  rows->components,
+                  y0 - context * unit,
+                  MAX(0, y1 - y0),
+                  pixels + (size_t)(y0 - top) * width * rows->components,
+                  0};
+}
+
+guint8 *igp_jpeg_rows_decode(const void *data, size_t len, int shrink, int top, int *width,
+                             int *height, int *bands)
 {
     IgpJpegRows rows = {0};
     Band band[LOAD_BANDS] = {{0}};
     GThread *threads[LOAD_BANDS] = {0};
     guint8 *pixels = NULL;
-    VipsImage *header;
-    int failed = 0;
+    int failed = 0, full_height = 0, bottom;
 
-    if (igp_jpeg_rows_parse(data, len, &rows) || rows.n_rows < 2 * LOAD_BANDS || shrink < 1 ||
-        rows.mcu_height % shrink) {
+    if (igp_jpeg_rows_parse(data, len, &rows) || shrink < 1 || rows.mcu_height % shrink ||
+        shrunk_size(data, len, shrink, width, &full_height) || top < 0 || top >= full_height) {
         igp_jpeg_rows_clear(&rows);
         return NULL;
     }
-    /* The size libvips gives the whole file at this shrink (its header alone). */
-    if (!(header = vips_image_new_from_buffer(data, len, "", "shrink", shrink, NULL))) {
-        vips_error_clear();
-        igp_jpeg_rows_clear(&rows);
-        return NULL;
-    }
-    *width = header->Xsize, *height = header->Ysize, *bands = rows.components;
-    g_object_unref(header);
+    bottom = *height > 0 ? MIN(full_height, top + *height) : full_height;
+    *height = bottom - top, *bands = rows.components;
     pixels = g_malloc((size_t)*width * *height * *bands);
     for (int i = 0; i < LOAD_BANDS; i++) {
-        int first = rows.n_rows * i / LOAD_BANDS, end = rows.n_rows * (i + 1) / LOAD_BANDS;
-        int top = MAX(0, first - 1), y = first * rows.mcu_height / shrink;
-        band[i] = (Band){igp_jpeg_rows_cut(&rows, top, MIN(rows.n_rows, end + 1)),
-                         shrink,
-                         *width,
-                         *bands,
-                         (first - top) * rows.mcu_height / shrink,
-                         MIN(*height, end * rows.mcu_height / shrink) - y,
-                         pixels + (size_t)y * *width * *bands,
-                         0};
+        band[i] = band_of(&rows, shrink, *width, top, bottom, i, pixels);
         if (i > 0)
             threads[i] = g_thread_try_new("igp-jpeg-band", decode_band_thread, &band[i], NULL);
     }
@@ -289,7 +312,8 @@ guint8 *igp_jpeg_rows_decode(const void *data, size_t len, int shrink, int *widt
         if (threads[i])
             g_thread_join(threads[i]);
         failed |= band[i].failed;
-        g_byte_array_unref(band[i].cut);
+        if (band[i].cut)
+            g_byte_array_unref(band[i].cut);
     }
     igp_jpeg_rows_clear(&rows);
     if (failed)
@@ -303,10 +327,10 @@ static void free_pixels(VipsImage *image, gpointer pixels)
     g_free(pixels);
 }
 
-VipsImage *igp_jpeg_rows_load_buffer(const void *data, size_t len, int shrink)
+VipsImage *igp_jpeg_rows_load_buffer(const void *data, size_t len, int shrink, int top, int height)
 {
-    int width, height, bands;
-    guint8 *pixels = igp_jpeg_rows_decode(data, len, shrink, &width, &height, &bands);
+    int width, bands;
+    guint8 *pixels = igp_jpeg_rows_decode(data, len, shrink, top, &width, &height, &bands);
     VipsImage *out;
 
     if (!pixels)
@@ -321,4 +345,16 @@ VipsImage *igp_jpeg_rows_load_buffer(const void *data, size_t len, int shrink)
     g_signal_connect(out, "postclose", G_CALLBACK(free_pixels), pixels);
     out->Type = bands == 1 ? VIPS_INTERPRETATION_B_W : VIPS_INTERPRETATION_sRGB;
     return out;
+}
+
+VipsImage *igp_jpeg_rows_load(const char *path, int shrink, int top, int height)
+{
+    char *data = NULL;
+    size_t len = 0;
+    VipsImage *rows = NULL;
+
+    if (g_file_get_contents(path, &data, &len, NULL))
+        rows = igp_jpeg_rows_load_buffer(data, len, shrink, top, height);
+    g_free(data);
+    return rows;
 }

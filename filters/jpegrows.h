@@ -55,23 +55,29 @@ GByteArray *igp_jpeg_rows_replace(const IgpJpegRows *r, int first, const IgpJpeg
                                   int n_with);
 
 /**
- * The JPEG in memory (@p len bytes at @p data) decoded, shrunk by @p shrink
- * (1, 2, 4 or 8: libjpeg's own scaling, as libvips' jpegload "shrink"), in
- * two bands of rows on two threads, when it has a restart marker after
- * every row of MCUs. Each band is decoded with a row of MCUs more on each
+ * Rows [@p top, @p top + @p height) of the JPEG in memory (@p len bytes at
+ * @p data; @p height 0: to the bottom), decoded shrunk by @p shrink (1, 2,
+ * 4 or 8: libjpeg's own scaling, as libvips' jpegload "shrink", the rows
+ * counted in the shrunk picture), in two bands on two threads, when it has
+ * a restart marker after every row of MCUs: only the rows of MCUs they lie
+ * in are decoded. Each band is decoded with a row of MCUs more on each
  * side, so that every pixel is the one a decode of the whole file gives
  * (chroma is upsampled from the rows around it). NULL, with no message,
  * when it is not such a JPEG or a band does not decode: the caller decodes
  * it the usual way, which reports what is wrong.
  */
-VipsImage *igp_jpeg_rows_load_buffer(const void *data, size_t len, int shrink);
+VipsImage *igp_jpeg_rows_load_buffer(const void *data, size_t len, int shrink, int top, int height);
+
+/** igp_jpeg_rows_load_buffer() of the file @p path. */
+VipsImage *igp_jpeg_rows_load(const char *path, int shrink, int top, int height);
 
 /**
  * igp_jpeg_rows_load_buffer()'s pixels alone (g_free()): @p width ×
- * @p height pixels of @p bands bytes (1: grey, 3: RGB), rows one after
- * the other. Each band's decode holds only a strip of rows besides.
+ * *@p height pixels (*@p height in: the rows wanted, 0 for all; out: the
+ * rows given) of @p bands bytes (1: grey, 3: RGB), rows one after the
+ * other. Each band's decode holds only a strip of rows besides.
  */
-guint8 *igp_jpeg_rows_decode(const void *data, size_t len, int shrink, int *width, int *height,
-                             int *bands);
+guint8 *igp_jpeg_rows_decode(const void *data, size_t len, int shrink, int top, int *width,
+                             int *height, int *bands);
 
 #endif

@@ -832,7 +832,7 @@ static VipsImage *decode_rows(const IgpJpegRows *rows, int top, int bottom, GByt
     VipsImage *image;
 
     *cut = igp_jpeg_rows_cut(rows, top, bottom);
-    if ((image = igp_jpeg_rows_load_buffer((*cut)->data, (*cut)->len, 1)))
+    if ((image = igp_jpeg_rows_load_buffer((*cut)->data, (*cut)->len, 1, 0, 0)))
         return image;
     image = vips_image_new_from_buffer((*cut)->data, (*cut)->len, "", NULL);
     return image ? decoded(image) : NULL;

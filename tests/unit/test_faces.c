@@ -782,10 +782,17 @@ static void test_rows_decode(void)
         int w = 0, h = 0, bands = 0;
         if (vips_jpegload(master, &whole, "shrink", shrink, NULL) == 0)
             expect = vips_image_write_to_memory(whole, &whole_len);
-        got = igp_jpeg_rows_decode(data, len, shrink, &w, &h, &bands);
+        got = igp_jpeg_rows_decode(data, len, shrink, 0, &w, &h, &bands);
         CHECK(expect && got);
         CHECK(whole && w == whole->Xsize && h == whole->Ysize && bands == 3);
         CHECK(expect && got && whole_len == (size_t)w * h * 3 && !memcmp(expect, got, whole_len));
+        /* Some rows only, from the middle of a row of MCUs on. */
+        g_free(got);
+        h = 37 * 8 / shrink;
+        got = igp_jpeg_rows_decode(data, len, shrink, 21 / shrink, &w, &h, &bands);
+        CHECK_INT(h, 37 * 8 / shrink);
+        CHECK(expect && got &&
+              !memcmp(expect + (size_t)(21 / shrink) * w * 3, got, (size_t)h * w * 3));
         g_free(expect);
         g_free(got);
         if (whole)
@@ -793,7 +800,7 @@ static void test_rows_decode(void)
     }
     g_free(data);
     CHECK(g_file_get_contents(plain, &data, &len, NULL));
-    CHECK(igp_jpeg_rows_load_buffer(data, len, 1) == NULL);
+    CHECK(igp_jpeg_rows_load_buffer(data, len, 1, 0, 0) == NULL);
     g_free(data);
     g_unlink(master);
     g_unlink(plain);

@@ -181,11 +181,11 @@ static int load_rgb_in_bands(const char *path, int shrink, IgpRgbImage *img)
 {
     char *data = NULL;
     size_t len = 0;
-    int width, height, bands;
+    int width, height = 0, bands; /* height 0: every row */
     guint8 *pixels = NULL;
 
     if (g_file_get_contents(path, &data, &len, NULL))
-        pixels = igp_jpeg_rows_decode(data, len, shrink, &width, &height, &bands);
+        pixels = igp_jpeg_rows_decode(data, len, shrink, 0, &width, &height, &bands);
     g_free(data);
     if (pixels && bands != 3)
         g_clear_pointer(&pixels, g_free); /* grey: the usual way converts it */

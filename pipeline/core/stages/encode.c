@@ -8,6 +8,7 @@
 #include "error.h"
 #include "i18n.h"
 #include "fsutil.h"
+#include "jpegrows.h"
 
 #include <string.h>
 #include <unistd.h>
@@ -44,7 +45,7 @@ static int render_slide(const char *master, const IgpMediaRef *ref, int out_w, i
                         VipsImage **out, double *enlargement, SlideCut *cut)
 {
     VipsImage *header = vips_image_new_from_file(master, NULL);
-    VipsImage *image = NULL, *cropped = NULL;
+    VipsImage *image = NULL, *cropped = NULL, *rows;
     IgpRect r;
     int shrink;
 
@@ -57,6 +58,13 @@ static int render_slide(const char *master, const IgpMediaRef *ref, int out_w, i
     r = igp_focus_crop(image->Xsize, image->Ysize, out_w, out_h, ref->focus[0], ref->focus[1]);
     *enlargement = (double)out_w / r.w; /* > 1 only when loaded at full size */
     *cut = (SlideCut){shrink, r};
+    /* The crop's rows, in two bands at once when the master has restart
+     * rows (jpegrows.h); else the master is read as it decodes. */
+    if ((rows = igp_jpeg_rows_load(master, shrink, r.y, r.h))) {
+        g_object_unref(image);
+        image = rows;
+        r.y = 0;
+    }
     if (vips_extract_area(image, &cropped, r.x, r.y, r.w, r.h, NULL)) {
         g_object_unref(image);
         return igp_vips_error(IGP_ERR_LIBRARY, master, _("cannot crop"));

@@ -9,6 +9,7 @@
 #include "i18n.h"
 #include "fsutil.h"
 #include "image.h"
+#include "jpegrows.h"
 
 #include <math.h>
 #include <string.h>
@@ -265,10 +266,14 @@ static int draw_media(cairo_t *cr, const IgpTemplate *t, const IgpLayer *l,
         int x0 = (int)floor(crop[0]), y0 = (int)floor(crop[1]);
         int x1 = MIN(pic->image->Xsize, (int)ceil(crop[0] + crop[2]));
         int y1 = MIN(pic->image->Ysize, (int)ceil(crop[1] + crop[3]));
-        VipsImage *src = pic->reread ? vips_image_new_from_file(pic->reread, "access",
-                                                                VIPS_ACCESS_SEQUENTIAL, NULL)
-                                     : g_object_ref(pic->image);
-        if (!src || vips_extract_area(src, &cut, x0, y0, x1 - x0, y1 - y0, NULL) ||
+        /* The crop's rows, in two bands at once when the master has restart
+         * rows (jpegrows.h); else the master is read as it decodes. */
+        VipsImage *rows = pic->reread ? igp_jpeg_rows_load(pic->reread, 1, y0, y1 - y0) : NULL;
+        VipsImage *src = rows          ? rows
+                         : pic->reread ? vips_image_new_from_file(pic->reread, "access",
+                                                                  VIPS_ACCESS_SEQUENTIAL, NULL)
+                                       : g_object_ref(pic->image);
+        if (!src || vips_extract_area(src, &cut, x0, rows ? 0 : y0, x1 - x0, y1 - y0, NULL) ||
             vips_resize(cut, &scaled, (double)w / (x1 - x0), "vscale", (double)h / (y1 - y0),
                         "kernel", VIPS_KERNEL_LANCZOS3, NULL))
             ret = igp_vips_error(IGP_ERR_LIBRARY, pic->name, _("cannot crop"));
