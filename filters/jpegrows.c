@@ -194,6 +194,11 @@ GByteArray *igp_jpeg_rows_replace(const IgpJpegRows *r, int first, const IgpJpeg
 /* ---- Decoding in bands ---- */
 
 #define LOAD_BANDS 2
+/* Pictures up to this many bytes (decoded, at the shrink asked for: a 12 MP
+ * picture's 36 MB, as redact and verify hold one) are decoded in bands into
+ * memory; larger ones are left to the usual way, which reads a picture as
+ * it decodes, so that memory stays flat with the camera's resolution. */
+#define LOAD_IN_MEMORY_MAX (40 * 1024 * 1024)
 /* Rows of pixels a band copies out of libvips at a time. */
 #define LOAD_STRIP 64
 
@@ -299,6 +304,10 @@ guint8 *igp_jpeg_rows_decode(const void *data, size_t len, int shrink, int top, 
     }
     bottom = *height > 0 ? MIN(full_height, top + *height) : full_height;
     *height = bottom - top, *bands = rows.components;
+    if ((size_t)*width * full_height * *bands > LOAD_IN_MEMORY_MAX) {
+        igp_jpeg_rows_clear(&rows);
+        return NULL;
+    }
     pixels = g_malloc((size_t)*width * *height * *bands);
     for (int i = 0; i < LOAD_BANDS; i++) {
         band[i] = band_of(&rows, shrink, *width, top, bottom, i, pixels);

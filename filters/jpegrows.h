@@ -63,8 +63,10 @@ GByteArray *igp_jpeg_rows_replace(const IgpJpegRows *r, int first, const IgpJpeg
  * in are decoded. Each band is decoded with a row of MCUs more on each
  * side, so that every pixel is the one a decode of the whole file gives
  * (chroma is upsampled from the rows around it). NULL, with no message,
- * when it is not such a JPEG or a band does not decode: the caller decodes
- * it the usual way, which reports what is wrong.
+ * when it is not such a JPEG, when the whole picture at that shrink is more
+ * than 40 MiB (memory stays flat with the camera's resolution) or when a
+ * band does not decode:
+ * the caller decodes it the usual way, which reports what is wrong.
  */
 VipsImage *igp_jpeg_rows_load_buffer(const void *data, size_t len, int shrink, int top, int height);
 

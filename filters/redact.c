@@ -998,7 +998,10 @@ static int redact_rows(const char *path, VipsImage *header, const IgpRedactFace 
     GPtrArray *patches = NULL;
     int ret = 1, first = 0, end = 0;
 
-    if (!settings->restart_rows || settings->max_bytes > 0 || !header || n <= 0)
+    /* A picture larger than the in-memory budget is read as it decodes
+     * (igp_redact_file()): memory stays flat with the camera's resolution. */
+    if (!settings->restart_rows || settings->max_bytes > 0 || !header || n <= 0 ||
+        VIPS_IMAGE_SIZEOF_IMAGE(header) > REDACT_IN_MEMORY_MAX)
         return 1;
     for (int i = 0; i < n; i++)
         if (faces[i].w <= 0 || faces[i].h <= 0)
