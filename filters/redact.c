@@ -838,9 +838,8 @@ static VipsImage *decode_rows(const IgpJpegRows *rows, int top, int bottom, GByt
     return image ? decoded(image) : NULL;
 }
 
-/* The faces of @p patches hidden on @p image, rows [top, ...) of MCUs of the
- * picture (@p mcu_height pixels each): *@p hidden (the reference to @p image
- * is taken). 0, or IGP_ERR. */
+/* The faces of @p patches hidden on @p image, the picture's rows from @p dy
+ * on: *@p hidden (the reference to @p image is taken). 0, or IGP_ERR. */
 static int hide_in_cut(VipsImage *image, int dy, GPtrArray *patches, const IgpRedactFace *faces,
                        int n, double padding, const char *path, VipsImage **hidden)
 {
