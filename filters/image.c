@@ -262,7 +262,8 @@ static int restart_interval(VipsImage *image, const IgpJpegSettings *s)
     return s->restart_rows ? (image->Xsize + mcu_width - 1) / mcu_width : 0;
 }
 
-/* Every JPEG igprep writes, to a file or to memory, is set up here. */
+/* The JPEGs of this file's writers (masters, redacted masters, posts), to a
+ * file or to memory, are set up here. */
 static int save_to(VipsImage *image, VipsTarget *target, int quality, const IgpJpegSettings *s)
 {
     return vips_jpegsave_target(image, target, "Q", quality, "strip", TRUE, "optimize_coding",

@@ -81,8 +81,11 @@ static int read_header(IgpJpegRows *rows)
             g_string_append_len(rows->coding, (const char *)d + pos, n + 2);
         pos += 2 + (size_t)n;
         if (marker == SOS) {
-            /* One scan holding every component of the frame. */
-            if (!frame || interval != mcus_per_row || d[rows->sof + 9] != d[pos - (size_t)n + 2])
+            /* One scan holding every component of the frame (its length:
+             * 6 bytes and 2 per component). */
+            int scan_components = n >= 3 ? d[pos - (size_t)n + 2] : 0;
+            if (!frame || interval != mcus_per_row || scan_components != rows->components ||
+                n != 6 + 2 * scan_components)
                 return 1;
             rows->scan = pos;
             return 0;

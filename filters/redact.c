@@ -803,17 +803,18 @@ static int redact_overlapped(const char *path, VipsImage *header, const IgpRedac
 
 /* ---- Only the rows of the faces (filters/jpegrows.h) ----
  * A master written with a restart marker after every row of MCUs is
- * redacted row by row: the rows of MCUs that the hidden faces' patches
- * touch are decoded (with a row more on each side, so that chroma is
- * upsampled as in the whole picture), hidden as igp_redact_file() hides
- * them, and encoded again with the master's settings, in two pieces on
- * two threads; every other row is the master's, byte for byte, not
- * re-encoded. Past ROWS_AT_MOST of the picture's rows (a crowd from top to
- * bottom) redact_overlapped(), which decodes the whole picture on one thread
- * while another encodes it, is as quick and the rows are not worth it. */
+ * redacted row by row: the rows of MCUs from the highest of the hidden
+ * faces' patches to the lowest are decoded (with a row more on each side,
+ * so that chroma is upsampled as in the whole picture), hidden as
+ * igp_redact_file() hides them, and encoded again with the master's
+ * settings, in two pieces on two threads; every row above and below is the
+ * master's, byte for byte, not re-encoded. Past ROWS_AT_MOST of the
+ * picture's rows (a crowd from top to bottom) redact_overlapped(), which
+ * decodes the whole picture on one thread while another encodes it, is as
+ * quick and the rows are not worth it. */
 #define ROWS_AT_MOST (2.0 / 3.0)
 
-/* The rows of MCUs [*first, *end) that @p patches touch. */
+/* The rows of MCUs [*first, *end) from the highest of @p patches to the lowest. */
 static void rows_of_patches(GPtrArray *patches, int mcu_height, int *first, int *end)
 {
     int top = G_MAXINT, bottom = 0;
@@ -926,10 +927,11 @@ static int encode_pieces(const IgpJpegRows *rows, VipsImage *hidden, int top, in
     return failed ? igp_vips_error(IGP_ERR_LIBRARY, path, _("cannot encode the hidden faces")) : 0;
 }
 
-/* The master (@p rows) with its rows from @p first replaced by the pieces',
- * written to @p out_path; 1 (nothing written) when a piece cannot stand in
- * for its rows (not coded with the master's very tables). */
-static int write_with_pieces(const IgpJpegRows *rows, int first, RowPiece *pieces, int n,
+/* The master (@p rows) with its rows [first, end) replaced by the pieces',
+ * written to @p out_path; 1 (nothing written) when the pieces cannot stand
+ * in for exactly those rows (not coded with the master's very tables, or
+ * another number of rows: a row of a face must never be the master's). */
+static int write_with_pieces(const IgpJpegRows *rows, int first, int end, RowPiece *pieces, int n,
                              const char *out_path)
 {
     IgpJpegRows with[ROW_PIECES];
@@ -938,11 +940,13 @@ static int write_with_pieces(const IgpJpegRows *rows, int first, RowPiece *piece
 
     for (int i = 0; i < n; i++) {
         fits &= igp_jpeg_rows_parse(pieces[i].jpeg, pieces[i].len, &pieces[i].rows) == 0 &&
-                igp_jpeg_rows_same_coding(rows, &pieces[i].rows);
+                igp_jpeg_rows_same_coding(rows, &pieces[i].rows) &&
+                pieces[i].rows.n_rows * rows->mcu_height >= pieces[i].height &&
+                (pieces[i].rows.n_rows - 1) * rows->mcu_height < pieces[i].height;
         with[i] = pieces[i].rows;
         count += pieces[i].rows.n_rows;
     }
-    if (fits && first + count <= rows->n_rows) {
+    if (fits && count == end - first) {
         out = igp_jpeg_rows_replace(rows, first, with, n);
         ret = mkdir_for(out_path);
         if (ret == 0)
@@ -973,7 +977,7 @@ static int redact_in_rows(const IgpJpegRows *rows, int first, int end, GPtrArray
     if (ret == 0)
         ret = encode_pieces(rows, hidden, top, first, end, settings, pieces, n_pieces, path);
     if (ret == 0)
-        ret = write_with_pieces(rows, first, pieces, n_pieces, out_path);
+        ret = write_with_pieces(rows, first, end, pieces, n_pieces, out_path);
     for (int i = 0; i < n_pieces; i++) {
         igp_jpeg_rows_clear(&pieces[i].rows);
         g_free(pieces[i].jpeg);

@@ -250,13 +250,15 @@ static void ignore_log(const gchar *domain, GLogLevelFlags level, const gchar *m
 /* libvips loads every module of its module folder when it starts: HEIF, but
  * also ImageMagick, Poppler and OpenSlide, whose loaders igprep blocks as
  * untrusted, and JPEG XL, which igprep does not take. Mapping those and the
- * hundred-odd libraries they pull in costs every igprep process 10-25 ms
+ * hundred-odd libraries they pull in costs every igprep process 10-15 ms
  * (bench/README.md, "Starting a process"). So libvips starts from a home
  * without modules, and igprep loads the one it reads photos with.
  *
  * libvips looks for modules in $VIPSHOME/lib; /nonexistent is the home
- * Debian gives accounts that must have none. A user's own VIPSHOME is kept,
- * with every module in it. Returns whether VIPSHOME was set here. */
+ * Debian gives accounts that must have none. (libvips' own messages then
+ * go untranslated: it has no Japanese, and igprep words what users read.)
+ * A user's own VIPSHOME is kept, with every module in it. Returns whether
+ * VIPSHOME was set here. */
 static int keep_vips_modules_out(void)
 {
     if (g_getenv("VIPSHOME"))
