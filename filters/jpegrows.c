@@ -3,6 +3,8 @@
 
 #include <string.h>
 
+#include <glib/gstdio.h>
+
 /* JPEG markers (ITU-T T.81, table B.1). */
 enum {
     SOF0 = 0xC0, /* baseline DCT */
@@ -202,6 +204,10 @@ GByteArray *igp_jpeg_rows_replace(const IgpJpegRows *r, int first, const IgpJpeg
  * memory; larger ones are left to the usual way, which reads a picture as
  * it decodes, so that memory stays flat with the camera's resolution. */
 #define LOAD_IN_MEMORY_MAX (40 * 1024 * 1024)
+/* The file is read whole and each band copied out of it: files up to this
+ * size only (a 24 MP master is about 10 MB), so that a 50 MP master does not
+ * cost its file three times over. */
+#define LOAD_FILE_MAX (16 * 1024 * 1024)
 /* Rows of pixels a band copies out of libvips at a time. */
 #define LOAD_STRIP 64
 
@@ -359,14 +365,36 @@ VipsImage *igp_jpeg_rows_load_buffer(const void *data, size_t len, int shrink, i
     return out;
 }
 
+/* The file @p path in memory, when it is at most LOAD_FILE_MAX bytes. */
+static char *read_small_file(const char *path, size_t *len)
+{
+    GStatBuf st;
+    char *data = NULL;
+
+    if (g_stat(path, &st) == 0 && st.st_size <= LOAD_FILE_MAX &&
+        g_file_get_contents(path, &data, len, NULL))
+        return data;
+    return NULL;
+}
+
+guint8 *igp_jpeg_rows_decode_file(const char *path, int shrink, int top, int *width, int *height,
+                                  int *bands)
+{
+    size_t len = 0;
+    char *data = read_small_file(path, &len);
+    guint8 *pixels =
+        data ? igp_jpeg_rows_decode(data, len, shrink, top, width, height, bands) : NULL;
+
+    g_free(data);
+    return pixels;
+}
+
 VipsImage *igp_jpeg_rows_load(const char *path, int shrink, int top, int height)
 {
-    char *data = NULL;
     size_t len = 0;
-    VipsImage *rows = NULL;
+    char *data = read_small_file(path, &len);
+    VipsImage *rows = data ? igp_jpeg_rows_load_buffer(data, len, shrink, top, height) : NULL;
 
-    if (g_file_get_contents(path, &data, &len, NULL))
-        rows = igp_jpeg_rows_load_buffer(data, len, shrink, top, height);
     g_free(data);
     return rows;
 }

@@ -70,7 +70,7 @@ GByteArray *igp_jpeg_rows_replace(const IgpJpegRows *r, int first, const IgpJpeg
  */
 VipsImage *igp_jpeg_rows_load_buffer(const void *data, size_t len, int shrink, int top, int height);
 
-/** igp_jpeg_rows_load_buffer() of the file @p path. */
+/** igp_jpeg_rows_load_buffer() of the file @p path, if it is at most 16 MiB. */
 VipsImage *igp_jpeg_rows_load(const char *path, int shrink, int top, int height);
 
 /**
@@ -81,5 +81,9 @@ VipsImage *igp_jpeg_rows_load(const char *path, int shrink, int top, int height)
  */
 guint8 *igp_jpeg_rows_decode(const void *data, size_t len, int shrink, int top, int *width,
                              int *height, int *bands);
+
+/** igp_jpeg_rows_decode() of the file @p path, if it is at most 16 MiB. */
+guint8 *igp_jpeg_rows_decode_file(const char *path, int shrink, int top, int *width, int *height,
+                                  int *bands);
 
 #endif

@@ -179,14 +179,9 @@ static int decoder_shrink(double scale)
  * shrunk by @p shrink: 0, or 1 when it is not such a JPEG (no message). */
 static int load_rgb_in_bands(const char *path, int shrink, IgpRgbImage *img)
 {
-    char *data = NULL;
-    size_t len = 0;
     int width, height = 0, bands; /* height 0: every row */
-    guint8 *pixels = NULL;
+    guint8 *pixels = igp_jpeg_rows_decode_file(path, shrink, 0, &width, &height, &bands);
 
-    if (g_file_get_contents(path, &data, &len, NULL))
-        pixels = igp_jpeg_rows_decode(data, len, shrink, 0, &width, &height, &bands);
-    g_free(data);
     if (pixels && bands != 3)
         g_clear_pointer(&pixels, g_free); /* grey: the usual way converts it */
     if (!pixels)
