@@ -1025,6 +1025,22 @@ static int redact_rows(const char *path, VipsImage *header, const IgpRedactFace 
     return ret;
 }
 
+/* No face to hide: the redacted master is the scrubbed master, byte for
+ * byte, instead of the same picture decoded and encoded once more. */
+static int copy_master(const char *path, const char *out_path)
+{
+    char *data = NULL;
+    size_t len = 0;
+    int ret = mkdir_for(out_path);
+
+    if (ret == 0 && !g_file_get_contents(path, &data, &len, NULL))
+        ret = igp_error(IGP_ERR_INVALIDDATA, path, _("cannot read master"));
+    if (ret == 0)
+        ret = igp_write_file_atomic(out_path, data, len);
+    g_free(data);
+    return ret;
+}
+
 int igp_redact_file_to_jpeg(const char *path, const IgpRedactFace *faces, int n, double padding,
                             const char *out_path, const IgpJpegSettings *settings)
 {
@@ -1034,6 +1050,10 @@ int igp_redact_file_to_jpeg(const char *path, const IgpRedactFace *faces, int n,
 
     if (!header)
         vips_error_clear(); /* (an unreadable master fails below, with its message) */
+    if (header && n == 0 && like.max_bytes <= 0) {
+        g_object_unref(header);
+        return copy_master(path, out_path);
+    }
     ret = redact_rows(path, header, faces, n, padding, out_path, &like);
     if (ret == 1)
         ret = redact_overlapped(path, header, faces, n, padding, out_path, &like);

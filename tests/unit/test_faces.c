@@ -653,9 +653,10 @@ static int same_file(const char *a, const char *b)
 /* A master with a restart marker after every row of MCUs (jpegrows.h) is
  * redacted in the rows of its faces alone: the other rows are the master's,
  * byte for byte, and decode to the master's pixels; the faces are hidden as
- * the whole-picture way hides them. Without the markers, or with faces over
- * most rows, the whole picture is redacted, as before. A damaged marker
- * makes the file not such a JPEG. */
+ * the whole-picture way hides them. With no face to hide the redacted
+ * master is the master. Without the markers, or with faces over most rows,
+ * the whole picture is redacted, as before. A damaged marker makes the
+ * file not such a JPEG. */
 static void test_redact_rows(void)
 {
     const int W = 650, H = 490; /* neither a whole number of 16 px MCUs */
@@ -718,6 +719,10 @@ static void test_redact_rows(void)
     g_free(a);
     g_free(b);
     g_free(c);
+
+    /* No face to hide: the master itself, byte for byte. */
+    CHECK_INT(igp_redact_file_to_jpeg(master, NULL, 0, IGP_REDACT_PADDING, out, &with), 0);
+    CHECK(same_file(out, master));
 
     /* No restart markers, or faces over most rows: the whole picture. */
     CHECK_INT(igp_redact_file_to_jpeg(plain, faces, 2, IGP_REDACT_PADDING, out, &with), 0);

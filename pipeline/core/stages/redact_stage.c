@@ -17,7 +17,7 @@
 #include <glib.h>
 
 /* Bump when the same inputs would give other pixels. */
-#define REDACT_RECIPE   "redact-v3"
+#define REDACT_RECIPE   "redact-v4"
 #define DEFAULT_STICKER "smile.svg"
 
 typedef struct RedactJob {
