@@ -24,6 +24,12 @@ void igp_jpeg_default_settings(IgpJpegSettings *s)
     s->restart_rows = 0;
 }
 
+void igp_image_free_on_close(VipsImage *image, gpointer pixels)
+{
+    (void)image;
+    g_free(pixels);
+}
+
 IgpJpegSettings igp_jpeg_settings_like(const IgpJpegSettings *s, VipsImage *source)
 {
     IgpJpegSettings like;

@@ -37,6 +37,12 @@ typedef struct IgpJpegSettings {
 void igp_jpeg_default_settings(IgpJpegSettings *s);
 
 /**
+ * A "postclose" handler that g_free()s @p pixels: connect it to an image made
+ * with vips_image_new_from_memory() over them, which then owns them.
+ */
+void igp_image_free_on_close(VipsImage *image, gpointer pixels);
+
+/**
  * @p image as a JPEG in memory (*@p data, g_free()), written as
  * igp_image_save_jpeg() writes files (its quality, chroma, tables and
  * restart markers; max_bytes is not applied). 0, or -1 with libvips' message.

@@ -1,6 +1,8 @@
 /* jpegrows: a JPEG with a restart marker after every row of MCUs, as rows. */
 #include "jpegrows.h"
 
+#include "image.h"
+
 #include <string.h>
 
 #include <glib/gstdio.h>
@@ -339,12 +341,6 @@ guint8 *igp_jpeg_rows_decode(const void *data, size_t len, int shrink, int top, 
     return pixels;
 }
 
-static void free_pixels(VipsImage *image, gpointer pixels)
-{
-    (void)image;
-    g_free(pixels);
-}
-
 VipsImage *igp_jpeg_rows_load_buffer(const void *data, size_t len, int shrink, int top, int height)
 {
     int width, bands;
@@ -360,7 +356,7 @@ VipsImage *igp_jpeg_rows_load_buffer(const void *data, size_t len, int shrink, i
         g_free(pixels);
         return NULL;
     }
-    g_signal_connect(out, "postclose", G_CALLBACK(free_pixels), pixels);
+    g_signal_connect(out, "postclose", G_CALLBACK(igp_image_free_on_close), pixels);
     out->Type = bands == 1 ? VIPS_INTERPRETATION_B_W : VIPS_INTERPRETATION_sRGB;
     return out;
 }

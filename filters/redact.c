@@ -611,12 +611,6 @@ static int hide_in_patches(GPtrArray *patches, const IgpRedactFace *faces, doubl
     return 0;
 }
 
-static void free_pixels(VipsImage *image, gpointer pixels)
-{
-    (void)image;
-    g_free(pixels);
-}
-
 /* @p image (file @p path; the reference is taken) with every patch inserted. */
 static int insert_patches(VipsImage *image, const char *path, GPtrArray *patches, VipsImage **out)
 {
@@ -629,7 +623,8 @@ static int insert_patches(VipsImage *image, const char *path, GPtrArray *patches
         int failed = !patch || vips_insert(image, patch, &with, p->area.left, p->area.top, NULL);
         /* The patch's pixels now belong to the image (no second copy). */
         if (patch) {
-            g_signal_connect(patch, "postclose", G_CALLBACK(free_pixels), p->pixels.data);
+            g_signal_connect(patch, "postclose", G_CALLBACK(igp_image_free_on_close),
+                             p->pixels.data);
             p->pixels.data = NULL;
         }
         if (patch)

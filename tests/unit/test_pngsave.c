@@ -35,14 +35,15 @@ static void test_round_trip(void)
     void *png = NULL;
     size_t len = 0, a_len = 0, b_len = 0;
     guint8 *a, *b;
-    char *path = NULL; /* in $TMPDIR (or /tmp), removed at the end */
-    GError *tmp_error = NULL;
-    int fd = g_file_open_tmp("igp-pngsave-XXXXXX.png", &path, &tmp_error);
+    char *path = NULL; /* a new file in $TMPDIR (or /tmp), removed at the end */
+    GError *error = NULL;
+    /* g_file_open_tmp() puts a unique name in place of the six X's. */
+    int fd = g_file_open_tmp("igp-pngsave-XXXXXX.png", &path, &error);
     IgpPngWalk walk;
 
     if (fd < 0) { /* the walk below cannot run: say why, and fail */
-        fprintf(stderr, "cannot make a temporary file: %s\n", tmp_error->message);
-        g_error_free(tmp_error);
+        fprintf(stderr, "cannot make a temporary file: %s\n", error->message);
+        g_error_free(error);
     }
 
     CHECK_INT(igp_png_encode(img, "test", &png, &len), 0);
